@@ -1,0 +1,104 @@
+// swift-tools-version:6.1
+// Accord: an event-sourced customer-sync engine (Stripe / CSV files ⇄ Visma e-conomic) on PostgreSQL through libpq.
+
+import PackageDescription
+
+/// One set of settings for every target: Swift 6 language mode plus the upcoming features the
+/// server ecosystem (Hummingbird, postgres-nio) builds with.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "accord",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "accord", targets: ["accord"]),
+        .executable(name: "accord-bench", targets: ["AccordBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // MARK: Postgres through libpq
+
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        .target(
+            name: "PGClient",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: The event log
+
+        .target(
+            name: "EventStore",
+            dependencies: [
+                "PGClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Executables
+
+        .executableTarget(
+            name: "accord",
+            dependencies: [
+                "PGClient",
+                "EventStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "AccordBench",
+            dependencies: [
+                "PGClient",
+                "EventStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: ["PGClient", "EventStore", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/PostgresTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PGClientTests",
+            dependencies: ["PGClient", "PostgresTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EventStoreTests",
+            dependencies: ["EventStore", "PGClient", "PostgresTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
