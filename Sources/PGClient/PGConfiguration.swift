@@ -13,6 +13,8 @@ public struct PGConfiguration: Sendable, CustomStringConvertible {
     public var applicationName: String
     /// Seconds libpq waits for a connection, unless the string sets `connect_timeout`.
     public var connectTimeoutSeconds: Int
+    /// A database name that replaces the one in ``connectionString`` (e.g. a per-test database), if set.
+    public var database: String?
 
     /// Makes a configuration.
     /// - Parameters:
@@ -33,11 +35,18 @@ public struct PGConfiguration: Sendable, CustomStringConvertible {
             ("connect_timeout", String(connectTimeoutSeconds)),
             ("client_encoding", "UTF8"),
             ("dbname", connectionString),
-        ]
+        ] + (database.map { [("dbname", $0)] } ?? [])
+    }
+
+    /// The same server and credentials, another database.
+    public func with(database: String) -> PGConfiguration {
+        var copy = self
+        copy.database = database
+        return copy
     }
 
     /// The connection string with any password replaced by `***`.
-    public var description: String { Self.redacting(connectionString) }
+    public var description: String { Self.redacting(connectionString) + (database.map { " (database \($0))" } ?? "") }
 
     /// Replaces passwords in a URI (`user:secret@`), in URI query parameters (`password=secret`)
     /// and in conninfo strings (`password=secret` or `password='s e c'`) with `***`.

@@ -35,7 +35,7 @@ extension PGConnection {
     public func copyIn(_ query: PGQuery, _ body: (PGCopyWriter) async throws -> Void) async throws -> Int {
         try await withExclusiveUse {
             try await onThread { raw in
-                let result = PQexecParams(raw, query.sql, Int32(query.parameterCount), nil, nil, nil, nil, 0)
+                let result = PGConnection.withParameters(of: query) { PQexecParams(raw, query.sql, $0, $1, $2, nil, nil, 0) }
                 _ = try PGConnection.check(result, on: raw, accepting: [PGRES_COPY_IN])
             }
             do {
@@ -63,7 +63,7 @@ extension PGConnection {
     @discardableResult
     public func copyOut(_ query: PGQuery, row: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void) async throws -> Int {
         try await perform { raw in
-            let result = PQexecParams(raw, query.sql, Int32(query.parameterCount), nil, nil, nil, nil, 0)
+            let result = PGConnection.withParameters(of: query) { PQexecParams(raw, query.sql, $0, $1, $2, nil, nil, 0) }
             _ = try PGConnection.check(result, on: raw, accepting: [PGRES_COPY_OUT])
             var rows = 0
             var handlerError: (any Error)?

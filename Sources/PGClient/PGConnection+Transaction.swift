@@ -18,6 +18,7 @@ extension PGConnection {
     ///   - readOnly: start a `READ ONLY` transaction.
     ///   - body: the work; use the connection it is given.
     /// - Throws: `body`'s error, or ``PGError`` from `BEGIN`/`COMMIT`.
+    @discardableResult
     public func withTransaction<Result>(
         isolation: PGIsolationLevel = .readCommitted,
         readOnly: Bool = false,

@@ -63,8 +63,8 @@ public final class PGConnection: @unchecked Sendable {
         }
         let connection = PGConnection(handle: raw, threadPool: threadPool, logger: logger)
         do {
-            try await connection.execute(
-                "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 3"
+            try await connection.executeScript(
+                unsafeSQL: "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 3"
             )
         } catch {
             connection.close()
@@ -91,6 +91,9 @@ public final class PGConnection: @unchecked Sendable {
             PQfinish(raw)  // also after a failed connect
             throw PGError(code: .connectionFailed, message: message)
         }
+        // Server notices (e.g. "relation already exists, skipping") are informational; libpq would print
+        // them to stderr. Drop them.
+        PQsetNoticeProcessor(raw, { _, _ in }, nil)
         return ConnectionHandle(raw: raw)
     }
 
@@ -212,15 +215,26 @@ public final class PGConnection: @unchecked Sendable {
     // MARK: Blocking helpers (run on the thread pool)
 
     static func execute(_ query: PGQuery, on raw: OpaquePointer) throws -> PGResultHandle {
+        let result = withParameters(of: query) { count, oids, values in
+            PQexecParams(raw, query.sql, count, oids, values, nil, nil, 0)
+        }
+        return try check(result, on: raw, accepting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])
+    }
+
+    /// Calls `body` with the query's parameter count, type OIDs and NUL-terminated text values (NULL for SQL NULL),
+    /// valid only during the call.
+    static func withParameters<Result>(
+        of query: PGQuery,
+        _ body: (Int32, UnsafePointer<Oid>?, UnsafePointer<UnsafePointer<CChar>?>?) -> Result
+    ) -> Result {
         let values = query.values.map { $0.map { strdup($0) } ?? nil }
         defer { values.forEach { free($0) } }
         let valuePointers = values.map { $0.map { UnsafePointer($0) } }
-        let result = query.typeOIDs.withUnsafeBufferPointer { oids in
+        return query.typeOIDs.withUnsafeBufferPointer { oids in
             valuePointers.withUnsafeBufferPointer { pointers in
-                PQexecParams(raw, query.sql, Int32(query.parameterCount), oids.baseAddress, pointers.baseAddress, nil, nil, 0)
+                body(Int32(query.parameterCount), oids.baseAddress, pointers.baseAddress)
             }
         }
-        return try check(result, on: raw, accepting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])
     }
 
     /// Wraps a result, or turns it into a ``PGError``; clears a rejected result.

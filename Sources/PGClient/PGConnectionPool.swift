@@ -55,6 +55,7 @@ public final class PGConnectionPool: Service, Sendable {
 
     /// Leases a connection for the duration of `body`.
     /// - Throws: ``PGError`` (`connectionFailed`, `poolShutdown`, `poolTimeout`), `CancellationError`, or `body`'s error.
+    @discardableResult
     public func withConnection<Result>(_ body: (PGConnection) async throws -> Result) async throws -> Result {
         let connection = try await lease()
         defer { release(connection) }
@@ -63,6 +64,7 @@ public final class PGConnectionPool: Service, Sendable {
 
     /// Leases a connection and runs `body` in a transaction on it (commit on return, rollback on throw).
     /// - Throws: as ``withConnection(_:)`` and ``PGConnection/withTransaction(isolation:readOnly:_:)``.
+    @discardableResult
     public func withTransaction<Result>(
         isolation: PGIsolationLevel = .readCommitted,
         readOnly: Bool = false,

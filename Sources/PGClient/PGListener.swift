@@ -22,6 +22,7 @@ public final class PGListener: Service, Sendable {
     private let channels: [String]
     private let logger: Logger
     private let subscribers = Mutex<[Int: AsyncStream<Event>.Continuation]>([:])
+    private let observers = Mutex<[Int: @Sendable (Event) -> Void]>([:])
     private let nextSubscriberID = Atomic<Int>(0)
     private let pollMilliseconds: Int32
 
@@ -49,15 +50,30 @@ public final class PGListener: Service, Sendable {
         return stream
     }
 
+    /// Registers a callback for every event from now on; it runs on the listener's task, so keep it short
+    /// (ring a ``Doorbell``-like primitive, yield to a stream). Returns a token for ``removeObserver(_:)``.
+    public func addObserver(_ observer: @escaping @Sendable (Event) -> Void) -> Int {
+        let id = nextSubscriberID.wrappingAdd(1, ordering: .relaxed).oldValue
+        observers.withLock { $0[id] = observer }
+        return id
+    }
+
+    /// Removes a callback registered with ``addObserver(_:)``.
+    public func removeObserver(_ token: Int) {
+        _ = observers.withLock { $0.removeValue(forKey: token) }
+    }
+
     /// Connects, listens, and delivers notifications until cancelled or gracefully shut down.
     public func run() async throws {
         let thread = NIOThreadPool(numberOfThreads: 1)
         thread.start()
         defer {
-            subscribers.withLock { subscribers in
-                subscribers.values.forEach { $0.finish() }
-                subscribers.removeAll()
+            // Finish outside the lock: finishing runs onTermination, which takes the lock again.
+            let finishing = subscribers.withLock { subscribers in
+                defer { subscribers.removeAll() }
+                return Array(subscribers.values)
             }
+            finishing.forEach { $0.finish() }
         }
         await cancelWhenGracefulShutdown { await self.listen(on: thread) }
         try? await thread.shutdownGracefully()
@@ -91,5 +107,6 @@ public final class PGListener: Service, Sendable {
         subscribers.withLock { subscribers in
             for continuation in subscribers.values { continuation.yield(event) }
         }
+        for observer in observers.withLock({ Array($0.values) }) { observer(event) }
     }
 }

@@ -1,0 +1,61 @@
+import EventStore
+import Foundation
+import Logging
+import PGClient
+
+/// Times an async block.
+func measure<Result>(_ body: () async throws -> Result) async rethrows -> (Result, Duration) {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let result = try await body()
+    return (result, clock.now - start)
+}
+
+extension Duration {
+    /// The duration in seconds as a Double.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// Formats a rate with thousands separators.
+func rate(_ count: Int, _ duration: Duration) -> String {
+    let perSecond = Double(count) / max(duration.seconds, 1e-9)
+    let formatter = NumberFormatter()
+    formatter.numberStyle = .decimal
+    formatter.maximumFractionDigits = 0
+    return formatter.string(from: NSNumber(value: perSecond)) ?? String(Int(perSecond))
+}
+
+/// Connects, migrates a fresh database and adds the benchmark tenant.
+func prepareDatabase(url: String, logger: Logger, maxConnections: Int) async throws -> (PGConnectionPool, TenantID) {
+    let pool = PGConnectionPool(configuration: PGConfiguration(connectionString: url, applicationName: "accord-bench"),
+                                maxConnections: maxConnections, logger: logger)
+    let migrator = Migrator(migrations: try Migration.load(from: try MigrationsDirectory.locate()), logger: logger)
+    try await migrator.migrate(pool: pool)
+    let tenant = try TenantID("bench")
+    if try await !TenantDirectory(pool: pool).contains(tenant) {
+        try await TenantDirectory(pool: pool).add(tenant, name: "Benchmark")
+    }
+    return (pool, tenant)
+}
+
+/// The server's version and durability settings, printed with every benchmark.
+func serverSettings(_ pool: PGConnectionPool) async throws -> String {
+    try await pool.withConnection { connection in
+        let rows = try await connection.query(
+            "SELECT current_setting('server_version'), current_setting('fsync'), current_setting('synchronous_commit'), current_setting('shared_buffers')")
+        let (version, fsync, synchronousCommit, sharedBuffers) = try rows.decode((String, String, String, String).self)[0]
+        return "PostgreSQL \(version), fsync=\(fsync), synchronous_commit=\(synchronousCommit), shared_buffers=\(sharedBuffers), "
+            + "\(ProcessInfo.processInfo.activeProcessorCount) CPUs"
+    }
+}
+
+/// Prints one result line: a label padded to a column, the figure right-aligned, its unit and a note.
+func report(_ label: String, _ figure: String, _ unit: String, _ note: String) {
+    let paddedLabel = (label + ":").padding(toLength: max(64, label.count + 2), withPad: " ", startingAt: 0)
+    let paddedFigure = String(repeating: " ", count: max(0, 10 - figure.count)) + figure
+    let paddedUnit = unit.padding(toLength: 10, withPad: " ", startingAt: 0)
+    print("\(paddedLabel) \(paddedFigure) \(paddedUnit) (\(note))")
+}
+
+/// `1.23 s`
+func seconds(_ duration: Duration) -> String { String(format: "%.2f s", duration.seconds) }

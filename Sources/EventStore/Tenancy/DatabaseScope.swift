@@ -1,0 +1,65 @@
+public import PGClient
+
+/// Which rows a transaction may see: one tenant's (row-level security applies) or all (cross-tenant workers).
+///
+/// A scope is set per transaction (`SET LOCAL ROLE` and the `accord.tenant_id` setting), so it ends with the
+/// transaction and can never leak to the next task that leases the connection.
+public enum DatabaseScope: Sendable, Hashable, CustomStringConvertible {
+    /// One tenant: runs as role `accord_tenant` with `accord.tenant_id` set; other tenants' rows are invisible.
+    case tenant(TenantID)
+    /// Every tenant: runs as role `accord_system`, which bypasses row-level security. For projectors and workers only.
+    case system
+
+    /// The role tenant-scoped transactions run as.
+    public static let tenantRole = "accord_tenant"
+    /// The role cross-tenant transactions run as.
+    public static let systemRole = "accord_system"
+
+    /// `tenant:<id>` or `system`.
+    public var description: String {
+        switch self {
+        case .tenant(let tenant): return "tenant:\(tenant)"
+        case .system: return "system"
+        }
+    }
+
+    /// Sets this scope for the rest of the current transaction.
+    /// - Throws: ``PGError`` (e.g. `42501` when the login role is not a member of the scope's role).
+    func enter(on connection: PGConnection) async throws {
+        try await connection.execute(statement)
+    }
+
+    /// The statement that sets the scope for the rest of the transaction (the first statement of a pipeline).
+    var statement: PGQuery {
+        switch self {
+        case .tenant(let tenant):
+            return "SELECT set_config('accord.tenant_id', \(tenant.rawValue), true), set_config('role', \(Self.tenantRole), true)"
+        case .system:
+            return "SELECT set_config('accord.tenant_id', '', true), set_config('role', \(Self.systemRole), true)"
+        }
+    }
+}
+
+extension PGConnectionPool {
+    /// Runs `body` in a transaction limited to one tenant's rows (row-level security), committing on return.
+    /// - Throws: `body`'s error, or ``PGError`` from the database.
+    @discardableResult
+    public func withTransaction<Result>(
+        scope: DatabaseScope,
+        isolation: PGIsolationLevel = .readCommitted,
+        _ body: (PGConnection) async throws -> Result
+    ) async throws -> Result {
+        try await withTransaction(isolation: isolation) { connection in
+            try await scope.enter(on: connection)
+            return try await body(connection)
+        }
+    }
+}
+
+extension PGConnection {
+    /// Sets a scope for the rest of the current transaction (call it right after `BEGIN`).
+    /// - Throws: ``PGError`` when the scope's role cannot be assumed.
+    public func enter(_ scope: DatabaseScope) async throws {
+        try await scope.enter(on: self)
+    }
+}

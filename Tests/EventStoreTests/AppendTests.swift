@@ -1,0 +1,150 @@
+import EventStore
+import Foundation
+import PGClient
+import PostgresTestSupport
+import Testing
+
+@Suite("appending and reading streams")
+struct AppendTests {
+    @Test("appends number a stream from 1 and read back in order with metadata")
+    func appendAndRead() async throws {
+        try await withStore { store, _, _, acme, _ in
+            let first = try await store.append([event("A", 1), event("B", 2)], to: "orders-1", of: acme, expecting: .noStream)
+            #expect(first.streamVersion == 2)
+            #expect(first.globalPositions.count == 2)
+            #expect(first.globalPositions[0] < first.globalPositions[1])
+            let second = try await store.append([event("C", 3)], to: "orders-1", of: acme, expecting: .exactly(2))
+            #expect(second.streamVersion == 3)
+            let events = try await store.readStream("orders-1", of: acme)
+            #expect(events.map(\.type) == ["A", "B", "C"])
+            #expect(events.map(\.streamVersion) == [1, 2, 3])
+            #expect(events.allSatisfy { $0.tenant == acme && $0.stream == "orders-1" && $0.schemaVersion == 1 })
+            #expect(try events[2].data.decode([String: Int].self) == ["value": 3])
+            #expect(try events[0].decodedMetadata().actor == "test")
+            let tail = try await store.readStream("orders-1", of: acme, fromVersion: 3)
+            #expect(tail.map(\.type) == ["C"])
+        }
+    }
+
+    @Test("a stale expected version is a concurrency conflict and writes nothing")
+    func staleExpectedVersion() async throws {
+        try await withStore { store, _, _, acme, _ in
+            try await store.append([event("A")], to: "s", of: acme, expecting: .noStream)
+            for wrong in [ExpectedVersion.noStream, .exactly(0), .exactly(2), .exactly(7)] {
+                let error = try await #require(throws: EventStoreError.self) {
+                    try await store.append([event("X"), event("Y")], to: "s", of: acme, expecting: wrong)
+                }
+                #expect(error.code == .concurrencyConflict)
+                #expect(error.actualVersion == 1)
+            }
+            #expect(try await store.readStream("s", of: acme).map(\.type) == ["A"])
+            try await store.append([event("B")], to: "s", of: acme, expecting: .any)
+            #expect(try await store.readStream("s", of: acme).map(\.streamVersion) == [1, 2])
+        }
+    }
+
+    @Test("two concurrent writers with the same expected version: exactly one wins, nothing of the loser is written")
+    func concurrentWriters() async throws {
+        try await withStore { store, pool, _, acme, _ in
+            try await store.append([event("Start")], to: "race", of: acme, expecting: .noStream)
+            // Writer A appends and holds its transaction open; writer B appends with the same expected
+            // version and blocks on the stream's unique key until A commits, then fails.
+            let aAppended = AsyncStream.makeStream(of: Void.self)
+            let release = AsyncStream.makeStream(of: Void.self)
+            async let a: AppendResult = pool.withTransaction(scope: .tenant(acme)) { connection in
+                let result = try await store.append([event("A1"), event("A2")], to: "race", of: acme, expecting: .exactly(1), on: connection)
+                aAppended.continuation.yield()
+                for await _ in release.stream { break }
+                return result
+            }
+            for await _ in aAppended.stream { break }
+            async let b: Result<AppendResult, any Error> = {
+                do {
+                    return .success(try await store.append([event("B1"), event("B2"), event("B3")], to: "race", of: acme, expecting: .exactly(1)))
+                } catch {
+                    return .failure(error)
+                }
+            }()
+            try await Task.sleep(for: .milliseconds(300))  // let B reach the lock (if it does not, it still conflicts below)
+            release.continuation.yield()
+            let winner = try await a
+            let loser = await b
+            #expect(winner.streamVersion == 3)
+            guard case .failure(let error as EventStoreError) = loser else {
+                Issue.record("the second writer should have failed, got \(loser)")
+                return
+            }
+            #expect(error.code == .concurrencyConflict)
+            #expect(error.underlying?.sqlState == .uniqueViolation || error.actualVersion == 3)
+            #expect(try await store.readStream("race", of: acme).map(\.type) == ["Start", "A1", "A2"])
+        }
+    }
+
+    @Test("many concurrent writers to one stream with .any all succeed, with gapless versions")
+    func concurrentAny() async throws {
+        try await withStore(maxConnections: 8) { store, _, _, acme, _ in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<8 {
+                    group.addTask {
+                        for index in 0..<10 { try await store.append([event("E", writer * 100 + index)], to: "hot", of: acme, expecting: .any) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let versions = try await store.readStream("hot", of: acme).map(\.streamVersion)
+            #expect(versions == Array(1...80))
+        }
+    }
+
+    @Test("a rolled-back transaction leaves nothing behind")
+    func rollback() async throws {
+        struct Abort: Error {}
+        try await withStore { store, pool, _, acme, _ throws in
+            await #expect(throws: Abort.self) {
+                try await pool.withTransaction(scope: .tenant(acme)) { connection in
+                    try await store.append([event("A")], to: "one", of: acme, expecting: .noStream, on: connection)
+                    try await store.append([event("B")], to: "two", of: acme, expecting: .noStream, on: connection)
+                    throw Abort()
+                }
+            }
+            #expect(try await store.readStream("one", of: acme).isEmpty)
+            #expect(try await store.readStream("two", of: acme).isEmpty)
+            #expect(try await store.readForward(after: .origin, limit: 10).isEmpty)
+        }
+    }
+
+    @Test("appending for a tenant that does not exist is a clear error")
+    func unknownTenant() async throws {
+        try await withStore { store, _, _, _, _ in
+            let error = try await #require(throws: EventStoreError.self) {
+                try await store.append([event("A")], to: "s", of: try TenantID("nobody"), expecting: .any)
+            }
+            #expect(error.code == .unknownTenant)
+            #expect(error.description.contains("nobody"))
+        }
+    }
+
+    @Test("invalid tenant and stream ids are refused before any SQL")
+    func invalidIDs() {
+        #expect(throws: EventStoreError.self) { try TenantID("Acme Corp") }
+        #expect(throws: EventStoreError.self) { try TenantID("") }
+        #expect(throws: EventStoreError.self) { try TenantID("-x") }
+        let empty = ""
+        #expect(throws: EventStoreError.self) { try StreamID(empty) }
+        #expect(throws: EventStoreError.self) { try StreamID(String(repeating: "x", count: 501)) }
+        #expect(throws: Never.self) { try TenantID("acme-1_b") }
+    }
+
+    @Test("the events table refuses updates and deletes")
+    func appendOnly() async throws {
+        try await withStore { store, pool, _, acme, _ in
+            try await store.append([event("A")], to: "s", of: acme, expecting: .noStream)
+            for statement: PGQuery in ["UPDATE events SET type = 'B'", "DELETE FROM events", "TRUNCATE events CASCADE"] {
+                let error = try await #require(throws: PGError.self) {
+                    try await pool.withConnection { try await $0.execute(statement) }
+                }
+                #expect(error.sqlState == SQLState(rawValue: "23001"))
+            }
+        }
+    }
+}

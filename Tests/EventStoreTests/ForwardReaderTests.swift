@@ -1,0 +1,124 @@
+import EventStore
+import Foundation
+import PGClient
+import PostgresTestSupport
+import Testing
+
+@Suite("reading forward without gaps")
+struct ForwardReaderTests {
+    @Test("an event that commits late is never skipped: the reader waits for it, then returns both in order")
+    func orderingGap() async throws {
+        try await withStore { store, pool, _, acme, _ in
+            let aAppended = AsyncStream.makeStream(of: Int64.self)
+            let commitA = AsyncStream.makeStream(of: Void.self)
+            // Transaction A appends first (it gets the older txid and the lower position) and stays open.
+            async let a: Void = pool.withTransaction(scope: .tenant(acme)) { connection in
+                let result = try await store.append([event("A")], to: "a", of: acme, expecting: .noStream, on: connection)
+                aAppended.continuation.yield(result.globalPositions[0])
+                for await _ in commitA.stream { break }
+            }
+            var positions = aAppended.stream.makeAsyncIterator()
+            let aPosition = try #require(await positions.next())
+            // Transaction B appends later and commits first.
+            let b = try await store.append([event("B")], to: "b", of: acme, expecting: .noStream)
+            #expect(b.globalPositions[0] > aPosition)
+
+            // A naive `global_position > checkpoint` reader would now return B and move past A forever.
+            let naive = try await pool.withTransaction(scope: .system) { connection in
+                try await connection.query("SELECT type FROM events WHERE global_position > 0 ORDER BY global_position").decode((String).self)
+            }
+            #expect(naive == ["B"])
+            // The watermark reader returns nothing past A's position while A is open.
+            let whileOpen = try await store.readForward(after: .origin, limit: 100)
+            #expect(whileOpen.isEmpty)
+
+            commitA.continuation.yield()
+            try await a
+            let afterCommit = try await readForward(store, atLeast: 2)
+            #expect(afterCommit.map(\.type) == ["A", "B"])
+            #expect(afterCommit[0].checkpoint < afterCommit[1].checkpoint)
+        }
+    }
+
+    @Test("reads in batches from a checkpoint, in (txid, position) order, and filters by tenant")
+    func batches() async throws {
+        try await withStore { store, _, _, acme, globex in
+            for index in 0..<25 {
+                try await store.append([event("E", index)], to: try StreamID("s\(index % 3)"), of: index % 2 == 0 ? acme : globex, expecting: .any)
+            }
+            _ = try await readForward(store, atLeast: 25)
+            var checkpoint = Checkpoint.origin
+            var seen: [Int] = []
+            while true {
+                let batch = try await store.readForward(after: checkpoint, limit: 7)
+                guard let last = batch.last else { break }
+                #expect(batch.count <= 7)
+                seen += try batch.map { try $0.data.decode([String: Int].self)["value"]! }
+                checkpoint = last.checkpoint
+            }
+            #expect(seen == Array(0..<25))
+            let acmeOnly = try await readForward(store, atLeast: 13, tenant: acme)
+            #expect(acmeOnly.count == 13)
+            #expect(acmeOnly.allSatisfy { $0.tenant == acme })
+        }
+    }
+
+    @Test("checkpoints are saved in the caller's transaction, roll back with it, and never move back")
+    func checkpoints() async throws {
+        struct Abort: Error {}
+        try await withStore { store, pool, _, acme, _ in
+            try await store.append([event("A"), event("B")], to: "s", of: acme, expecting: .noStream)
+            let events = try await readForward(store, atLeast: 2)
+            try #require(events.count == 2)
+            try await pool.withTransaction(scope: .system) { connection in
+                #expect(try await store.loadCheckpoint(projection: "p", version: 1, lock: true, on: connection) == .origin)
+                try await store.saveCheckpoint(events[1].checkpoint, projection: "p", version: 1, on: connection)
+            }
+            await #expect(throws: Abort.self) {
+                try await pool.withTransaction(scope: .system) { connection in
+                    try await store.saveCheckpoint(Checkpoint(transactionID: .max >> 1, globalPosition: 999), projection: "p", version: 1, on: connection)
+                    throw Abort()
+                }
+            }
+            try await pool.withTransaction(scope: .system) { connection in
+                try await store.saveCheckpoint(events[0].checkpoint, projection: "p", version: 1, on: connection)
+                #expect(try await store.loadCheckpoint(projection: "p", version: 1, on: connection) == events[1].checkpoint)
+                #expect(try await store.loadCheckpoint(projection: "p", version: 2, on: connection) == .origin)
+            }
+        }
+    }
+
+    @Test("a NOTIFY wakes a waiting subscriber long before its poll interval")
+    func notifyWakesSubscriber() async throws {
+        try await withStore { store, _, database, acme, _ in
+            let listener = PGListener(configuration: database.configuration, channels: [EventStore.notificationChannel], logger: database.logger)
+            let connected = listener.events()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await listener.run() }
+                for await event in connected where event == .reconnected { break }
+                try await store.append([event("First")], to: "s", of: acme, expecting: .noStream)
+                // Polling alone would take an hour: only the notification can wake the subscriber in time.
+                let subscription = store.subscribe(after: .origin, pollInterval: .seconds(3600), listener: listener)
+                let received = try await withThrowingTaskGroup(of: [String].self) { inner in
+                    inner.addTask {
+                        let iterator = subscription.makeAsyncIterator()
+                        var types: [String] = []
+                        while types.count < 2, let batch = try await iterator.next() { types += batch.map(\.type) }
+                        return types
+                    }
+                    inner.addTask {
+                        try await Task.sleep(for: .milliseconds(500))  // the subscriber is now waiting
+                        try await store.append([event("Second")], to: "s", of: acme, expecting: .exactly(1))
+                        try await Task.sleep(for: .seconds(60))
+                        throw CancellationError()
+                    }
+                    let result = try await inner.next()!
+                    inner.cancelAll()
+                    return result
+                }
+                #expect(received == ["First", "Second"])
+                group.cancelAll()
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+public import EventStore
+import Foundation
+public import Logging
+public import PGClient
+
+/// A fresh database for one test, cloned from a template that has every migration applied.
+///
+/// `ops/test.sh` starts a throwaway cluster and exports `DATABASE_URL`. Without it, tests that need
+/// PostgreSQL fail with a message saying so (they never silently skip).
+public struct TestDatabase: Sendable {
+    /// The configuration of this test's own database.
+    public let configuration: PGConfiguration
+    /// The database's name.
+    public let name: String
+    /// A logger for code under test (debug level goes to stderr when `ACCORD_TEST_LOG` is set).
+    public let logger: Logger
+
+    /// Creates a database cloned from the migrated template, runs `body`, and drops it afterwards.
+    /// - Throws: what `body` throws, or ``TestDatabaseError`` when PostgreSQL is not available.
+    public static func with<Result>(
+        migrated: Bool = true,
+        _ body: (TestDatabase) async throws -> Result
+    ) async throws -> Result {
+        let database = try await create(migrated: migrated)
+        do {
+            let result = try await body(database)
+            try await database.drop()
+            return result
+        } catch {
+            try? await database.drop()
+            throw error
+        }
+    }
+
+    /// Makes a pool on this database; the caller must `shutdown()` it (or use ``withPool(maxConnections:_:)``).
+    public func makePool(maxConnections: Int = 4) -> PGConnectionPool {
+        PGConnectionPool(configuration: configuration, maxConnections: maxConnections, logger: logger)
+    }
+
+    /// Runs `body` with a pool on this database and shuts the pool down afterwards.
+    public func withPool<Result>(maxConnections: Int = 4, _ body: (PGConnectionPool) async throws -> Result) async throws -> Result {
+        let pool = makePool(maxConnections: maxConnections)
+        do {
+            let result = try await body(pool)
+            await pool.shutdown()
+            return result
+        } catch {
+            await pool.shutdown()
+            throw error
+        }
+    }
+
+    /// Adds a tenant (as the system role would).
+    public func addTenant(_ id: String, name: String? = nil, pool: PGConnectionPool) async throws -> TenantID {
+        let tenant = try TenantID(id)
+        try await pool.withTransaction(scope: .system) { connection in
+            try await connection.execute("INSERT INTO tenants (id, name) VALUES (\(id), \(name ?? id))")
+        }
+        return tenant
+    }
+
+    static func create(migrated: Bool) async throws -> TestDatabase {
+        let admin = try await Cluster.shared.adminPool()
+        let name = "accord_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        let template = migrated ? try await Cluster.shared.migratedTemplate() : "template0"
+        try await admin.withConnection { connection in
+            try await connection.execute("CREATE DATABASE \(identifier: String(name)) TEMPLATE \(identifier: template)")
+        }
+        return TestDatabase(configuration: try Cluster.shared.base.with(database: String(name)), name: String(name), logger: Cluster.logger)
+    }
+
+    func drop() async throws {
+        try await Cluster.shared.adminPool().withConnection { connection in
+            try await connection.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
+        }
+    }
+}
+
+/// Why a test could not get a database.
+public struct TestDatabaseError: Error, CustomStringConvertible {
+    /// What to do.
+    public var description: String
+}
+
+/// The cluster from `DATABASE_URL`, an admin pool on it, and the migrated template (made once per process).
+actor Cluster {
+    static let shared = Cluster()
+
+    static let logger: Logger = {
+        var logger = Logger(label: "accord.tests")
+        logger.logLevel = ProcessInfo.processInfo.environment["ACCORD_TEST_LOG"] == nil ? .critical : .debug
+        return logger
+    }()
+
+    private var pool: PGConnectionPool?
+    private var template: Task<String, any Error>?
+
+    nonisolated var base: PGConfiguration {
+        get throws {
+            guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
+                throw TestDatabaseError(
+                    description: "DATABASE_URL is not set: run the tests with ops/test.sh, which starts a throwaway PostgreSQL")
+            }
+            return PGConfiguration(connectionString: url, applicationName: "accord-tests")
+        }
+    }
+
+    func adminPool() throws -> PGConnectionPool {
+        if let pool { return pool }
+        let made = PGConnectionPool(configuration: try base, maxConnections: 4, logger: Self.logger)
+        pool = made
+        return made
+    }
+
+    /// Creates (once) a database with every migration applied, to clone per test.
+    func migratedTemplate() async throws -> String {
+        if let template { return try await template.value }
+        let admin = try adminPool()
+        let configuration = try base
+        let task = Task {
+            let name = "accord_template_\(ProcessInfo.processInfo.processIdentifier)"
+            try await admin.withConnection { connection in
+                try await connection.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
+                try await connection.execute("CREATE DATABASE \(identifier: name) TEMPLATE template0")
+            }
+            let pool = PGConnectionPool(configuration: configuration.with(database: name), maxConnections: 1, logger: Self.logger)
+            do {
+                let migrations = try Migration.load(from: Self.migrationsDirectory)
+                try await Migrator(migrations: migrations, logger: Self.logger).migrate(pool: pool)
+                await pool.shutdown()
+            } catch {
+                await pool.shutdown()
+                throw error
+            }
+            return name
+        }
+        template = task
+        return try await task.value
+    }
+
+    /// `db/migrations` of this checkout, found from this source file's path.
+    static var migrationsDirectory: URL {
+        URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent()  // PostgresTestSupport
+            .deletingLastPathComponent()  // Tests
+            .deletingLastPathComponent()  // checkout
+            .appendingPathComponent("db/migrations", isDirectory: true)
+    }
+}
