@@ -34,36 +34,73 @@ public struct EventStore: Sendable {
     public func append(
         _ events: [NewEvent], to stream: StreamID, of tenant: TenantID, expecting expected: ExpectedVersion
     ) async throws -> AppendResult {
-        guard !events.isEmpty else {
-            return try await pool.withTransaction(scope: .tenant(tenant)) { connection in
-                try await append(events, to: stream, of: tenant, expecting: expected, on: connection)
-            }
-        }
+        try await append([StreamAppend(stream: stream, expecting: expected, events: events)], of: tenant)[0]
+    }
+
+    /// Appends to several streams of one tenant atomically — all or nothing — in one round trip.
+    ///
+    /// Scope, checks and inserts travel as one pipeline that forms one implicit transaction; subscribers are
+    /// notified right after it commits, in the same round trip (notifying inside the transaction would
+    /// serialise every writer's commit behind a cluster-wide lock). If any stream's expected version is
+    /// stale, nothing is written. A race on an ``ExpectedVersion/any`` stream is retried up to five times.
+    /// - Returns: one result per stream, in order.
+    /// - Throws: ``EventStoreError`` (`concurrencyConflict` naming the stream, `unknownTenant`, `invalidEvent`, `database`).
+    @discardableResult
+    public func append(_ appends: [StreamAppend], of tenant: TenantID) async throws -> [AppendResult] {
         var attempt = 0
         while true {
             do {
-                // Scope, optional lock and insert go as one pipeline: one round trip, one implicit transaction.
-                var statements = [DatabaseScope.tenant(tenant).statement]
-                if expected == .any { statements.append(Self.streamLock(stream, tenant)) }
-                statements.append(Self.appendStatement(events, to: stream, of: tenant, expecting: expected))
-                let rows: PGRows
-                do {
-                    rows = try await pool.withConnection { try await $0.pipeline(statements) }.last!
-                } catch {
-                    throw EventStoreError.from(error, tenant: tenant, stream: stream, expected: expected)
-                }
-                guard rows.count == events.count else {
-                    let actual = try? await pool.withTransaction(scope: .tenant(tenant)) { connection in
-                        try await streamVersion(of: stream, tenant: tenant, on: connection)
-                    }
-                    throw conflict(stream, tenant, expected, actual: actual)
-                }
-                return try Self.appendResult(rows)
-            } catch let error as EventStoreError where error.code == .concurrencyConflict && expected == .any && attempt < 5 {
+                return try await appendOnce(appends, of: tenant)
+            } catch let error as EventStoreError
+                where error.code == .concurrencyConflict && attempt < 5
+                && appends.contains(where: { $0.stream == error.stream && $0.expectedVersion == .any })
+            {
                 attempt += 1
-                logger.debug("retrying an append after a race", metadata: ["event.stream": "\(stream)", "attempt": "\(attempt)"])
+                logger.debug("retrying an append after a race", metadata: ["event.stream": "\(error.stream.map(\.rawValue) ?? "?")"])
             }
         }
+    }
+
+    private func appendOnce(_ appends: [StreamAppend], of tenant: TenantID) async throws -> [AppendResult] {
+        var statements = [DatabaseScope.tenant(tenant).statement(notifyAfterCommit: true)]
+        var owners: [Int: Int] = [:]  // statement index → append index
+        var resultIndexes: [Int] = []
+        for (index, append) in appends.enumerated() {
+            if append.expectedVersion == .any {
+                owners[statements.count] = index
+                statements.append(Self.streamLock(append.stream, tenant))
+            }
+            owners[statements.count] = index
+            resultIndexes.append(statements.count)
+            statements.append(
+                append.events.isEmpty
+                    ? Self.versionCheck(append.stream, tenant, append.expectedVersion)
+                    : Self.appendStatement(append.events, to: append.stream, of: tenant, expecting: append.expectedVersion))
+        }
+        let outcome: Result<[PGRows], PGPipelineError>
+        do {
+            outcome = try await pool.withConnection { connection in
+                try await connection.pipeline(transactions: [statements, ["SELECT pg_notify(\(Self.notificationChannel), \(tenant.rawValue))"]])
+            }[0]
+        } catch {
+            throw EventStoreError.from(error, tenant: tenant, stream: nil)
+        }
+        switch outcome {
+        case .success(let rows):
+            return try zip(appends, resultIndexes).map { append, index in
+                append.events.isEmpty
+                    ? AppendResult(streamVersion: try rows[index].singleValue(Int64.self) ?? 0, globalPositions: [])
+                    : try Self.appendResult(rows[index])
+            }
+        case .failure(let failure):
+            let failed = owners[failure.statementIndex].map { appends[$0] }
+            throw EventStoreError.from(failure.error, tenant: tenant, stream: failed?.stream, expected: failed?.expectedVersion)
+        }
+    }
+
+    /// Checks a stream's version (raising P0409 when stale) and returns it, for an append of no events.
+    static func versionCheck(_ stream: StreamID, _ tenant: TenantID, _ expected: ExpectedVersion) -> PGQuery {
+        "SELECT events_expect_version(\(tenant.rawValue), \(stream.rawValue), \(expected.sqlValue))"
     }
 
     /// Appends events to a stream inside the caller's transaction (which must be scoped to the tenant, or
@@ -77,23 +114,19 @@ public struct EventStore: Sendable {
         _ events: [NewEvent], to stream: StreamID, of tenant: TenantID, expecting expected: ExpectedVersion, on connection: PGConnection
     ) async throws -> AppendResult {
         guard !events.isEmpty else {
-            let version = try await streamVersion(of: stream, tenant: tenant, on: connection)
-            if case .exactly(let wanted) = expected, wanted != version { throw conflict(stream, tenant, expected, actual: version) }
-            if expected == .noStream, version != 0 { throw conflict(stream, tenant, expected, actual: version) }
-            return AppendResult(streamVersion: version, globalPositions: [])
+            do {
+                let rows = try await connection.query(Self.versionCheck(stream, tenant, expected))
+                return AppendResult(streamVersion: try rows.singleValue(Int64.self) ?? 0, globalPositions: [])
+            } catch {
+                throw EventStoreError.from(error, tenant: tenant, stream: stream, expected: expected)
+            }
         }
-        let rows: PGRows
         do {
             if expected == .any { try await connection.execute(Self.streamLock(stream, tenant)) }
-            rows = try await connection.query(Self.appendStatement(events, to: stream, of: tenant, expecting: expected))
+            return try Self.appendResult(try await connection.query(Self.appendStatement(events, to: stream, of: tenant, expecting: expected)))
         } catch {
             throw EventStoreError.from(error, tenant: tenant, stream: stream, expected: expected)
         }
-        guard rows.count == events.count else {
-            let actual = try? await streamVersion(of: stream, tenant: tenant, on: connection)
-            throw conflict(stream, tenant, expected, actual: actual)
-        }
-        return try Self.appendResult(rows)
     }
 
     /// Writers that do not care about the version queue up per stream instead of racing for the next number;
@@ -102,10 +135,10 @@ public struct EventStore: Sendable {
         "SELECT pg_advisory_xact_lock(hashtextextended(\(tenant.rawValue) || '/' || \(stream.rawValue), 0))"
     }
 
-    /// One statement: check the stream's head against the expected version (-1 = any) and insert the whole
-    /// batch numbered from there. A concurrent writer that inserted the same versions first makes it fail on
-    /// events_stream_version_unique (23505), which becomes a concurrency conflict; a stale expected version
-    /// makes it insert nothing. Payloads travel as one JSON array each (parsed once, no array-literal escaping).
+    /// One statement: check the stream's head against the expected version (-1 = any; a stale version raises
+    /// P0409 and aborts the transaction) and insert the whole batch numbered from there. A concurrent writer that
+    /// inserted the same versions first makes it fail on events_stream_version_unique (23505). Both become a
+    /// concurrency conflict. Payloads travel as one JSON array each (parsed once, no array-literal escaping).
     static func appendStatement(_ events: [NewEvent], to stream: StreamID, of tenant: TenantID, expecting expected: ExpectedVersion) -> PGQuery {
         let types = events.map(\.type)
         let schemaVersions = events.map(\.schemaVersion)
@@ -123,15 +156,9 @@ public struct EventStore: Sendable {
         payloads += "]"
         metadata += "]"
         return """
-            WITH head AS (
-                SELECT coalesce(max(stream_version), 0) AS version
-                FROM events WHERE tenant_id = \(tenant.rawValue) AND stream_id = \(stream.rawValue)
-            ), guard AS (
-                SELECT version FROM head WHERE \(expected.sqlValue) < 0 OR version = \(expected.sqlValue)
-            )
             INSERT INTO events (tenant_id, stream_id, stream_version, type, schema_version, data, metadata)
-            SELECT \(tenant.rawValue), \(stream.rawValue), guard.version + e.ord, e.type, e.schema_version, e.data, e.metadata
-            FROM guard,
+            SELECT \(tenant.rawValue), \(stream.rawValue), head.version + e.ord, e.type, e.schema_version, e.data, e.metadata
+            FROM (SELECT events_expect_version(\(tenant.rawValue), \(stream.rawValue), \(expected.sqlValue)) AS version) AS head,
                  ROWS FROM (unnest(\(types)::text[]), unnest(\(schemaVersions)::int4[]),
                             jsonb_array_elements(\(payloads)::jsonb), jsonb_array_elements(\(metadata)::jsonb))
                      WITH ORDINALITY AS e(type, schema_version, data, metadata, ord)
@@ -142,14 +169,8 @@ public struct EventStore: Sendable {
 
     static func appendResult(_ rows: PGRows) throws -> AppendResult {
         let positions = try rows.decode((Int64, Int64).self)
-        return AppendResult(streamVersion: positions.last!.1, globalPositions: positions.map(\.0))
-    }
-
-    private func conflict(_ stream: StreamID, _ tenant: TenantID, _ expected: ExpectedVersion, actual: Int64?) -> EventStoreError {
-        EventStoreError(
-            code: .concurrencyConflict,
-            message: "stream \(stream) is at version \(actual.map(String.init) ?? "?"), not the expected \(expected)",
-            tenant: tenant, stream: stream, expectedVersion: expected, actualVersion: actual)
+        guard let last = positions.last else { return AppendResult(streamVersion: 0, globalPositions: []) }
+        return AppendResult(streamVersion: last.1, globalPositions: positions.map(\.0))
     }
 
     // MARK: Reading one stream

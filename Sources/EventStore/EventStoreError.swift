@@ -63,6 +63,13 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
     static func from(_ error: any Error, tenant: TenantID?, stream: StreamID?, expected: ExpectedVersion? = nil) -> any Error {
         guard let error = error as? PGError else { return error }
         switch (error.sqlState, error.constraint) {
+        case (SQLState(rawValue: "P0409")?, _):
+            // Raised by events_expect_version; its detail is `actual=N expected=M`.
+            let actual = error.detail?.split(separator: " ").first { $0.hasPrefix("actual=") }.flatMap { Int64($0.dropFirst(7)) }
+            return EventStoreError(
+                code: .concurrencyConflict,
+                message: "stream \(stream.map(\.rawValue) ?? "?") is at version \(actual.map(String.init) ?? "?"), not the expected \(expected.map(\.description) ?? "?")",
+                tenant: tenant, stream: stream, expectedVersion: expected, actualVersion: actual, underlying: error)
         case (.uniqueViolation?, "events_stream_version_unique"?):
             return EventStoreError(
                 code: .concurrencyConflict,

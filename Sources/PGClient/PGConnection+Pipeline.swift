@@ -1,4 +1,5 @@
 import CLibPQ
+import Foundation
 
 extension PGConnection {
     /// Sends several statements in one round trip (libpq pipeline mode) and returns their rows in order.
@@ -11,43 +12,70 @@ extension PGConnection {
     @discardableResult
     public func pipeline(_ queries: [PGQuery]) async throws -> [PGRows] {
         guard !queries.isEmpty else { return [] }
-        return try await perform { raw in
-            guard PQenterPipelineMode(raw) == 1 else { throw PGConnection.connectionError(raw) }
-            defer { _ = PQexitPipelineMode(raw) }
-            for query in queries {
-                let sent = PGConnection.withParameters(of: query) { count, oids, values in
-                    PQsendQueryParams(raw, query.sql, count, oids, values, nil, nil, 0)
-                }
-                guard sent == 1 else { throw PGConnection.connectionError(raw) }
-            }
-            guard PQpipelineSync(raw) == 1 else { throw PGConnection.connectionError(raw) }
-
-            var rows: [PGRows] = []
-            var firstError: PGError?
-            for _ in queries {
-                // Each statement yields its result, then NULL.
-                while let result = PQgetResult(raw) {
-                    let status = PQresultStatus(result)
-                    if status == PGRES_PIPELINE_ABORTED {
-                        PQclear(result)
-                        continue
-                    }
-                    do {
-                        rows.append(PGRows(result: try PGConnection.check(result, on: raw, accepting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])))
-                    } catch let error as PGError {
-                        firstError = firstError ?? error
-                    }
-                }
-            }
-            // Then the sync marker, then NULL.
-            guard let sync = PQgetResult(raw) else { throw PGConnection.connectionError(raw) }
-            let syncStatus = PQresultStatus(sync)
-            PQclear(sync)
-            guard syncStatus == PGRES_PIPELINE_SYNC else {
-                throw PGError(code: .protocolViolation, message: "pipeline ended with \(String(cString: PQresStatus(syncStatus)))")
-            }
-            if let firstError { throw firstError }
-            return rows
+        switch try await pipeline(transactions: [queries])[0] {
+        case .success(let rows): return rows
+        case .failure(let failure): throw failure.error
         }
     }
+
+    /// Sends several groups of statements in one round trip; outside an explicit transaction each group is its
+    /// own implicit transaction (a sync point follows it), committed before the next group starts.
+    ///
+    /// A failing group is rolled back and does not stop the following groups.
+    /// - Returns: each group's rows, or the first error of that group with the failing statement's index.
+    /// - Throws: ``PGError`` when the connection fails.
+    public func pipeline(transactions groups: [[PGQuery]]) async throws -> [Result<[PGRows], PGPipelineError>] {
+        try await perform { raw in
+            guard PQenterPipelineMode(raw) == 1 else { throw PGConnection.connectionError(raw) }
+            defer { _ = PQexitPipelineMode(raw) }
+            for group in groups {
+                for query in group {
+                    let sent = PGConnection.withParameters(of: query) { count, oids, values in
+                        PQsendQueryParams(raw, query.sql, count, oids, values, nil, nil, 0)
+                    }
+                    guard sent == 1 else { throw PGConnection.connectionError(raw) }
+                }
+                guard PQpipelineSync(raw) == 1 else { throw PGConnection.connectionError(raw) }
+            }
+            return try groups.map { group in try PGConnection.readPipelineGroup(count: group.count, raw) }
+        }
+    }
+
+    /// Reads one group's results (each statement: its result, then NULL) and its sync marker.
+    private static func readPipelineGroup(count: Int, _ raw: OpaquePointer) throws -> Result<[PGRows], PGPipelineError> {
+        var rows: [PGRows] = []
+        var firstError: PGPipelineError?
+        for index in 0..<count {
+            while let result = PQgetResult(raw) {
+                if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
+                    PQclear(result)
+                    continue
+                }
+                do {
+                    rows.append(PGRows(result: try check(result, on: raw, accepting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])))
+                } catch let error as PGError {
+                    firstError = firstError ?? PGPipelineError(statementIndex: index, error: error)
+                }
+            }
+        }
+        guard let sync = PQgetResult(raw) else { throw connectionError(raw) }
+        let status = PQresultStatus(sync)
+        PQclear(sync)
+        guard status == PGRES_PIPELINE_SYNC else {
+            throw PGError(code: .protocolViolation, message: "pipeline ended with \(String(cString: PQresStatus(status)))")
+        }
+        if let firstError { return .failure(firstError) }
+        return .success(rows)
+    }
+}
+
+/// The first failure of a pipeline group: which statement (0-based, within its group) and why.
+public struct PGPipelineError: Error, Sendable, CustomStringConvertible {
+    /// The index of the failing statement within its group.
+    public var statementIndex: Int
+    /// The database error.
+    public var error: PGError
+
+    /// The statement index and the error's safe summary.
+    public var description: String { "statement \(statementIndex): \(error)" }
 }

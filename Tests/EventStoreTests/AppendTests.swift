@@ -148,3 +148,56 @@ struct AppendTests {
         }
     }
 }
+
+@Suite("atomic appends and notifications")
+struct AtomicAppendTests {
+    @Test("appends to several streams are all or nothing: one stale version writes none of them")
+    func allOrNothing() async throws {
+        try await withStore { store, _, _, acme, _ in
+            try await store.append([event("Existing")], to: "two", of: acme, expecting: .noStream)
+            let error = try await #require(throws: EventStoreError.self) {
+                try await store.append(
+                    [
+                        StreamAppend(stream: "one", expecting: .noStream, events: [event("A")]),
+                        StreamAppend(stream: "two", expecting: .noStream, events: [event("B")]),
+                    ], of: acme)
+            }
+            #expect(error.code == .concurrencyConflict)
+            #expect(error.stream == "two")
+            #expect(error.actualVersion == 1)
+            #expect(try await store.readStream("one", of: acme).isEmpty)
+
+            let results = try await store.append(
+                [
+                    StreamAppend(stream: "one", expecting: .noStream, events: [event("A"), event("A2")]),
+                    StreamAppend(stream: "two", expecting: .exactly(1), events: [event("B")]),
+                    StreamAppend(stream: "three", expecting: .any, events: []),
+                ], of: acme)
+            #expect(results.map(\.streamVersion) == [2, 2, 0])
+            #expect(try await store.readStream("two", of: acme).map(\.type) == ["Existing", "B"])
+        }
+    }
+
+    @Test("both append paths notify subscribers with the tenant id: ours after commit, others from the trigger")
+    func notifications() async throws {
+        try await withStore { store, pool, database, acme, globex in
+            let listener = PGListener(configuration: database.configuration, channels: [EventStore.notificationChannel], logger: database.logger)
+            let events = listener.events()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await listener.run() }
+                var iterator = events.makeAsyncIterator()
+                #expect(await iterator.next() == .reconnected)
+                try await store.append([event("A")], to: "s", of: acme, expecting: .noStream)
+                try await pool.withTransaction(scope: .tenant(globex)) { connection in
+                    try await store.append([event("G")], to: "s", of: globex, expecting: .noStream, on: connection)
+                }
+                var payloads: [String] = []
+                while payloads.count < 2, let next = await iterator.next() {
+                    if case .notification(let notification) = next { payloads.append(notification.payload) }
+                }
+                #expect(payloads == ["acme", "globex"])
+                group.cancelAll()
+            }
+        }
+    }
+}

@@ -30,12 +30,23 @@ public enum DatabaseScope: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The statement that sets the scope for the rest of the transaction (the first statement of a pipeline).
-    var statement: PGQuery {
+    var statement: PGQuery { statement(notifyAfterCommit: false) }
+
+    /// The scope statement; with `notifyAfterCommit` the `events` trigger stays quiet because the writer
+    /// notifies subscribers itself once the transaction has committed.
+    func statement(notifyAfterCommit: Bool) -> PGQuery {
+        let notify = notifyAfterCommit ? "on" : "off"
         switch self {
         case .tenant(let tenant):
-            return "SELECT set_config('accord.tenant_id', \(tenant.rawValue), true), set_config('role', \(Self.tenantRole), true)"
+            return """
+                SELECT set_config('accord.tenant_id', \(tenant.rawValue), true), set_config('role', \(Self.tenantRole), true),
+                       set_config('accord.notify_after_commit', \(notify), true)
+                """
         case .system:
-            return "SELECT set_config('accord.tenant_id', '', true), set_config('role', \(Self.systemRole), true)"
+            return """
+                SELECT set_config('accord.tenant_id', '', true), set_config('role', \(Self.systemRole), true),
+                       set_config('accord.notify_after_commit', \(notify), true)
+                """
         }
     }
 }
