@@ -58,6 +58,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Read models
+
+        .target(
+            name: "Projections",
+            dependencies: [
+                "EventStore",
+                "PGClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Executables
 
         .executableTarget(

@@ -227,17 +227,21 @@ public struct EventStore: Sendable {
     /// watermark back.
     /// - Parameters:
     ///   - checkpoint: the position of the last event already handled.
+    ///   - end: the last position to return, if bounded (e.g. "up to where the live projector is").
     ///   - limit: the batch size.
     ///   - tenant: only this tenant's events, if given.
     /// - Throws: ``EventStoreError``.
     public func readForward(
-        after checkpoint: Checkpoint, limit: Int, tenant: TenantID? = nil, on connection: PGConnection
+        after checkpoint: Checkpoint, until end: Checkpoint? = nil, limit: Int, tenant: TenantID? = nil, on connection: PGConnection
     ) async throws -> [RecordedEvent] {
         var query: PGQuery = """
             SELECT \(unsafeRaw: Self.columns) FROM events
             WHERE (txid, global_position) > (\(String(checkpoint.transactionID))::xid8, \(checkpoint.globalPosition))
               AND txid < pg_snapshot_xmin(pg_current_snapshot())
             """
+        if let end {
+            query.append(" AND (txid, global_position) <= (\(String(end.transactionID))::xid8, \(end.globalPosition))")
+        }
         if let tenant { query.append(" AND tenant_id = \(tenant.rawValue)") }
         query.append(" ORDER BY txid, global_position LIMIT \(limit)")
         do {

@@ -1,0 +1,82 @@
+public import EventStore
+public import Logging
+public import PGClient
+public import ServiceLifecycle
+
+/// Runs projectors continuously: each follows the event log into its active version's tables, woken by
+/// `NOTIFY` and polling as the fallback. Several processes may run the same projectors; the per-batch shard
+/// lock lets one apply at a time. When a rebuild activates a new version, the runner follows it.
+///
+/// A batch that fails (e.g. an event that cannot be decoded) is rolled back and retried with backoff — it is
+/// never skipped — and the failure is logged with the event positions.
+public final class ProjectionRunner: Service {
+    private let projectors: [any Projector]
+    private let store: EventStore
+    private let listener: PGListener?
+    private let batchSize: Int
+    private let pollInterval: Duration
+    private let logger: Logger
+
+    /// Makes a runner.
+    /// - Parameters:
+    ///   - projectors: the projectors to run.
+    ///   - store: the event store.
+    ///   - listener: a listener on ``EventStore/notificationChannel`` (nil: poll only).
+    ///   - batchSize: events per transaction.
+    ///   - pollInterval: the longest wait between reads without a notification.
+    ///   - logger: receives progress at debug level and failures at error level.
+    public init(
+        projectors: [any Projector], store: EventStore, listener: PGListener?, batchSize: Int = 1000,
+        pollInterval: Duration = .seconds(1), logger: Logger
+    ) {
+        self.projectors = projectors
+        self.store = store
+        self.listener = listener
+        self.batchSize = batchSize
+        self.pollInterval = pollInterval
+        self.logger = logger
+    }
+
+    /// Runs every projector until cancelled or gracefully shut down.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                for projector in self.projectors {
+                    group.addTask { await self.follow(projector) }
+                }
+            }
+        }
+    }
+
+    private func follow(_ projector: any Projector) async {
+        let doorbell = Doorbell()
+        let observer = listener?.addObserver { _ in doorbell.ring() }
+        defer { observer.map { listener?.removeObserver($0) } }
+        let registry = ProjectionRegistry(pool: store.pool)
+        let step = ProjectionStep(projector: projector, store: store)
+        var logger = self.logger
+        logger[metadataKey: "projection"] = "\(projector.name)"
+        var backoff: Duration = .milliseconds(500)
+        while !Task.isCancelled {
+            do {
+                let version = try await registry.activeVersion(of: projector)
+                switch try await step.run(target: ProjectionTarget(projection: projector.name, version: version), batchSize: batchSize) {
+                case .locked:
+                    try? await Task.sleep(for: pollInterval)
+                case .applied(let count, let checkpoint):
+                    if count == 0 {
+                        await doorbell.wait(timeout: pollInterval)
+                    } else {
+                        logger.debug("applied", metadata: ["event.count": "\(count)", "projection.checkpoint": "\(checkpoint)"])
+                    }
+                }
+                backoff = .milliseconds(500)
+            } catch {
+                if Task.isCancelled { break }
+                logger.error("projection batch failed; retrying", metadata: ["error": "\(error)", "retry.in": "\(backoff)"])
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(30))
+            }
+        }
+    }
+}
