@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A failed call to e-conomic, with what e-conomic said and whether to retry.
 ///
@@ -190,5 +190,107 @@ extension String {
             rest = rest[range.upperBound...]
         }
         return result + rest
+    }
+}
+
+extension EconomicAPIError {
+    private struct ErrorBody: Decodable {
+        var message: String?
+        var errorCode: String?
+        var developerHint: String?
+        var logId: String?
+        var errors: EconomicJSON?
+    }
+
+    /// Reads an error response of e-conomic (any non-2xx status and body).
+    /// - Parameters:
+    ///   - status: The HTTP status.
+    ///   - body: The response body (an e-conomic error body, or anything else).
+    ///   - retryAfter: The `Retry-After` header, if any.
+    ///   - operation: What was being done, for the description.
+    ///   - isWrite: Whether the request was a POST, PUT or DELETE.
+    public static func fromResponse(
+        status: Int,
+        body: Data,
+        retryAfter: String? = nil,
+        operation: String,
+        isWrite: Bool = false
+    ) -> EconomicAPIError {
+        let parsed = try? JSONDecoder().decode(ErrorBody.self, from: body)
+        let fallbackText = String(decoding: body.prefix(300), as: UTF8.self)
+        let retryAfterSeconds = retryAfter.flatMap(parseRetryAfter)
+        let fieldErrors = parsed?.errors.map(flattenFieldErrors) ?? []
+        let code: Code
+        switch status {
+        case 400 where parsed?.errorCode == "E04300" || !fieldErrors.isEmpty: code = .validationFailed
+        case 401: code = .unauthorized
+        case 403: code = .forbidden
+        case 404: code = .notFound
+        case 429: code = .rateLimited(retryAfter: retryAfterSeconds)
+        case 500...599: code = .serverError
+        case 400...499: code = .badRequest
+        default: code = .invalidResponse
+        }
+        var message = parsed?.message ?? (fallbackText.isEmpty ? "HTTP \(status)" : fallbackText)
+        if code == .invalidResponse { message = "unexpected HTTP status \(status)" }
+        if code == .badRequest, let hint = parsed?.developerHint, !hint.isEmpty {
+            message += " " + hint
+        }
+        return EconomicAPIError(
+            code: code, operation: operation, httpStatus: status, errorCode: parsed?.errorCode, message: message,
+            developerHint: parsed?.developerHint, fieldErrors: fieldErrors, logId: parsed?.logId, retryAfterSeconds: retryAfterSeconds,
+            isWrite: isWrite, requestMayHaveBeenSent: true
+        )
+    }
+
+    /// `Retry-After` as seconds: a number, or an HTTP date (seconds from now).
+    public static func parseRetryAfter(_ value: String) -> Int? {
+        let trimmed = value.trimmingWhitespace
+        if let seconds = Int(trimmed) { return max(0, seconds) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: trimmed) else { return nil }
+        return max(0, Int(date.timeIntervalSinceNow.rounded(.up)))
+    }
+
+    /// Flattens `errors`: `{field: {errors: [{propertyName, errorMessage, errorCode, inputValue}]}}`, arrays as
+    /// `{lines: {items: [{arrayIndex: 8, product: {errors: [...]}}]}}`, and the 2015 shape (`message`/`value`).
+    public static func flattenFieldErrors(_ errors: EconomicJSON) -> [FieldError] {
+        var result: [FieldError] = []
+        func walk(_ value: EconomicJSON, path: String) {
+            switch value {
+            case .object(let object):
+                if case .array(let list)? = object["errors"] {
+                    for item in list {
+                        guard let message = item["errorMessage"]?.text ?? item["message"]?.text else { continue }
+                        let input = item["inputValue"] ?? item["value"]
+                        result.append(
+                            FieldError(
+                                field: path.isEmpty ? (item["propertyName"]?.text ?? "") : path, message: message,
+                                errorCode: item["errorCode"]?.text, inputValue: input.map(\.text)))
+                    }
+                }
+                if case .array(let items)? = object["items"] {
+                    for item in items {
+                        walk(item, path: "\(path)[\(item["arrayIndex"]?.text ?? "?")]")
+                    }
+                }
+                for key in object.keys.sorted() where key != "errors" && key != "items" && key != "arrayIndex" {
+                    if case .object = object[key]! {
+                        walk(object[key]!, path: path.isEmpty ? key : "\(path).\(key)")
+                    }
+                }
+            case .array(let items):
+                for item in items {
+                    walk(item, path: "\(path)[\(item["arrayIndex"]?.text ?? "?")]")
+                }
+            default:
+                break
+            }
+        }
+        walk(errors, path: "")
+        return result
     }
 }

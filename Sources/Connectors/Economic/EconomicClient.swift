@@ -141,39 +141,10 @@ public struct EconomicClient: Sendable {
 
     // MARK: Errors
 
-    private struct ErrorBody: Decodable {
-        var message: String?
-        var errorCode: String?
-        var developerHint: String?
-        var logId: String?
-        var errors: EconomicJSON?
-    }
-
     func errorFromResponse(_ response: RawResponse, operation: String, isWrite: Bool) -> EconomicAPIError {
-        let body = try? JSONDecoder().decode(ErrorBody.self, from: response.body)
-        let fallbackText = String(buffer: response.body).prefix(300)
-        let retryAfter = response.headers.first(name: "Retry-After").flatMap(Self.parseRetryAfter)
-        let fieldErrors = body?.errors.map(Self.flattenFieldErrors) ?? []
-        let code: EconomicAPIError.Code
-        switch response.status {
-        case 400 where body?.errorCode == "E04300" || !fieldErrors.isEmpty: code = .validationFailed
-        case 401: code = .unauthorized
-        case 403: code = .forbidden
-        case 404: code = .notFound
-        case 429: code = .rateLimited(retryAfter: retryAfter)
-        case 500...599: code = .serverError
-        case 400...499: code = .badRequest
-        default: code = .invalidResponse
-        }
-        var message = body?.message ?? (fallbackText.isEmpty ? "HTTP \(response.status)" : String(fallbackText))
-        if code == .invalidResponse { message = "unexpected HTTP status \(response.status)" }
-        if code == .badRequest, let hint = body?.developerHint, !hint.isEmpty {
-            message += " " + hint
-        }
-        return EconomicAPIError(
-            code: code, operation: operation, httpStatus: response.status, errorCode: body?.errorCode, message: message,
-            developerHint: body?.developerHint, fieldErrors: fieldErrors, logId: body?.logId, retryAfterSeconds: retryAfter,
-            isWrite: isWrite, requestMayHaveBeenSent: true
+        EconomicAPIError.fromResponse(
+            status: response.status, body: Data(buffer: response.body), retryAfter: response.headers.first(name: "Retry-After"),
+            operation: operation, isWrite: isWrite
         )
         .redacting([configuration.appSecretToken, configuration.agreementGrantToken])
     }
@@ -221,59 +192,6 @@ public struct EconomicClient: Sendable {
             return [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH].contains(error.errnoCode)
         }
         return false
-    }
-
-    /// `Retry-After` as seconds: a number, or an HTTP date.
-    static func parseRetryAfter(_ value: String) -> Int? {
-        let trimmed = value.trimmingWhitespace
-        if let seconds = Int(trimmed) { return max(0, seconds) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: trimmed) else { return nil }
-        return max(0, Int(date.timeIntervalSinceNow.rounded(.up)))
-    }
-
-    /// Flattens `errors`: `{field: {errors: [{propertyName, errorMessage, errorCode, inputValue}]}}`, arrays as
-    /// `{lines: {items: [{arrayIndex: 8, product: {errors: [...]}}]}}`, and the 2015 shape (`message`/`value`).
-    static func flattenFieldErrors(_ errors: EconomicJSON) -> [EconomicAPIError.FieldError] {
-        var result: [EconomicAPIError.FieldError] = []
-        func walk(_ value: EconomicJSON, path: String) {
-            switch value {
-            case .object(let object):
-                if case .array(let list)? = object["errors"] {
-                    for item in list {
-                        guard let message = item["errorMessage"]?.text ?? item["message"]?.text else { continue }
-                        let input = item["inputValue"] ?? item["value"]
-                        result.append(
-                            .init(
-                                field: path.isEmpty ? (item["propertyName"]?.text ?? "") : path, message: message,
-                                errorCode: item["errorCode"]?.text, inputValue: input.map(\.text)))
-                    }
-                }
-                if case .array(let items)? = object["items"] {
-                    for item in items {
-                        let index = item["arrayIndex"]?.text ?? "?"
-                        walk(item, path: "\(path)[\(index)]")
-                    }
-                }
-                for key in object.keys.sorted() where key != "errors" && key != "items" && key != "arrayIndex" {
-                    if case .object = object[key]! {
-                        walk(object[key]!, path: path.isEmpty ? key : "\(path).\(key)")
-                    }
-                }
-            case .array(let items):
-                for item in items {
-                    let index = item["arrayIndex"]?.text ?? "?"
-                    walk(item, path: "\(path)[\(index)]")
-                }
-            default:
-                break
-            }
-        }
-        walk(errors, path: "")
-        return result
     }
 
     static func describe(decodingError error: any Error) -> String {
