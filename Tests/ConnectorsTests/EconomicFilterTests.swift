@@ -115,7 +115,8 @@ struct EconomicAPIErrorTests {
     func validation() {
         let error = EconomicAPIError.fromResponse(status: 400, body: Data(Self.validationBody.utf8), operation: "create customer", isWrite: true)
         #expect(error.code == .validationFailed)
-        #expect(error.fieldErrors == [.init(field: "paymentTerms", message: "PaymentTerms '4711' not found.", errorCode: "E07080", inputValue: "4711")])
+        #expect(
+            error.fieldErrors == [.init(field: "paymentTerms", message: "PaymentTerms '4711' not found.", errorCode: "E07080", inputValue: "4711")])
         #expect(
             error.description
                 == "e-conomic rejected the customer: paymentTerms: PaymentTerms '4711' not found. (E04300, logId 86d2a1f150c392bb-CPH)")
@@ -153,7 +154,8 @@ struct EconomicAPIErrorTests {
         let dropped = EconomicAPIError(code: .transport, operation: "create customer", message: "closed", isWrite: true)
         #expect(dropped.isAmbiguous)
         #expect(dropped.description.contains("may or may not have been made"))
-        let refused = EconomicAPIError(code: .transport, operation: "create customer", message: "refused", isWrite: true, requestMayHaveBeenSent: false)
+        let refused = EconomicAPIError(
+            code: .transport, operation: "create customer", message: "refused", isWrite: true, requestMayHaveBeenSent: false)
         #expect(!refused.isAmbiguous)
         #expect(EconomicAPIError.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT") == 0)
     }

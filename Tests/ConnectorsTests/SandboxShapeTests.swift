@@ -40,7 +40,8 @@ struct SandboxShapeTests {
     @Test("POST /customers answers 201 with the keys of create_customer.json and a Location header; PUT like update_customer.json")
     func createAndUpdate() async throws {
         try await LiveSandbox.run { (sandbox: LiveSandbox) async throws -> Void in
-            let body = #"{"currency":"DKK","name":"Mr. Anderson","customerGroup":{"customerGroupNumber":1},"paymentTerms":{"paymentTermsNumber":1},"vatZone":{"vatZoneNumber":1}}"#
+            let body =
+                #"{"currency":"DKK","name":"Mr. Anderson","customerGroup":{"customerGroupNumber":1},"paymentTerms":{"paymentTermsNumber":1},"vatZone":{"vatZoneNumber":1}}"#
             let created = try await sandbox.rawResponse(.POST, "/customers", json: body)
             #expect(created.status == 201)
             let object = try JSONSerialization.jsonObject(with: Data(created.body.utf8)) as! [String: Any]
@@ -153,7 +154,8 @@ struct SandboxShapeTests {
     @Test("a validation failure has e-conomic's 400 body shape")
     func validationShape() async throws {
         try await LiveSandbox.run { (sandbox: LiveSandbox) async throws -> Void in
-            let body = #"{"currency":"DKK","name":"X","customerGroup":{"customerGroupNumber":1},"paymentTerms":{"paymentTermsNumber":4711},"vatZone":{"vatZoneNumber":1}}"#
+            let body =
+                #"{"currency":"DKK","name":"X","customerGroup":{"customerGroupNumber":1},"paymentTerms":{"paymentTermsNumber":4711},"vatZone":{"vatZoneNumber":1}}"#
             let (status, text) = try await sandbox.raw(.POST, "/customers", json: body)
             #expect(status == 400)
             let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]

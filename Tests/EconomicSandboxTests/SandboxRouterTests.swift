@@ -41,7 +41,9 @@ struct RouterHarness {
         return try await send(.get, uri)
     }
 
-    static func run(_ configuration: SandboxConfiguration = SandboxConfiguration(), _ body: @Sendable (RouterHarness) async throws -> Void) async throws {
+    static func run(_ configuration: SandboxConfiguration = SandboxConfiguration(), _ body: @Sendable (RouterHarness) async throws -> Void)
+        async throws
+    {
         let app = try await buildSandboxApplication(configuration: configuration, logger: Logger(label: "sandbox-test"))
         try await app.test(.router) { client in try await body(RouterHarness(client: client)) }
     }
@@ -94,7 +96,8 @@ struct SandboxRouterTests {
             #expect(nulls.status == 400)
             #expect(nulls.text.contains("omit the property instead"))
 
-            let long = try await h.send(.post, "/customers", RouterHarness.customerJSON("A", extra: #", "zip": "1234567890123456789012345678901", "pNumber": "123""#))
+            let long = try await h.send(
+                .post, "/customers", RouterHarness.customerJSON("A", extra: #", "zip": "1234567890123456789012345678901", "pNumber": "123""#))
             #expect(Set((long.json["errors"] as? [String: Any] ?? [:]).keys) == ["zip", "pNumber"])
 
             let range = try await h.send(.post, "/customers", RouterHarness.customerJSON("A", number: 1_000_000_000))
@@ -102,15 +105,20 @@ struct SandboxRouterTests {
 
             let bySelf = try await h.send(
                 .post, "/customers",
-                #"{"name":"Ref","currency":"eur","customerGroup":{"self":"https://restapi.e-conomic.com/customer-groups/2"},"paymentTerms":{"paymentTermsNumber":4},"vatZone":{"self":"x/vat-zones/2"}}"#)
+                #"{"name":"Ref","currency":"eur","customerGroup":{"self":"https://restapi.e-conomic.com/customer-groups/2"},"paymentTerms":{"paymentTermsNumber":4},"vatZone":{"self":"x/vat-zones/2"}}"#
+            )
             #expect(bySelf.status == 201)
             #expect((bySelf.json["customerGroup"] as? [String: Any])?["customerGroupNumber"] as? Int == 2)
             #expect(bySelf.json["currency"] as? String == "EUR")
 
-            let noId = try await h.send(.post, "/customers", #"{"name":"R","currency":"DKK","customerGroup":{},"paymentTerms":{"paymentTermsNumber":1},"vatZone":{"vatZoneNumber":1}}"#)
+            let noId = try await h.send(
+                .post, "/customers",
+                #"{"name":"R","currency":"DKK","customerGroup":{},"paymentTerms":{"paymentTermsNumber":1},"vatZone":{"vatZoneNumber":1}}"#)
             #expect(noId.text.contains("E04500"))
 
-            let wrongType = try await h.send(.post, "/customers", #"{"name":5,"currency":"DKK","customerGroup":1,"paymentTerms":{"paymentTermsNumber":1},"vatZone":{"vatZoneNumber":9}}"#)
+            let wrongType = try await h.send(
+                .post, "/customers",
+                #"{"name":5,"currency":"DKK","customerGroup":1,"paymentTerms":{"paymentTermsNumber":1},"vatZone":{"vatZoneNumber":9}}"#)
             #expect(Set((wrongType.json["errors"] as? [String: Any] ?? [:]).keys) == ["name", "customerGroup", "vatZone"])
             #expect(wrongType.text.contains("VatZone '9' not found."))
         }
@@ -233,7 +241,8 @@ struct SandboxRouterTests {
             #expect(reply.status == 429)
             #expect(reply.headers[.retryAfter] == "1")
 
-            let seeded = try await h.send(.post, "/_sandbox/customers", #"{"generate": 5, "customers": ["# + RouterHarness.customerJSON("Seeded", number: 77) + "]}")
+            let seeded = try await h.send(
+                .post, "/_sandbox/customers", #"{"generate": 5, "customers": ["# + RouterHarness.customerJSON("Seeded", number: 77) + "]}")
             #expect(seeded.status == 201)
             #expect((seeded.json["created"] as? [Int])?.count == 6)
 
@@ -285,7 +294,9 @@ struct CustomerFilterParserTests {
             return
         }
         #expect(pieces == [.character("a"), .character("*"), .character("b"), .wildcard])
-        #expect(try CustomerFilter.parse("name$eq:$$100$,00") == .condition(.init(field: .name, op: .eq, value: .pattern("$100,00".map { .character($0) }))))
+        #expect(
+            try CustomerFilter.parse("name$eq:$$100$,00")
+                == .condition(.init(field: .name, op: .eq, value: .pattern("$100,00".map { .character($0) }))))
     }
 
     @Test("$and binds tighter than $or")

@@ -106,7 +106,8 @@ extension EconomicClient {
         do {
             try modify(&customer)
         } catch {
-            throw EconomicAPIError(code: .badRequest, operation: "update customer \(number)", message: "\(error)", isWrite: true, requestMayHaveBeenSent: false)
+            throw EconomicAPIError(
+                code: .badRequest, operation: "update customer \(number)", message: "\(error)", isWrite: true, requestMayHaveBeenSent: false)
         }
         return try await replaceCustomer(number: number, customer)
     }

@@ -48,13 +48,19 @@ extension EconomicClient {
         if let number = defaults.paymentTerms {
             let all = try await paymentTerms()
             if !all.contains(where: { $0.paymentTermsNumber == number }) {
-                problems.append(.init(field: "paymentTerms", value: String(number), reason: "no payment terms with this number", available: all.map { "\($0.paymentTermsNumber) \($0.name)" }))
+                problems.append(
+                    .init(
+                        field: "paymentTerms", value: String(number), reason: "no payment terms with this number",
+                        available: all.map { "\($0.paymentTermsNumber) \($0.name)" }))
             }
         }
         if let number = defaults.customerGroup {
             let all = try await customerGroups()
             if !all.contains(where: { $0.customerGroupNumber == number }) {
-                problems.append(.init(field: "customerGroup", value: String(number), reason: "no customer group with this number", available: all.map { "\($0.customerGroupNumber) \($0.name)" }))
+                problems.append(
+                    .init(
+                        field: "customerGroup", value: String(number), reason: "no customer group with this number",
+                        available: all.map { "\($0.customerGroupNumber) \($0.name)" }))
             }
         }
         if !defaults.vatZones.isEmpty {
@@ -63,10 +69,16 @@ extension EconomicClient {
                 let field = role.isEmpty ? "vatZone" : "vatZone.\(role)"
                 if let zone = all.first(where: { $0.vatZoneNumber == number }) {
                     if zone.enabledForCustomer == false {
-                        problems.append(.init(field: field, value: String(number), reason: "VAT zone '\(zone.name)' is not enabled for customers", available: all.filter { $0.enabledForCustomer != false }.map { "\($0.vatZoneNumber) \($0.name)" }))
+                        problems.append(
+                            .init(
+                                field: field, value: String(number), reason: "VAT zone '\(zone.name)' is not enabled for customers",
+                                available: all.filter { $0.enabledForCustomer != false }.map { "\($0.vatZoneNumber) \($0.name)" }))
                     }
                 } else {
-                    problems.append(.init(field: field, value: String(number), reason: "no VAT zone with this number", available: all.map { "\($0.vatZoneNumber) \($0.name)" }))
+                    problems.append(
+                        .init(
+                            field: field, value: String(number), reason: "no VAT zone with this number",
+                            available: all.map { "\($0.vatZoneNumber) \($0.name)" }))
                 }
             }
         }
@@ -79,7 +91,10 @@ extension EconomicClient {
         if let number = defaults.layout {
             let all = try await layouts()
             if !all.contains(where: { $0.layoutNumber == number }) {
-                problems.append(.init(field: "layout", value: String(number), reason: "no layout with this number (or it is deleted)", available: all.map { "\($0.layoutNumber) \($0.name)" }))
+                problems.append(
+                    .init(
+                        field: "layout", value: String(number), reason: "no layout with this number (or it is deleted)",
+                        available: all.map { "\($0.layoutNumber) \($0.name)" }))
             }
         }
         return problems

@@ -24,10 +24,10 @@ extension EconomicCustomer {
 
     private static var mappedTextKeys: [(String, WritableKeyPath<EconomicCustomer, String?>)] {
         [
-        ("address", \.address), ("zip", \.zip), ("city", \.city), ("country", \.country), ("email", \.email),
-        ("telephoneAndFaxNumber", \.telephoneAndFaxNumber), ("mobilePhone", \.mobilePhone), ("website", \.website),
-        ("corporateIdentificationNumber", \.corporateIdentificationNumber), ("vatNumber", \.vatNumber), ("ean", \.ean),
-        ("publicEntryNumber", \.publicEntryNumber),
+            ("address", \.address), ("zip", \.zip), ("city", \.city), ("country", \.country), ("email", \.email),
+            ("telephoneAndFaxNumber", \.telephoneAndFaxNumber), ("mobilePhone", \.mobilePhone), ("website", \.website),
+            ("corporateIdentificationNumber", \.corporateIdentificationNumber), ("vatNumber", \.vatNumber), ("ean", \.ean),
+            ("publicEntryNumber", \.publicEntryNumber),
         ]
     }
 

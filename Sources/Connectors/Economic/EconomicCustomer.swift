@@ -125,8 +125,8 @@ public struct EconomicCustomer: Codable, Sendable, Hashable {
     /// Text properties, in the order they are written.
     static var textKeys: [WritableKeyPath<EconomicCustomer, String?>] {
         [
-        \.address, \.zip, \.city, \.country, \.email, \.telephoneAndFaxNumber, \.mobilePhone, \.website,
-        \.corporateIdentificationNumber, \.pNumber, \.vatNumber, \.ean, \.publicEntryNumber,
+            \.address, \.zip, \.city, \.country, \.email, \.telephoneAndFaxNumber, \.mobilePhone, \.website,
+            \.corporateIdentificationNumber, \.pNumber, \.vatNumber, \.ean, \.publicEntryNumber,
         ]
     }
     static let textKeyNames = [

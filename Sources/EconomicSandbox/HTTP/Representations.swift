@@ -379,7 +379,8 @@ struct SelfRepresentation: Encodable, Sendable {
             companyIdentificationNumber: a.companyIdentificationNumber)
         bankInformation = BankInformation(bankName: "Sandbox Bank", bankAccountNumber: "0000000000")
         application = Application(
-            appNumber: 1, name: "Accord e-conomic sandbox", appPublicToken: "sandbox-public-token", created: "2026-01-01", requiredRoles: [Role(roleNumber: 2, name: "SuperUser")],
+            appNumber: 1, name: "Accord e-conomic sandbox", appPublicToken: "sandbox-public-token", created: "2026-01-01",
+            requiredRoles: [Role(roleNumber: 2, name: "SuperUser")],
             self: "\(base)/apps/1")
         settings = Settings(baseCurrency: a.baseCurrency)
         companyAffiliation = "e-conomic"
