@@ -40,9 +40,4 @@ enum JSONValue: Codable, Sendable, Equatable {
         case .object(let value): try container.encode(value)
         }
     }
-
-    var objectValue: [String: JSONValue]? {
-        if case .object(let value) = self { return value }
-        return nil
-    }
 }
