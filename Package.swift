@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // MARK: Postgres through libpq
@@ -57,6 +58,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+
+        // MARK: The pure domain (no IO)
+
+        .target(name: "SyncDomain", dependencies: [], swiftSettings: swiftSettings),
 
         // MARK: Executables
 
@@ -93,6 +98,11 @@ let package = Package(
         .testTarget(
             name: "PGClientTests",
             dependencies: ["PGClient", "PostgresTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SyncDomainTests",
+            dependencies: ["SyncDomain", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,7 @@
+import PropertyBased
+import SyncDomain
+import Testing
+
+@Test func systemRawValues() {
+    #expect(System.stripe.rawValue == "stripe")
+}
