@@ -98,6 +98,16 @@ public enum SourceField: Hashable, Sendable, Codable, CustomStringConvertible {
         return nil
     }
 
+    /// Whether Accord can write this field to a Stripe customer with a customer update. `tax_id`
+    /// (a separate Stripe API), `currency` (set by Stripe on first billing) and `customer_number`
+    /// (a file column) are not; values for them are recorded but not written back.
+    public var isWritableInStripe: Bool {
+        switch self {
+        case .taxID, .currency, .customerNumber: false
+        default: true
+        }
+    }
+
     /// Whether this is a `metadata.*` field.
     public var isMetadata: Bool {
         if case .metadata = self { return true }
