@@ -22,6 +22,17 @@ public struct ImportID: RawRepresentable, Hashable, Codable, Sendable, CustomStr
         ImportID(NameBasedUUID.make(namespace: NameBasedUUID.accordNamespace, name: "import/" + sha256.lowercased()))
     }
 
+    /// Encodes as a plain UUID string.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    /// Decodes a plain UUID string.
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(UUID.self)
+    }
+
     /// The lower-case UUID string.
     public var description: String { rawValue.uuidString.lowercased() }
 }

@@ -24,6 +24,17 @@ public struct LinkID: RawRepresentable, Hashable, Codable, Sendable, CustomStrin
         LinkID(NameBasedUUID.make(namespace: causationId, name: "link/" + purpose))
     }
 
+    /// Encodes as a plain UUID string.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    /// Decodes a plain UUID string.
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(UUID.self)
+    }
+
     /// The lower-case UUID string.
     public var description: String { rawValue.uuidString.lowercased() }
 

@@ -25,6 +25,17 @@ public struct RequestID: RawRepresentable, Hashable, Codable, Sendable, CustomSt
         RequestID(NameBasedUUID.make(namespace: causationId, name: "request/" + purpose))
     }
 
+    /// Encodes as a plain UUID string.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    /// Decodes a plain UUID string.
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(UUID.self)
+    }
+
     /// The lower-case UUID string.
     public var description: String { rawValue.uuidString.lowercased() }
 

@@ -1,0 +1,1 @@
+// Local build placeholder (not committed): the target's sources live on another branch.

@@ -1,7 +1,0 @@
-import PropertyBased
-import SyncDomain
-import Testing
-
-@Test func systemRawValues() {
-    #expect(System.stripe.rawValue == "stripe")
-}
