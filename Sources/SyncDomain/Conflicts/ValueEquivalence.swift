@@ -16,30 +16,31 @@ public enum ValueEquivalence {
     ///   - field: The e-conomic field.
     public static func canonical(_ value: String?, for field: EconomicField) -> String {
         guard let value, !FieldValues.isBlank(value) else { return "" }
+        // Every kind starts from the same text form, so that a second pass sees what the first produced.
+        let plain = text(value)
         switch field.spec.kind {
         case .text:
-            return text(value)
+            return plain
         case .email:
-            return MatchNormalizer.emailAddresses(in: value)
+            return MatchNormalizer.emailAddresses(in: plain)
                 .map { MatchNormalizer.normalize($0, as: .email) }
                 .joined(separator: " ")
         case .phone:
-            let phone = MatchNormalizer.normalize(value, as: .phone)
-            return phone.isEmpty ? text(value) : phone
+            let phone = MatchNormalizer.normalize(plain, as: .phone)
+            return phone.isEmpty ? plain : phone
         case .taxID:
-            let id = MatchNormalizer.normalize(value, as: .taxID)
-            return id.isEmpty ? text(value) : id
+            let id = MatchNormalizer.normalize(plain, as: .taxID)
+            return id.isEmpty ? plain : id
         case .customerNumber, .reference:
-            let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.unicodeScalars.allSatisfy({ $0.value >= 48 && $0.value <= 57 }) {
-                return MatchNormalizer.normalize(trimmed, as: .customerNumber)
+            if plain.unicodeScalars.allSatisfy({ $0.value >= 48 && $0.value <= 57 }) {
+                return MatchNormalizer.normalize(plain, as: .customerNumber)
             }
-            return text(value)
+            return plain
         case .currency:
-            return text(value).uppercased()
+            return text(plain.uppercased())
         case .country:
-            if let country = CountryTable.lookup(value) { return country.code }
-            return text(value).lowercased()
+            let lowered = text(plain.lowercased())
+            return CountryTable.lookup(lowered)?.code ?? lowered
         }
     }
 
@@ -54,9 +55,8 @@ public enum ValueEquivalence {
 
     /// Lines trimmed with inner whitespace runs collapsed, blank lines dropped, `\n` line ends, NFC.
     static func text(_ value: String) -> String {
-        value.precomposedStringWithCanonicalMapping
-            .split(whereSeparator: { $0.isNewline })
-            .map { MatchNormalizer.collapseWhitespace(String($0)) }
+        UnicodeText.split(value.precomposedStringWithCanonicalMapping, separator: UnicodeText.isNewline)
+            .map { UnicodeText.collapseWhitespace($0) }
             .filter { !$0.isEmpty }
             .joined(separator: "\n")
             .precomposedStringWithCanonicalMapping

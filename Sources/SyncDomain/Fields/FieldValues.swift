@@ -1,5 +1,3 @@
-import Foundation
-
 /// Helpers for the flat `[String: String]` field maps that carry customer data between systems.
 ///
 /// An empty value is never stored: a key is either absent or holds a non-blank value.
@@ -14,14 +12,14 @@ public enum FieldValues {
     /// - Parameter value: The value, `nil` meaning absent.
     public static func isBlank(_ value: String?) -> Bool {
         guard let value else { return true }
-        return value.allSatisfy { $0.isWhitespace }
+        return value.unicodeScalars.allSatisfy(UnicodeText.isWhitespace)
     }
 
     /// The value trimmed of surrounding whitespace, or `nil` when blank.
     /// - Parameter value: The value, `nil` meaning absent.
     public static func trimmedValue(_ value: String?) -> String? {
         guard let value else { return nil }
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = UnicodeText.trim(value)
         return trimmed.isEmpty ? nil : trimmed
     }
 }

@@ -139,7 +139,7 @@ public enum CustomerMapper {
     /// Parses a customer number: an optionally space-padded decimal integer 1…999 999 999.
     /// - Parameter value: e.g. `"1042"` or `" 007 "`.
     public static func parseCustomerNumber(_ value: String) -> Int? {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = UnicodeText.trim(value)
         guard !trimmed.isEmpty, trimmed.count <= 12, trimmed.unicodeScalars.allSatisfy({ $0.value >= 48 && $0.value <= 57 }),
             let number = Int(trimmed), (1...999_999_999).contains(number)
         else { return nil }
@@ -227,7 +227,7 @@ public enum CustomerMapper {
     /// - Returns: The value to write and an optional warning, or the problem.
     public static func convert(_ raw: String, for field: EconomicField) -> Result<ConvertedValue, MappingProblem> {
         let spec = field.spec
-        var value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        var value = UnicodeText.trim(raw)
         switch spec.kind {
         case .currency:
             value = value.uppercased()
@@ -269,8 +269,7 @@ public enum CustomerMapper {
             result.append(character)
             length += size
         }
-        while let last = result.last, last.isWhitespace { result.removeLast() }
-        return result
+        return UnicodeText.trim(result)
     }
 
     private static func firstEmail(in source: [String: String]) -> String? {

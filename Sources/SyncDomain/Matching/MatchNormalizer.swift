@@ -24,12 +24,12 @@ public enum MatchNormalizer {
     public static func normalize(_ value: String, as kind: MatchKeyKind) -> String {
         switch kind {
         case .email:
-            return value.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+            return UnicodeText.trim(value).lowercased()
         case .phone:
-            let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = UnicodeText.trim(value)
             let digits = String(trimmed.unicodeScalars.filter { $0.value >= 48 && $0.value <= 57 }.map(Character.init))
             guard !digits.isEmpty else { return "" }
-            return trimmed.hasPrefix("+") ? "+" + digits : digits
+            return trimmed.unicodeScalars.first == "+" ? "+" + digits : digits
         case .taxID:
             return String(
                 value.uppercased().unicodeScalars
@@ -43,19 +43,20 @@ public enum MatchNormalizer {
             let stripped = String(digits.drop(while: { $0 == "0" }))
             return stripped.isEmpty ? "0" : stripped
         case .text:
-            return value.trimmingCharacters(in: .whitespacesAndNewlines).lowercased().precomposedStringWithCanonicalMapping
+            return UnicodeText.trim(value).lowercased().precomposedStringWithCanonicalMapping
         }
     }
 
     /// `value` trimmed with every run of whitespace (including newlines) replaced by one space.
+    /// Works on Unicode scalars, so the result does not depend on grapheme boundaries.
     /// - Parameter value: The raw value.
     public static func collapseWhitespace(_ value: String) -> String {
-        value.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        UnicodeText.collapseWhitespace(value)
     }
 
     /// Splits a value holding several e-mail addresses (separated by whitespace, `,` or `;`).
     /// - Parameter value: e.g. e-conomic's `"a@x.dk b@y.dk"`.
     public static func emailAddresses(in value: String) -> [String] {
-        value.split(whereSeparator: { $0.isWhitespace || $0 == "," || $0 == ";" }).map(String.init)
+        UnicodeText.split(value, separator: { UnicodeText.isWhitespace($0) || $0 == "," || $0 == ";" })
     }
 }
