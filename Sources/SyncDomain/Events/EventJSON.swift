@@ -34,10 +34,10 @@ enum EventJSON {
         switch error {
         case DecodingError.keyNotFound(let key, let context):
             return "missing key '\(key.stringValue)'\(path(context))."
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            return "\(context.debugDescription)\(path(context))."
-        case DecodingError.dataCorrupted(let context):
-            return "\(context.debugDescription)\(path(context))."
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context), DecodingError.dataCorrupted(let context):
+            var text = context.debugDescription
+            while text.hasSuffix(".") { text.removeLast() }
+            return "\(text)\(path(context))."
         default:
             return String(describing: error)
         }
