@@ -92,8 +92,9 @@ public enum LinkSynchronizer {
                             linkId: link.id, field: key, sourceValue: mapped[key], economicValue: economic[key], baseValue: link.agreed[key])))
                 continue
             }
-            set(&sourceSeen, key, mapped[key])
-            set(&economicSeen, key, economic[key])
+            // Seen values only move when they mean something else (a different spelling is no news).
+            if !ValueEquivalence.areEquivalent(sourceSeen[key], mapped[key], for: field) { set(&sourceSeen, key, mapped[key]) }
+            if !ValueEquivalence.areEquivalent(economicSeen[key], economic[key], for: field) { set(&economicSeen, key, economic[key]) }
         }
 
         var events: [SyncEvent] = []
