@@ -64,6 +64,7 @@ import Testing
         ("mapping without sources", { $0.fieldMappings.append(FieldMapping(sources: [], economic: "website")) }, .mappingWithoutSources(economic: "website")),
         ("policy for unmapped field", { $0.conflictPolicies = ["website": .sourceWins] }, .conflictPolicyForUnmappedField("website")),
         ("empty overwrites unmapped field", { $0.emptyOverwrites = ["ean"] }, .emptyOverwritesUnmappedField("ean")),
+        ("empty overwrites required field", { $0.emptyOverwrites = ["name"] }, .emptyOverwritesRequiredField("name")),
         ("negative version", { $0.version = -1 }, .invalidVersion(-1)),
     ]
 

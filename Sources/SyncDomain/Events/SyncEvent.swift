@@ -113,9 +113,9 @@ public enum SyncEvent: Hashable, Sendable {
         }
     }
 
-    /// Wraps a payload in its case.
-    /// - Parameter payload: Any payload type of the catalogue.
-    public init(_ payload: any SyncEventPayload) {
+    /// Wraps a payload of the catalogue in its case (internal: only the decoder needs it, and a
+    /// payload type from outside the catalogue would be a programming error).
+    init(_ payload: any SyncEventPayload) {
         switch payload {
         case let payload as CustomerObserved: self = .customerObserved(payload)
         case let payload as CustomerDeleted: self = .customerDeleted(payload)

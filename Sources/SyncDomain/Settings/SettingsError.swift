@@ -34,6 +34,8 @@ public enum SettingsError: Error, Hashable, Sendable, CustomStringConvertible {
     case conflictPolicyForUnmappedField(String)
     /// `emptyOverwrites` names an unknown or unmapped e-conomic field.
     case emptyOverwritesUnmappedField(String)
+    /// `emptyOverwrites` names a field e-conomic requires, which can never be cleared.
+    case emptyOverwritesRequiredField(String)
 
     /// A message a user can act on.
     public var description: String {
@@ -72,6 +74,8 @@ public enum SettingsError: Error, Hashable, Sendable, CustomStringConvertible {
             "A conflict policy is set for '\(field)', which is not a mapped e-conomic field."
         case .emptyOverwritesUnmappedField(let field):
             "'Empty overwrites' is set for '\(field)', which is not a mapped e-conomic field."
+        case .emptyOverwritesRequiredField(let field):
+            "'Empty overwrites' cannot be set for '\(field)': e-conomic requires it, so it can never be cleared."
         }
     }
 }

@@ -82,8 +82,12 @@ extension TenantSettings {
         for field in conflictPolicies.keys.sorted() where !targets.contains(field) {
             errors.append(.conflictPolicyForUnmappedField(field))
         }
-        for field in emptyOverwrites.sorted() where !targets.contains(field) {
-            errors.append(.emptyOverwritesUnmappedField(field))
+        for field in emptyOverwrites.sorted() {
+            if !targets.contains(field) {
+                errors.append(.emptyOverwritesUnmappedField(field))
+            } else if EconomicField(rawValue: field)?.spec.requiredOnCreate == true {
+                errors.append(.emptyOverwritesRequiredField(field))
+            }
         }
         return errors
     }
