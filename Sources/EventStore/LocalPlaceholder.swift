@@ -1,1 +1,0 @@
-// Local build placeholder (not committed): the target's sources live on another branch.
