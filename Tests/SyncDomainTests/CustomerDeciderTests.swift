@@ -44,7 +44,8 @@ import Testing
 
     @Test func deletionAndRevival() throws {
         let state = given([.customerObserved(observed(["name": "Jane"], at: 0))])
-        let deleted = try CustomerDecider.decide(.delete(CustomerDeleted(customer: jane, sourceUpdatedAt: Fixtures.date.addingTimeInterval(10))), state: state)
+        let deleted = try CustomerDecider.decide(
+            .delete(CustomerDeleted(customer: jane, sourceUpdatedAt: Fixtures.date.addingTimeInterval(10))), state: state)
         #expect(deleted.count == 1)
         let afterDelete = CustomerDecider.evolve(state, deleted[0])
         #expect(afterDelete.isDeleted)
@@ -90,6 +91,8 @@ import Testing
         let reobserved = CustomerDecider.evolve(afterFailure, .customerObserved(observed(["name": "Jane 2"])))
         #expect(reobserved.lastMatchFailure == nil)
         #expect(try CustomerDecider.decide(.recordMatchFailure(jane, failure), state: reobserved).count == 1)
-        #expect(throws: CustomerDecider.Error.unknownCustomer(jane)) { try CustomerDecider.decide(.recordMatchFailure(jane, failure), state: .initial) }
+        #expect(throws: CustomerDecider.Error.unknownCustomer(jane)) {
+            try CustomerDecider.decide(.recordMatchFailure(jane, failure), state: .initial)
+        }
     }
 }

@@ -18,7 +18,8 @@ import Testing
         .customerDeleted(CustomerDeleted(customer: Fixtures.stripeJane, sourceEventId: "evt_2", sourceUpdatedAt: Fixtures.date)),
         .customerExcluded(CustomerExcluded(customer: .file("7"))),
         .customerIncluded(CustomerIncluded(customer: .file("7"))),
-        .matchFailed(MatchFailed(customer: Fixtures.stripeJane, reason: .ambiguous(key: key, candidates: [.free(.economic(1)), .free(.economic(2))]))),
+        .matchFailed(
+            MatchFailed(customer: Fixtures.stripeJane, reason: .ambiguous(key: key, candidates: [.free(.economic(1)), .free(.economic(2))]))),
         .mappingFailed(
             MappingFailed(customer: Fixtures.stripeJane, linkId: link, error: MappingError(problems: [.requiredFieldMissing(field: "name")]))),
         .settingsChanged(
@@ -29,7 +30,8 @@ import Testing
                     $0.conflictPolicies = ["name": .sourceWins]
                 }, matchFieldsChanged: true, mappingsChanged: false)),
         .partnerLinked(
-            PartnerLinked(linkId: link, source: Fixtures.stripeJane, economic: Fixtures.economic1042, origin: .autoMatch(key: key), agreed: ["name": "Jane"])),
+            PartnerLinked(
+                linkId: link, source: Fixtures.stripeJane, economic: Fixtures.economic1042, origin: .autoMatch(key: key), agreed: ["name": "Jane"])),
         .partnerUnlinked(PartnerUnlinked(linkId: link, reason: .customerDeleted(customer: Fixtures.economic1042))),
         .syncStopped(SyncStopped(linkId: link)),
         .syncRestarted(SyncRestarted(linkId: link)),
@@ -41,13 +43,16 @@ import Testing
         .conflictDetected(ConflictDetected(linkId: link, field: "city", sourceValue: "Odense", economicValue: nil, baseValue: "Aarhus")),
         .conflictResolved(
             ConflictResolved(linkId: link, choices: ["city": .source, "name": .economic, "zip": .value("8000")], resultingValues: ["city": "Odense"])),
-        .linkSynced(LinkSynced(linkId: link, agreed: ["city": "Odense"], sourceSeen: ["city": "Odense"], economicSeen: [:], clearedConflicts: ["city"])),
+        .linkSynced(
+            LinkSynced(linkId: link, agreed: ["city": "Odense"], sourceSeen: ["city": "Odense"], economicSeen: [:], clearedConflicts: ["city"])),
         .economicWriteRequested(
             EconomicWriteRequested(
                 requestId: request, kind: .update(customerNumber: 1042), linkId: link, source: Fixtures.stripeJane, payload: ["name": "Jane"],
                 matchKeys: [key], reason: .sourceChanged)),
         .stripeWriteRequested(
-            StripeWriteRequested(requestId: request, customerId: "cus_jane", kind: .metadata(["economic_number": "1042"]), linkId: link, reason: .customerNumberWriteBack)),
+            StripeWriteRequested(
+                requestId: request, customerId: "cus_jane", kind: .metadata(["economic_number": "1042"]), linkId: link,
+                reason: .customerNumberWriteBack)),
         .outboundSucceeded(OutboundSucceeded(requestId: request, customerNumber: 1042, written: ["name": "Jane"])),
         .outboundFailed(OutboundFailed(requestId: request, attempt: 2, error: error, retryAt: Fixtures.date.addingTimeInterval(0.25))),
         .outboundAbandoned(OutboundAbandoned(requestId: request, attempts: 8, error: OutboundError(message: "timeout"))),

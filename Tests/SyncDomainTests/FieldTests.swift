@@ -43,9 +43,11 @@ import Testing
         #expect(throws: FieldError.unknownEconomicField("balance")) { try EconomicField(parsing: "balance") }
     }
 
-    @Test(arguments: [("DK", "DK"), ("dk", "DK"), ("Denmark", "DK"), (" Danmark ", "DK"), ("DANMARK", "DK"), ("Tyskland", "DE"),
+    @Test(arguments: [
+        ("DK", "DK"), ("dk", "DK"), ("Denmark", "DK"), (" Danmark ", "DK"), ("DANMARK", "DK"), ("Tyskland", "DE"),
         ("Deutschland", "DE"), ("Sverige", "SE"), ("Norge", "NO"), ("Grønland", "GL"), ("Færøerne", "FO"), ("U.S.A.", "US"),
-        ("United Kingdom", "GB"), ("Åland", "AX"), ("Aland", "AX")])
+        ("United Kingdom", "GB"), ("Åland", "AX"), ("Aland", "AX"),
+    ])
     func countriesNormaliseToISOCodes(text: String, code: String) {
         #expect(CountryTable.lookup(text)?.code == code)
     }

@@ -1,6 +1,6 @@
 import PropertyBased
-import Synchronization
 import SyncDomain
+import Synchronization
 import Testing
 
 @Suite struct MapperTests {
@@ -36,7 +36,11 @@ import Testing
             $0.defaults = NewCustomerDefaults(paymentTerms: 4, customerGroup: 2, vatZone: .fixed(zone: 4), currency: "EUR", layout: 19)
         }
         let payload = try CustomerMapper.createPayload(["name": "Acme", "address.country": "US"], settings: settings, customerNumber: 5001).fields
-        #expect(payload == ["name": "Acme", "country": "United States", "paymentTerms": "4", "customerGroup": "2", "vatZone": "4", "currency": "EUR", "layout": "19", "customerNumber": "5001"])
+        #expect(
+            payload == [
+                "name": "Acme", "country": "United States", "paymentTerms": "4", "customerGroup": "2", "vatZone": "4", "currency": "EUR",
+                "layout": "19", "customerNumber": "5001",
+            ])
     }
 
     @Test func nameFallsBackToEmail() throws {
@@ -86,7 +90,8 @@ import Testing
             $0.fieldMappings.append(FieldMapping("currency", to: "currency"))
             $0.fieldMappings.append(FieldMapping("metadata.group", to: "customerGroup"))
         }
-        let payload = try CustomerMapper.createPayload(["name": "X", "currency": "eur", "metadata.group": "002"], settings: settings, customerNumber: nil)
+        let payload = try CustomerMapper.createPayload(
+            ["name": "X", "currency": "eur", "metadata.group": "002"], settings: settings, customerNumber: nil)
         #expect(payload.fields["currency"] == "EUR")
         #expect(payload.fields["customerGroup"] == "2")
     }
@@ -118,7 +123,9 @@ import Testing
         let reversed = CustomerMapper.reverse(
             ["name": "Acme", "address": "Line A\nLine B\nLine C", "country": "Danmark", "zip": "8000", "balance": "12"], settings: settings)
         #expect(
-            reversed == ["name": "Acme", "address.line1": "Line A", "address.line2": "Line B\nLine C", "address.country": "DK", "address.postal_code": "8000"])
+            reversed == [
+                "name": "Acme", "address.line1": "Line A", "address.line2": "Line B\nLine C", "address.country": "DK", "address.postal_code": "8000",
+            ])
         let clears = CustomerMapper.sourceChanges(for: ["address": ""], settings: settings)
         #expect(clears == ["address.line1": "", "address.line2": ""])
     }
@@ -129,7 +136,9 @@ import Testing
         let longKeys = ["address.line1", "address.line2", "address.city", "address.country"]
         let shortKeys = ["name", "email", "phone", "address.postal_code", "tax_id", "currency", "metadata.web", "metadata.ean"]
         let settings = Fixtures.settings {
-            $0.fieldMappings += [FieldMapping("currency", to: "currency"), FieldMapping("metadata.web", to: "website"), FieldMapping("metadata.ean", to: "ean")]
+            $0.fieldMappings += [
+                FieldMapping("currency", to: "currency"), FieldMapping("metadata.web", to: "website"), FieldMapping("metadata.ean", to: "ean"),
+            ]
         }
         let sourceGen = Generators.longMessyString.array(of: 12...12).map { values in
             var source: [String: String] = [:]

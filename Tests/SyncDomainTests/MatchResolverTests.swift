@@ -65,7 +65,8 @@ import Testing
             source: ["email": "new@example.com", "metadata.customer_number": "5"], settings: settings, lookup: { _ in [] })
         #expect(
             outcome
-                == .noMatch(keys: [MatchKey(kind: .email, normalizedValue: "new@example.com"), MatchKey(kind: .customerNumber, normalizedValue: "5")]))
+                == .noMatch(keys: [MatchKey(kind: .email, normalizedValue: "new@example.com"), MatchKey(kind: .customerNumber, normalizedValue: "5")])
+        )
     }
 
     @Test func economicCustomersAreIndexedUnderEveryKey() {

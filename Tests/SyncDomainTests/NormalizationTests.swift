@@ -54,7 +54,9 @@ import Testing
         await propertyCheck(count: 400, input: Generators.messyString) { raw in
             for kind in MatchKeyKind.allCases {
                 let once = MatchNormalizer.normalize(raw, as: kind)
-                #expect(MatchNormalizer.normalize(once, as: kind) == once, "kind \(kind) of \(Array(raw.unicodeScalars).map { String($0.value, radix: 16) })")
+                #expect(
+                    MatchNormalizer.normalize(once, as: kind) == once,
+                    "kind \(kind) of \(Array(raw.unicodeScalars).map { String($0.value, radix: 16) })")
             }
         }
     }
@@ -63,7 +65,9 @@ import Testing
         await propertyCheck(count: 400, input: Generators.messyString) { raw in
             for field in EconomicField.allCases {
                 let once = ValueEquivalence.canonical(raw, for: field)
-                #expect(ValueEquivalence.canonical(once, for: field) == once, "field \(field) of \(Array(raw.unicodeScalars).map { String($0.value, radix: 16) })")
+                #expect(
+                    ValueEquivalence.canonical(once, for: field) == once,
+                    "field \(field) of \(Array(raw.unicodeScalars).map { String($0.value, radix: 16) })")
             }
         }
     }

@@ -9,14 +9,16 @@ import Testing
     }
     let policy = RetryPolicy.exponentialJitter(base: 2, multiplier: 2, maxDelay: 60, maxAttempts: 4)
     let serverError = OutboundError(httpStatus: 503, message: "Service unavailable")
-    let validation = OutboundError(httpStatus: 400, code: "E04300", message: "Validation failed.", fieldErrors: ["vatZone": ["VatZone '9' not found."]])
+    let validation = OutboundError(
+        httpStatus: 400, code: "E04300", message: "Validation failed.", fieldErrors: ["vatZone": ["VatZone '9' not found."]])
 
     func requested() throws -> OutboundState {
         OutboundDecider.fold(try OutboundDecider.decide(.request(request), state: .initial))
     }
 
     func fail(_ state: OutboundState, _ error: OutboundError, retryAfter: Double? = nil, jitter: Double = 0.5) throws -> [SyncEvent] {
-        try OutboundDecider.decide(.recordFailure(id, error: error, retryAfter: retryAfter, now: Fixtures.date, jitter: jitter), state: state, policy: policy)
+        try OutboundDecider.decide(
+            .recordFailure(id, error: error, retryAfter: retryAfter, now: Fixtures.date, jitter: jitter), state: state, policy: policy)
     }
 
     @Test func requestOpensTheStreamOnce() throws {
@@ -25,7 +27,8 @@ import Testing
         let state = OutboundDecider.fold(events)
         #expect(state.status == .pending)
         #expect(try OutboundDecider.decide(.request(request), state: state) == [])
-        let other = OutboundRequest.stripe(StripeWriteRequested(requestId: id, customerId: "cus_x", kind: .fields(["name": "X"]), reason: .economicChanged))
+        let other = OutboundRequest.stripe(
+            StripeWriteRequested(requestId: id, customerId: "cus_x", kind: .fields(["name": "X"]), reason: .economicChanged))
         #expect(throws: OutboundDecider.Error.conflictingRequest(id)) { try OutboundDecider.decide(.request(other), state: state) }
     }
 

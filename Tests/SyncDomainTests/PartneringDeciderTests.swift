@@ -17,7 +17,8 @@ import Testing
     // MARK: Select partner
 
     @Test func selectPartnerLinksAgreeingCustomers() throws {
-        let events = try PartneringDecider.decide(.selectPartner(source: jane, economic: e1042), state: .initial, context: context([janeFacts, economicFacts]))
+        let events = try PartneringDecider.decide(
+            .selectPartner(source: jane, economic: e1042), state: .initial, context: context([janeFacts, economicFacts]))
         let linked = try #require(Fixtures.payloads(events, PartnerLinked.self).first)
         #expect(events.count == 1)
         #expect(linked.origin == .user)
@@ -36,7 +37,8 @@ import Testing
         economic.fields["city"] = "Aarhus"
         economic.fields["telephoneAndFaxNumber"] = nil
         economic.fields["website"] = "https://jane.example"
-        let events = try PartneringDecider.decide(.selectPartner(source: jane, economic: e1042), state: .initial, context: context([janeFacts, economic]))
+        let events = try PartneringDecider.decide(
+            .selectPartner(source: jane, economic: e1042), state: .initial, context: context([janeFacts, economic]))
         let conflict = try #require(Fixtures.payloads(events, ConflictDetected.self).first)
         #expect(conflict.field == "city" && conflict.sourceValue == "Copenhagen" && conflict.economicValue == "Aarhus" && conflict.baseValue == nil)
         let write = try #require(Fixtures.payloads(events, EconomicWriteRequested.self).first)
@@ -53,7 +55,10 @@ import Testing
         let linkedState = Fixtures.linkedState(agreed: [:])
         let other = CustomerRef.stripe("cus_other")
         let e7 = CustomerRef.economic(7)
-        let facts = [janeFacts, economicFacts, CustomerFacts(customer: other, fields: ["email": "o@x.dk"]), CustomerFacts(customer: e7, fields: ["name": "Seven"])]
+        let facts = [
+            janeFacts, economicFacts, CustomerFacts(customer: other, fields: ["email": "o@x.dk"]),
+            CustomerFacts(customer: e7, fields: ["name": "Seven"]),
+        ]
         #expect(throws: PartneringDecider.Error.alreadyPartnered(jane, partner: e1042)) {
             try PartneringDecider.decide(.selectPartner(source: jane, economic: e7), state: linkedState, context: context(facts))
         }
@@ -87,22 +92,30 @@ import Testing
         #expect(events == [.partnerUnlinked(PartnerUnlinked(linkId: linkId, reason: .user))])
         let after = PartneringDecider.evolve(state, events[0])
         #expect(after.link(of: jane) == nil && after.link(of: e1042) == nil && after.links.isEmpty)
-        #expect(throws: PartneringDecider.Error.unknownLink(linkId)) { try PartneringDecider.decide(.unlink(linkId), state: after, context: context([])) }
+        #expect(throws: PartneringDecider.Error.unknownLink(linkId)) {
+            try PartneringDecider.decide(.unlink(linkId), state: after, context: context([]))
+        }
     }
 
     @Test func stopAndRestart() throws {
         let linkId = LinkID(Fixtures.uuid(900))
         let state = Fixtures.linkedState(agreed: [:], linkId: linkId)
-        #expect(throws: PartneringDecider.Error.notStopped(linkId)) { try PartneringDecider.decide(.restartSync(linkId), state: state, context: context([])) }
+        #expect(throws: PartneringDecider.Error.notStopped(linkId)) {
+            try PartneringDecider.decide(.restartSync(linkId), state: state, context: context([]))
+        }
         let stopped = try PartneringDecider.decide(.stopSync(linkId), state: state, context: context([]))
         #expect(stopped == [.syncStopped(SyncStopped(linkId: linkId))])
         let afterStop = PartneringDecider.evolve(state, stopped[0])
         #expect(afterStop.links[linkId]?.isStopped == true)
-        #expect(throws: PartneringDecider.Error.alreadyStopped(linkId)) { try PartneringDecider.decide(.stopSync(linkId), state: afterStop, context: context([])) }
+        #expect(throws: PartneringDecider.Error.alreadyStopped(linkId)) {
+            try PartneringDecider.decide(.stopSync(linkId), state: afterStop, context: context([]))
+        }
         let restarted = try PartneringDecider.decide(.restartSync(linkId), state: afterStop, context: context([]))
         #expect(PartneringDecider.evolve(afterStop, restarted[0]).links[linkId]?.isStopped == false)
         let unknown = LinkID(Fixtures.uuid(1))
-        #expect(throws: PartneringDecider.Error.unknownLink(unknown)) { try PartneringDecider.decide(.stopSync(unknown), state: state, context: context([])) }
+        #expect(throws: PartneringDecider.Error.unknownLink(unknown)) {
+            try PartneringDecider.decide(.stopSync(unknown), state: state, context: context([]))
+        }
     }
 
     // MARK: Create partner
@@ -132,38 +145,45 @@ import Testing
         let settings = Fixtures.settings { $0.numbering = .fromSource(field: "metadata.no") }
         var stripe = janeFacts
         stripe.fields["metadata.no"] = "3001"
-        let fromMetadata = try PartneringDecider.decide(.createPartner(jane, numbering: .sameAsSource), state: .initial, context: context([stripe], settings: settings))
+        let fromMetadata = try PartneringDecider.decide(
+            .createPartner(jane, numbering: .sameAsSource), state: .initial, context: context([stripe], settings: settings))
         #expect(Fixtures.payloads(fromMetadata, PartnerCreationRequested.self).first?.customerNumber == 3001)
 
-        #expect(throws: PartneringDecider.Error.mappingFailed(jane, MappingError(problems: [.customerNumberMissing(sourceField: "customer_number")]))) {
+        #expect(throws: PartneringDecider.Error.mappingFailed(jane, MappingError(problems: [.customerNumberMissing(sourceField: "customer_number")])))
+        {
             try PartneringDecider.decide(.createPartner(jane, numbering: .sameAsSource), state: .initial, context: context([janeFacts]))
         }
     }
 
     @Test func createPartnerWithExplicitNumber() throws {
-        let events = try PartneringDecider.decide(.createPartner(jane, numbering: .explicit(number: 5001)), state: .initial, context: context([janeFacts]))
+        let events = try PartneringDecider.decide(
+            .createPartner(jane, numbering: .explicit(number: 5001)), state: .initial, context: context([janeFacts]))
         #expect(Fixtures.payloads(events, EconomicWriteRequested.self).first?.payload["customerNumber"] == "5001")
         #expect(throws: PartneringDecider.Error.customerNumberTaken(5001)) {
-            try PartneringDecider.decide(.createPartner(jane, numbering: .explicit(number: 5001)), state: .initial, context: context([janeFacts], numbers: [5001]))
+            try PartneringDecider.decide(
+                .createPartner(jane, numbering: .explicit(number: 5001)), state: .initial, context: context([janeFacts], numbers: [5001]))
         }
         #expect(throws: PartneringDecider.Error.invalidCustomerNumber(0)) {
             try PartneringDecider.decide(.createPartner(jane, numbering: .explicit(number: 0)), state: .initial, context: context([janeFacts]))
         }
         #expect(throws: PartneringDecider.Error.invalidCustomerNumber(1_000_000_000)) {
-            try PartneringDecider.decide(.createPartner(jane, numbering: .explicit(number: 1_000_000_000)), state: .initial, context: context([janeFacts]))
+            try PartneringDecider.decide(
+                .createPartner(jane, numbering: .explicit(number: 1_000_000_000)), state: .initial, context: context([janeFacts]))
         }
         // A number reserved by a pending creation is taken too.
         let pending = PartneringDecider.fold(events)
         let other = CustomerFacts(customer: .stripe("cus_2"), fields: ["name": "Two"])
         #expect(throws: PartneringDecider.Error.customerNumberTaken(5001)) {
-            try PartneringDecider.decide(.createPartner(other.customer, numbering: .explicit(number: 5001)), state: pending, context: context([other]))
+            try PartneringDecider.decide(
+                .createPartner(other.customer, numbering: .explicit(number: 5001)), state: pending, context: context([other]))
         }
     }
 
     @Test func createPartnerOfAnUnmappableCustomerIsRefused() {
         let nameless = CustomerFacts(customer: .stripe("cus_x"), fields: ["phone": "123"])
         #expect(throws: PartneringDecider.Error.mappingFailed(nameless.customer, MappingError(problems: [.requiredFieldMissing(field: "name")]))) {
-            try PartneringDecider.decide(.createPartner(nameless.customer, numbering: .economicAssigns), state: .initial, context: context([nameless]))
+            try PartneringDecider.decide(
+                .createPartner(nameless.customer, numbering: .economicAssigns), state: .initial, context: context([nameless]))
         }
     }
 
@@ -178,12 +198,14 @@ import Testing
         #expect(Fixtures.payloads(events, EconomicWriteRequested.self).isEmpty, "no outbound call")
         #expect(Fixtures.payloads(events, LinkSynced.self).isEmpty, "the copy agrees with its original")
 
-        let explicit = try PartneringDecider.decide(.createPartner(e1042, numbering: .explicit(number: 9)), state: .initial, context: context([economicFacts]))
+        let explicit = try PartneringDecider.decide(
+            .createPartner(e1042, numbering: .explicit(number: 9)), state: .initial, context: context([economicFacts]))
         #expect(Fixtures.payloads(explicit, CustomerObserved.self).first?.customer == .file("9"))
 
         let existing = CustomerFacts(customer: .file("1042"), fields: ["name": "Someone"])
         #expect(throws: PartneringDecider.Error.fileCustomerTaken(.file("1042"))) {
-            try PartneringDecider.decide(.createPartner(e1042, numbering: .economicAssigns), state: .initial, context: context([economicFacts, existing]))
+            try PartneringDecider.decide(
+                .createPartner(e1042, numbering: .economicAssigns), state: .initial, context: context([economicFacts, existing]))
         }
     }
 
@@ -227,7 +249,8 @@ import Testing
 
     @Test func linkCreatedPartnerWritesTheNumberBack() throws {
         let settings = Fixtures.settings { $0.numbering = .economicAssigns(writeBackMetadataKey: "economic_number") }
-        let created = try PartneringDecider.decide(.createPartner(jane, numbering: .economicAssigns), state: .initial, context: context([janeFacts], settings: settings))
+        let created = try PartneringDecider.decide(
+            .createPartner(jane, numbering: .economicAssigns), state: .initial, context: context([janeFacts], settings: settings))
         let requestId = try #require(Fixtures.payloads(created, PartnerCreationRequested.self).first?.requestId)
         let state = PartneringDecider.fold(created)
         let events = try PartneringDecider.decide(
@@ -244,7 +267,8 @@ import Testing
         #expect(after.link(of: jane)?.economic == .economic(974_994_345))
 
         // Without a write-back key nothing is written to Stripe.
-        let plain = try PartneringDecider.decide(.linkCreatedPartner(requestId, customerNumber: 974_994_345), state: state, context: context([janeFacts]))
+        let plain = try PartneringDecider.decide(
+            .linkCreatedPartner(requestId, customerNumber: 974_994_345), state: state, context: context([janeFacts]))
         #expect(Fixtures.payloads(plain, StripeWriteRequested.self).isEmpty)
         #expect(throws: PartneringDecider.Error.unknownRequest(requestId)) {
             try PartneringDecider.decide(.linkCreatedPartner(requestId, customerNumber: 1), state: after, context: context([]))
@@ -254,7 +278,8 @@ import Testing
     @Test func cancelCreation() throws {
         let created = try PartneringDecider.decide(.createPartner(jane, numbering: .economicAssigns), state: .initial, context: context([janeFacts]))
         let requestId = try #require(Fixtures.payloads(created, PartnerCreationRequested.self).first?.requestId)
-        let events = try PartneringDecider.decide(.cancelCreation(requestId, reason: "abandoned"), state: PartneringDecider.fold(created), context: context([]))
+        let events = try PartneringDecider.decide(
+            .cancelCreation(requestId, reason: "abandoned"), state: PartneringDecider.fold(created), context: context([]))
         #expect(PartneringDecider.fold(created + events).pendingCreations.isEmpty)
         #expect(throws: PartneringDecider.Error.unknownRequest(requestId)) {
             try PartneringDecider.decide(.cancelCreation(requestId, reason: "x"), state: .initial, context: context([]))
@@ -268,9 +293,11 @@ import Testing
         let linkId = LinkID(Fixtures.uuid(900))
         var state = Fixtures.linkedState(source: source, agreed: ["city": "Aarhus", "name": "Jane"], linkId: linkId)
         state = PartneringDecider.evolve(
-            state, .conflictDetected(ConflictDetected(linkId: linkId, field: "city", sourceValue: "Odense", economicValue: "Vejle", baseValue: "Aarhus")))
+            state,
+            .conflictDetected(ConflictDetected(linkId: linkId, field: "city", sourceValue: "Odense", economicValue: "Vejle", baseValue: "Aarhus")))
         state = PartneringDecider.evolve(
-            state, .conflictDetected(ConflictDetected(linkId: linkId, field: "name", sourceValue: "Jane Doe", economicValue: "Jane D.", baseValue: "Jane")))
+            state,
+            .conflictDetected(ConflictDetected(linkId: linkId, field: "name", sourceValue: "Jane Doe", economicValue: "Jane D.", baseValue: "Jane")))
         return (state, linkId)
     }
 
@@ -297,7 +324,8 @@ import Testing
 
     @Test func resolveKeepingTheEconomicValueWritesToStripe() throws {
         let (state, linkId) = conflicted()
-        let events = try PartneringDecider.decide(.resolveConflict(linkId, choices: ["name": .economic]), state: state, context: context([economicNow]))
+        let events = try PartneringDecider.decide(
+            .resolveConflict(linkId, choices: ["name": .economic]), state: state, context: context([economicNow]))
         #expect(Fixtures.payloads(events, EconomicWriteRequested.self).isEmpty)
         let write = try #require(Fixtures.payloads(events, StripeWriteRequested.self).first)
         #expect(write.kind == .fields(["name": "Jane D."]) && write.reason == .conflictResolved)
@@ -316,7 +344,8 @@ import Testing
 
     @Test func resolvingForAFileSourceWritesNothingToTheFile() throws {
         let (state, linkId) = conflicted(source: .file("7"))
-        let events = try PartneringDecider.decide(.resolveConflict(linkId, choices: ["city": .economic]), state: state, context: context([economicNow]))
+        let events = try PartneringDecider.decide(
+            .resolveConflict(linkId, choices: ["city": .economic]), state: state, context: context([economicNow]))
         #expect(events.count == 1, "only ConflictResolved: e-conomic already has the value and the file cannot be written")
     }
 
@@ -331,9 +360,11 @@ import Testing
         #expect(throws: PartneringDecider.Error.invalidChoice(linkId, field: "name", problem: .requiredFieldMissing(field: "name"))) {
             try PartneringDecider.decide(.resolveConflict(linkId, choices: ["name": .value("")]), state: state, context: context([economicNow]))
         }
-        #expect(throws: PartneringDecider.Error.invalidChoice(linkId, field: "name", problem: .valueTooLong(field: "name", length: 300, limit: 255))) {
+        #expect(throws: PartneringDecider.Error.invalidChoice(linkId, field: "name", problem: .valueTooLong(field: "name", length: 300, limit: 255)))
+        {
             try PartneringDecider.decide(
-                .resolveConflict(linkId, choices: ["name": .value(String(repeating: "x", count: 300))]), state: state, context: context([economicNow]))
+                .resolveConflict(linkId, choices: ["name": .value(String(repeating: "x", count: 300))]), state: state, context: context([economicNow])
+            )
         }
         let unknown = LinkID(Fixtures.uuid(5))
         #expect(throws: PartneringDecider.Error.unknownLink(unknown)) {
@@ -345,7 +376,9 @@ import Testing
     }
 
     @Test func errorDescriptionsNameWhatIsWrong() {
-        #expect(PartneringDecider.Error.alreadyPartnered(jane, partner: e1042).description == "Customer stripe:cus_jane is already partnered with economic:1042; unlink them first.")
+        #expect(
+            PartneringDecider.Error.alreadyPartnered(jane, partner: e1042).description
+                == "Customer stripe:cus_jane is already partnered with economic:1042; unlink them first.")
         #expect(PartneringDecider.Error.customerNumberTaken(5001).description.contains("5001"))
     }
 }

@@ -9,7 +9,9 @@ import Testing
         #expect(settings.version == 0)
         #expect(settings.matchFields == [MatchField(source: "email", economic: "email")])
         #expect(settings.numbering == .economicAssigns(writeBackMetadataKey: nil))
-        #expect(settings.defaults == NewCustomerDefaults(paymentTerms: 1, customerGroup: 1, vatZone: .byCountry(domestic: 1, eu: 2, abroad: 3), currency: "DKK"))
+        #expect(
+            settings.defaults
+                == NewCustomerDefaults(paymentTerms: 1, customerGroup: 1, vatZone: .byCountry(domestic: 1, eu: 2, abroad: 3), currency: "DKK"))
         #expect(settings.homeCountry == "DK")
         #expect(settings.createPolicy == .automatic)
         #expect(settings.conflictPolicy(for: .name) == .ask)
@@ -38,16 +40,25 @@ import Testing
         ("unknown source field", { $0.matchFields = [MatchField(source: "mail", economic: "email")] }, .unknownSourceField("mail")),
         ("unknown e-conomic field", { $0.matchFields = [MatchField(source: "email", economic: "eMail")] }, .unknownEconomicField("eMail")),
         ("not matchable", { $0.matchFields = [MatchField(source: "email", economic: "vatZone")] }, .notMatchable(economic: "vatZone")),
-        ("duplicate match field", {
-            $0.matchFields = [MatchField(source: "email", economic: "email"), MatchField(source: "email", economic: "email", required: false)]
-        }, .duplicateMatchField(source: "email", economic: "email")),
-        ("invalid metadata key in match", { $0.matchFields = [MatchField(source: "metadata.a]b", economic: "email")] },
-            .invalidMetadataKey(key: "a]b", reason: "Stripe does not allow '[' or ']' in metadata keys")),
-        ("write-back key too long", { $0.numbering = .economicAssigns(writeBackMetadataKey: String(repeating: "x", count: 41)) },
-            .invalidMetadataKey(key: String(repeating: "x", count: 41), reason: "Stripe allows at most 40 characters, this key has 41")),
+        (
+            "duplicate match field",
+            {
+                $0.matchFields = [MatchField(source: "email", economic: "email"), MatchField(source: "email", economic: "email", required: false)]
+            }, .duplicateMatchField(source: "email", economic: "email")
+        ),
+        (
+            "invalid metadata key in match", { $0.matchFields = [MatchField(source: "metadata.a]b", economic: "email")] },
+            .invalidMetadataKey(key: "a]b", reason: "Stripe does not allow '[' or ']' in metadata keys")
+        ),
+        (
+            "write-back key too long", { $0.numbering = .economicAssigns(writeBackMetadataKey: String(repeating: "x", count: 41)) },
+            .invalidMetadataKey(key: String(repeating: "x", count: 41), reason: "Stripe allows at most 40 characters, this key has 41")
+        ),
         ("numbering field missing", { $0.numbering = .fromSource(field: "") }, .numberingFieldMissing),
-        ("numbering field invalid", { $0.numbering = .fromSource(field: "number") },
-            .numberingFieldInvalid(field: "number", reason: FieldError.unknownSourceField("number").description)),
+        (
+            "numbering field invalid", { $0.numbering = .fromSource(field: "number") },
+            .numberingFieldInvalid(field: "number", reason: FieldError.unknownSourceField("number").description)
+        ),
         ("lower-case currency", { $0.defaults.currency = "dkk" }, .invalidCurrency("dkk")),
         ("long currency", { $0.defaults.currency = "DKKR" }, .invalidCurrency("DKKR")),
         ("zero payment terms", { $0.defaults.paymentTerms = 0 }, .invalidReferenceNumber(field: "paymentTerms", value: 0)),
@@ -56,12 +67,17 @@ import Testing
         ("zero layout", { $0.defaults.layout = 0 }, .invalidReferenceNumber(field: "layout", value: 0)),
         ("unknown home country", { $0.homeCountry = "XX" }, .invalidCountry("XX")),
         ("home country as name", { $0.homeCountry = "Denmark" }, .invalidCountry("Denmark")),
-        ("mapping to customer number", { $0.fieldMappings.append(FieldMapping("customer_number", to: "customerNumber")) },
-            .mappingToReadOnlyField("customerNumber")),
+        (
+            "mapping to customer number", { $0.fieldMappings.append(FieldMapping("customer_number", to: "customerNumber")) },
+            .mappingToReadOnlyField("customerNumber")
+        ),
         ("mapping to unknown field", { $0.fieldMappings.append(FieldMapping("description", to: "notes")) }, .unknownEconomicField("notes")),
         ("mapping from unknown field", { $0.fieldMappings.append(FieldMapping("fax", to: "mobilePhone")) }, .unknownSourceField("fax")),
         ("duplicate mapping target", { $0.fieldMappings.append(FieldMapping("description", to: "name")) }, .duplicateMappingTarget("name")),
-        ("mapping without sources", { $0.fieldMappings.append(FieldMapping(sources: [], economic: "website")) }, .mappingWithoutSources(economic: "website")),
+        (
+            "mapping without sources", { $0.fieldMappings.append(FieldMapping(sources: [], economic: "website")) },
+            .mappingWithoutSources(economic: "website")
+        ),
         ("policy for unmapped field", { $0.conflictPolicies = ["website": .sourceWins] }, .conflictPolicyForUnmappedField("website")),
         ("empty overwrites unmapped field", { $0.emptyOverwrites = ["ean"] }, .emptyOverwritesUnmappedField("ean")),
         ("empty overwrites required field", { $0.emptyOverwrites = ["name"] }, .emptyOverwritesRequiredField("name")),

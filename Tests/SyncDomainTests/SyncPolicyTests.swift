@@ -130,7 +130,9 @@ struct World {
         let twin = CustomerRef.stripe("cus_twin")
         let decision = w.observe(twin, ["name": "Jane again", "email": "jane@example.com"])
         let key = MatchKey(kind: .email, normalizedValue: "jane@example.com")
-        #expect(decision.outcome == .matchFailed(.candidateAlreadyLinked(key: key, candidates: [MatchCandidate(target: .pendingCreation(requestId), partner: jane)])))
+        #expect(
+            decision.outcome
+                == .matchFailed(.candidateAlreadyLinked(key: key, candidates: [MatchCandidate(target: .pendingCreation(requestId), partner: jane)])))
         // And the first customer's next observation does not request another creation.
         #expect(w.observe(jane, Fixtures.janeFields.merging(["name": "Jane Doe A/S"]) { $1 }).outcome == .creationPending(requestId))
     }
@@ -164,7 +166,9 @@ struct World {
         var w2 = world { $0.numbering = .fromSource(field: "metadata.no") }
         let missing = w2.observe(jane, Fixtures.janeFields)
         #expect(missing.outcome == .mappingFailed)
-        #expect(Fixtures.payloads(missing.events, MappingFailed.self).first?.error == MappingError(problems: [.customerNumberMissing(sourceField: "metadata.no")]))
+        #expect(
+            Fixtures.payloads(missing.events, MappingFailed.self).first?.error
+                == MappingError(problems: [.customerNumberMissing(sourceField: "metadata.no")]))
     }
 
     @Test func manualCreatePolicyLeavesTheCustomerUnpartnered() {
@@ -182,7 +186,9 @@ struct World {
         let b = SyncPolicy.decide(observed: event, causationId: Fixtures.uuid(9), context: context)
         #expect(a == b)
         let c = SyncPolicy.decide(observed: event, causationId: Fixtures.uuid(10), context: context)
-        #expect(Fixtures.payloads(a.events, EconomicWriteRequested.self).first?.requestId != Fixtures.payloads(c.events, EconomicWriteRequested.self).first?.requestId)
+        #expect(
+            Fixtures.payloads(a.events, EconomicWriteRequested.self).first?.requestId
+                != Fixtures.payloads(c.events, EconomicWriteRequested.self).first?.requestId)
     }
 
     // MARK: Linked pairs
@@ -252,7 +258,8 @@ struct World {
         var w = linkedWorld()
         // Stripe changes the city…
         w.customers[jane] = CustomerDecider.evolve(
-            w.customers[jane]!, .customerObserved(CustomerObserved(customer: jane, fields: Fixtures.janeFields.merging(["address.city": "Aarhus"]) { $1 })))
+            w.customers[jane]!,
+            .customerObserved(CustomerObserved(customer: jane, fields: Fixtures.janeFields.merging(["address.city": "Aarhus"]) { $1 })))
         // …while e-conomic changes it differently, and Accord hears of e-conomic first.
         let decision = w.observe(e1042, Fixtures.economicJaneFields.merging(["city": "Odense"]) { $1 })
         let linkId = try #require(w.partnering.link(of: jane)?.id)
@@ -279,7 +286,8 @@ struct World {
     @Test func conflictPolicyResolvesAutomatically() throws {
         var w = linkedWorld { $0.conflictPolicies = ["city": .sourceWins] }
         w.customers[jane] = CustomerDecider.evolve(
-            w.customers[jane]!, .customerObserved(CustomerObserved(customer: jane, fields: Fixtures.janeFields.merging(["address.city": "Aarhus"]) { $1 })))
+            w.customers[jane]!,
+            .customerObserved(CustomerObserved(customer: jane, fields: Fixtures.janeFields.merging(["address.city": "Aarhus"]) { $1 })))
         let decision = w.observe(e1042, Fixtures.economicJaneFields.merging(["city": "Odense"]) { $1 })
         #expect(Fixtures.payloads(decision.events, ConflictDetected.self).isEmpty)
         #expect(Fixtures.payloads(decision.events, EconomicWriteRequested.self).first?.payload["city"] == "Aarhus")

@@ -47,9 +47,11 @@ import Testing
     }
 
     @Test func policiesSettleConflicts() {
-        #expect(merge("Odense", "Vejle", base: "Aarhus", policy: .sourceWins) == .propagate(from: .source, value: "Odense", reason: .policy(.sourceWins)))
         #expect(
-            merge("Odense", "Vejle", base: "Aarhus", policy: .economicWins) == .propagate(from: .economic, value: "Vejle", reason: .policy(.economicWins)))
+            merge("Odense", "Vejle", base: "Aarhus", policy: .sourceWins) == .propagate(from: .source, value: "Odense", reason: .policy(.sourceWins)))
+        #expect(
+            merge("Odense", "Vejle", base: "Aarhus", policy: .economicWins)
+                == .propagate(from: .economic, value: "Vejle", reason: .policy(.economicWins)))
     }
 
     @Test func emptyNeverOverwritesFilledUnlessChosen() {

@@ -21,7 +21,10 @@ public struct EconomicWriteRequested: SyncEventPayload {
     public var reason: WriteReason
 
     /// Creates the payload.
-    public init(requestId: RequestID, kind: EconomicWriteKind, linkId: LinkID? = nil, source: CustomerRef? = nil, payload: [String: String], matchKeys: [MatchKey] = [], reason: WriteReason) {
+    public init(
+        requestId: RequestID, kind: EconomicWriteKind, linkId: LinkID? = nil, source: CustomerRef? = nil, payload: [String: String],
+        matchKeys: [MatchKey] = [], reason: WriteReason
+    ) {
         self.requestId = requestId
         self.kind = kind
         self.linkId = linkId

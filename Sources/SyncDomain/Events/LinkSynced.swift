@@ -17,7 +17,10 @@ public struct LinkSynced: SyncEventPayload {
     public var clearedConflicts: [String]
 
     /// Creates the payload.
-    public init(linkId: LinkID, agreed: [String: String], sourceSeen: [String: String] = [:], economicSeen: [String: String] = [:], clearedConflicts: [String] = []) {
+    public init(
+        linkId: LinkID, agreed: [String: String], sourceSeen: [String: String] = [:], economicSeen: [String: String] = [:],
+        clearedConflicts: [String] = []
+    ) {
         self.linkId = linkId
         self.agreed = agreed
         self.sourceSeen = sourceSeen

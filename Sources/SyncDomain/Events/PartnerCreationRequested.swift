@@ -21,7 +21,10 @@ public struct PartnerCreationRequested: SyncEventPayload {
     public var matchKeys: [MatchKey]
 
     /// Creates the payload.
-    public init(requestId: RequestID, from: CustomerRef, targetSystem: System, numbering: PartnerNumbering, customerNumber: Int? = nil, payload: [String: String], matchKeys: [MatchKey] = []) {
+    public init(
+        requestId: RequestID, from: CustomerRef, targetSystem: System, numbering: PartnerNumbering, customerNumber: Int? = nil,
+        payload: [String: String], matchKeys: [MatchKey] = []
+    ) {
         self.requestId = requestId
         self.from = from
         self.targetSystem = targetSystem

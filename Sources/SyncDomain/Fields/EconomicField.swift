@@ -57,7 +57,8 @@ public enum EconomicField: String, Hashable, Sendable, Codable, CaseIterable, Cu
     public var spec: EconomicFieldSpec {
         switch self {
         case .customerNumber:
-            EconomicFieldSpec(kind: .customerNumber, maxLength: 9, requiredOnCreate: false, whenTooLong: .reject, isFilterable: true, isMappable: false)
+            EconomicFieldSpec(
+                kind: .customerNumber, maxLength: 9, requiredOnCreate: false, whenTooLong: .reject, isFilterable: true, isMappable: false)
         case .name:
             EconomicFieldSpec(kind: .text, maxLength: 255, requiredOnCreate: true, whenTooLong: .reject, isFilterable: true)
         case .currency:

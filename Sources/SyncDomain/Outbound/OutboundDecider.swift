@@ -27,7 +27,8 @@ public enum OutboundDecider {
             case .conflictingRequest(let id): "Outbound request \(id) already exists with different content."
             case .alreadySucceeded(let id): "Outbound request \(id) already succeeded."
             case .alreadyAbandoned(let id): "Outbound request \(id) was abandoned; retry it before recording new attempts."
-            case .notAbandoned(let id, let status): "Outbound request \(id) is not abandoned (it is \(status)); only abandoned requests can be retried."
+            case .notAbandoned(let id, let status):
+                "Outbound request \(id) is not abandoned (it is \(status)); only abandoned requests can be retried."
             }
         }
     }

@@ -54,7 +54,8 @@ public enum PartneringDecider {
             case .creationPending(let ref, let id): "A partner of \(ref) is already being created (request \(id))."
             case .invalidPair(let source, let economic):
                 "\(source) and \(economic) cannot be partners: pair a Stripe or file customer with an e-conomic customer."
-            case .customerNumberTaken(let number): "Customer number \(number) is already used in e-conomic; choose another or let e-conomic assign one."
+            case .customerNumberTaken(let number):
+                "Customer number \(number) is already used in e-conomic; choose another or let e-conomic assign one."
             case .invalidCustomerNumber(let number): "Customer number \(number) is invalid; it must be between 1 and 999999999."
             case .fileCustomerTaken(let ref): "A file customer \(ref) already exists; choose another number."
             case .mappingFailed(let ref, let error): "Customer \(ref) cannot be written to e-conomic: \(error)"
@@ -158,7 +159,8 @@ public enum PartneringDecider {
         let linked = PartnerLinked(
             linkId: .derived(from: context.commandId, purpose: "select:\(source)"), source: source, economic: economic, origin: .user,
             agreed: LinkSynchronizer.agreedValues(sourceFields: sourceFacts.fields, economicFields: economicFacts.fields, settings: context.settings))
-        return linkAndSynchronize(linked, sourceFields: sourceFacts.fields, economicFields: economicFacts.fields, state: state, settings: context.settings,
+        return linkAndSynchronize(
+            linked, sourceFields: sourceFacts.fields, economicFields: economicFacts.fields, state: state, settings: context.settings,
             causationId: context.commandId)
     }
 

@@ -111,7 +111,8 @@ public enum SyncPolicy {
                             requestId: requestId, from: ref, targetSystem: .economic, numbering: number == nil ? .economicAssigns : .sameAsSource,
                             customerNumber: number, payload: payload, matchKeys: keys)),
                     .economicWriteRequested(
-                        EconomicWriteRequested(requestId: requestId, kind: .create, source: ref, payload: payload, matchKeys: keys, reason: .autoCreate)),
+                        EconomicWriteRequested(
+                            requestId: requestId, kind: .create, source: ref, payload: payload, matchKeys: keys, reason: .autoCreate)),
                 ])
         }
     }
