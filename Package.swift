@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // MARK: Postgres through libpq
@@ -60,6 +61,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+
+        // MARK: The pure domain (no IO)
+
+        .target(name: "SyncDomain", dependencies: [], swiftSettings: swiftSettings),
 
         // MARK: Read models
 
@@ -135,6 +140,11 @@ let package = Package(
         .testTarget(
             name: "PGClientTests",
             dependencies: ["PGClient", "PostgresTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SyncDomainTests",
+            dependencies: ["SyncDomain", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,15 @@
+/// A user chose "Don't synchronise" for a customer. Lives in the customer's stream.
+public struct CustomerExcluded: SyncEventPayload {
+    /// The stable type name stored with the event.
+    public static let typeName = "CustomerExcluded"
+    /// The current schema version of the payload.
+    public static let schemaVersion = 1
+
+    /// The customer.
+    public var customer: CustomerRef
+
+    /// Creates the payload.
+    public init(customer: CustomerRef) {
+        self.customer = customer
+    }
+}

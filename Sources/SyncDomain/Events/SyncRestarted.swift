@@ -1,0 +1,15 @@
+/// Synchronisation of a stopped pair was restarted. Lives in `partners`.
+public struct SyncRestarted: SyncEventPayload {
+    /// The stable type name stored with the event.
+    public static let typeName = "SyncRestarted"
+    /// The current schema version of the payload.
+    public static let schemaVersion = 1
+
+    /// The link.
+    public var linkId: LinkID
+
+    /// Creates the payload.
+    public init(linkId: LinkID) {
+        self.linkId = linkId
+    }
+}

@@ -1,0 +1,16 @@
+public import Foundation
+
+/// Commands on one outbound request stream. Time and randomness come in with the command.
+public enum OutboundCommand: Hashable, Sendable {
+    /// Record the request (idempotent for the identical request).
+    case request(OutboundRequest)
+    /// The worker carried the request out.
+    case recordSuccess(RequestID, customerNumber: Int?, written: [String: String])
+    /// An attempt failed.
+    /// - `retryAfter`: the server's Retry-After in seconds, if any.
+    /// - `now`: when the attempt failed.
+    /// - `jitter`: a random number in `0..<1` for the backoff.
+    case recordFailure(RequestID, error: OutboundError, retryAfter: Double?, now: Date, jitter: Double)
+    /// A user asks to retry an abandoned request.
+    case retry(RequestID)
+}

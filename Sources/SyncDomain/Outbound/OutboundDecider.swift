@@ -1,0 +1,113 @@
+/// Decides and folds one outbound request stream (`outbound-<requestId>`).
+///
+/// A retryable failure (see ``OutboundError/isRetryable``) below the attempt limit becomes
+/// `OutboundFailed` with the next attempt time from the ``RetryPolicy``; a permanent failure or the
+/// last allowed attempt becomes `OutboundAbandoned`. A user's retry of an abandoned request becomes
+/// `OutboundRetryRequested` and starts a fresh round of attempts. A success may arrive after
+/// abandonment (a lost response found by reconciliation) and is recorded; a repeated success is
+/// ignored.
+public enum OutboundDecider {
+    /// Why an outbound command is refused.
+    public enum Error: Swift.Error, Hashable, Sendable, CustomStringConvertible {
+        /// The stream holds no request (or another request than the command names).
+        case unknownRequest(RequestID)
+        /// The stream already holds a different request under this id.
+        case conflictingRequest(RequestID)
+        /// The request already succeeded; a failure cannot follow.
+        case alreadySucceeded(RequestID)
+        /// The request is abandoned; record a retry first.
+        case alreadyAbandoned(RequestID)
+        /// Only an abandoned request can be retried by a user.
+        case notAbandoned(RequestID, status: OutboundStatus)
+
+        /// A message naming the request.
+        public var description: String {
+            switch self {
+            case .unknownRequest(let id): "No outbound request \(id) is recorded."
+            case .conflictingRequest(let id): "Outbound request \(id) already exists with different content."
+            case .alreadySucceeded(let id): "Outbound request \(id) already succeeded."
+            case .alreadyAbandoned(let id): "Outbound request \(id) was abandoned; retry it before recording new attempts."
+            case .notAbandoned(let id, let status):
+                "Outbound request \(id) is not abandoned (it is \(status)); only abandoned requests can be retried."
+            }
+        }
+    }
+
+    /// Decides the events for a command.
+    /// - Parameters:
+    ///   - command: The command.
+    ///   - state: The stream's state.
+    ///   - policy: The retry policy.
+    /// - Throws: ``Error``.
+    public static func decide(_ command: OutboundCommand, state: OutboundState, policy: RetryPolicy = .default) throws(Error) -> [SyncEvent] {
+        switch command {
+        case .request(let request):
+            if let existing = state.request {
+                guard existing == request else { throw .conflictingRequest(request.requestId) }
+                return []
+            }
+            return [request.event]
+
+        case .recordSuccess(let id, let customerNumber, let written):
+            try check(id, in: state)
+            if state.status == .succeeded { return [] }
+            return [.outboundSucceeded(OutboundSucceeded(requestId: id, customerNumber: customerNumber, written: written))]
+
+        case .recordFailure(let id, let error, let retryAfter, let now, let jitter):
+            try check(id, in: state)
+            switch state.status {
+            case .succeeded: throw .alreadySucceeded(id)
+            case .abandoned: throw .alreadyAbandoned(id)
+            default: break
+            }
+            let attempt = state.failedAttempts + 1
+            if !error.isRetryable || attempt >= policy.maxAttempts {
+                return [.outboundAbandoned(OutboundAbandoned(requestId: id, attempts: attempt, error: error))]
+            }
+            let retryAt = policy.retryAt(afterAttempt: attempt, now: now, retryAfter: retryAfter, jitter: jitter)
+            return [.outboundFailed(OutboundFailed(requestId: id, attempt: attempt, error: error, retryAt: retryAt))]
+
+        case .retry(let id):
+            try check(id, in: state)
+            guard state.status == .abandoned else { throw .notAbandoned(id, status: state.status) }
+            return [.outboundRetryRequested(OutboundRetryRequested(requestId: id))]
+        }
+    }
+
+    private static func check(_ id: RequestID, in state: OutboundState) throws(Error) {
+        guard let request = state.request, request.requestId == id else { throw .unknownRequest(id) }
+    }
+
+    /// Applies one event; other events leave the state unchanged.
+    public static func evolve(_ state: OutboundState, _ event: SyncEvent) -> OutboundState {
+        var state = state
+        switch event {
+        case .economicWriteRequested(let e):
+            state = OutboundState(request: .economic(e), status: .pending)
+        case .stripeWriteRequested(let e):
+            state = OutboundState(request: .stripe(e), status: .pending)
+        case .outboundSucceeded(let e):
+            state.status = .succeeded
+            state.result = e
+        case .outboundFailed(let e):
+            state.status = .retrying(retryAt: e.retryAt)
+            state.failedAttempts = e.attempt
+            state.lastError = e.error
+        case .outboundAbandoned(let e):
+            state.status = .abandoned
+            state.failedAttempts = e.attempts
+            state.lastError = e.error
+        case .outboundRetryRequested:
+            state.status = .pending
+            state.failedAttempts = 0
+        default:
+            break
+        }
+        return state
+    }
+
+    /// Folds a stream's events from the initial state.
+    public static func fold(_ events: some Sequence<SyncEvent>) -> OutboundState {
+        events.reduce(OutboundState.initial, evolve)
+    }
+}

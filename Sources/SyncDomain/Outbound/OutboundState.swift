@@ -1,0 +1,28 @@
+/// The fold of one `outbound-<requestId>` stream.
+public struct OutboundState: Hashable, Sendable {
+    /// The request, once recorded.
+    public var request: OutboundRequest?
+    /// Where it stands.
+    public var status: OutboundStatus
+    /// Failed attempts since the request (or since the last user retry).
+    public var failedAttempts: Int
+    /// The last error.
+    public var lastError: OutboundError?
+    /// The result, once succeeded.
+    public var result: OutboundSucceeded?
+
+    /// Creates a state.
+    public init(
+        request: OutboundRequest? = nil, status: OutboundStatus = .none, failedAttempts: Int = 0, lastError: OutboundError? = nil,
+        result: OutboundSucceeded? = nil
+    ) {
+        self.request = request
+        self.status = status
+        self.failedAttempts = failedAttempts
+        self.lastError = lastError
+        self.result = result
+    }
+
+    /// The state of an empty stream.
+    public static let initial = OutboundState()
+}

@@ -1,0 +1,154 @@
+public import Foundation
+
+/// What the reactor does about an event (pure).
+///
+/// For a `CustomerObserved`:
+/// - excluded or deleted customer → nothing;
+/// - linked pair (either side observed) → stopped: nothing; otherwise the ``LinkSynchronizer``
+///   three-way merge in both directions (e-conomic updates as full `PUT` payloads, Stripe field
+///   writes, files recorded only, conflicts or policy resolution, loop prevention);
+/// - unlinked source customer → a creation under way: nothing; otherwise ``MatchResolver``:
+///   one free candidate → `PartnerLinked` (origin `autoMatch(key)`) plus the first synchronisation;
+///   ambiguous / already linked / empty match field → `MatchFailed`; no candidate → automatic
+///   create policy: `PartnerCreationRequested` + `EconomicWriteRequested` with the defaults
+///   (numbering per settings), manual: nothing;
+/// - unlinked e-conomic customer → nothing.
+///
+/// The fields used are the customer's *current* recorded fields (``SyncContext/customer``), falling
+/// back to the event's, so that catching up on old events never acts on stale values.
+///
+/// For an `OutboundSucceeded` of a partner creation: link the created customer and, when
+/// e-conomic assigned the number and a write-back key is set, request the Stripe metadata write.
+public enum SyncPolicy {
+    /// Decides the reaction to an observation.
+    /// - Parameters:
+    ///   - observed: The event.
+    ///   - causationId: The event's id.
+    ///   - context: The current state.
+    public static func decide(observed: CustomerObserved, causationId: UUID, context: SyncContext) -> SyncDecision {
+        let ref = observed.customer
+        let fields = context.customer.exists ? context.customer.fields : FieldValues.cleaned(observed.fields)
+        func decision(_ outcome: SyncOutcome, _ events: [SyncEvent] = []) -> SyncDecision {
+            SyncDecision(causationId: causationId, outcome: outcome, events: events)
+        }
+        if context.customer.isExcluded { return decision(.excluded(ref)) }
+        if context.customer.isDeleted { return decision(.deleted) }
+        let partnering = context.partnering
+
+        if let link = partnering.link(of: ref) {
+            if link.isStopped { return decision(.stopped(link.id)) }
+            let partnerRef = ref.system == .economic ? link.source : link.economic
+            guard let partner = context.customerFacts(partnerRef) else { return decision(.waitingForPartner(link.id)) }
+            if partner.isDeleted { return decision(.partnerDeleted(partnerRef)) }
+            if partner.isExcluded { return decision(.excluded(partnerRef)) }
+            let (sourceFields, economicFields) = ref.system == .economic ? (partner.fields, fields) : (fields, partner.fields)
+            let events = LinkSynchronizer.synchronize(
+                link: link, sourceFields: sourceFields, economicFields: economicFields, settings: context.settings, causationId: causationId)
+            if case .mappingFailed(let failed)? = events.first {
+                let repeated = ref.system != .economic && context.customer.lastMappingFailure == failed.error
+                return decision(.mappingFailed, repeated ? [] : events)
+            }
+            return decision(.synchronized(link.id), events)
+        }
+
+        guard ref.system.isSource else { return decision(.unpartneredEconomicCustomer) }
+        if let pending = partnering.pendingCreation(from: ref) { return decision(.creationPending(pending.requestId)) }
+
+        let lookup: (MatchKey) -> [MatchCandidate] = { key in
+            let indexed = context.lookup(key).map { candidate -> MatchCandidate in
+                guard candidate.partner == nil, let economic = candidate.economicCustomer,
+                    let link = partnering.link(of: economic)
+                else { return candidate }
+                return MatchCandidate(target: candidate.target, partner: link.source)
+            }
+            return indexed + partnering.pendingCandidates(for: key).filter { $0.partner != ref }
+        }
+        let outcome = MatchResolver.resolve(source: fields, settings: context.settings, lookup: lookup)
+        switch outcome {
+        case .matched(let candidate, let key):
+            guard let economic = candidate.economicCustomer else { return decision(.nothingToDo) }
+            let economicFields = context.customerFacts(economic)?.fields ?? [:]
+            let linked = PartnerLinked(
+                linkId: .derived(from: causationId, purpose: "auto-match:\(ref)"), source: ref, economic: economic, origin: .autoMatch(key: key),
+                agreed: LinkSynchronizer.agreedValues(sourceFields: fields, economicFields: economicFields, settings: context.settings))
+            let events: [SyncEvent]
+            if context.customerFacts(economic) != nil {
+                events = PartneringDecider.linkAndSynchronize(
+                    linked, sourceFields: fields, economicFields: economicFields, state: partnering, settings: context.settings,
+                    causationId: causationId)
+            } else {
+                events = [.partnerLinked(linked)]
+            }
+            return decision(.linked(linked.linkId, key: key), events)
+
+        case .matchFieldMissing, .ambiguous, .candidateAlreadyLinked:
+            guard let failure = outcome.failure else { return decision(.nothingToDo) }
+            if context.customer.lastMatchFailure == failure { return decision(.matchFailed(failure)) }
+            return decision(.matchFailed(failure), [.matchFailed(MatchFailed(customer: ref, reason: failure))])
+
+        case .noMatch:
+            guard context.settings.createPolicy == .automatic else { return decision(.leftUnpartnered) }
+            let number: Int?
+            let payload: [String: String]
+            do {
+                if case .fromSource(let field) = context.settings.numbering {
+                    number = try CustomerMapper.customerNumber(in: fields, field: field)
+                } else {
+                    number = nil
+                }
+                payload = try CustomerMapper.createPayload(fields, settings: context.settings, customerNumber: number).fields
+            } catch {
+                if context.customer.lastMappingFailure == error { return decision(.mappingFailed) }
+                return decision(.mappingFailed, [.mappingFailed(MappingFailed(customer: ref, error: error))])
+            }
+            let requestId = RequestID.derived(from: causationId, purpose: "auto-create:\(ref)")
+            let keys = MatchResolver.sourceKeys(fields, settings: context.settings)
+            return decision(
+                .creationRequested(requestId),
+                [
+                    .partnerCreationRequested(
+                        PartnerCreationRequested(
+                            requestId: requestId, from: ref, targetSystem: .economic, numbering: number == nil ? .economicAssigns : .sameAsSource,
+                            customerNumber: number, payload: payload, matchKeys: keys)),
+                    .economicWriteRequested(
+                        EconomicWriteRequested(
+                            requestId: requestId, kind: .create, source: ref, payload: payload, matchKeys: keys, reason: .autoCreate)),
+                ])
+        }
+    }
+
+    /// Decides the reaction to a successful outbound request: a completed partner creation is
+    /// linked (``PartneringCommand/linkCreatedPartner(_:customerNumber:)``, which also requests the
+    /// customer-number write-back to Stripe when configured). If the customer got another partner
+    /// meanwhile, the creation is cancelled with an explanation and the new customer stays unlinked.
+    /// - Parameters:
+    ///   - succeeded: The event.
+    ///   - causationId: The event's id.
+    ///   - partnering: The `partners` stream's state.
+    ///   - settings: The tenant's settings.
+    ///   - customerFacts: Current facts about a customer (the source customer, for the write-back check).
+    public static func decide(
+        succeeded: OutboundSucceeded, causationId: UUID, partnering: PartneringState, settings: TenantSettings,
+        customerFacts: (CustomerRef) -> CustomerFacts? = { _ in nil }
+    ) -> SyncDecision {
+        guard let pending = partnering.pendingCreations[succeeded.requestId], pending.targetSystem == .economic,
+            let number = succeeded.customerNumber ?? pending.customerNumber
+        else { return SyncDecision(causationId: causationId, outcome: .nothingToDo) }
+        let context = PartneringContext(commandId: causationId, settings: settings, customers: [customerFacts(pending.from)].compactMap { $0 })
+        do {
+            let events = try PartneringDecider.decide(
+                .linkCreatedPartner(pending.requestId, customerNumber: number), state: partnering, context: context)
+            let linkId = events.lazy.compactMap { event -> LinkID? in
+                if case .partnerLinked(let linked) = event { return linked.linkId }
+                return nil
+            }.first
+            return SyncDecision(causationId: causationId, outcome: linkId.map(SyncOutcome.partnerCreated) ?? .nothingToDo, events: events)
+        } catch {
+            let cancelled = PartnerCreationCancelled(
+                requestId: pending.requestId,
+                reason: "e-conomic customer \(number) was created for \(pending.from), but it cannot be linked: \(error)")
+            return SyncDecision(
+                causationId: causationId, outcome: .creationOrphaned(pending.requestId), events: [.partnerCreationCancelled(cancelled)])
+        }
+    }
+}
