@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "EventStore",
                 "PGClient",
+                "SyncDomain",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -145,6 +146,12 @@ let package = Package(
         .testTarget(
             name: "SyncDomainTests",
             dependencies: ["SyncDomain", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProjectionsTests",
+            dependencies: ["Projections", "EventStore", "PGClient", "SyncDomain", "PostgresTestSupport",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

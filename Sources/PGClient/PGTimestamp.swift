@@ -1,12 +1,13 @@
-import Foundation
+public import Foundation
 
 /// Formats and parses `timestamptz` text (ISO style) without locale or formatter state.
 ///
 /// Sessions are opened with `TimeZone=UTC` and `DateStyle=ISO`, so the server sends
-/// `2026-11-24 11:10:00.123456+00`; offsets such as `+05:30` are honoured too.
-enum PGTimestamp {
+/// `2026-11-24 11:10:00.123456+00`; a `T` separator and offsets such as `+05:30` (as in `to_jsonb` output)
+/// are accepted too.
+public enum PGTimestamp {
     /// `yyyy-MM-dd HH:mm:ss.SSSSSS+00` for a date (microsecond precision, like PostgreSQL).
-    static func format(_ date: Date) -> String {
+    public static func format(_ date: Date) -> String {
         let totalMicros = (date.timeIntervalSince1970 * 1_000_000).rounded()
         let micros = Int64(totalMicros)
         var seconds = micros.floorDivided(by: 1_000_000)
@@ -20,6 +21,12 @@ enum PGTimestamp {
         }
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) "
             + "\(pad(seconds / 3600, 2)):\(pad(seconds % 3600 / 60, 2)):\(pad(seconds % 60, 2)).\(pad(fraction, 6))+00"
+    }
+
+    /// Parses timestamp text; nil for anything else.
+    public static func parse(_ text: String) -> Date? {
+        var text = text
+        return text.withUTF8 { parse(UnsafeRawBufferPointer($0)) }
     }
 
     /// Parses `yyyy-MM-dd HH:mm:ss[.ffffff][±HH[:MM[:SS]]]`; returns nil for anything else (`infinity`, BC dates).

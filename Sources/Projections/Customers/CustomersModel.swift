@@ -1,0 +1,114 @@
+import Foundation
+public import SyncDomain
+
+/// How events change `customers` rows — pure, shared by the SQL projector and the in-memory reference fold.
+public enum CustomersModel {
+    /// Applies one event to the rows it touches. `rows` must hold every existing row the event concerns
+    /// (see ``touches(_:)``); rows are created as customers are first observed.
+    public static func apply(_ event: DomainEvent, to rows: inout [CustomerKey: CustomerRow], settings: TenantSettings) {
+        let tenant = event.tenant
+        switch event.event {
+        case .customerObserved(let e): update(CustomerKey(tenant: tenant, e.customer), event, &rows, settings)
+        case .customerDeleted(let e): update(CustomerKey(tenant: tenant, e.customer), event, &rows, settings)
+        case .customerExcluded(let e): update(CustomerKey(tenant: tenant, e.customer), event, &rows, settings)
+        case .customerIncluded(let e): update(CustomerKey(tenant: tenant, e.customer), event, &rows, settings)
+        case .matchFailed(let e): update(CustomerKey(tenant: tenant, e.customer), event, &rows, settings)
+        case .mappingFailed(let e): update(CustomerKey(tenant: tenant, e.customer), event, &rows, settings)
+        case .partnerLinked(let e):
+            for (customer, partner) in [(e.source, e.economic), (e.economic, e.source)] {
+                modify(CustomerKey(tenant: tenant, customer), event, &rows) { row in
+                    row.linkID = e.linkId.description
+                    row.partner = partner.description
+                    if case .created(let requestId) = e.origin, row.pendingRequest == requestId.description { row.pendingRequest = nil }
+                }
+            }
+        case .partnerUnlinked(let e):
+            for key in rows.values.filter({ $0.tenantID == tenant && $0.linkID == e.linkId.description }).map(\.key) {
+                modify(key, event, &rows) { row in
+                    row.linkID = nil
+                    row.partner = nil
+                }
+            }
+        case .partnerCreationRequested(let e):
+            modify(CustomerKey(tenant: tenant, e.from), event, &rows) { $0.pendingRequest = e.requestId.description }
+        case .partnerCreationCancelled(let e):
+            for key in rows.values.filter({ $0.tenantID == tenant && $0.pendingRequest == e.requestId.description }).map(\.key) {
+                modify(key, event, &rows) { $0.pendingRequest = nil }
+            }
+        default:
+            break
+        }
+    }
+
+    /// What an event needs loaded: customers by key, by link id, or by pending request id.
+    public static func touches(_ event: DomainEvent) -> (keys: [CustomerKey], links: [String], requests: [String]) {
+        let tenant = event.tenant
+        switch event.event {
+        case .customerObserved(let e): return ([CustomerKey(tenant: tenant, e.customer)], [], [])
+        case .customerDeleted(let e): return ([CustomerKey(tenant: tenant, e.customer)], [], [])
+        case .customerExcluded(let e): return ([CustomerKey(tenant: tenant, e.customer)], [], [])
+        case .customerIncluded(let e): return ([CustomerKey(tenant: tenant, e.customer)], [], [])
+        case .matchFailed(let e): return ([CustomerKey(tenant: tenant, e.customer)], [], [])
+        case .mappingFailed(let e): return ([CustomerKey(tenant: tenant, e.customer)], [], [])
+        case .partnerLinked(let e): return ([CustomerKey(tenant: tenant, e.source), CustomerKey(tenant: tenant, e.economic)], [], [])
+        case .partnerUnlinked(let e): return ([], [e.linkId.description], [])
+        case .partnerCreationRequested(let e): return ([CustomerKey(tenant: tenant, e.from)], [], [])
+        case .partnerCreationCancelled(let e): return ([], [], [e.requestId.description])
+        default: return ([], [], [])
+        }
+    }
+
+    /// Folds a customer event through the domain's own customer state.
+    private static func update(_ key: CustomerKey, _ event: DomainEvent, _ rows: inout [CustomerKey: CustomerRow], _ settings: TenantSettings) {
+        let existing = rows[key]
+        let customer = CustomerRef(system: System(rawValue: key.system) ?? .file, id: key.externalID)
+        let state = CustomerDecider.evolve(existing?.state ?? CustomerState(customer: customer), event.event)
+        guard state.exists else { return }
+        var row = existing ?? CustomerRow(
+            tenantID: key.tenantID, system: key.system, externalID: key.externalID, fields: [:], deleted: false, excluded: false,
+            updatedAt: event.recordedAt, lastPosition: event.position)
+        row.fields = state.fields
+        row.deleted = state.isDeleted
+        row.excluded = state.isExcluded
+        row.sourceUpdatedAt = state.lastSourceUpdatedAt
+        row.lastSourceEventID = state.lastSourceEventId
+        row.matchFailure = state.lastMatchFailure
+        row.mappingFailure = state.lastMappingFailure
+        row.name = display(state.fields["name"])
+        row.email = display(state.fields["email"])
+        row.mapped = mapped(row, settings: settings)
+        finish(&row, event)
+        rows[key] = row
+    }
+
+    private static func modify(_ key: CustomerKey, _ event: DomainEvent, _ rows: inout [CustomerKey: CustomerRow], _ change: (inout CustomerRow) -> Void) {
+        guard var row = rows[key] else { return }
+        change(&row)
+        finish(&row, event)
+        rows[key] = row
+    }
+
+    /// Stamps the event and keeps `unpartneredSince` right.
+    private static func finish(_ row: inout CustomerRow, _ event: DomainEvent) {
+        row.updatedAt = event.recordedAt
+        row.lastPosition = event.position
+        let unpartnered = !row.deleted && !row.excluded && row.linkID == nil && row.pendingRequest == nil
+        if !unpartnered {
+            row.unpartneredSince = nil
+        } else if row.unpartneredSince == nil {
+            row.unpartneredSince = event.recordedAt
+        }
+    }
+
+    /// What the tenant's current mapping makes of a source customer (nil for e-conomic customers, deleted
+    /// customers, or fields that cannot be mapped — the row's mapping failure then says why).
+    static func mapped(_ row: CustomerRow, settings: TenantSettings) -> [String: String]? {
+        guard row.system != System.economic.rawValue, !row.deleted else { return nil }
+        return try? CustomerMapper.mapFields(row.fields, settings: settings).fields
+    }
+
+    private static func display(_ value: String?) -> String? {
+        guard let value, !FieldValues.isBlank(value) else { return nil }
+        return value
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+public import PGClient
+
+/// Moves read-model rows between Swift and a projection table as JSON, whole batches per statement:
+/// `to_jsonb(row)` to load, `jsonb_populate_recordset` to upsert, `jsonb_to_recordset` to delete.
+///
+/// A row type's coding keys are the table's column names. Columns a row does not encode become NULL.
+public struct ProjectionRows<Row: Codable & Sendable>: Sendable {
+    /// The table definition (its primary key drives lookups, upserts and deletes).
+    public let table: ProjectionTable
+    /// The physical table to use.
+    public let target: ProjectionTarget
+
+    /// Rows of one table of a target.
+    public init(_ table: ProjectionTable, _ target: ProjectionTarget) {
+        self.table = table
+        self.target = target
+    }
+
+    private var name: String { target.table(table.name) }
+
+    /// `column type, …` for a `jsonb_to_recordset` column list.
+    private func columnList(_ columns: [String]) -> String {
+        columns.map { column in
+            guard let definition = table.columns.first(where: { $0.name == column })?.definition else {
+                preconditionFailure("\(table.name) has no column \(column)")
+            }
+            return "\(column) \(definition.split(separator: " ").first!)"
+        }.joined(separator: ", ")
+    }
+
+    /// Loads the rows whose primary keys are given (as JSON objects of the key columns).
+    /// - Throws: ``PGError``, or a decoding error if a stored row does not fit `Row`.
+    public func load(keys: [some Encodable], on connection: PGConnection) async throws -> [Row] {
+        try await load(by: table.primaryKey, values: keys, on: connection)
+    }
+
+    /// Loads the rows whose `columns` equal one of the given value objects (JSON objects of those columns).
+    /// - Throws: ``PGError``, or a decoding error if a stored row does not fit `Row`.
+    public func load(by columns: [String], values: [some Encodable], on connection: PGConnection) async throws -> [Row] {
+        guard !values.isEmpty else { return [] }
+        let rows = try await connection.query(
+            """
+            SELECT to_jsonb(t) FROM \(unsafeRaw: name) t
+            WHERE (\(unsafeRaw: columns.map { "t.\($0)" }.joined(separator: ", "))) IN (
+                SELECT \(unsafeRaw: columns.map { "k.\($0)" }.joined(separator: ", "))
+                FROM jsonb_to_recordset(\(try ProjectionJSON.array(values))) AS k(\(unsafeRaw: columnList(columns))))
+            """)
+        return try rows.map { try ProjectionJSON.decode(Row.self, from: try $0.decode(column: 0, as: PGJSON.self)) }
+    }
+
+    /// Loads every row matching a condition on one column (e.g. all rows of a tenant).
+    /// - Throws: ``PGError``, or a decoding error.
+    public func load(where column: String, equals value: String, on connection: PGConnection) async throws -> [Row] {
+        precondition(table.columns.contains { $0.name == column }, "unknown column \(column)")
+        let rows = try await connection.query("SELECT to_jsonb(t) FROM \(unsafeRaw: name) t WHERE \(unsafeRaw: column) = \(value)")
+        return try rows.map { try ProjectionJSON.decode(Row.self, from: try $0.decode(column: 0, as: PGJSON.self)) }
+    }
+
+    /// Inserts or replaces rows, in one statement.
+    /// - Throws: ``PGError``.
+    public func upsert(_ rows: [Row], on connection: PGConnection) async throws {
+        guard !rows.isEmpty else { return }
+        let others = table.columns.map(\.name).filter { !table.primaryKey.contains($0) }
+        let update = others.isEmpty
+            ? "DO NOTHING"
+            : "DO UPDATE SET (\(others.joined(separator: ", "))) = ROW(\(others.map { "EXCLUDED.\($0)" }.joined(separator: ", ")))"
+        try await connection.execute(
+            """
+            INSERT INTO \(unsafeRaw: name) SELECT * FROM jsonb_populate_recordset(NULL::\(unsafeRaw: name), \(try ProjectionJSON.array(rows)))
+            ON CONFLICT (\(unsafeRaw: table.primaryKey.joined(separator: ", "))) \(unsafeRaw: update)
+            """)
+    }
+
+    /// Deletes the rows whose primary keys are given, in one statement.
+    /// - Throws: ``PGError``.
+    public func delete(keys: [some Encodable], on connection: PGConnection) async throws {
+        try await delete(by: table.primaryKey, values: keys, on: connection)
+    }
+
+    /// Deletes the rows whose `columns` equal one of the given value objects, in one statement.
+    /// - Throws: ``PGError``.
+    public func delete(by columns: [String], values: [some Encodable], on connection: PGConnection) async throws {
+        guard !values.isEmpty else { return }
+        let match = columns.map { "t.\($0) = k.\($0)" }.joined(separator: " AND ")
+        try await connection.execute(
+            """
+            DELETE FROM \(unsafeRaw: name) t USING jsonb_to_recordset(\(try ProjectionJSON.array(values))) AS k(\(unsafeRaw: columnList(columns)))
+            WHERE \(unsafeRaw: match)
+            """)
+    }
+
+    /// Every row, ordered by primary key (for tests and dumps).
+    /// - Throws: ``PGError``, or a decoding error.
+    public func all(on connection: PGConnection) async throws -> [Row] {
+        let rows = try await connection.query(
+            "SELECT to_jsonb(t) FROM \(unsafeRaw: name) t ORDER BY \(unsafeRaw: table.primaryKey.joined(separator: ", "))")
+        return try rows.map { try ProjectionJSON.decode(Row.self, from: try $0.decode(column: 0, as: PGJSON.self)) }
+    }
+}
+
+/// The JSON coding used for projection rows: timestamps with microseconds as PostgreSQL keeps them
+/// (`to_jsonb` output parses back), sorted keys.
+public enum ProjectionJSON {
+    /// Encodes values as one JSON array.
+    /// - Throws: an encoding error.
+    public static func array(_ values: [some Encodable]) throws -> PGJSON {
+        PGJSON(text: String(decoding: try encoder.encode(values), as: UTF8.self))
+    }
+
+    /// Encodes one value.
+    /// - Throws: an encoding error.
+    public static func encode(_ value: some Encodable) throws -> PGJSON {
+        PGJSON(text: String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    /// Decodes one value.
+    /// - Throws: a decoding error.
+    public static func decode<Value: Decodable>(_ type: Value.Type, from json: PGJSON) throws -> Value {
+        try decoder.decode(Value.self, from: Data(json.text.utf8))
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(PGTimestamp.format(date))
+        }
+        return encoder
+    }()
+
+    private static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = PGTimestamp.parse(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a timestamp: \(text)"))
+            }
+            return date
+        }
+        return decoder
+    }()
+}
+

@@ -1,0 +1,92 @@
+public import EventStore
+import Foundation
+public import Logging
+import PGClient
+public import ServiceLifecycle
+
+/// Carries out the rebuilds that rule changes (or people) ask for in `projection_rebuild_requests`.
+///
+/// Requests are claimed with `FOR UPDATE SKIP LOCKED`, so several processes can run this service; several
+/// open requests for the same projection and tenant are satisfied by one rebuild. A request claimed by a
+/// process that died is claimed again after 30 minutes.
+public final class RebuildRequestService: Service {
+    private let projectors: [String: any Projector]
+    private let store: EventStore
+    private let pollInterval: Duration
+    private let logger: Logger
+
+    /// Makes the service.
+    /// - Parameters:
+    ///   - projectors: the projectors requests may name.
+    ///   - store: the event store.
+    ///   - pollInterval: how often to look for requests.
+    ///   - logger: receives each rebuild's start and result.
+    public init(projectors: [any Projector], store: EventStore, pollInterval: Duration = .seconds(2), logger: Logger) {
+        self.projectors = Dictionary(projectors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.store = store
+        self.pollInterval = pollInterval
+        self.logger = logger
+    }
+
+    /// Polls for requests until cancelled or gracefully shut down.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    while try await self.runNext() {}
+                } catch {
+                    if Task.isCancelled { break }
+                    self.logger.error("rebuild request failed", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: self.pollInterval)
+            }
+        }
+    }
+
+    /// Runs the oldest open request, if any.
+    /// - Returns: whether a request was handled.
+    /// - Throws: database errors (a failing rebuild is recorded on the request, not thrown).
+    @discardableResult
+    public func runNext() async throws -> Bool {
+        let claimed = try await store.pool.withTransaction(scope: .system) { connection -> (Int64, String, String?)? in
+            guard let row = try await connection.query(
+                """
+                SELECT id, projection, tenant_id FROM projection_rebuild_requests
+                WHERE finished_at IS NULL AND (started_at IS NULL OR started_at < now() - interval '30 minutes')
+                ORDER BY requested_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+                """
+            ).first else { return nil }
+            let (id, projection, tenant) = try row.decode((Int64, String, String?).self)
+            try await connection.execute("UPDATE projection_rebuild_requests SET started_at = now() WHERE id = \(id)")
+            return (id, projection, tenant)
+        }
+        guard let (id, projection, tenantID) = claimed else { return false }
+        var error: String?
+        do {
+            guard let projector = projectors[projection] else {
+                throw ProjectionError(code: .unknownProjection, message: "no projection named \(projection)")
+            }
+            let rebuilder = Rebuilder(store: store, logger: logger)
+            logger.info("rebuilding on request", metadata: ["projection": "\(projection)", "tenant": "\(tenantID ?? "all")"])
+            if let tenantID {
+                _ = try await rebuilder.rebuild(projector, tenant: try TenantID(tenantID))
+            } else {
+                _ = try await rebuilder.rebuild(projector, reason: "requested")
+            }
+        } catch let failure {
+            error = "\(failure)"
+            logger.error("rebuild failed", metadata: ["projection": "\(projection)", "error": "\(failure)"])
+        }
+        try await store.pool.withTransaction(scope: .system) { connection in
+            // One rebuild satisfies every request for the same projection and tenant that was open when it started.
+            try await connection.execute(
+                """
+                UPDATE projection_rebuild_requests SET finished_at = now(), error = \(error),
+                    started_at = coalesce(started_at, now())
+                WHERE finished_at IS NULL AND projection = \(projection) AND tenant_id IS NOT DISTINCT FROM \(tenantID)
+                  AND requested_at <= (SELECT requested_at FROM projection_rebuild_requests WHERE id = \(id))
+                """)
+        }
+        return true
+    }
+}
