@@ -5,7 +5,7 @@ public import PGClient
 /// It reads forward from a checkpoint; when caught up it waits to be woken by the `events` insert trigger's
 /// `NOTIFY` (through a ``PGListener``), and polls every `pollInterval` as the fallback (notifications can be
 /// lost across reconnects, and an event may only pass the watermark when an unrelated transaction ends).
-/// After a wake-up that found nothing yet, it re-polls soon with a growing delay.
+/// After a wake-up that found nothing yet, it re-reads at short intervals until the event is readable.
 ///
 /// The subscription keeps its position in memory; a consumer that needs exactly-once effects saves its own
 /// checkpoint together with its writes and restarts from it.
@@ -31,7 +31,8 @@ public struct EventSubscription: AsyncSequence, Sendable {
         private var checkpoint: Checkpoint
         private let doorbell = Doorbell()
         private var observer: Int?
-        private var quickRetry: Duration?
+        private var wakeDeadline: ContinuousClock.Instant?
+        private var quickRetry: Duration = .milliseconds(10)
 
         init(subscription: EventSubscription) {
             self.subscription = subscription
@@ -54,6 +55,10 @@ public struct EventSubscription: AsyncSequence, Sendable {
         }
 
         /// The next non-empty batch, waiting for one as long as needed.
+        ///
+        /// A notification means an event was committed; if it is not readable yet (an older transaction
+        /// anywhere in the cluster still holds the watermark back), the iterator re-reads at growing but short
+        /// intervals (10 ms up to 500 ms) for up to 30 seconds, instead of waiting a whole poll interval.
         /// - Throws: ``EventStoreError`` when reading fails.
         public func next() async throws -> [RecordedEvent]? {
             while !Task.isCancelled {
@@ -61,15 +66,20 @@ public struct EventSubscription: AsyncSequence, Sendable {
                     after: checkpoint, limit: subscription.batchSize, tenant: subscription.tenant)
                 if let last = batch.last {
                     checkpoint = last.checkpoint
-                    quickRetry = nil
+                    wakeDeadline = nil
                     return batch
                 }
-                let timeout = quickRetry.map { Swift.min($0, subscription.pollInterval) } ?? subscription.pollInterval
-                let rung = await doorbell.wait(timeout: timeout)
-                if rung {
+                let now = ContinuousClock.now
+                var timeout = subscription.pollInterval
+                if let deadline = wakeDeadline, now < deadline {
+                    timeout = Swift.min(quickRetry, subscription.pollInterval)
+                    quickRetry = Swift.min(quickRetry * 2, .milliseconds(500))
+                } else {
+                    wakeDeadline = nil
+                }
+                if await doorbell.wait(timeout: timeout) {
+                    wakeDeadline = ContinuousClock.now.advanced(by: .seconds(30))
                     quickRetry = .milliseconds(10)
-                } else if let delay = quickRetry {
-                    quickRetry = delay * 2 < subscription.pollInterval ? delay * 2 : nil
                 }
             }
             return nil
