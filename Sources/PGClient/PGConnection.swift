@@ -197,18 +197,27 @@ public final class PGConnection: @unchecked Sendable {
         }
     }
 
-    /// Asks the server to cancel whatever this connection is running (`PQcancel`, thread-safe).
+    /// Asks the server to cancel whatever this connection is running.
+    ///
+    /// `PQcancel` is thread-safe but blocking (it opens a connection to the server), and task-cancellation
+    /// handlers run on whatever thread cancels — possibly the cooperative pool — so it is sent from a
+    /// dedicated queue instead.
     func sendCancel() {
         cancelRequested.store(true, ordering: .releasing)
         guard let cancelHandle, !closed.load(ordering: .acquiring) else { return }
-        var buffer = [CChar](repeating: 0, count: 256)
-        if PQcancel(cancelHandle.raw, &buffer, Int32(buffer.count)) == 0 {
-            let message = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            logger.debug("PQcancel failed", metadata: ["db.error": "\(message)"])
-        } else {
-            logger.debug("PQcancel sent")
+        Self.cancelQueue.async { [self] in
+            var buffer = [CChar](repeating: 0, count: 256)
+            if PQcancel(cancelHandle.raw, &buffer, Int32(buffer.count)) == 0 {
+                let message = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                logger.debug("PQcancel failed", metadata: ["db.error": "\(message)"])
+            } else {
+                logger.debug("PQcancel sent")
+            }
         }
     }
+
+    /// Where `PQcancel` calls run (never the cooperative pool or an event loop).
+    private static let cancelQueue = DispatchQueue(label: "accord.pgclient.cancel")
 
     fileprivate var isCancelRequested: Bool { cancelRequested.load(ordering: .acquiring) }
 

@@ -88,11 +88,13 @@ struct ForwardReaderTests {
         }
     }
 
-    @Test("a NOTIFY wakes a waiting subscriber long before its poll interval")
-    func notifyWakesSubscriber() async throws {
+    @Test("a NOTIFY wakes a waiting subscriber long before its poll interval", arguments: 0..<4)
+    func notifyWakesSubscriber(run: Int) async throws {
         try await withStore { store, _, database, acme, _ in
             let listener = PGListener(configuration: database.configuration, channels: [EventStore.notificationChannel], logger: database.logger)
             let connected = listener.events()
+            let seen = SeenEvents()
+            _ = listener.addObserver { seen.add("\($0)") }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await listener.run() }
                 for await event in connected where event == .reconnected { break }
@@ -110,6 +112,8 @@ struct ForwardReaderTests {
                         try await Task.sleep(for: .milliseconds(500))  // the subscriber is now waiting
                         try await store.append([event("Second")], to: "s", of: acme, expecting: .exactly(1))
                         try await Task.sleep(for: .seconds(60))
+                        let visible = try await store.readForward(after: .origin, limit: 10).map(\.type)
+                        Issue.record("not woken: listener saw \(seen.count) events (\(seen.all)); visible now: \(visible)")
                         throw CancellationError()
                     }
                     let result = try await inner.next()!
@@ -121,4 +125,12 @@ struct ForwardReaderTests {
             }
         }
     }
+}
+
+final class SeenEvents: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [String] = []
+    func add(_ event: String) { lock.withLock { events.append(event) } }
+    var count: Int { lock.withLock { events.count } }
+    var all: String { lock.withLock { events.joined(separator: "; ") } }
 }

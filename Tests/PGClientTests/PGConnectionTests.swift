@@ -232,11 +232,18 @@ struct PGConnectionTests {
     @Test("cancelling the task cancels the running statement and the connection stays usable")
     func cancellation() async throws {
         try await TestDatabase.with(migrated: false) { database in
-            try await database.withPool(maxConnections: 1) { pool in
+            try await database.withPool(maxConnections: 2) { pool in
                 let task = Task {
-                    try await pool.withConnection { try await $0.execute("SELECT pg_sleep(60)") }
+                    try await pool.withConnection { try await $0.execute("SELECT pg_sleep(60) AS accord_cancel_me") }
                 }
-                try await Task.sleep(for: .milliseconds(300))
+                // Cancel only once the statement is really running on the server.
+                while try await pool.withConnection({ connection in
+                    try await connection.query(
+                        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%accord_cancel_me%' AND state = 'active' AND pid <> pg_backend_pid()"
+                    ).singleValue(Int.self)
+                }) == 0 {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
                 task.cancel()
                 let error = try await #require(throws: PGError.self) { try await task.value }
                 #expect(error.code == .cancelled)

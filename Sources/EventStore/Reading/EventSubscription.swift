@@ -56,9 +56,10 @@ public struct EventSubscription: AsyncSequence, Sendable {
 
         /// The next non-empty batch, waiting for one as long as needed.
         ///
-        /// A notification means an event was committed; if it is not readable yet (an older transaction
-        /// anywhere in the cluster still holds the watermark back), the iterator re-reads at growing but short
-        /// intervals (10 ms up to 500 ms) for up to 30 seconds, instead of waiting a whole poll interval.
+        /// A notification means an event was committed, but it may not be readable yet: an older transaction
+        /// anywhere in the cluster can hold the watermark back, and a read may return only part of what was
+        /// committed. So for 30 seconds after each wake-up the iterator keeps re-reading at short intervals
+        /// (10 ms growing to 500 ms, back to 10 ms after each batch), instead of waiting a whole poll interval.
         /// - Throws: ``EventStoreError`` when reading fails.
         public func next() async throws -> [RecordedEvent]? {
             while !Task.isCancelled {
@@ -66,7 +67,7 @@ public struct EventSubscription: AsyncSequence, Sendable {
                     after: checkpoint, limit: subscription.batchSize, tenant: subscription.tenant)
                 if let last = batch.last {
                     checkpoint = last.checkpoint
-                    wakeDeadline = nil
+                    quickRetry = .milliseconds(10)
                     return batch
                 }
                 let now = ContinuousClock.now
