@@ -55,7 +55,7 @@ public struct CustomerFileParser: Sendable {
                     .rejected(CustomerFileRejection(rowNumber: rowNumber, line: line, problems: [CustomerFileProblem(reason: .malformed(reason))])))
             case .record(let record):
                 rowNumber += 1
-                let blank = record.fields.allSatisfy { $0.allSatisfy(\.isWhitespace) }
+                let blank = record.fields.allSatisfy(\.isBlank)
                 if blank { continue }
                 sawContent = true
                 guard header != nil else {
@@ -96,6 +96,7 @@ public struct CustomerFileParser: Sendable {
                     problems: [CustomerFileProblem(reason: .tooFewFields(expected: expected, found: record.fields.count))]))
         }
         var fields: [String: String] = [:]
+        fields.reserveCapacity(header.columns.count)
         for column in header.columns {
             guard let key = column.key else { continue }
             let value = record.fields[column.index].trimmingWhitespace()

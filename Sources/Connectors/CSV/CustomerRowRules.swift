@@ -90,12 +90,15 @@ public enum CustomerRowRules {
                 problem("currency", .invalidCurrency, currency)
             }
         }
-        for key in fields.keys.sorted() {
-            let value = fields[key]!
+        var tooLong: [(key: String, value: String, limit: Int)] = []
+        for (key, value) in fields {
             let limit = limits.maxLength(forKey: key)
-            if value.count > limit, !problems.contains(where: { $0.key == key }) {
-                problem(key, .tooLong(limit: limit), value)
+            if value.exceeds(characters: limit), !problems.contains(where: { $0.key == key }) {
+                tooLong.append((key, value, limit))
             }
+        }
+        for (key, value, limit) in tooLong.sorted(by: { $0.key < $1.key }) {
+            problem(key, .tooLong(limit: limit), value)
         }
         return (fields, problems)
     }
@@ -111,7 +114,9 @@ public enum CustomerRowRules {
     /// The normalised customer number, or why it is refused.
     public static func checkCustomerNumber(_ number: String) -> CustomerNumberCheck {
         guard !number.isEmpty else { return .invalid(.missingCustomerNumber) }
-        if number.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        if number.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
+            || (!number.utf8.allSatisfy { $0 < 0x80 } && number.unicodeScalars.contains { $0.properties.generalCategory == .control })
+        {
             return .invalid(.invalidCustomerNumber)
         }
         guard number.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return .valid(number) }
@@ -124,17 +129,22 @@ public enum CustomerRowRules {
 
     /// Whether `email` looks like one address: `local@domain.tld`, no spaces, one `@`.
     public static func isEmailShaped(_ email: String) -> Bool {
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, let local = parts.first, let domain = parts.last, !local.isEmpty else { return false }
-        guard !email.contains(where: { $0.isWhitespace || $0.isNewline }), !email.contains(",") else { return false }
-        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        let bytes = email.utf8
+        guard let at = bytes.firstIndex(of: UInt8(ascii: "@")), at != bytes.startIndex else { return false }
+        let domain = bytes[bytes.index(after: at)...]
+        guard !domain.contains(UInt8(ascii: "@")) else { return false }
+        // No spaces, control characters or commas (a list of addresses is not one address).
+        guard !bytes.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") }) else { return false }
+        if !bytes.allSatisfy({ $0 < 0x80 }), email.contains(where: { $0.isWhitespace }) { return false }
+        let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty }) else { return false }
         return labels.last!.count >= 2
     }
 
     /// The ISO 3166-1 alpha-2 code for a code or name (case-insensitive), or `nil`.
     public static func countryCode(for country: String) -> String? {
-        countryLookup[foldCountry(country)]
+        if country.utf8.count == 2, let code = countryLookup[country.lowercased()] { return code }
+        return countryLookup[foldCountry(country)]
     }
 
     private static func foldCountry(_ text: String) -> String {
