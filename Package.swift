@@ -94,6 +94,7 @@ let package = Package(
             dependencies: [
                 "PGClient",
                 "EventStore",
+                "Connectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
