@@ -3,9 +3,9 @@ import Connectors
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `accord-bench csv`: streams a generated customer file through the CSV tokenizer alone, then through the full
@@ -30,7 +30,9 @@ struct CSVBenchmark: AsyncParsableCommand {
         print("file: \(path), \(size / 1_000_000) MB; peak RSS before reading: \(peakResidentMB()) MB")
 
         let (records, tokenizing) = try await measure { try tokenize(path) }
-        report("CSV tokenizer (records)", rate(records, tokenizing), "rows/s", "\(records) records in \(seconds(tokenizing)); peak RSS \(peakResidentMB()) MB")
+        report(
+            "CSV tokenizer (records)", rate(records, tokenizing), "rows/s",
+            "\(records) records in \(seconds(tokenizing)); peak RSS \(peakResidentMB()) MB")
 
         let ((good, rejected), reading) = try await measure {
             var good = 0
@@ -77,11 +79,11 @@ struct CSVBenchmark: AsyncParsableCommand {
     private func peakResidentMB() -> Int {
         var usage = rusage()
         #if canImport(Darwin)
-        getrusage(RUSAGE_SELF, &usage)
-        return Int(usage.ru_maxrss) / 1_048_576  // bytes on Darwin
+            getrusage(RUSAGE_SELF, &usage)
+            return Int(usage.ru_maxrss) / 1_048_576  // bytes on Darwin
         #else
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        return Int(usage.ru_maxrss) / 1024  // KiB on Linux
+            getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+            return Int(usage.ru_maxrss) / 1024  // KiB on Linux
         #endif
     }
 }

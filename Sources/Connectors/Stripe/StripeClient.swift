@@ -75,7 +75,7 @@ public struct StripeClient: Sendable {
         let response: Response
         do {
             response = try await send(.GET, try customerPath(id), query: query)
-        } catch where error.isNotFound {
+        } catch  where error.isNotFound {
             return .notFound(id: id)
         }
         let customer = try decode(StripeCustomer.self, from: response)

@@ -65,7 +65,8 @@ struct CSVParserTests {
         let text = "n,name,email\n1,Acme,a@acme.dk\n2,\"Broken,b@broken.dk\n3,Gamma,c@gamma.dk\n4,Delta,d@delta.dk\n"
         let events = parseCSV(text, chunkSize: chunkSize)
         #expect(events.contains(.malformed(line: 3, reason: .unterminatedQuote)))
-        #expect(records(events) == [["n", "name", "email"], ["1", "Acme", "a@acme.dk"], ["3", "Gamma", "c@gamma.dk"], ["4", "Delta", "d@delta.dk"]])
+        #expect(
+            records(events) == [["n", "name", "email"], ["1", "Acme", "a@acme.dk"], ["3", "Gamma", "c@gamma.dk"], ["4", "Delta", "d@delta.dk"]])
     }
 
     @Test("a stray quote that pairs with a later one is caught by the character after it")

@@ -258,7 +258,9 @@ struct StripeModelTests {
 
         let other = try JSONDecoder().decode(
             StripeEvent.self,
-            from: Data(#"{"id":"evt_2","type":"invoice.paid","created":1,"livemode":true,"data":{"object":{"id":"in_1","object":"invoice"}},"request":"req_old"}"#.utf8))
+            from: Data(
+                #"{"id":"evt_2","type":"invoice.paid","created":1,"livemode":true,"data":{"object":{"id":"in_1","object":"invoice"}},"request":"req_old"}"#
+                    .utf8))
         #expect(other.customer == nil)
         #expect(other.objectType == "invoice")
         #expect(other.requestID == "req_old")

@@ -28,7 +28,8 @@ enum LocalStripe {
     static func baseURL() throws -> String {
         try requiredEnvironment(
             "STRIPE_API_BASE",
-            "run the tests with `bash ops/test.sh --filter ConnectorsTests`, or start localstripe with `ops/localstripe.sh start DIR` and export STRIPE_API_BASE=$(ops/localstripe.sh url DIR)")
+            "run the tests with `bash ops/test.sh --filter ConnectorsTests`, or start localstripe with `ops/localstripe.sh start DIR` and export STRIPE_API_BASE=$(ops/localstripe.sh url DIR)"
+        )
     }
 
     static func client(secretKey: String = LocalStripe.secretKey, timeout: Duration = .seconds(10)) throws -> StripeClient {
@@ -50,7 +51,9 @@ enum LocalStripe {
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.body = .bytes(ByteBuffer(string: body))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        guard response.status == .ok else { throw MissingPrerequisite(description: "localstripe refused the webhook configuration: \(response.status)") }
+        guard response.status == .ok else {
+            throw MissingPrerequisite(description: "localstripe refused the webhook configuration: \(response.status)")
+        }
     }
 
     /// localstripe cannot remove a webhook: narrow it to an event type that never happens.

@@ -74,7 +74,8 @@ struct StripeWebhookVerifierTests {
     func pythonVerifiesOurHeader() throws {
         let body = sampleEventBody()
         let now = Int64(Date().timeIntervalSince1970)
-        let header = StripeWebhookSigner(secrets: ["whsec_old", Self.secret]).header(payload: Data(body.utf8), timestamp: now, v0: String(repeating: "0", count: 64))
+        let header = StripeWebhookSigner(secrets: ["whsec_old", Self.secret]).header(
+            payload: Data(body.utf8), timestamp: now, v0: String(repeating: "0", count: 64))
         #expect(try PythonStripe.verifyHeader(payload: body, header: header, secret: Self.secret, tolerance: 300))
         #expect(try PythonStripe.verifyHeader(payload: body, header: header, secret: "whsec_old", tolerance: 300))
         #expect(try !PythonStripe.verifyHeader(payload: body, header: header, secret: "whsec_other", tolerance: 300))
@@ -86,7 +87,9 @@ struct StripeWebhookVerifierTests {
         let signer = StripeWebhookSigner(secrets: [Self.secret])
         let header = signer.header(payload: Data(body.utf8), timestamp: Self.now)
         Self.expectError(.noMatchingSignature, body: body.replacingOccurrences(of: "Søren", with: "Soren"), header: header)
-        Self.expectError(.noMatchingSignature, body: body, header: StripeWebhookSigner(secrets: ["whsec_attacker"]).header(payload: Data(body.utf8), timestamp: Self.now))
+        Self.expectError(
+            .noMatchingSignature, body: body,
+            header: StripeWebhookSigner(secrets: ["whsec_attacker"]).header(payload: Data(body.utf8), timestamp: Self.now))
         Self.expectError(.noMatchingSignature, body: body, header: "t=\(Self.now),v1=\(String(repeating: "ab", count: 32))")
         Self.expectError(.noMatchingSignature, body: body, header: "t=\(Self.now),v1=nothex")
         // The same signature under another timestamp does not verify.
@@ -108,10 +111,12 @@ struct StripeWebhookVerifierTests {
             payload: Data(body.utf8), signatureHeader: signer.header(payload: Data(body.utf8), timestamp: Self.now - 86_400))
     }
 
-    @Test("malformed and missing headers", arguments: [
-        ("", "it is empty"), ("garbage", "no timestamp (t=)"), ("v1=abc", "no timestamp (t=)"),
-        ("t=abc,v1=00", "the timestamp \"abc\" is not a number"), ("t=-5,v1=00", "the timestamp \"-5\" is not a number"),
-    ])
+    @Test(
+        "malformed and missing headers",
+        arguments: [
+            ("", "it is empty"), ("garbage", "no timestamp (t=)"), ("v1=abc", "no timestamp (t=)"),
+            ("t=abc,v1=00", "the timestamp \"abc\" is not a number"), ("t=-5,v1=00", "the timestamp \"-5\" is not a number"),
+        ])
     func malformedHeaders(header: String, reason: String) {
         Self.expectError(.malformedHeader(reason), body: sampleEventBody(), header: header)
     }
@@ -135,7 +140,8 @@ struct StripeWebhookVerifierTests {
         _ = try Self.verifier(secrets: ["whsec_unrelated", "whsec_new"]).verify(payload: Data(body.utf8), signatureHeader: header)
         Self.expectError(.noMatchingSignature, body: body, header: header, verifier: Self.verifier(secrets: ["whsec_unrelated"]))
         // Spaces around items are tolerated.
-        _ = try Self.verifier(secrets: ["whsec_new"]).verify(payload: Data(body.utf8), signatureHeader: header.replacingOccurrences(of: ",", with: ", "))
+        _ = try Self.verifier(secrets: ["whsec_new"]).verify(
+            payload: Data(body.utf8), signatureHeader: header.replacingOccurrences(of: ",", with: ", "))
     }
 
     @Test("a verified body that is not a JSON event is refused")
@@ -143,7 +149,8 @@ struct StripeWebhookVerifierTests {
         let signer = StripeWebhookSigner(secrets: [Self.secret])
         for body in ["not json", #"{"id":"evt_1"}"#, "[]"] {
             do {
-                _ = try Self.verifier().verify(payload: Data(body.utf8), signatureHeader: signer.header(payload: Data(body.utf8), timestamp: Self.now))
+                _ = try Self.verifier().verify(
+                    payload: Data(body.utf8), signatureHeader: signer.header(payload: Data(body.utf8), timestamp: Self.now))
                 Issue.record("expected invalidPayload for \(body)")
             } catch {
                 guard case .invalidPayload = error else { Issue.record("expected invalidPayload, got \(error)"); continue }
