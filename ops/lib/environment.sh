@@ -43,3 +43,43 @@ make_cluster_dir() {
     chmod 0755 "$dir"
     echo "$dir"
 }
+
+# The Python tools the tests use: localstripe (a stateful Stripe emulator that sends signed webhooks) and the
+# official `stripe` package (its WebhookSignature.generate_signature_header makes reference webhook headers).
+# Creates the venv ops/.venv (gitignored) when missing, installs the pinned versions from PyPI when they
+# are not already there, and exports ACCORD_PYTHON (the venv's python).
+ACCORD_LOCALSTRIPE_VERSION=1.15.10
+ACCORD_STRIPE_PYTHON_VERSION=16.1.0
+ensure_python_tools() {
+    local root venv python
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+    venv="$root/ops/.venv"
+    python=$(command -v python3 || true)
+    [ -n "$python" ] || { echo "ops: python3 not found (install Debian's python3 and python3-venv)" >&2; return 1; }
+    if [ ! -x "$venv/bin/python" ]; then
+        if ! "$python" -m venv "$venv" >/dev/null 2>&1; then
+            rm -rf "$venv"
+            if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+                echo "ops: installing python3-venv"
+                export DEBIAN_FRONTEND=noninteractive
+                apt-get update -qq
+                apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+                "$python" -m venv "$venv" || { rm -rf "$venv"; return 1; }
+            else
+                echo "ops: 'python3 -m venv' failed; install python3-venv (e.g. sudo apt-get install python3-venv)" >&2
+                return 1
+            fi
+        fi
+    fi
+    if ! "$venv/bin/python" - "$ACCORD_LOCALSTRIPE_VERSION" "$ACCORD_STRIPE_PYTHON_VERSION" >/dev/null 2>&1 <<'PY'
+import sys
+from importlib.metadata import version
+sys.exit(0 if (version("localstripe"), version("stripe")) == (sys.argv[1], sys.argv[2]) else 1)
+PY
+    then
+        echo "ops: installing localstripe==$ACCORD_LOCALSTRIPE_VERSION stripe==$ACCORD_STRIPE_PYTHON_VERSION into ops/.venv"
+        "$venv/bin/python" -m pip install -q "localstripe==$ACCORD_LOCALSTRIPE_VERSION" "stripe==$ACCORD_STRIPE_PYTHON_VERSION" \
+            || { echo "ops: pip could not install the Python test tools" >&2; return 1; }
+    fi
+    export ACCORD_PYTHON="$venv/bin/python"
+}
