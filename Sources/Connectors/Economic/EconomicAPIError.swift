@@ -245,7 +245,7 @@ extension EconomicAPIError {
 
     /// `Retry-After` as seconds: a number, or an HTTP date (seconds from now).
     public static func parseRetryAfter(_ value: String) -> Int? {
-        let trimmed = value.trimmingWhitespace
+        let trimmed = value.trimmingWhitespace()
         if let seconds = Int(trimmed) { return max(0, seconds) }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

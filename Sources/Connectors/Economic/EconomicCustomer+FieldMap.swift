@@ -65,7 +65,7 @@ extension EconomicCustomer {
     /// - Throws: ``EconomicFieldMapError`` for an unknown key or a number that does not parse.
     public mutating func apply(fieldMap: [String: String]) throws(EconomicFieldMapError) {
         for (key, rawValue) in fieldMap.sorted(by: { $0.key < $1.key }) {
-            let value = rawValue.trimmingWhitespace
+            let value = rawValue.trimmingWhitespace()
             func number() throws(EconomicFieldMapError) -> Int? {
                 if value.isEmpty { return nil }
                 guard let number = Int(value), number > 0 else {
@@ -89,14 +89,5 @@ extension EconomicCustomer {
                 self[keyPath: keyPath] = rawValue.isEmpty ? nil : rawValue
             }
         }
-    }
-}
-
-extension String {
-    var trimmingWhitespace: String {
-        var text = Substring(self)
-        while let first = text.first, first.isWhitespace { text = text.dropFirst() }
-        while let last = text.last, last.isWhitespace { text = text.dropLast() }
-        return String(text)
     }
 }
