@@ -128,6 +128,8 @@ let package = Package(
                 "PGClient",
                 "EventStore",
                 "Connectors",
+                "SyncDomain",
+                "Projections",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -230,9 +230,11 @@ public struct EventStore: Sendable {
     ///   - end: the last position to return, if bounded (e.g. "up to where the live projector is").
     ///   - limit: the batch size.
     ///   - tenant: only this tenant's events, if given.
+    ///   - types: only events of these types, if given (the others are skipped, not returned).
     /// - Throws: ``EventStoreError``.
     public func readForward(
-        after checkpoint: Checkpoint, until end: Checkpoint? = nil, limit: Int, tenant: TenantID? = nil, on connection: PGConnection
+        after checkpoint: Checkpoint, until end: Checkpoint? = nil, limit: Int, tenant: TenantID? = nil, types: Set<String>? = nil,
+        on connection: PGConnection
     ) async throws -> [RecordedEvent] {
         var query: PGQuery = """
             SELECT \(unsafeRaw: Self.columns) FROM events
@@ -243,9 +245,71 @@ public struct EventStore: Sendable {
             query.append(" AND (txid, global_position) <= (\(String(end.transactionID))::xid8, \(end.globalPosition))")
         }
         if let tenant { query.append(" AND tenant_id = \(tenant.rawValue)") }
+        if let types { query.append(" AND type = ANY(\(types.sorted())::text[])") }
         query.append(" ORDER BY txid, global_position LIMIT \(limit)")
         do {
             return try await connection.query(query).map(Self.decodeEvent)
+        } catch {
+            throw EventStoreError.from(error, tenant: tenant, stream: nil)
+        }
+    }
+
+    /// A batch read for a reader that only wants some events: the events, and how far the reader may move its
+    /// checkpoint — past the last event returned, or, when the batch is not full, to the newest event below the
+    /// watermark (everything up to there that the reader wants was returned).
+    public struct ForwardBatch: Sendable {
+        /// The events wanted, in `(txid, global_position)` order.
+        public var events: [RecordedEvent]
+        /// Where the reader's checkpoint may move to (never behind the last event returned).
+        public var readUpTo: Checkpoint
+    }
+
+    /// Reads the next batch of wanted events after a checkpoint, and the position the reader may advance to,
+    /// in one statement (one snapshot), so skipping unwanted events can never skip a wanted one that commits late.
+    /// - Throws: ``EventStoreError``.
+    public func readForwardBatch(
+        after checkpoint: Checkpoint, until end: Checkpoint? = nil, limit: Int, tenant: TenantID? = nil, types: Set<String>? = nil,
+        on connection: PGConnection
+    ) async throws -> ForwardBatch {
+        var wanted: PGQuery = """
+            SELECT \(unsafeRaw: Self.columns) FROM events
+            WHERE (txid, global_position) > (\(String(checkpoint.transactionID))::xid8, \(checkpoint.globalPosition))
+              AND txid < (SELECT xmin FROM watermark)
+            """
+        var horizon: PGQuery = "SELECT txid, global_position FROM events WHERE txid < (SELECT xmin FROM watermark)"
+        if let end {
+            let bound: PGQuery = " AND (txid, global_position) <= (\(String(end.transactionID))::xid8, \(end.globalPosition))"
+            wanted.append(bound)
+            horizon.append(bound)
+        }
+        if let tenant { wanted.append(" AND tenant_id = \(tenant.rawValue)") }
+        if let types { wanted.append(" AND type = ANY(\(types.sorted())::text[])") }
+        wanted.append(" ORDER BY txid, global_position LIMIT \(limit)")
+        horizon.append(" ORDER BY txid DESC, global_position DESC LIMIT 1")
+        var query: PGQuery = "WITH watermark AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin), batch AS ("
+        query.append(wanted)
+        query.append("), horizon AS (")
+        query.append(horizon)
+        query.append(
+            """
+            )
+            SELECT false, \(unsafeRaw: Self.columns) FROM batch
+            UNION ALL
+            SELECT true, global_position, txid, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM horizon
+            """)
+        do {
+            var events: [RecordedEvent] = []
+            var newest: Checkpoint?
+            for row in try await connection.query(query) {
+                if try row.decode(column: 0, as: Bool.self) {
+                    newest = Checkpoint(transactionID: try row.decode(column: 2, as: UInt64.self), globalPosition: try row.decode(column: 1, as: Int64.self))
+                } else {
+                    events.append(try Self.decodeEvent(row, offset: 1))
+                }
+            }
+            var readUpTo = events.last?.checkpoint ?? checkpoint
+            if events.count < limit, let newest, newest > readUpTo { readUpTo = newest }
+            return ForwardBatch(events: events, readUpTo: readUpTo)
         } catch {
             throw EventStoreError.from(error, tenant: tenant, stream: nil)
         }
@@ -261,9 +325,19 @@ public struct EventStore: Sendable {
 
     static let columns = "global_position, txid, tenant_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at"
 
-    static func decodeEvent(_ row: PGRow) throws -> RecordedEvent {
-        let (position, txid, tenant, stream, version, type, schemaVersion, data, metadata, recordedAt) = try row.decode(
-            (Int64, UInt64, String, String, Int64, String, Int32, PGJSON, PGJSON, Date).self)
+    static func decodeEvent(_ row: PGRow) throws -> RecordedEvent { try decodeEvent(row, offset: 0) }
+
+    static func decodeEvent(_ row: PGRow, offset: Int) throws -> RecordedEvent {
+        let position = try row.decode(column: offset, as: Int64.self)
+        let txid = try row.decode(column: offset + 1, as: UInt64.self)
+        let tenant = try row.decode(column: offset + 2, as: String.self)
+        let stream = try row.decode(column: offset + 3, as: String.self)
+        let version = try row.decode(column: offset + 4, as: Int64.self)
+        let type = try row.decode(column: offset + 5, as: String.self)
+        let schemaVersion = try row.decode(column: offset + 6, as: Int32.self)
+        let data = try row.decode(column: offset + 7, as: PGJSON.self)
+        let metadata = try row.decode(column: offset + 8, as: PGJSON.self)
+        let recordedAt = try row.decode(column: offset + 9, as: Date.self)
         return RecordedEvent(
             globalPosition: position, transactionID: txid, tenant: try TenantID(tenant), stream: try StreamID(stream),
             streamVersion: version, type: type, schemaVersion: schemaVersion, data: data, metadata: metadata, recordedAt: recordedAt)

@@ -25,7 +25,12 @@ public struct ReferenceReadModels: Sendable {
 
     /// Applies one event.
     public mutating func apply(_ event: DomainEvent, settings: TenantSettings) {
-        CustomersModel.apply(event, to: &customers, settings: settings)
+        let keys = Set(CustomersModel.touches(event).keys)
+        let before = customers.filter { keys.contains($0.key) }
+        CustomersModel.apply(event, to: &customers)
+        var touched = customers.filter { keys.contains($0.key) }
+        CustomersModel.refreshMapped(&touched, changedSince: before, settings: { _ in settings })
+        customers.merge(touched) { _, new in new }
         MatchIndexModel.apply(event, to: &matchIndex, settings: settings)
         if !PartnerLinksModel.touches(event.event).links.isEmpty || !PartnerLinksModel.touches(event.event).requests.isEmpty {
             partnerLinks[event.tenant, default: PartnerLinksModel(tenant: event.tenant)].apply(event)

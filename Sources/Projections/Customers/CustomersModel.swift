@@ -5,15 +5,15 @@ public import SyncDomain
 public enum CustomersModel {
     /// Applies one event to the rows it touches. `rows` must hold every existing row the event concerns
     /// (see ``touches(_:)``); rows are created as customers are first observed.
-    public static func apply(_ event: DomainEvent, to rows: inout [CustomerKey: CustomerRow], settings: TenantSettings) {
+    public static func apply(_ event: DomainEvent, to rows: inout [CustomerKey: CustomerRow]) {
         let tenant = event.tenant
         switch event.event {
-        case .customerObserved(let e): update(CustomerKey(tenant: tenant, e.customer), event, &rows, settings)
-        case .customerDeleted(let e): update(CustomerKey(tenant: tenant, e.customer), event, &rows, settings)
-        case .customerExcluded(let e): update(CustomerKey(tenant: tenant, e.customer), event, &rows, settings)
-        case .customerIncluded(let e): update(CustomerKey(tenant: tenant, e.customer), event, &rows, settings)
-        case .matchFailed(let e): update(CustomerKey(tenant: tenant, e.customer), event, &rows, settings)
-        case .mappingFailed(let e): update(CustomerKey(tenant: tenant, e.customer), event, &rows, settings)
+        case .customerObserved(let e): update(CustomerKey(tenant: tenant, e.customer), event, &rows)
+        case .customerDeleted(let e): update(CustomerKey(tenant: tenant, e.customer), event, &rows)
+        case .customerExcluded(let e): update(CustomerKey(tenant: tenant, e.customer), event, &rows)
+        case .customerIncluded(let e): update(CustomerKey(tenant: tenant, e.customer), event, &rows)
+        case .matchFailed(let e): update(CustomerKey(tenant: tenant, e.customer), event, &rows)
+        case .mappingFailed(let e): update(CustomerKey(tenant: tenant, e.customer), event, &rows)
         case .partnerLinked(let e):
             for (customer, partner) in [(e.source, e.economic), (e.economic, e.source)] {
                 modify(CustomerKey(tenant: tenant, customer), event, &rows) { row in
@@ -59,7 +59,7 @@ public enum CustomersModel {
     }
 
     /// Folds a customer event through the domain's own customer state.
-    private static func update(_ key: CustomerKey, _ event: DomainEvent, _ rows: inout [CustomerKey: CustomerRow], _ settings: TenantSettings) {
+    private static func update(_ key: CustomerKey, _ event: DomainEvent, _ rows: inout [CustomerKey: CustomerRow]) {
         let existing = rows[key]
         let customer = CustomerRef(system: System(rawValue: key.system) ?? .file, id: key.externalID)
         let state = CustomerDecider.evolve(existing?.state ?? CustomerState(customer: customer), event.event)
@@ -76,7 +76,6 @@ public enum CustomersModel {
         row.mappingFailure = state.lastMappingFailure
         row.name = display(state.fields["name"])
         row.email = display(state.fields["email"])
-        row.mapped = mapped(row, settings: settings)
         finish(&row, event)
         rows[key] = row
     }
@@ -97,6 +96,17 @@ public enum CustomersModel {
             row.unpartneredSince = nil
         } else if row.unpartneredSince == nil {
             row.unpartneredSince = event.recordedAt
+        }
+    }
+
+    /// Recomputes the mapped preview of rows whose fields changed (once per row per batch: it depends only on
+    /// the final fields and the tenant's current mapping).
+    public static func refreshMapped(_ rows: inout [CustomerKey: CustomerRow], changedSince original: [CustomerKey: CustomerRow], settings: (String) -> TenantSettings) {
+        for (key, row) in rows {
+            let before = original[key]
+            guard before == nil || before!.fields != row.fields || before!.deleted != row.deleted || before!.mapped == nil && !row.deleted
+            else { continue }
+            rows[key]!.mapped = mapped(row, settings: settings(key.tenantID))
         }
     }
 

@@ -43,6 +43,15 @@ public struct CustomersProjector: Projector {
     /// Both tables.
     public var tables: [ProjectionTable] { [Self.customers, Self.unpartnered] }
 
+    /// Customer events, and the partnering events that change a customer's partner.
+    public var eventTypes: Set<String>? {
+        [
+            CustomerObserved.typeName, CustomerDeleted.typeName, CustomerExcluded.typeName, CustomerIncluded.typeName, MatchFailed.typeName,
+            MappingFailed.typeName, PartnerLinked.typeName, PartnerUnlinked.typeName, PartnerCreationRequested.typeName,
+            PartnerCreationCancelled.typeName,
+        ]
+    }
+
     /// Applies a batch.
     public func apply(_ events: [RecordedEvent], to target: ProjectionTarget, on connection: PGConnection) async throws {
         let domain = try DomainEvent.decode(events)
@@ -55,7 +64,7 @@ public struct CustomersProjector: Projector {
             keys.formUnion(touched.keys)
             links.formUnion(touched.links.map { LinkKey(tenantID: event.tenant, linkID: $0) })
             requests.formUnion(touched.requests.map { RequestKey(tenantID: event.tenant, pendingRequest: $0) })
-            if !touched.keys.isEmpty { customerTenants.insert(event.tenant) }
+            customerTenants.insert(event.tenant)
         }
         guard !keys.isEmpty || !links.isEmpty || !requests.isEmpty else { return }
 
@@ -65,10 +74,9 @@ public struct CustomersProjector: Projector {
         loaded += try await table.load(by: ["tenant_id", "pending_request"], values: Array(requests), on: connection)
         let original = Dictionary(loaded.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         var rows = original
+        for event in domain { CustomersModel.apply(event, to: &rows) }
         let settings = try await SettingsSource.latest(for: customerTenants, on: connection)
-        for event in domain {
-            CustomersModel.apply(event, to: &rows, settings: settings[event.tenant] ?? .default)
-        }
+        CustomersModel.refreshMapped(&rows, changedSince: original, settings: { settings[$0] ?? .default })
         let changed = rows.values.filter { original[$0.key] != $0 }
         try await table.upsert(changed, on: connection)
         let unpartnered = ProjectionRows<UnpartneredRow>(Self.unpartnered, target)

@@ -44,8 +44,17 @@ public struct ProjectionStep: Sendable {
     ) async throws -> Outcome {
         let checkpoint = try await store.loadCheckpoint(
             projection: target.projection, version: target.version, shard: target.shard, on: connection)
-        let events = try await store.readForward(after: checkpoint, until: end, limit: batchSize, tenant: tenant, on: connection)
-        guard let last = events.last else { return .applied(count: 0, checkpoint: checkpoint) }
+        let batch = try await store.readForwardBatch(
+            after: checkpoint, until: end, limit: batchSize, tenant: tenant, types: projector.eventTypes, on: connection)
+        let events = batch.events
+        guard let last = events.last else {
+            // Nothing wanted: still move past the events this projector skips.
+            if batch.readUpTo > checkpoint {
+                try await store.saveCheckpoint(
+                    batch.readUpTo, projection: target.projection, version: target.version, shard: target.shard, on: connection)
+            }
+            return .applied(count: 0, checkpoint: batch.readUpTo)
+        }
         do {
             try await projector.apply(events, to: target, on: connection)
         } catch {
@@ -55,8 +64,8 @@ public struct ProjectionStep: Sendable {
                 underlying: error)
         }
         try await store.saveCheckpoint(
-            last.checkpoint, projection: target.projection, version: target.version, shard: target.shard, on: connection)
-        return .applied(count: events.count, checkpoint: last.checkpoint)
+            batch.readUpTo, projection: target.projection, version: target.version, shard: target.shard, on: connection)
+        return .applied(count: events.count, checkpoint: batch.readUpTo)
     }
 
     /// The transaction-lock key of a target's shard.

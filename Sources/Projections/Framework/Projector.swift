@@ -10,13 +10,18 @@ public protocol Projector: Sendable {
     var name: String { get }
     /// The tables it owns; each starts with a `tenant_id` column and is protected by row-level security.
     var tables: [ProjectionTable] { get }
+    /// The event types it consumes (the others are never read, decoded or given to it); nil for all.
+    var eventTypes: Set<String>? { get }
     /// Applies events, in order, to the target's tables inside the caller's system-scoped transaction.
-    /// The events are every event after the checkpoint (of every type); ignore those that do not concern you.
+    /// The events are every event after the checkpoint of the types in ``eventTypes``.
     /// - Throws: when an event cannot be decoded or applied; the batch is rolled back and retried, never skipped.
     func apply(_ events: [RecordedEvent], to target: ProjectionTarget, on connection: PGConnection) async throws
 }
 
 extension Projector {
+    /// Every type, unless a projector says otherwise.
+    public var eventTypes: Set<String>? { nil }
+
     /// The table definition with the given base name.
     public func table(named base: String) -> ProjectionTable? { tables.first { $0.name == base } }
 }

@@ -27,6 +27,11 @@ public struct MatchIndexProjector: Projector {
     /// The table.
     public var tables: [ProjectionTable] { [Self.matchIndex] }
 
+    /// Observations, deletions, and the life of pending creations.
+    public var eventTypes: Set<String>? {
+        [CustomerObserved.typeName, CustomerDeleted.typeName, PartnerCreationRequested.typeName, PartnerCreationCancelled.typeName, PartnerLinked.typeName]
+    }
+
     /// Applies a batch: for every owner the batch touches, its final key set replaces its stored one.
     public func apply(_ events: [RecordedEvent], to target: ProjectionTarget, on connection: PGConnection) async throws {
         let domain = try DomainEvent.decode(events).filter(MatchIndexModel.concernsIndex)

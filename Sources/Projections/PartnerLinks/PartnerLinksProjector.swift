@@ -47,6 +47,14 @@ public struct PartnerLinksProjector: Projector {
     /// The three tables.
     public var tables: [ProjectionTable] { [Self.links, Self.conflicts, Self.pending] }
 
+    /// The `partners` stream's events.
+    public var eventTypes: Set<String>? {
+        [
+            PartnerLinked.typeName, PartnerUnlinked.typeName, SyncStopped.typeName, SyncRestarted.typeName, ConflictDetected.typeName,
+            ConflictResolved.typeName, LinkSynced.typeName, PartnerCreationRequested.typeName, PartnerCreationCancelled.typeName,
+        ]
+    }
+
     /// Applies a batch: loads the touched links (with their conflicts) and requests per tenant, folds, writes back.
     public func apply(_ events: [RecordedEvent], to target: ProjectionTarget, on connection: PGConnection) async throws {
         let domain = try DomainEvent.decode(events)

@@ -64,7 +64,7 @@ public struct Rebuilder: Sendable {
         let target = ProjectionTarget(projection: projector.name, version: version)
         logger.info("rebuilding", metadata: ["projection": "\(target)", "resumed": "\(resumed)"])
         let start = try await checkpoint(of: target)
-        let total = try await countEvents(after: start, tenant: nil)
+        let total = try await countEvents(after: start, tenant: nil, types: projector.eventTypes)
         let done = try await catchUp(target, projector: projector, batchSize: batchSize, total: total, progress: progress)
         try await registry.activate(projector, version: version)
         let elapsed = ContinuousClock.now - done.started
@@ -87,7 +87,7 @@ public struct Rebuilder: Sendable {
             try await registry.create(projector, staging, on: connection)
         }
         do {
-            let total = try await countEvents(after: .origin, tenant: tenant)
+            let total = try await countEvents(after: .origin, tenant: tenant, types: projector.eventTypes)
             var done = try await catchUp(staging, projector: projector, batchSize: batchSize, tenant: tenant, total: total, progress: progress)
             done.count += try await swapIn(staging, over: live, tenant: tenant, projector: projector, batchSize: batchSize)
             try await registry.drop(projector, staging: staging)
@@ -140,9 +140,10 @@ public struct Rebuilder: Sendable {
             var liveCheckpoint = try await store.loadCheckpoint(projection: live.projection, version: live.version, on: connection)
             while liveCheckpoint < stagingCheckpoint {
                 guard case .applied(let count, let checkpoint) = try await step.apply(
-                    target: live, batchSize: batchSize, tenant: nil, until: nil, on: connection), count > 0
+                    target: live, batchSize: batchSize, tenant: nil, until: nil, on: connection)
                 else { break }
                 liveCheckpoint = checkpoint
+                if count == 0 { break }
             }
             var applied = 0
             while true {
@@ -169,13 +170,14 @@ public struct Rebuilder: Sendable {
         }
     }
 
-    private func countEvents(after checkpoint: Checkpoint, tenant: TenantID?) async throws -> Int {
+    private func countEvents(after checkpoint: Checkpoint, tenant: TenantID?, types: Set<String>?) async throws -> Int {
         try await store.pool.withTransaction(scope: .system) { connection in
             var query: PGQuery = """
                 SELECT count(*) FROM events
                 WHERE (txid, global_position) > (\(String(checkpoint.transactionID))::xid8, \(checkpoint.globalPosition))
                 """
             if let tenant { query.append(" AND tenant_id = \(tenant.rawValue)") }
+            if let types { query.append(" AND type = ANY(\(types.sorted())::text[])") }
             return try await connection.query(query).singleValue(Int.self) ?? 0
         }
     }

@@ -39,6 +39,9 @@ public struct TenantSettingsProjector: Projector {
     /// The table.
     public var tables: [ProjectionTable] { [Self.table] }
 
+    /// Only settings changes.
+    public var eventTypes: Set<String>? { [SettingsChanged.typeName] }
+
     /// The projections a settings change makes stale.
     public static func rebuilds(for change: SettingsChanged) -> [(projection: String, reason: String)] {
         var result: [(String, String)] = []
