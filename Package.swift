@@ -81,6 +81,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Commands, the sync policy (reactor), imports
+
+        .target(
+            name: "SyncEngine",
+            dependencies: [
+                "EventStore",
+                "PGClient",
+                "Projections",
+                "SyncDomain",
+                "Connectors",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Outside systems (e-conomic, Stripe, CSV files)
 
         .target(
@@ -163,6 +179,14 @@ let package = Package(
             name: "ProjectionsTests",
             dependencies: [
                 "Projections", "EventStore", "PGClient", "SyncDomain", "PostgresTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SyncEngineTests",
+            dependencies: [
+                "SyncEngine", "Projections", "EventStore", "PGClient", "SyncDomain", "PostgresTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

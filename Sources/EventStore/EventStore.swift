@@ -216,6 +216,47 @@ public struct EventStore: Sendable {
         }
     }
 
+    /// Reads several streams of one tenant in one statement, inside the caller's transaction.
+    /// - Returns: each stream's events in version order (streams with no events are absent).
+    /// - Throws: ``EventStoreError``.
+    public func readStreams(_ streams: [StreamID], of tenant: TenantID, on connection: PGConnection) async throws -> [StreamID: [RecordedEvent]] {
+        guard !streams.isEmpty else { return [:] }
+        do {
+            let rows = try await connection.query(
+                """
+                SELECT \(unsafeRaw: Self.columns) FROM events
+                WHERE tenant_id = \(tenant.rawValue) AND stream_id = ANY(\(streams.map(\.rawValue))::text[])
+                ORDER BY stream_id, stream_version
+                """)
+            var result: [StreamID: [RecordedEvent]] = [:]
+            for row in rows {
+                let event = try Self.decodeEvent(row)
+                result[event.stream, default: []].append(event)
+            }
+            return result
+        } catch {
+            throw EventStoreError.from(error, tenant: tenant, stream: nil)
+        }
+    }
+
+    /// The versions of several streams of one tenant (0 for streams with no events), inside the caller's transaction.
+    /// - Throws: ``EventStoreError``.
+    public func streamVersions(_ streams: [StreamID], of tenant: TenantID, on connection: PGConnection) async throws -> [StreamID: Int64] {
+        guard !streams.isEmpty else { return [:] }
+        do {
+            let rows = try await connection.query(
+                """
+                SELECT s, coalesce((SELECT max(stream_version) FROM events WHERE tenant_id = \(tenant.rawValue) AND stream_id = s), 0)
+                FROM unnest(\(streams.map(\.rawValue))::text[]) AS s
+                """)
+            var result: [StreamID: Int64] = [:]
+            for (stream, version) in try rows.decode((String, Int64).self) { result[try StreamID(stream)] = version }
+            return result
+        } catch {
+            throw EventStoreError.from(error, tenant: tenant, stream: nil)
+        }
+    }
+
     // MARK: Reading forward (all streams)
 
     /// Reads the next events after a checkpoint, in `(txid, global_position)` order, inside the caller's

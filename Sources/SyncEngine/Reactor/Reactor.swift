@@ -1,0 +1,201 @@
+public import EventStore
+import Foundation
+public import Logging
+public import PGClient
+import Projections
+public import ServiceLifecycle
+import SyncDomain
+
+/// The sync policy at work: follows the event log and issues what the tenant's rules call for, so that
+/// customers are linked, created and kept in agreement without a person.
+///
+/// - A customer observed (or included again, or a restarted link): excluded → nothing; linked → the three-way
+///   field sync (updates requested, conflicts recorded); not linked → matched by the tenant's match fields
+///   (linked, or a visible match failure), or created with the tenant's defaults when the policy is automatic.
+/// - A partner created in e-conomic: linked, and its number written back to Stripe when configured.
+///
+/// Decisions are made on the streams' current state with the versions appended, and keyed by the causing
+/// event (request and link ids are derived from it), so processing an event twice — after a crash between
+/// appending and saving the checkpoint — issues nothing new. Before matching, it waits until the match index
+/// has applied everything up to the event, so a customer observed earlier is never missed.
+public final class Reactor: Service {
+    /// The reactor's checkpoint name.
+    public static let checkpointName = "reactor"
+
+    /// The event types the reactor acts on.
+    static let types: Set<String> = [
+        CustomerObserved.typeName, CustomerIncluded.typeName, SyncRestarted.typeName, OutboundSucceeded.typeName,
+    ]
+
+    private let store: EventStore
+    private let cache: TenantStateCache
+    private let listener: PGListener?
+    private let batchSize: Int
+    private let pollInterval: Duration
+    private let logger: Logger
+    private let queries: ReadModelQueries
+    private let customers: CustomerStates
+    private let writer: EventWriter
+
+    /// Makes a reactor.
+    /// - Parameters:
+    ///   - store: the event store.
+    ///   - cache: tenant state shared with the command handler.
+    ///   - listener: a listener on ``EventStore/notificationChannel`` (nil: poll only).
+    ///   - batchSize: events read per batch.
+    ///   - pollInterval: the longest wait without a notification.
+    ///   - logger: receives decisions at debug level and failures at error level.
+    public init(
+        store: EventStore, cache: TenantStateCache, listener: PGListener?, batchSize: Int = 100, pollInterval: Duration = .seconds(1),
+        logger: Logger
+    ) {
+        self.store = store
+        self.cache = cache
+        self.listener = listener
+        self.batchSize = batchSize
+        self.pollInterval = pollInterval
+        self.logger = logger
+        self.queries = ReadModelQueries(pool: store.pool)
+        self.customers = CustomerStates(store: store)
+        self.writer = EventWriter(store: store)
+    }
+
+    /// Follows the log until cancelled or gracefully shut down. A failing event is retried with backoff, never skipped.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { await self.follow() }
+    }
+
+    private func follow() async {
+        let doorbell = Doorbell()
+        let observer = listener?.addObserver { _ in doorbell.ring() }
+        defer { observer.map { listener?.removeObserver($0) } }
+        var backoff: Duration = .milliseconds(200)
+        while !Task.isCancelled {
+            do {
+                if try await processBatch() == 0 { await doorbell.wait(timeout: pollInterval) }
+                backoff = .milliseconds(200)
+            } catch {
+                if Task.isCancelled { break }
+                logger.error("reactor batch failed; retrying", metadata: ["error": "\(error)", "retry.in": "\(backoff)"])
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(30))
+            }
+        }
+    }
+
+    /// Handles everything readable now, batch by batch (for tests and one-shot commands).
+    /// - Returns: the number of events handled.
+    /// - Throws: the first failure (the checkpoint stays before the failing event).
+    @discardableResult
+    public func processPending() async throws -> Int {
+        var total = 0
+        while true {
+            let handled = try await processBatch()
+            total += handled
+            if handled < batchSize { return total }
+        }
+    }
+
+    /// One batch: read, handle each event in order, save the checkpoint.
+    private func processBatch() async throws -> Int {
+        let (checkpoint, batch) = try await store.pool.withTransaction(scope: .system) { connection in
+            let checkpoint = try await store.loadCheckpoint(projection: Self.checkpointName, version: 1, on: connection)
+            return (checkpoint, try await store.readForwardBatch(after: checkpoint, limit: batchSize, types: Self.types, on: connection))
+        }
+        for recorded in batch.events {
+            try await handle(recorded)
+            try await save(recorded.checkpoint)
+        }
+        if batch.readUpTo > (batch.events.last?.checkpoint ?? checkpoint) { try await save(batch.readUpTo) }
+        return batch.events.count
+    }
+
+    private func save(_ checkpoint: Checkpoint) async throws {
+        try await store.pool.withTransaction(scope: .system) { connection in
+            try await store.saveCheckpoint(checkpoint, projection: Self.checkpointName, version: 1, on: connection)
+        }
+    }
+
+    // MARK: Reacting
+
+    private func handle(_ recorded: RecordedEvent) async throws {
+        let event = try DomainEvent(recorded)
+        let tenant = recorded.tenant
+        let causation = NameBasedUUID.make(namespace: Self.namespace, name: "event/\(recorded.globalPosition)")
+        let stored = try? recorded.decodedMetadata()
+        let metadata = CommandMetadata(
+            actor: "system:reactor", correlationID: stored?.correlationID ?? causation, causationPosition: recorded.globalPosition)
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                switch event.event {
+                case .customerObserved(let observed):
+                    try await react(to: observed.customer, observed: observed, at: recorded, tenant: tenant, causation: causation, metadata: metadata)
+                case .customerIncluded(let included):
+                    try await react(to: included.customer, observed: nil, at: recorded, tenant: tenant, causation: causation, metadata: metadata)
+                case .syncRestarted(let restarted):
+                    guard let link = try await cache.snapshot(of: tenant).partnering.links[restarted.linkId] else { return }
+                    try await react(to: link.source, observed: nil, at: recorded, tenant: tenant, causation: causation, metadata: metadata)
+                case .outboundSucceeded(let succeeded):
+                    try await react(to: succeeded, tenant: tenant, causation: causation, metadata: metadata)
+                default:
+                    return
+                }
+                return
+            } catch let error as EventStoreError where error.code == .concurrencyConflict && attempt < 8 {
+                logger.debug("reactor decision raced another writer; deciding again", metadata: ["event.position": "\(recorded.globalPosition)"])
+            }
+        }
+    }
+
+    /// The policy for one customer, on the current state of its stream (an observation replays the latest state).
+    private func react(
+        to customer: CustomerRef, observed: CustomerObserved?, at recorded: RecordedEvent, tenant: TenantID, causation: UUID, metadata: CommandMetadata
+    ) async throws {
+        try await ProjectionProgress(store: store).waitUntil([MatchIndexProjector().name], reached: recorded.checkpoint)
+        let snapshot = try await cache.snapshot(of: tenant)
+        let settings = snapshot.settings.effective
+        var involved = [customer]
+        if let link = snapshot.partnering.link(of: customer) { involved.append(link.partner(of: customer)!) }
+        var states = try await customers.load(involved, tenant: tenant)
+        let state = states[customer]!.state
+        guard state.exists else { return }
+
+        var candidates: [MatchKey: [MatchCandidate]] = [:]
+        if customer.system.isSource, snapshot.partnering.link(of: customer) == nil, !state.isExcluded, !state.isDeleted {
+            candidates = try await queries.economicCandidates(for: MatchResolver.sourceKeys(state.fields, settings: settings), tenant: tenant)
+            let refs = Set(candidates.values.joined().compactMap(\.economicCustomer)).subtracting(states.keys)
+            states.merge(try await customers.load(Array(refs), tenant: tenant)) { current, _ in current }
+        }
+        let facts = Dictionary(uniqueKeysWithValues: states.compactMap { ref, loaded in CustomerFacts(loaded.state).map { (ref, $0) } })
+        let found = candidates
+        let context = SyncContext(
+            settings: settings, partnering: snapshot.partnering, customer: state, customerFacts: { facts[$0] },
+            lookup: { found[$0] ?? [] })
+        let decision = SyncPolicy.decide(
+            observed: observed ?? CustomerObserved(customer: customer, fields: state.fields), causationId: causation, context: context)
+        logger.debug("decided", metadata: ["customer": "\(customer)", "outcome": "\(decision.outcome)", "event.count": "\(decision.events.count)"])
+        var versions: [StreamName: Int64] = [.partners: snapshot.partneringVersion]
+        for (ref, loaded) in states { versions[.customer(ref)] = loaded.version }
+        try await writer.append(decision.events, tenant: tenant, versions: versions, metadata: metadata)
+    }
+
+    /// A partner was created: link it, and write its number back when the tenant asked for that.
+    private func react(to succeeded: OutboundSucceeded, tenant: TenantID, causation: UUID, metadata: CommandMetadata) async throws {
+        let snapshot = try await cache.snapshot(of: tenant)
+        guard let pending = snapshot.partnering.pendingCreations[succeeded.requestId] else { return }
+        let states = try await customers.load([pending.from], tenant: tenant)
+        let facts = states.values.compactMap { CustomerFacts($0.state) }
+        let decision = SyncPolicy.decide(
+            succeeded: succeeded, causationId: causation, partnering: snapshot.partnering, settings: snapshot.settings.effective,
+            customerFacts: { ref in facts.first { $0.customer == ref } })
+        logger.debug("decided", metadata: ["request": "\(succeeded.requestId)", "outcome": "\(decision.outcome)"])
+        try await writer.append(
+            decision.events, tenant: tenant, versions: [.partners: snapshot.partneringVersion, .customer(pending.from): states[pending.from]!.version],
+            metadata: metadata)
+    }
+
+    /// The namespace of causation ids derived from event positions.
+    static let namespace = UUID(uuidString: "0c5d3a84-2f1e-4d0b-9a51-6f1a2c7e9b42")!
+}

@@ -1,0 +1,40 @@
+import EventStore
+import PGClient
+import Projections
+
+/// Waits until read models have applied everything up to a point of the log, so that a decision that looks
+/// something up in them (e.g. the reactor's match lookup) sees every event before the one it is handling.
+struct ProjectionProgress: Sendable {
+    let store: EventStore
+
+    /// Returns when every named projection's active version has a checkpoint at or past `checkpoint`.
+    /// - Throws: ``ProjectionError`` with code `busy` if they have not after `timeout` (a stuck projector).
+    func waitUntil(_ projections: [String], reached checkpoint: Checkpoint, timeout: Duration = .seconds(120)) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        var delay: Duration = .milliseconds(5)
+        while true {
+            let lagging = try await store.pool.withTransaction(scope: .system) { connection in
+                try await connection.query(
+                    """
+                    SELECT p.name FROM projections p
+                    LEFT JOIN projection_checkpoints c ON c.projection = p.name AND c.version = p.version AND c.shard = 'all'
+                    WHERE p.state = 'active' AND p.name = ANY(\(projections)::text[])
+                      AND (coalesce(c.txid, '0'::xid8), coalesce(c.global_position, 0))
+                          < (\(String(checkpoint.transactionID))::xid8, \(checkpoint.globalPosition))
+                    """
+                ).decode((String).self)
+            }
+            let active = try await store.pool.withTransaction(scope: .system) { connection in
+                try await connection.query("SELECT count(*) FROM projections WHERE state = 'active' AND name = ANY(\(projections)::text[])")
+                    .singleValue(Int.self) ?? 0
+            }
+            if lagging.isEmpty && active == projections.count { return }
+            guard ContinuousClock.now < deadline else {
+                throw ProjectionError(
+                    code: .busy, message: "read models \(lagging.isEmpty ? projections : lagging) have not caught up with \(checkpoint); is a projector running?")
+            }
+            try await Task.sleep(for: delay)
+            delay = min(delay * 2, .milliseconds(200))
+        }
+    }
+}
