@@ -97,6 +97,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: One process: configuration and the service group
+
+        .target(
+            name: "Runtime",
+            dependencies: [
+                "EventStore",
+                "PGClient",
+                "Projections",
+                "SyncEngine",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Outside systems (e-conomic, Stripe, CSV files)
 
         .target(
@@ -132,6 +148,9 @@ let package = Package(
                 "PGClient",
                 "EventStore",
                 "Projections",
+                "Runtime",
+                "SyncEngine",
+                "SyncDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

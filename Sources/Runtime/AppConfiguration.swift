@@ -1,0 +1,96 @@
+public import Foundation
+public import Logging
+public import PGClient
+
+/// Everything `accord serve` needs, merged from command-line options over the environment, validated once.
+///
+/// Keys (environment variable in brackets):
+/// - database URL [`DATABASE_URL`]: a libpq URI or conninfo;
+/// - database connections [`ACCORD_DB_CONNECTIONS`], default 10;
+/// - HTTP host and port [`ACCORD_HOST`, `ACCORD_PORT`], default 127.0.0.1:8080;
+/// - public base URL [`ACCORD_PUBLIC_URL`], default `http://<host>:<port>` (printed for webhook URLs);
+/// - migrate on start [`ACCORD_MIGRATE`], default false: apply pending migrations instead of refusing to start;
+/// - log level [`ACCORD_LOG_LEVEL`], default info.
+///
+/// ``description`` never shows the database password.
+public struct AppConfiguration: Sendable, CustomStringConvertible {
+    /// Where the database is.
+    public var database: PGConfiguration
+    /// The pool's size.
+    public var databaseConnections: Int
+    /// The HTTP listener's host.
+    public var host: String
+    /// The HTTP listener's port.
+    public var port: Int
+    /// The URL people and Stripe reach the server at.
+    public var publicURL: String
+    /// Apply pending migrations on start.
+    public var migrate: Bool
+    /// The log level.
+    public var logLevel: Logger.Level
+
+    /// A configuration from values already merged (tests, the demo).
+    public init(
+        database: PGConfiguration, databaseConnections: Int = 10, host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil,
+        migrate: Bool = false, logLevel: Logger.Level = .info
+    ) {
+        self.database = database
+        self.databaseConnections = databaseConnections
+        self.host = host
+        self.port = port
+        self.publicURL = publicURL ?? "http://\(host):\(port)"
+        self.migrate = migrate
+        self.logLevel = logLevel
+    }
+
+    /// Merges explicit values (e.g. from options; nil = not given) over the environment and validates them.
+    /// - Throws: ``ConfigurationError`` naming the key and the problem.
+    public static func resolve(
+        databaseURL: String? = nil, databaseConnections: Int? = nil, host: String? = nil, port: Int? = nil, publicURL: String? = nil,
+        migrate: Bool? = nil, logLevel: Logger.Level? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> AppConfiguration {
+        guard let url = databaseURL ?? environment["DATABASE_URL"], !url.isEmpty else {
+            throw ConfigurationError(key: "DATABASE_URL", problem: "is not set (pass --database-url or set DATABASE_URL)")
+        }
+        let connections = try databaseConnections ?? environment["ACCORD_DB_CONNECTIONS"].map { try integer($0, key: "ACCORD_DB_CONNECTIONS") } ?? 10
+        guard (2...200).contains(connections) else { throw ConfigurationError(key: "ACCORD_DB_CONNECTIONS", problem: "must be between 2 and 200") }
+        let port = try port ?? environment["ACCORD_PORT"].map { try integer($0, key: "ACCORD_PORT") } ?? 8080
+        guard (0...65_535).contains(port) else { throw ConfigurationError(key: "ACCORD_PORT", problem: "must be between 0 and 65535") }
+        let level: Logger.Level
+        if let logLevel {
+            level = logLevel
+        } else if let text = environment["ACCORD_LOG_LEVEL"] {
+            guard let parsed = Logger.Level(rawValue: text) else {
+                throw ConfigurationError(key: "ACCORD_LOG_LEVEL", problem: "must be one of trace, debug, info, notice, warning, error, critical")
+            }
+            level = parsed
+        } else {
+            level = .info
+        }
+        let host = host ?? environment["ACCORD_HOST"] ?? "127.0.0.1"
+        return AppConfiguration(
+            database: PGConfiguration(connectionString: url), databaseConnections: connections, host: host, port: port,
+            publicURL: publicURL ?? environment["ACCORD_PUBLIC_URL"], migrate: migrate ?? (environment["ACCORD_MIGRATE"] == "true"), logLevel: level)
+    }
+
+    private static func integer(_ text: String, key: String) throws -> Int {
+        guard let value = Int(text) else { throw ConfigurationError(key: key, problem: "'\(text)' is not a whole number") }
+        return value
+    }
+
+    /// The settings, with the password redacted.
+    public var description: String {
+        "database=\(database) connections=\(databaseConnections) http=\(host):\(port) public=\(publicURL) migrate=\(migrate) log=\(logLevel)"
+    }
+}
+
+/// A configuration value that is missing or invalid.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    /// The key (environment variable) concerned.
+    public var key: String
+    /// What is wrong with it.
+    public var problem: String
+
+    /// `KEY problem`.
+    public var description: String { "\(key) \(problem)" }
+}
