@@ -151,6 +151,8 @@ let package = Package(
                 "Runtime",
                 "SyncEngine",
                 "SyncDomain",
+                "EconomicSandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -6,6 +6,6 @@ struct Accord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accord",
         abstract: "Accord keeps customers in agreement between Stripe (or CSV files) and Visma e-conomic.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, TenantCommand.self, ProjectionsCommand.self, RebuildCommand.self]
+        subcommands: [ServeCommand.self, MigrateCommand.self, TenantCommand.self, ProjectionsCommand.self, RebuildCommand.self, SandboxCommand.self]
     )
 }
