@@ -107,7 +107,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-
+        .target(
+            name: "Credentials",
+            dependencies: [
+                "PGClient",
+                "EventStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // MARK: Executables
 
         .executableTarget(
