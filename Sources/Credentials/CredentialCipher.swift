@@ -49,7 +49,8 @@ public struct CredentialCipher: Sendable, CustomStringConvertible {
     /// - Throws: ``CredentialError`` only if the system's random generator or AES fails.
     public func seal(_ plaintext: String, tenant: TenantID, field: String) throws(CredentialError) -> Data {
         do {
-            let box = try AES.GCM.seal(Data(plaintext.utf8), using: current.key, nonce: AES.GCM.Nonce(), authenticating: Self.associatedData(tenant, field))
+            let box = try AES.GCM.seal(
+                Data(plaintext.utf8), using: current.key, nonce: AES.GCM.Nonce(), authenticating: Self.associatedData(tenant, field))
             guard let combined = box.combined else {
                 throw CredentialError(code: .decryptionFailed, message: "AES-GCM produced no combined box", tenant: tenant)
             }
@@ -84,7 +85,8 @@ public struct CredentialCipher: Sendable, CustomStringConvertible {
         } catch {
             throw CredentialError(
                 code: .decryptionFailed,
-                message: "\(field) of tenant \(tenant) does not authenticate under key \(keyID): it was altered, or copied from another tenant or column",
+                message:
+                    "\(field) of tenant \(tenant) does not authenticate under key \(keyID): it was altered, or copied from another tenant or column",
                 tenant: tenant)
         }
     }

@@ -199,8 +199,10 @@ public struct CredentialStore: Sendable {
         var updatedAt: Date
 
         init(_ row: PGRow) throws {
-            (tenant, keyID, economicBaseURL, economicAppSecretToken, economicAgreementGrantToken, stripeAPIBase, stripeSecretKey,
-             stripeWebhookSecrets, updatedAt) = try row.decode((String, String, String?, Data?, Data?, String?, Data?, Data?, Date).self)
+            (
+                tenant, keyID, economicBaseURL, economicAppSecretToken, economicAgreementGrantToken, stripeAPIBase, stripeSecretKey,
+                stripeWebhookSecrets, updatedAt
+            ) = try row.decode((String, String, String?, Data?, Data?, String?, Data?, Data?, Date).self)
         }
     }
 
@@ -220,11 +222,13 @@ public struct CredentialStore: Sendable {
             if let sealed = row.stripeWebhookSecrets {
                 let json = try open(sealed, Field.stripeWebhookSecrets).revealed
                 guard let list = try? JSONDecoder().decode([String].self, from: Data(json.utf8)) else {
-                    throw CredentialError(code: .decryptionFailed, message: "the webhook secrets of tenant \(tenant) are not a JSON list", tenant: tenant)
+                    throw CredentialError(
+                        code: .decryptionFailed, message: "the webhook secrets of tenant \(tenant) are not a JSON list", tenant: tenant)
                 }
                 webhookSecrets = list.map(Secret.init)
             }
-            connections.stripe = TenantConnections.Stripe(apiBase: base, secretKey: try open(key, Field.stripeSecretKey), webhookSecrets: webhookSecrets)
+            connections.stripe = TenantConnections.Stripe(
+                apiBase: base, secretKey: try open(key, Field.stripeSecretKey), webhookSecrets: webhookSecrets)
         }
         return connections
     }
@@ -234,7 +238,8 @@ public struct CredentialStore: Sendable {
         do {
             return try await body()
         } catch let error as PGError where error.sqlState == .foreignKeyViolation {
-            throw CredentialError(code: .unknownTenant, message: "tenant \(tenant.map(\.rawValue) ?? "?") does not exist", tenant: tenant, underlying: error)
+            throw CredentialError(
+                code: .unknownTenant, message: "tenant \(tenant.map(\.rawValue) ?? "?") does not exist", tenant: tenant, underlying: error)
         } catch let error as PGError {
             throw CredentialError(code: .database, message: "the credentials' database call failed", tenant: tenant, underlying: error)
         }

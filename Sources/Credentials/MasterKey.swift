@@ -85,9 +85,10 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
         hasher.update(data: Data("accord.master-key-id\u{0}".utf8))
         key.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         let digest = hasher.finalize()
-        return "k-" + digest.prefix(8).map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
+        return "k-"
+            + digest.prefix(8).map { byte in
+                let hex = String(byte, radix: 16)
+                return hex.count == 1 ? "0" + hex : hex
+            }.joined()
     }
 }

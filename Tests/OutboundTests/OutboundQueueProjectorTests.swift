@@ -49,7 +49,8 @@ struct OutboundHistoryGenerator {
             case 2:
                 request = .stripe(
                     StripeWriteRequested(
-                        requestId: id, customerId: "cus_\(index)", kind: .metadata(["economic_number": "\(index)"]), reason: .customerNumberWriteBack))
+                        requestId: id, customerId: "cus_\(index)", kind: .metadata(["economic_number": "\(index)"]), reason: .customerNumberWriteBack)
+                )
             default:
                 request = .stripe(
                     StripeWriteRequested(requestId: id, customerId: "cus_\(index)", kind: .fields(["name": "N\(index)"]), reason: .economicChanged))
@@ -66,7 +67,8 @@ struct OutboundHistoryGenerator {
                 let status = [nil, 429, 500, 503, 400, 404][Int.random(in: 0..<6, using: &random)]
                 let error = OutboundError(
                     httpStatus: status, code: status == 400 ? "E04300" : nil, message: "failure \(step)",
-                    fieldErrors: status == 400 ? ["paymentTerms": ["PaymentTerms '4711' not found."]] : [:], logId: status.map { "log-\($0)-\(step)" })
+                    fieldErrors: status == 400 ? ["paymentTerms": ["PaymentTerms '4711' not found."]] : [:], logId: status.map { "log-\($0)-\(step)" }
+                )
                 command = .recordFailure(
                     id, error: error, retryAfter: status == 429 ? 2 : nil, now: now.addingTimeInterval(Double(step)),
                     jitter: Double.random(in: 0..<1, using: &random))
@@ -123,8 +125,10 @@ struct OutboundQueueProjectorTests {
             let expected = OutboundQueueModel.fold(events)
             let version = try await ProjectionRegistry(pool: store.pool).activeVersion(of: projector)
             let stored = try await store.pool.withTransaction(scope: .system) { connection in
-                try await ProjectionRows<OutboundRequestRow>(OutboundRequestsProjector.table, ProjectionTarget(projection: projector.name, version: version))
-                    .all(on: connection)
+                try await ProjectionRows<OutboundRequestRow>(
+                    OutboundRequestsProjector.table, ProjectionTarget(projection: projector.name, version: version)
+                )
+                .all(on: connection)
             }
             #expect(stored.count == 120)
             #expect(stored == expected)
@@ -137,7 +141,9 @@ struct OutboundQueueProjectorTests {
 
             // The rows agree with the decider's own fold of each stream.
             var byRequest: [String: [SyncEvent]] = [:]
-            for event in events { if let id = OutboundQueueModel.touches(event) { byRequest["\(event.tenant)/\(id)", default: []].append(event.event) } }
+            for event in events {
+                if let id = OutboundQueueModel.touches(event) { byRequest["\(event.tenant)/\(id)", default: []].append(event.event) }
+            }
             for row in stored {
                 let state = OutboundDecider.fold(byRequest["\(row.tenantID)/\(row.requestID)"] ?? [])
                 switch state.status {

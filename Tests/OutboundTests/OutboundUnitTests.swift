@@ -1,9 +1,10 @@
 import Connectors
 import EventStore
 import Foundation
-@testable import Outbound
 import SyncDomain
 import Testing
+
+@testable import Outbound
 
 @Suite("outbound pieces without IO")
 struct OutboundUnitTests {
@@ -21,6 +22,11 @@ struct OutboundUnitTests {
         let later = start.advanced(by: .seconds(2))
         #expect(limiter.reserve(acme, cost: 2, now: later) == .zero)
         #expect(limiter.reserve(acme, cost: 1, now: later) == .milliseconds(500))
+        // acme now owes half a token: its next call waits 1 s, more than the horizon, so its requests are not claimed.
+        let saturated = limiter.saturated(now: later, horizon: .milliseconds(500))
+        #expect(saturated.tenants == [acme])
+        #expect(saturated.freeIn == .milliseconds(500))
+        #expect(limiter.saturated(now: later.advanced(by: .seconds(1)), horizon: .milliseconds(500)).tenants.isEmpty)
     }
 
     @Test("a lost create is looked up by the most selective match key it sent, and matches only what it sent")
@@ -31,7 +37,10 @@ struct OutboundUnitTests {
                 "name": "Nordisk Design ApS", "email": "billing@nordisk.example", "corporateIdentificationNumber": "DK 29 40 34 73",
                 "currency": "DKK",
             ],
-            matchKeys: [MatchKey(kind: .email, raw: "Billing@Nordisk.example")!, MatchKey(kind: .taxID, raw: "dk29403473")!, MatchKey(kind: .phone, raw: "+45 1234")!],
+            matchKeys: [
+                MatchKey(kind: .email, raw: "Billing@Nordisk.example")!, MatchKey(kind: .taxID, raw: "dk29403473")!,
+                MatchKey(kind: .phone, raw: "+45 1234")!,
+            ],
             reason: .autoCreate)
         let identifiers = EconomicReconciler.identifiers(of: request)
         #expect(identifiers.map(\.field) == [.corporateIdentificationNumber, .email], "the phone was not sent, so it cannot identify")
@@ -63,7 +72,11 @@ struct OutboundUnitTests {
             Issue.record("a validation error must be recorded as a failure")
             return
         }
-        #expect(error == OutboundError(httpStatus: 400, code: "E04300", message: "Validation failed. 1 error(s) found.", fieldErrors: ["paymentTerms": ["PaymentTerms '4711' not found."]], logId: "abc-CPH"))
+        #expect(
+            error
+                == OutboundError(
+                    httpStatus: 400, code: "E04300", message: "Validation failed. 1 error(s) found.",
+                    fieldErrors: ["paymentTerms": ["PaymentTerms '4711' not found."]], logId: "abc-CPH"))
         #expect(!error.isRetryable)
 
         let limited = EconomicAPIError.fromResponse(status: 429, body: Data("{}".utf8), retryAfter: "3", operation: "create customer", isWrite: true)

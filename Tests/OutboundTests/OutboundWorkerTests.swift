@@ -19,7 +19,8 @@ struct OutboundWorkerTests {
                 let credentials = CredentialStore(pool: store.pool, cipher: CredentialCipher(current: .generate()), logger: database.logger)
                 try await credentials.setEconomic(sandbox.connection, for: acme)
                 let email = "create-\(UUID().uuidString.prefix(8).lowercased())@accord.test"
-                let request = createRequest(email: email, name: "Create Test ApS", extra: ["city": "Aarhus", "corporateIdentificationNumber": "29403473"])
+                let request = createRequest(
+                    email: email, name: "Create Test ApS", extra: ["city": "Aarhus", "corporateIdentificationNumber": "29403473"])
                 try await withWorkers([testConfiguration()], store: store, database: database, credentials: credentials) { workers in
                     try await OutboundStream(store: store).submit(.economic(request), of: acme)
                     // The poll interval is 30 s: settling quickly shows the NOTIFY woke the worker.
@@ -264,6 +265,33 @@ struct OutboundWorkerTests {
                 let states = try await settle([request.requestId], acme, store)
                 #expect(states[request.requestId]?.status == .abandoned)
                 #expect(states[request.requestId]?.lastError?.code == "NO_CONNECTION")
+            }
+        }
+    }
+
+    @Test("a tenant held back by its rate limit does not hold the worker's slots: other tenants go first")
+    func rateLimitFairness() async throws {
+        try await withOutboundStore { store, database, acme, globex in
+            try await Sandbox.run(SandboxConfiguration(seed: .referenceData)) { sandbox in
+                let credentials = CredentialStore(pool: store.pool, cipher: CredentialCipher(current: .generate()), logger: database.logger)
+                try await credentials.setEconomic(sandbox.connection, for: acme)
+                try await credentials.setEconomic(sandbox.connection, for: globex)
+                let backlog = (0..<12).map { createRequest(email: "backlog-\($0)@accord.test", name: "Backlog \($0)") }
+                let urgent = (0..<2).map { createRequest(email: "urgent-\($0)@accord.test", name: "Urgent \($0)") }
+                // Two slots; 2 calls/s per tenant: acme's twelve take at least 5.5 s.
+                let configuration = testConfiguration(maxConcurrent: 2, rateLimit: RateLimit(requestsPerSecond: 2, burst: 1))
+                try await withWorkers([configuration], store: store, database: database, credentials: credentials) { _ in
+                    for request in backlog { try await OutboundStream(store: store).submit(.economic(request), of: acme) }
+                    try await eventually("acme's backlog to start") { try await sandbox.stats().customersCreated > 0 }
+                    for request in urgent { try await OutboundStream(store: store).submit(.economic(request), of: globex) }
+                    let states = try await settle(urgent.map(\.requestId), globex, store, timeout: .seconds(4))
+                    #expect(states.values.allSatisfy { $0.status == .succeeded })
+                    var acmeDone = 0
+                    for request in backlog where try await snapshot(request.requestId, acme, store).state.status == .succeeded { acmeDone += 1 }
+                    #expect(acmeDone < backlog.count, "globex went ahead of acme's backlog (acme done: \(acmeDone))")
+                    _ = try await settle(backlog.map(\.requestId), acme, store)
+                }
+                #expect(try await sandbox.stats().customersCreated == 14)
             }
         }
     }

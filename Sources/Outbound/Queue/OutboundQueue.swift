@@ -144,8 +144,9 @@ public struct OutboundQueue: Sendable {
     ///   - limit: the most requests to claim.
     ///   - ttl: how long the claim lasts unless renewed; must cover the longest attempt (all its HTTP calls).
     ///   - version: the active version of ``OutboundRequestsProjector``.
+    ///   - skipEconomicOf: tenants whose e-conomic requests are left alone this time (their rate limit is exhausted).
     /// - Throws: ``PGError`` from the database.
-    func claim(worker: String, limit: Int, ttl: Duration, version: Int) async throws -> [Claim] {
+    func claim(worker: String, limit: Int, ttl: Duration, version: Int, skipEconomicOf skipped: [TenantID] = []) async throws -> [Claim] {
         guard limit > 0 else { return [] }
         let queue = ProjectionTarget(projection: OutboundRequestsProjector.table.name, version: version).table(OutboundRequestsProjector.table.name)
         return try await store.pool.withTransaction(scope: .system) { connection in
@@ -161,6 +162,7 @@ public struct OutboundQueue: Sendable {
                 WITH due AS (
                     SELECT q.tenant_id, q.request_id FROM \(unsafeRaw: queue) q
                     WHERE q.status IN ('pending', 'failed_waiting') AND q.next_attempt_at <= now()
+                      AND NOT (q.kind IN ('economic_create', 'economic_update') AND q.tenant_id = ANY(\(skipped.map(\.rawValue))::text[]))
                       AND NOT EXISTS (
                           SELECT 1 FROM outbound_claims c
                           WHERE c.tenant_id = q.tenant_id AND c.request_id = q.request_id
@@ -226,7 +228,7 @@ public struct OutboundQueue: Sendable {
     /// or the lapse of the claim on it), and whether some request waits only for the queue to catch up with the
     /// log (then a short look again is worth it).
     /// - Throws: ``PGError`` from the database.
-    func nextWakeUp(version: Int) async throws -> (date: Date?, lagging: Bool) {
+    func nextWakeUp(version: Int, skipEconomicOf skipped: [TenantID] = []) async throws -> (date: Date?, lagging: Bool) {
         let queue = ProjectionTarget(projection: OutboundRequestsProjector.table.name, version: version).table(OutboundRequestsProjector.table.name)
         return try await store.pool.withTransaction(scope: .system) { connection in
             let row = try await connection.query(
@@ -239,6 +241,7 @@ public struct OutboundQueue: Sendable {
                 FROM \(unsafeRaw: queue) q
                 LEFT JOIN outbound_claims c ON c.tenant_id = q.tenant_id AND c.request_id = q.request_id
                 WHERE q.status IN ('pending', 'failed_waiting')
+                  AND NOT (q.kind IN ('economic_create', 'economic_update') AND q.tenant_id = ANY(\(skipped.map(\.rawValue))::text[]))
                 """
             ).first
             guard let row else { return (nil, false) }

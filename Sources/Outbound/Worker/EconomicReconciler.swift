@@ -54,7 +54,8 @@ public enum EconomicReconciler {
             checks.append(Identifier(field: .name, value: name))
         }
         return checks.allSatisfy { check in
-            Set(MatchKey.keys(for: fields[check.field.rawValue] ?? "", field: check.field)) == Set(MatchKey.keys(for: check.value, field: check.field))
+            Set(MatchKey.keys(for: fields[check.field.rawValue] ?? "", field: check.field))
+                == Set(MatchKey.keys(for: check.value, field: check.field))
         }
     }
 

@@ -138,8 +138,11 @@ public final class OutboundWorker: Service, Sendable {
                 let free = configuration.maxConcurrentRequests - running.load(ordering: .acquiring)
                 let limit = min(free, configuration.claimBatchSize)
                 var claimed = 0
+                let saturated = limiter.saturated(now: .now, horizon: .milliseconds(500))
                 if limit > 0 {
-                    let claims = try await queue.claim(worker: configuration.workerID, limit: limit, ttl: configuration.claimTTL, version: version)
+                    let claims = try await queue.claim(
+                        worker: configuration.workerID, limit: limit, ttl: configuration.claimTTL, version: version, skipEconomicOf: saturated.tenants
+                    )
                     claimed = claims.count
                     for claim in claims {
                         running.add(1, ordering: .acquiringAndReleasing)
@@ -158,7 +161,8 @@ public final class OutboundWorker: Service, Sendable {
                 }
                 if claimed == limit { continue }  // there may be more due right now
                 var timeout = configuration.pollInterval
-                let wakeUp = try await queue.nextWakeUp(version: version)
+                let wakeUp = try await queue.nextWakeUp(version: version, skipEconomicOf: saturated.tenants)
+                if let freeIn = saturated.freeIn { timeout = min(timeout, max(freeIn, .milliseconds(1))) }
                 if let due = wakeUp.date {
                     let seconds = max(0, due.timeIntervalSinceNow)
                     timeout = min(timeout, .milliseconds(Int64((seconds * 1000).rounded(.up)) + 1))
@@ -290,7 +294,8 @@ public final class OutboundWorker: Service, Sendable {
                 logger.debug("succeeded", metadata: ["economic.customer_number": "\(e.customerNumber.map(String.init) ?? "-")"])
             case .outboundFailed(let e):
                 count { $0.failed += 1 }
-                logger.debug("failed; will retry", metadata: ["outbound.attempt": "\(e.attempt)", "outbound.retry_at": "\(e.retryAt)", "error": "\(e.error)"])
+                logger.debug(
+                    "failed; will retry", metadata: ["outbound.attempt": "\(e.attempt)", "outbound.retry_at": "\(e.retryAt)", "error": "\(e.error)"])
             case .outboundAbandoned(let e):
                 count { $0.abandoned += 1 }
                 logger.warning("abandoned; a person must look at it", metadata: ["outbound.attempts": "\(e.attempts)", "error": "\(e.error)"])
@@ -336,7 +341,9 @@ public final class OutboundWorker: Service, Sendable {
                     switch try await EconomicReconciler.find(write, using: client) {
                     case .one(let existing):
                         count { $0.reconciledExisting += 1 }
-                        logger.info("found the customer an earlier attempt created", metadata: ["economic.customer_number": "\(existing.customerNumber ?? 0)"])
+                        logger.info(
+                            "found the customer an earlier attempt created", metadata: ["economic.customer_number": "\(existing.customerNumber ?? 0)"]
+                        )
                         return .succeeded(customerNumber: existing.customerNumber, written: Self.written(existing, write.payload))
                     case .several(let numbers):
                         return .needsPerson(
@@ -390,7 +397,8 @@ public final class OutboundWorker: Service, Sendable {
         }
         guard let stripe = connections.stripe else {
             return .needsPerson(
-                OutboundError(code: "NO_CONNECTION", message: "tenant \(tenant) has no Stripe connection: add its secret key, then retry the request"))
+                OutboundError(code: "NO_CONNECTION", message: "tenant \(tenant) has no Stripe connection: add its secret key, then retry the request")
+            )
         }
         let client = StripeClient(
             configuration: StripeConfiguration(apiBase: stripe.apiBase, secretKey: stripe.secretKey.revealed, timeout: configuration.stripeTimeout),
@@ -449,13 +457,15 @@ public final class OutboundWorker: Service, Sendable {
             return .failure(OutboundAttemptFailure(.needsPerson(OutboundError(code: "CREDENTIALS", message: error.description))))
         } catch {
             return .failure(
-                OutboundAttemptFailure(.failed(OutboundError(code: "CREDENTIALS", message: "the tenant's credentials could not be read: \(error)"), retryAfter: nil)))
+                OutboundAttemptFailure(
+                    .failed(OutboundError(code: "CREDENTIALS", message: "the tenant's credentials could not be read: \(error)"), retryAfter: nil)))
         }
     }
 
     private static func noConnections(_ tenant: TenantID) -> OutboundAttemptFailure {
         OutboundAttemptFailure(
-            .needsPerson(OutboundError(code: "NO_CONNECTION", message: "tenant \(tenant) has no connections configured: add them, then retry the request")))
+            .needsPerson(
+                OutboundError(code: "NO_CONNECTION", message: "tenant \(tenant) has no connections configured: add them, then retry the request")))
     }
 
     private func count(_ change: (inout Statistics) -> Void) {

@@ -44,6 +44,27 @@ final class TenantRateLimiter: Sendable {
         if wait > .zero { try await Task.sleep(for: wait) }
     }
 
+    /// The tenants whose next call would wait longer than `horizon`, and how long until the first of them has a
+    /// token again. The worker leaves their e-conomic requests unclaimed meanwhile, so that one tenant's backlog
+    /// never occupies every slot while other tenants wait.
+    func saturated(now: ContinuousClock.Instant, horizon: Duration) -> (tenants: [TenantID], freeIn: Duration?) {
+        buckets.withLock { buckets in
+            var tenants: [TenantID] = []
+            var freeIn: Duration?
+            for (tenant, bucket) in buckets {
+                let elapsed = now - bucket.updated
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let tokens = min(Double(limit.burst), bucket.tokens + max(0, seconds) * limit.requestsPerSecond)
+                guard tokens < 1 else { continue }
+                let wait = Duration.nanoseconds(Int64(((1 - tokens) / limit.requestsPerSecond * 1e9).rounded(.up)))
+                guard wait > horizon else { continue }
+                tenants.append(tenant)
+                freeIn = freeIn.map { min($0, wait - horizon) } ?? (wait - horizon)
+            }
+            return (tenants.sorted(), freeIn)
+        }
+    }
+
     /// Takes `cost` tokens and returns how long the caller must wait for them.
     func reserve(_ tenant: TenantID, cost: Double, now: ContinuousClock.Instant) -> Duration {
         buckets.withLock { buckets in

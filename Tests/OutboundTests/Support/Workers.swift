@@ -12,7 +12,8 @@ import Testing
 
 /// Short backoffs, a generous rate limit and a long poll interval (so a quick result shows `NOTIFY` woke the worker).
 func testConfiguration(
-    workerID: String = "test-worker", maxAttempts: Int = 8, maxConcurrent: Int = 8, rateLimit: RateLimit = RateLimit(requestsPerSecond: 1000, burst: 1000),
+    workerID: String = "test-worker", maxAttempts: Int = 8, maxConcurrent: Int = 8,
+    rateLimit: RateLimit = RateLimit(requestsPerSecond: 1000, burst: 1000),
     pollInterval: Duration = .seconds(30), claimTTL: Duration = .seconds(60)
 ) -> OutboundWorkerConfiguration {
     OutboundWorkerConfiguration(
@@ -61,7 +62,8 @@ func snapshot(_ id: RequestID, _ tenant: TenantID, _ store: EventStore) async th
 }
 
 /// Waits until every request's stream reaches a settled status (succeeded or abandoned) and returns the states.
-func settle(_ ids: [RequestID], _ tenant: TenantID, _ store: EventStore, timeout: Duration = .seconds(60)) async throws -> [RequestID: OutboundState] {
+func settle(_ ids: [RequestID], _ tenant: TenantID, _ store: EventStore, timeout: Duration = .seconds(60)) async throws -> [RequestID: OutboundState]
+{
     var states: [RequestID: OutboundState] = [:]
     try await eventually("\(ids.count) requests to settle", timeout: timeout) {
         for id in ids where states[id] == nil {
