@@ -200,6 +200,19 @@ public struct OutboundQueue: Sendable {
         }
     }
 
+    /// Keeps a claim in flight but lets it lapse after `delay`: for a worker that could not even start its attempt.
+    /// The request is taken over then, and treated as possibly sent (an earlier worker's attempt may be unresolved).
+    /// - Throws: ``PGError`` from the database.
+    func postpone(_ claim: Claim, by delay: Duration) async throws {
+        try await store.pool.withTransaction(scope: .system) { connection in
+            try await connection.execute(
+                """
+                UPDATE outbound_claims SET expires_at = now() + \(Self.milliseconds(delay)) * interval '1 millisecond'
+                WHERE tenant_id = \(claim.tenant.rawValue) AND request_id = \(claim.requestID.description) AND token = \(claim.token) AND NOT released
+                """)
+        }
+    }
+
     /// Releases a claim: the request may be claimed again once the queue row shows the event at `position` (the
     /// last event the worker saw or wrote) and `notBefore` has passed.
     /// - Throws: ``PGError`` from the database.

@@ -214,7 +214,7 @@ public final class OutboundWorker: Service, Sendable {
             snapshot = try await stream.load(claim.requestID, of: claim.tenant)
         } catch {
             logger.error("could not read the request's stream", metadata: ["error": "\(error)"])
-            await release(claim, position: 0, notBefore: Date().addingTimeInterval(5), logger: logger)
+            await postpone(claim, logger: logger)
             return
         }
         guard let request = snapshot.state.request, isDue(snapshot.state.status) else {
@@ -240,7 +240,7 @@ public final class OutboundWorker: Service, Sendable {
             }
         } catch {
             logger.error("could not prepare the attempt", metadata: ["error": "\(error)"])
-            await release(claim, position: snapshot.lastPosition, notBefore: Date().addingTimeInterval(5), logger: logger)
+            await postpone(claim, logger: logger)
             return
         }
 
@@ -304,6 +304,16 @@ public final class OutboundWorker: Service, Sendable {
             }
         }
         return recorded
+    }
+
+    /// Nothing was attempted, but the claim may have been taken over from a worker that died mid-attempt: keep it
+    /// in flight (lapsing in 5 s) rather than release it, so whoever takes it next still reconciles first.
+    private func postpone(_ claim: OutboundQueue.Claim, logger: Logger) async {
+        do {
+            try await queue.postpone(claim, by: .seconds(5))
+        } catch {
+            logger.warning("could not postpone a claim; it will lapse", metadata: ["error": "\(error)"])
+        }
     }
 
     private func release(_ claim: OutboundQueue.Claim, position: Int64, notBefore: Date?, logger: Logger) async {
