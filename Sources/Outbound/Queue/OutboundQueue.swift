@@ -1,0 +1,268 @@
+public import EventStore
+public import Foundation
+import PGClient
+import Projections
+public import SyncDomain
+
+/// The outbound queue: what people and the API read about outbound requests (counts, failures), and the claims
+/// workers take on them.
+///
+/// Reads go through the `outbound_requests` view (the active version of ``OutboundRequestsProjector``); in a
+/// tenant's scope row-level security limits them to that tenant.
+public struct OutboundQueue: Sendable {
+    /// The event store whose pool the queue uses.
+    public let store: EventStore
+
+    /// Makes a queue over a store.
+    public init(store: EventStore) { self.store = store }
+
+    // MARK: Counts and lists
+
+    /// How many requests of a tenant stand where; for metrics and the UI.
+    public struct Counts: Sendable, Hashable {
+        /// Waiting for a first attempt (or an attempt after a retry).
+        public var pending = 0
+        /// Failed, waiting for the next attempt.
+        public var failedWaiting = 0
+        /// Carried out.
+        public var succeeded = 0
+        /// Given up; waiting for a person.
+        public var abandoned = 0
+        /// Claimed by a worker right now.
+        public var inFlight = 0
+        /// The earliest next attempt of a pending or failed request.
+        public var nextAttemptAt: Date?
+
+        /// Makes counts.
+        public init(pending: Int = 0, failedWaiting: Int = 0, succeeded: Int = 0, abandoned: Int = 0, inFlight: Int = 0, nextAttemptAt: Date? = nil) {
+            self.pending = pending
+            self.failedWaiting = failedWaiting
+            self.succeeded = succeeded
+            self.abandoned = abandoned
+            self.inFlight = inFlight
+            self.nextAttemptAt = nextAttemptAt
+        }
+    }
+
+    /// Counts per tenant, across every tenant (system scope; for metrics).
+    /// - Throws: ``PGError`` from the database.
+    public func counts() async throws -> [TenantID: Counts] {
+        try await ensureProjection()
+        return try await store.pool.withTransaction(scope: .system) { connection in try await Self.counts(on: connection) }
+    }
+
+    /// One tenant's counts, read in the tenant's scope.
+    /// - Throws: ``PGError`` from the database.
+    public func counts(for tenant: TenantID) async throws -> Counts {
+        try await ensureProjection()
+        return try await store.pool.withTransaction(scope: .tenant(tenant)) { connection in
+            try await Self.counts(on: connection)[tenant] ?? Counts()
+        }
+    }
+
+    private static func counts(on connection: PGConnection) async throws -> [TenantID: Counts] {
+        var result: [TenantID: Counts] = [:]
+        let rows = try await connection.query(
+            """
+            SELECT tenant_id, status, count(*), min(next_attempt_at) FROM outbound_requests GROUP BY tenant_id, status
+            """
+        ).decode((String, String, Int, Date?).self)
+        for (tenant, status, count, next) in rows {
+            var counts = result[try TenantID(tenant), default: Counts()]
+            switch OutboundQueueStatus(rawValue: status) {
+            case .pending?: counts.pending = count
+            case .failedWaiting?: counts.failedWaiting = count
+            case .succeeded?: counts.succeeded = count
+            case .abandoned?: counts.abandoned = count
+            case nil: continue
+            }
+            if let next, OutboundQueueStatus(rawValue: status)?.isOpen == true {
+                counts.nextAttemptAt = counts.nextAttemptAt.map { min($0, next) } ?? next
+            }
+            result[try TenantID(tenant)] = counts
+        }
+        let inFlight = try await connection.query(
+            "SELECT tenant_id, count(*) FROM outbound_claims WHERE NOT released AND expires_at > now() GROUP BY tenant_id"
+        ).decode((String, Int).self)
+        for (tenant, count) in inFlight { result[try TenantID(tenant), default: Counts()].inFlight = count }
+        return result
+    }
+
+    /// A tenant's requests, newest change first, optionally only those with one status ("what failed and why":
+    /// `.abandoned` and `.failedWaiting`). Read in the tenant's scope.
+    /// - Throws: ``PGError``, or a decoding error for a corrupt row.
+    public func requests(of tenant: TenantID, status: OutboundQueueStatus? = nil, limit: Int = 100) async throws -> [OutboundRequestRow] {
+        try await ensureProjection()
+        return try await store.pool.withTransaction(scope: .tenant(tenant)) { connection in
+            var query: PGQuery = "SELECT to_jsonb(q) FROM outbound_requests q WHERE tenant_id = \(tenant.rawValue)"
+            if let status { query.append(" AND status = \(status.rawValue)") }
+            query.append(" ORDER BY updated_at DESC, request_id LIMIT \(limit)")
+            return try await connection.query(query).map { try ProjectionJSON.decode(OutboundRequestRow.self, from: try $0.decode(column: 0)) }
+        }
+    }
+
+    /// One request's row, or nil when the queue does not (yet) show it. Read in the tenant's scope.
+    /// - Throws: ``PGError``, or a decoding error for a corrupt row.
+    public func request(_ id: RequestID, of tenant: TenantID) async throws -> OutboundRequestRow? {
+        try await ensureProjection()
+        return try await store.pool.withTransaction(scope: .tenant(tenant)) { connection in
+            try await connection.query(
+                "SELECT to_jsonb(q) FROM outbound_requests q WHERE tenant_id = \(tenant.rawValue) AND request_id = \(id.description)"
+            ).first.map { try ProjectionJSON.decode(OutboundRequestRow.self, from: try $0.decode(column: 0)) }
+        }
+    }
+
+    /// Creates the projection's first version (tables and view) if it was never run, so reads do not fail.
+    private func ensureProjection() async throws {
+        _ = try await ProjectionRegistry(pool: store.pool).activeVersion(of: OutboundRequestsProjector())
+    }
+
+    // MARK: Claims (workers)
+
+    /// A request a worker has claimed.
+    public struct Claim: Sendable, Hashable {
+        /// The tenant.
+        public var tenant: TenantID
+        /// The request.
+        public var requestID: RequestID
+        /// Identifies this claim; renewals and the release must present it.
+        public var token: UUID
+        /// The worker whose lapsed in-flight claim this one took over (it may have sent the request).
+        public var previousWorker: String?
+
+        /// Whether this claim took over a worker's claim that lapsed while in flight.
+        public var isTakeover: Bool { previousWorker != nil }
+    }
+
+    /// Claims up to `limit` due requests for `worker`, in one short transaction: the due queue rows are locked
+    /// `FOR UPDATE SKIP LOCKED` (so concurrent workers pick different rows), then a claim row is written for each;
+    /// an existing in-flight claim that has not lapsed wins over the new one. Released claims whose worker saw a
+    /// later event than the queue row shows are skipped until the projection catches up.
+    ///
+    /// - Parameters:
+    ///   - worker: the worker's id.
+    ///   - limit: the most requests to claim.
+    ///   - ttl: how long the claim lasts unless renewed; must cover the longest attempt (all its HTTP calls).
+    ///   - version: the active version of ``OutboundRequestsProjector``.
+    ///   - skipEconomicOf: tenants whose e-conomic requests are left alone this time (their rate limit is exhausted).
+    /// - Throws: ``PGError`` from the database.
+    func claim(worker: String, limit: Int, ttl: Duration, version: Int, skipEconomicOf skipped: [TenantID] = []) async throws -> [Claim] {
+        guard limit > 0 else { return [] }
+        let queue = ProjectionTarget(projection: OutboundRequestsProjector.table.name, version: version).table(OutboundRequestsProjector.table.name)
+        return try await store.pool.withTransaction(scope: .system) { connection in
+            // Released claims of finished requests whose queue row has caught up carry no information any more.
+            try await connection.execute(
+                """
+                DELETE FROM outbound_claims c USING \(unsafeRaw: queue) q
+                WHERE c.released AND q.tenant_id = c.tenant_id AND q.request_id = c.request_id
+                  AND q.status IN ('succeeded', 'abandoned') AND q.last_position >= c.release_position
+                """)
+            let rows = try await connection.query(
+                """
+                WITH due AS (
+                    SELECT q.tenant_id, q.request_id FROM \(unsafeRaw: queue) q
+                    WHERE q.status IN ('pending', 'failed_waiting') AND q.next_attempt_at <= now()
+                      AND NOT (q.kind IN ('economic_create', 'economic_update') AND q.tenant_id = ANY(\(skipped.map(\.rawValue))::text[]))
+                      AND NOT EXISTS (
+                          SELECT 1 FROM outbound_claims c
+                          WHERE c.tenant_id = q.tenant_id AND c.request_id = q.request_id
+                            AND (c.expires_at > now() OR (c.released AND c.release_position > q.last_position)))
+                    ORDER BY q.next_attempt_at
+                    LIMIT \(limit)
+                    FOR UPDATE OF q SKIP LOCKED
+                )
+                INSERT INTO outbound_claims AS c (tenant_id, request_id, worker, token, claimed_at, expires_at)
+                SELECT tenant_id, request_id, \(worker), gen_random_uuid(), now(), now() + \(Self.milliseconds(ttl)) * interval '1 millisecond'
+                FROM due
+                ON CONFLICT (tenant_id, request_id) DO UPDATE SET
+                    worker = excluded.worker, token = excluded.token, claimed_at = excluded.claimed_at, expires_at = excluded.expires_at,
+                    released = false, release_position = NULL,
+                    previous_worker = CASE WHEN c.released THEN NULL ELSE c.worker END,
+                    takeovers = c.takeovers + CASE WHEN c.released THEN 0 ELSE 1 END
+                WHERE c.released OR c.expires_at <= now()
+                RETURNING c.tenant_id, c.request_id, c.token, c.previous_worker
+                """
+            ).decode((String, UUID, UUID, String?).self)
+            return try rows.map { Claim(tenant: try TenantID($0.0), requestID: RequestID($0.1), token: $0.2, previousWorker: $0.3) }
+        }
+    }
+
+    /// Extends a claim to `ttl` from now, proving it is still this worker's.
+    /// - Returns: false when the claim was taken over or released (then the worker must not send).
+    /// - Throws: ``PGError`` from the database.
+    func renew(_ claim: Claim, ttl: Duration) async throws -> Bool {
+        try await store.pool.withTransaction(scope: .system) { connection in
+            try await connection.execute(
+                """
+                UPDATE outbound_claims SET expires_at = now() + \(Self.milliseconds(ttl)) * interval '1 millisecond'
+                WHERE tenant_id = \(claim.tenant.rawValue) AND request_id = \(claim.requestID.description) AND token = \(claim.token) AND NOT released
+                """) == 1
+        }
+    }
+
+    /// Keeps a claim in flight but lets it lapse after `delay`: for a worker that could not even start its attempt.
+    /// The request is taken over then, and treated as possibly sent (an earlier worker's attempt may be unresolved).
+    /// - Throws: ``PGError`` from the database.
+    func postpone(_ claim: Claim, by delay: Duration) async throws {
+        try await store.pool.withTransaction(scope: .system) { connection in
+            try await connection.execute(
+                """
+                UPDATE outbound_claims SET expires_at = now() + \(Self.milliseconds(delay)) * interval '1 millisecond'
+                WHERE tenant_id = \(claim.tenant.rawValue) AND request_id = \(claim.requestID.description) AND token = \(claim.token) AND NOT released
+                """)
+        }
+    }
+
+    /// Releases a claim: the request may be claimed again once the queue row shows the event at `position` (the
+    /// last event the worker saw or wrote) and `notBefore` has passed.
+    /// - Throws: ``PGError`` from the database.
+    func release(_ claim: Claim, position: Int64, notBefore: Date? = nil) async throws {
+        try await store.pool.withTransaction(scope: .system) { connection in
+            try await connection.execute(
+                """
+                UPDATE outbound_claims SET released = true, release_position = \(position), expires_at = greatest(now(), \(notBefore))
+                WHERE tenant_id = \(claim.tenant.rawValue) AND request_id = \(claim.requestID.description) AND token = \(claim.token)
+                """)
+        }
+    }
+
+    /// Makes every in-flight claim of `worker` lapse now (a restarted worker with a stable id: whatever it held
+    /// was in flight when it died, and is taken over, with reconciliation, at once).
+    /// - Returns: how many claims lapsed.
+    /// - Throws: ``PGError`` from the database.
+    func expireClaims(of worker: String) async throws -> Int {
+        try await store.pool.withTransaction(scope: .system) { connection in
+            try await connection.execute(
+                "UPDATE outbound_claims SET expires_at = now() WHERE worker = \(worker) AND NOT released AND expires_at > now()")
+        }
+    }
+
+    /// When the worker should look again: the earliest time an open request becomes claimable (its next attempt,
+    /// or the lapse of the claim on it), and whether some request waits only for the queue to catch up with the
+    /// log (then a short look again is worth it).
+    /// - Throws: ``PGError`` from the database.
+    func nextWakeUp(version: Int, skipEconomicOf skipped: [TenantID] = []) async throws -> (date: Date?, lagging: Bool) {
+        let queue = ProjectionTarget(projection: OutboundRequestsProjector.table.name, version: version).table(OutboundRequestsProjector.table.name)
+        return try await store.pool.withTransaction(scope: .system) { connection in
+            let row = try await connection.query(
+                """
+                SELECT min(CASE
+                           WHEN c.request_id IS NULL THEN q.next_attempt_at
+                           WHEN c.released AND c.release_position > q.last_position THEN NULL
+                           ELSE greatest(q.next_attempt_at, c.expires_at) END),
+                       coalesce(bool_or(c.released AND c.release_position > q.last_position), false)
+                FROM \(unsafeRaw: queue) q
+                LEFT JOIN outbound_claims c ON c.tenant_id = q.tenant_id AND c.request_id = q.request_id
+                WHERE q.status IN ('pending', 'failed_waiting')
+                  AND NOT (q.kind IN ('economic_create', 'economic_update') AND q.tenant_id = ANY(\(skipped.map(\.rawValue))::text[]))
+                """
+            ).first
+            guard let row else { return (nil, false) }
+            return try row.decode((Date?, Bool).self)
+        }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+}
