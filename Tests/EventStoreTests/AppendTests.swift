@@ -4,7 +4,7 @@ import PGClient
 import PostgresTestSupport
 import Testing
 
-@Suite("appending and reading streams")
+@Suite("appending and reading streams", .timeLimit(.minutes(5)))
 struct AppendTests {
     @Test("appends number a stream from 1 and read back in order with metadata")
     func appendAndRead() async throws {
@@ -149,7 +149,7 @@ struct AppendTests {
     }
 }
 
-@Suite("atomic appends and notifications")
+@Suite("atomic appends and notifications", .timeLimit(.minutes(5)))
 struct AtomicAppendTests {
     @Test("appends to several streams are all or nothing: one stale version writes none of them")
     func allOrNothing() async throws {

@@ -4,7 +4,7 @@ import PGClient
 import PostgresTestSupport
 import Testing
 
-@Suite("reading forward without gaps")
+@Suite("reading forward without gaps", .timeLimit(.minutes(5)))
 struct ForwardReaderTests {
     @Test("an event that commits late is never skipped: the reader waits for it, then returns both in order")
     func orderingGap() async throws {

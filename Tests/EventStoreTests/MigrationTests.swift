@@ -4,7 +4,7 @@ import PGClient
 import PostgresTestSupport
 import Testing
 
-@Suite("migrations")
+@Suite("migrations", .timeLimit(.minutes(5)))
 struct MigrationTests {
     private func directory(_ files: [String: String]) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("accord-migrations-\(UUID().uuidString)")

@@ -3,7 +3,7 @@ import PGClient
 import PostgresTestSupport
 import Testing
 
-@Suite("tenant isolation by row-level security")
+@Suite("tenant isolation by row-level security", .timeLimit(.minutes(5)))
 struct TenancyTests {
     @Test("with tenant A set, tenant B's events are invisible and cannot be written")
     func isolation() async throws {

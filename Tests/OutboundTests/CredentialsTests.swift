@@ -6,7 +6,7 @@ import PGClient
 import PostgresTestSupport
 import Testing
 
-@Suite("tenant credentials")
+@Suite("tenant credentials", .timeLimit(.minutes(5)))
 struct CredentialsTests {
     static let appSecret = "app-secret-SENTINEL-1f3a9c"
     static let grant = "grant-SENTINEL-77b2e0"

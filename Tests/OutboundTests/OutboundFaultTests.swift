@@ -9,7 +9,7 @@ import PostgresTestSupport
 import SyncDomain
 import Testing
 
-@Suite("outbound delivery under faults")
+@Suite("outbound delivery under faults", .timeLimit(.minutes(5)))
 struct OutboundFaultTests {
     @Test("200 creates through dropped responses, 429s and 500s, with two workers: exactly 200 customers, none twice, every request succeeded")
     func noDuplicatesUnderFaults() async throws {

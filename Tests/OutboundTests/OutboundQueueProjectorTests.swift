@@ -103,7 +103,7 @@ struct OutboundHistoryGenerator {
     }
 }
 
-@Suite("the outbound queue read model")
+@Suite("the outbound queue read model", .timeLimit(.minutes(5)))
 struct OutboundQueueProjectorTests {
     @Test("for random outbound histories, outbound_requests equals the in-memory fold of the same events", arguments: [UInt64(1), 2, 3])
     func equalsFold(seed: UInt64) async throws {

@@ -10,7 +10,7 @@ import PostgresTestSupport
 import SyncDomain
 import Testing
 
-@Suite("the outbound worker")
+@Suite("the outbound worker", .timeLimit(.minutes(5)))
 struct OutboundWorkerTests {
     @Test("a create request makes one e-conomic customer with the payload and records the number e-conomic assigned")
     func create() async throws {

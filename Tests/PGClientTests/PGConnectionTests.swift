@@ -4,7 +4,7 @@ import PGClient
 import PostgresTestSupport
 import Testing
 
-@Suite("PGClient against PostgreSQL")
+@Suite("PGClient against PostgreSQL", .timeLimit(.minutes(5)))
 struct PGConnectionTests {
     @Test("decodes every supported type, and NULL into optionals")
     func decodesEveryType() async throws {
@@ -362,7 +362,7 @@ final class ByteCounter: @unchecked Sendable {
     var total: Int { lock.withLock { value } }
 }
 
-@Suite("pipelines")
+@Suite("pipelines", .timeLimit(.minutes(5)))
 struct PipelineTests {
     @Test("a pipeline is one implicit transaction: local settings carry over, and a failure undoes every statement")
     func atomic() async throws {

@@ -7,7 +7,7 @@ import Projections
 import SyncDomain
 import Testing
 
-@Suite("read models against an in-memory fold")
+@Suite("read models against an in-memory fold", .timeLimit(.minutes(5)))
 struct ReadModelTests {
     @Test("for random histories, the PostgreSQL read models equal the in-memory fold of the same events", arguments: [UInt64(1), 2, 3])
     func equalsReferenceFold(seed: UInt64) async throws {
@@ -77,7 +77,7 @@ struct ReadModelTests {
     }
 }
 
-@Suite("exactly-once projection")
+@Suite("exactly-once projection", .timeLimit(.minutes(5)))
 struct ExactlyOnceTests {
     @Test("a projector killed mid-batch resumes without applying any event twice or missing one")
     func killedMidBatch() async throws {
@@ -139,7 +139,7 @@ struct ExactlyOnceTests {
     }
 }
 
-@Suite("rule changes")
+@Suite("rule changes", .timeLimit(.minutes(5)))
 struct RuleChangeTests {
     @Test("new match fields trigger a rebuild of the match index for that tenant, which then keys old customers by the new fields")
     func matchFieldsChangeRebuildsIndex() async throws {

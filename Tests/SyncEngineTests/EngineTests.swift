@@ -6,7 +6,7 @@ import SyncDomain
 import SyncEngine
 import Testing
 
-@Suite("commands against PostgreSQL")
+@Suite("commands against PostgreSQL", .timeLimit(.minutes(5)))
 struct CommandTests {
     @Test("an identical observation appends nothing; an older one does not overwrite newer data")
     func observations() async throws {
@@ -124,7 +124,7 @@ struct CommandTests {
     }
 }
 
-@Suite("the reactor (sync policy) against PostgreSQL")
+@Suite("the reactor (sync policy) against PostgreSQL", .timeLimit(.minutes(5)))
 struct ReactorTests {
     @Test("auto-match by e-mail links a Stripe customer to the e-conomic customer observed earlier")
     func autoMatch() async throws {
