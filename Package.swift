@@ -249,6 +249,7 @@ let package = Package(
             dependencies: [
                 "Server", "SyncEngine", "Projections", "EventStore", "PGClient", "SyncDomain", "Connectors", "PostgresTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

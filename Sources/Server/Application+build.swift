@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Hummingbird
 import Logging
 public import PGClient
@@ -21,13 +21,17 @@ public struct AccordServer: Sendable {
     public let metrics: ServerMetrics
     /// Rung when a webhook delivery is recorded; the inbox processor waits on it.
     public let doorbell: Doorbell
+    /// The clock webhook signature timestamps are checked against.
+    let webhookClock: @Sendable () -> Date
 
     /// Makes the server's parts.
-    public init(configuration: ServerConfiguration, dependencies: ServerDependencies) {
+    /// - Parameter webhookClock: the clock for webhook timestamp tolerance (the system clock by default).
+    public init(configuration: ServerConfiguration, dependencies: ServerDependencies, webhookClock: (@Sendable () -> Date)? = nil) {
         self.configuration = configuration
         self.dependencies = dependencies
         self.metrics = ServerMetrics(registry: dependencies.metricsRegistry)
         self.doorbell = Doorbell()
+        self.webhookClock = webhookClock ?? { Date() }
     }
 
     /// The API key store (for `accord tenant api-key create|revoke|list`).
@@ -46,7 +50,7 @@ public struct AccordServer: Sendable {
         router.middlewares.add(ErrorMiddleware())
 
         HealthController(dependencies: dependencies, metrics: metrics).addRoutes(to: router)
-        StripeWebhookController(dependencies: dependencies, configuration: configuration, metrics: metrics, doorbell: doorbell)
+        StripeWebhookController(dependencies: dependencies, configuration: configuration, metrics: metrics, doorbell: doorbell, now: webhookClock)
             .addRoutes(to: router)
 
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: apiKeys))

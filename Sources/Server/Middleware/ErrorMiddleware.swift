@@ -1,12 +1,14 @@
 import Foundation
 public import Hummingbird
 import Logging
+import PGClient
 import SyncEngine
 
 /// The one place errors become HTTP answers.
 ///
 /// - ``APIError``: its status and code.
 /// - `CommandError`: `rejected` → 409, `invalidInput` → 422, `unknownTenant` → 404, `contention` → 409.
+/// - A read model that does not exist yet (first start) → 503 `read_models_unavailable`.
 /// - Hummingbird's `HTTPError` (no route, method not allowed, body too large): its status.
 /// - Anything else → 500 `internal`, with the request id to quote; the error itself is logged, never sent.
 ///
@@ -47,6 +49,9 @@ public struct ErrorMiddleware: RouterMiddleware {
             case .unknownTenant: return APIError(.notFound, code: "unknown_tenant", message: "this tenant does not exist")
             case .contention: return APIError(.conflict, code: "contention", message: error.message)
             }
+        case let error as PGError where error.sqlState == .undefinedTable:
+            // The projection runner creates the read models' tables on its first start.
+            return APIError(.serviceUnavailable, code: "read_models_unavailable", message: "the read models are still being built; try again in a moment")
         case let error as HTTPError:
             let status = error.status
             let message = error.body ?? status.reasonPhrase

@@ -258,6 +258,8 @@ public struct TenantReadModels: Sendable {
         public var retryAt: Date?
         /// When the outcome was recorded.
         public var at: Date
+
+        enum CodingKeys: String, CodingKey { case requestID = "requestId", state, requestType, customer, attempts, error, retryAt, at }
     }
 
     /// Outbound requests whose latest outcome is a failure or an abandonment (read from the log: the outbound

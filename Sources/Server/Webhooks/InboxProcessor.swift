@@ -105,12 +105,13 @@ public struct InboxProcessor: Service {
         var outcomes: [Outcome] = []
         while !Task.isCancelled {
             let claims = try await inbox.claim(limit: configuration.batchSize, lease: configuration.lease)
-            if claims.isEmpty { break }
             for claim in claims {
                 let outcome = try await process(claim)
                 metrics.inboxProcessed(outcome.rawValue)
                 outcomes.append(outcome)
             }
+            // A short batch means nothing more was due (a delivery retried in this pass waits for the next one).
+            if claims.count < configuration.batchSize { break }
         }
         metrics.inboxBacklog(try await inbox.backlog())
         return outcomes

@@ -27,6 +27,10 @@ public struct WebhookInbox: Sendable {
         public var receivedAt: Date
         /// When it was settled.
         public var processedAt: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case tenant, eventID = "eventId", eventType, objectID = "objectId", eventCreated, status, attempts, lastError, receivedAt, processedAt
+        }
     }
 
     /// A claimed delivery, with what processing needs.
