@@ -26,7 +26,7 @@ public struct ServerConfiguration: Sendable {
     public var sessionLifetime: Duration
     /// The key that signs session cookies (32 random bytes by default: sessions end when the process restarts).
     public var sessionSecret: Data
-    /// Whether the session cookie is marked `Secure` (set it when the base URL is https).
+    /// Whether the session cookie is marked `Secure` (by default: when the base URL is https).
     public var secureCookies: Bool
     /// Whether the application runs the webhook inbox processor as one of its services (default true).
     public var runsInboxProcessor: Bool
@@ -45,7 +45,7 @@ public struct ServerConfiguration: Sendable {
         maxPageSize: Int = 200,
         sessionLifetime: Duration = .seconds(12 * 3600),
         sessionSecret: Data? = nil,
-        secureCookies: Bool = false,
+        secureCookies: Bool? = nil,
         runsInboxProcessor: Bool = true,
         inbox: InboxProcessor.Configuration = .init()
     ) {
@@ -61,7 +61,7 @@ public struct ServerConfiguration: Sendable {
         self.maxPageSize = maxPageSize
         self.sessionLifetime = sessionLifetime
         self.sessionSecret = sessionSecret ?? SecureRandom.bytes(32)
-        self.secureCookies = secureCookies
+        self.secureCookies = secureCookies ?? base.lowercased().hasPrefix("https://")
         self.runsInboxProcessor = runsInboxProcessor
         self.inbox = inbox
     }

@@ -139,7 +139,8 @@ struct APITests {
                 let pending = try await client.get("/api/v1/pending-creations", key: key).jsonArray()
                 #expect(Set(pending.compactMap { $0["customerNumber"] as? Int }) == [43, 77])
 
-                let all = try await client.post("/api/v1/unpartnered/source/create-partners", key: key, json: #"{"numbering":{"mode":"economicAssigns"}}"#)
+                let all = try await client.post(
+                    "/api/v1/unpartnered/source/create-partners", key: key, json: #"{"numbering":{"mode":"economicAssigns"}}"#)
                 #expect(all.status == .accepted)
                 #expect(try all.json()["created"] as? [String] == ["stripe:cus_bo"])
                 #expect(try await client.post("/api/v1/unpartnered/left/create-partners", key: key).status == .notFound)
@@ -200,7 +201,8 @@ struct APITests {
             try await harness.manualCreation()
             let anna = CustomerRef.stripe("cus_anna")
             try await harness.observe(anna, ["name": "Anna", "email": "anna@example.com", "address.city": "Odense", "phone": "111"])
-            try await harness.observe(.economic(1), ["name": "Anna", "email": "anna@example.com", "city": "Vejle", "telephoneAndFaxNumber": "222", "currency": "DKK"])
+            try await harness.observe(
+                .economic(1), ["name": "Anna", "email": "anna@example.com", "city": "Vejle", "telephoneAndFaxNumber": "222", "currency": "DKK"])
             try await harness.handler.selectPartner(source: anna, economic: .economic(1), tenant: harness.acme, metadata: ServerHarness.user)
             try await harness.settle()
             try await harness.withClient { client throws in
@@ -219,10 +221,12 @@ struct APITests {
                 #expect(unknownField.errorMessage?.contains("shoeSize") == true)
                 let badChoice = try await client.post("/api/v1/conflicts/\(link)/resolve", key: key, json: #"{"choices":{"city":{"keep":"both"}}}"#)
                 #expect(badChoice.status == .unprocessableContent)
-                #expect(try await client.post("/api/v1/conflicts/\(link)/resolve", key: key, json: #"{"choices":{}}"#).status == .unprocessableContent)
+                #expect(
+                    try await client.post("/api/v1/conflicts/\(link)/resolve", key: key, json: #"{"choices":{}}"#).status == .unprocessableContent)
 
                 let resolved = try await client.post(
-                    "/api/v1/conflicts/\(link)/resolve", key: key, json: #"{"choices":{"city":{"keep":"economic"},"telephoneAndFaxNumber":{"value":"333"}}}"#)
+                    "/api/v1/conflicts/\(link)/resolve", key: key,
+                    json: #"{"choices":{"city":{"keep":"economic"},"telephoneAndFaxNumber":{"value":"333"}}}"#)
                 #expect(resolved.status == .ok)
                 #expect((try resolved.json()["events"] as? [String])?.first == "ConflictResolved")
                 let again = try await client.post("/api/v1/conflicts/\(link)/resolve", key: key, json: #"{"choices":{"city":{"keep":"source"}}}"#)
@@ -240,15 +244,21 @@ struct APITests {
             try await harness.observe(.stripe("cus_anna"), ["name": "Anna", "email": "anna@example.com"])
             let created = try await harness.handler.createPartner(
                 .stripe("cus_anna"), numbering: .economicAssigns, tenant: harness.acme, metadata: ServerHarness.user)
-            let request = try #require(created.events.compactMap { event -> RequestID? in
-                if case .economicWriteRequested(let write) = event { write.requestId } else { nil }
-            }.first)
+            let request = try #require(
+                created.events.compactMap { event -> RequestID? in
+                    if case .economicWriteRequested(let write) = event { write.requestId } else { nil }
+                }.first)
             // What the outbound worker records when e-conomic refuses for good.
             let abandoned = SyncEvent.outboundAbandoned(
-                OutboundAbandoned(requestId: request, attempts: 5, error: OutboundError(httpStatus: 400, code: "E04300", message: "Name is required")))
+                OutboundAbandoned(requestId: request, attempts: 5, error: OutboundError(httpStatus: 400, code: "E04300", message: "Name is required"))
+            )
             let encoded = try abandoned.encode()
             try await harness.store.append(
-                [NewEvent(type: encoded.type, schemaVersion: Int32(encoded.schemaVersion), data: PGJSON(text: String(decoding: encoded.data, as: UTF8.self)))],
+                [
+                    NewEvent(
+                        type: encoded.type, schemaVersion: Int32(encoded.schemaVersion),
+                        data: PGJSON(text: String(decoding: encoded.data, as: UTF8.self)))
+                ],
                 to: try StreamID(StreamName.outbound(request).rawValue), of: harness.acme, expecting: .exactly(1))
             try await harness.withClient { client throws in
                 let key = harness.acmeKey
@@ -278,7 +288,9 @@ struct APITests {
                 #expect(current["version"] as? Int == 0)
                 let saved = try await client.request(
                     .put, "/api/v1/settings", key: key,
-                    json: #"{"expectedVersion":0,"settings":{"matchFields":[{"source":"phone","economic":"telephoneAndFaxNumber"}],"createPolicy":"manual","defaults":{"paymentTerms":2,"customerGroup":3,"currency":"EUR","vatZone":{"fixed":{"zone":2}}}}}"#)
+                    json:
+                        #"{"expectedVersion":0,"settings":{"matchFields":[{"source":"phone","economic":"telephoneAndFaxNumber"}],"createPolicy":"manual","defaults":{"paymentTerms":2,"customerGroup":3,"currency":"EUR","vatZone":{"fixed":{"zone":2}}}}}"#
+                )
                 #expect(saved.status == .ok)
                 let body = try saved.json()
                 #expect(body["version"] as? Int == 1)
@@ -286,27 +298,32 @@ struct APITests {
                 #expect(try await harness.handler.settings(of: harness.acme).createPolicy == .manual)
 
                 let stale = try await client.request(
-                    .put, "/api/v1/settings", key: key, json: #"{"expectedVersion":0,"settings":{"matchFields":[{"source":"email","economic":"email"}]}}"#)
+                    .put, "/api/v1/settings", key: key,
+                    json: #"{"expectedVersion":0,"settings":{"matchFields":[{"source":"email","economic":"email"}]}}"#)
                 #expect(stale.status == .conflict)
                 #expect(stale.errorCode == "stale_version")
                 #expect(stale.errorMessage?.contains("version 1") == true)
 
                 let invalid = try await client.request(
                     .put, "/api/v1/settings", key: key,
-                    json: #"{"expectedVersion":1,"settings":{"matchFields":[{"source":"fax","economic":"email"}],"defaults":{"paymentTerms":1,"customerGroup":1,"currency":"euro","vatZone":{"fixed":{"zone":1}}}}}"#)
+                    json:
+                        #"{"expectedVersion":1,"settings":{"matchFields":[{"source":"fax","economic":"email"}],"defaults":{"paymentTerms":1,"customerGroup":1,"currency":"euro","vatZone":{"fixed":{"zone":1}}}}}"#
+                )
                 #expect(invalid.status == .unprocessableContent)
                 #expect(invalid.errorCode == "invalid_input")
                 #expect(invalid.errorMessage?.contains("fax") == true)
                 #expect(invalid.errorMessage?.contains("euro") == true, "every problem is named, not only the first")
 
-                let shape = try await client.request(.put, "/api/v1/settings", key: key, json: #"{"expectedVersion":1,"settings":{"matchFields":"email"}}"#)
+                let shape = try await client.request(
+                    .put, "/api/v1/settings", key: key, json: #"{"expectedVersion":1,"settings":{"matchFields":"email"}}"#)
                 #expect(shape.status == .unprocessableContent)
                 #expect(shape.errorMessage?.contains("matchFields") == true)
                 let noVersion = try await client.request(.put, "/api/v1/settings", key: key, json: #"{"settings":{}}"#)
                 #expect(noVersion.status == .unprocessableContent)
                 #expect(noVersion.errorMessage?.contains("expectedVersion") == true)
 
-                let huge = try await client.request(.put, "/api/v1/settings", key: key, json: "{\"pad\":\"" + String(repeating: "x", count: 20_000) + "\"}")
+                let huge = try await client.request(
+                    .put, "/api/v1/settings", key: key, json: "{\"pad\":\"" + String(repeating: "x", count: 20_000) + "\"}")
                 #expect(huge.status == .contentTooLarge)
                 #expect(huge.errorCode == "payload_too_large")
                 #expect(try await harness.handler.settings(of: harness.acme).version == 1, "nothing else was saved")

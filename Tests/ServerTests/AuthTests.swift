@@ -72,14 +72,17 @@ struct AuthTests {
         try await ServerHarness.run { harness in
             try await harness.manualCreation(harness.globex)
             let bob = CustomerRef.stripe("cus_globex_bob")
-            try await harness.observe(bob, ["name": "Bob of Globex", "email": "bob@globex.test", "address.city": "Springfield"], tenant: harness.globex)
-            try await harness.observe(.economic(7), ["name": "Bob of Globex", "email": "bob@globex.test", "city": "Shelbyville", "currency": "DKK"], tenant: harness.globex)
+            try await harness.observe(
+                bob, ["name": "Bob of Globex", "email": "bob@globex.test", "address.city": "Springfield"], tenant: harness.globex)
+            try await harness.observe(
+                .economic(7), ["name": "Bob of Globex", "email": "bob@globex.test", "city": "Shelbyville", "currency": "DKK"], tenant: harness.globex)
             try await harness.observe(.stripe("cus_globex_carl"), ["name": "Carl"], tenant: harness.globex)
             let linked = try await harness.handler.selectPartner(
                 source: bob, economic: .economic(7), tenant: harness.globex, metadata: ServerHarness.user)
-            let link = try #require(linked.events.compactMap { event -> LinkID? in
-                if case .partnerLinked(let e) = event { return e.linkId } else { return nil }
-            }.first)
+            let link = try #require(
+                linked.events.compactMap { event -> LinkID? in
+                    if case .partnerLinked(let e) = event { return e.linkId } else { return nil }
+                }.first)
             try await harness.settle()
             let globexEventsBefore = try await harness.events(of: harness.globex).count
 
@@ -104,9 +107,10 @@ struct AuthTests {
                 #expect(try await client.get("/api/v1/settings", key: key).json()["version"] as? Int == 0, "acme's own settings, not globex's")
 
                 // Commands on globex's customers and link are refused and change nothing.
-                for path in ["customers/stripe/cus_globex_carl/exclude", "customers/stripe/cus_globex_carl/create-partner", "links/\(link)/stop",
-                    "links/\(link)/unlink"]
-                {
+                for path in [
+                    "customers/stripe/cus_globex_carl/exclude", "customers/stripe/cus_globex_carl/create-partner", "links/\(link)/stop",
+                    "links/\(link)/unlink",
+                ] {
                     let response = try await client.post("/api/v1/\(path)", key: key)
                     #expect(!(200..<300).contains(Int(response.status.code)), "\(path) answered \(response.status)")
                 }
@@ -115,7 +119,8 @@ struct AuthTests {
                 let resolve = try await client.post("/api/v1/conflicts/\(link)/resolve", key: key, json: #"{"choices":{"city":{"keep":"source"}}}"#)
                 #expect(resolve.status == .conflict)
                 let settings = try await client.request(
-                    .put, "/api/v1/settings", key: key, json: #"{"expectedVersion":1,"settings":{"matchFields":[{"source":"phone","economic":"telephoneAndFaxNumber"}]}}"#)
+                    .put, "/api/v1/settings", key: key,
+                    json: #"{"expectedVersion":1,"settings":{"matchFields":[{"source":"phone","economic":"telephoneAndFaxNumber"}]}}"#)
                 #expect(settings.status == .conflict, "globex is at version 1, acme at 0: acme's key edits acme's settings only")
             }
             #expect(try await harness.events(of: harness.globex).count == globexEventsBefore, "nothing was appended to globex")

@@ -168,7 +168,8 @@ struct WebUITests {
                 let token = try #require(conflicts.csrfToken)
                 let action = try #require(conflicts.text.range(of: #"action="/ui/conflicts/[^"]+/resolve""#, options: .regularExpression))
                 let path = String(conflicts.text[action].dropFirst(8).dropLast())
-                let resolved = try await client.postForm(path, [("_csrf", token), ("choice[city]", "value"), ("value[city]", "Kolding")], cookie: cookie)
+                let resolved = try await client.postForm(
+                    path, [("_csrf", token), ("choice[city]", "value"), ("value[city]", "Kolding")], cookie: cookie)
                 #expect(resolved.headers[.location]?.contains("notice=") == true, "\(resolved.headers[.location] ?? "")")
 
                 let created = try await client.postForm(
@@ -215,7 +216,8 @@ struct WebUITests {
                         ("create_policy", "manual"), ("conflict_policies", "city = sourceWins"), ("empty_overwrites", ""),
                     ]
                 }
-                let invalid = try await client.postForm("/ui/settings", form(version: "0", match: "fax = email\nnonsense", currency: "kroner", vat: "x"), cookie: cookie)
+                let invalid = try await client.postForm(
+                    "/ui/settings", form(version: "0", match: "fax = email\nnonsense", currency: "kroner", vat: "x"), cookie: cookie)
                 #expect(invalid.status == .unprocessableContent)
                 #expect(invalid.text.contains("The settings were not saved"))
                 #expect(invalid.text.contains("Match fields, line 2"))

@@ -34,10 +34,13 @@ struct WebhookTests {
     @Test("a signed delivery is recorded, answered at once, then processed by re-fetching the customer")
     func acceptedAndProcessed() async throws {
         let stripe = FakeStripeCustomers()
-        stripe.set(.customer(StripeCustomer(id: "cus_anna", email: "anna@example.com", name: "Anna (as Stripe has her now)", metadata: ["vip": "yes"])), for: "cus_anna")
+        stripe.set(
+            .customer(StripeCustomer(id: "cus_anna", email: "anna@example.com", name: "Anna (as Stripe has her now)", metadata: ["vip": "yes"])),
+            for: "cus_anna")
         try await ServerHarness.run(stripe: stripe) { harness in
             let created = Self.now() - 5
-            let body = stripeEventBody(id: "evt_1", type: "customer.created", customerID: "cus_anna", created: created, name: "Anna (stale copy in the event)")
+            let body = stripeEventBody(
+                id: "evt_1", type: "customer.created", customerID: "cus_anna", created: created, name: "Anna (stale copy in the event)")
             try await harness.withClient { client throws in
                 let response = try await Self.deliver(client, body, headers: Self.signed(body))
                 #expect(response.status == .ok)
@@ -53,8 +56,10 @@ struct WebhookTests {
             #expect(observed.fields["metadata.vip"] == "yes")
             #expect(observed.sourceEventId == "evt_1")
             #expect(observed.sourceUpdatedAt == Date(timeIntervalSince1970: TimeInterval(created)))
-            let metadata = try #require(try await harness.store.readStream(try StreamID(StreamName.customer(.stripe("cus_anna")).rawValue), of: harness.acme).first)
-                .decodedMetadata()
+            let metadata = try #require(
+                try await harness.store.readStream(try StreamID(StreamName.customer(.stripe("cus_anna")).rawValue), of: harness.acme).first
+            )
+            .decodedMetadata()
             #expect(metadata.actor == "stripe:webhook" && metadata.sourceEventID == "evt_1")
             try await harness.withClient { client throws in
                 let inbox = try await client.get("/api/v1/webhooks/inbox", key: harness.acmeKey).jsonArray()
@@ -208,7 +213,9 @@ struct WebhookTests {
                 stripe.failNext(1)
                 #expect(try await Self.deliver(client, update, headers: Self.signed(update)).status == .ok)
                 #expect(try await harness.processInbox() == [.retry])
-                let entry = try #require(try await client.get("/api/v1/webhooks/inbox", key: harness.acmeKey).jsonArray().first { $0["eventId"] as? String == "evt_retry" })
+                let entry = try #require(
+                    try await client.get("/api/v1/webhooks/inbox", key: harness.acmeKey).jsonArray().first { $0["eventId"] as? String == "evt_retry" }
+                )
                 #expect(entry["status"] as? String == "pending")
                 #expect((entry["lastError"] as? String)?.contains("connection reset") == true)
                 let done = try await waitUntil(timeout: .seconds(10)) { try await harness.processInbox() == [.processed] }
@@ -248,7 +255,8 @@ struct WebhookTests {
 
             // Deleted in Stripe (localstripe answers 404 on re-fetch): a customer.deleted event records the deletion.
             try await client.deleteCustomer(id: customer.id)
-            let deleted = stripeEventBody(id: "evt_deleted_\(customer.id)", type: "customer.deleted", customerID: customer.id, created: t + 5, name: "Version 2")
+            let deleted = stripeEventBody(
+                id: "evt_deleted_\(customer.id)", type: "customer.deleted", customerID: customer.id, created: t + 5, name: "Version 2")
             try await harness.withClient { http throws in
                 #expect(try await Self.deliver(http, deleted, headers: Self.signed(deleted)).status == .ok)
             }
@@ -274,7 +282,8 @@ struct WebhookTests {
                 do {
                     let email = LocalStripe.uniqueEmail("live")
                     let customer = try await stripe.createCustomer(fields: [.email: email, .name: "Live A/S"])
-                    _ = try await stripe.updateCustomer(customerID: customer.id, fields: [.name: "Live Renamed A/S"], idempotencyKey: UUID().uuidString)
+                    _ = try await stripe.updateCustomer(
+                        customerID: customer.id, fields: [.name: "Live Renamed A/S"], idempotencyKey: UUID().uuidString)
                     let arrived = try await waitUntil(timeout: .seconds(30)) {
                         try await Self.observations(harness).contains { $0.customer.id == customer.id && $0.fields["name"] == "Live Renamed A/S" }
                     }

@@ -5,6 +5,7 @@ import Logging
 /// Authenticates API requests with `Authorization: Bearer ak_…` and puts the key's tenant into the context;
 /// every handler behind it works only in that tenant's scope. A missing, unknown or revoked key is 401.
 public struct APIKeyMiddleware: RouterMiddleware {
+    /// The request context.
     public typealias Context = AppRequestContext
     let keys: APIKeyStore
 

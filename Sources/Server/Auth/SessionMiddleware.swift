@@ -7,6 +7,7 @@ import NIOCore
 /// (or once the key behind it is revoked) a page redirects to `/login`. Every form post must also carry the
 /// session's anti-forgery token (`_csrf`); the body is read here (up to the form limit) and handed on.
 public struct SessionMiddleware: RouterMiddleware {
+    /// The request context.
     public typealias Context = AppRequestContext
     let keys: APIKeyStore
     let secret: Data
@@ -35,7 +36,8 @@ public struct SessionMiddleware: RouterMiddleware {
             let body = try await JSONBody.bytes(of: request, limit: maxFormBodyBytes)
             let form = FormData(String(buffer: body))
             guard let token = form["_csrf"], constantTimeEqual(Array(token.utf8), Array(csrf.utf8)) else {
-                throw APIError(.forbidden, code: "forbidden", message: "the form has expired or did not come from this site; reload the page and try again")
+                throw APIError(
+                    .forbidden, code: "forbidden", message: "the form has expired or did not come from this site; reload the page and try again")
             }
             request.body = .init(buffer: body)
         }

@@ -80,7 +80,8 @@ public struct APIController: Sendable {
         let recorded = try await reads.history(tenant, ref)
         guard let row = try await reads.customer(tenant, ref) else {
             guard !recorded.isEmpty else { throw APIError.notFound("customer \(ref) is not known in this tenant") }
-            throw APIError(.notFound, code: "not_yet_projected", message: "customer \(ref) was just recorded and is not listed yet; try again in a moment")
+            throw APIError(
+                .notFound, code: "not_yet_projected", message: "customer \(ref) was just recorded and is not listed yet; try again in a moment")
         }
         var link: LinkSummary?
         var conflicts: [ConflictField] = []
@@ -231,7 +232,8 @@ public struct APIController: Sendable {
 
     @Sendable func stopSync(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        return JSONBody.response(CommandOutcome(try await commands.stopSync(try context.linkID(), tenant: identity.tenant, metadata: try metadata(context))))
+        return JSONBody.response(
+            CommandOutcome(try await commands.stopSync(try context.linkID(), tenant: identity.tenant, metadata: try metadata(context))))
     }
 
     @Sendable func restartSync(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -242,7 +244,8 @@ public struct APIController: Sendable {
 
     @Sendable func unlink(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        return JSONBody.response(CommandOutcome(try await commands.unlink(try context.linkID(), tenant: identity.tenant, metadata: try metadata(context))))
+        return JSONBody.response(
+            CommandOutcome(try await commands.unlink(try context.linkID(), tenant: identity.tenant, metadata: try metadata(context))))
     }
 
     @Sendable func resolve(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -267,7 +270,8 @@ public struct APIController: Sendable {
         let identity = try context.requireIdentity()
         let input = try await JSONBody.decode(SettingsUpdate.self, from: request, limit: configuration.maxJSONBodyBytes)
         do {
-            try await commands.updateSettings(input.settings, expectedVersion: input.expectedVersion, tenant: identity.tenant, metadata: try metadata(context))
+            try await commands.updateSettings(
+                input.settings, expectedVersion: input.expectedVersion, tenant: identity.tenant, metadata: try metadata(context))
         } catch let error as CommandError where error.code == .invalidInput {
             // Name every problem at once, not only the first.
             let problems = input.settings.validationErrors().map(\.description)

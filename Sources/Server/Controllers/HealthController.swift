@@ -2,9 +2,9 @@ import EventStore
 import Foundation
 import Hummingbird
 import Logging
-import Prometheus
 import NIOCore
 import PGClient
+import Prometheus
 
 /// `/health` (is the database reachable?) and `/metrics` (Prometheus text).
 struct HealthController: Sendable {

@@ -83,7 +83,9 @@ public struct WebController: Sendable {
 
     // MARK: Pages
 
-    func render(_ title: String, _ section: Layout.Section?, _ body: HTML, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok)
+    func render(
+        _ title: String, _ section: Layout.Section?, _ body: HTML, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok
+    )
         throws -> Response
     {
         let query = request.uri.queryParameters
@@ -150,7 +152,8 @@ public struct WebController: Sendable {
         let ref = try context.customerRef()
         let detail = try await APIController.detail(of: ref, tenant: identity.tenant, reads: reads)
         guard let row = try await reads.customer(identity.tenant, ref) else { throw APIError.notFound("customer \(ref) is not known") }
-        return try render(row.name ?? ref.description, .customers, Pages.customer(detail, row: row, identity: identity), request: request, context: context)
+        return try render(
+            row.name ?? ref.description, .customers, Pages.customer(detail, row: row, identity: identity), request: request, context: context)
     }
 
     @Sendable func outbound(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -163,14 +166,17 @@ public struct WebController: Sendable {
     @Sendable func settingsPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let settings = try await commands.settings(of: identity.tenant)
-        return try render("Settings", .settings, Pages.settings(SettingsForm(settings), problems: [], identity: identity), request: request, context: context)
+        return try render(
+            "Settings", .settings, Pages.settings(SettingsForm(settings), problems: [], identity: identity), request: request, context: context)
     }
 
     @Sendable func saveSettings(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let form = SettingsForm(try await formData(request))
         func refused(_ problems: [String], status: HTTPResponse.Status) throws -> Response {
-            try render("Settings", .settings, Pages.settings(form, problems: problems, identity: identity), request: request, context: context, status: status)
+            try render(
+                "Settings", .settings, Pages.settings(form, problems: problems, identity: identity), request: request, context: context,
+                status: status)
         }
         switch form.settings() {
         case .failure(let problems):
@@ -262,10 +268,12 @@ public struct WebController: Sendable {
         let form = try await formData(request)
         let side: System = try context.pathParameter("side") == "economic" ? .economic : .stripe
         return try await act(request, form: form, fallback: "/ui/unpartnered", notice: "") {
-            let result = try await commands.createPartners(side: side, numbering: try Self.numbering(form), tenant: identity.tenant, metadata: metadata(identity))
+            let result = try await commands.createPartners(
+                side: side, numbering: try Self.numbering(form), tenant: identity.tenant, metadata: metadata(identity))
             var message = "Creating \(result.created.count) partner\(result.created.count == 1 ? "" : "s")."
             if !result.skipped.isEmpty {
-                message += " Skipped \(result.skipped.count): "
+                message +=
+                    " Skipped \(result.skipped.count): "
                     + result.skipped.keys.sorted().prefix(5).map { "\($0) (\(result.skipped[$0]!))" }.joined(separator: "; ")
             }
             return message

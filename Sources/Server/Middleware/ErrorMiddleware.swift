@@ -14,6 +14,7 @@ import SyncEngine
 ///
 /// API and webhook routes answer `{"error":{"code":…,"message":…}}`; web pages answer an HTML page.
 public struct ErrorMiddleware: RouterMiddleware {
+    /// The request context.
     public typealias Context = AppRequestContext
 
     /// Makes the middleware.
@@ -26,7 +27,8 @@ public struct ErrorMiddleware: RouterMiddleware {
         } catch {
             let apiError = Self.translate(error, context: context)
             if apiError.status == .internalServerError {
-                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "http.route": "\(context.endpointPath ?? "-")"])
+                context.logger.error(
+                    "request failed", metadata: ["error": "\(String(reflecting: error))", "http.route": "\(context.endpointPath ?? "-")"])
             } else {
                 context.logger.debug("request refused", metadata: ["error.code": "\(apiError.code)"])
             }
@@ -51,7 +53,8 @@ public struct ErrorMiddleware: RouterMiddleware {
             }
         case let error as PGError where error.sqlState == .undefinedTable:
             // The projection runner creates the read models' tables on its first start.
-            return APIError(.serviceUnavailable, code: "read_models_unavailable", message: "the read models are still being built; try again in a moment")
+            return APIError(
+                .serviceUnavailable, code: "read_models_unavailable", message: "the read models are still being built; try again in a moment")
         case let error as HTTPError:
             let status = error.status
             let message = error.body ?? status.reasonPhrase

@@ -3,6 +3,7 @@ public import Hummingbird
 /// Counts requests and records their durations by method, matched route (never the raw path, which would
 /// explode the label set) and status.
 public struct RequestMetricsMiddleware: RouterMiddleware {
+    /// The request context.
     public typealias Context = AppRequestContext
     let metrics: ServerMetrics
 

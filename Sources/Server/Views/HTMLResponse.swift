@@ -24,7 +24,8 @@ enum HTMLResponse {
     static func redirect(to location: String, clearingSession: Bool = false) -> Response {
         var response = Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
         if clearingSession {
-            response.setCookie(Cookie(name: SessionToken.cookieName, value: "", maxAge: 0, path: "/", secure: false, httpOnly: true, sameSite: .strict))
+            response.setCookie(
+                Cookie(name: SessionToken.cookieName, value: "", maxAge: 0, path: "/", secure: false, httpOnly: true, sameSite: .strict))
         }
         return response
     }

@@ -266,7 +266,8 @@ enum Pages {
                     : button("Don't synchronise", action: back + "/exclude", back: back, identity: identity))
         }
         if row.linkID == nil && row.pendingRequest == nil && !row.deleted && !row.excluded {
-            actions.append(button("Create partner", action: back + "/create-partner", back: back, identity: identity, primary: true, extra: numberingChoice()))
+            actions.append(
+                button("Create partner", action: back + "/create-partner", back: back, identity: identity, primary: true, extra: numberingChoice()))
             actions.append(
                 """
                 <form method="post" action="\(back)/select-partner" class="inline">\(Layout.csrf(identity))<input type="hidden" name="return_to" value="\(back)"><input name="partner" size="16" placeholder="\(ref.system == .economic ? "stripe:cus_… or file:…" : "e-conomic no.")" aria-label="Partner" required><button>Select partner</button></form>

@@ -131,7 +131,8 @@ struct SettingsForm: Sendable, Hashable {
             vat = .fixed(zone: integer(vatFixed, "Fixed VAT zone"))
         } else {
             vat = .byCountry(
-                domestic: integer(vatDomestic, "VAT zone (domestic)"), eu: integer(vatEU, "VAT zone (EU)"), abroad: integer(vatAbroad, "VAT zone (abroad)"))
+                domestic: integer(vatDomestic, "VAT zone (domestic)"), eu: integer(vatEU, "VAT zone (EU)"),
+                abroad: integer(vatAbroad, "VAT zone (abroad)"))
         }
         let layoutText = layout.trimmingCharacters(in: .whitespaces)
         let defaults = NewCustomerDefaults(

@@ -1,8 +1,8 @@
 import Connectors
 import EventStore
 public import Foundation
-public import Hummingbird
 import HTTPTypes
+public import Hummingbird
 import Logging
 import NIOCore
 import NIOFoundationCompat
@@ -82,7 +82,8 @@ public struct StripeWebhookController: Sendable {
             throw APIError.badRequest("the event has no usable id or type", code: "invalid_payload")
         }
         let isNew = try await WebhookInbox(pool: dependencies.pool).record(
-            tenant: tenant, eventID: event.id, eventType: event.type, objectID: event.customer?.id, eventCreated: Date(timeIntervalSince1970: TimeInterval(event.created)),
+            tenant: tenant, eventID: event.id, eventType: event.type, objectID: event.customer?.id,
+            eventCreated: Date(timeIntervalSince1970: TimeInterval(event.created)),
             payload: PGJSON(text: String(decoding: payload, as: UTF8.self)))
         metrics.webhook(isNew ? "accepted" : "duplicate")
         if isNew { doorbell.ring() }

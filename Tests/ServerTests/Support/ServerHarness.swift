@@ -61,7 +61,8 @@ struct ServerHarness: Sendable {
                 let runner = ProjectionRunner(
                     projectors: AccordProjections.all, store: store, listener: listener, pollInterval: .milliseconds(100), logger: database.logger)
                 let harness = ServerHarness(
-                    database: database, store: store, handler: handler, reactor: Reactor(store: store, cache: cache, listener: nil, logger: database.logger),
+                    database: database, store: store, handler: handler,
+                    reactor: Reactor(store: store, cache: cache, listener: nil, logger: database.logger),
                     server: server, secrets: secrets, acme: acme, globex: globex, acmeKey: acmeKey, globexKey: globexKey)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await listener.run() }
@@ -151,7 +152,8 @@ struct ServerHarness: Sendable {
     /// Rows of the webhook inbox (all tenants).
     func inboxCount(eventID: String? = nil) async throws -> Int {
         try await store.pool.withTransaction(scope: .system) { connection in
-            try await connection.query("SELECT count(*) FROM webhook_inbox WHERE \(eventID)::text IS NULL OR event_id = \(eventID)").singleValue(Int.self)
+            try await connection.query("SELECT count(*) FROM webhook_inbox WHERE \(eventID)::text IS NULL OR event_id = \(eventID)").singleValue(
+                Int.self)
                 ?? 0
         }
     }

@@ -62,7 +62,9 @@ enum LocalStripe {
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.body = .bytes(ByteBuffer(string: body))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        guard response.status == .ok else { throw MissingPrerequisite(description: "localstripe refused the webhook configuration: \(response.status)") }
+        guard response.status == .ok else {
+            throw MissingPrerequisite(description: "localstripe refused the webhook configuration: \(response.status)")
+        }
     }
 
     /// localstripe cannot remove a webhook: narrow it to an event type that never happens.
