@@ -351,6 +351,26 @@ struct APITests {
                 #expect(metrics.text.contains("accord_inbox_backlog 0"))
                 #expect(metrics.text.contains("http_server_request_duration_seconds_bucket"))
             }
+            // A failure inside: 500 with the request id, never the error itself (which may name secrets or SQL).
+            var dependencies = harness.server.dependencies
+            dependencies.webhookSecrets = FailingSecrets()
+            let failing = AccordServer(configuration: ServerConfiguration(port: 0, runsInboxProcessor: false), dependencies: dependencies)
+            try await failing.buildApplication().test(.router) { client throws in
+                let response = try await TestClient(client: client).post("/webhooks/stripe/acme", json: "{}")
+                #expect(response.status == .internalServerError)
+                #expect(response.errorCode == "internal")
+                #expect(response.errorMessage?.contains("request id") == true)
+                #expect(!response.text.contains("whsec_") && !response.text.contains("SELECT"))
+            }
         }
     }
+}
+
+/// A secrets store that cannot be read (its error names a secret and SQL, which must never reach a client).
+struct FailingSecrets: WebhookSecretsProvider {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String { "SELECT stripe_webhook_secrets FROM tenant_connections -- whsec_do_not_leak" }
+    }
+
+    func webhookSecrets(for tenant: TenantID) async throws -> [String] { throw Failure() }
 }

@@ -298,7 +298,7 @@ enum Pages {
             })
         return """
             <h1>\(row.name ?? ref.description) <span class="muted">\(ref.description)</span></h1>
-            <section class="card"><ul>\(facts)</ul>\(conflicts)<p>\(HTML.join(actions, separator: " "))</p></section>
+            <section class="card"><ul>\(facts)</ul>\(conflicts)<div>\(HTML.join(actions, separator: " "))</div></section>
             <h2>Fields</h2>\(fieldTable(row.fields))\(mapped)
             <h2>History</h2><p class="muted">Every event recorded for this customer, oldest first: when, what changed, and who or what caused it.</p>
             <table><tr><th>#</th><th>Recorded</th><th>What happened</th><th>By</th></tr>\(history)</table>
