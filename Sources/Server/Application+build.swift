@@ -1,0 +1,88 @@
+public import Foundation
+public import Hummingbird
+import Logging
+public import PGClient
+
+/// Accord's HTTP server: the JSON API, the Stripe webhook endpoint, the web pages, `/health` and `/metrics`,
+/// plus the webhook inbox processor — built from one configuration and one set of dependencies, sharing one
+/// doorbell (a new delivery wakes the processor) and one metrics registry.
+///
+/// ```swift
+/// let server = AccordServer(configuration: configuration, dependencies: dependencies)
+/// let app = server.buildApplication()            // a Service; runs the inbox processor too (by default)
+/// try await ServiceGroup(services: [pool, projections, reactor, app], …).run()
+/// ```
+public struct AccordServer: Sendable {
+    /// The configuration.
+    public let configuration: ServerConfiguration
+    /// The dependencies.
+    public let dependencies: ServerDependencies
+    /// The metrics.
+    public let metrics: ServerMetrics
+    /// Rung when a webhook delivery is recorded; the inbox processor waits on it.
+    public let doorbell: Doorbell
+    /// The clock webhook signature timestamps are checked against.
+    let webhookClock: @Sendable () -> Date
+
+    /// Makes the server's parts.
+    /// - Parameter webhookClock: the clock for webhook timestamp tolerance (the system clock by default).
+    public init(configuration: ServerConfiguration, dependencies: ServerDependencies, webhookClock: (@Sendable () -> Date)? = nil) {
+        self.configuration = configuration
+        self.dependencies = dependencies
+        self.metrics = ServerMetrics(registry: dependencies.metricsRegistry)
+        self.doorbell = Doorbell()
+        self.webhookClock = webhookClock ?? { Date() }
+    }
+
+    /// The API key store (for `accord tenant api-key create|revoke|list`).
+    public var apiKeys: APIKeyStore { APIKeyStore(pool: dependencies.pool) }
+
+    /// The inbox processor (a `Service`). ``buildApplication()`` runs it unless
+    /// ``ServerConfiguration/runsInboxProcessor`` is false; run it yourself then (e.g. in a worker process).
+    public var inboxProcessor: InboxProcessor {
+        InboxProcessor(dependencies: dependencies, configuration: configuration.inbox, metrics: metrics, doorbell: doorbell)
+    }
+
+    /// The router with every route and middleware.
+    public func buildRouter() -> Router<AppRequestContext> {
+        let router = Router(context: AppRequestContext.self)
+        router.middlewares.add(RequestMetricsMiddleware(metrics: metrics))
+        router.middlewares.add(ErrorMiddleware())
+
+        HealthController(dependencies: dependencies, metrics: metrics).addRoutes(to: router)
+        StripeWebhookController(dependencies: dependencies, configuration: configuration, metrics: metrics, doorbell: doorbell, now: webhookClock)
+            .addRoutes(to: router)
+
+        let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: apiKeys))
+        APIController(dependencies: dependencies, configuration: configuration).addRoutes(to: api)
+
+        let web = WebController(dependencies: dependencies, configuration: configuration)
+        web.addPublicRoutes(to: router)
+        let pages = router.group("ui").add(
+            middleware: SessionMiddleware(keys: apiKeys, secret: configuration.sessionSecret, maxFormBodyBytes: configuration.maxFormBodyBytes))
+        web.addRoutes(to: pages)
+        return router
+    }
+
+    /// The application: a `Service` to run in `accord serve`'s `ServiceGroup` (after the pool), serving on the
+    /// configured host and port, with the inbox processor as one of its services unless turned off.
+    public func buildApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        var app = Application(
+            router: buildRouter(),
+            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "accord"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: dependencies.logger)
+        if configuration.runsInboxProcessor { app.addServices(inboxProcessor) }
+        return app
+    }
+}
+
+/// Builds the application (see ``AccordServer/buildApplication(onServerRunning:)``).
+public func buildApplication(configuration: ServerConfiguration, dependencies: ServerDependencies) -> some ApplicationProtocol {
+    AccordServer(configuration: configuration, dependencies: dependencies).buildApplication()
+}
+
+/// Builds the router (see ``AccordServer/buildRouter()``).
+public func buildRouter(configuration: ServerConfiguration, dependencies: ServerDependencies) -> Router<AppRequestContext> {
+    AccordServer(configuration: configuration, dependencies: dependencies).buildRouter()
+}

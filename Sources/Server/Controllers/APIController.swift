@@ -1,0 +1,292 @@
+import EventStore
+import Foundation
+public import Hummingbird
+import Projections
+import SyncDomain
+import SyncEngine
+
+/// The JSON API under `/api/v1`. Every route runs behind ``APIKeyMiddleware`` and works only in the key's
+/// tenant: reads go through ``TenantReadModels`` (tenant-scoped transactions), commands through the command
+/// handler with that tenant.
+public struct APIController: Sendable {
+    let dependencies: ServerDependencies
+    let configuration: ServerConfiguration
+    var reads: TenantReadModels { TenantReadModels(store: dependencies.store) }
+    var commands: CommandHandler { dependencies.commands }
+
+    /// Makes the controller.
+    public init(dependencies: ServerDependencies, configuration: ServerConfiguration) {
+        self.dependencies = dependencies
+        self.configuration = configuration
+    }
+
+    /// Adds the routes to a group (already authenticated).
+    public func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("overview", use: overview)
+        group.get("customers", use: listCustomers)
+        group.get("customers/:system/:id", use: customer)
+        group.post("customers/:system/:id/exclude", use: exclude)
+        group.post("customers/:system/:id/include", use: include)
+        group.post("customers/:system/:id/create-partner", use: createPartner)
+        group.get("unpartnered", use: unpartnered)
+        group.post("unpartnered/:side/create-partners", use: createPartners)
+        group.get("links", use: links)
+        group.post("links", use: selectPartner)
+        group.get("links/:link", use: link)
+        group.post("links/:link/stop", use: stopSync)
+        group.post("links/:link/restart", use: restartSync)
+        group.post("links/:link/unlink", use: unlink)
+        group.delete("links/:link", use: unlink)
+        group.get("conflicts", use: conflicts)
+        group.post("conflicts/:link/resolve", use: resolve)
+        group.get("match-failures", use: matchFailures)
+        group.get("pending-creations", use: pendingCreations)
+        group.get("outbound/failures", use: outboundFailures)
+        group.post("outbound/:request/retry", use: retryOutbound)
+        group.get("settings", use: settings)
+        group.put("settings", use: updateSettings)
+        group.get("webhooks/inbox", use: inbox)
+    }
+
+    // MARK: Reads
+
+    @Sendable func overview(_ request: Request, context: AppRequestContext) async throws -> Response {
+        JSONBody.response(try await reads.overview(try context.requireIdentity().tenant))
+    }
+
+    @Sendable func listCustomers(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let tenant = try context.requireIdentity().tenant
+        let paging = try Paging(request, maxLimit: configuration.maxPageSize)
+        let query = request.uri.queryParameters
+        let side = query.get("side")
+        guard TenantReadModels.CustomerFilter.systems(ofSide: side) != nil else {
+            throw APIError.invalidInput("unknown side '\(side?.prefix(40) ?? "")': use source, economic, stripe or file")
+        }
+        let search = query.get("search").map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        guard (search?.count ?? 0) <= 200 else { throw APIError.invalidInput("'search' has at most 200 characters") }
+        let filter = TenantReadModels.CustomerFilter(
+            side: side, search: search, includeDeleted: query.get("includeDeleted") == "true", limit: paging.limit, offset: paging.offset)
+        let (rows, total) = try await reads.customers(tenant, filter: filter)
+        return JSONBody.response(Page(items: rows.map(CustomerSummary.init), total: total, limit: paging.limit, offset: paging.offset))
+    }
+
+    @Sendable func customer(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let tenant = try context.requireIdentity().tenant
+        return JSONBody.response(try await Self.detail(of: try context.customerRef(), tenant: tenant, reads: reads))
+    }
+
+    /// A customer's detail: its row, link, conflicts and history.
+    static func detail(of ref: CustomerRef, tenant: TenantID, reads: TenantReadModels) async throws -> CustomerDetail {
+        let recorded = try await reads.history(tenant, ref)
+        guard let row = try await reads.customer(tenant, ref) else {
+            guard !recorded.isEmpty else { throw APIError.notFound("customer \(ref) is not known in this tenant") }
+            throw APIError(
+                .notFound, code: "not_yet_projected", message: "customer \(ref) was just recorded and is not listed yet; try again in a moment")
+        }
+        var link: LinkSummary?
+        var conflicts: [ConflictField] = []
+        if let linkText = row.linkID, let uuid = UUID(uuidString: linkText) {
+            link = try await reads.link(tenant, LinkID(uuid)).map(LinkSummary.init)
+            conflicts = try await reads.conflicts(tenant, link: LinkID(uuid)).map(ConflictField.init)
+        }
+        return CustomerDetail(
+            customer: CustomerSummary(row), fields: row.fields, mapped: row.mapped, sourceUpdatedAt: row.sourceUpdatedAt,
+            lastSourceEventId: row.lastSourceEventID, link: link, conflicts: conflicts, history: try CustomerHistory.entries(recorded))
+    }
+
+    @Sendable func unpartnered(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let tenant = try context.requireIdentity().tenant
+        let paging = try Paging(request, maxLimit: configuration.maxPageSize)
+        let side = try unpartneredSide(request.uri.queryParameters.get("side"))
+        let (rows, total) = try await reads.unpartnered(tenant, side: side, limit: paging.limit, offset: paging.offset)
+        return JSONBody.response(Page(items: rows.map(UnpartneredItem.init), total: total, limit: paging.limit, offset: paging.offset))
+    }
+
+    @Sendable func links(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let tenant = try context.requireIdentity().tenant
+        let paging = try Paging(request, maxLimit: configuration.maxPageSize)
+        let (rows, total) = try await reads.links(tenant, limit: paging.limit, offset: paging.offset)
+        return JSONBody.response(Page(items: rows.map(LinkSummary.init), total: total, limit: paging.limit, offset: paging.offset))
+    }
+
+    @Sendable func link(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let tenant = try context.requireIdentity().tenant
+        let id = try context.linkID()
+        guard let row = try await reads.link(tenant, id) else { throw APIError.notFound("link \(id) is not known in this tenant") }
+        return JSONBody.response(LinkSummary(row))
+    }
+
+    @Sendable func conflicts(_ request: Request, context: AppRequestContext) async throws -> Response {
+        JSONBody.response(try await Self.conflictGroups(tenant: try context.requireIdentity().tenant, reads: reads))
+    }
+
+    /// Open conflicts grouped by pair.
+    static func conflictGroups(tenant: TenantID, reads: TenantReadModels) async throws -> [ConflictGroup] {
+        let rows = try await reads.conflicts(tenant)
+        var order: [String] = []
+        var byLink: [String: [ConflictField]] = [:]
+        for row in rows {
+            if byLink[row.linkID] == nil { order.append(row.linkID) }
+            byLink[row.linkID, default: []].append(ConflictField(row))
+        }
+        let links = Dictionary(try await reads.links(tenant, ids: order).map { ($0.linkID, $0) }, uniquingKeysWith: { first, _ in first })
+        return order.map { id in
+            ConflictGroup(
+                linkId: id, source: links[id]?.source, economic: links[id].map { "economic:\($0.economicNumber)" }, fields: byLink[id] ?? [])
+        }
+    }
+
+    @Sendable func matchFailures(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let tenant = try context.requireIdentity().tenant
+        let paging = try Paging(request, maxLimit: configuration.maxPageSize)
+        let rows = try await reads.matchFailures(tenant, limit: paging.limit, offset: paging.offset)
+        return JSONBody.response(rows.map(CustomerSummary.init))
+    }
+
+    @Sendable func pendingCreations(_ request: Request, context: AppRequestContext) async throws -> Response {
+        JSONBody.response(try await reads.pendingCreations(try context.requireIdentity().tenant).map(PendingItem.init))
+    }
+
+    @Sendable func outboundFailures(_ request: Request, context: AppRequestContext) async throws -> Response {
+        JSONBody.response(try await reads.outboundProblems(try context.requireIdentity().tenant))
+    }
+
+    @Sendable func settings(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let settings = try await commands.settings(of: try context.requireIdentity().tenant)
+        return JSONBody.response(SettingsDocument(version: settings.version, settings: settings))
+    }
+
+    @Sendable func inbox(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let tenant = try context.requireIdentity().tenant
+        let paging = try Paging(request, maxLimit: configuration.maxPageSize)
+        return JSONBody.response(try await reads.inbox(tenant, limit: paging.limit))
+    }
+
+    // MARK: Commands
+
+    func metadata(_ context: AppRequestContext) throws -> CommandMetadata {
+        CommandMetadata(actor: try context.requireIdentity().actor)
+    }
+
+    @Sendable func exclude(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let result = try await commands.exclude(try context.customerRef(), tenant: identity.tenant, metadata: try metadata(context))
+        return JSONBody.response(CommandOutcome(result))
+    }
+
+    @Sendable func include(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let result = try await commands.include(try context.customerRef(), tenant: identity.tenant, metadata: try metadata(context))
+        return JSONBody.response(CommandOutcome(result))
+    }
+
+    @Sendable func createPartner(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let ref = try context.customerRef()
+        let input = try await optionalBody(CreatePartnerInput.self, request) ?? CreatePartnerInput(numbering: nil)
+        let numbering = try input.numbering?.numbering() ?? .economicAssigns
+        let result = try await commands.createPartner(ref, numbering: numbering, tenant: identity.tenant, metadata: try metadata(context))
+        return JSONBody.response(CommandOutcome(result), status: .accepted)
+    }
+
+    @Sendable func createPartners(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let side: System
+        switch try context.pathParameter("side") {
+        case "source": side = .stripe
+        case "stripe": side = .stripe
+        case "file": side = .file
+        case "economic": side = .economic
+        case let other: throw APIError.notFound("unknown side '\(other.prefix(40))': use source, stripe, file or economic")
+        }
+        let input = try await optionalBody(CreatePartnerInput.self, request) ?? CreatePartnerInput(numbering: nil)
+        let numbering = try input.numbering?.numbering() ?? .economicAssigns
+        let result = try await commands.createPartners(side: side, numbering: numbering, tenant: identity.tenant, metadata: try metadata(context))
+        return JSONBody.response(
+            CreatePartnersOutcome(
+                appended: result.result.events.count, created: result.created.map(\.description).sorted(),
+                skipped: Dictionary(uniqueKeysWithValues: result.skipped.map { ($0.key.description, $0.value) })),
+            status: .accepted)
+    }
+
+    @Sendable func selectPartner(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let input = try await JSONBody.decode(SelectPartnerInput.self, from: request, limit: configuration.maxJSONBodyBytes)
+        guard let source = CustomerRef(parsing: input.source), source.system.isSource else {
+            throw APIError.invalidInput("'source' must be a Stripe or file customer, e.g. stripe:cus_123")
+        }
+        guard let economic = Self.economicRef(input.economic) else {
+            throw APIError.invalidInput("'economic' must be an e-conomic customer, e.g. economic:1042")
+        }
+        let result = try await commands.selectPartner(source: source, economic: economic, tenant: identity.tenant, metadata: try metadata(context))
+        return JSONBody.response(CommandOutcome(result), status: .created)
+    }
+
+    /// `economic:42` or `42`.
+    static func economicRef(_ text: String) -> CustomerRef? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let ref = CustomerRef(parsing: trimmed) ?? CustomerRef(system: .economic, id: trimmed)
+        guard ref.system == .economic, let number = Int(ref.id), (1...999_999_999).contains(number) else { return nil }
+        return .economic(number)
+    }
+
+    @Sendable func stopSync(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        return JSONBody.response(
+            CommandOutcome(try await commands.stopSync(try context.linkID(), tenant: identity.tenant, metadata: try metadata(context))))
+    }
+
+    @Sendable func restartSync(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        return JSONBody.response(
+            CommandOutcome(try await commands.restartSync(try context.linkID(), tenant: identity.tenant, metadata: try metadata(context))))
+    }
+
+    @Sendable func unlink(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        return JSONBody.response(
+            CommandOutcome(try await commands.unlink(try context.linkID(), tenant: identity.tenant, metadata: try metadata(context))))
+    }
+
+    @Sendable func resolve(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let link = try context.linkID()
+        let input = try await JSONBody.decode(ResolveInput.self, from: request, limit: configuration.maxJSONBodyBytes)
+        guard !input.choices.isEmpty else { throw APIError.invalidInput("'choices' must name at least one field") }
+        for field in input.choices.keys where EconomicField(rawValue: field) == nil {
+            throw APIError.invalidInput("'\(field.prefix(60))' is not an e-conomic field")
+        }
+        let result = try await commands.resolveConflict(link, choices: input.choices, tenant: identity.tenant, metadata: try metadata(context))
+        return JSONBody.response(CommandOutcome(result))
+    }
+
+    @Sendable func retryOutbound(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let result = try await commands.retryOutbound(try context.requestID(), tenant: identity.tenant, metadata: try metadata(context))
+        return JSONBody.response(CommandOutcome(result), status: .accepted)
+    }
+
+    @Sendable func updateSettings(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let input = try await JSONBody.decode(SettingsUpdate.self, from: request, limit: configuration.maxJSONBodyBytes)
+        do {
+            try await commands.updateSettings(
+                input.settings, expectedVersion: input.expectedVersion, tenant: identity.tenant, metadata: try metadata(context))
+        } catch let error as CommandError where error.code == .invalidInput {
+            // Name every problem at once, not only the first.
+            let problems = input.settings.validationErrors().map(\.description)
+            throw APIError.invalidInput(problems.isEmpty ? error.message : problems.joined(separator: " "))
+        } catch let error as CommandError where error.code == .rejected {
+            throw APIError(.conflict, code: "stale_version", message: error.message)
+        }
+        let settings = try await commands.settings(of: identity.tenant)
+        return JSONBody.response(SettingsDocument(version: settings.version, settings: settings))
+    }
+
+    /// A JSON body that may be absent (empty).
+    func optionalBody<Value: Decodable>(_ type: Value.Type, _ request: Request) async throws -> Value? {
+        let buffer = try await JSONBody.bytes(of: request, limit: configuration.maxJSONBodyBytes)
+        guard buffer.readableBytes > 0 else { return nil }
+        return try await JSONBody.decode(type, from: Request(head: request.head, body: .init(buffer: buffer)), limit: configuration.maxJSONBodyBytes)
+    }
+}

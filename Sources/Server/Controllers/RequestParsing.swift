@@ -1,0 +1,70 @@
+import Foundation
+import Hummingbird
+import SyncDomain
+
+/// Reading path and query parameters with specific errors.
+extension AppRequestContext {
+    /// A path parameter, percent-decoded.
+    func pathParameter(_ name: String) throws -> String {
+        guard let raw = parameters.get(name), let decoded = raw.removingPercentEncoding, !decoded.isEmpty else {
+            throw APIError.badRequest("missing path parameter '\(name)'")
+        }
+        return decoded
+    }
+
+    /// The customer named by `{system}/{id}`.
+    func customerRef() throws -> CustomerRef {
+        let systemName = try pathParameter("system")
+        guard let system = System(rawValue: systemName) else {
+            throw APIError.notFound("unknown system '\(systemName.prefix(40))': use stripe, file or economic")
+        }
+        let id = try pathParameter("id")
+        guard id.utf8.count <= 255 else { throw APIError.badRequest("a customer id has at most 255 bytes") }
+        return CustomerRef(system: system, id: id)
+    }
+
+    /// The link named by `{link}`.
+    func linkID() throws -> LinkID {
+        let text = try pathParameter("link")
+        guard let uuid = UUID(uuidString: text) else { throw APIError.notFound("'\(text.prefix(60))' is not a link id") }
+        return LinkID(uuid)
+    }
+
+    /// The outbound request named by `{request}`.
+    func requestID() throws -> SyncDomain.RequestID {
+        let text = try pathParameter("request")
+        guard let uuid = UUID(uuidString: text) else { throw APIError.notFound("'\(text.prefix(60))' is not a request id") }
+        return SyncDomain.RequestID(uuid)
+    }
+}
+
+/// Paging from `limit` and `offset`.
+struct Paging {
+    var limit: Int
+    var offset: Int
+
+    init(_ request: Request, maxLimit: Int, defaultLimit: Int = 50) throws {
+        let query = request.uri.queryParameters
+        limit = defaultLimit
+        offset = 0
+        if let text = query.get("limit") {
+            guard let value = Int(text), (1...maxLimit).contains(value) else {
+                throw APIError.invalidInput("'limit' must be an integer from 1 to \(maxLimit)")
+            }
+            limit = value
+        }
+        if let text = query.get("offset") {
+            guard let value = Int(text), value >= 0 else { throw APIError.invalidInput("'offset' must be a non-negative integer") }
+            offset = value
+        }
+    }
+}
+
+/// `side` of the unpartnered lists.
+func unpartneredSide(_ text: String?) throws -> String {
+    switch text {
+    case "source", nil: return "source"
+    case "economic": return "economic"
+    case let other?: throw APIError.invalidInput("unknown side '\(other.prefix(40))': use source or economic")
+    }
+}

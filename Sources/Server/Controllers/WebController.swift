@@ -1,0 +1,356 @@
+import EventStore
+import Foundation
+public import Hummingbird
+import Projections
+import SyncDomain
+import SyncEngine
+
+/// The web pages (server-rendered HTML, no JavaScript): login with an API key, then CleanManager's sections —
+/// overview, conflicts, unpartnered, synchronised, match failures, customers with their history, outbound
+/// failures and settings. Every action is a form post that redirects back with a notice or an error.
+public struct WebController: Sendable {
+    let dependencies: ServerDependencies
+    let configuration: ServerConfiguration
+    var reads: TenantReadModels { TenantReadModels(store: dependencies.store) }
+    var commands: CommandHandler { dependencies.commands }
+    var keys: APIKeyStore { APIKeyStore(pool: dependencies.pool) }
+    let pageSize = 100
+
+    /// Makes the controller.
+    public init(dependencies: ServerDependencies, configuration: ServerConfiguration) {
+        self.dependencies = dependencies
+        self.configuration = configuration
+    }
+
+    /// `/`, `/login`, `/logout`.
+    public func addPublicRoutes(to router: Router<AppRequestContext>) {
+        router.get("/") { _, _ in HTMLResponse.redirect(to: "/ui") }
+        router.get("/login", use: loginPage)
+        router.post("/login", use: login)
+        router.post("/logout", use: logout)
+    }
+
+    /// The pages under `/ui` (behind ``SessionMiddleware``).
+    public func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get(use: overview)
+        group.get("conflicts", use: conflicts)
+        group.post("conflicts/:link/resolve", use: resolve)
+        group.get("unpartnered", use: unpartnered)
+        group.post("unpartnered/:side/create-partners", use: createPartners)
+        group.get("synchronised", use: synchronised)
+        group.post("links/:link/:action", use: linkAction)
+        group.get("match-failures", use: matchFailures)
+        group.get("customers", use: customers)
+        group.get("customers/:system/:id", use: customer)
+        group.post("customers/:system/:id/:action", use: customerAction)
+        group.get("outbound", use: outbound)
+        group.post("outbound/:request/retry", use: retryOutbound)
+        group.get("settings", use: settingsPage)
+        group.post("settings", use: saveSettings)
+    }
+
+    // MARK: Login
+
+    @Sendable func loginPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        HTMLResponse.page(Pages.login(error: nil))
+    }
+
+    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await formData(request)
+        guard let presented = form.trimmed("api_key") else {
+            return HTMLResponse.page(Pages.login(error: "Enter an API key."), status: .unauthorized)
+        }
+        switch try await keys.authenticate(presented) {
+        case .valid(let tenant, let keyID):
+            let token = SessionToken(keyID: keyID, tenant: tenant, expires: Date().addingTimeInterval(seconds(configuration.sessionLifetime)))
+            var response = HTMLResponse.redirect(to: "/ui")
+            response.setCookie(
+                Cookie(
+                    name: SessionToken.cookieName, value: token.encoded(secret: configuration.sessionSecret),
+                    maxAge: Int(configuration.sessionLifetime.components.seconds), path: "/", secure: configuration.secureCookies, httpOnly: true,
+                    sameSite: .strict))
+            return response
+        case .revoked:
+            return HTMLResponse.page(Pages.login(error: "This API key has been revoked."), status: .unauthorized)
+        case .unknown:
+            return HTMLResponse.page(Pages.login(error: "This API key is not valid."), status: .unauthorized)
+        }
+    }
+
+    @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
+        HTMLResponse.redirect(to: "/login", clearingSession: true)
+    }
+
+    // MARK: Pages
+
+    func render(
+        _ title: String, _ section: Layout.Section?, _ body: HTML, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok
+    )
+        throws -> Response
+    {
+        let query = request.uri.queryParameters
+        let chrome = Layout.Chrome(identity: try context.requireIdentity(), section: section, notice: query.get("notice"), error: query.get("error"))
+        return HTMLResponse.page(Layout.page(title: title, chrome: chrome, body: body), status: status)
+    }
+
+    @Sendable func overview(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let tenant = try context.requireIdentity().tenant
+        let webhookURL = "\(configuration.baseURL)/webhooks/stripe/\(tenant.rawValue)"
+        let body = Pages.overview(try await reads.overview(tenant), webhookURL: webhookURL, inbox: try await reads.inbox(tenant, limit: 50))
+        return try render("Overview", .overview, body, request: request, context: context)
+    }
+
+    @Sendable func conflicts(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let groups = try await APIController.conflictGroups(tenant: identity.tenant, reads: reads)
+        let refs = groups.flatMap { [$0.source, $0.economic].compactMap { $0.flatMap(CustomerRef.init(parsing:)) } }
+        let names = try await names(of: refs, tenant: identity.tenant)
+        return try render("Conflicts", .conflicts, Pages.conflicts(groups, names: names, identity: identity), request: request, context: context)
+    }
+
+    @Sendable func unpartnered(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let side = try unpartneredSide(request.uri.queryParameters.get("side"))
+        let paging = try Paging(request, maxLimit: pageSize, defaultLimit: pageSize)
+        let (rows, total) = try await reads.unpartnered(identity.tenant, side: side, limit: paging.limit, offset: paging.offset)
+        let back = "/ui/unpartnered" + WebPaths.query([("side", side)])
+        let body = Pages.unpartnered(side: side, rows: rows, total: total, offset: paging.offset, limit: paging.limit, identity: identity, back: back)
+        return try render("Unpartnered", .unpartnered, body, request: request, context: context)
+    }
+
+    @Sendable func synchronised(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let paging = try Paging(request, maxLimit: pageSize, defaultLimit: pageSize)
+        let (links, total) = try await reads.links(identity.tenant, limit: paging.limit, offset: paging.offset)
+        let refs = links.flatMap { [CustomerRef(parsing: $0.source), CustomerRef(system: .economic, id: $0.economicNumber)].compactMap { $0 } }
+        let names = try await names(of: refs, tenant: identity.tenant)
+        let body = Pages.synchronised(links, names: names, total: total, offset: paging.offset, limit: paging.limit, identity: identity)
+        return try render("Synchronised", .synchronised, body, request: request, context: context)
+    }
+
+    @Sendable func matchFailures(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let rows = try await reads.matchFailures(identity.tenant, limit: 500, offset: 0)
+        return try render("Match failures", .failures, Pages.matchFailures(rows, identity: identity), request: request, context: context)
+    }
+
+    @Sendable func customers(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let paging = try Paging(request, maxLimit: pageSize, defaultLimit: pageSize)
+        let query = request.uri.queryParameters
+        let search = query.get("search").map { String($0.trimmingCharacters(in: .whitespaces).prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
+        let side = query.get("side").flatMap { $0.isEmpty ? nil : $0 }
+        guard TenantReadModels.CustomerFilter.systems(ofSide: side) != nil else { throw APIError.invalidInput("unknown side") }
+        let (rows, total) = try await reads.customers(
+            identity.tenant, filter: .init(side: side, search: search, includeDeleted: true, limit: paging.limit, offset: paging.offset))
+        let body = Pages.customers(rows, total: total, search: search, side: side, offset: paging.offset, limit: paging.limit)
+        return try render("Customers", .customers, body, request: request, context: context)
+    }
+
+    @Sendable func customer(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let ref = try context.customerRef()
+        let detail = try await APIController.detail(of: ref, tenant: identity.tenant, reads: reads)
+        guard let row = try await reads.customer(identity.tenant, ref) else { throw APIError.notFound("customer \(ref) is not known") }
+        return try render(
+            row.name ?? ref.description, .customers, Pages.customer(detail, row: row, identity: identity), request: request, context: context)
+    }
+
+    @Sendable func outbound(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let body = Pages.outbound(
+            try await reads.outboundProblems(identity.tenant), pending: try await reads.pendingCreations(identity.tenant), identity: identity)
+        return try render("Outbound", .outbound, body, request: request, context: context)
+    }
+
+    @Sendable func settingsPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let settings = try await commands.settings(of: identity.tenant)
+        return try render(
+            "Settings", .settings, Pages.settings(SettingsForm(settings), problems: [], identity: identity), request: request, context: context)
+    }
+
+    @Sendable func saveSettings(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let form = SettingsForm(try await formData(request))
+        func refused(_ problems: [String], status: HTTPResponse.Status) throws -> Response {
+            try render(
+                "Settings", .settings, Pages.settings(form, problems: problems, identity: identity), request: request, context: context,
+                status: status)
+        }
+        switch form.settings() {
+        case .failure(let problems):
+            return try refused(problems.messages, status: .unprocessableContent)
+        case .success(let (settings, expectedVersion)):
+            do {
+                try await commands.updateSettings(settings, expectedVersion: expectedVersion, tenant: identity.tenant, metadata: metadata(identity))
+            } catch let error as CommandError where error.code == .rejected {
+                return try refused([error.message], status: .conflict)
+            } catch let error as CommandError where error.code == .invalidInput {
+                return try refused([error.message], status: .unprocessableContent)
+            }
+            return HTMLResponse.redirect(to: "/ui/settings" + WebPaths.query([("notice", "Settings saved.")]))
+        }
+    }
+
+    // MARK: Actions
+
+    func metadata(_ identity: TenantIdentity) -> CommandMetadata { CommandMetadata(actor: identity.actor) }
+
+    /// Runs a command and redirects back (to `return_to`, when it is a page of this site) with a notice, or with
+    /// the refusal's message.
+    func act(_ request: Request, form: FormData, fallback: String, notice: String, _ body: () async throws -> String?) async throws -> Response {
+        var back = fallback
+        if let target = form["return_to"], target.hasPrefix("/ui"), !target.contains("//"), !target.contains("\\") { back = target }
+        func withoutFlash(_ path: String) -> String {
+            guard let question = path.firstIndex(of: "?") else { return path }
+            let kept = path[path.index(after: question)...].split(separator: "&").filter { !$0.hasPrefix("notice=") && !$0.hasPrefix("error=") }
+            return String(path[..<question]) + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))
+        }
+        back = withoutFlash(back)
+        let join = back.contains("?") ? "&" : "?"
+        do {
+            let message = try await body() ?? notice
+            return HTMLResponse.redirect(to: back + join + "notice=" + WebPaths.segment(message))
+        } catch let error as CommandError {
+            return HTMLResponse.redirect(to: back + join + "error=" + WebPaths.segment(error.message))
+        } catch let error as APIError where error.status.code < 500 {
+            return HTMLResponse.redirect(to: back + join + "error=" + WebPaths.segment(error.message))
+        }
+    }
+
+    @Sendable func customerAction(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let ref = try context.customerRef()
+        let form = try await formData(request)
+        let action = try context.pathParameter("action")
+        let fallback = Pages.customerPath(ref)
+        switch action {
+        case "exclude":
+            return try await act(request, form: form, fallback: fallback, notice: "\(ref) is no longer synchronised.") {
+                try await commands.exclude(ref, tenant: identity.tenant, metadata: metadata(identity))
+                return nil
+            }
+        case "include":
+            return try await act(request, form: form, fallback: fallback, notice: "\(ref) is synchronised again.") {
+                try await commands.include(ref, tenant: identity.tenant, metadata: metadata(identity))
+                return nil
+            }
+        case "create-partner":
+            return try await act(request, form: form, fallback: fallback, notice: "Creating the partner of \(ref).") {
+                let numbering = try Self.numbering(form)
+                try await commands.createPartner(ref, numbering: numbering, tenant: identity.tenant, metadata: metadata(identity))
+                return nil
+            }
+        case "select-partner":
+            return try await act(request, form: form, fallback: fallback, notice: "Partner selected for \(ref).") {
+                guard let text = form.trimmed("partner") else { throw APIError.invalidInput("Enter the partner to select.") }
+                let (source, economic): (CustomerRef, CustomerRef)
+                if ref.system == .economic {
+                    guard let partner = CustomerRef(parsing: text), partner.system.isSource else {
+                        throw APIError.invalidInput("Enter the partner as stripe:cus_… or file:….")
+                    }
+                    (source, economic) = (partner, ref)
+                } else {
+                    guard let partner = APIController.economicRef(text) else { throw APIError.invalidInput("Enter the e-conomic customer number.") }
+                    (source, economic) = (ref, partner)
+                }
+                try await commands.selectPartner(source: source, economic: economic, tenant: identity.tenant, metadata: metadata(identity))
+                return nil
+            }
+        default:
+            throw APIError.notFound("no such action")
+        }
+    }
+
+    @Sendable func createPartners(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let form = try await formData(request)
+        let side: System = try context.pathParameter("side") == "economic" ? .economic : .stripe
+        return try await act(request, form: form, fallback: "/ui/unpartnered", notice: "") {
+            let result = try await commands.createPartners(
+                side: side, numbering: try Self.numbering(form), tenant: identity.tenant, metadata: metadata(identity))
+            var message = "Creating \(result.created.count) partner\(result.created.count == 1 ? "" : "s")."
+            if !result.skipped.isEmpty {
+                message +=
+                    " Skipped \(result.skipped.count): "
+                    + result.skipped.keys.sorted().prefix(5).map { "\($0) (\(result.skipped[$0]!))" }.joined(separator: "; ")
+            }
+            return message
+        }
+    }
+
+    @Sendable func linkAction(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let link = try context.linkID()
+        let form = try await formData(request)
+        let action = try context.pathParameter("action")
+        return try await act(request, form: form, fallback: "/ui/synchronised", notice: "") {
+            switch action {
+            case "stop":
+                try await commands.stopSync(link, tenant: identity.tenant, metadata: metadata(identity))
+                return "Synchronisation stopped."
+            case "restart":
+                try await commands.restartSync(link, tenant: identity.tenant, metadata: metadata(identity))
+                return "Synchronisation restarted."
+            case "unlink":
+                try await commands.unlink(link, tenant: identity.tenant, metadata: metadata(identity))
+                return "The pair was unlinked."
+            default:
+                throw APIError.notFound("no such action")
+            }
+        }
+    }
+
+    @Sendable func resolve(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let link = try context.linkID()
+        let form = try await formData(request)
+        return try await act(request, form: form, fallback: "/ui/conflicts", notice: "Conflict resolved; both sides get the chosen values.") {
+            let values = form.bracketed("value")
+            var choices: [String: ConflictChoice] = [:]
+            for (field, choice) in form.bracketed("choice") {
+                switch choice {
+                case "source": choices[field] = .source
+                case "economic": choices[field] = .economic
+                case "value": choices[field] = .value(values[field] ?? "")
+                default: throw APIError.invalidInput("Unknown choice for \(field).")
+                }
+            }
+            guard !choices.isEmpty else { throw APIError.invalidInput("Choose a value for at least one field.") }
+            try await commands.resolveConflict(link, choices: choices, tenant: identity.tenant, metadata: metadata(identity))
+            return nil
+        }
+    }
+
+    @Sendable func retryOutbound(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let requestID = try context.requestID()
+        let form = try await formData(request)
+        return try await act(request, form: form, fallback: "/ui/outbound", notice: "The request will be tried again.") {
+            try await commands.retryOutbound(requestID, tenant: identity.tenant, metadata: metadata(identity))
+            return nil
+        }
+    }
+
+    // MARK: Helpers
+
+    func formData(_ request: Request) async throws -> FormData {
+        FormData(String(buffer: try await JSONBody.bytes(of: request, limit: configuration.maxFormBodyBytes)))
+    }
+
+    static func numbering(_ form: FormData) throws -> PartnerNumbering {
+        try NumberingInput(mode: form["numbering"] ?? "economicAssigns", number: form.trimmed("number").flatMap { Int($0) }).numbering()
+    }
+
+    /// Display names of customers, for lists that show pairs.
+    func names(of refs: [CustomerRef], tenant: TenantID) async throws -> [CustomerRef: String] {
+        var names: [CustomerRef: String] = [:]
+        for row in try await reads.customers(tenant, refs: refs) { if let name = row.name { names[row.customer] = name } }
+        return names
+    }
+
+    func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,49 @@
+import CoreMetrics
+import Metrics
+public import Prometheus
+
+/// The server's metrics, registered in one Prometheus registry (through swift-metrics with an explicit factory,
+/// so tests and several apps in one process never share global state):
+///
+/// - `http_server_requests_total{method,route,status}` and `http_server_request_duration_seconds{method,route}`;
+/// - `accord_webhook_deliveries_total{outcome}`: accepted, duplicate, rejected (bad signature, stale,
+///   malformed), unknown_tenant, not_configured, too_large;
+/// - `accord_inbox_processed_total{outcome}`: processed, ignored, retry, failed;
+/// - `accord_inbox_backlog`: pending deliveries (refreshed by the processor and on every scrape).
+public struct ServerMetrics: Sendable {
+    /// The registry `/metrics` renders.
+    public let registry: PrometheusCollectorRegistry
+    let factory: PrometheusMetricsFactory
+
+    /// Makes the metrics over a registry.
+    public init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10),
+        ]
+        self.factory = factory
+    }
+
+    func request(method: String, route: String, status: Int, duration: Duration) {
+        Counter(
+            label: "http_server_requests_total", dimensions: [("method", method), ("route", route), ("status", String(status))],
+            factory: factory
+        ).increment()
+        Metrics.Timer(label: "http_server_request_duration_seconds", dimensions: [("method", method), ("route", route)], factory: factory)
+            .record(duration: duration)
+    }
+
+    func webhook(_ outcome: String) {
+        Counter(label: "accord_webhook_deliveries_total", dimensions: [("outcome", outcome)], factory: factory).increment()
+    }
+
+    func inboxProcessed(_ outcome: String) {
+        Counter(label: "accord_inbox_processed_total", dimensions: [("outcome", outcome)], factory: factory).increment()
+    }
+
+    func inboxBacklog(_ count: Int) {
+        Gauge(label: "accord_inbox_backlog", factory: factory).record(count)
+    }
+}

@@ -1,0 +1,68 @@
+public import Foundation
+
+/// Where the server listens and the limits it enforces.
+///
+/// Every value has a default that suits a local run; `accord serve` overrides them from its options and the
+/// environment.
+public struct ServerConfiguration: Sendable {
+    /// The address to bind (default `127.0.0.1`: loopback only; put a reverse proxy with TLS in front).
+    public var host: String
+    /// The port (default 8080; 0 picks a free port).
+    public var port: Int
+    /// The public base URL people and Stripe reach the server at (used in links and the webhook URL shown
+    /// to users), without a trailing slash.
+    public var baseURL: String
+    /// The largest JSON body the API accepts (default 64 KiB).
+    public var maxJSONBodyBytes: Int
+    /// The largest form body the web pages accept (default 64 KiB).
+    public var maxFormBodyBytes: Int
+    /// The largest webhook delivery accepted (default 512 KiB; Stripe events are far smaller).
+    public var maxWebhookBodyBytes: Int
+    /// How old a webhook's signed timestamp may be (default 300 s, Stripe's SDK default).
+    public var webhookTolerance: Duration
+    /// The most rows one API page returns (default 200); `limit` above it is refused.
+    public var maxPageSize: Int
+    /// How long a web session lasts (default 12 h).
+    public var sessionLifetime: Duration
+    /// The key that signs session cookies (32 random bytes by default: sessions end when the process restarts).
+    public var sessionSecret: Data
+    /// Whether the session cookie is marked `Secure` (by default: when the base URL is https).
+    public var secureCookies: Bool
+    /// Whether the application runs the webhook inbox processor as one of its services (default true).
+    public var runsInboxProcessor: Bool
+    /// How the inbox processor works (batch size, retries, polling).
+    public var inbox: InboxProcessor.Configuration
+
+    /// Makes a configuration.
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        baseURL: String? = nil,
+        maxJSONBodyBytes: Int = 64 * 1024,
+        maxFormBodyBytes: Int = 64 * 1024,
+        maxWebhookBodyBytes: Int = 512 * 1024,
+        webhookTolerance: Duration = .seconds(300),
+        maxPageSize: Int = 200,
+        sessionLifetime: Duration = .seconds(12 * 3600),
+        sessionSecret: Data? = nil,
+        secureCookies: Bool? = nil,
+        runsInboxProcessor: Bool = true,
+        inbox: InboxProcessor.Configuration = .init()
+    ) {
+        self.host = host
+        self.port = port
+        var base = baseURL ?? "http://\(host):\(port)"
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.maxJSONBodyBytes = maxJSONBodyBytes
+        self.maxFormBodyBytes = maxFormBodyBytes
+        self.maxWebhookBodyBytes = maxWebhookBodyBytes
+        self.webhookTolerance = webhookTolerance
+        self.maxPageSize = maxPageSize
+        self.sessionLifetime = sessionLifetime
+        self.sessionSecret = sessionSecret ?? SecureRandom.bytes(32)
+        self.secureCookies = secureCookies ?? base.lowercased().hasPrefix("https://")
+        self.runsInboxProcessor = runsInboxProcessor
+        self.inbox = inbox
+    }
+}

@@ -1,0 +1,54 @@
+public import EventStore
+public import Logging
+public import PGClient
+public import Prometheus
+public import SyncEngine
+
+/// What the server needs from the rest of Accord. `accord serve` builds one from its pool and services; tests
+/// build one over a test database with in-memory secrets and a localstripe-backed customer source.
+public struct ServerDependencies: Sendable {
+    /// The event store (and, through it, the connection pool).
+    public var store: EventStore
+    /// Carries out commands.
+    public var commands: CommandHandler
+    /// Each tenant's partnering and settings state (shared with the command handler and the reactor).
+    public var tenantCache: TenantStateCache
+    /// The tenants' Stripe webhook endpoint secrets.
+    public var webhookSecrets: any WebhookSecretsProvider
+    /// Where the inbox processor re-fetches Stripe customers.
+    public var stripeCustomers: any StripeCustomerSource
+    /// Where metrics are registered and read from by `/metrics`.
+    public var metricsRegistry: PrometheusCollectorRegistry
+    /// The server's logger.
+    public var logger: Logger
+
+    /// Makes the dependencies.
+    /// - Parameters:
+    ///   - store: the event store.
+    ///   - commands: the command handler (built on the same store and `tenantCache`).
+    ///   - tenantCache: the tenant state cache.
+    ///   - webhookSecrets: the tenants' webhook secrets.
+    ///   - stripeCustomers: the Stripe customer source for re-fetching.
+    ///   - metricsRegistry: the Prometheus registry (a new one by default).
+    ///   - logger: the logger.
+    public init(
+        store: EventStore,
+        commands: CommandHandler,
+        tenantCache: TenantStateCache,
+        webhookSecrets: any WebhookSecretsProvider,
+        stripeCustomers: any StripeCustomerSource,
+        metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        logger: Logger
+    ) {
+        self.store = store
+        self.commands = commands
+        self.tenantCache = tenantCache
+        self.webhookSecrets = webhookSecrets
+        self.stripeCustomers = stripeCustomers
+        self.metricsRegistry = metricsRegistry
+        self.logger = logger
+    }
+
+    /// The connection pool.
+    public var pool: PGConnectionPool { store.pool }
+}

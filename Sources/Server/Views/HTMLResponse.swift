@@ -1,0 +1,42 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// HTML answers with the headers every page carries: a strict Content-Security-Policy (no scripts at all,
+/// inline styles only, forms post to this site only), no sniffing, no caching, no framing.
+enum HTMLResponse {
+    static let securityHeaders: HTTPFields = [
+        .contentType: "text/html; charset=utf-8",
+        .contentSecurityPolicy:
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+        HTTPField.Name("Referrer-Policy")!: "same-origin",
+        .cacheControl: "no-store",
+    ]
+
+    /// A page.
+    static func page(_ html: HTML, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: securityHeaders, body: .init(byteBuffer: ByteBuffer(string: html.rendered)))
+    }
+
+    /// `303 See Other` to a path on this site (after a form post, or to the login page).
+    static func redirect(to location: String, clearingSession: Bool = false) -> Response {
+        var response = Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+        if clearingSession {
+            response.setCookie(
+                Cookie(name: SessionToken.cookieName, value: "", maxAge: 0, path: "/", secure: false, httpOnly: true, sameSite: .strict))
+        }
+        return response
+    }
+
+    /// The page an error becomes on web routes.
+    static func errorPage(_ error: APIError, signedIn: Bool) -> Response {
+        let body: HTML = """
+            <section class="card"><h1>\(String(error.status.code)) \(error.status.reasonPhrase)</h1>
+            <p class="error">\(error.message)</p>
+            <p><a href="\(signedIn ? "/ui" : "/login")">Back</a></p></section>
+            """
+        return page(Layout.bare(title: "Error", body: body), status: error.status)
+    }
+}

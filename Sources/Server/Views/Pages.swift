@@ -1,0 +1,379 @@
+import EventStore
+import Foundation
+import Projections
+import SyncDomain
+
+/// The pages, as functions from data to ``HTML`` (every value from the data is escaped by ``HTML``).
+enum Pages {
+    // MARK: Links and small forms
+
+    static func customerPath(_ ref: CustomerRef) -> String {
+        "/ui/customers/\(WebPaths.segment(ref.system.rawValue))/\(WebPaths.segment(ref.id))"
+    }
+
+    static func customerLink(_ ref: CustomerRef, label: String? = nil) -> HTML {
+        "<a href=\"\(customerPath(ref))\">\(label ?? ref.description)</a>"
+    }
+
+    static func customerLink(_ text: String?, names: [CustomerRef: String] = [:]) -> HTML {
+        guard let text, let ref = CustomerRef(parsing: text) else { return "\(text ?? "–")" }
+        let name = names[ref]
+        return "\(customerLink(ref, label: name ?? ref.description))\(name == nil ? HTML.empty : " <span class=\"muted\">\(ref.description)</span>")"
+    }
+
+    /// A one-button form posting to `action`, returning to `back`.
+    static func button(_ label: String, action: String, back: String, identity: TenantIdentity, primary: Bool = false, extra: HTML = .empty) -> HTML {
+        """
+        <form method="post" action="\(action)" class="inline">\(Layout.csrf(identity))<input type="hidden" name="return_to" value="\(back)">\(extra)<button\(primary ? HTML(" class=\"primary\"") : HTML.empty)>\(label)</button></form>
+        """
+    }
+
+    static func numberingChoice(name: String = "numbering") -> HTML {
+        """
+        <select name="\(name)" aria-label="Customer number"><option value="economicAssigns">e-conomic assigns the number</option>\
+        <option value="sameAsSource">same number as the source</option><option value="explicit">this number:</option></select> \
+        <input name="number" size="9" inputmode="numeric" aria-label="Explicit customer number">
+        """
+    }
+
+    static func pager(path: String, query: [(String, String?)], offset: Int, limit: Int, total: Int) -> HTML {
+        guard total > limit else { return .empty }
+        var parts: [HTML] = []
+        if offset > 0 {
+            parts.append("<a href=\"\(path + WebPaths.query(query + [("offset", String(max(0, offset - limit)))]))\">← previous</a>")
+        }
+        parts.append("<span class=\"muted\">\(offset + 1)–\(min(offset + limit, total)) of \(total)</span>")
+        if offset + limit < total {
+            parts.append("<a href=\"\(path + WebPaths.query(query + [("offset", String(offset + limit))]))\">next →</a>")
+        }
+        return "<p>\(HTML.join(parts, separator: " "))</p>"
+    }
+
+    // MARK: Login
+
+    static func login(error: String?) -> HTML {
+        let message: HTML = error.map { "<p class=\"error\" role=\"alert\">\($0)</p>" } ?? .empty
+        return Layout.bare(
+            title: "Log in",
+            body: """
+                <section class="card"><h1>Log in</h1>\(message)
+                <form method="post" action="/login"><label>API key <input type="password" name="api_key" size="60" autocomplete="off" required></label>
+                <p class="muted">Make one with <code>accord tenant api-key create &lt;tenant&gt;</code>.</p>
+                <button class="primary">Log in</button></form></section>
+                """)
+    }
+
+    // MARK: Overview
+
+    static func overview(_ o: TenantReadModels.Overview, webhookURL: String, inbox: [WebhookInbox.Entry]) -> HTML {
+        func card(_ number: Int, _ label: String, _ href: String) -> HTML {
+            "<a href=\"\(href)\"><b>\(number)</b>\(label)</a>"
+        }
+        let failures = inbox.filter { $0.status == "failed" || $0.lastError != nil }
+        let inboxRows = HTML.join(
+            failures.prefix(10).map { entry in
+                "<tr><td><code>\(entry.eventID)</code></td><td>\(entry.eventType)</td><td>\(entry.status)</td><td>\(entry.attempts)</td><td>\(entry.lastError)</td></tr>"
+            })
+        let inboxTable: HTML =
+            failures.isEmpty
+            ? .empty
+            : """
+            <h2>Webhook deliveries with problems</h2><table><tr><th>Event</th><th>Type</th><th>Status</th><th>Attempts</th><th>Last error</th></tr>\(inboxRows)</table>
+            """
+        return """
+            <h1>Overview</h1>
+            <div class="counts">
+            \(card(o.synchronised, "synchronised", "/ui/synchronised"))
+            \(card(o.conflicts, "pairs in conflict", "/ui/conflicts"))
+            \(card(o.unpartneredSource, "unpartnered Stripe / file customers", "/ui/unpartnered?side=source"))
+            \(card(o.unpartneredEconomic, "unpartnered e-conomic customers", "/ui/unpartnered?side=economic"))
+            \(card(o.matchFailures, "match failures", "/ui/match-failures"))
+            \(card(o.outboundFailures, "outbound failures", "/ui/outbound"))
+            \(card(o.pendingCreations, "partners being created", "/ui/outbound"))
+            \(card(o.stopped, "stopped pairs", "/ui/synchronised"))
+            \(card(o.excluded, "excluded customers", "/ui/customers"))
+            \(card(o.inboxPending, "webhook deliveries waiting", "/ui"))
+            </div>
+            <section class="card"><h2>Stripe webhook</h2><p>Point a Stripe webhook endpoint for <code>customer.created</code>,
+            <code>customer.updated</code> and <code>customer.deleted</code> at <code>\(webhookURL)</code>.</p></section>
+            \(inboxTable)
+            """
+    }
+
+    // MARK: Conflicts
+
+    static func conflicts(_ groups: [ConflictGroup], names: [CustomerRef: String], identity: TenantIdentity) -> HTML {
+        guard !groups.isEmpty else { return "<h1>Conflicts</h1><p>No conflicts: every linked pair agrees.</p>" }
+        let sections = groups.map { group -> HTML in
+            let rows = HTML.join(
+                group.fields.map { field in
+                    let name = "choice[\(field.field)]"
+                    return """
+                        <tr><th scope="row">\(field.field)</th><td class="muted">\(field.baseValue ?? "–")</td>
+                        <td><label><input type="radio" name="\(name)" value="source"> \(field.sourceValue ?? "(empty)")</label></td>
+                        <td><label><input type="radio" name="\(name)" value="economic"> \(field.economicValue ?? "(empty)")</label></td>
+                        <td><label><input type="radio" name="\(name)" value="value"> <input name="value[\(field.field)]" size="22" aria-label="Another value for \(field.field)"></label></td></tr>
+                        """
+                })
+            return """
+                <section class="card"><h2>\(customerLink(group.source, names: names)) ↔ \(customerLink(group.economic, names: names))</h2>
+                <form method="post" action="/ui/conflicts/\(WebPaths.segment(group.linkId))/resolve">\(Layout.csrf(identity))
+                <table><tr><th>Field</th><th>Last agreed</th><th>Keep source value</th><th>Keep e-conomic value</th><th>Or use</th></tr>\(rows)</table>
+                <button class="primary">Resolve the chosen fields</button> <span class="muted">Both sides get the chosen value.</span></form></section>
+                """
+        }
+        return "<h1>Conflicts</h1>\(sections)"
+    }
+
+    // MARK: Unpartnered
+
+    static func unpartnered(
+        side: String, rows: [UnpartneredRow], total: Int, offset: Int, limit: Int, identity: TenantIdentity, back: String
+    ) -> HTML {
+        let tabs: HTML = """
+            <p><a href="/ui/unpartnered?side=source"\(side == "source" ? HTML(" aria-current=\"page\"") : HTML.empty)>Stripe and file customers</a> ·
+            <a href="/ui/unpartnered?side=economic"\(side == "economic" ? HTML(" aria-current=\"page\"") : HTML.empty)>e-conomic customers</a></p>
+            """
+        let partnerHint = side == "source" ? "e-conomic no." : "stripe:cus_… or file:…"
+        let body = HTML.join(
+            rows.map { row -> HTML in
+                let ref = CustomerRef(system: System(rawValue: row.system) ?? .file, id: row.externalID)
+                let base = customerPath(ref)
+                return """
+                    <tr><td>\(customerLink(ref, label: row.name ?? ref.description))<br><span class="muted">\(ref.description)</span></td><td>\(row.email)</td><td>\(row.since)</td>
+                    <td>\(button("Create partner", action: base + "/create-partner", back: back, identity: identity, primary: true, extra: numberingChoice()))
+                    <form method="post" action="\(base)/select-partner" class="inline">\(Layout.csrf(identity))<input type="hidden" name="return_to" value="\(back)"><input name="partner" size="16" placeholder="\(partnerHint)" aria-label="Partner" required><button>Select partner</button></form>
+                    \(button("Don't synchronise", action: base + "/exclude", back: back, identity: identity))</td></tr>
+                    """
+            })
+        let allSide = side == "source" ? "source" : "economic"
+        let createAll: HTML =
+            rows.isEmpty
+            ? .empty
+            : """
+            <form method="post" action="/ui/unpartnered/\(allSide)/create-partners" class="card">\(Layout.csrf(identity))<input type="hidden" name="return_to" value="\(back)">
+            Create partners for all \(total) customers: \(numberingChoice()) <button class="primary">Create partners</button></form>
+            """
+        let table: HTML =
+            rows.isEmpty
+            ? "<p>Every customer on this side has a partner.</p>"
+            : "<table><tr><th>Customer</th><th>E-mail</th><th>Unpartnered since</th><th>Actions</th></tr>\(body)</table>"
+        return """
+            <h1>Unpartnered</h1>\(tabs)\(createAll)\(table)
+            \(pager(path: "/ui/unpartnered", query: [("side", side)], offset: offset, limit: limit, total: total))
+            """
+    }
+
+    // MARK: Synchronised
+
+    static func synchronised(
+        _ links: [PartnerLinkRow], names: [CustomerRef: String], total: Int, offset: Int, limit: Int, identity: TenantIdentity
+    ) -> HTML {
+        guard !links.isEmpty else { return "<h1>Synchronised</h1><p>No linked pairs yet.</p>" }
+        let back = "/ui/synchronised"
+        let rows = HTML.join(
+            links.map { link -> HTML in
+                let base = "/ui/links/\(WebPaths.segment(link.linkID))"
+                let toggle =
+                    link.stopped
+                    ? button("Restart", action: base + "/restart", back: back, identity: identity)
+                    : button("Stop", action: base + "/stop", back: back, identity: identity)
+                return """
+                    <tr><td>\(customerLink(link.source, names: names))</td><td>\(customerLink("economic:\(link.economicNumber)", names: names))</td>
+                    <td>\(LinkSummary.describe(link.origin))</td><td>\(link.stopped ? "stopped" : "synchronising")</td><td>\(link.linkedAt)</td>
+                    <td>\(toggle) \(button("Unlink", action: base + "/unlink", back: back, identity: identity))</td></tr>
+                    """
+            })
+        return """
+            <h1>Synchronised</h1>
+            <table><tr><th>Source</th><th>e-conomic</th><th>Linked by</th><th>State</th><th>Linked</th><th>Actions</th></tr>\(rows)</table>
+            \(pager(path: "/ui/synchronised", query: [], offset: offset, limit: limit, total: total))
+            """
+    }
+
+    // MARK: Match failures
+
+    static func matchFailures(_ rows: [CustomerRow], identity: TenantIdentity) -> HTML {
+        guard !rows.isEmpty else { return "<h1>Match failures</h1><p>No match or mapping failures.</p>" }
+        let back = "/ui/match-failures"
+        let body = HTML.join(
+            rows.map { row -> HTML in
+                let reason = [row.matchFailure?.description, row.mappingFailure?.description].compactMap { $0 }.joined(separator: " ")
+                return """
+                    <tr><td>\(customerLink(row.customer, label: row.name ?? row.customer.description))<br><span class="muted">\(row.customer.description)</span></td>
+                    <td>\(row.email)</td><td>\(reason)</td>
+                    <td>\(row.excluded ? HTML("<span class=\"tag\">excluded</span>") : button("Don't synchronise", action: customerPath(row.customer) + "/exclude", back: back, identity: identity))</td></tr>
+                    """
+            })
+        return """
+            <h1>Match failures</h1><p class="muted">Customers Accord could not match or map automatically, and why. Fix the data at the source,
+            or pair them by hand from the customer page.</p>
+            <table><tr><th>Customer</th><th>E-mail</th><th>Reason</th><th></th></tr>\(body)</table>
+            """
+    }
+
+    // MARK: Customers
+
+    static func customers(_ rows: [CustomerRow], total: Int, search: String?, side: String?, offset: Int, limit: Int) -> HTML {
+        func option(_ value: String, _ label: String) -> HTML {
+            "<option value=\"\(value)\"\(side == value ? HTML(" selected") : HTML.empty)>\(label)</option>"
+        }
+        let body = HTML.join(
+            rows.map { row -> HTML in
+                var flags: [HTML] = []
+                if row.excluded { flags.append("<span class=\"tag\">excluded</span>") }
+                if row.deleted { flags.append("<span class=\"tag\">deleted</span>") }
+                if row.matchFailure != nil || row.mappingFailure != nil { flags.append("<span class=\"tag\">failure</span>") }
+                if row.pendingRequest != nil { flags.append("<span class=\"tag\">partner being created</span>") }
+                return """
+                    <tr><td>\(customerLink(row.customer, label: row.name ?? row.customer.description))</td><td>\(row.customer.description)</td><td>\(row.email)</td>
+                    <td>\(customerLink(row.partner))</td><td>\(flags)</td></tr>
+                    """
+            })
+        return """
+            <h1>Customers</h1>
+            <form method="get" action="/ui/customers"><input name="search" value="\(search)" placeholder="name, e-mail or id" aria-label="Search">
+            <select name="side" aria-label="Side">\(option("", "all systems"))\(option("source", "Stripe and files"))\(option("stripe", "Stripe"))\(option("file", "files"))\(option("economic", "e-conomic"))</select>
+            <button>Search</button></form>
+            <table><tr><th>Name</th><th>Id</th><th>E-mail</th><th>Partner</th><th></th></tr>\(body)</table>
+            \(pager(path: "/ui/customers", query: [("search", search), ("side", side)], offset: offset, limit: limit, total: total))
+            """
+    }
+
+    static func customer(_ detail: CustomerDetail, row: CustomerRow, identity: TenantIdentity) -> HTML {
+        let ref = row.customer
+        let back = customerPath(ref)
+        func fieldTable(_ fields: [String: String]) -> HTML {
+            guard !fields.isEmpty else { return "<p class=\"muted\">No fields.</p>" }
+            return "<table>\(HTML.join(fields.keys.sorted().map { "<tr><th scope=\"row\">\($0)</th><td>\(fields[$0])</td></tr>" }))</table>"
+        }
+        var facts: [HTML] = []
+        facts.append("<li>State: \(row.deleted ? "deleted" : row.excluded ? "excluded (not synchronised)" : "active")</li>")
+        if let partner = row.partner { facts.append("<li>Partner: \(customerLink(partner))</li>") }
+        if let link = detail.link {
+            facts.append("<li>Link: \(link.origin), \(link.stopped ? "synchronisation stopped" : "synchronising") since \(link.linkedAt)</li>")
+        }
+        if row.pendingRequest != nil { facts.append("<li>A partner is being created.</li>") }
+        if let failure = row.matchFailure { facts.append("<li class=\"error\">Match failure: \(failure.description)</li>") }
+        if let failure = row.mappingFailure { facts.append("<li class=\"error\">Mapping failure: \(failure.description)</li>") }
+        if let at = row.sourceUpdatedAt { facts.append("<li>Source last updated: \(at)</li>") }
+
+        var actions: [HTML] = []
+        if !row.deleted {
+            actions.append(
+                row.excluded
+                    ? button("Synchronise again", action: back + "/include", back: back, identity: identity)
+                    : button("Don't synchronise", action: back + "/exclude", back: back, identity: identity))
+        }
+        if row.linkID == nil && row.pendingRequest == nil && !row.deleted && !row.excluded {
+            actions.append(
+                button("Create partner", action: back + "/create-partner", back: back, identity: identity, primary: true, extra: numberingChoice()))
+            actions.append(
+                """
+                <form method="post" action="\(back)/select-partner" class="inline">\(Layout.csrf(identity))<input type="hidden" name="return_to" value="\(back)"><input name="partner" size="16" placeholder="\(ref.system == .economic ? "stripe:cus_… or file:…" : "e-conomic no.")" aria-label="Partner" required><button>Select partner</button></form>
+                """)
+        }
+        if let link = detail.link {
+            let base = "/ui/links/\(WebPaths.segment(link.linkId))"
+            actions.append(
+                link.stopped
+                    ? button("Restart synchronisation", action: base + "/restart", back: back, identity: identity)
+                    : button("Stop synchronisation", action: base + "/stop", back: back, identity: identity))
+            actions.append(button("Unlink", action: base + "/unlink", back: back, identity: identity))
+        }
+        let conflicts: HTML =
+            detail.conflicts.isEmpty
+            ? .empty
+            : "<p class=\"error\">\(detail.conflicts.count) conflicting field(s): \(detail.conflicts.map(\.field).joined(separator: ", ")). <a href=\"/ui/conflicts\">Resolve</a></p>"
+        let mapped: HTML = detail.mapped.map { "<h2>As e-conomic fields (current mapping)</h2>\(fieldTable($0))" } ?? .empty
+        let history = HTML.join(
+            detail.history.map { entry -> HTML in
+                let changes = HTML.join(
+                    entry.changes.map { "<li><code>\($0.field)</code>: \($0.from ?? "(none)") → \($0.to ?? "(none)")</li>" })
+                return """
+                    <tr><td>\(Int(entry.version))</td><td>\(entry.recordedAt)</td><td>\(entry.summary)\(entry.changes.isEmpty ? HTML.empty : "<ul>\(changes)</ul>")
+                    <details><summary>\(entry.type)</summary><pre>\(entry.data.prettyText)</pre></details></td>
+                    <td>\(entry.actor)\(entry.sourceEventId.map { "<br><code>\($0)</code>" } ?? HTML.empty)</td></tr>
+                    """
+            })
+        return """
+            <h1>\(row.name ?? ref.description) <span class="muted">\(ref.description)</span></h1>
+            <section class="card"><ul>\(facts)</ul>\(conflicts)<div>\(HTML.join(actions, separator: " "))</div></section>
+            <h2>Fields</h2>\(fieldTable(row.fields))\(mapped)
+            <h2>History</h2><p class="muted">Every event recorded for this customer, oldest first: when, what changed, and who or what caused it.</p>
+            <table><tr><th>#</th><th>Recorded</th><th>What happened</th><th>By</th></tr>\(history)</table>
+            """
+    }
+
+    // MARK: Outbound
+
+    static func outbound(_ problems: [TenantReadModels.OutboundProblem], pending: [PendingCreationRow], identity: TenantIdentity) -> HTML {
+        let back = "/ui/outbound"
+        let problemRows = HTML.join(
+            problems.map { problem -> HTML in
+                let retry: HTML =
+                    problem.state == "abandoned"
+                    ? button("Retry", action: "/ui/outbound/\(WebPaths.segment(problem.requestID))/retry", back: back, identity: identity) : .empty
+                return """
+                    <tr><td><code>\(problem.requestID)</code><br>\(problem.requestType)</td><td>\(customerLink(problem.customer))</td><td>\(problem.state)</td>
+                    <td>\(problem.attempts)</td><td>\(problem.error)</td><td>\(problem.retryAt.map { "\(HTML.format($0))" })</td><td>\(retry)</td></tr>
+                    """
+            })
+        let pendingRows = HTML.join(
+            pending.map { row -> HTML in
+                "<tr><td>\(customerLink(row.from))</td><td>\(row.targetSystem)</td><td>\(row.customerNumber.map(String.init) ?? "assigned by e-conomic")</td><td>\(row.requestedAt)</td></tr>"
+            })
+        return """
+            <h1>Outbound</h1>
+            <h2>Failed requests</h2>
+            \(problems.isEmpty ? HTML("<p>No failed requests.</p>") : "<table><tr><th>Request</th><th>Customer</th><th>State</th><th>Attempts</th><th>Error</th><th>Next attempt</th><th></th></tr>\(problemRows)</table>")
+            <h2>Partners being created</h2>
+            \(pending.isEmpty ? HTML("<p>None.</p>") : "<table><tr><th>From</th><th>In</th><th>Customer number</th><th>Requested</th></tr>\(pendingRows)</table>")
+            """
+    }
+
+    // MARK: Settings
+
+    static func settings(_ form: SettingsForm, problems: [String], identity: TenantIdentity) -> HTML {
+        func checked(_ condition: Bool) -> HTML { condition ? " checked" : "" }
+        func selected(_ condition: Bool) -> HTML { condition ? " selected" : "" }
+        let problemList: HTML =
+            problems.isEmpty
+            ? .empty
+            : "<div class=\"error\" role=\"alert\"><strong>The settings were not saved:</strong><ul>\(HTML.join(problems.map { "<li>\($0)</li>" }))</ul></div>"
+        return """
+            <h1>Settings</h1>\(problemList)
+            <form method="post" action="/ui/settings">\(Layout.csrf(identity))<input type="hidden" name="expected_version" value="\(form.expectedVersion)">
+            <p class="muted">Version \(form.expectedVersion). Saving a change made by someone else meanwhile is refused; reload and apply yours again.</p>
+            <fieldset><legend>Matching</legend>
+            <label>Match fields, one per line: <code>source field = e-conomic field</code>; add <code>(optional)</code> to skip customers with the field empty instead of reporting them.
+            <textarea name="match_fields" rows="3">\(form.matchFields)</textarea></label></fieldset>
+            <fieldset><legend>Customer numbers</legend>
+            <label><input type="radio" name="numbering" value="economic"\(checked(form.numbering != "source"))> e-conomic assigns the number (recommended); write it back to Stripe metadata key
+            <input name="write_back_key" value="\(form.writeBackKey)" size="20" placeholder="(none)"></label>
+            <label><input type="radio" name="numbering" value="source"\(checked(form.numbering == "source"))> take it from the source field
+            <input name="numbering_field" value="\(form.numberingField)" size="28" placeholder="metadata.customer_number"></label></fieldset>
+            <fieldset><legend>Defaults for new e-conomic customers</legend>
+            <label>Payment terms no. <input name="payment_terms" value="\(form.paymentTerms)" size="6"></label>
+            <label>Customer group no. <input name="customer_group" value="\(form.customerGroup)" size="6"></label>
+            <label>Currency <input name="currency" value="\(form.currency)" size="4"></label>
+            <label>Invoice layout no. <input name="layout" value="\(form.layout)" size="6" placeholder="(default)"></label>
+            <label>Home country <input name="home_country" value="\(form.homeCountry)" size="3"></label>
+            <label><input type="radio" name="vat_mode" value="by_country"\(checked(form.vatMode != "fixed"))> VAT zone by country: domestic
+            <input name="vat_domestic" value="\(form.vatDomestic)" size="3"> EU <input name="vat_eu" value="\(form.vatEU)" size="3"> abroad <input name="vat_abroad" value="\(form.vatAbroad)" size="3"></label>
+            <label><input type="radio" name="vat_mode" value="fixed"\(checked(form.vatMode == "fixed"))> always VAT zone <input name="vat_fixed" value="\(form.vatFixed)" size="3"></label></fieldset>
+            <fieldset><legend>Field mappings</legend>
+            <label>One per line: <code>source field -> e-conomic field</code>; several sources are joined: <code>address.line1 + address.line2 -> address</code>.
+            <textarea name="mappings" rows="9">\(form.mappings)</textarea></label></fieldset>
+            <fieldset><legend>Policies</legend>
+            <label>A source customer without a match:
+            <select name="create_policy"><option value="automatic"\(selected(form.createPolicy == "automatic"))>create its e-conomic partner automatically</option>
+            <option value="manual"\(selected(form.createPolicy == "manual"))>leave it unpartnered for a person to decide</option></select></label>
+            <label>Conflicts, per e-conomic field (others: ask): <code>field = ask | sourceWins | economicWins</code>
+            <textarea name="conflict_policies" rows="3">\(form.conflictPolicies)</textarea></label>
+            <label>Fields where emptying a value on one side empties it on the other (comma-separated):
+            <input name="empty_overwrites" value="\(form.emptyOverwrites)" size="50"></label></fieldset>
+            <button class="primary">Save settings</button></form>
+            """
+    }
+}

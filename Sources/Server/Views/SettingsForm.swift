@@ -1,0 +1,181 @@
+import Foundation
+import SyncDomain
+
+/// The settings page's form: every field as the text a person typed, so a refused form comes back exactly as
+/// submitted, with the problems listed. Converts to and from ``SyncDomain/TenantSettings``.
+///
+/// Line formats: match fields `source = economic` (append `(optional)` when an empty source value should just
+/// skip the pair); mappings `source [+ source…] -> economic`; conflict policies `economicField = ask|sourceWins|economicWins`.
+struct SettingsForm: Sendable, Hashable {
+    var expectedVersion = "0"
+    var matchFields = ""
+    var numbering = "economic"
+    var writeBackKey = ""
+    var numberingField = ""
+    var paymentTerms = ""
+    var customerGroup = ""
+    var currency = ""
+    var layout = ""
+    var vatMode = "by_country"
+    var vatDomestic = ""
+    var vatEU = ""
+    var vatAbroad = ""
+    var vatFixed = ""
+    var homeCountry = ""
+    var mappings = ""
+    var createPolicy = "automatic"
+    var conflictPolicies = ""
+    var emptyOverwrites = ""
+
+    /// The form for saved settings.
+    init(_ settings: TenantSettings) {
+        expectedVersion = String(settings.version)
+        matchFields = settings.matchFields.map { "\($0.source) = \($0.economic)" + ($0.required ? "" : " (optional)") }.joined(separator: "\n")
+        switch settings.numbering {
+        case .economicAssigns(let key):
+            numbering = "economic"
+            writeBackKey = key ?? ""
+        case .fromSource(let field):
+            numbering = "source"
+            numberingField = field
+        }
+        paymentTerms = String(settings.defaults.paymentTerms)
+        customerGroup = String(settings.defaults.customerGroup)
+        currency = settings.defaults.currency
+        layout = settings.defaults.layout.map(String.init) ?? ""
+        switch settings.defaults.vatZone {
+        case .byCountry(let domestic, let eu, let abroad):
+            vatMode = "by_country"
+            (vatDomestic, vatEU, vatAbroad) = (String(domestic), String(eu), String(abroad))
+        case .fixed(let zone):
+            vatMode = "fixed"
+            vatFixed = String(zone)
+        }
+        homeCountry = settings.homeCountry
+        mappings = settings.fieldMappings.map { "\($0.sources.joined(separator: " + ")) -> \($0.economic)" }.joined(separator: "\n")
+        createPolicy = settings.createPolicy.rawValue
+        conflictPolicies = settings.conflictPolicies.keys.sorted().map { "\($0) = \(settings.conflictPolicies[$0]!.rawValue)" }
+            .joined(separator: "\n")
+        emptyOverwrites = settings.emptyOverwrites.sorted().joined(separator: ", ")
+    }
+
+    /// The form as posted.
+    init(_ form: FormData) {
+        func text(_ key: String) -> String { (form[key] ?? "").replacingOccurrences(of: "\r\n", with: "\n") }
+        expectedVersion = text("expected_version")
+        matchFields = text("match_fields")
+        numbering = text("numbering")
+        writeBackKey = text("write_back_key")
+        numberingField = text("numbering_field")
+        paymentTerms = text("payment_terms")
+        customerGroup = text("customer_group")
+        currency = text("currency")
+        layout = text("layout")
+        vatMode = text("vat_mode")
+        vatDomestic = text("vat_domestic")
+        vatEU = text("vat_eu")
+        vatAbroad = text("vat_abroad")
+        vatFixed = text("vat_fixed")
+        homeCountry = text("home_country")
+        mappings = text("mappings")
+        createPolicy = text("create_policy")
+        conflictPolicies = text("conflict_policies")
+        emptyOverwrites = text("empty_overwrites")
+    }
+
+    /// The settings the form describes, or every problem found (form syntax first, then the domain's rules).
+    func settings() -> Result<(settings: TenantSettings, expectedVersion: Int), Problems> {
+        var problems: [String] = []
+        func integer(_ text: String, _ label: String) -> Int {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            guard let value = Int(trimmed) else {
+                problems.append("\(label): '\(trimmed)' is not a whole number.")
+                return 0
+            }
+            return value
+        }
+        func lines(_ text: String) -> [(Int, String)] {
+            text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { index, line in
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                return trimmed.isEmpty || trimmed.hasPrefix("#") ? nil : (index + 1, trimmed)
+            }
+        }
+
+        let version = integer(expectedVersion, "Version")
+        var pairs: [MatchField] = []
+        for (number, line) in lines(matchFields) {
+            var body = line
+            var required = true
+            if body.hasSuffix("(optional)") {
+                required = false
+                body = String(body.dropLast("(optional)".count)).trimmingCharacters(in: .whitespaces)
+            }
+            let parts = body.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                problems.append("Match fields, line \(number): write 'source field = e-conomic field', e.g. 'email = email'.")
+                continue
+            }
+            pairs.append(MatchField(source: parts[0], economic: parts[1], required: required))
+        }
+
+        let numberingValue: CustomerNumbering
+        switch numbering {
+        case "source": numberingValue = .fromSource(field: numberingField.trimmingCharacters(in: .whitespaces))
+        default:
+            let key = writeBackKey.trimmingCharacters(in: .whitespaces)
+            numberingValue = .economicAssigns(writeBackMetadataKey: key.isEmpty ? nil : key)
+        }
+
+        let vat: VatZoneRule
+        if vatMode == "fixed" {
+            vat = .fixed(zone: integer(vatFixed, "Fixed VAT zone"))
+        } else {
+            vat = .byCountry(
+                domestic: integer(vatDomestic, "VAT zone (domestic)"), eu: integer(vatEU, "VAT zone (EU)"),
+                abroad: integer(vatAbroad, "VAT zone (abroad)"))
+        }
+        let layoutText = layout.trimmingCharacters(in: .whitespaces)
+        let defaults = NewCustomerDefaults(
+            paymentTerms: integer(paymentTerms, "Payment terms"), customerGroup: integer(customerGroup, "Customer group"), vatZone: vat,
+            currency: currency.trimmingCharacters(in: .whitespaces), layout: layoutText.isEmpty ? nil : integer(layoutText, "Layout"))
+
+        var fieldMappings: [FieldMapping] = []
+        for (number, line) in lines(mappings) {
+            let parts = line.components(separatedBy: "->").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[1].isEmpty else {
+                problems.append("Field mappings, line \(number): write 'source field -> e-conomic field' (several sources joined with '+').")
+                continue
+            }
+            let sources = parts[0].split(separator: "+").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            fieldMappings.append(FieldMapping(sources: sources, economic: parts[1]))
+        }
+
+        guard let create = CreatePolicy(rawValue: createPolicy) else {
+            problems.append("Create policy: choose automatic or manual.")
+            return .failure(Problems(messages: problems))
+        }
+
+        var policies: [String: ConflictPolicy] = [:]
+        for (number, line) in lines(conflictPolicies) {
+            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, let policy = ConflictPolicy(rawValue: parts[1]) else {
+                problems.append("Conflict policies, line \(number): write 'e-conomic field = ask', 'sourceWins' or 'economicWins'.")
+                continue
+            }
+            policies[parts[0]] = policy
+        }
+        let overwrites = Set(emptyOverwrites.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+
+        let settings = TenantSettings(
+            version: max(0, version), matchFields: pairs, numbering: numberingValue, defaults: defaults,
+            homeCountry: homeCountry.trimmingCharacters(in: .whitespaces), fieldMappings: fieldMappings, createPolicy: create,
+            conflictPolicies: policies, emptyOverwrites: overwrites)
+        problems += settings.validationErrors().map(\.description)
+        return problems.isEmpty ? .success((settings, version)) : .failure(Problems(messages: problems))
+    }
+
+    /// What is wrong with a form.
+    struct Problems: Error, Sendable {
+        var messages: [String]
+    }
+}

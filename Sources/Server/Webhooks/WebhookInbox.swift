@@ -1,0 +1,156 @@
+public import EventStore
+public import Foundation
+public import PGClient
+
+/// The durable inbox of webhook deliveries (table `webhook_inbox`): the endpoint records verified deliveries,
+/// deduplicated by (tenant, source, event id); ``InboxProcessor`` claims, processes and settles them.
+public struct WebhookInbox: Sendable {
+    /// A delivery as stored.
+    public struct Entry: Codable, Sendable, Hashable {
+        /// The tenant.
+        public var tenant: String
+        /// The event id (`evt_…`).
+        public var eventID: String
+        /// The event type (`customer.updated`).
+        public var eventType: String
+        /// The object the event is about (a Stripe customer id).
+        public var objectID: String?
+        /// The event's creation time.
+        public var eventCreated: Date
+        /// `pending`, `processed`, `ignored` or `failed`.
+        public var status: String
+        /// Attempts made.
+        public var attempts: Int
+        /// The last error, if an attempt failed.
+        public var lastError: String?
+        /// When it was received.
+        public var receivedAt: Date
+        /// When it was settled.
+        public var processedAt: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case tenant, eventID = "eventId", eventType, objectID = "objectId", eventCreated, status, attempts, lastError, receivedAt, processedAt
+        }
+    }
+
+    /// A claimed delivery, with what processing needs.
+    struct Claim: Sendable {
+        var tenant: TenantID
+        var eventID: String
+        var eventType: String
+        var objectID: String?
+        var eventCreated: Date
+        var attempts: Int
+    }
+
+    let pool: PGConnectionPool
+
+    /// Makes the inbox over a pool.
+    public init(pool: PGConnectionPool) { self.pool = pool }
+
+    /// Records a verified Stripe delivery in the tenant's scope.
+    /// - Returns: false when the event was already recorded (a duplicate delivery).
+    /// - Throws: ``PGError``.
+    func record(
+        tenant: TenantID, eventID: String, eventType: String, objectID: String?, eventCreated: Date, payload: PGJSON
+    ) async throws -> Bool {
+        try await pool.withTransaction(scope: .tenant(tenant)) { connection in
+            try await connection.query(
+                """
+                INSERT INTO webhook_inbox (tenant_id, source, event_id, event_type, object_id, event_created, payload)
+                VALUES (\(tenant.rawValue), 'stripe', \(eventID), \(eventType), \(objectID), \(eventCreated), \(payload))
+                ON CONFLICT (tenant_id, source, event_id) DO NOTHING
+                RETURNING event_id
+                """
+            ).count == 1
+        }
+    }
+
+    /// Claims up to `limit` due deliveries of any tenant, oldest first, leasing them for `lease` (a crashed
+    /// processor's claims become due again when the lease ends). A short transaction: nothing stays locked while
+    /// the claims are processed.
+    /// - Throws: ``PGError``.
+    func claim(limit: Int, lease: Duration) async throws -> [Claim] {
+        let leaseSeconds = Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
+        let rows = try await pool.withTransaction(scope: .system) { connection in
+            try await connection.query(
+                """
+                UPDATE webhook_inbox i SET attempts = i.attempts + 1, next_attempt_at = now() + make_interval(secs => \(leaseSeconds))
+                FROM (
+                    SELECT tenant_id, source, event_id FROM webhook_inbox
+                    WHERE status = 'pending' AND next_attempt_at <= now()
+                    ORDER BY next_attempt_at, received_at LIMIT \(limit)
+                    FOR UPDATE SKIP LOCKED) due
+                WHERE i.tenant_id = due.tenant_id AND i.source = due.source AND i.event_id = due.event_id
+                RETURNING i.tenant_id, i.event_id, i.event_type, i.object_id, i.event_created, i.attempts
+                """
+            ).decode((String, String, String, String?, Date, Int).self)
+        }
+        return try rows.map {
+            Claim(tenant: try TenantID($0.0), eventID: $0.1, eventType: $0.2, objectID: $0.3, eventCreated: $0.4, attempts: $0.5)
+        }.sorted { ($0.eventCreated, $0.eventID) < ($1.eventCreated, $1.eventID) }
+    }
+
+    /// Settles a claim: `processed` or `ignored`.
+    /// - Throws: ``PGError``.
+    func settle(_ claim: Claim, status: String) async throws {
+        try await pool.withTransaction(scope: .system) { connection in
+            try await connection.execute(
+                """
+                UPDATE webhook_inbox SET status = \(status), processed_at = now(), last_error = NULL
+                WHERE tenant_id = \(claim.tenant.rawValue) AND source = 'stripe' AND event_id = \(claim.eventID)
+                """)
+        }
+    }
+
+    /// Records a failed attempt: retried at `retryAt`, or `failed` for good when `retryAt` is nil.
+    /// - Throws: ``PGError``.
+    func fail(_ claim: Claim, error: String, retryAt: Date?) async throws {
+        try await pool.withTransaction(scope: .system) { connection in
+            try await connection.execute(
+                """
+                UPDATE webhook_inbox SET last_error = \(String(error.prefix(2000))),
+                    status = CASE WHEN \(retryAt)::timestamptz IS NULL THEN 'failed' ELSE 'pending' END,
+                    next_attempt_at = coalesce(\(retryAt)::timestamptz, next_attempt_at),
+                    processed_at = CASE WHEN \(retryAt)::timestamptz IS NULL THEN now() ELSE NULL END
+                WHERE tenant_id = \(claim.tenant.rawValue) AND source = 'stripe' AND event_id = \(claim.eventID)
+                """)
+        }
+    }
+
+    /// Deliveries waiting (pending), across tenants.
+    /// - Throws: ``PGError``.
+    public func backlog() async throws -> Int {
+        try await pool.withTransaction(scope: .system) { connection in
+            try await connection.query("SELECT count(*) FROM webhook_inbox WHERE status = 'pending'").singleValue(Int.self) ?? 0
+        }
+    }
+
+    /// A tenant's most recent deliveries (in its scope).
+    /// - Throws: ``PGError``.
+    public func recent(_ tenant: TenantID, limit: Int) async throws -> [Entry] {
+        try await entries(tenant, eventID: nil, limit: limit)
+    }
+
+    /// One delivery of a tenant, or nil (in its scope).
+    /// - Throws: ``PGError``.
+    public func entry(_ tenant: TenantID, eventID: String) async throws -> Entry? {
+        try await entries(tenant, eventID: eventID, limit: 1).first
+    }
+
+    private func entries(_ tenant: TenantID, eventID: String?, limit: Int) async throws -> [Entry] {
+        try await pool.withTransaction(scope: .tenant(tenant)) { connection in
+            try await connection.query(
+                """
+                SELECT tenant_id, event_id, event_type, object_id, event_created, status, attempts, last_error, received_at, processed_at
+                FROM webhook_inbox WHERE \(eventID)::text IS NULL OR event_id = \(eventID)
+                ORDER BY received_at DESC, event_id LIMIT \(limit)
+                """
+            ).decode((String, String, String, String?, Date, String, Int, String?, Date, Date?).self)
+        }.map {
+            Entry(
+                tenant: $0.0, eventID: $0.1, eventType: $0.2, objectID: $0.3, eventCreated: $0.4, status: $0.5, attempts: $0.6, lastError: $0.7,
+                receivedAt: $0.8, processedAt: $0.9)
+        }
+    }
+}

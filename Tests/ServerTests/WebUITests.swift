@@ -1,0 +1,244 @@
+import EventStore
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Projections
+import Prometheus
+import Server
+import SyncDomain
+import SyncEngine
+import Testing
+
+@Suite("web pages", .timeLimit(.minutes(5)))
+struct WebUITests {
+    /// A tenant with a bit of everything: a conflict, unpartnered customers on both sides, a match failure, a customer
+    /// named `<script>`, and an abandoned outbound request.
+    static func seed(_ harness: ServerHarness) async throws {
+        try await harness.manualCreation()
+        let anna = CustomerRef.stripe("cus_anna")
+        try await harness.observe(anna, ["name": "Anna Jensen", "email": "anna@example.com", "address.city": "Odense"])
+        try await harness.observe(.economic(1), ["name": "Anna Jensen", "email": "anna@example.com", "city": "Vejle", "currency": "DKK"])
+        try await harness.handler.selectPartner(source: anna, economic: .economic(1), tenant: harness.acme, metadata: ServerHarness.user)
+        try await harness.observe(.stripe("cus_evil"), ["name": "<script>alert('x')</script>", "email": "evil@example.com"])
+        try await harness.observe(.stripe("cus_nomail"), ["name": "No Mail & Co"])
+        try await harness.observe(.economic(2), ["name": "Economic Only", "email": "only@example.com", "currency": "DKK"])
+        try await harness.settle()
+    }
+
+    @Test("login: a bad key stays on the login page, a good one sets an HttpOnly SameSite=Strict session; pages need it")
+    func login() async throws {
+        try await ServerHarness.run { harness in
+            try await harness.withClient { client throws in
+                let anonymous = try await client.get("/ui")
+                #expect(anonymous.status == .seeOther)
+                #expect(anonymous.headers[.location] == "/login")
+                #expect(try await client.get("/").headers[.location] == "/ui")
+                let page = try await client.get("/login")
+                #expect(page.status == .ok)
+                #expect(page.text.contains("name=\"api_key\""))
+                #expect(page.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+
+                let bad = try await client.postForm("/login", [("api_key", "ak_0123456789abcdef_wrong")])
+                #expect(bad.status == .unauthorized)
+                #expect(bad.text.contains("not valid"))
+                #expect(bad.headers[.setCookie] == nil)
+
+                let cookie = try await client.login(harness.acmeKey)
+                let overview = try await client.get("/ui", cookie: cookie)
+                #expect(overview.status == .ok)
+                #expect(overview.text.contains("acme"))
+
+                let forged = try await client.get("/ui", cookie: "accord_session=djF8MDEyMzQ1Njc4OWFiY2RlZnxhY21lfDk5OTk5OTk5OTk.AAAA")
+                #expect(forged.status == .seeOther)
+
+                // Revoking the key ends its sessions.
+                let keyID = String(harness.acmeKey.dropFirst(3).prefix(16))
+                try await harness.server.apiKeys.revoke(keyID: keyID, tenant: harness.acme)
+                let revoked = try await client.get("/ui", cookie: cookie)
+                #expect(revoked.status == .seeOther)
+                #expect(revoked.headers[.location] == "/login")
+            }
+        }
+    }
+
+    @Test("every page renders for a seeded tenant, with its data and CleanManager's actions")
+    func pages() async throws {
+        try await ServerHarness.run { harness in
+            try await Self.seed(harness)
+            try await harness.withClient { client throws in
+                let cookie = try await client.login(harness.acmeKey)
+                func page(_ path: String) async throws -> String {
+                    let response = try await client.get(path, cookie: cookie)
+                    #expect(response.status == .ok, "\(path): \(response.status)")
+                    #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+                    return response.text
+                }
+                let overview = try await page("/ui")
+                #expect(overview.contains("synchronised") && overview.contains("/webhooks/stripe/acme"))
+                let conflicts = try await page("/ui/conflicts")
+                #expect(conflicts.contains("Odense") && conflicts.contains("Vejle"))
+                #expect(conflicts.contains(#"name="choice[city]" value="source""#))
+                #expect(conflicts.contains("Anna Jensen"))
+                let source = try await page("/ui/unpartnered?side=source")
+                #expect(source.contains("Create partners for all") && source.contains("Select partner") && source.contains("Don&#39;t synchronise"))
+                #expect(source.contains("No Mail &amp; Co"))
+                let economic = try await page("/ui/unpartnered?side=economic")
+                #expect(economic.contains("Economic Only"))
+                let synchronised = try await page("/ui/synchronised")
+                #expect(synchronised.contains("paired by hand") && synchronised.contains(">Stop<") && synchronised.contains(">Unlink<"))
+                let failures = try await page("/ui/match-failures")
+                #expect(failures.contains("No Mail &amp; Co") && failures.contains("The match field &#39;email&#39; is empty"))
+                let customers = try await page("/ui/customers?search=anna")
+                #expect(customers.contains("cus_anna") && !customers.contains("cus_nomail"))
+                let customer = try await page("/ui/customers/stripe/cus_anna")
+                #expect(customer.contains("History") && customer.contains("First seen in stripe") && customer.contains("CustomerObserved"))
+                #expect(customer.contains("1 conflicting field"))
+                let outbound = try await page("/ui/outbound")
+                #expect(outbound.contains("Failed requests"))
+                let settings = try await page("/ui/settings")
+                #expect(settings.contains("email = email") && settings.contains("address.line1 + address.line2 -&gt; address"))
+                #expect(try await client.get("/ui/customers/stripe/cus_nobody", cookie: cookie).status == .notFound)
+            }
+        }
+    }
+
+    @Test("customer data is escaped: a customer named <script> never becomes markup")
+    func escaping() async throws {
+        try await ServerHarness.run { harness in
+            try await Self.seed(harness)
+            try await harness.withClient { client throws in
+                let cookie = try await client.login(harness.acmeKey)
+                for path in ["/ui/unpartnered?side=source", "/ui/customers", "/ui/customers/stripe/cus_evil", "/ui/customers?search=%3Cscript%3E"] {
+                    let text = try await client.get(path, cookie: cookie).text
+                    #expect(text.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), "\(path)")
+                    #expect(!text.contains("<script"), "\(path) contains a raw <script")
+                }
+                let flash = try await client.get("/ui?notice=%3Cscript%3Ealert(1)%3C/script%3E", cookie: cookie).text
+                #expect(flash.contains("&lt;script&gt;alert(1)") && !flash.contains("<script"))
+            }
+        }
+    }
+
+    @Test("a form action works end to end: don't synchronise from the unpartnered list, then undo; a post without the token is refused")
+    func excludeFromTheList() async throws {
+        try await ServerHarness.run { harness in
+            try await Self.seed(harness)
+            try await harness.withClient { client throws in
+                let cookie = try await client.login(harness.acmeKey)
+                let list = try await client.get("/ui/unpartnered?side=source", cookie: cookie)
+                let token = try #require(list.csrfToken)
+
+                let forged = try await client.postForm("/ui/customers/stripe/cus_nomail/exclude", [("return_to", "/ui/unpartnered")], cookie: cookie)
+                #expect(forged.status == .forbidden)
+                #expect(forged.text.contains("reload the page"))
+
+                let done = try await client.postForm(
+                    "/ui/customers/stripe/cus_nomail/exclude", [("_csrf", token), ("return_to", "/ui/unpartnered?side=source")], cookie: cookie)
+                #expect(done.status == .seeOther)
+                let location = try #require(done.headers[.location])
+                #expect(location.hasPrefix("/ui/unpartnered?side=source&notice="))
+                try await harness.waitForProjections()
+                let after = try await client.get(location, cookie: cookie).text
+                #expect(after.contains("is no longer synchronised"))
+                #expect(!after.contains("No Mail &amp; Co"), "an excluded customer is not unpartnered")
+
+                let again = try await client.postForm("/ui/customers/stripe/cus_nomail/exclude", [("_csrf", token)], cookie: cookie)
+                let error = try #require(again.headers[.location])
+                #expect(error.hasPrefix("/ui/customers/stripe/cus_nomail?error="))
+                #expect(try await client.get(error, cookie: cookie).text.contains("already excluded"))
+
+                let undone = try await client.postForm("/ui/customers/stripe/cus_nomail/include", [("_csrf", token)], cookie: cookie)
+                #expect(undone.headers[.location]?.contains("notice=") == true)
+                let outside = try await client.postForm(
+                    "/ui/customers/stripe/cus_nomail/exclude", [("_csrf", token), ("return_to", "https://evil.example/")], cookie: cookie)
+                #expect(outside.headers[.location]?.hasPrefix("/ui/customers/stripe/cus_nomail?") == true, "never redirects off-site")
+            }
+            let excluded = try await harness.events().filter { if case .customerExcluded = $0 { true } else { false } }
+            #expect(excluded.count == 2)
+        }
+    }
+
+    @Test("resolve a conflict, stop and unlink a pair, create a partner and select one, from the pages")
+    func actions() async throws {
+        try await ServerHarness.run { harness in
+            try await Self.seed(harness)
+            try await harness.withClient { client throws in
+                let cookie = try await client.login(harness.acmeKey)
+                let conflicts = try await client.get("/ui/conflicts", cookie: cookie)
+                let token = try #require(conflicts.csrfToken)
+                let action = try #require(conflicts.text.range(of: #"action="/ui/conflicts/[^"]+/resolve""#, options: .regularExpression))
+                let path = String(conflicts.text[action].dropFirst(8).dropLast())
+                let resolved = try await client.postForm(
+                    path, [("_csrf", token), ("choice[city]", "value"), ("value[city]", "Kolding")], cookie: cookie)
+                #expect(resolved.headers[.location]?.contains("notice=") == true, "\(resolved.headers[.location] ?? "")")
+
+                let created = try await client.postForm(
+                    "/ui/customers/stripe/cus_evil/create-partner", [("_csrf", token), ("numbering", "explicit"), ("number", "500")], cookie: cookie)
+                #expect(created.headers[.location]?.contains("notice=") == true, "\(created.headers[.location] ?? "")")
+                let badNumber = try await client.postForm(
+                    "/ui/customers/stripe/cus_nomail/create-partner", [("_csrf", token), ("numbering", "explicit")], cookie: cookie)
+                #expect(badNumber.headers[.location]?.contains("error=") == true)
+
+                let selected = try await client.postForm(
+                    "/ui/customers/economic/2/select-partner", [("_csrf", token), ("partner", "stripe:cus_nomail")], cookie: cookie)
+                #expect(selected.headers[.location]?.contains("notice=") == true, "\(selected.headers[.location] ?? "")")
+
+                try await harness.waitForProjections()
+                let links = try await TenantReadModels(store: harness.store).links(harness.acme, limit: 10, offset: 0).rows
+                #expect(links.count == 2)
+                for link in links {
+                    let stop = try await client.postForm("/ui/links/\(link.linkID)/stop", [("_csrf", token)], cookie: cookie)
+                    #expect(stop.headers[.location] == "/ui/synchronised?notice=Synchronisation%20stopped.")
+                    let unlink = try await client.postForm("/ui/links/\(link.linkID)/unlink", [("_csrf", token)], cookie: cookie)
+                    #expect(unlink.headers[.location]?.contains("notice=") == true)
+                }
+            }
+            let events = try await harness.events()
+            #expect(events.contains { if case .conflictResolved(let e) = $0 { e.resultingValues["city"] == "Kolding" } else { false } })
+            #expect(events.filter { if case .partnerUnlinked = $0 { true } else { false } }.count == 2)
+            #expect(events.contains { if case .economicWriteRequested(let e) = $0 { e.payload["customerNumber"] == "500" } else { false } })
+        }
+    }
+
+    @Test("settings form: problems are listed and the form comes back as typed; a valid form saves; a stale one is refused")
+    func settingsForm() async throws {
+        try await ServerHarness.run { harness in
+            try await harness.withClient { client throws in
+                let cookie = try await client.login(harness.acmeKey)
+                let page = try await client.get("/ui/settings", cookie: cookie)
+                let token = try #require(page.csrfToken)
+                func form(version: String, match: String, currency: String, vat: String = "1") -> [(String, String)] {
+                    [
+                        ("_csrf", token), ("expected_version", version), ("match_fields", match), ("numbering", "economic"),
+                        ("write_back_key", "economic_number"), ("payment_terms", "1"), ("customer_group", "1"), ("currency", currency),
+                        ("layout", ""), ("vat_mode", "by_country"), ("vat_domestic", vat), ("vat_eu", "2"), ("vat_abroad", "3"),
+                        ("home_country", "DK"), ("mappings", "name -> name\r\nemail -> email\r\naddress.city -> city"),
+                        ("create_policy", "manual"), ("conflict_policies", "city = sourceWins"), ("empty_overwrites", ""),
+                    ]
+                }
+                let invalid = try await client.postForm(
+                    "/ui/settings", form(version: "0", match: "fax = email\nnonsense", currency: "kroner", vat: "x"), cookie: cookie)
+                #expect(invalid.status == .unprocessableContent)
+                #expect(invalid.text.contains("The settings were not saved"))
+                #expect(invalid.text.contains("Match fields, line 2"))
+                #expect(invalid.text.contains("VAT zone (domestic): &#39;x&#39; is not a whole number"))
+                #expect(invalid.text.contains("Unknown source field &#39;fax&#39;"))
+                #expect(invalid.text.contains("kroner"), "the form comes back as typed")
+
+                let saved = try await client.postForm("/ui/settings", form(version: "0", match: "email = email", currency: "EUR"), cookie: cookie)
+                #expect(saved.status == .seeOther)
+                #expect(saved.headers[.location]?.hasPrefix("/ui/settings?notice=") == true)
+                let settings = try await harness.handler.settings(of: harness.acme)
+                #expect(settings.version == 1 && settings.defaults.currency == "EUR" && settings.createPolicy == .manual)
+                #expect(settings.numbering == .economicAssigns(writeBackMetadataKey: "economic_number"))
+                #expect(settings.conflictPolicies["city"] == .sourceWins)
+                #expect(settings.fieldMappings.map(\.economic) == ["name", "email", "city"])
+
+                let stale = try await client.postForm("/ui/settings", form(version: "0", match: "email = email", currency: "SEK"), cookie: cookie)
+                #expect(stale.status == .conflict)
+                #expect(stale.text.contains("changed meanwhile"))
+                #expect(try await harness.handler.settings(of: harness.acme).defaults.currency == "EUR")
+            }
+        }
+    }
+}
