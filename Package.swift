@@ -99,22 +99,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // MARK: One process: configuration and the service group
-
-        .target(
-            name: "Runtime",
-            dependencies: [
-                "EventStore",
-                "PGClient",
-                "Projections",
-                "SyncEngine",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-
         // MARK: The HTTP server (JSON API, Stripe webhooks, web pages)
 
         .target(
@@ -192,6 +176,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: One process: configuration and the service group
+
+        .target(
+            name: "Runtime",
+            dependencies: [
+                "EventStore",
+                "PGClient",
+                "Projections",
+                "SyncEngine",
+                "Credentials",
+                "Outbound",
+                "Server",
+                "Connectors",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Executables
 
         .executableTarget(
@@ -204,6 +210,10 @@ let package = Package(
                 "SyncEngine",
                 "SyncDomain",
                 "EconomicSandbox",
+                "Credentials",
+                "Server",
+                "Connectors",
+                "Outbound",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -300,6 +310,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "Runtime", "Connectors", "Credentials", "EconomicSandbox", "EventStore", "Outbound", "PGClient", "Projections",
+                "SyncDomain", "SyncEngine", "PostgresTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

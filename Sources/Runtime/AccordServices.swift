@@ -1,8 +1,14 @@
+import AsyncHTTPClient
+import Connectors
+public import Credentials
 public import EventStore
-import Foundation
+public import Foundation
+import Hummingbird
 public import Logging
+public import Outbound
 public import PGClient
 public import Projections
+public import Server
 public import ServiceLifecycle
 public import SyncEngine
 import UnixSignals
@@ -10,6 +16,9 @@ import UnixSignals
 /// The long-running parts of one Accord process and the shared objects they use, built once and run in one
 /// `ServiceGroup` (graceful shutdown on SIGTERM/SIGINT; services stop in reverse order, the pool last).
 public struct AccordServices: Sendable {
+    /// Every projection one process keeps up to date (the domain's read models and the outbound queue).
+    public static let projectors: [any Projector] = AccordProjections.all + [OutboundRequestsProjector()]
+
     /// The configuration.
     public let configuration: AppConfiguration
     /// The database pool (a service: it closes connections on shutdown).
@@ -22,27 +31,71 @@ public struct AccordServices: Sendable {
     public let cache: TenantStateCache
     /// The command handler.
     public let commands: CommandHandler
+    /// The tenants' encrypted connections to e-conomic and Stripe.
+    public let credentials: CredentialStore
     /// The projection runner.
     public let projections: ProjectionRunner
     /// Rebuilds asked for by rule changes.
     public let rebuilds: RebuildRequestService
     /// The sync policy.
     public let reactor: Reactor
+    /// Sends the requested writes to e-conomic and Stripe.
+    public let worker: OutboundWorker
+    /// Observes e-conomic customers.
+    public let poller: EconomicPoller
+    /// The HTTP server: API, web pages, Stripe webhooks (and the webhook inbox processor).
+    public let server: AccordServer
     /// The logger.
     public let logger: Logger
 
-    /// Builds the shared objects (nothing runs until ``serviceGroup(additional:)`` is run).
-    public init(configuration: AppConfiguration, logger: Logger) {
+    /// Builds the shared objects (nothing runs until ``serviceGroup(onServerRunning:additional:handleSignals:)`` is run).
+    /// - Parameters:
+    ///   - configuration: the process's configuration.
+    ///   - environment: where `ACCORD_MASTER_KEY` is read from.
+    ///   - worker: the outbound worker's limits and retry policy (the rate limit toward e-conomic defaults to
+    ///     ``AppConfiguration/economicRequestsPerSecond``).
+    ///   - logger: the logger.
+    /// - Throws: ``Credentials/CredentialError`` when `ACCORD_MASTER_KEY` is missing or invalid.
+    public init(
+        configuration: AppConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment,
+        worker workerConfiguration: OutboundWorkerConfiguration? = nil, logger: Logger
+    ) throws {
         self.configuration = configuration
         self.logger = logger
-        pool = PGConnectionPool(configuration: configuration.database, maxConnections: configuration.databaseConnections, logger: logger)
-        store = EventStore(pool: pool, logger: logger)
-        listener = PGListener(configuration: configuration.database, channels: [EventStore.notificationChannel], logger: logger)
-        cache = TenantStateCache(store: store)
-        commands = CommandHandler(store: store, cache: cache, logger: logger)
-        projections = ProjectionRunner(projectors: AccordProjections.all, store: store, listener: listener, logger: logger)
-        rebuilds = RebuildRequestService(projectors: AccordProjections.all, store: store, logger: logger)
+        let pool = PGConnectionPool(configuration: configuration.database, maxConnections: configuration.databaseConnections, logger: logger)
+        let store = EventStore(pool: pool, logger: logger)
+        let listener = PGListener(configuration: configuration.database, channels: [EventStore.notificationChannel], logger: logger)
+        let cache = TenantStateCache(store: store)
+        let commands = CommandHandler(store: store, cache: cache, logger: logger)
+        let credentials = CredentialStore(pool: pool, cipher: try CredentialCipher.fromEnvironment(environment), logger: logger)
+        self.pool = pool
+        self.store = store
+        self.listener = listener
+        self.cache = cache
+        self.commands = commands
+        self.credentials = credentials
+        projections = ProjectionRunner(projectors: Self.projectors, store: store, listener: listener, logger: logger)
+        rebuilds = RebuildRequestService(projectors: Self.projectors, store: store, logger: logger)
         reactor = Reactor(store: store, cache: cache, listener: listener, logger: logger)
+        var workerConfiguration = workerConfiguration
+            ?? OutboundWorkerConfiguration(
+                economicRateLimit: RateLimit(requestsPerSecond: configuration.economicRequestsPerSecond, burst: max(10, Int(configuration.economicRequestsPerSecond))))
+        workerConfiguration.runsQueueProjector = false  // the projection runner keeps the queue up to date
+        worker = OutboundWorker(store: store, credentials: credentials, listener: listener, configuration: workerConfiguration, logger: logger)
+        poller = EconomicPoller(handler: commands, logger: logger) {
+            var result: [EconomicPoller.Connection] = []
+            for summary in try await credentials.list() where summary.economicBaseURL != nil {
+                guard let economic = try await credentials.load(summary.tenant)?.economic else { continue }
+                result.append((summary.tenant, economic.clientConfiguration))
+            }
+            return result
+        }
+        server = AccordServer(
+            configuration: ServerConfiguration(host: configuration.host, port: configuration.port, baseURL: configuration.publicURL),
+            dependencies: ServerDependencies(
+                store: store, commands: commands, tenantCache: cache, webhookSecrets: CredentialWebhookSecrets(store: credentials),
+                stripeCustomers: StripeClientCustomerSource { tenant in try await credentials.load(tenant)?.stripe?.clientConfiguration },
+                logger: logger))
     }
 
     /// Checks (or, with `migrate`, applies) the database migrations before anything starts.
@@ -57,13 +110,42 @@ public struct AccordServices: Sendable {
         }
     }
 
-    /// The service group: the pool first (stopped last), then the listener and the followers, then `additional`
-    /// services (workers, the HTTP server — stopped first).
-    public func serviceGroup(additional: [any Service] = []) -> ServiceGroup {
-        ServiceGroup(
+    /// The service group: the pool first (stopped last), then the listener, the followers and workers, then
+    /// `additional` services, and the HTTP server last (stopped first).
+    /// - Parameters:
+    ///   - onServerRunning: called with the bound port once the HTTP server listens.
+    ///   - additional: more services (the demo's sandbox and script).
+    ///   - handleSignals: shut down gracefully on SIGTERM/SIGINT (off in tests, which run several groups).
+    public func serviceGroup(
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }, additional: [any Service] = [], handleSignals: Bool = true
+    ) -> ServiceGroup {
+        let app = server.buildApplication(onServerRunning: onServerRunning)
+        let services: [any Service] = [pool, listener, projections, rebuilds, reactor, worker, poller] + additional + [app]
+        return ServiceGroup(
             configuration: .init(
-                services: ([pool, listener, projections, rebuilds, reactor] + additional).map { .init(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+                services: services.map { .init(service: $0) }, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
+    }
+}
+
+/// The tenants' Stripe webhook endpoint secrets, from the encrypted credential store.
+struct CredentialWebhookSecrets: WebhookSecretsProvider {
+    let store: CredentialStore
+
+    func webhookSecrets(for tenant: TenantID) async throws -> [String] {
+        try await store.load(tenant)?.stripe?.webhookSecrets.map(\.revealed) ?? []
+    }
+}
+
+extension TenantConnections.Economic {
+    /// The e-conomic client configuration these connection details give.
+    var clientConfiguration: EconomicClient.Configuration {
+        EconomicClient.Configuration(baseURL: baseURL, appSecretToken: appSecretToken.revealed, agreementGrantToken: agreementGrantToken.revealed)
+    }
+}
+
+extension TenantConnections.Stripe {
+    /// The Stripe client configuration these connection details give.
+    var clientConfiguration: StripeConfiguration {
+        StripeConfiguration(apiBase: apiBase, secretKey: secretKey.revealed)
     }
 }

@@ -10,6 +10,8 @@ public import PGClient
 /// - HTTP host and port [`ACCORD_HOST`, `ACCORD_PORT`], default 127.0.0.1:8080;
 /// - public base URL [`ACCORD_PUBLIC_URL`], default `http://<host>:<port>` (printed for webhook URLs);
 /// - migrate on start [`ACCORD_MIGRATE`], default false: apply pending migrations instead of refusing to start;
+/// - e-conomic requests per second per tenant [`ACCORD_ECONOMIC_RATE`], default 1 (burst 10): e-conomic's fair-use
+///   policy allows 50,000 calls per agreement per day and throttles with 429s;
 /// - log level [`ACCORD_LOG_LEVEL`], default info.
 ///
 /// ``description`` never shows the database password.
@@ -28,12 +30,15 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
     public var migrate: Bool
     /// The log level.
     public var logLevel: Logger.Level
+    /// The most e-conomic requests per second the outbound worker sends for one tenant.
+    public var economicRequestsPerSecond: Double
 
     /// A configuration from values already merged (tests, the demo).
     public init(
         database: PGConfiguration, databaseConnections: Int = 10, host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil,
-        migrate: Bool = false, logLevel: Logger.Level = .info
+        migrate: Bool = false, logLevel: Logger.Level = .info, economicRequestsPerSecond: Double = 1
     ) {
+        self.economicRequestsPerSecond = economicRequestsPerSecond
         self.database = database
         self.databaseConnections = databaseConnections
         self.host = host
@@ -68,9 +73,16 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
             level = .info
         }
         let host = host ?? environment["ACCORD_HOST"] ?? "127.0.0.1"
+        let rate = try environment["ACCORD_ECONOMIC_RATE"].map { text -> Double in
+            guard let value = Double(text), value > 0, value <= 1000 else {
+                throw ConfigurationError(key: "ACCORD_ECONOMIC_RATE", problem: "must be a number of requests per second between 0 and 1000")
+            }
+            return value
+        } ?? 1
         return AppConfiguration(
             database: PGConfiguration(connectionString: url), databaseConnections: connections, host: host, port: port,
-            publicURL: publicURL ?? environment["ACCORD_PUBLIC_URL"], migrate: migrate ?? (environment["ACCORD_MIGRATE"] == "true"), logLevel: level)
+            publicURL: publicURL ?? environment["ACCORD_PUBLIC_URL"], migrate: migrate ?? (environment["ACCORD_MIGRATE"] == "true"), logLevel: level,
+            economicRequestsPerSecond: rate)
     }
 
     private static func integer(_ text: String, key: String) throws -> Int {
@@ -80,7 +92,8 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
 
     /// The settings, with the password redacted.
     public var description: String {
-        "database=\(database) connections=\(databaseConnections) http=\(host):\(port) public=\(publicURL) migrate=\(migrate) log=\(logLevel)"
+        "database=\(database) connections=\(databaseConnections) http=\(host):\(port) public=\(publicURL) migrate=\(migrate) log=\(logLevel) "
+            + "economic-rate=\(economicRequestsPerSecond)/s"
     }
 }
 

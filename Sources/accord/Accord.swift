@@ -6,6 +6,9 @@ struct Accord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accord",
         abstract: "Accord keeps customers in agreement between Stripe (or CSV files) and Visma e-conomic.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, TenantCommand.self, ProjectionsCommand.self, RebuildCommand.self, SandboxCommand.self]
+        subcommands: [
+            ServeCommand.self, DemoCommand.self, MigrateCommand.self, TenantCommand.self, SettingsCommand.self, StripeCommand.self, EconomicCommand.self,
+            ProjectionsCommand.self, RebuildCommand.self, SandboxCommand.self, MasterKeyCommand.self,
+        ]
     )
 }

@@ -80,6 +80,9 @@ public struct TestDatabase: Sendable {
 public struct TestDatabaseError: Error, CustomStringConvertible {
     /// What to do.
     public var description: String
+
+    /// Makes an error saying what to do.
+    public init(description: String) { self.description = description }
 }
 
 /// The cluster from `DATABASE_URL`, an admin pool on it, and the migrated template (made once per process).

@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import PGClient
 import Projections
+import Runtime
 
 /// `accord projections`: each projection's active (and building) version, checkpoint and lag.
 struct ProjectionsCommand: AsyncParsableCommand {
@@ -32,7 +33,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
                         + entry.state.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
                         + String(behind).padding(toLength: 8, withPad: " ", startingAt: 0) + entry.reason)
             }
-            for projector in AccordProjections.all where !known.contains(projector.name) {
+            for projector in AccordServices.projectors where !known.contains(projector.name) {
                 print(projector.name.padding(toLength: 18, withPad: " ", startingAt: 0) + "-        not started yet")
             }
         }

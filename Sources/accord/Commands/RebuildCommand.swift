@@ -2,6 +2,7 @@ import ArgumentParser
 import EventStore
 import Foundation
 import Projections
+import Runtime
 
 /// `accord rebuild PROJECTION [--tenant T]`: rebuilds a projection from the first event without stopping reads.
 struct RebuildCommand: AsyncParsableCommand {
@@ -11,7 +12,7 @@ struct RebuildCommand: AsyncParsableCommand {
         discussion: """
             Without --tenant, the projection's next version is built into new tables and swapped in when it has caught \
             up. With --tenant, only that tenant's rows are rebuilt (in staging tables) and replaced in one transaction. \
-            Projections: \(AccordProjections.all.map(\.name).joined(separator: ", ")), or `all`.
+            Projections: \(AccordServices.projectors.map(\.name).joined(separator: ", ")), or `all`.
             """
     )
 
@@ -27,9 +28,9 @@ struct RebuildCommand: AsyncParsableCommand {
     var batchSize = 5000
 
     func validate() throws {
-        guard projection == "all" || AccordProjections.named(projection) != nil else {
+        guard projection == "all" || AccordServices.projectors.contains(where: { $0.name == projection }) else {
             throw ValidationError(
-                "unknown projection '\(projection)'; choose one of: \(AccordProjections.all.map(\.name).joined(separator: ", ")), all")
+                "unknown projection '\(projection)'; choose one of: \(AccordServices.projectors.map(\.name).joined(separator: ", ")), all")
         }
         guard (100...100_000).contains(batchSize) else { throw ValidationError("--batch-size must be between 100 and 100000") }
     }
@@ -37,7 +38,7 @@ struct RebuildCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = global.makeLogger("accord.rebuild")
         let tenantID = try tenant.map { try TenantID($0) }
-        let projectors = projection == "all" ? AccordProjections.all : [AccordProjections.named(projection)!]
+        let projectors = projection == "all" ? AccordServices.projectors : [AccordServices.projectors.first { $0.name == projection }!]
         try await withPool(global, logger: logger, maxConnections: 2) { pool in
             if let tenantID, try await !TenantDirectory(pool: pool).contains(tenantID) {
                 throw ValidationError("tenant '\(tenantID)' does not exist")

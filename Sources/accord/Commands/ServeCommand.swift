@@ -24,7 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try AppConfiguration.resolve(
             databaseURL: global.databaseURL, host: host, port: port, migrate: migrate ? true : nil, logLevel: global.logLevel)
         logger.info("starting", metadata: ["configuration": "\(configuration)"])
-        let services = AccordServices(configuration: configuration, logger: logger)
+        let services = try AccordServices(configuration: configuration, logger: logger)
         try await services.prepareDatabase()
         try await services.serviceGroup().run()
     }

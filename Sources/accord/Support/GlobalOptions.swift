@@ -33,6 +33,7 @@ struct GlobalOptions: ParsableArguments {
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 /// Runs `body` with a pool and always shuts it down.
+@discardableResult
 func withPool<Result>(
     _ options: GlobalOptions, logger: Logger, maxConnections: Int = 4, _ body: (PGConnectionPool) async throws -> Result
 ) async throws -> Result {

@@ -43,26 +43,16 @@ enum LocalStripe {
 
     /// Registers (or replaces) webhook `id`: localstripe then posts every event to `url`, signed with `secret`.
     static func configureWebhook(id: String, url: String, secret: String, events: [String]? = nil) async throws {
-        var pairs = [("url", url), ("secret", secret)]
-        for (index, event) in (events ?? []).enumerated() { pairs.append(("events[\(index)]", event)) }
-        let body = pairs.map { "\(percentEncode($0.0))=\(percentEncode($0.1))" }.joined(separator: "&")
-        var request = HTTPClientRequest(url: try baseURL() + "/_config/webhooks/" + id)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        guard response.status == .ok else {
-            throw MissingPrerequisite(description: "localstripe refused the webhook configuration: \(response.status)")
+        do {
+            try await LocalStripeAdmin.configureWebhook(apiBase: try baseURL(), id: id, url: url, secret: secret, events: events)
+        } catch let refused as LocalStripeAdmin.Refused {
+            throw MissingPrerequisite(description: refused.description)
         }
     }
 
     /// localstripe cannot remove a webhook: narrow it to an event type that never happens.
     static func disableWebhook(id: String) async throws {
         try await configureWebhook(id: id, url: "http://127.0.0.1:9/disabled", secret: "whsec_disabled", events: ["accord.test.disabled"])
-    }
-
-    private static func percentEncode(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
     }
 }
 

@@ -1,0 +1,183 @@
+import Connectors
+import Credentials
+import EconomicSandbox
+import EventStore
+import Foundation
+import Logging
+import Outbound
+import PGClient
+import Projections
+import Runtime
+import Server
+import ServiceLifecycle
+import SyncDomain
+import SyncEngine
+
+/// The demo's script, run as a service next to Accord's own: sets up tenant `demo` against the in-process
+/// e-conomic sandbox and localstripe, reads e-conomic, creates demo customers in Stripe (their webhooks drive the
+/// sync), waits for the sync to settle, reports what happened, and then waits for Ctrl-C.
+struct DemoScript: Service {
+    let services: AccordServices
+    let stripeAPIBase: String
+    let sandboxPorts: AsyncStream<Int>
+    let serverPorts: AsyncStream<Int>
+    let logger: Logger
+
+    static let tenant = try! TenantID("demo")
+    static let stripeKey = "sk_test_accord_demo"
+    static let writeBackKey = "economic_customer_number"
+
+    /// The demo's Stripe customers and what should become of each.
+    static let customers: [(fields: [StripeCustomerField: String], story: String)] = [
+        ([.name: "Anna Jensen", .email: "anna@example.com", .addressCountry: "DK"], "same e-mail as e-conomic customer 1 → linked"),
+        ([.name: "Nordisk Design ApS", .email: "billing@nordiskdesign.example", .addressCountry: "DK"], "e-mail of e-conomic 2 → linked"),
+        ([.name: "Hansen & Co", .email: "ap@hansen.example"], "second of e-conomic 3's two e-mails → linked"),
+        ([.name: "Walk-in Customer", .phone: "+45 70 10 20 30"], "no e-mail → a visible match failure, never a silent create"),
+        ([.name: "Twin Peaks Café", .email: "office@twinpeaks.example", .addressCountry: "DK"], "new → created in e-conomic"),
+        ([.name: "Twin Peaks Coffee", .email: "office@twinpeaks.example", .addressCountry: "DK"], "same e-mail as the café → refused as a duplicate"),
+        ([.name: "Berlin Bikes GmbH", .email: "kontakt@berlin-bikes.example", .addressCountry: "DE"], "new, EU → created with VAT zone EU"),
+        ([.name: "Austin Tacos LLC", .email: "hello@austintacos.example", .addressCountry: "US"], "new, abroad → created with VAT zone Abroad"),
+    ]
+
+    func run() async throws {
+        var sandboxIterator = sandboxPorts.makeAsyncIterator()
+        var serverIterator = serverPorts.makeAsyncIterator()
+        guard let sandboxPort = await sandboxIterator.next(), let serverPort = await serverIterator.next() else { return }
+        let sandboxURL = "http://127.0.0.1:\(sandboxPort)"
+        let accordURL = "http://127.0.0.1:\(serverPort)"
+        let tenant = Self.tenant
+        let metadata = CommandMetadata(actor: "demo")
+
+        // 1. The tenant, its connections and settings, an API key.
+        if try await !TenantDirectory(pool: services.pool).contains(tenant) {
+            try await TenantDirectory(pool: services.pool).add(tenant, name: "Demo A/S")
+        }
+        let webhookSecret = "whsec_demo_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await services.credentials.save(
+            TenantConnections(
+                tenant: tenant,
+                economic: .init(
+                    baseURL: sandboxURL, appSecretToken: Secret(SandboxConfiguration.defaultAppSecretToken),
+                    agreementGrantToken: Secret(SandboxConfiguration.defaultAgreementGrantToken)),
+                stripe: .init(apiBase: stripeAPIBase, secretKey: Secret(Self.stripeKey), webhookSecrets: [Secret(webhookSecret)])))
+        let current = try await services.commands.settings(of: tenant)
+        var settings = current
+        settings.matchFields = [MatchField(source: "email", economic: "email")]
+        settings.numbering = .economicAssigns(writeBackMetadataKey: Self.writeBackKey)
+        settings.homeCountry = "DK"
+        settings.defaults = NewCustomerDefaults(
+            paymentTerms: 1, customerGroup: 1, vatZone: .byCountry(domestic: 1, eu: 2, abroad: 3), currency: "DKK", layout: 19)
+        settings.createPolicy = .automatic
+        if settings != current {
+            try await services.commands.updateSettings(settings, expectedVersion: current.version, tenant: tenant, metadata: metadata)
+        }
+        let (key, _) = try await services.server.apiKeys.create(tenant: tenant, name: "demo")
+
+        // 2. What e-conomic already has (so Stripe customers can match it), then Stripe's customers by webhook.
+        let economic = EconomicClient(
+            configuration: .init(
+                baseURL: sandboxURL, appSecretToken: SandboxConfiguration.defaultAppSecretToken,
+                agreementGrantToken: SandboxConfiguration.defaultAgreementGrantToken))
+        let read = try await EconomicIngest(handler: services.commands).pass(client: economic, tenant: tenant, since: nil)
+        say("e-conomic sandbox at \(sandboxURL): \(read.read) existing customers observed")
+        try await LocalStripeAdmin.configureWebhook(
+            apiBase: stripeAPIBase, id: "accord-demo", url: "\(accordURL)/webhooks/stripe/\(tenant)", secret: webhookSecret)
+        let stripe = StripeClient(configuration: StripeConfiguration(apiBase: stripeAPIBase, secretKey: Self.stripeKey))
+        var created: [String: String] = [:]
+        for (fields, story) in Self.customers {
+            let customer = try await stripe.createCustomer(fields: fields)
+            created[customer.id] = story
+        }
+        say("localstripe at \(stripeAPIBase): \(created.count) demo customers created; their webhooks drive the sync")
+
+        // 3. Wait for webhooks, the reactor and the outbound worker to settle, then report.
+        try await waitUntilSettled(tenant: tenant, stripeCustomers: created.count)
+        try await report(tenant: tenant, stories: created, stripe: stripe)
+        say(
+            """
+
+            What to try next (Accord keeps running; Ctrl-C stops everything):
+              Web UI      \(accordURL)/ui — log in with the API key
+              API key     \(key.token)
+              API         curl -H 'Authorization: Bearer \(key.token)' \(accordURL)/api/v1/overview
+              Conflicts   change Anna's name in e-conomic and in Stripe, then resolve the conflict in the UI:
+                            curl -X PUT … \(sandboxURL)/customers/1 (see docs/economic-sandbox.md; the poller reads changes every 30 s)
+                            curl -u \(Self.stripeKey): -d name='Anna J.' \(stripeAPIBase)/v1/customers/<id>
+              New         curl -u \(Self.stripeKey): -d email=new@example.com -d name='New ApS' \(stripeAPIBase)/v1/customers
+              Import      accord import ops/demo/customers.csv --tenant demo   (in another shell, with this DATABASE_URL)
+              Replay      accord rebuild customers   (blue/green; reads keep working)
+            """)
+        try await gracefulShutdown()
+    }
+
+    /// Polls until every demo customer has been observed, the webhook inbox is empty, the reactor has handled
+    /// everything, and no outbound request is waiting — or 120 seconds pass.
+    private func waitUntilSettled(tenant: TenantID, stripeCustomers: Int) async throws {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(120))
+        let queue = OutboundQueue(store: services.store)
+        while ContinuousClock.now < deadline {
+            let (observed, inbox, unhandled) = try await services.pool.withTransaction(scope: .system) { connection in
+                (
+                    try await connection.query("SELECT count(*) FROM customers WHERE tenant_id = \(tenant.rawValue) AND system = 'stripe'")
+                        .singleValue(Int.self) ?? 0,
+                    try await connection.query("SELECT count(*) FROM webhook_inbox WHERE tenant_id = \(tenant.rawValue) AND status = 'pending'")
+                        .singleValue(Int.self) ?? 0,
+                    try await connection.query(
+                        """
+                        SELECT count(*) FROM events e WHERE NOT EXISTS (
+                            SELECT 1 FROM projection_checkpoints c WHERE c.projection = \(Reactor.checkpointName)
+                              AND (e.txid, e.global_position) <= (c.txid, c.global_position))
+                        """
+                    ).singleValue(Int.self) ?? 0
+                )
+            }
+            let outbound = try await queue.counts(for: tenant)
+            if observed >= stripeCustomers, inbox == 0, unhandled == 0, outbound.pending + outbound.failedWaiting + outbound.inFlight == 0 {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        say("(the sync had not fully settled after 120 s; the report shows where it stands)")
+    }
+
+    private func report(tenant: TenantID, stories: [String: String], stripe: StripeClient) async throws {
+        let reads = TenantReadModels(store: services.store)
+        let customers = try await reads.customers(tenant, filter: .init(includeDeleted: true, limit: 1000)).rows
+        let links = try await reads.links(tenant, limit: 1000, offset: 0).rows
+        let byRef = Dictionary(uniqueKeysWithValues: customers.map { ($0.customer.description, $0) })
+        say("\nWhat happened:")
+        for link in links.sorted(by: { ($0.origin.isCreated ? 1 : 0, $0.economicNumber) < ($1.origin.isCreated ? 1 : 0, $1.economicNumber) }) {
+            guard let source = byRef[link.source] else { continue }
+            let name = source.name ?? link.source
+            switch link.origin {
+            case .autoMatch(let key):
+                say("  linked   \(name) (\(link.source)) ↔ e-conomic \(link.economicNumber), matched by \(key.kind.rawValue) \(key.value)")
+            case .created:
+                var writtenBack = "number not written back"
+                if case .customer(let customer) = try await stripe.customer(id: source.externalID),
+                    customer.metadata[Self.writeBackKey] == link.economicNumber
+                {
+                    writtenBack = "number written back to Stripe metadata \(Self.writeBackKey)"
+                }
+                say("  created  \(name) (\(link.source)) → e-conomic \(link.economicNumber) (\(source.fields["address.country"] ?? "?")), \(writtenBack)")
+            default:
+                say("  linked   \(name) (\(link.source)) ↔ e-conomic \(link.economicNumber) (\(link.origin))")
+            }
+        }
+        for customer in customers where customer.system == System.stripe.rawValue && customer.matchFailure != nil {
+            say("  failed   \(customer.name ?? customer.externalID) (\(customer.customer)): \(customer.matchFailure!)")
+        }
+        let outbound = try await OutboundQueue(store: services.store).counts(for: tenant)
+        if outbound.abandoned > 0 { say("  outbound requests abandoned: \(outbound.abandoned) (see the web UI)") }
+        say("\nThe demo customers' stories: \(stories.values.sorted().joined(separator: "; ")).")
+    }
+}
+
+extension LinkOrigin {
+    var isCreated: Bool { if case .created = self { true } else { false } }
+}
+
+/// Writes a line to standard output at once (unbuffered, so the report stays in order with the logs).
+private func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
