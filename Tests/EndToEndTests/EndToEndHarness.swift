@@ -66,8 +66,7 @@ struct EndToEnd {
                             baseURL: "http://127.0.0.1:\(sandboxPort)", appSecretToken: SandboxConfiguration.defaultAppSecretToken,
                             agreementGrantToken: SandboxConfiguration.defaultAgreementGrantToken)),
                     domain: "e2e-\(suffix).example")
-                let webhookSecret = "whsec_e2e_\(suffix)"
-                try await harness.setUp(stripeBase: stripeBase, webhookSecret: webhookSecret)
+                try await harness.setUp(stripeBase: stripeBase)
                 do {
                     try await body(harness)
                 } catch {
@@ -82,22 +81,18 @@ struct EndToEnd {
         }
     }
 
-    private func setUp(stripeBase: String, webhookSecret: String) async throws {
-        try await TenantDirectory(pool: services.pool).add(tenant, name: "End to end")
-        try await services.credentials.save(
-            TenantConnections(
-                tenant: tenant,
-                economic: .init(
-                    baseURL: sandboxURL, appSecretToken: Secret(SandboxConfiguration.defaultAppSecretToken),
-                    agreementGrantToken: Secret(SandboxConfiguration.defaultAgreementGrantToken)),
-                stripe: .init(apiBase: stripeBase, secretKey: Secret(Self.stripeKey), webhookSecrets: [Secret(webhookSecret)])))
-        var settings = TenantSettings.default
-        settings.numbering = .economicAssigns(writeBackMetadataKey: Self.writeBackKey)
-        settings.defaults = NewCustomerDefaults(
-            paymentTerms: 1, customerGroup: 1, vatZone: .byCountry(domestic: 1, eu: 2, abroad: 3), currency: "DKK", layout: 19)
-        try await services.commands.updateSettings(settings, expectedVersion: settings.version, tenant: tenant, metadata: CommandMetadata(actor: "test"))
-        try await LocalStripeAdmin.configureWebhook(
-            apiBase: stripeBase, id: "accord-e2e-\(tenant)", url: "\(accordURL)/webhooks/stripe/\(tenant)", secret: webhookSecret)
+    private func setUp(stripeBase: String) async throws {
+        try await services.setUpLocalTenant(
+            tenant,
+            connections: .init(
+                economicBaseURL: sandboxURL, economicAppSecretToken: SandboxConfiguration.defaultAppSecretToken,
+                economicAgreementGrantToken: SandboxConfiguration.defaultAgreementGrantToken, stripeAPIBase: stripeBase, stripeSecretKey: Self.stripeKey),
+            accordURL: accordURL, webhookID: "accord-e2e-\(tenant)"
+        ) { settings in
+            settings.numbering = .economicAssigns(writeBackMetadataKey: Self.writeBackKey)
+            settings.defaults = NewCustomerDefaults(
+                paymentTerms: 1, customerGroup: 1, vatZone: .byCountry(domestic: 1, eu: 2, abroad: 3), currency: "DKK", layout: 19)
+        }
     }
 
     /// localstripe cannot remove a webhook: narrow it to an event type that never happens.

@@ -46,30 +46,22 @@ struct DemoScript: Service {
         let sandboxURL = "http://127.0.0.1:\(sandboxPort)"
         let accordURL = "http://127.0.0.1:\(serverPort)"
         let tenant = Self.tenant
-        let metadata = CommandMetadata(actor: "demo")
 
-        // 1. The tenant, its connections and settings, an API key.
-        if try await !TenantDirectory(pool: services.pool).contains(tenant) {
-            try await TenantDirectory(pool: services.pool).add(tenant, name: "Demo A/S")
-        }
-        let webhookSecret = "whsec_demo_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try await services.credentials.save(
-            TenantConnections(
-                tenant: tenant,
-                economic: .init(
-                    baseURL: sandboxURL, appSecretToken: Secret(SandboxConfiguration.defaultAppSecretToken),
-                    agreementGrantToken: Secret(SandboxConfiguration.defaultAgreementGrantToken)),
-                stripe: .init(apiBase: stripeAPIBase, secretKey: Secret(Self.stripeKey), webhookSecrets: [Secret(webhookSecret)])))
-        let current = try await services.commands.settings(of: tenant)
-        var settings = current
-        settings.matchFields = [MatchField(source: "email", economic: "email")]
-        settings.numbering = .economicAssigns(writeBackMetadataKey: Self.writeBackKey)
-        settings.homeCountry = "DK"
-        settings.defaults = NewCustomerDefaults(
-            paymentTerms: 1, customerGroup: 1, vatZone: .byCountry(domestic: 1, eu: 2, abroad: 3), currency: "DKK", layout: 19)
-        settings.createPolicy = .automatic
-        if settings != current {
-            try await services.commands.updateSettings(settings, expectedVersion: current.version, tenant: tenant, metadata: metadata)
+        // 1. The tenant, its connections and settings (webhook registered with localstripe), an API key.
+        try await services.setUpLocalTenant(
+            tenant,
+            connections: .init(
+                economicBaseURL: sandboxURL, economicAppSecretToken: SandboxConfiguration.defaultAppSecretToken,
+                economicAgreementGrantToken: SandboxConfiguration.defaultAgreementGrantToken, stripeAPIBase: stripeAPIBase,
+                stripeSecretKey: Self.stripeKey),
+            accordURL: accordURL, webhookID: "accord-demo"
+        ) { settings in
+            settings.matchFields = [MatchField(source: "email", economic: "email")]
+            settings.numbering = .economicAssigns(writeBackMetadataKey: Self.writeBackKey)
+            settings.homeCountry = "DK"
+            settings.defaults = NewCustomerDefaults(
+                paymentTerms: 1, customerGroup: 1, vatZone: .byCountry(domestic: 1, eu: 2, abroad: 3), currency: "DKK", layout: 19)
+            settings.createPolicy = .automatic
         }
         let (key, _) = try await services.server.apiKeys.create(tenant: tenant, name: "demo")
 
@@ -80,8 +72,6 @@ struct DemoScript: Service {
                 agreementGrantToken: SandboxConfiguration.defaultAgreementGrantToken))
         let read = try await EconomicIngest(handler: services.commands).pass(client: economic, tenant: tenant, since: nil)
         say("e-conomic sandbox at \(sandboxURL): \(read.read) existing customers observed")
-        try await LocalStripeAdmin.configureWebhook(
-            apiBase: stripeAPIBase, id: "accord-demo", url: "\(accordURL)/webhooks/stripe/\(tenant)", secret: webhookSecret)
         let stripe = StripeClient(configuration: StripeConfiguration(apiBase: stripeAPIBase, secretKey: Self.stripeKey))
         var created: [String: String] = [:]
         for (fields, story) in Self.customers {
