@@ -6,6 +6,6 @@ struct Accord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accord",
         abstract: "Accord keeps customers in agreement between Stripe (or CSV files) and Visma e-conomic.",
-        subcommands: [MigrateCommand.self, TenantCommand.self, ProjectionsCommand.self, RebuildCommand.self]
+        subcommands: [MigrateCommand.self, TenantCommand.self, ImportCommand.self, ProjectionsCommand.self, RebuildCommand.self]
     )
 }
