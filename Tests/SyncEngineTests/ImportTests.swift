@@ -158,6 +158,27 @@ struct ImportTests {
         }
     }
 
+    @Test("two files importing the same customers at once: both complete, every row recorded once (lost races are decided again)")
+    func concurrentImports() async throws {
+        try await EngineHarness.run { engine throws in
+            func file(_ label: String) throws -> CSVFile {
+                try CSVFile((["customer_number,name"] + (1...2_000).map { "\($0),\(label) \($0)" }).joined(separator: "\n"))
+            }
+            let (a, b) = (try file("A"), try file("B"))
+            async let first = engine.importer(chunkSize: 50).importFile(atPath: a.path, tenant: engine.tenant)
+            async let second = engine.importer(chunkSize: 50).importFile(atPath: b.path, tenant: engine.tenant)
+            let (one, two) = try await (first, second)
+            #expect(one.outcome == .completed && two.outcome == .completed)
+            #expect(one.added + two.added == 2_000)
+            #expect(one.updated + two.updated == 2_000)
+            #expect(one.unchanged + two.unchanged == 0)
+            for number in [1, 777, 2_000] {
+                #expect(try await engine.customerEvents(.file(String(number))).count == 2)
+            }
+            #expect(try await engine.eventCount() == 4 + 4_000)
+        }
+    }
+
     @Test("end to end: 10,000 rows with 1% bad rows, the reactor links the matches and requests creation of the others")
     func endToEnd() async throws {
         try await EngineHarness.run { engine throws in

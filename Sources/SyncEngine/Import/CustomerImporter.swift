@@ -24,7 +24,9 @@ import SyncDomain
 /// - The second pass streams the rows (memory holds one chunk, whatever the file's size). For each chunk of
 ///   ``chunkSize`` rows it loads the chunk's customer streams in one query, decides every row on them, and
 ///   appends the chunk's observations and rejections in one atomic append with each stream's expected version.
-///   When another writer changed one of the streams meanwhile, the chunk is reloaded and decided again.
+///   Two chunks are in flight: while one is appended, the next is read, loaded, decided and encoded on the states
+///   the first leaves behind. When another writer changed one of the streams meanwhile, the append fails as a
+///   whole and the chunk (and the next) is reloaded and decided again.
 /// - Rows are observations in file order, without a source time (a file has no trustworthy one: copying or
 ///   re-saving changes its date), so a customer number that appears twice in a file ends with its last row's
 ///   values; each row counts for what it did.
@@ -34,8 +36,8 @@ import SyncDomain
 ///   (``ImportSummary/resumedRows`` says how many an earlier run had recorded). The run ends with
 ///   `ImportCompleted` and the counts.
 ///
-/// File reads are blocking; the first pass runs on a Dispatch queue, the second reads one chunk of
-/// ``readSize`` bytes at a time between database round trips.
+/// File reads are blocking: the first pass runs on a Dispatch queue; the second reads ``readSize`` bytes at a
+/// time on the importing task (a page-cache read of 256 KiB takes well under a millisecond).
 public struct CustomerImporter: Sendable {
     /// How many rejected rows a summary lists.
     public static let listedRejections = 20
@@ -96,19 +98,9 @@ public struct CustomerImporter: Sendable {
         }
 
         // The header first: a file without a usable one is refused before anything is recorded.
-        var file = try CustomerFileChunks(path: path, readSize: readSize)
-        var parser = CustomerFileParser()
-        var digest = CustomerFileDigest()
-        var pending: [CustomerFileItem] = []
+        var reader = try ChunkReader(path: path, readSize: readSize, chunkSize: chunkSize)
         do {
-            while parser.header == nil {
-                guard let bytes = try file.next() else {
-                    pending += try parser.finish()
-                    break
-                }
-                digest.update(bytes)
-                pending += try parser.parse(bytes)
-            }
+            try reader.readHeader()
         } catch let error as CustomerFileError {
             throw CustomerImportError.invalidFile(error, path: path)
         }
@@ -125,48 +117,34 @@ public struct CustomerImporter: Sendable {
 
         var run = ImportRun(importId: importId, key: ImportRowKey(importId), tenant: tenant, metadata: metadata, log: log)
         var tally = ImportTally()
-        var atEnd = file.isAtEnd
-        var next: ([CustomerFileItem], Task<[CustomerRef: ImportedCustomer], any Error>)?
-        defer { next?.1.cancel() }
         do {
-            while true {
+            // Two chunks in flight: while one is appended, the next is read, loaded, decided and encoded on the
+            // states the first will leave behind. If the append loses a race, both are decided again on fresh state.
+            var prepared = try await prepareNext(from: &reader, run: run, after: nil)
+            while let current = prepared {
                 try Task.checkCancellation()
-                // Fill the next chunk from the file.
-                while pending.count < chunkSize && !atEnd {
-                    if let bytes = try file.next() {
-                        digest.update(bytes)
-                        pending += try parser.parse(bytes)
-                    } else {
-                        pending += try parser.finish()
-                        atEnd = true
-                    }
+                let appends = current.appends(to: run.log)
+                async let appended: Void = append(appends, tenant: tenant)
+                var next = try await prepareNext(from: &reader, run: run, after: current.after)
+                do {
+                    try await appended
+                    run.log.version += Int64(current.rejections.count)
+                    tally.add(current.tally)
+                } catch let error as EventStoreError where error.code == .concurrencyConflict {
+                    logger.debug(
+                        "an import chunk raced another writer; deciding again", metadata: ["event.stream": "\(error.stream?.rawValue ?? "?")"])
+                    tally.add(try await importChunk(current.items, run: &run))
+                    if let stale = next { next = try await prepare(stale.items, after: nil, run: run) }
                 }
-                let items: [CustomerFileItem]
-                if pending.count > chunkSize {
-                    items = Array(pending[..<chunkSize])
-                    pending.removeFirst(chunkSize)
-                } else {
-                    items = pending
-                    pending = []
-                }
-                // Start loading this chunk's streams, then decide and append the previous chunk meanwhile. (A customer
-                // in both chunks makes this chunk's append fail on its version; it is then reloaded and decided again.)
-                let current = items.isEmpty ? nil : (items, preload(items, run: run))
-                if let (previous, loading) = next {
-                    next = current
-                    tally.add(try await importChunk(previous, preloaded: loading, run: &run))
-                    progress?(ImportProgress(rows: tally.rows, bytesRead: file.bytesRead, totalBytes: scan.byteCount, elapsed: clock.now - start))
-                } else {
-                    next = current
-                }
-                if next == nil && atEnd { break }
+                progress?(ImportProgress(rows: tally.rows, bytesRead: reader.bytesRead, totalBytes: scan.byteCount, elapsed: clock.now - start))
+                prepared = next
             }
         } catch let error as CustomerFileError {
             // Only a file that changed since the first pass can fail here.
             throw CustomerImportError(
                 code: .fileChanged, message: "\(path) changed while it was being imported (\(error)); import it again", fileError: error)
         }
-        guard digest.finalize() == scan.sha256 else {
+        guard reader.sha256 == scan.sha256 else {
             throw CustomerImportError(code: .fileChanged, message: "\(path) changed while it was being imported; import it again")
         }
         progress?(ImportProgress(rows: tally.rows, bytesRead: scan.byteCount, totalBytes: scan.byteCount, elapsed: clock.now - start))
@@ -241,29 +219,40 @@ public struct CustomerImporter: Sendable {
 
     // MARK: Chunks
 
-    /// Starts loading a chunk's customer streams.
-    private func preload(_ items: [CustomerFileItem], run: ImportRun) -> Task<[CustomerRef: ImportedCustomer], any Error> {
-        let customers = Self.customers(in: items)
-        let key = run.key
-        let tenant = run.tenant
-        return Task { try await loadCustomers(customers, key: key, tenant: tenant) }
+    /// Reads the next chunk, loads its customer streams (in one query), lays the previous chunk's outcome over
+    /// them (its append may still be in flight), and decides and encodes it; `nil` at the end of the file.
+    private func prepareNext(from reader: inout ChunkReader, run: ImportRun, after previous: [CustomerRef: ImportedCustomer]?) async throws
+        -> PreparedChunk?
+    {
+        let items = try reader.next()
+        guard !items.isEmpty else { return nil }
+        return try await prepare(items, after: previous, run: run)
     }
 
-    /// Decides one chunk on its streams (loaded in advance; reloaded after a concurrency conflict) and appends it.
-    private func importChunk(
-        _ items: [CustomerFileItem], preloaded: Task<[CustomerRef: ImportedCustomer], any Error>, run: inout ImportRun
-    ) async throws -> ImportTally {
-        var loaded = try await preloaded.value
+    /// Loads a chunk's streams and decides it (see ``prepareNext(from:run:after:)``).
+    private func prepare(_ items: [CustomerFileItem], after previous: [CustomerRef: ImportedCustomer]?, run: ImportRun) async throws -> PreparedChunk
+    {
+        var customers = try await loadCustomers(Self.customers(in: items), key: run.key, tenant: run.tenant)
+        if let previous {
+            for (customer, outcome) in previous where customers[customer] != nil {
+                customers[customer]!.state = outcome.state
+                customers[customer]!.version = outcome.version
+            }
+        }
+        return try decide(items, customers: customers, run: run)
+    }
+
+    /// Decides and appends one chunk on freshly loaded streams, again after every lost race (up to 8 times).
+    private func importChunk(_ items: [CustomerFileItem], run: inout ImportRun) async throws -> ImportTally {
         var attempt = 0
         while true {
             attempt += 1
-            let decided = try decide(items, customers: loaded, run: run)
-            var versions: [StreamName: Int64] = [run.log.stream: run.log.version]
-            for (customer, stream) in loaded { versions[.customer(customer)] = stream.version }
+            try await run.log.refresh(store: store, tenant: run.tenant)
+            let chunk = try await prepare(items, after: nil, run: run)
             do {
-                try await EventWriter(store: store).append(decided.events, tenant: run.tenant, versions: versions, metadata: run.metadata)
-                run.log.version += Int64(decided.rejectionsAppended)
-                return decided.tally
+                try await append(chunk.appends(to: run.log), tenant: run.tenant)
+                run.log.version += Int64(chunk.rejections.count)
+                return chunk.tally
             } catch let error as EventStoreError where error.code == .concurrencyConflict {
                 guard attempt < 8 else {
                     throw CustomerImportError(
@@ -274,16 +263,21 @@ public struct CustomerImporter: Sendable {
                 logger.debug(
                     "an import chunk raced another writer; deciding again", metadata: ["event.stream": "\(error.stream.map(\.rawValue) ?? "?")"])
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
-                try await run.log.refresh(store: store, tenant: run.tenant)
-                loaded = try await loadCustomers(Self.customers(in: items), key: run.key, tenant: run.tenant)
             }
         }
     }
 
-    /// The events and counts of one chunk, decided row by row in file order.
-    private func decide(_ items: [CustomerFileItem], customers: [CustomerRef: ImportedCustomer], run: ImportRun) throws -> DecidedChunk {
+    private func append(_ appends: [StreamAppend], tenant: TenantID) async throws {
+        guard !appends.isEmpty else { return }
+        try await store.append(appends, of: tenant)
+    }
+
+    /// Decides a chunk row by row in file order, and encodes its events per stream.
+    private func decide(_ items: [CustomerFileItem], customers: [CustomerRef: ImportedCustomer], run: ImportRun) throws -> PreparedChunk {
         var customers = customers
-        var chunk = DecidedChunk()
+        var chunk = PreparedChunk(items: items)
+        var order: [CustomerRef] = []
+        var events: [CustomerRef: [SyncEvent]] = [:]
         for item in items {
             switch item {
             case .row(let row):
@@ -301,26 +295,37 @@ public struct CustomerImporter: Sendable {
                     continue
                 }
                 let observed = CustomerObserved(customer: ref, fields: row.fields, sourceEventId: run.key.sourceEventId(row: row.rowNumber))
-                let events = try CustomerDecider.decide(.observe(observed), state: customer.state)
-                guard !events.isEmpty else {
+                let decided = try CustomerDecider.decide(.observe(observed), state: customer.state)
+                guard !decided.isEmpty else {
                     chunk.tally.unchanged += 1
                     continue
                 }
                 if customer.state.exists && !customer.state.isDeleted { chunk.tally.updated += 1 } else { chunk.tally.added += 1 }
-                customer.state = events.reduce(customer.state, CustomerDecider.evolve)
+                customer.state = decided.reduce(customer.state, CustomerDecider.evolve)
                 customers[ref] = customer
-                chunk.events += events
+                if events[ref] == nil { order.append(ref) }
+                events[ref, default: []] += decided
             case .rejected(let rejection):
                 chunk.tally.rejected += 1
                 if run.log.alreadyRejected.contains(rejection.rowNumber) {
                     chunk.tally.resumed += 1
                     continue
                 }
-                let events = try ImportDecider.decide(.rejectRow(Self.rowRejected(rejection, importId: run.importId)), state: run.log.state)
-                chunk.events += events
-                chunk.rejectionsAppended += events.count
+                let decided = try ImportDecider.decide(.rejectRow(Self.rowRejected(rejection, importId: run.importId)), state: run.log.state)
+                chunk.rejections += try decided.map { try EventWriter.newEvent($0, metadata: run.metadata) }
             }
         }
+        for ref in order {
+            let customer = customers[ref]!
+            let appended = events[ref]!
+            chunk.customerAppends.append(
+                StreamAppend(
+                    stream: try StreamID(StreamName.customer(ref).rawValue),
+                    expecting: customer.version == 0 ? .noStream : .exactly(customer.version),
+                    events: try appended.map { try EventWriter.newEvent($0, metadata: run.metadata) }))
+            customers[ref]!.version += Int64(appended.count)
+        }
+        chunk.after = customers
         return chunk
     }
 
@@ -383,49 +388,90 @@ struct ImportTally: Sendable {
     }
 }
 
-/// One chunk, decided.
-struct DecidedChunk {
-    var events: [SyncEvent] = []
+/// One chunk, decided and encoded, ready to append.
+struct PreparedChunk: Sendable {
+    /// The rows, to decide again after a lost race.
+    let items: [CustomerFileItem]
+    /// The customer streams' appends, with the versions the decisions were based on.
+    var customerAppends: [StreamAppend] = []
+    /// `ImportRowRejected` events for the import stream.
+    var rejections: [NewEvent] = []
+    /// What the rows did.
     var tally = ImportTally()
-    var rejectionsAppended = 0
+    /// Every customer of the chunk as it will be once the chunk is appended (state and version).
+    var after: [CustomerRef: ImportedCustomer] = [:]
+
+    init(items: [CustomerFileItem]) { self.items = items }
+
+    /// Everything to append: the customer streams, and the rejections at the import stream's current version.
+    func appends(to log: ImportLog) -> [StreamAppend] {
+        guard !rejections.isEmpty, let stream = try? StreamID(log.stream.rawValue) else { return customerAppends }
+        return customerAppends + [StreamAppend(stream: stream, expecting: .exactly(log.version), events: rejections)]
+    }
 }
 
-/// Reads a file in chunks (blocking reads).
-struct CustomerFileChunks {
+/// The second pass over the file: reads it in blocking reads of `readSize` bytes, parses it, hashes it again (to
+/// notice a file that changed since the first pass), and hands out the items in chunks of `chunkSize`.
+struct ChunkReader {
     private let handle: FileHandle
     private let path: String
     private let readSize: Int
+    private let chunkSize: Int
+    private var parser = CustomerFileParser()
+    private var digest = CustomerFileDigest()
+    private var pending: [CustomerFileItem] = []
+    private var atEnd = false
     /// Bytes read so far.
     private(set) var bytesRead = 0
-    /// Whether the end was reached.
-    private(set) var isAtEnd = false
 
-    init(path: String, readSize: Int) throws {
+    init(path: String, readSize: Int, chunkSize: Int) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw CustomerImportError(code: .fileChanged, message: "\(path) can no longer be opened; import it again")
         }
         self.handle = handle
         self.path = path
         self.readSize = readSize
+        self.chunkSize = chunkSize
     }
 
-    /// The next bytes, or `nil` at the end (the file is then closed).
-    mutating func next() throws -> Data? {
-        guard !isAtEnd else { return nil }
+    /// Reads until the header is known.
+    /// - Throws: ``Connectors/CustomerFileError`` for a file without a usable header.
+    mutating func readHeader() throws {
+        while parser.header == nil, !atEnd { try readMore() }
+    }
+
+    /// The next chunk of items; empty at the end of the file.
+    /// - Throws: ``Connectors/CustomerFileError`` or ``CustomerImportError``.
+    mutating func next() throws -> [CustomerFileItem] {
+        while pending.count < chunkSize, !atEnd { try readMore() }
+        guard pending.count > chunkSize else {
+            defer { pending = [] }
+            return pending
+        }
+        defer { pending.removeFirst(chunkSize) }
+        return Array(pending[..<chunkSize])
+    }
+
+    /// The SHA-256 of everything read.
+    var sha256: String { digest.finalize() }
+
+    private mutating func readMore() throws {
         let data: Data?
         do {
             data = try handle.read(upToCount: readSize)
         } catch {
+            atEnd = true
             try? handle.close()
-            isAtEnd = true
             throw CustomerImportError(code: .fileChanged, message: "\(path) could not be read to the end (\(error)); import it again")
         }
         guard let data, !data.isEmpty else {
+            atEnd = true
             try? handle.close()
-            isAtEnd = true
-            return nil
+            pending += try parser.finish()
+            return
         }
         bytesRead += data.count
-        return data
+        digest.update(data)
+        pending += try parser.parse(data)
     }
 }

@@ -5,7 +5,7 @@ import SyncDomain
 
 /// One customer stream as an import chunk needs it: the folded state and version to decide on, and which rows
 /// of the same import the stream already holds (from an earlier, interrupted run).
-struct ImportedCustomer {
+struct ImportedCustomer: Sendable {
     /// The state after every event of the stream.
     var state: CustomerState
     /// The stream's version (0: no events).
