@@ -308,6 +308,10 @@ public struct EventStore: Sendable {
     }
 
     /// Reads several streams of one tenant in one statement, inside the caller's transaction.
+    ///
+    /// Each stream is looked up on its own in the `(tenant_id, stream_id, stream_version)` index (a lateral join):
+    /// `stream_id = ANY(…)` with a thousand ids lets the planner, before the table has statistics, scan every
+    /// event of the tenant instead (50 ms at 300,000 events, growing with the table, until autoanalyze runs).
     /// - Returns: each stream's events in version order (streams with no events are absent).
     /// - Throws: ``EventStoreError``.
     public func readStreams(_ streams: [StreamID], of tenant: TenantID, on connection: PGConnection) async throws -> [StreamID: [RecordedEvent]] {
@@ -315,8 +319,8 @@ public struct EventStore: Sendable {
         do {
             let rows = try await connection.query(
                 """
-                SELECT \(unsafeRaw: Self.columns) FROM events
-                WHERE tenant_id = \(tenant.rawValue) AND stream_id = ANY(\(streams.map(\.rawValue))::text[])
+                SELECT \(unsafeRaw: Self.columns) FROM (SELECT DISTINCT id FROM unnest(\(streams.map(\.rawValue))::text[]) AS wanted(id)) AS s
+                CROSS JOIN LATERAL (SELECT * FROM events WHERE tenant_id = \(tenant.rawValue) AND stream_id = s.id) AS e
                 ORDER BY stream_id, stream_version
                 """)
             var result: [StreamID: [RecordedEvent]] = [:]
