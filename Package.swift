@@ -229,6 +229,7 @@ let package = Package(
                 "Connectors",
                 "SyncDomain",
                 "Projections",
+                "SyncEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

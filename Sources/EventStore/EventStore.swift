@@ -64,18 +64,26 @@ public struct EventStore: Sendable {
     private func appendOnce(_ appends: [StreamAppend], of tenant: TenantID) async throws -> [AppendResult] {
         var statements = [DatabaseScope.tenant(tenant).statement(notifyAfterCommit: true)]
         var owners: [Int: Int] = [:]  // statement index → append index
-        var resultIndexes: [Int] = []
-        for (index, append) in appends.enumerated() {
+        var resultIndexes: [Int: Int] = [:]  // append index → the statement whose rows are its result
+        // Several distinct streams with exact expected versions go in one statement (one parse and plan instead of
+        // one per stream: an import appends a thousand customer streams at a time).
+        let exact = appends.indices.filter { !appends[$0].events.isEmpty && appends[$0].expectedVersion != .any }
+        let combined = exact.count > 1 && Set(exact.map { appends[$0].stream }).count == exact.count ? Set(exact) : []
+        for (index, append) in appends.enumerated() where !combined.contains(index) {
             if append.expectedVersion == .any {
                 owners[statements.count] = index
                 statements.append(Self.streamLock(append.stream, tenant))
             }
             owners[statements.count] = index
-            resultIndexes.append(statements.count)
+            resultIndexes[index] = statements.count
             statements.append(
                 append.events.isEmpty
                     ? Self.versionCheck(append.stream, tenant, append.expectedVersion)
                     : Self.appendStatement(append.events, to: append.stream, of: tenant, expecting: append.expectedVersion))
+        }
+        let combinedIndex = statements.count
+        if !combined.isEmpty {
+            statements.append(Self.multiStreamAppendStatement(exact.map { appends[$0] }, of: tenant))
         }
         let outcome: Result<[PGRows], PGPipelineError>
         do {
@@ -87,11 +95,16 @@ public struct EventStore: Sendable {
         }
         switch outcome {
         case .success(let rows):
-            return try zip(appends, resultIndexes).map { append, index in
-                append.events.isEmpty
-                    ? AppendResult(streamVersion: try rows[index].singleValue(Int64.self) ?? 0, globalPositions: [])
-                    : try Self.appendResult(rows[index])
+            let combinedResults = combined.isEmpty ? [:] : try Self.multiStreamAppendResults(rows[combinedIndex])
+            return try appends.enumerated().map { index, append in
+                if combined.contains(index) { return combinedResults[append.stream] ?? AppendResult(streamVersion: 0, globalPositions: []) }
+                let rowsIndex = resultIndexes[index]!
+                return append.events.isEmpty
+                    ? AppendResult(streamVersion: try rows[rowsIndex].singleValue(Int64.self) ?? 0, globalPositions: [])
+                    : try Self.appendResult(rows[rowsIndex])
             }
+        case .failure(let failure) where failure.statementIndex == combinedIndex && !combined.isEmpty:
+            throw try await combinedFailure(failure.error, appends: exact.map { appends[$0] }, tenant: tenant)
         case .failure(let failure):
             let failed = owners[failure.statementIndex].map { appends[$0] }
             throw EventStoreError.from(failure.error, tenant: tenant, stream: failed?.stream, expected: failed?.expectedVersion)
@@ -167,6 +180,84 @@ public struct EventStore: Sendable {
             """
     }
 
+    /// One statement appending to several distinct streams, each with an exact expected version: every row checks
+    /// its stream's head (P0409 when stale) and is numbered from there; a concurrent writer that took the same
+    /// versions first makes it fail on events_stream_version_unique. Either failure aborts the whole statement.
+    static func multiStreamAppendStatement(_ appends: [StreamAppend], of tenant: TenantID) -> PGQuery {
+        let count = appends.reduce(0) { $0 + $1.events.count }
+        var streams: [String] = []
+        var expected: [Int64] = []
+        var ordinals: [Int64] = []
+        var types: [String] = []
+        var schemaVersions: [Int32] = []
+        streams.reserveCapacity(count)
+        types.reserveCapacity(count)
+        expected.reserveCapacity(count)
+        ordinals.reserveCapacity(count)
+        schemaVersions.reserveCapacity(count)
+        var payloads = "["
+        var metadata = "["
+        for append in appends {
+            for (index, event) in append.events.enumerated() {
+                if !streams.isEmpty {
+                    payloads += ","
+                    metadata += ","
+                }
+                streams.append(append.stream.rawValue)
+                expected.append(append.expectedVersion.sqlValue)
+                ordinals.append(Int64(index + 1))
+                types.append(event.type)
+                schemaVersions.append(event.schemaVersion)
+                payloads += event.data.text
+                metadata += event.metadata.json.text
+            }
+        }
+        payloads += "]"
+        metadata += "]"
+        return """
+            INSERT INTO events (tenant_id, stream_id, stream_version, type, schema_version, data, metadata)
+            SELECT \(tenant.rawValue), e.stream, events_expect_version(\(tenant.rawValue), e.stream, e.expected) + e.ord,
+                   e.type, e.schema_version, e.data, e.metadata
+            FROM ROWS FROM (unnest(\(streams)::text[]), unnest(\(expected)::int8[]), unnest(\(ordinals)::int8[]), unnest(\(types)::text[]),
+                            unnest(\(schemaVersions)::int4[]), jsonb_array_elements(\(payloads)::jsonb), jsonb_array_elements(\(metadata)::jsonb))
+                 WITH ORDINALITY AS e(stream, expected, ord, type, schema_version, data, metadata, n)
+            ORDER BY e.n
+            RETURNING global_position, stream_id, stream_version
+            """
+    }
+
+    /// Each stream's result of a ``multiStreamAppendStatement(_:of:)``.
+    static func multiStreamAppendResults(_ rows: PGRows) throws -> [StreamID: AppendResult] {
+        var inserted: [String: [(version: Int64, position: Int64)]] = [:]
+        for (position, stream, version) in try rows.decode((Int64, String, Int64).self) {
+            inserted[stream, default: []].append((version, position))
+        }
+        var results: [StreamID: AppendResult] = [:]
+        for (stream, rows) in inserted {
+            let sorted = rows.sorted { $0.version < $1.version }
+            results[try StreamID(stream)] = AppendResult(streamVersion: sorted.last!.version, globalPositions: sorted.map(\.position))
+        }
+        return results
+    }
+
+    /// The error for a failed ``multiStreamAppendStatement(_:of:)``. A conflict does not say which stream was stale,
+    /// so the streams' versions are read again (a rare path) to name the first that is not at its expected version.
+    private func combinedFailure(_ error: any Error, appends: [StreamAppend], tenant: TenantID) async throws -> any Error {
+        guard var conflict = EventStoreError.from(error, tenant: tenant, stream: nil) as? EventStoreError, conflict.code == .concurrencyConflict
+        else { return EventStoreError.from(error, tenant: tenant, stream: nil) }
+        let versions = try await pool.withTransaction(scope: .tenant(tenant)) { connection in
+            try await streamVersions(appends.map(\.stream), of: tenant, on: connection)
+        }
+        if let stale = appends.first(where: { versions[$0.stream] != $0.expectedVersion.sqlValue }) {
+            let actual = versions[stale.stream] ?? 0
+            conflict.stream = stale.stream
+            conflict.expectedVersion = stale.expectedVersion
+            conflict.actualVersion = actual
+            conflict.message = "stream \(stale.stream.rawValue) is at version \(actual), not the expected \(stale.expectedVersion)"
+        }
+        return conflict
+    }
+
     static func appendResult(_ rows: PGRows) throws -> AppendResult {
         let positions = try rows.decode((Int64, Int64).self)
         guard let last = positions.last else { return AppendResult(streamVersion: 0, globalPositions: []) }
@@ -217,6 +308,10 @@ public struct EventStore: Sendable {
     }
 
     /// Reads several streams of one tenant in one statement, inside the caller's transaction.
+    ///
+    /// Each stream is looked up on its own in the `(tenant_id, stream_id, stream_version)` index (a lateral join):
+    /// `stream_id = ANY(…)` with a thousand ids lets the planner, before the table has statistics, scan every
+    /// event of the tenant instead (50 ms at 300,000 events, growing with the table, until autoanalyze runs).
     /// - Returns: each stream's events in version order (streams with no events are absent).
     /// - Throws: ``EventStoreError``.
     public func readStreams(_ streams: [StreamID], of tenant: TenantID, on connection: PGConnection) async throws -> [StreamID: [RecordedEvent]] {
@@ -224,8 +319,8 @@ public struct EventStore: Sendable {
         do {
             let rows = try await connection.query(
                 """
-                SELECT \(unsafeRaw: Self.columns) FROM events
-                WHERE tenant_id = \(tenant.rawValue) AND stream_id = ANY(\(streams.map(\.rawValue))::text[])
+                SELECT \(unsafeRaw: Self.columns) FROM (SELECT DISTINCT id FROM unnest(\(streams.map(\.rawValue))::text[]) AS wanted(id)) AS s
+                CROSS JOIN LATERAL (SELECT * FROM events WHERE tenant_id = \(tenant.rawValue) AND stream_id = s.id) AS e
                 ORDER BY stream_id, stream_version
                 """)
             var result: [StreamID: [RecordedEvent]] = [:]

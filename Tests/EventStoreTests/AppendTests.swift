@@ -178,6 +178,64 @@ struct AtomicAppendTests {
         }
     }
 
+    @Test("many streams in one append (one statement): versions and positions per stream; a race on one of them names it")
+    func manyStreams() async throws {
+        try await withStore { store, pool, _, acme, _ in
+            for index in 0..<50 where index % 2 == 0 {
+                try await store.append([event("Old")], to: try StreamID("c-\(index)"), of: acme, expecting: .noStream)
+            }
+            let appends = try (0..<50).map { index in
+                StreamAppend(
+                    stream: try StreamID("c-\(index)"), expecting: index % 2 == 0 ? .exactly(1) : .noStream,
+                    events: (0...(index % 3)).map { event("New", index * 10 + $0) })
+            }
+            let results = try await store.append(appends + [StreamAppend(stream: "log", expecting: .any, events: [event("Log")])], of: acme)
+            #expect(results.count == 51)
+            for (index, result) in results.prefix(50).enumerated() {
+                #expect(result.streamVersion == Int64((index % 2 == 0 ? 1 : 0) + index % 3 + 1))
+                #expect(result.globalPositions.count == index % 3 + 1)
+                #expect(result.globalPositions == result.globalPositions.sorted())
+                let read = try await store.readStream(try StreamID("c-\(index)"), of: acme)
+                #expect(try read.suffix(index % 3 + 1).map { try $0.data.decode([String: Int].self)["value"] } == (0...(index % 3)).map { index * 10 + $0 })
+                #expect(read.suffix(index % 3 + 1).map(\.globalPosition) == result.globalPositions)
+            }
+
+            // Writer A holds version 3 of c-7 in an open transaction; B's multi-stream append then waits for it and loses.
+            let aAppended = AsyncStream.makeStream(of: Void.self)
+            let release = AsyncStream.makeStream(of: Void.self)
+            async let a: AppendResult = pool.withTransaction(scope: .tenant(acme)) { connection in
+                let result = try await store.append([event("A")], to: "c-7", of: acme, expecting: .exactly(2), on: connection)
+                aAppended.continuation.yield()
+                for await _ in release.stream { break }
+                return result
+            }
+            for await _ in aAppended.stream { break }
+            async let b: Result<[AppendResult], any Error> = {
+                do {
+                    return .success(
+                        try await store.append(
+                            [
+                                StreamAppend(stream: "c-6", expecting: .exactly(2), events: [event("B")]),
+                                StreamAppend(stream: "c-7", expecting: .exactly(2), events: [event("B")]),
+                            ], of: acme))
+                } catch {
+                    return .failure(error)
+                }
+            }()
+            try await Task.sleep(for: .milliseconds(300))
+            release.continuation.yield()
+            #expect(try await a.streamVersion == 3)
+            guard case .failure(let error as EventStoreError) = await b else {
+                Issue.record("the second writer should have failed")
+                return
+            }
+            #expect(error.code == .concurrencyConflict)
+            #expect(error.stream == "c-7")
+            #expect(error.actualVersion == 3)
+            #expect(try await store.readStream("c-6", of: acme).count == 2, "nothing of the losing append was written")
+        }
+    }
+
     @Test("both append paths notify subscribers with the tenant id: ours after commit, others from the trigger")
     func notifications() async throws {
         try await withStore { store, pool, database, acme, globex in

@@ -43,8 +43,8 @@ struct EngineHarness {
 
     /// Lets the reactor handle everything written so far (and what it writes itself), until its checkpoint
     /// covers the whole log. (Open transactions elsewhere hold the watermark back briefly; it waits them out.)
-    func settle() async throws {
-        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+    func settle(timeout: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
         while ContinuousClock.now < deadline {
             try await reactor.processPending()
             let (total, covered) = try await store.pool.withTransaction(scope: .system) { connection in
@@ -61,7 +61,7 @@ struct EngineHarness {
             if covered >= total { return }
             try await Task.sleep(for: .milliseconds(20))
         }
-        Issue.record("the reactor did not catch up within 60 s")
+        Issue.record("the reactor did not catch up within \(timeout)")
     }
 
     func observe(_ customer: CustomerRef, _ fields: [String: String], sourceEventID: String? = nil, updatedAt: Date? = nil) async throws -> CommandResult {
