@@ -76,7 +76,7 @@ case $command in
                 echo "listen_addresses = ''"
                 echo "unix_socket_directories = '$dir'"
                 echo "port = $port"
-                echo "max_connections = 300"
+                echo "max_connections = 800"  # the test suites run in parallel, each database test with its own pools
                 echo "shared_buffers = 256MB"
                 echo "idle_in_transaction_session_timeout = '10min'"
                 if [ "$durable" -eq 0 ]; then

@@ -6,7 +6,7 @@ extension PGConnection {
     ///
     /// Outside an explicit transaction the statements run as **one implicit transaction**, committed when the
     /// pipeline ends: a `set_config(…, true)` in the first statement applies to the next ones, and if any
-    /// statement fails, none of them takes effect. Inside ``withTransaction(isolation:readOnly:_:)`` they run
+    /// statement fails, none of them takes effect. Inside ``withTransaction(isolation:readOnly:prelude:_:)`` they run
     /// in that transaction.
     /// - Throws: the first failing statement's ``PGError`` (later statements are skipped by the server).
     @discardableResult

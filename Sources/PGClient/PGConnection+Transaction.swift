@@ -16,17 +16,23 @@ extension PGConnection {
     /// - Parameters:
     ///   - isolation: the isolation level.
     ///   - readOnly: start a `READ ONLY` transaction.
+    ///   - prelude: statements to run first, sent together with `BEGIN` in one round trip (e.g. `set_config`).
     ///   - body: the work; use the connection it is given.
-    /// - Throws: `body`'s error, or ``PGError`` from `BEGIN`/`COMMIT`.
+    /// - Throws: `body`'s error, or ``PGError`` from `BEGIN`, the prelude or `COMMIT`.
     @discardableResult
     public func withTransaction<Result>(
         isolation: PGIsolationLevel = .readCommitted,
         readOnly: Bool = false,
+        prelude: [PGQuery] = [],
         _ body: (PGConnection) async throws -> Result
     ) async throws -> Result {
-        try await execute(PGQuery(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolation.rawValue)\(readOnly ? " READ ONLY" : "")"))
+        let begin = PGQuery(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolation.rawValue)\(readOnly ? " READ ONLY" : "")")
+        if prelude.isEmpty {
+            try await execute(begin)
+        }
         let result: Result
         do {
+            if !prelude.isEmpty { try await pipeline([begin] + prelude) }
             result = try await body(self)
         } catch {
             await rollback()

@@ -63,15 +63,16 @@ public final class PGConnectionPool: Service, Sendable {
     }
 
     /// Leases a connection and runs `body` in a transaction on it (commit on return, rollback on throw).
-    /// - Throws: as ``withConnection(_:)`` and ``PGConnection/withTransaction(isolation:readOnly:_:)``.
+    /// - Throws: as ``withConnection(_:)`` and ``PGConnection/withTransaction(isolation:readOnly:prelude:_:)``.
     @discardableResult
     public func withTransaction<Result>(
         isolation: PGIsolationLevel = .readCommitted,
         readOnly: Bool = false,
+        prelude: [PGQuery] = [],
         _ body: (PGConnection) async throws -> Result
     ) async throws -> Result {
         try await withConnection { connection in
-            try await connection.withTransaction(isolation: isolation, readOnly: readOnly, body)
+            try await connection.withTransaction(isolation: isolation, readOnly: readOnly, prelude: prelude, body)
         }
     }
 

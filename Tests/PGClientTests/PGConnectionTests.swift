@@ -258,8 +258,17 @@ struct PGConnectionTests {
         try await TestDatabase.with(migrated: false) { database in
             try await database.withPool(maxConnections: 1) { pool in
                 try await pool.withConnection { connection in
-                    async let slow: Int = connection.execute("SELECT pg_sleep(1)")
-                    try await Task.sleep(for: .milliseconds(200))
+                    async let slow: Int = connection.execute("SELECT pg_sleep(2) AS accord_busy_probe")
+                    // Ask only once the slow statement is really running (seen from another connection).
+                    try await database.withPool(maxConnections: 1) { observer in
+                        while try await observer.withConnection({ other in
+                            try await other.query(
+                                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%accord_busy_probe%' AND state = 'active' AND pid <> pg_backend_pid()"
+                            ).singleValue(Int.self)
+                        }) == 0 {
+                            try await Task.sleep(for: .milliseconds(20))
+                        }
+                    }
                     let error = try await #require(throws: PGError.self) { try await connection.execute("SELECT 1") }
                     #expect(error.code == .connectionBusy)
                     _ = try await slow

@@ -60,10 +60,7 @@ extension PGConnectionPool {
         isolation: PGIsolationLevel = .readCommitted,
         _ body: (PGConnection) async throws -> Result
     ) async throws -> Result {
-        try await withTransaction(isolation: isolation) { connection in
-            try await scope.enter(on: connection)
-            return try await body(connection)
-        }
+        try await withTransaction(isolation: isolation, prelude: [scope.statement], body)
     }
 }
 

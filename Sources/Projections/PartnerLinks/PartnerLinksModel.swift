@@ -42,10 +42,11 @@ public struct PartnerLinksModel: Sendable, Hashable {
             guard let id = UUID(uuidString: row.requestID).map({ RequestID($0) }), let from = CustomerRef(parsing: row.from),
                 let target = System(rawValue: row.targetSystem)
             else { throw ProjectionError(code: .applyFailed, message: "pending_creations row \(row.requestID) is malformed") }
-            state.pendingCreations[id] = PendingCreation(
-                PartnerCreationRequested(
-                    requestId: id, from: from, targetSystem: target, numbering: .economicAssigns, customerNumber: row.customerNumber,
-                    payload: row.payload))
+            state.addPendingCreation(
+                PendingCreation(
+                    PartnerCreationRequested(
+                        requestId: id, from: from, targetSystem: target, numbering: .economicAssigns, customerNumber: row.customerNumber,
+                        payload: row.payload)))
             requestedAt[id] = row.requestedAt
         }
     }
@@ -72,7 +73,7 @@ public struct PartnerLinksModel: Sendable, Hashable {
     public mutating func apply(_ event: DomainEvent) {
         let (links, requests) = Self.touches(event.event)
         guard !links.isEmpty || !requests.isEmpty else { return }
-        state = PartneringDecider.evolve(state, event.event)
+        PartneringDecider.evolve(&state, event.event)
         for id in links {
             guard let link = state.links[id] else {
                 linkedAt[id] = nil

@@ -351,6 +351,12 @@ public enum PartneringDecider {
     /// Applies one event; events of other streams leave the state unchanged.
     public static func evolve(_ state: PartneringState, _ event: SyncEvent) -> PartneringState {
         var state = state
+        evolve(&state, event)
+        return state
+    }
+
+    /// Applies one event in place (no copy of a large state: folds of long streams use this).
+    public static func evolve(_ state: inout PartneringState, _ event: SyncEvent) {
         switch event {
         case .partnerLinked(let e):
             state.links[e.linkId] = PartnerLink(
@@ -358,7 +364,7 @@ public enum PartneringDecider {
                 economicSeen: e.agreed)
             state.linkBySource[e.source] = e.linkId
             state.linkByEconomic[e.economic] = e.linkId
-            if case .created(let requestId) = e.origin { state.pendingCreations.removeValue(forKey: requestId) }
+            if case .created(let requestId) = e.origin { state.removePendingCreation(requestId) }
         case .partnerUnlinked(let e):
             if let link = state.links.removeValue(forKey: e.linkId) {
                 state.linkBySource.removeValue(forKey: link.source)
@@ -369,9 +375,9 @@ public enum PartneringDecider {
         case .syncRestarted(let e):
             state.links[e.linkId]?.isStopped = false
         case .partnerCreationRequested(let e):
-            state.pendingCreations[e.requestId] = PendingCreation(e)
+            state.addPendingCreation(PendingCreation(e))
         case .partnerCreationCancelled(let e):
-            state.pendingCreations.removeValue(forKey: e.requestId)
+            state.removePendingCreation(e.requestId)
         case .conflictDetected(let e):
             state.links[e.linkId]?.openConflicts[e.field] = OpenConflict(
                 field: e.field, sourceValue: e.sourceValue, economicValue: e.economicValue, baseValue: e.baseValue)
@@ -394,7 +400,6 @@ public enum PartneringDecider {
         default:
             break
         }
-        return state
     }
 
     /// Folds the `partners` stream from the initial state.

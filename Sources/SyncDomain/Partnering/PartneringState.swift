@@ -7,8 +7,12 @@ public struct PartneringState: Hashable, Sendable, Codable {
     public var linkBySource: [CustomerRef: LinkID]
     /// e-conomic customer → link.
     public var linkByEconomic: [CustomerRef: LinkID]
-    /// Creations requested and not yet linked or cancelled.
-    public var pendingCreations: [RequestID: PendingCreation]
+    /// Creations requested and not yet linked or cancelled (change them with ``addPendingCreation(_:)`` and
+    /// ``removePendingCreation(_:)``, which keep the lookups by customer, match key and number in step).
+    public private(set) var pendingCreations: [RequestID: PendingCreation]
+    private var pendingBySource: [CustomerRef: Set<RequestID>] = [:]
+    private var pendingByKey: [MatchKey: Set<RequestID>] = [:]
+    private var reservedNumberCounts: [Int: Int] = [:]
 
     /// Creates a state.
     public init(
@@ -18,7 +22,34 @@ public struct PartneringState: Hashable, Sendable, Codable {
         self.links = links
         self.linkBySource = linkBySource
         self.linkByEconomic = linkByEconomic
-        self.pendingCreations = pendingCreations
+        self.pendingCreations = [:]
+        for pending in pendingCreations.values { addPendingCreation(pending) }
+    }
+
+    /// Records a requested creation (replacing one with the same request id).
+    public mutating func addPendingCreation(_ pending: PendingCreation) {
+        removePendingCreation(pending.requestId)
+        pendingCreations[pending.requestId] = pending
+        pendingBySource[pending.from, default: []].insert(pending.requestId)
+        guard pending.targetSystem == .economic else { return }
+        for key in pending.matchKeys { pendingByKey[key, default: []].insert(pending.requestId) }
+        if let number = pending.customerNumber { reservedNumberCounts[number, default: 0] += 1 }
+    }
+
+    /// Forgets a requested creation (linked or cancelled).
+    public mutating func removePendingCreation(_ requestId: RequestID) {
+        guard let pending = pendingCreations.removeValue(forKey: requestId) else { return }
+        pendingBySource[pending.from]?.remove(requestId)
+        if pendingBySource[pending.from]?.isEmpty == true { pendingBySource[pending.from] = nil }
+        guard pending.targetSystem == .economic else { return }
+        for key in pending.matchKeys {
+            pendingByKey[key]?.remove(requestId)
+            if pendingByKey[key]?.isEmpty == true { pendingByKey[key] = nil }
+        }
+        if let number = pending.customerNumber {
+            reservedNumberCounts[number, default: 1] -= 1
+            if reservedNumberCounts[number] == 0 { reservedNumberCounts[number] = nil }
+        }
     }
 
     /// The state of an empty stream.
@@ -34,21 +65,32 @@ public struct PartneringState: Hashable, Sendable, Codable {
     /// The pending creation of a customer's partner, if one is under way.
     /// - Parameter customer: The customer the partner is created from.
     public func pendingCreation(from customer: CustomerRef) -> PendingCreation? {
-        pendingCreations.values.filter { $0.from == customer }.min { $0.requestId < $1.requestId }
+        pendingBySource[customer]?.min().flatMap { pendingCreations[$0] }
     }
 
     /// Pending e-conomic creations carrying `key`, as match candidates (never free: each is
     /// reserved for the customer it is created from).
     /// - Parameter key: A match key.
     public func pendingCandidates(for key: MatchKey) -> [MatchCandidate] {
-        pendingCreations.values
-            .filter { $0.targetSystem == .economic && $0.matchKeys.contains(key) }
-            .sorted { $0.requestId < $1.requestId }
+        (pendingByKey[key] ?? []).sorted()
+            .compactMap { pendingCreations[$0] }
             .map { MatchCandidate(target: .pendingCreation($0.requestId), partner: $0.from) }
     }
 
     /// Customer numbers reserved by pending e-conomic creations.
     public var reservedCustomerNumbers: Set<Int> {
-        Set(pendingCreations.values.filter { $0.targetSystem == .economic }.compactMap(\.customerNumber))
+        Set(reservedNumberCounts.keys)
+    }
+
+    // The lookups are derived from `pendingCreations`: not encoded, rebuilt when decoding.
+    private enum CodingKeys: String, CodingKey { case links, linkBySource, linkByEconomic, pendingCreations }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            links: try container.decode([LinkID: PartnerLink].self, forKey: .links),
+            linkBySource: try container.decode([CustomerRef: LinkID].self, forKey: .linkBySource),
+            linkByEconomic: try container.decode([CustomerRef: LinkID].self, forKey: .linkByEconomic),
+            pendingCreations: try container.decode([RequestID: PendingCreation].self, forKey: .pendingCreations))
     }
 }

@@ -16,8 +16,9 @@ import SyncDomain
 ///
 /// Decisions are made on the streams' current state with the versions appended, and keyed by the causing
 /// event (request and link ids are derived from it), so processing an event twice — after a crash between
-/// appending and saving the checkpoint — issues nothing new. Before matching, it waits until the match index
-/// has applied everything up to the event, so a customer observed earlier is never missed.
+/// appending and saving the checkpoint, which is saved once per batch — issues nothing new. Before a batch, it
+/// waits until the match index has applied everything up to the batch's last event, so a customer observed
+/// earlier is never missed.
 public final class Reactor: Service {
     /// The reactor's checkpoint name.
     public static let checkpointName = "reactor"
@@ -102,11 +103,22 @@ public final class Reactor: Service {
             let checkpoint = try await store.loadCheckpoint(projection: Self.checkpointName, version: 1, on: connection)
             return (checkpoint, try await store.readForwardBatch(after: checkpoint, limit: batchSize, types: Self.types, on: connection))
         }
-        for recorded in batch.events {
-            try await handle(recorded)
-            try await save(recorded.checkpoint)
+        // Matching looks customers up in the match index: it must have applied everything up to the batch's end.
+        if let last = batch.events.last { try await ProjectionProgress(store: store).waitUntil([MatchIndexProjector().name], reached: last.checkpoint) }
+        // One checkpoint per batch: a crash before it re-handles the batch, which issues nothing new (decisions
+        // are keyed by their causing event). A failing event keeps the checkpoint just before it.
+        var handled: Checkpoint?
+        do {
+            for recorded in batch.events {
+                try await handle(recorded)
+                handled = recorded.checkpoint
+            }
+        } catch {
+            if let handled { try? await save(handled) }
+            throw error
         }
-        if batch.readUpTo > (batch.events.last?.checkpoint ?? checkpoint) { try await save(batch.readUpTo) }
+        let end = max(batch.readUpTo, handled ?? checkpoint)
+        if end > checkpoint { try await save(end) }
         return batch.events.count
     }
 
@@ -150,35 +162,47 @@ public final class Reactor: Service {
     }
 
     /// The policy for one customer, on the current state of its stream (an observation replays the latest state).
+    /// Everything the decision needs is read in one transaction: partnering and settings, the customer (and its
+    /// partner), and the match candidates.
     private func react(
         to customer: CustomerRef, observed: CustomerObserved?, at recorded: RecordedEvent, tenant: TenantID, causation: UUID, metadata: CommandMetadata
     ) async throws {
-        try await ProjectionProgress(store: store).waitUntil([MatchIndexProjector().name], reached: recorded.checkpoint)
-        let snapshot = try await cache.snapshot(of: tenant)
-        let settings = snapshot.settings.effective
-        var involved = [customer]
-        if let link = snapshot.partnering.link(of: customer) { involved.append(link.partner(of: customer)!) }
-        var states = try await customers.load(involved, tenant: tenant)
-        let state = states[customer]!.state
-        guard state.exists else { return }
-
-        var candidates: [MatchKey: [MatchCandidate]] = [:]
-        if customer.system.isSource, snapshot.partnering.link(of: customer) == nil, !state.isExcluded, !state.isDeleted {
-            candidates = try await queries.economicCandidates(for: MatchResolver.sourceKeys(state.fields, settings: settings), tenant: tenant)
-            let refs = Set(candidates.values.joined().compactMap(\.economicCustomer)).subtracting(states.keys)
-            states.merge(try await customers.load(Array(refs), tenant: tenant)) { current, _ in current }
+        let (cache, customers) = (self.cache, self.customers)
+        let read = try await store.pool.withTransaction(scope: .tenant(tenant)) { connection -> DecisionInputs? in
+            let snapshot = try await cache.snapshot(of: tenant, on: connection)
+            var involved = [customer]
+            if let link = snapshot.partnering.link(of: customer) { involved.append(link.partner(of: customer)!) }
+            var states = try await customers.load(involved, tenant: tenant, on: connection)
+            let state = states[customer]!.state
+            guard state.exists else { return nil }
+            var candidates: [MatchKey: [MatchCandidate]] = [:]
+            if customer.system.isSource, snapshot.partnering.link(of: customer) == nil, !state.isExcluded, !state.isDeleted {
+                let keys = MatchResolver.sourceKeys(state.fields, settings: snapshot.settings.effective)
+                candidates = try await ReadModelQueries.economicCandidates(for: keys, on: connection)
+                let refs = Set(candidates.values.joined().compactMap(\.economicCustomer)).subtracting(states.keys)
+                states.merge(try await customers.load(Array(refs), tenant: tenant, on: connection)) { current, _ in current }
+            }
+            return DecisionInputs(snapshot: snapshot, states: states, candidates: candidates)
         }
+        guard let read else { return }
+        let (snapshot, states, found) = (read.snapshot, read.states, read.candidates)
         let facts = Dictionary(uniqueKeysWithValues: states.compactMap { ref, loaded in CustomerFacts(loaded.state).map { (ref, $0) } })
-        let found = candidates
         let context = SyncContext(
-            settings: settings, partnering: snapshot.partnering, customer: state, customerFacts: { facts[$0] },
+            settings: snapshot.settings.effective, partnering: snapshot.partnering, customer: states[customer]!.state, customerFacts: { facts[$0] },
             lookup: { found[$0] ?? [] })
         let decision = SyncPolicy.decide(
-            observed: observed ?? CustomerObserved(customer: customer, fields: state.fields), causationId: causation, context: context)
+            observed: observed ?? CustomerObserved(customer: customer, fields: states[customer]!.state.fields), causationId: causation, context: context)
         logger.debug("decided", metadata: ["customer": "\(customer)", "outcome": "\(decision.outcome)", "event.count": "\(decision.events.count)"])
         var versions: [StreamName: Int64] = [.partners: snapshot.partneringVersion]
         for (ref, loaded) in states { versions[.customer(ref)] = loaded.version }
         try await writer.append(decision.events, tenant: tenant, versions: versions, metadata: metadata)
+    }
+
+    /// What one decision is made on, read in one transaction.
+    private struct DecisionInputs: Sendable {
+        var snapshot: TenantStateCache.Snapshot
+        var states: [CustomerRef: (state: CustomerState, version: Int64)]
+        var candidates: [MatchKey: [MatchCandidate]]
     }
 
     /// A partner was created: link it, and write its number back when the tenant asked for that.
@@ -199,3 +223,4 @@ public final class Reactor: Service {
     /// The namespace of causation ids derived from event positions.
     static let namespace = UUID(uuidString: "0c5d3a84-2f1e-4d0b-9a51-6f1a2c7e9b42")!
 }
+

@@ -13,20 +13,20 @@ struct ProjectionProgress: Sendable {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         var delay: Duration = .milliseconds(5)
         while true {
-            let lagging = try await store.pool.withTransaction(scope: .system) { connection in
-                try await connection.query(
-                    """
-                    SELECT p.name FROM projections p
-                    LEFT JOIN projection_checkpoints c ON c.projection = p.name AND c.version = p.version AND c.shard = 'all'
-                    WHERE p.state = 'active' AND p.name = ANY(\(projections)::text[])
-                      AND (coalesce(c.txid, '0'::xid8), coalesce(c.global_position, 0))
-                          < (\(String(checkpoint.transactionID))::xid8, \(checkpoint.globalPosition))
-                    """
-                ).decode((String).self)
-            }
-            let active = try await store.pool.withTransaction(scope: .system) { connection in
-                try await connection.query("SELECT count(*) FROM projections WHERE state = 'active' AND name = ANY(\(projections)::text[])")
-                    .singleValue(Int.self) ?? 0
+            let (lagging, active) = try await store.pool.withTransaction(scope: .system) { connection in
+                (
+                    try await connection.query(
+                        """
+                        SELECT p.name FROM projections p
+                        LEFT JOIN projection_checkpoints c ON c.projection = p.name AND c.version = p.version AND c.shard = 'all'
+                        WHERE p.state = 'active' AND p.name = ANY(\(projections)::text[])
+                          AND (coalesce(c.txid, '0'::xid8), coalesce(c.global_position, 0))
+                              < (\(String(checkpoint.transactionID))::xid8, \(checkpoint.globalPosition))
+                        """
+                    ).decode((String).self),
+                    try await connection.query("SELECT count(*) FROM projections WHERE state = 'active' AND name = ANY(\(projections)::text[])")
+                        .singleValue(Int.self) ?? 0
+                )
             }
             if lagging.isEmpty && active == projections.count { return }
             guard ContinuousClock.now < deadline else {

@@ -16,16 +16,21 @@ public struct ReadModelQueries: Sendable {
     /// - Throws: database errors.
     public func economicCandidates(for keys: [MatchKey], tenant: TenantID) async throws -> [MatchKey: [MatchCandidate]] {
         guard !keys.isEmpty else { return [:] }
-        let rows = try await pool.withTransaction(scope: .tenant(tenant)) { connection in
-            try await connection.query(
-                """
-                SELECT key_kind, key_value, external_id FROM match_index
-                WHERE side = 'economic' AND (key_kind, key_value) IN (
-                    SELECT * FROM unnest(\(keys.map(\.kind.rawValue))::text[], \(keys.map(\.value))::text[]))
-                ORDER BY external_id
-                """
-            ).decode((String, String, String).self)
-        }
+        return try await pool.withTransaction(scope: .tenant(tenant)) { connection in try await Self.economicCandidates(for: keys, on: connection) }
+    }
+
+    /// The same, read in the caller's transaction (in the tenant's scope).
+    /// - Throws: database errors.
+    static func economicCandidates(for keys: [MatchKey], on connection: PGConnection) async throws -> [MatchKey: [MatchCandidate]] {
+        guard !keys.isEmpty else { return [:] }
+        let rows = try await connection.query(
+            """
+            SELECT key_kind, key_value, external_id FROM match_index
+            WHERE side = 'economic' AND (key_kind, key_value) IN (
+                SELECT * FROM unnest(\(keys.map(\.kind.rawValue))::text[], \(keys.map(\.value))::text[]))
+            ORDER BY external_id
+            """
+        ).decode((String, String, String).self)
         var result: [MatchKey: [MatchCandidate]] = [:]
         for (kind, value, id) in rows {
             guard let kind = MatchKeyKind(rawValue: kind) else { continue }

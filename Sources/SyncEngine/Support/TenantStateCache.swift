@@ -1,5 +1,5 @@
 public import EventStore
-import PGClient
+public import PGClient
 import Projections
 public import SyncDomain
 
@@ -27,24 +27,32 @@ public actor TenantStateCache {
 
     /// The tenant's state, caught up with both streams' heads.
     /// - Throws: ``EventStore/EventStoreError`` or a decoding error for a corrupt event.
-    public func snapshot(of tenant: TenantID) async throws -> Snapshot {
-        var snapshot = snapshots[tenant] ?? Snapshot(partnering: .initial, partneringVersion: 0, settings: .initial, settingsVersion: 0)
-        let (partnersFrom, settingsFrom) = (snapshot.partneringVersion + 1, snapshot.settingsVersion + 1)
-        let store = self.store
-        let (partners, settings) = try await store.pool.withTransaction(scope: .tenant(tenant)) { connection in
-            (
-                try await store.readStream(StreamID(StreamName.partners.rawValue), of: tenant, fromVersion: partnersFrom, limit: 1_000_000, on: connection),
-                try await store.readStream(StreamID(StreamName.settings.rawValue), of: tenant, fromVersion: settingsFrom, limit: 1_000_000, on: connection)
-            )
+    public nonisolated func snapshot(of tenant: TenantID) async throws -> Snapshot {
+        try await store.pool.withTransaction(scope: .tenant(tenant)) { connection in try await self.snapshot(of: tenant, on: connection) }
+    }
+
+    /// The tenant's state, caught up with both streams' heads as seen by the caller's transaction (in the tenant's scope).
+    /// - Throws: ``EventStore/EventStoreError`` or a decoding error for a corrupt event.
+    public func snapshot(of tenant: TenantID, on connection: PGConnection) async throws -> Snapshot {
+        let start = snapshots[tenant] ?? Snapshot(partnering: .initial, partneringVersion: 0, settings: .initial, settingsVersion: 0)
+        let partners = try await store.readStream(
+            StreamID(StreamName.partners.rawValue), of: tenant, fromVersion: start.partneringVersion + 1, limit: 1_000_000, on: connection)
+        let settings = try await store.readStream(
+            StreamID(StreamName.settings.rawValue), of: tenant, fromVersion: start.settingsVersion + 1, limit: 1_000_000, on: connection)
+        let partnerEvents = zip(partners.map(\.streamVersion), try DomainEvent.decode(partners).map(\.event))
+        let settingsEvents = zip(settings.map(\.streamVersion), try DomainEvent.decode(settings).map(\.event))
+        // No suspension from here on. Taking the state out of the dictionary leaves one reference to it, so the
+        // fold changes it in place instead of copying every link (another task may have caught it up meanwhile).
+        var snapshot = snapshots.removeValue(forKey: tenant) ?? start
+        if snapshot.partneringVersion < start.partneringVersion || snapshot.settingsVersion < start.settingsVersion { snapshot = start }
+        for (version, event) in partnerEvents where version > snapshot.partneringVersion {
+            PartneringDecider.evolve(&snapshot.partnering, event)
+            snapshot.partneringVersion = version
         }
-        for event in try DomainEvent.decode(partners) {
-            snapshot.partnering = PartneringDecider.evolve(snapshot.partnering, event.event)
+        for (version, event) in settingsEvents where version > snapshot.settingsVersion {
+            snapshot.settings = SettingsDecider.evolve(snapshot.settings, event)
+            snapshot.settingsVersion = version
         }
-        for event in try DomainEvent.decode(settings) {
-            snapshot.settings = SettingsDecider.evolve(snapshot.settings, event.event)
-        }
-        snapshot.partneringVersion = partners.last?.streamVersion ?? snapshot.partneringVersion
-        snapshot.settingsVersion = settings.last?.streamVersion ?? snapshot.settingsVersion
         snapshots[tenant] = snapshot
         return snapshot
     }
