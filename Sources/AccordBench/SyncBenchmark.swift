@@ -1,0 +1,182 @@
+import ArgumentParser
+import Connectors
+import Credentials
+import EconomicSandbox
+import EventStore
+import Foundation
+import Logging
+import Outbound
+import PGClient
+import Runtime
+import ServiceLifecycle
+import SyncDomain
+
+/// `accord-bench sync`: end-to-end throughput of the Stripe → e-conomic flow over real HTTP. Customers are created
+/// in localstripe while a whole Accord process runs (`accord serve`'s service group: webhook inbox, projectors,
+/// reactor, outbound worker) next to an in-process e-conomic sandbox; the clock stops when every customer exists
+/// once in the sandbox and its number is written back to Stripe. Two baselines from the same run: the same
+/// number of creates sent straight to the sandbox with `EconomicClient` (the sink alone), and localstripe
+/// creating the same number of customers with no webhook (the source alone).
+struct SyncBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync", abstract: "End-to-end Stripe → e-conomic customers/s against direct creates and localstripe alone.")
+
+    @Option(name: .customLong("database-url"), help: "A fresh database (ops/bench/sync.sh makes one).")
+    var databaseURL: String
+
+    @Option(name: .customLong("stripe-api-base"), help: "localstripe's base URL (ops/bench/sync.sh starts one).")
+    var stripeAPIBase: String
+
+    @Option(help: "Stripe customers to sync.")
+    var customers = 1_000
+
+    @Option(help: "Requests in flight: the outbound worker's slots, and the baselines' concurrent calls.")
+    var concurrency = 8
+
+    @Option(help: "e-conomic calls per second per tenant (production default 1; the sandbox has no limit).")
+    var economicRate = 1_000.0
+
+    static let stripeKey = "sk_test_accord_bench"
+    static let writeBackKey = "economic_customer_number"
+
+    func run() async throws {
+        var logger = Logger(label: "accord.bench")
+        logger.logLevel = .warning
+        var environment = ProcessInfo.processInfo.environment
+        environment["ACCORD_MASTER_KEY"] = MasterKey.generate().exportBase64()
+        let configuration = AppConfiguration(
+            database: PGConfiguration(connectionString: databaseURL, applicationName: "accord-bench"), databaseConnections: 16, port: 0,
+            migrate: true, logLevel: .warning, economicRequestsPerSecond: economicRate)
+        let worker = OutboundWorkerConfiguration(
+            maxConcurrentRequests: concurrency, economicRateLimit: RateLimit(requestsPerSecond: economicRate, burst: max(1, Int(economicRate / 5))),
+            pollInterval: .milliseconds(200))
+        let services = try AccordServices(configuration: configuration, environment: environment, worker: worker, logger: logger)
+        try await services.prepareDatabase()
+
+        let (sandboxPorts, sandboxPort) = AsyncStream.makeStream(of: Int.self)
+        let (serverPorts, serverPort) = AsyncStream.makeStream(of: Int.self)
+        let sandbox = try await buildSandboxApplication(configuration: SandboxConfiguration(port: 0, seed: .referenceData), logger: logger) {
+            sandboxPort.yield($0)
+        }
+        let group = services.serviceGroup(onServerRunning: { serverPort.yield($0) }, additional: [sandbox], handleSignals: true)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            defer { tasks.cancelAll() }
+            var sandboxIterator = sandboxPorts.makeAsyncIterator()
+            var serverIterator = serverPorts.makeAsyncIterator()
+            guard let sandboxPort = await sandboxIterator.next(), let serverPort = await serverIterator.next() else { return }
+            do {
+                try await measureAll(services: services, sandboxURL: "http://127.0.0.1:\(sandboxPort)", accordURL: "http://127.0.0.1:\(serverPort)")
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    private func measureAll(services: AccordServices, sandboxURL: String, accordURL: String) async throws {
+        print("Accord end-to-end sync benchmark — \(try await serverSettings(services.pool))")
+        print("\(thousands(customers)) Stripe customers; \(concurrency) requests in flight; e-conomic rate limit \(economicRate)/s per tenant")
+        let economic = EconomicClient(
+            configuration: .init(
+                baseURL: sandboxURL, appSecretToken: SandboxConfiguration.defaultAppSecretToken,
+                agreementGrantToken: SandboxConfiguration.defaultAgreementGrantToken))
+        let stripe = StripeClient(configuration: StripeConfiguration(apiBase: stripeAPIBase, secretKey: Self.stripeKey, timeout: .seconds(60)))
+
+        // Baseline 1, the sink alone: the creates Accord will send, straight to the sandbox.
+        let sink = try await measure {
+            try await concurrently(customers) { index in
+                var customer = EconomicCustomer(name: "Direct \(index)", currency: "DKK", customerGroup: 1, paymentTerms: 1, vatZone: 1, layout: 19)
+                customer.email = "direct-\(index)@baseline.example"
+                _ = try await economic.createCustomer(customer)
+            }
+        }.1
+        report("baseline: e-conomic creates straight to the sandbox", rate(customers, sink), "cust/s", "\(customers) creates in \(seconds(sink))")
+
+        // Baseline 2, the source alone: localstripe creating customers (no webhook registered yet).
+        let source = try await measure {
+            try await concurrently(customers) { index in
+                _ = try await stripe.createCustomer(fields: [.name: "Source \(index)", .email: "source-\(index)@baseline.example"])
+            }
+        }.1
+        report("baseline: localstripe creating customers (no webhooks)", rate(customers, source), "cust/s", "\(customers) creates in \(seconds(source))")
+
+        // Accord: tenant, connections, settings, webhook; then Stripe customers whose webhooks drive the sync.
+        let tenant = try TenantID("bench")
+        try await services.setUpLocalTenant(
+            tenant,
+            connections: .init(
+                economicBaseURL: sandboxURL, economicAppSecretToken: SandboxConfiguration.defaultAppSecretToken,
+                economicAgreementGrantToken: SandboxConfiguration.defaultAgreementGrantToken, stripeAPIBase: stripeAPIBase,
+                stripeSecretKey: Self.stripeKey),
+            accordURL: accordURL, webhookID: "accord-bench"
+        ) { settings in
+            settings.matchFields = [MatchField(source: "email", economic: "email")]
+            settings.numbering = .economicAssigns(writeBackMetadataKey: Self.writeBackKey)
+            settings.homeCountry = "DK"
+            settings.defaults = NewCustomerDefaults(
+                paymentTerms: 1, customerGroup: 1, vatZone: .byCountry(domestic: 1, eu: 2, abroad: 3), currency: "DKK", layout: 19)
+            settings.createPolicy = .automatic
+        }
+        let queue = OutboundQueue(store: services.store)
+        let countries = ["DK", "DE", "SE", "US", "NO"]
+        let clock = ContinuousClock()
+        let start = clock.now
+        let creating = Task {
+            try await concurrently(customers) { index in
+                _ = try await stripe.createCustomer(
+                    fields: [.name: "Customer \(index) ApS", .email: "customer-\(index)@sync.example", .addressCountry: countries[index % countries.count]])
+            }
+            return clock.now - start
+        }
+        var lastReport = clock.now
+        while true {
+            let counts = try await queue.counts(for: tenant)
+            // Each customer is one e-conomic create and one Stripe write-back.
+            if counts.succeeded >= 2 * customers && counts.pending + counts.failedWaiting + counts.inFlight == 0 { break }
+            if counts.abandoned > 0 { throw ValidationError("\(counts.abandoned) outbound requests were abandoned; see `accord` logs") }
+            if clock.now - lastReport >= .seconds(5) {
+                lastReport = clock.now
+                let line = "  … \(seconds(clock.now - start)): \(counts.succeeded) of \(2 * customers) writes done, \(counts.pending) pending\n"
+                FileHandle.standardError.write(Data(line.utf8))
+            }
+            guard clock.now - start < .seconds(3_600) else { throw ValidationError("the sync did not finish within an hour") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let synced = clock.now - start
+        let created = try await creating.value
+
+        // Exactly one e-conomic customer per Stripe customer, and every number written back.
+        let inSandbox = try await economic.allCustomers().filter { $0.email?.hasSuffix("@sync.example") == true }
+        let distinct = Set(inSandbox.compactMap(\.email)).count
+        guard inSandbox.count == customers, distinct == customers else {
+            throw ValidationError("the sandbox holds \(inSandbox.count) customers (\(distinct) distinct e-mails), expected \(customers)")
+        }
+        report(
+            "Accord: Stripe customers → webhooks → e-conomic + write-back", rate(customers, synced), "cust/s",
+            "\(customers) in \(seconds(synced)), of which creating them in localstripe took \(seconds(created))")
+        report("ratio Accord / e-conomic creates alone", String(format: "%.3f", sink.seconds / synced.seconds), "", "end-to-end rate / sink rate")
+        report("ratio Accord / localstripe alone", String(format: "%.3f", source.seconds / synced.seconds), "", "end-to-end rate / source rate")
+        print("checked: \(inSandbox.count) e-conomic customers, none twice; \(2 * customers) outbound writes succeeded")
+    }
+
+    /// Runs `body` for 0..<count with at most `concurrency` calls at once.
+    private func concurrently(_ count: Int, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            var next = 0
+            while next < min(concurrency, count) {
+                let index = next
+                tasks.addTask { try await body(index) }
+                next += 1
+            }
+            while try await tasks.next() != nil, next < count {
+                let index = next
+                tasks.addTask { try await body(index) }
+                next += 1
+            }
+            try await tasks.waitForAll()
+        }
+    }
+}

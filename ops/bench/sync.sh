@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# End-to-end sync benchmark: 1,000 Stripe customers (by default) created in localstripe while a whole Accord
+# process (webhook inbox, projectors, reactor, outbound worker) runs next to an in-process e-conomic sandbox;
+# prints customers/s until every customer exists once in e-conomic with its number written back to Stripe,
+# against two baselines from the same run: the same creates sent straight to the sandbox, and localstripe
+# creating customers alone. Fresh, durable (fsync on) throwaway PostgreSQL and a fresh localstripe.
+# Extra arguments go to `accord-bench sync` (e.g. --customers 200, --concurrency 16).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source ops/lib/environment.sh
+ensure_build_dependencies
+ensure_swift
+ensure_python_tools
+
+swift build -c release --product accord-bench >/dev/null
+cluster=$(make_cluster_dir)
+trap 'ops/localstripe.sh stop "$cluster/localstripe" || true; ops/postgres.sh stop "$cluster/pg" || true; rm -rf "$cluster"' EXIT
+url=$(ops/postgres.sh start "$cluster/pg" --durable)
+stripe=$(ops/localstripe.sh start "$cluster/localstripe")
+.build/release/accord-bench sync --database-url "$url" --stripe-api-base "$stripe" "$@"
