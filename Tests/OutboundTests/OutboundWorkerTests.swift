@@ -278,9 +278,9 @@ struct OutboundWorkerTests {
                 try await credentials.setEconomic(sandbox.connection, for: globex)
                 let backlog = (0..<12).map { createRequest(email: "backlog-\($0)@accord.test", name: "Backlog \($0)") }
                 let urgent = (0..<2).map { createRequest(email: "urgent-\($0)@accord.test", name: "Urgent \($0)") }
-                // Two slots; a burst of 2 and then one call a minute per tenant: after its first two, acme's backlog
-                // waits a minute per request. A worker that kept its slots for acme would hold globex back that long.
-                let configuration = testConfiguration(maxConcurrent: 2, rateLimit: RateLimit(requestsPerSecond: 1.0 / 60, burst: 2))
+                // Two slots; a burst of 2 and then one call per ten minutes per tenant: after its first two, acme's backlog
+                // waits ten minutes per request. A worker that kept its slots for acme would hold globex back that long.
+                let configuration = testConfiguration(maxConcurrent: 2, rateLimit: RateLimit(requestsPerSecond: 1.0 / 600, burst: 2))
                 try await withWorkers([configuration], store: store, database: database, credentials: credentials) { _ in
                     for request in backlog { try await OutboundStream(store: store).submit(.economic(request), of: acme) }
                     try await eventually("acme's burst to be sent") { try await sandbox.stats().customersCreated >= 2 }
