@@ -15,8 +15,8 @@ import SyncDomain
 /// in localstripe while a whole Accord process runs (`accord serve`'s service group: webhook inbox, projectors,
 /// reactor, outbound worker) next to an in-process e-conomic sandbox; the clock stops when every customer exists
 /// once in the sandbox and its number is written back to Stripe. Two baselines from the same run: the same
-/// number of creates sent straight to the sandbox with `EconomicClient` (the sink alone), and localstripe
-/// creating the same number of customers with no webhook (the source alone).
+/// number of creates sent straight to the sandbox with `EconomicClient` (the sink alone), and, afterwards,
+/// localstripe creating the same number of customers with Accord's webhook switched off (the source alone).
 struct SyncBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync", abstract: "End-to-end Stripe → e-conomic customers/s against direct creates and localstripe alone.")
@@ -95,14 +95,6 @@ struct SyncBenchmark: AsyncParsableCommand {
         }.1
         report("baseline: e-conomic creates straight to the sandbox", rate(customers, sink), "cust/s", "\(customers) creates in \(seconds(sink))")
 
-        // Baseline 2, the source alone: localstripe creating customers (no webhook registered yet).
-        let source = try await measure {
-            try await concurrently(customers) { index in
-                _ = try await stripe.createCustomer(fields: [.name: "Source \(index)", .email: "source-\(index)@baseline.example"])
-            }
-        }.1
-        report("baseline: localstripe creating customers (no webhooks)", rate(customers, source), "cust/s", "\(customers) creates in \(seconds(source))")
-
         // Accord: tenant, connections, settings, webhook; then Stripe customers whose webhooks drive the sync.
         let tenant = try TenantID("bench")
         try await services.setUpLocalTenant(
@@ -120,33 +112,35 @@ struct SyncBenchmark: AsyncParsableCommand {
                 paymentTerms: 1, customerGroup: 1, vatZone: .byCountry(domestic: 1, eu: 2, abroad: 3), currency: "DKK", layout: 19)
             settings.createPolicy = .automatic
         }
-        let queue = OutboundQueue(store: services.store)
         let countries = ["DK", "DE", "SE", "US", "NO"]
         let clock = ContinuousClock()
         let start = clock.now
         let creating = Task {
-            try await concurrently(customers) { index in
-                _ = try await stripe.createCustomer(
-                    fields: [.name: "Customer \(index) ApS", .email: "customer-\(index)@sync.example", .addressCountry: countries[index % countries.count]])
+            let ids = try await concurrently(customers) { index in
+                try await stripe.createCustomer(
+                    fields: [.name: "Customer \(index) ApS", .email: "customer-\(index)@sync.example", .addressCountry: countries[index % countries.count]]
+                ).id
             }
-            return clock.now - start
+            return (ids, clock.now - start)
         }
         var lastReport = clock.now
+        var stripeIDs: [String]?
         while true {
-            let counts = try await queue.counts(for: tenant)
-            // Each customer is one e-conomic create and one Stripe write-back.
-            if counts.succeeded >= 2 * customers && counts.pending + counts.failedWaiting + counts.inFlight == 0 { break }
-            if counts.abandoned > 0 { throw ValidationError("\(counts.abandoned) outbound requests were abandoned; see `accord` logs") }
+            // Done when every customer's e-conomic create and its number's write-back to Stripe have succeeded.
+            if stripeIDs == nil, try await createdInEconomic(services) >= customers {
+                stripeIDs = try await creating.value.0
+            }
+            if let stripeIDs, try await writtenBackToStripe(services, ids: stripeIDs) >= customers { break }
             if clock.now - lastReport >= .seconds(5) {
                 lastReport = clock.now
-                let line = "  … \(seconds(clock.now - start)): \(counts.succeeded) of \(2 * customers) writes done, \(counts.pending) pending\n"
+                let line = "  … \(seconds(clock.now - start)): \(try await createdInEconomic(services)) of \(customers) created in e-conomic\n"
                 FileHandle.standardError.write(Data(line.utf8))
             }
             guard clock.now - start < .seconds(3_600) else { throw ValidationError("the sync did not finish within an hour") }
             try await Task.sleep(for: .milliseconds(100))
         }
         let synced = clock.now - start
-        let created = try await creating.value
+        let created = try await creating.value.1
 
         // Exactly one e-conomic customer per Stripe customer, and every number written back.
         let inSandbox = try await economic.allCustomers().filter { $0.email?.hasSuffix("@sync.example") == true }
@@ -158,25 +152,66 @@ struct SyncBenchmark: AsyncParsableCommand {
             "Accord: Stripe customers → webhooks → e-conomic + write-back", rate(customers, synced), "cust/s",
             "\(customers) in \(seconds(synced)), of which creating them in localstripe took \(seconds(created))")
         report("ratio Accord / e-conomic creates alone", String(format: "%.3f", sink.seconds / synced.seconds), "", "end-to-end rate / sink rate")
+        print("checked: \(inSandbox.count) e-conomic customers, none twice; every number written back to Stripe")
+
+        // Baseline 2, the source alone: localstripe creating customers, once Accord's webhook is narrowed to an event
+        // type that never happens (localstripe cannot delete a webhook; it sends every event to every webhook).
+        try await LocalStripeAdmin.configureWebhook(
+            apiBase: stripeAPIBase, id: "accord-bench", url: "http://127.0.0.1:9/disabled", secret: "whsec_disabled", events: ["accord.bench.disabled"])
+        let source = try await measure {
+            try await concurrently(customers) { index in
+                _ = try await stripe.createCustomer(fields: [.name: "Source \(index)", .email: "source-\(index)@baseline.example"])
+            }
+        }.1
+        report("baseline: localstripe creating customers (no webhooks)", rate(customers, source), "cust/s", "\(customers) creates in \(seconds(source))")
+
         report("ratio Accord / localstripe alone", String(format: "%.3f", source.seconds / synced.seconds), "", "end-to-end rate / source rate")
-        print("checked: \(inSandbox.count) e-conomic customers, none twice; \(2 * customers) outbound writes succeeded")
     }
 
-    /// Runs `body` for 0..<count with at most `concurrency` calls at once.
-    private func concurrently(_ count: Int, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
+    /// e-conomic creates of this run's customers that succeeded.
+    private func createdInEconomic(_ services: AccordServices) async throws -> Int {
+        try await services.pool.withTransaction(scope: .system) { connection in
+            try await connection.query(
+                """
+                SELECT count(*) FROM outbound_requests
+                WHERE kind = 'economic_create' AND status = 'succeeded' AND payload->>'email' LIKE '%@sync.example'
+                """
+            ).singleValue(Int.self) ?? 0
+        }
+    }
+
+    /// Write-backs of e-conomic numbers to these Stripe customers that succeeded.
+    private func writtenBackToStripe(_ services: AccordServices, ids: [String]) async throws -> Int {
+        try await services.pool.withTransaction(scope: .system) { connection in
+            try await connection.query(
+                """
+                SELECT count(DISTINCT stripe_customer_id) FROM outbound_requests
+                WHERE kind = 'stripe_metadata' AND status = 'succeeded' AND stripe_customer_id = ANY(\(ids)::text[])
+                """
+            ).singleValue(Int.self) ?? 0
+        }
+    }
+
+    /// Runs `body` for 0..<count with at most `concurrency` calls at once; returns the results in index order.
+    @discardableResult
+    private func concurrently<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) async throws -> T) async throws -> [T] {
+        try await withThrowingTaskGroup(of: (Int, T).self) { tasks in
+            var results: [Int: T] = [:]
             var next = 0
             while next < min(concurrency, count) {
                 let index = next
-                tasks.addTask { try await body(index) }
+                tasks.addTask { (index, try await body(index)) }
                 next += 1
             }
-            while try await tasks.next() != nil, next < count {
-                let index = next
-                tasks.addTask { try await body(index) }
-                next += 1
+            while let (index, result) = try await tasks.next() {
+                results[index] = result
+                if next < count {
+                    let index = next
+                    tasks.addTask { (index, try await body(index)) }
+                    next += 1
+                }
             }
-            try await tasks.waitForAll()
+            return (0..<count).map { results[$0]! }
         }
     }
 }

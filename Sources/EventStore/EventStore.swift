@@ -309,9 +309,10 @@ public struct EventStore: Sendable {
 
     /// Reads several streams of one tenant in one statement, inside the caller's transaction.
     ///
-    /// Each stream is looked up on its own in the `(tenant_id, stream_id, stream_version)` index (a lateral join):
-    /// `stream_id = ANY(…)` with a thousand ids lets the planner, before the table has statistics, scan every
-    /// event of the tenant instead (50 ms at 300,000 events, growing with the table, until autoanalyze runs).
+    /// Each stream is looked up on its own in the `(tenant_id, stream_id, stream_version)` index (a lateral join
+    /// behind an `OFFSET 0` fence): `stream_id = ANY(…)`, or a lateral subquery the planner may pull up into a
+    /// hash join, lets it scan every event of the tenant instead before the table has statistics (290 ms instead
+    /// of 5 ms for a thousand streams at 400,000 events, growing with the table until autoanalyze runs).
     /// - Returns: each stream's events in version order (streams with no events are absent).
     /// - Throws: ``EventStoreError``.
     public func readStreams(_ streams: [StreamID], of tenant: TenantID, on connection: PGConnection) async throws -> [StreamID: [RecordedEvent]] {
@@ -320,7 +321,7 @@ public struct EventStore: Sendable {
             let rows = try await connection.query(
                 """
                 SELECT \(unsafeRaw: Self.columns) FROM (SELECT DISTINCT id FROM unnest(\(streams.map(\.rawValue))::text[]) AS wanted(id)) AS s
-                CROSS JOIN LATERAL (SELECT * FROM events WHERE tenant_id = \(tenant.rawValue) AND stream_id = s.id) AS e
+                CROSS JOIN LATERAL (SELECT * FROM events WHERE tenant_id = \(tenant.rawValue) AND stream_id = s.id OFFSET 0) AS e
                 ORDER BY stream_id, stream_version
                 """)
             var result: [StreamID: [RecordedEvent]] = [:]
