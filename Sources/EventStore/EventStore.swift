@@ -152,6 +152,8 @@ public struct EventStore: Sendable {
     /// P0409 and aborts the transaction) and insert the whole batch numbered from there. A concurrent writer that
     /// inserted the same versions first makes it fail on events_stream_version_unique (23505). Both become a
     /// concurrency conflict. Payloads travel as one JSON array each (parsed once, no array-literal escaping).
+    /// `OFFSET 0` keeps the head lookup a one-row subquery evaluated once: pulled up into the join, the STABLE
+    /// function ran once per inserted row (1,000 head lookups for a batch of 1,000: 85 ms instead of 18 ms).
     static func appendStatement(_ events: [NewEvent], to stream: StreamID, of tenant: TenantID, expecting expected: ExpectedVersion) -> PGQuery {
         let types = events.map(\.type)
         let schemaVersions = events.map(\.schemaVersion)
@@ -171,7 +173,7 @@ public struct EventStore: Sendable {
         return """
             INSERT INTO events (tenant_id, stream_id, stream_version, type, schema_version, data, metadata)
             SELECT \(tenant.rawValue), \(stream.rawValue), head.version + e.ord, e.type, e.schema_version, e.data, e.metadata
-            FROM (SELECT events_expect_version(\(tenant.rawValue), \(stream.rawValue), \(expected.sqlValue)) AS version) AS head,
+            FROM (SELECT events_expect_version(\(tenant.rawValue), \(stream.rawValue), \(expected.sqlValue)) AS version OFFSET 0) AS head,
                  ROWS FROM (unnest(\(types)::text[]), unnest(\(schemaVersions)::int4[]),
                             jsonb_array_elements(\(payloads)::jsonb), jsonb_array_elements(\(metadata)::jsonb))
                      WITH ORDINALITY AS e(type, schema_version, data, metadata, ord)
