@@ -94,4 +94,17 @@ struct OutboundUnitTests {
         #expect(droppedError.httpStatus == nil && droppedError.isRetryable)
         #expect(droppedError.message.contains("may or may not have been made"))
     }
+
+    @Test("a wait for the rate limit ends when the worker stops waiting, and gives its tokens back")
+    func abandonedWait() async throws {
+        let limiter = TenantRateLimiter(limit: RateLimit(requestsPerSecond: 1.0 / 600, burst: 1))
+        let tenant = try TenantID("acme")
+        try await limiter.acquire(tenant)  // the burst
+        let started = ContinuousClock.now
+        await #expect(throws: RateLimitWaitAbandoned.self) { try await limiter.acquire(tenant, while: { false }) }
+        #expect(ContinuousClock.now - started < .seconds(60), "it gave up at once instead of waiting ten minutes")
+        // Refunded: the next token is still about 600 s away, not 1,200 s.
+        let freeIn = try #require(limiter.saturated(now: .now, horizon: .zero).freeIn)
+        #expect(freeIn <= .seconds(600))
+    }
 }

@@ -11,6 +11,9 @@ enum OutboundAttempt: Sendable, Hashable {
     /// Cannot succeed without a person (no credentials, an invalid payload, several matching customers):
     /// abandoned at once, whatever the error's status says.
     case needsPerson(OutboundError)
+    /// Not sent: the worker began shutting down while the request waited for the tenant's rate limit. Nothing is
+    /// recorded; the claim is released and the request stays due.
+    case notSent
 
     /// An e-conomic failure as the queue shows it: e-conomic's own message, error code, `logId`, HTTP status and
     /// field errors. Writes whose outcome is unknown (timeouts, broken connections, unreadable answers) are

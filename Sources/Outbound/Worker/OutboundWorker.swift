@@ -244,6 +244,11 @@ public final class OutboundWorker: Service, Sendable {
             return
         }
 
+        if attempt == .notSent {
+            logger.info("shutting down: the request waited for the tenant's rate limit and was not sent")
+            await release(claim, position: snapshot.lastPosition, notBefore: nil, logger: logger)
+            return
+        }
         do {
             let recorded = try await record(attempt, for: claim, logger: logger)
             var notBefore: Date?
@@ -285,6 +290,8 @@ public final class OutboundWorker: Service, Sendable {
             policy.maxAttempts = 0  // abandoned at this attempt
             recorded = try await stream.record(
                 .recordFailure(id, error: error, retryAfter: nil, now: Date(), jitter: 0), for: id, of: claim.tenant, policy: policy)
+        case .notSent:
+            throw RateLimitWaitAbandoned()  // nothing happened, so nothing to record (process() releases the claim instead)
         }
         count { $0.conflicts += recorded.conflicts }
         for event in recorded.events {
@@ -346,7 +353,7 @@ public final class OutboundWorker: Service, Sendable {
             switch write.kind {
             case .create:
                 if reconcile {
-                    try await limiter.acquire(tenant)
+                    try await limiter.acquire(tenant, while: { !self.stopping.load(ordering: .acquiring) })
                     count { $0.reconciliations += 1 }
                     switch try await EconomicReconciler.find(write, using: client) {
                     case .one(let existing):
@@ -372,12 +379,12 @@ public final class OutboundWorker: Service, Sendable {
                 } catch {
                     return .needsPerson(OutboundError(code: "INVALID_PAYLOAD", message: "the request's payload is not a valid customer: \(error)"))
                 }
-                try await limiter.acquire(tenant)
+                try await limiter.acquire(tenant, while: { !self.stopping.load(ordering: .acquiring) })
                 count { $0.sent += 1 }
                 let created = try await client.createCustomer(customer)
                 return .succeeded(customerNumber: created.customerNumber, written: Self.written(created, write.payload))
             case .update(let number):
-                try await limiter.acquire(tenant, cost: 2)  // GET, then PUT
+                try await limiter.acquire(tenant, cost: 2, while: { !self.stopping.load(ordering: .acquiring) })  // GET, then PUT
                 count { $0.sent += 1 }
                 let payload = write.payload
                 let updated = try await client.updateCustomer(number: number) { customer in try customer.apply(fieldMap: payload) }
@@ -385,6 +392,8 @@ public final class OutboundWorker: Service, Sendable {
             }
         } catch let error as EconomicAPIError {
             return OutboundAttempt.from(error)
+        } catch is RateLimitWaitAbandoned {
+            return .notSent
         } catch {
             return .failed(OutboundError(code: "cancelled", message: "the attempt was interrupted: \(error)"), retryAfter: nil)
         }

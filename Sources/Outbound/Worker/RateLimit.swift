@@ -38,10 +38,25 @@ final class TenantRateLimiter: Sendable {
     init(limit: RateLimit) { self.limit = limit }
 
     /// Waits until `cost` requests toward this tenant's system may go.
-    /// - Throws: `CancellationError` when the task is cancelled while waiting.
-    func acquire(_ tenant: TenantID, cost: Int = 1) async throws {
+    /// - Parameter keepWaiting: asked at least every 250 ms while waiting; when it says no (the worker is shutting
+    ///   down), the tokens are given back and ``RateLimitWaitAbandoned`` is thrown: nothing was sent.
+    /// - Throws: ``RateLimitWaitAbandoned``, or `CancellationError` when the task is cancelled while waiting.
+    func acquire(_ tenant: TenantID, cost: Int = 1, while keepWaiting: () -> Bool = { true }) async throws {
         let wait = reserve(tenant, cost: Double(cost), now: .now)
-        if wait > .zero { try await Task.sleep(for: wait) }
+        guard wait > .zero else { return }
+        let end = ContinuousClock.now.advanced(by: wait)
+        while ContinuousClock.now < end {
+            guard keepWaiting() else {
+                refund(tenant, cost: Double(cost))
+                throw RateLimitWaitAbandoned()
+            }
+            try await Task.sleep(for: min(end - ContinuousClock.now, .milliseconds(250)))
+        }
+    }
+
+    /// Gives back tokens reserved for calls that were not made.
+    private func refund(_ tenant: TenantID, cost: Double) {
+        buckets.withLock { buckets in buckets[tenant]?.tokens += cost }
     }
 
     /// The tenants whose next call would wait longer than `horizon`, and how long until the first of them has a
@@ -80,3 +95,6 @@ final class TenantRateLimiter: Sendable {
         }
     }
 }
+
+/// A wait for the rate limit given up because the worker is shutting down; the request was not sent.
+struct RateLimitWaitAbandoned: Error {}
