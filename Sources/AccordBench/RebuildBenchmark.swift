@@ -17,14 +17,14 @@ struct RebuildBenchmark: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Fill a fresh database with domain events (setup, not measured).")
 
         @Option(name: .customLong("database-url")) var databaseURL: String
-        @Option(help: "Roughly how many events to write.") var events = 1_000_000
+        @Option(help: "How many events to write per run, at least (spread over the tenants).") var events = 1_000_000
         @Option(help: "Tenants to spread them over.") var tenants = 10
 
         func run() async throws {
             var logger = Logger(label: "accord.bench")
             logger.logLevel = .warning
             let (pool, _) = try await prepareDatabase(url: databaseURL, logger: logger, maxConnections: 2)
-            let perTenant = events / tenants
+            let perTenant = (events + tenants - 1) / tenants
             var written = 0
             for index in 0..<tenants {
                 let tenant = try TenantID(String(format: "tenant%02d", index))
@@ -39,7 +39,7 @@ struct RebuildBenchmark: AsyncParsableCommand {
         private func seed(tenant: TenantID, events: Int, pool: PGConnectionPool) async throws -> Int {
             // Per customer: 5 Stripe observations, 1 e-conomic one, and for every second customer a link and 4 more
             // partner events: 8.5 events on average.
-            let customers = max(10, events * 2 / 17)
+            let customers = max(10, (events * 2 + 16) / 17)  // rounded up: at least `events` events
             var batch = PGCopyBatch(capacity: 4 << 20)
             var count = 0
             var partnersVersion: Int64 = 0

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuild benchmark: seeds a fresh, durable throwaway cluster with about 1,000,000 domain events (setup, not
+# Rebuild benchmark: seeds a fresh, durable throwaway cluster with at least 1,000,000 domain events (setup, not
 # measured), then — in a second process, so the peak memory is the rebuild's own — reads every event with a raw
 # COPY (SELECT … ORDER BY txid, global_position) TO STDOUT, rebuilds every projection from the first event
 # with the same code as `accord rebuild`, and prints events/s, the ratio to the raw read, and peak memory.
