@@ -3,6 +3,12 @@ import Foundation
 import Logging
 import PGClient
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Times an async block.
 func measure<Result>(_ body: () async throws -> Result) async rethrows -> (Result, Duration) {
     let clock = ContinuousClock()
@@ -59,3 +65,26 @@ func report(_ label: String, _ figure: String, _ unit: String, _ note: String) {
 
 /// `1.23 s`
 func seconds(_ duration: Duration) -> String { String(format: "%.2f s", duration.seconds) }
+
+/// The process's peak resident memory so far (`ru_maxrss`), in MB.
+func peakResidentMB() -> Int {
+    var usage = rusage()
+    #if canImport(Darwin)
+        getrusage(RUSAGE_SELF, &usage)
+        return Int(usage.ru_maxrss) / 1_048_576  // bytes on Darwin
+    #else
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Int(usage.ru_maxrss) / 1024  // KiB on Linux
+    #endif
+}
+
+/// `1,000,000`
+func thousands(_ value: Int) -> String {
+    let digits = String(value)
+    var result = ""
+    for (index, character) in digits.reversed().enumerated() {
+        if index > 0, index % 3 == 0 { result.append(",") }
+        result.append(character)
+    }
+    return String(result.reversed())
+}

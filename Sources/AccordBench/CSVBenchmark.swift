@@ -2,12 +2,6 @@ import ArgumentParser
 import Connectors
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// `accord-bench csv`: streams a generated customer file through the CSV tokenizer alone, then through the full
 /// customer-file reader, and prints rows per second and the process's peak resident memory.
 struct CSVBenchmark: AsyncParsableCommand {
@@ -74,16 +68,5 @@ struct CSVBenchmark: AsyncParsableCommand {
             }
         }
         handle.write(Data(text.utf8))
-    }
-
-    private func peakResidentMB() -> Int {
-        var usage = rusage()
-        #if canImport(Darwin)
-            getrusage(RUSAGE_SELF, &usage)
-            return Int(usage.ru_maxrss) / 1_048_576  // bytes on Darwin
-        #else
-            getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-            return Int(usage.ru_maxrss) / 1024  // KiB on Linux
-        #endif
     }
 }

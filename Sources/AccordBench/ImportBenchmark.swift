@@ -6,12 +6,6 @@ import Logging
 import PGClient
 import SyncEngine
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// `accord-bench import`: generates a customer file, reads it with the customer-file reader alone (the baseline:
 /// what parsing costs), then imports it for a fresh tenant with `CustomerImporter`, and prints both rates, their
 /// ratio, and the process's peak resident memory.
@@ -126,17 +120,6 @@ struct ImportBenchmark: AsyncParsableCommand {
         }
         handle.write(Data(text.utf8))
     }
-
-    private func peakResidentMB() -> Int {
-        var usage = rusage()
-        #if canImport(Darwin)
-            getrusage(RUSAGE_SELF, &usage)
-            return Int(usage.ru_maxrss) / 1_048_576  // bytes on Darwin
-        #else
-            getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-            return Int(usage.ru_maxrss) / 1024  // KiB on Linux
-        #endif
-    }
 }
 
 /// Prints the import's progress to standard error every few seconds.
@@ -152,15 +135,4 @@ final class ProgressLine: @unchecked Sendable {
             FileHandle.standardError.write(Data(line.utf8))
         }
     }
-}
-
-/// `1,000,000`
-func thousands(_ value: Int) -> String {
-    let digits = String(value)
-    var result = ""
-    for (index, character) in digits.reversed().enumerated() {
-        if index > 0, index % 3 == 0 { result.append(",") }
-        result.append(character)
-    }
-    return String(result.reversed())
 }

@@ -142,9 +142,7 @@ struct RebuildBenchmark: AsyncParsableCommand {
                    "\(AccordProjections.all.count) projections over \(total) events")
             report("ratio rebuild / COPY read", String(format: "%.3f", (perProjection / (rebuildTime / AccordProjections.all.count).seconds) / (Double(rows) / copyTime.seconds)),
                    "", "average rebuild rate / raw read rate")
-            var usage = rusage()
-            getrusage(RUSAGE_SELF.rawValue, &usage)
-            report("peak memory of this process (ru_maxrss)", String(usage.ru_maxrss / 1024), "MB", "the COPY read keeps nothing; this is the rebuilds'")
+            report("peak memory of this process (ru_maxrss)", String(peakResidentMB()), "MB", "the COPY read keeps nothing; this is the rebuilds'")
             await pool.shutdown()
         }
     }

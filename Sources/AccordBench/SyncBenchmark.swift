@@ -104,14 +104,7 @@ struct SyncBenchmark: AsyncParsableCommand {
                 economicAgreementGrantToken: SandboxConfiguration.defaultAgreementGrantToken, stripeAPIBase: stripeAPIBase,
                 stripeSecretKey: Self.stripeKey),
             accordURL: accordURL, webhookID: "accord-bench"
-        ) { settings in
-            settings.matchFields = [MatchField(source: "email", economic: "email")]
-            settings.numbering = .economicAssigns(writeBackMetadataKey: Self.writeBackKey)
-            settings.homeCountry = "DK"
-            settings.defaults = NewCustomerDefaults(
-                paymentTerms: 1, customerGroup: 1, vatZone: .byCountry(domestic: 1, eu: 2, abroad: 3), currency: "DKK", layout: 19)
-            settings.createPolicy = .automatic
-        }
+        ) { settings in settings.applyDemoRules(writeBackKey: Self.writeBackKey) }
         let countries = ["DK", "DE", "SE", "US", "NO"]
         let clock = ContinuousClock()
         let start = clock.now
@@ -154,10 +147,8 @@ struct SyncBenchmark: AsyncParsableCommand {
         report("ratio Accord / e-conomic creates alone", String(format: "%.3f", sink.seconds / synced.seconds), "", "end-to-end rate / sink rate")
         print("checked: \(inSandbox.count) e-conomic customers, none twice; every number written back to Stripe")
 
-        // Baseline 2, the source alone: localstripe creating customers, once Accord's webhook is narrowed to an event
-        // type that never happens (localstripe cannot delete a webhook; it sends every event to every webhook).
-        try await LocalStripeAdmin.configureWebhook(
-            apiBase: stripeAPIBase, id: "accord-bench", url: "http://127.0.0.1:9/disabled", secret: "whsec_disabled", events: ["accord.bench.disabled"])
+        // Baseline 2, the source alone: localstripe creating customers once Accord's webhook is switched off.
+        try await LocalStripeAdmin.disableWebhook(apiBase: stripeAPIBase, id: "accord-bench")
         let source = try await measure {
             try await concurrently(customers) { index in
                 _ = try await stripe.createCustomer(fields: [.name: "Source \(index)", .email: "source-\(index)@baseline.example"])

@@ -28,6 +28,15 @@ public enum LocalStripeAdmin {
         guard response.status == .ok else { throw Refused(description: "localstripe refused the webhook configuration: \(response.status)") }
     }
 
+    /// Switches webhook `id` off. localstripe cannot remove a webhook, so it is narrowed to an event type that never
+    /// happens (tests and benchmarks share one localstripe, which sends every event to every webhook).
+    /// - Throws: ``Refused`` or a transport error.
+    public static func disableWebhook(apiBase: String, id: String, httpClient: HTTPClient = .shared) async throws {
+        try await configureWebhook(
+            apiBase: apiBase, id: id, url: "http://127.0.0.1:9/disabled", secret: "whsec_disabled", events: ["accord.webhook.disabled"],
+            httpClient: httpClient)
+    }
+
     private static func encode(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
     }

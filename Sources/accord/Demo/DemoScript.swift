@@ -55,14 +55,7 @@ struct DemoScript: Service {
                 economicAgreementGrantToken: SandboxConfiguration.defaultAgreementGrantToken, stripeAPIBase: stripeAPIBase,
                 stripeSecretKey: Self.stripeKey),
             accordURL: accordURL, webhookID: "accord-demo"
-        ) { settings in
-            settings.matchFields = [MatchField(source: "email", economic: "email")]
-            settings.numbering = .economicAssigns(writeBackMetadataKey: Self.writeBackKey)
-            settings.homeCountry = "DK"
-            settings.defaults = NewCustomerDefaults(
-                paymentTerms: 1, customerGroup: 1, vatZone: .byCountry(domestic: 1, eu: 2, abroad: 3), currency: "DKK", layout: 19)
-            settings.createPolicy = .automatic
-        }
+        ) { settings in settings.applyDemoRules(writeBackKey: Self.writeBackKey) }
         let (key, _) = try await services.server.apiKeys.create(tenant: tenant, name: "demo")
 
         // 2. What e-conomic already has (so Stripe customers can match it), then Stripe's customers by webhook.

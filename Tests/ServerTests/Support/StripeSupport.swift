@@ -61,9 +61,9 @@ enum LocalStripe {
         }
     }
 
-    /// localstripe cannot remove a webhook: narrow it to an event type that never happens.
+    /// Switches webhook `id` off (localstripe cannot remove one).
     static func disableWebhook(id: String) async throws {
-        try await configureWebhook(id: id, url: "http://127.0.0.1:9/disabled", secret: "whsec_disabled", events: ["accord.test.disabled"])
+        try await LocalStripeAdmin.disableWebhook(apiBase: try baseURL(), id: id)
     }
 }
 
