@@ -23,12 +23,6 @@ public enum DatabaseScope: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Sets this scope for the rest of the current transaction.
-    /// - Throws: ``PGError`` (e.g. `42501` when the login role is not a member of the scope's role).
-    func enter(on connection: PGConnection) async throws {
-        try await connection.execute(statement)
-    }
-
     /// The statement that sets the scope for the rest of the transaction (the first statement of a pipeline).
     var statement: PGQuery { statement(notifyAfterCommit: false) }
 
@@ -66,8 +60,8 @@ extension PGConnectionPool {
 
 extension PGConnection {
     /// Sets a scope for the rest of the current transaction (call it right after `BEGIN`).
-    /// - Throws: ``PGError`` when the scope's role cannot be assumed.
+    /// - Throws: ``PGError`` when the scope's role cannot be assumed (e.g. `42501`).
     public func enter(_ scope: DatabaseScope) async throws {
-        try await scope.enter(on: self)
+        try await execute(scope.statement)
     }
 }

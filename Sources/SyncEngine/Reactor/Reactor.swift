@@ -34,7 +34,6 @@ public final class Reactor: Service {
     private let batchSize: Int
     private let pollInterval: Duration
     private let logger: Logger
-    private let queries: ReadModelQueries
     private let customers: CustomerStates
     private let writer: EventWriter
 
@@ -56,7 +55,6 @@ public final class Reactor: Service {
         self.batchSize = batchSize
         self.pollInterval = pollInterval
         self.logger = logger
-        self.queries = ReadModelQueries(pool: store.pool)
         self.customers = CustomerStates(store: store)
         self.writer = EventWriter(store: store)
     }
@@ -207,9 +205,15 @@ public final class Reactor: Service {
 
     /// A partner was created: link it, and write its number back when the tenant asked for that.
     private func react(to succeeded: OutboundSucceeded, tenant: TenantID, causation: UUID, metadata: CommandMetadata) async throws {
-        let snapshot = try await cache.snapshot(of: tenant)
-        guard let pending = snapshot.partnering.pendingCreations[succeeded.requestId] else { return }
-        let states = try await customers.load([pending.from], tenant: tenant)
+        let (cache, customers) = (self.cache, self.customers)
+        // Partnering and the customer the partner was created from, read in one transaction.
+        let read = try await store.pool.withTransaction(scope: .tenant(tenant)) { connection -> DecisionInputs? in
+            let snapshot = try await cache.snapshot(of: tenant, on: connection)
+            guard let pending = snapshot.partnering.pendingCreations[succeeded.requestId] else { return nil }
+            return DecisionInputs(snapshot: snapshot, states: try await customers.load([pending.from], tenant: tenant, on: connection), candidates: [:])
+        }
+        guard let read, let pending = read.snapshot.partnering.pendingCreations[succeeded.requestId] else { return }
+        let (snapshot, states) = (read.snapshot, read.states)
         let facts = states.values.compactMap { CustomerFacts($0.state) }
         let decision = SyncPolicy.decide(
             succeeded: succeeded, causationId: causation, partnering: snapshot.partnering, settings: snapshot.settings.effective,

@@ -12,14 +12,8 @@ public struct ReadModelQueries: Sendable {
     /// Makes the queries over a pool.
     public init(pool: PGConnectionPool) { self.pool = pool }
 
-    /// The e-conomic customers indexed under each key (partner information is added from the partnering state).
-    /// - Throws: database errors.
-    public func economicCandidates(for keys: [MatchKey], tenant: TenantID) async throws -> [MatchKey: [MatchCandidate]] {
-        guard !keys.isEmpty else { return [:] }
-        return try await pool.withTransaction(scope: .tenant(tenant)) { connection in try await Self.economicCandidates(for: keys, on: connection) }
-    }
-
-    /// The same, read in the caller's transaction (in the tenant's scope).
+    /// The e-conomic customers indexed under each key (partner information is added from the partnering state),
+    /// read in the caller's transaction (in the tenant's scope).
     /// - Throws: database errors.
     static func economicCandidates(for keys: [MatchKey], on connection: PGConnection) async throws -> [MatchKey: [MatchCandidate]] {
         guard !keys.isEmpty else { return [:] }
