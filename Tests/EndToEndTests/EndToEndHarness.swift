@@ -95,11 +95,33 @@ struct EndToEnd {
         }
     }
 
-    /// localstripe cannot remove a webhook: narrow it to an event type that never happens.
+    /// Switches this run's webhook off (localstripe cannot remove one).
     private func tearDown(stripeBase: String) async throws {
-        try await LocalStripeAdmin.configureWebhook(
-            apiBase: stripeBase, id: "accord-e2e-\(tenant)", url: "http://127.0.0.1:9/disabled", secret: "whsec_disabled",
-            events: ["accord.test.disabled"])
+        try await LocalStripeAdmin.disableWebhook(apiBase: stripeBase, id: "accord-e2e-\(tenant)")
+    }
+
+    /// Where the sync stands, for a failure message: Stripe customers observed, webhooks waiting in the inbox, links,
+    /// and events the reactor has not handled yet.
+    func pipelineState() async throws -> String {
+        try await services.pool.withTransaction(scope: .system) { connection in
+            let observed = try await connection.query(
+                "SELECT count(*) FROM customers WHERE tenant_id = \(tenant.rawValue) AND system = 'stripe'"
+            ).singleValue(Int.self) ?? 0
+            let inbox = try await connection.query(
+                "SELECT count(*) FROM webhook_inbox WHERE tenant_id = \(tenant.rawValue) AND status = 'pending'"
+            ).singleValue(Int.self) ?? 0
+            let links = try await connection.query(
+                "SELECT count(*) FROM partner_links WHERE tenant_id = \(tenant.rawValue)"
+            ).singleValue(Int.self) ?? 0
+            let unhandled = try await connection.query(
+                """
+                SELECT count(*) FROM events e WHERE NOT EXISTS (
+                    SELECT 1 FROM projection_checkpoints c WHERE c.projection = \(Reactor.checkpointName)
+                      AND (e.txid, e.global_position) <= (c.txid, c.global_position))
+                """
+            ).singleValue(Int.self) ?? 0
+            return "\(observed) Stripe customers observed, \(inbox) webhooks pending, \(links) links, \(unhandled) events not yet handled by the reactor"
+        }
     }
 
     /// This run's e-conomic customers (by e-mail domain).

@@ -53,9 +53,17 @@ struct EndToEndTests {
                 try await group.waitForAll()
             }
             // Generous: alone this takes about 15 s, but the suites run in parallel (the 10,000-row import among them).
-            try await e2e.eventually("200 customers in e-conomic and nothing left to send", timeout: .seconds(600)) {
-                let counts = try await OutboundQueue(store: e2e.services.store).counts(for: e2e.tenant)
-                return try await e2e.economicCustomers().count >= 200 && counts.pending + counts.failedWaiting + counts.inFlight == 0
+            var lastSeen = ""
+            do {
+                try await e2e.eventually("200 customers in e-conomic and nothing left to send", timeout: .seconds(600)) {
+                    let counts = try await OutboundQueue(store: e2e.services.store).counts(for: e2e.tenant)
+                    let inEconomic = try await e2e.economicCustomers().count
+                    lastSeen = "\(inEconomic) in e-conomic; outbound \(counts); \(try await e2e.pipelineState())"
+                    return inEconomic >= 200 && counts.pending + counts.failedWaiting + counts.inFlight == 0
+                }
+            } catch {
+                Issue.record("last seen: \(lastSeen)")
+                throw error
             }
             let customers = try await e2e.economicCustomers()
             let byEmail = Dictionary(grouping: customers, by: { $0.email ?? "" })
