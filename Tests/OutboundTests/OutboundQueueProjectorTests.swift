@@ -86,7 +86,7 @@ struct OutboundHistoryGenerator {
         -> [SyncEvent]
     {
         let state = states[id] ?? .initial
-        guard let events = try? OutboundDecider.decide(command, state: state, policy: policy) else { return [] }
+        guard let events = try? OutboundDecider.decide(command, state: state, context: policy) else { return [] }
         states[id] = events.reduce(state, OutboundDecider.evolve)
         return events
     }

@@ -18,7 +18,7 @@ import Testing
 
     func fail(_ state: OutboundState, _ error: OutboundError, retryAfter: Double? = nil, jitter: Double = 0.5) throws -> [SyncEvent] {
         try OutboundDecider.decide(
-            .recordFailure(id, error: error, retryAfter: retryAfter, now: Fixtures.date, jitter: jitter), state: state, policy: policy)
+            .recordFailure(id, error: error, retryAfter: retryAfter, now: Fixtures.date, jitter: jitter), state: state, context: policy)
     }
 
     @Test func requestOpensTheStreamOnce() throws {

@@ -68,7 +68,7 @@ public struct OutboundStream: Sendable {
         var conflicts = 0
         while true {
             var snapshot = try await load(id, of: tenant)
-            let events = try OutboundDecider.decide(command, state: snapshot.state, policy: policy)
+            let events = try OutboundDecider.decide(command, state: snapshot.state, context: policy)
             guard !events.isEmpty else { return Recorded(events: [], snapshot: snapshot, conflicts: conflicts) }
             do {
                 let result = try await store.append(

@@ -7,7 +7,7 @@
 /// re-add rows). Identical observations are not recorded, so a stale observation that is newer
 /// than the last *recorded* one but older than an unrecorded identical one is accepted; webhook
 /// handlers that care re-fetch the customer instead of trusting event payloads.
-public enum CustomerDecider {
+public enum CustomerDecider: Decider {
     /// Why a customer command is refused.
     public enum Error: Swift.Error, Hashable, Sendable, CustomStringConvertible {
         /// Nothing was ever observed for the customer.
@@ -27,13 +27,17 @@ public enum CustomerDecider {
         }
     }
 
+    /// A stream with no events: nothing observed yet.
+    public static var initial: CustomerState { .initial }
+
     /// Decides the events for a command.
     /// - Parameters:
     ///   - command: The command.
     ///   - state: The stream's current state.
+    ///   - context: Nothing: a customer's own stream is all its decisions need.
     /// - Returns: Events for the customer's stream (possibly none).
     /// - Throws: ``Error``.
-    public static func decide(_ command: CustomerCommand, state: CustomerState) throws(Error) -> [SyncEvent] {
+    public static func decide(_ command: CustomerCommand, state: CustomerState, context: Void = ()) throws(Error) -> [SyncEvent] {
         switch command {
         case .observe(let observed):
             var observed = observed
@@ -104,11 +108,5 @@ public enum CustomerDecider {
             break
         }
         return state
-    }
-
-    /// Folds a stream's events from the initial state.
-    /// - Parameter events: The stream's events in order.
-    public static func fold(_ events: some Sequence<SyncEvent>) -> CustomerState {
-        events.reduce(CustomerState.initial, evolve)
     }
 }

@@ -1,6 +1,6 @@
 /// Decides and folds one import stream (`import-<importId>`). The rows themselves become
 /// `CustomerObserved` events in customer streams, decided by ``CustomerDecider``.
-public enum ImportDecider {
+public enum ImportDecider: Decider {
     /// Why an import command is refused.
     public enum Error: Swift.Error, Hashable, Sendable, CustomStringConvertible {
         /// No file was received under this id.
@@ -20,9 +20,16 @@ public enum ImportDecider {
         }
     }
 
+    /// A stream with no events: no file received yet.
+    public static var initial: ImportState { .initial }
+
     /// Decides the events for a command.
+    /// - Parameters:
+    ///   - command: The command.
+    ///   - state: The import stream's state.
+    ///   - context: Nothing: the import stream is all the decision needs.
     /// - Throws: ``Error``.
-    public static func decide(_ command: ImportCommand, state: ImportState) throws(Error) -> [SyncEvent] {
+    public static func decide(_ command: ImportCommand, state: ImportState, context: Void = ()) throws(Error) -> [SyncEvent] {
         switch command {
         case .receive(let received):
             if let existing = state.received {
@@ -57,10 +64,5 @@ public enum ImportDecider {
         default: break
         }
         return state
-    }
-
-    /// Folds a stream's events from the initial state.
-    public static func fold(_ events: some Sequence<SyncEvent>) -> ImportState {
-        events.reduce(ImportState.initial, evolve)
     }
 }

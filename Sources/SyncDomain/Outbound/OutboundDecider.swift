@@ -6,7 +6,7 @@
 /// `OutboundRetryRequested` and starts a fresh round of attempts. A success may arrive after
 /// abandonment (a lost response found by reconciliation) and is recorded; a repeated success is
 /// ignored.
-public enum OutboundDecider {
+public enum OutboundDecider: Decider {
     /// Why an outbound command is refused.
     public enum Error: Swift.Error, Hashable, Sendable, CustomStringConvertible {
         /// The stream holds no request (or another request than the command names).
@@ -33,13 +33,16 @@ public enum OutboundDecider {
         }
     }
 
+    /// A stream with no events: no request recorded.
+    public static var initial: OutboundState { .initial }
+
     /// Decides the events for a command.
     /// - Parameters:
     ///   - command: The command.
     ///   - state: The stream's state.
-    ///   - policy: The retry policy.
+    ///   - policy: The retry policy, which says when a failed attempt is tried again and when it is abandoned.
     /// - Throws: ``Error``.
-    public static func decide(_ command: OutboundCommand, state: OutboundState, policy: RetryPolicy = .default) throws(Error) -> [SyncEvent] {
+    public static func decide(_ command: OutboundCommand, state: OutboundState, context policy: RetryPolicy = .default) throws(Error) -> [SyncEvent] {
         switch command {
         case .request(let request):
             if let existing = state.request {
@@ -104,10 +107,5 @@ public enum OutboundDecider {
             break
         }
         return state
-    }
-
-    /// Folds a stream's events from the initial state.
-    public static func fold(_ events: some Sequence<SyncEvent>) -> OutboundState {
-        events.reduce(OutboundState.initial, evolve)
     }
 }

@@ -1,5 +1,5 @@
 /// Decides and folds the `settings` stream.
-public enum SettingsDecider {
+public enum SettingsDecider: Decider {
     /// Why a settings change is refused.
     public enum Error: Swift.Error, Hashable, Sendable, CustomStringConvertible {
         /// Someone else changed the settings since the editor loaded them.
@@ -18,13 +18,17 @@ public enum SettingsDecider {
         }
     }
 
+    /// A stream with no events: the default settings are in force.
+    public static var initial: SettingsState { .initial }
+
     /// Decides a settings change: `SettingsChanged` with version + 1 and flags saying whether match
     /// fields or mappings changed; nothing when the rules are identical.
     /// - Parameters:
     ///   - command: The change.
     ///   - state: The stream's state.
+    ///   - context: Nothing: the settings stream is all the decision needs.
     /// - Throws: ``Error/staleSettingsVersion(current:given:)`` or ``Error/invalid(_:)``.
-    public static func decide(_ command: UpdateSettings, state: SettingsState) throws(Error) -> [SyncEvent] {
+    public static func decide(_ command: UpdateSettings, state: SettingsState, context: Void = ()) throws(Error) -> [SyncEvent] {
         guard command.expectedVersion == state.version else {
             throw .staleSettingsVersion(current: state.version, given: command.expectedVersion)
         }
@@ -47,10 +51,5 @@ public enum SettingsDecider {
     public static func evolve(_ state: SettingsState, _ event: SyncEvent) -> SettingsState {
         guard case .settingsChanged(let e) = event else { return state }
         return SettingsState(recorded: e.settings)
-    }
-
-    /// Folds a stream's events from the initial state.
-    public static func fold(_ events: some Sequence<SyncEvent>) -> SettingsState {
-        events.reduce(SettingsState.initial, evolve)
     }
 }
