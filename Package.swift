@@ -69,11 +69,25 @@ let package = Package(
 
         .target(name: "SyncDomain", dependencies: [], swiftSettings: swiftSettings),
 
+        // MARK: The domain on the log: the event codec and the decider runtime
+
+        .target(
+            name: "EventSourcing",
+            dependencies: [
+                "EventStore",
+                "PGClient",
+                "SyncDomain",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Read models
 
         .target(
             name: "Projections",
             dependencies: [
+                "EventSourcing",
                 "EventStore",
                 "PGClient",
                 "SyncDomain",
@@ -88,6 +102,7 @@ let package = Package(
         .target(
             name: "SyncEngine",
             dependencies: [
+                "EventSourcing",
                 "EventStore",
                 "PGClient",
                 "Projections",
@@ -163,6 +178,7 @@ let package = Package(
         .target(
             name: "Outbound",
             dependencies: [
+                "EventSourcing",
                 "EventStore",
                 "Projections",
                 "SyncDomain",
@@ -260,6 +276,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "EventSourcingTests",
+            dependencies: [
+                "EventSourcing", "EventStore", "PGClient", "SyncDomain", "PostgresTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SyncDomainTests",
             dependencies: ["SyncDomain", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
@@ -267,7 +291,7 @@ let package = Package(
         .testTarget(
             name: "ProjectionsTests",
             dependencies: [
-                "Projections", "EventStore", "PGClient", "SyncDomain", "PostgresTestSupport",
+                "Projections", "EventSourcing", "EventStore", "PGClient", "SyncDomain", "PostgresTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -275,7 +299,7 @@ let package = Package(
         .testTarget(
             name: "SyncEngineTests",
             dependencies: [
-                "SyncEngine", "Projections", "EventStore", "PGClient", "SyncDomain", "PostgresTestSupport",
+                "SyncEngine", "Projections", "EventSourcing", "EventStore", "PGClient", "SyncDomain", "PostgresTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -309,7 +333,7 @@ let package = Package(
         .testTarget(
             name: "OutboundTests",
             dependencies: [
-                "Outbound", "Credentials", "EventStore", "PGClient", "Projections", "SyncDomain", "Connectors", "EconomicSandbox",
+                "Outbound", "Credentials", "EventSourcing", "EventStore", "PGClient", "Projections", "SyncDomain", "Connectors", "EconomicSandbox",
                 "PostgresTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,3 +1,4 @@
+public import EventSourcing
 public import SyncDomain
 
 /// The read models folded in memory from events with the same pure models the projectors use — the

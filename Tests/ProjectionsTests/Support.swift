@@ -1,3 +1,4 @@
+import EventSourcing
 import EventStore
 import Foundation
 import PGClient
@@ -10,10 +11,7 @@ import Testing
 func append(_ events: [SyncEvent], tenant: TenantID, store: EventStore) async throws {
     var batch: [StreamAppend] = []
     for event in events {
-        let encoded = try event.encode()
-        let newEvent = NewEvent(
-            type: encoded.type, schemaVersion: Int32(encoded.schemaVersion), data: PGJSON(text: String(decoding: encoded.data, as: UTF8.self)),
-            metadata: EventMetadata(actor: "test"))
+        let newEvent = try EventCodec.encode(event, metadata: EventMetadata(actor: "test"))
         let stream = try StreamID(event.homeStream.rawValue)
         if let last = batch.indices.last, batch[last].stream == stream {
             batch[last].events.append(newEvent)

@@ -1,3 +1,4 @@
+import EventSourcing
 import EventStore
 import Foundation
 import PGClient
@@ -99,6 +100,24 @@ struct CommandTests {
             #expect(error?.message.contains("42") == true)
             let created = try await engine.handler.createPartner(anna, numbering: .explicit(number: 43), tenant: engine.tenant, metadata: EngineHarness.user)
             #expect(created.events.compactMap(\.economicWrite).first?.payload["customerNumber"] == "43")
+        }
+    }
+
+    @Test("a command on a stream holding an event this build cannot read fails with a command error naming the stream and position")
+    func unreadableEvent() async throws {
+        try await EngineHarness.run { engine throws in
+            let anna = CustomerRef.stripe("cus_anna")
+            _ = try await engine.observe(anna, ["name": "Anna", "email": "anna@example.com"])
+            let stream = try StreamID(StreamName.customer(anna).rawValue)
+            let bad = try await engine.store.append(
+                [NewEvent(type: "CustomerObserved", data: PGJSON(text: "{}"))], to: stream, of: engine.tenant, expecting: .exactly(1))
+            let error = await #expect(throws: CommandError.self) {
+                try await engine.handler.exclude(anna, tenant: engine.tenant, metadata: EngineHarness.user)
+            }
+            #expect(error?.code == .unreadableEvent)
+            #expect(error?.message.contains(stream.rawValue) == true)
+            #expect(error?.message.contains("event \(bad.globalPositions[0])") == true)
+            #expect(error?.underlying is UnreadableEvent)
         }
     }
 

@@ -1,4 +1,5 @@
 import Connectors
+import EventSourcing
 import EventStore
 import Foundation
 import PGClient

@@ -1,6 +1,6 @@
+public import EventSourcing
 import Foundation
 import PGClient
-public import Projections
 public import SyncDomain
 
 /// How events change `outbound_requests` rows — pure, shared by the SQL projector and the in-memory fold the

@@ -1,6 +1,5 @@
+import EventSourcing
 public import EventStore
-import Foundation
-import PGClient
 public import SyncDomain
 
 /// Reads and writes one request's stream (`outbound-<requestId>`) through ``SyncDomain/OutboundDecider``:
@@ -31,21 +30,9 @@ public struct OutboundStream: Sendable {
     }
 
     /// Reads and folds a request's stream (tenant scope).
-    /// - Throws: ``EventStoreError``, or ``SyncDomain/EventDecodingError`` for an event that cannot be decoded.
+    /// - Throws: ``EventStoreError``, or ``EventSourcing/UnreadableEvent`` for an event that cannot be decoded.
     public func load(_ id: RequestID, of tenant: TenantID) async throws -> Snapshot {
-        let recorded = try await store.readStream(try Self.streamID(id), of: tenant)
-        var state = OutboundState.initial
-        var failed = false
-        for event in recorded {
-            let decoded = try SyncEvent.decode(type: event.type, schemaVersion: Int(event.schemaVersion), data: Data(event.data.text.utf8))
-            switch decoded {
-            case .outboundFailed, .outboundAbandoned: failed = true
-            default: break
-            }
-            state = OutboundDecider.evolve(state, decoded)
-        }
-        return Snapshot(
-            state: state, version: recorded.last?.streamVersion ?? 0, lastPosition: recorded.last?.globalPosition ?? 0, hasFailedBefore: failed)
+        Snapshot(try await store.fold(History.self, .outbound(id), of: tenant))
     }
 
     /// What ``record(_:for:of:policy:)`` did.
@@ -60,32 +47,14 @@ public struct OutboundStream: Sendable {
 
     /// Decides `command` against the request's current state and appends the result with the expected version.
     /// When another writer appended first, the stream is read again and the command decided again (it is never
-    /// carried out twice: only its record is redone). Gives up after five conflicts.
+    /// carried out twice: only its record is redone), up to ``EventSourcing/DecisionRunner``'s limit.
     /// - Throws: ``SyncDomain/OutboundDecider/Error`` when the command does not apply (e.g. a failure after a
-    ///   success), ``EventStoreError``.
+    ///   success), ``EventSourcing/ContentionError`` when other writers kept winning, ``EventStoreError``.
     @discardableResult
     public func record(_ command: OutboundCommand, for id: RequestID, of tenant: TenantID, policy: RetryPolicy = .default) async throws -> Recorded {
-        var conflicts = 0
-        while true {
-            var snapshot = try await load(id, of: tenant)
-            let events = try OutboundDecider.decide(command, state: snapshot.state, context: policy)
-            guard !events.isEmpty else { return Recorded(events: [], snapshot: snapshot, conflicts: conflicts) }
-            do {
-                let result = try await store.append(
-                    try events.map(newEvent), to: try Self.streamID(id), of: tenant,
-                    expecting: snapshot.version == 0 ? .noStream : .exactly(snapshot.version))
-                for event in events {
-                    snapshot.state = OutboundDecider.evolve(snapshot.state, event)
-                    if case .outboundFailed = event { snapshot.hasFailedBefore = true }
-                    if case .outboundAbandoned = event { snapshot.hasFailedBefore = true }
-                }
-                snapshot.version = result.streamVersion
-                snapshot.lastPosition = result.globalPositions.last ?? snapshot.lastPosition
-                return Recorded(events: events, snapshot: snapshot, conflicts: conflicts)
-            } catch let error as EventStoreError where error.code == .concurrencyConflict && conflicts < 5 {
-                conflicts += 1
-            }
-        }
+        let outcome = try await DecisionRunner(store: store).decide(
+            History.self, command, context: policy, on: .outbound(id), tenant: tenant, metadata: metadata)
+        return Recorded(events: outcome.events, snapshot: Snapshot(outcome.output), conflicts: outcome.conflicts)
     }
 
     /// Records a new request (opens its stream); recording the identical request again does nothing.
@@ -107,10 +76,34 @@ public struct OutboundStream: Sendable {
         try StreamID(StreamName.outbound(id).rawValue)
     }
 
-    private func newEvent(_ event: SyncEvent) throws -> NewEvent {
-        let encoded = try event.encode()
-        return NewEvent(
-            type: encoded.type, schemaVersion: Int32(encoded.schemaVersion), data: PGJSON(text: String(decoding: encoded.data, as: UTF8.self)),
-            metadata: metadata)
+    /// A request's stream as the worker folds it: the decider's state, and whether any attempt ever failed.
+    fileprivate enum History: Decider {
+        struct State: Sendable {
+            var request: OutboundState
+            var hasFailedBefore: Bool
+        }
+
+        static var initial: State { State(request: .initial, hasFailedBefore: false) }
+
+        static func decide(_ command: OutboundCommand, state: State, context policy: RetryPolicy) throws(OutboundDecider.Error) -> [SyncEvent] {
+            try OutboundDecider.decide(command, state: state.request, context: policy)
+        }
+
+        static func evolve(_ state: State, _ event: SyncEvent) -> State {
+            var state = state
+            state.request = OutboundDecider.evolve(state.request, event)
+            switch event {
+            case .outboundFailed, .outboundAbandoned: state.hasFailedBefore = true
+            default: break
+            }
+            return state
+        }
+    }
+}
+
+extension OutboundStream.Snapshot {
+    fileprivate init(_ folded: FoldedStream<OutboundStream.History.State>) {
+        self.init(
+            state: folded.state.request, version: folded.version, lastPosition: folded.lastPosition, hasFailedBefore: folded.state.hasFailedBefore)
     }
 }

@@ -1,3 +1,4 @@
+public import EventSourcing
 import Foundation
 public import SyncDomain
 

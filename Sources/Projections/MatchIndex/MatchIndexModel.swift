@@ -1,3 +1,4 @@
+public import EventSourcing
 public import SyncDomain
 
 /// How events change the match index — pure, shared by the SQL projector and the reference fold.

@@ -1,3 +1,4 @@
+import EventSourcing
 public import EventStore
 import Foundation
 public import PGClient

@@ -1,4 +1,4 @@
-import Foundation
+import EventSourcing
 public import PGClient
 public import SyncDomain
 
@@ -19,7 +19,7 @@ public enum SettingsSource {
             """)
         var result = Dictionary(uniqueKeysWithValues: tenants.map { ($0, TenantSettings.default) })
         for (tenant, type, schemaVersion, data) in try rows.decode((String, String, Int, PGJSON).self) {
-            if case .settingsChanged(let changed) = try SyncEvent.decode(type: type, schemaVersion: schemaVersion, data: Data(data.text.utf8)) {
+            if case .settingsChanged(let changed) = try EventCodec.decode(type: type, schemaVersion: schemaVersion, data: data) {
                 result[tenant] = changed.settings
             }
         }

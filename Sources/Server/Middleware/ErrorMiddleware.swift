@@ -7,7 +7,8 @@ import SyncEngine
 /// The one place errors become HTTP answers.
 ///
 /// - ``APIError``: its status and code.
-/// - `CommandError`: `rejected` → 409, `invalidInput` → 422, `unknownTenant` → 404, `contention` → 409.
+/// - `CommandError`: `rejected` → 409, `invalidInput` → 422, `unknownTenant` → 404, `contention` → 409,
+///   `unreadableEvent` → 500 (logged: the log holds an event this build cannot read).
 /// - A read model that does not exist yet (first start) → 503 `read_models_unavailable`.
 /// - Hummingbird's `HTTPError` (no route, method not allowed, body too large): its status.
 /// - Anything else → 500 `internal`, with the request id to quote; the error itself is logged, never sent.
@@ -50,6 +51,7 @@ public struct ErrorMiddleware: RouterMiddleware {
             case .invalidInput: return APIError(.unprocessableContent, code: "invalid_input", message: error.message)
             case .unknownTenant: return APIError(.notFound, code: "unknown_tenant", message: "this tenant does not exist")
             case .contention: return APIError(.conflict, code: "contention", message: error.message)
+            case .unreadableEvent: return internalError(context)
             }
         case let error as PGError where error.sqlState == .undefinedTable:
             // The projection runner creates the read models' tables on its first start.

@@ -144,7 +144,7 @@ public struct InboxProcessor: Service {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            let permanent = (error as? CommandError).map { $0.code != .contention } ?? false
+            let permanent = (error as? CommandError).map { $0.code != .contention && $0.code != .unreadableEvent } ?? false
             let retryAt = permanent || claim.attempts >= configuration.maxAttempts ? nil : Date().addingTimeInterval(backoff(attempt: claim.attempts))
             logger.warning(
                 "webhook delivery failed",

@@ -13,6 +13,9 @@ public struct CommandError: Error, Sendable, CustomStringConvertible {
         case contention
         /// The tenant does not exist.
         case unknownTenant
+        /// A recorded event the decision needs cannot be decoded by this build (an unknown type, a newer schema
+        /// version, a bad payload); the message names its stream and position. Nothing was appended.
+        case unreadableEvent
     }
 
     /// What kind of failure this is.

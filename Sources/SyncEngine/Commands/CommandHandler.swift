@@ -1,8 +1,8 @@
+import EventSourcing
 public import EventStore
 import Foundation
 public import Logging
 import PGClient
-import Projections
 public import SyncDomain
 
 /// What a command appended.
@@ -28,7 +28,8 @@ public struct CreatePartnersResult: Sendable {
 
 /// Carries out the commands people, the API and connectors issue: loads the state the decision needs (from the
 /// streams, with their versions), asks the domain's deciders, and appends the resulting events atomically with
-/// the versions the decision was based on. When another writer got there first, it reloads and decides again.
+/// the versions the decision was based on — through ``EventSourcing/DecisionRunner``, which reloads and decides
+/// again when another writer got there first.
 ///
 /// Facts the streams cannot answer cheaply (customer numbers in use, unpartnered lists) come from read models.
 public struct CommandHandler: Sendable {
@@ -36,7 +37,7 @@ public struct CommandHandler: Sendable {
     let cache: TenantStateCache
     let queries: ReadModelQueries
     let logger: Logger
-    private var writer: EventWriter { EventWriter(store: store) }
+    private let runner: DecisionRunner
     private var customers: CustomerStates { CustomerStates(store: store) }
 
     /// Makes a handler.
@@ -45,6 +46,7 @@ public struct CommandHandler: Sendable {
         self.cache = cache
         self.queries = ReadModelQueries(pool: store.pool)
         self.logger = logger
+        self.runner = DecisionRunner(store: store, logger: logger)
     }
 
     // MARK: Customers
@@ -78,17 +80,19 @@ public struct CommandHandler: Sendable {
         try await customerCommand(.include(customer), customer: customer, tenant: tenant, metadata: metadata)
     }
 
-    private func customerCommand(_ command: CustomerCommand, customer: CustomerRef, tenant: TenantID, metadata: CommandMetadata) async throws -> CommandResult {
-        try await retrying(tenant) {
-            let (state, version) = try await customers.load([customer], tenant: tenant)[customer]!
-            let events: [SyncEvent]
+    private func customerCommand(_ command: CustomerCommand, customer: CustomerRef, tenant: TenantID, metadata: CommandMetadata) async throws
+        -> CommandResult
+    {
+        let outcome = try await translatingFailures {
             do {
-                events = try CustomerDecider.decide(command, state: state)
-            } catch {
-                throw CommandError.rejected(error)
+                return try await runner.decide(
+                    CustomerDecider.self, command, context: (), on: .customer(customer), from: CustomerState(customer: customer), tenant: tenant,
+                    metadata: metadata.eventMetadata)
+            } catch let refusal as CustomerDecider.Error {
+                throw CommandError.rejected(refusal)
             }
-            return try await append(events, tenant: tenant, versions: [.customer(customer): version], metadata: metadata)
         }
+        return CommandResult(events: outcome.events, positions: outcome.positions)
     }
 
     // MARK: Settings
@@ -96,8 +100,10 @@ public struct CommandHandler: Sendable {
     /// Saves new settings; `expectedVersion` is the version the person edited (a stale one is refused).
     /// - Throws: ``CommandError`` (`invalidInput` naming the bad field, `rejected` for a stale version).
     @discardableResult
-    public func updateSettings(_ settings: TenantSettings, expectedVersion: Int, tenant: TenantID, metadata: CommandMetadata) async throws -> CommandResult {
-        try await retrying(tenant) {
+    public func updateSettings(_ settings: TenantSettings, expectedVersion: Int, tenant: TenantID, metadata: CommandMetadata) async throws
+        -> CommandResult
+    {
+        try await deciding(tenant) { _ in
             let snapshot = try await cache.snapshot(of: tenant)
             let events: [SyncEvent]
             do {
@@ -107,7 +113,7 @@ public struct CommandHandler: Sendable {
             } catch {
                 throw CommandError.rejected(error)
             }
-            return try await append(events, tenant: tenant, versions: [.settings: snapshot.settingsVersion], metadata: metadata)
+            return try Decision(events, basedOn: [.settings: snapshot.settingsVersion], metadata: metadata.eventMetadata)
         }
     }
 
@@ -136,7 +142,9 @@ public struct CommandHandler: Sendable {
     /// Creates the partner of one customer in the opposite system, with the chosen customer number.
     /// - Throws: ``CommandError`` (`rejected`: already partnered, number taken, invalid number…).
     @discardableResult
-    public func createPartner(_ customer: CustomerRef, numbering: PartnerNumbering, tenant: TenantID, metadata: CommandMetadata) async throws -> CommandResult {
+    public func createPartner(_ customer: CustomerRef, numbering: PartnerNumbering, tenant: TenantID, metadata: CommandMetadata) async throws
+        -> CommandResult
+    {
         var involved = [customer]
         if customer.system == .economic {
             // The file customer it would become must not exist already.
@@ -147,29 +155,37 @@ public struct CommandHandler: Sendable {
 
     /// Creates partners for every unpartnered customer of a side (Stripe/file → e-conomic, or e-conomic → file).
     /// - Throws: ``CommandError`` when nothing could be appended at all.
-    public func createPartners(side: System, numbering: PartnerNumbering, tenant: TenantID, metadata: CommandMetadata) async throws -> CreatePartnersResult {
+    public func createPartners(side: System, numbering: PartnerNumbering, tenant: TenantID, metadata: CommandMetadata) async throws
+        -> CreatePartnersResult
+    {
         let commandID = UUID()
-        return try await retrying(tenant) {
-            let snapshot = try await cache.snapshot(of: tenant)
-            var facts = try await queries.unpartnered(side: side, tenant: tenant)
-            if side == .economic {
-                let wanted = facts.map { CustomerRef.file(numberForFile(of: $0.customer, numbering: numbering)) }
-                facts += try await customers.load(wanted, tenant: tenant).values.compactMap { CustomerFacts($0.state) }
+        let outcome = try await translatingFailures {
+            try await runner.run(tenant: tenant) { _ in
+                let snapshot = try await cache.snapshot(of: tenant)
+                var facts = try await queries.unpartnered(side: side, tenant: tenant)
+                if side == .economic {
+                    let wanted = facts.map { CustomerRef.file(numberForFile(of: $0.customer, numbering: numbering)) }
+                    facts += try await customers.load(wanted, tenant: tenant).values.compactMap { CustomerFacts($0.state) }
+                }
+                let context = PartneringContext(
+                    commandId: commandID, settings: snapshot.settings.effective, customers: facts,
+                    economicNumbersInUse: try await queries.economicNumbersInUse(among: numbersToCheck(facts, numbering: numbering), tenant: tenant))
+                let plan = PartneringDecider.planCreatePartners(
+                    side: side == .economic ? .economic : side, numbering: numbering, state: snapshot.partnering, context: context)
+                return try Decision(plan.events, basedOn: [.partners: snapshot.partneringVersion], metadata: metadata.eventMetadata, output: plan)
             }
-            let context = PartneringContext(
-                commandId: commandID, settings: snapshot.settings.effective, customers: facts,
-                economicNumbersInUse: try await queries.economicNumbersInUse(among: numbersToCheck(facts, numbering: numbering), tenant: tenant))
-            let plan = PartneringDecider.planCreatePartners(side: side == .economic ? .economic : side, numbering: numbering, state: snapshot.partnering, context: context)
-            let result = try await append(plan.events, tenant: tenant, versions: [.partners: snapshot.partneringVersion], metadata: metadata)
-            return CreatePartnersResult(
-                result: result, created: plan.created, skipped: plan.skipped.mapValues { "\($0)" })
         }
+        return CreatePartnersResult(
+            result: CommandResult(events: outcome.events, positions: outcome.positions), created: outcome.output.created,
+            skipped: outcome.output.skipped.mapValues { "\($0)" })
     }
 
     /// Resolves conflicts field by field; both sides are then brought to the chosen values.
     /// - Throws: ``CommandError`` (`rejected`: unknown link, no such conflict, a value e-conomic would refuse…).
     @discardableResult
-    public func resolveConflict(_ link: LinkID, choices: [String: ConflictChoice], tenant: TenantID, metadata: CommandMetadata) async throws -> CommandResult {
+    public func resolveConflict(_ link: LinkID, choices: [String: ConflictChoice], tenant: TenantID, metadata: CommandMetadata) async throws
+        -> CommandResult
+    {
         try await partnering(.resolveConflict(link, choices: choices), involvingLink: link, tenant: tenant, metadata: metadata)
     }
 
@@ -187,7 +203,9 @@ public struct CommandHandler: Sendable {
         try await partnering(.restartSync(link), involvingLink: link, tenant: tenant, metadata: metadata)
     }
 
-    private func partnering(_ command: PartneringCommand, involvingLink link: LinkID, tenant: TenantID, metadata: CommandMetadata) async throws -> CommandResult {
+    private func partnering(_ command: PartneringCommand, involvingLink link: LinkID, tenant: TenantID, metadata: CommandMetadata) async throws
+        -> CommandResult
+    {
         let snapshot = try await cache.snapshot(of: tenant)
         let involved = snapshot.partnering.links[link].map { [$0.source, $0.economic] } ?? []
         return try await partnering(command, involving: involved, tenant: tenant, metadata: metadata)
@@ -197,7 +215,7 @@ public struct CommandHandler: Sendable {
         _ command: PartneringCommand, involving customers: [CustomerRef], tenant: TenantID, metadata: CommandMetadata
     ) async throws -> CommandResult {
         let commandID = UUID()
-        return try await retrying(tenant) {
+        return try await deciding(tenant) { _ in
             let snapshot = try await cache.snapshot(of: tenant)
             let states = try await self.customers.load(customers, tenant: tenant)
             let facts = states.values.compactMap { CustomerFacts($0.state) }
@@ -212,7 +230,7 @@ public struct CommandHandler: Sendable {
             }
             var versions: [StreamName: Int64] = [.partners: snapshot.partneringVersion]
             for (customer, loaded) in states { versions[.customer(customer)] = loaded.version }
-            return try await append(events, tenant: tenant, versions: versions, metadata: metadata)
+            return try Decision(events, basedOn: versions, metadata: metadata.eventMetadata)
         }
     }
 
@@ -222,46 +240,39 @@ public struct CommandHandler: Sendable {
     /// - Throws: ``CommandError`` (`rejected` when the request is unknown or not abandoned).
     @discardableResult
     public func retryOutbound(_ request: RequestID, tenant: TenantID, metadata: CommandMetadata) async throws -> CommandResult {
-        try await retrying(tenant) {
-            let stream = try StreamID(StreamName.outbound(request).rawValue)
-            let recorded = try await store.readStream(stream, of: tenant)
-            let state = try DomainEvent.decode(recorded).reduce(OutboundState.initial) { OutboundDecider.evolve($0, $1.event) }
-            let events: [SyncEvent]
+        let outcome = try await translatingFailures {
             do {
-                events = try OutboundDecider.decide(.retry(request), state: state)
-            } catch {
-                throw CommandError.rejected(error)
+                return try await runner.decide(
+                    OutboundDecider.self, .retry(request), context: .default, on: .outbound(request), tenant: tenant, metadata: metadata.eventMetadata
+                )
+            } catch let refusal as OutboundDecider.Error {
+                throw CommandError.rejected(refusal)
             }
-            return try await append(events, tenant: tenant, versions: [.outbound(request): recorded.last?.streamVersion ?? 0], metadata: metadata)
         }
+        return CommandResult(events: outcome.events, positions: outcome.positions)
     }
 
     // MARK: Plumbing
 
-    private func append(_ events: [SyncEvent], tenant: TenantID, versions: [StreamName: Int64], metadata: CommandMetadata) async throws -> CommandResult {
-        guard !events.isEmpty else { return .nothing }
-        let positions = try await writer.append(events, tenant: tenant, versions: versions, metadata: metadata)
-        return CommandResult(events: events, positions: positions)
+    /// Decides through the runner (again with fresh state when another writer changed a stream it decided on),
+    /// and reports what was appended.
+    private func deciding(_ tenant: TenantID, _ decide: (_ attempt: Int) async throws -> Decision<Void>) async throws -> CommandResult {
+        let outcome = try await translatingFailures { try await runner.run(tenant: tenant, decide) }
+        return CommandResult(events: outcome.events, positions: outcome.positions)
     }
 
-    /// Runs `body` again (with fresh state) when another writer changed a stream it decided on.
-    private func retrying<Result>(_ tenant: TenantID, _ body: () async throws -> Result) async throws -> Result {
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                return try await body()
-            } catch let error as EventStoreError where error.code == .concurrencyConflict {
-                guard attempt < 8 else {
-                    throw CommandError(
-                        code: .contention, message: "other changes to \(error.stream.map(\.rawValue) ?? "the same data") kept arriving; try again",
-                        underlying: error)
-                }
-                logger.debug("retrying a command after a concurrent change", metadata: ["event.stream": "\(error.stream.map(\.rawValue) ?? "?")"])
-                try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
-            } catch {
-                throw CommandError.from(error)
-            }
+    /// Runs `body`, turning the runner's and the store's failures into ``CommandError``s.
+    private func translatingFailures<Result>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let error as ContentionError {
+            throw CommandError(
+                code: .contention, message: "other changes to \(error.stream.map(\.rawValue) ?? "the same data") kept arriving; try again",
+                underlying: error)
+        } catch let error as UnreadableEvent {
+            throw CommandError(code: .unreadableEvent, message: "the command cannot be decided: \(error)", underlying: error)
+        } catch {
+            throw CommandError.from(error)
         }
     }
 

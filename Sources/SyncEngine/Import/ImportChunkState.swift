@@ -1,6 +1,6 @@
+import EventSourcing
 import EventStore
 import PGClient
-import Projections
 import SyncDomain
 
 /// One customer stream as an import chunk needs it: the folded state and version to decide on, and which rows

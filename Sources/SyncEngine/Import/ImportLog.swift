@@ -1,6 +1,6 @@
+import EventSourcing
 import EventStore
 import PGClient
-import Projections
 import SyncDomain
 
 /// The `import-<importId>` stream as an import run sees it: the folded state (without the list of rejected

@@ -1,3 +1,4 @@
+import EventSourcing
 public import EventStore
 import Foundation
 public import Logging
@@ -35,7 +36,7 @@ public final class Reactor: Service {
     private let pollInterval: Duration
     private let logger: Logger
     private let customers: CustomerStates
-    private let writer: EventWriter
+    private let runner: DecisionRunner
 
     /// Makes a reactor.
     /// - Parameters:
@@ -56,7 +57,7 @@ public final class Reactor: Service {
         self.pollInterval = pollInterval
         self.logger = logger
         self.customers = CustomerStates(store: store)
-        self.writer = EventWriter(store: store)
+        self.runner = DecisionRunner(store: store, logger: logger)
     }
 
     /// Follows the log until cancelled or gracefully shut down. A failing event is retried with backoff, never skipped.
@@ -133,28 +134,22 @@ public final class Reactor: Service {
         let tenant = recorded.tenant
         let causation = NameBasedUUID.make(namespace: Self.namespace, name: "event/\(recorded.globalPosition)")
         let stored = try? recorded.decodedMetadata()
-        let metadata = CommandMetadata(
+        let metadata = EventMetadata(
             actor: "system:reactor", correlationID: stored?.correlationID ?? causation, causationPosition: recorded.globalPosition)
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                switch event.event {
-                case .customerObserved(let observed):
-                    try await react(to: observed.customer, observed: observed, at: recorded, tenant: tenant, causation: causation, metadata: metadata)
-                case .customerIncluded(let included):
-                    try await react(to: included.customer, observed: nil, at: recorded, tenant: tenant, causation: causation, metadata: metadata)
-                case .syncRestarted(let restarted):
-                    guard let link = try await cache.snapshot(of: tenant).partnering.links[restarted.linkId] else { return }
-                    try await react(to: link.source, observed: nil, at: recorded, tenant: tenant, causation: causation, metadata: metadata)
-                case .outboundSucceeded(let succeeded):
-                    try await react(to: succeeded, tenant: tenant, causation: causation, metadata: metadata)
-                default:
-                    return
-                }
-                return
-            } catch let error as EventStoreError where error.code == .concurrencyConflict && attempt < 8 {
-                logger.debug("reactor decision raced another writer; deciding again", metadata: ["event.position": "\(recorded.globalPosition)"])
+        // Decided on fresh state on every attempt: another writer's change to the same streams makes it decide again.
+        try await runner.run(tenant: tenant) { _ in
+            switch event.event {
+            case .customerObserved(let observed):
+                return try await react(to: observed.customer, observed: observed, tenant: tenant, causation: causation, metadata: metadata)
+            case .customerIncluded(let included):
+                return try await react(to: included.customer, observed: nil, tenant: tenant, causation: causation, metadata: metadata)
+            case .syncRestarted(let restarted):
+                guard let link = try await cache.snapshot(of: tenant).partnering.links[restarted.linkId] else { return .nothing }
+                return try await react(to: link.source, observed: nil, tenant: tenant, causation: causation, metadata: metadata)
+            case .outboundSucceeded(let succeeded):
+                return try await react(to: succeeded, tenant: tenant, causation: causation, metadata: metadata)
+            default:
+                return .nothing
             }
         }
     }
@@ -163,8 +158,8 @@ public final class Reactor: Service {
     /// Everything the decision needs is read in one transaction: partnering and settings, the customer (and its
     /// partner), and the match candidates.
     private func react(
-        to customer: CustomerRef, observed: CustomerObserved?, at recorded: RecordedEvent, tenant: TenantID, causation: UUID, metadata: CommandMetadata
-    ) async throws {
+        to customer: CustomerRef, observed: CustomerObserved?, tenant: TenantID, causation: UUID, metadata: EventMetadata
+    ) async throws -> Decision<Void> {
         let (cache, customers) = (self.cache, self.customers)
         let read = try await store.pool.withTransaction(scope: .tenant(tenant)) { connection -> DecisionInputs? in
             let snapshot = try await cache.snapshot(of: tenant, on: connection)
@@ -182,18 +177,19 @@ public final class Reactor: Service {
             }
             return DecisionInputs(snapshot: snapshot, states: states, candidates: candidates)
         }
-        guard let read else { return }
+        guard let read else { return .nothing }
         let (snapshot, states, found) = (read.snapshot, read.states, read.candidates)
         let facts = Dictionary(uniqueKeysWithValues: states.compactMap { ref, loaded in CustomerFacts(loaded.state).map { (ref, $0) } })
         let context = SyncContext(
             settings: snapshot.settings.effective, partnering: snapshot.partnering, customer: states[customer]!.state, customerFacts: { facts[$0] },
             lookup: { found[$0] ?? [] })
         let decision = SyncPolicy.decide(
-            observed: observed ?? CustomerObserved(customer: customer, fields: states[customer]!.state.fields), causationId: causation, context: context)
+            observed: observed ?? CustomerObserved(customer: customer, fields: states[customer]!.state.fields), causationId: causation,
+            context: context)
         logger.debug("decided", metadata: ["customer": "\(customer)", "outcome": "\(decision.outcome)", "event.count": "\(decision.events.count)"])
         var versions: [StreamName: Int64] = [.partners: snapshot.partneringVersion]
         for (ref, loaded) in states { versions[.customer(ref)] = loaded.version }
-        try await writer.append(decision.events, tenant: tenant, versions: versions, metadata: metadata)
+        return try Decision(decision.events, basedOn: versions, metadata: metadata)
     }
 
     /// What one decision is made on, read in one transaction.
@@ -204,27 +200,27 @@ public final class Reactor: Service {
     }
 
     /// A partner was created: link it, and write its number back when the tenant asked for that.
-    private func react(to succeeded: OutboundSucceeded, tenant: TenantID, causation: UUID, metadata: CommandMetadata) async throws {
+    private func react(to succeeded: OutboundSucceeded, tenant: TenantID, causation: UUID, metadata: EventMetadata) async throws -> Decision<Void> {
         let (cache, customers) = (self.cache, self.customers)
         // Partnering and the customer the partner was created from, read in one transaction.
         let read = try await store.pool.withTransaction(scope: .tenant(tenant)) { connection -> DecisionInputs? in
             let snapshot = try await cache.snapshot(of: tenant, on: connection)
             guard let pending = snapshot.partnering.pendingCreations[succeeded.requestId] else { return nil }
-            return DecisionInputs(snapshot: snapshot, states: try await customers.load([pending.from], tenant: tenant, on: connection), candidates: [:])
+            return DecisionInputs(
+                snapshot: snapshot, states: try await customers.load([pending.from], tenant: tenant, on: connection), candidates: [:])
         }
-        guard let read, let pending = read.snapshot.partnering.pendingCreations[succeeded.requestId] else { return }
+        guard let read, let pending = read.snapshot.partnering.pendingCreations[succeeded.requestId] else { return .nothing }
         let (snapshot, states) = (read.snapshot, read.states)
         let facts = states.values.compactMap { CustomerFacts($0.state) }
         let decision = SyncPolicy.decide(
             succeeded: succeeded, causationId: causation, partnering: snapshot.partnering, settings: snapshot.settings.effective,
             customerFacts: { ref in facts.first { $0.customer == ref } })
         logger.debug("decided", metadata: ["request": "\(succeeded.requestId)", "outcome": "\(decision.outcome)"])
-        try await writer.append(
-            decision.events, tenant: tenant, versions: [.partners: snapshot.partneringVersion, .customer(pending.from): states[pending.from]!.version],
+        return try Decision(
+            decision.events, basedOn: [.partners: snapshot.partneringVersion, .customer(pending.from): states[pending.from]!.version],
             metadata: metadata)
     }
 
     /// The namespace of causation ids derived from event positions.
     static let namespace = UUID(uuidString: "0c5d3a84-2f1e-4d0b-9a51-6f1a2c7e9b42")!
 }
-

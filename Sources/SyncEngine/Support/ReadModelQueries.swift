@@ -1,7 +1,6 @@
 public import EventStore
 import Foundation
 public import PGClient
-import Projections
 public import SyncDomain
 
 /// Lookups in the read models (through their reader-facing views, in the tenant's scope), for what streams

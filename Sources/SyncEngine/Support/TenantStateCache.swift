@@ -1,6 +1,6 @@
+import EventSourcing
 public import EventStore
 public import PGClient
-import Projections
 public import SyncDomain
 
 /// Each tenant's partnering state (the fold of its `partners` stream) and settings, kept in memory and caught
@@ -26,13 +26,13 @@ public actor TenantStateCache {
     public init(store: EventStore) { self.store = store }
 
     /// The tenant's state, caught up with both streams' heads.
-    /// - Throws: ``EventStore/EventStoreError`` or a decoding error for a corrupt event.
+    /// - Throws: ``EventStore/EventStoreError``, or ``EventSourcing/UnreadableEvent`` for an event that cannot be decoded.
     public nonisolated func snapshot(of tenant: TenantID) async throws -> Snapshot {
         try await store.pool.withTransaction(scope: .tenant(tenant)) { connection in try await self.snapshot(of: tenant, on: connection) }
     }
 
     /// The tenant's state, caught up with both streams' heads as seen by the caller's transaction (in the tenant's scope).
-    /// - Throws: ``EventStore/EventStoreError`` or a decoding error for a corrupt event.
+    /// - Throws: ``EventStore/EventStoreError``, or ``EventSourcing/UnreadableEvent`` for an event that cannot be decoded.
     public func snapshot(of tenant: TenantID, on connection: PGConnection) async throws -> Snapshot {
         let start = snapshots[tenant] ?? Snapshot(partnering: .initial, partneringVersion: 0, settings: .initial, settingsVersion: 0)
         let partners = try await store.readStream(

@@ -1,4 +1,5 @@
 import Credentials
+import EventSourcing
 import EventStore
 import Foundation
 import Logging
