@@ -110,6 +110,7 @@ let package = Package(
                 "PGClient",
                 "SyncDomain",
                 "Connectors",
+                "Credentials",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -334,7 +335,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "SyncEngine", "Projections", "EventStore", "PGClient", "SyncDomain", "Connectors", "PostgresTestSupport",
+                "Server", "SyncEngine", "Projections", "EventStore", "PGClient", "SyncDomain", "Connectors", "Credentials", "PostgresTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,3 +1,4 @@
+import Credentials
 public import Foundation
 public import Hummingbird
 import Logging
@@ -34,9 +35,6 @@ public struct AccordServer: Sendable {
         self.webhookClock = webhookClock ?? { Date() }
     }
 
-    /// The API key store (for `accord tenant api-key create|revoke|list`).
-    public var apiKeys: APIKeyStore { APIKeyStore(pool: dependencies.pool) }
-
     /// The inbox processor (a `Service`). ``buildApplication()`` runs it unless
     /// ``ServerConfiguration/runsInboxProcessor`` is false; run it yourself then (e.g. in a worker process).
     public var inboxProcessor: InboxProcessor {
@@ -53,6 +51,7 @@ public struct AccordServer: Sendable {
         StripeWebhookController(dependencies: dependencies, configuration: configuration, metrics: metrics, doorbell: doorbell, now: webhookClock)
             .addRoutes(to: router)
 
+        let apiKeys = APIKeyStore(pool: dependencies.pool)
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: apiKeys))
         APIController(dependencies: dependencies, configuration: configuration).addRoutes(to: api)
 

@@ -1,3 +1,4 @@
+import Credentials
 import EventStore
 import Foundation
 import HTTPTypes
@@ -53,7 +54,7 @@ struct WebUITests {
 
                 // Revoking the key ends its sessions.
                 let keyID = String(harness.acmeKey.dropFirst(3).prefix(16))
-                try await harness.server.apiKeys.revoke(keyID: keyID, tenant: harness.acme)
+                try await harness.apiKeys.revoke(keyID: keyID, tenant: harness.acme)
                 let revoked = try await client.get("/ui", cookie: cookie)
                 #expect(revoked.status == .seeOther)
                 #expect(revoked.headers[.location] == "/login")

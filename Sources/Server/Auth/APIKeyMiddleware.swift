@@ -1,3 +1,4 @@
+public import Credentials
 import Foundation
 public import Hummingbird
 import Logging

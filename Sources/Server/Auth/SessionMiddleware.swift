@@ -1,3 +1,4 @@
+public import Credentials
 public import Foundation
 public import Hummingbird
 import Logging

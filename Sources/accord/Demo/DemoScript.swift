@@ -56,7 +56,7 @@ struct DemoScript: Service {
                 stripeSecretKey: Self.stripeKey),
             accordURL: accordURL, webhookID: "accord-demo"
         ) { settings in settings.applyDemoRules(writeBackKey: Self.writeBackKey) }
-        let (key, _) = try await services.server.apiKeys.create(tenant: tenant, name: "demo")
+        let (key, _) = try await APIKeyStore(pool: services.pool).create(tenant: tenant, name: "demo")
 
         // 2. What e-conomic already has (so Stripe customers can match it), then Stripe's customers by webhook.
         let economic = EconomicClient(

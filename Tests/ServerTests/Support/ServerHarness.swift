@@ -1,4 +1,5 @@
 import Connectors
+import Credentials
 import EventStore
 import Foundation
 import HTTPTypes
@@ -85,6 +86,9 @@ struct ServerHarness: Sendable {
         let app = server.buildApplication()
         try await app.test(.router) { client in try await body(TestClient(client: client)) }
     }
+
+    /// The tenants' API keys, in the database.
+    var apiKeys: APIKeyStore { APIKeyStore(pool: store.pool) }
 
     /// Records an observation.
     @discardableResult
