@@ -8,7 +8,6 @@ import Outbound
 import PGClient
 import Projections
 import Runtime
-import Server
 import ServiceLifecycle
 import SyncDomain
 import SyncEngine
@@ -124,9 +123,8 @@ struct DemoScript: Service {
     }
 
     private func report(tenant: TenantID, stories: [String: String], stripe: StripeClient) async throws {
-        let reads = TenantReadModels(store: services.store)
-        let customers = try await reads.customers(tenant, filter: .init(includeDeleted: true, limit: 1000)).rows
-        let links = try await reads.links(tenant, limit: 1000, offset: 0).rows
+        let customers = try await CustomerQueries(pool: services.pool).page(tenant, filter: .init(includeDeleted: true, limit: 1000)).rows
+        let links = try await PartnerLinkQueries(pool: services.pool).page(tenant, limit: 1000, offset: 0).rows
         let byRef = Dictionary(uniqueKeysWithValues: customers.map { ($0.customer.description, $0) })
         say("\nWhat happened:")
         for link in links.sorted(by: { ($0.origin.isCreated ? 1 : 0, $0.economicNumber) < ($1.origin.isCreated ? 1 : 0, $1.economicNumber) }) {
