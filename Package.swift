@@ -125,6 +125,7 @@ let package = Package(
                 "PGClient",
                 "SyncDomain",
                 "Connectors",
+                "Credentials",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -132,6 +133,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -227,7 +229,6 @@ let package = Package(
                 "SyncDomain",
                 "EconomicSandbox",
                 "Credentials",
-                "Server",
                 "Connectors",
                 "Outbound",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -358,7 +359,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "SyncEngine", "Projections", "EventStore", "PGClient", "SyncDomain", "Connectors", "PostgresTestSupport",
+                "Server", "SyncEngine", "Projections", "EventStore", "PGClient", "SyncDomain", "Connectors", "Credentials", "PostgresTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -34,32 +34,41 @@ public struct AccordServer: Sendable {
         self.webhookClock = webhookClock ?? { Date() }
     }
 
-    /// The API key store (for `accord tenant api-key create|revoke|list`).
-    public var apiKeys: APIKeyStore { APIKeyStore(pool: dependencies.pool) }
-
     /// The inbox processor (a `Service`). ``buildApplication()`` runs it unless
     /// ``ServerConfiguration/runsInboxProcessor`` is false; run it yourself then (e.g. in a worker process).
     public var inboxProcessor: InboxProcessor {
         InboxProcessor(dependencies: dependencies, configuration: configuration.inbox, metrics: metrics, doorbell: doorbell)
     }
 
-    /// The router with every route and middleware.
+    /// The router with every route and middleware: ``buildRouter(configuration:controllers:metrics:)`` over
+    /// ``ServerDependencies/controllers``, plus Stripe's webhook endpoint.
     public func buildRouter() -> Router<AppRequestContext> {
+        let router = Self.buildRouter(configuration: configuration, controllers: dependencies.controllers, metrics: metrics)
+        StripeWebhookController(dependencies: dependencies, configuration: configuration, metrics: metrics, doorbell: doorbell, now: webhookClock)
+            .addRoutes(to: router)
+        return router
+    }
+
+    /// The router without Stripe's webhook endpoint (which records into the PostgreSQL inbox itself): the
+    /// middlewares, `/health`, `/metrics`, the API under `/api/v1` and the pages, over the controllers'
+    /// dependencies — PostgreSQL's in ``buildRouter()``, in-memory ones in tests.
+    public static func buildRouter(
+        configuration: ServerConfiguration, controllers: ControllerDependencies, metrics: ServerMetrics
+    ) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         router.middlewares.add(RequestMetricsMiddleware(metrics: metrics))
         router.middlewares.add(ErrorMiddleware())
 
-        HealthController(dependencies: dependencies, metrics: metrics).addRoutes(to: router)
-        StripeWebhookController(dependencies: dependencies, configuration: configuration, metrics: metrics, doorbell: doorbell, now: webhookClock)
-            .addRoutes(to: router)
+        HealthController(probe: controllers.health, metrics: metrics).addRoutes(to: router)
 
-        let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: apiKeys))
-        APIController(dependencies: dependencies, configuration: configuration).addRoutes(to: api)
+        let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: controllers.apiKeys))
+        APIController(dependencies: controllers, configuration: configuration).addRoutes(to: api)
 
-        let web = WebController(dependencies: dependencies, configuration: configuration)
+        let web = WebController(dependencies: controllers, configuration: configuration)
         web.addPublicRoutes(to: router)
         let pages = router.group("ui").add(
-            middleware: SessionMiddleware(keys: apiKeys, secret: configuration.sessionSecret, maxFormBodyBytes: configuration.maxFormBodyBytes))
+            middleware: SessionMiddleware(
+                keys: controllers.apiKeys, secret: configuration.sessionSecret, maxFormBodyBytes: configuration.maxFormBodyBytes))
         web.addRoutes(to: pages)
         return router
     }

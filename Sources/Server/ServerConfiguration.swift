@@ -1,3 +1,4 @@
+import Credentials
 public import Foundation
 
 /// Where the server listens and the limits it enforces.

@@ -1,3 +1,4 @@
+import Credentials
 public import EventStore
 public import Logging
 public import PGClient
@@ -6,6 +7,9 @@ public import SyncEngine
 
 /// What the server needs from the rest of Accord. `accord serve` builds one from its pool and services; tests
 /// build one over a test database with in-memory secrets and a localstripe-backed customer source.
+///
+/// The controllers see it only through ``controllers``: small protocols wired here to PostgreSQL. The webhook
+/// endpoint and the inbox processor use the store and the providers directly.
 public struct ServerDependencies: Sendable {
     /// The event store (and, through it, the connection pool).
     public var store: EventStore
@@ -51,4 +55,11 @@ public struct ServerDependencies: Sendable {
 
     /// The connection pool.
     public var pool: PGConnectionPool { store.pool }
+
+    /// What the API, the pages and `/health` use, from PostgreSQL: the read models' query APIs, the command
+    /// handler, the API key store and the database itself.
+    public var controllers: ControllerDependencies {
+        ControllerDependencies(
+            reads: TenantReadModels(store: store), commands: commands, apiKeys: APIKeyStore(pool: pool), health: PostgresServerHealth(pool: pool))
+    }
 }

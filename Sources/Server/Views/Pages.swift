@@ -65,7 +65,7 @@ enum Pages {
 
     // MARK: Overview
 
-    static func overview(_ o: TenantReadModels.Overview, webhookURL: String, inbox: [WebhookInbox.Entry]) -> HTML {
+    static func overview(_ o: TenantOverview, webhookURL: String, inbox: [WebhookInbox.Entry]) -> HTML {
         func card(_ number: Int, _ label: String, _ href: String) -> HTML {
             "<a href=\"\(href)\"><b>\(number)</b>\(label)</a>"
         }
@@ -307,7 +307,7 @@ enum Pages {
 
     // MARK: Outbound
 
-    static func outbound(_ problems: [TenantReadModels.OutboundProblem], pending: [PendingCreationRow], identity: TenantIdentity) -> HTML {
+    static func outbound(_ problems: [OutboundProblem], pending: [PendingCreationRow], identity: TenantIdentity) -> HTML {
         let back = "/ui/outbound"
         let problemRows = HTML.join(
             problems.map { problem -> HTML in

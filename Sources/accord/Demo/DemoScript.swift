@@ -8,7 +8,6 @@ import Outbound
 import PGClient
 import Projections
 import Runtime
-import Server
 import ServiceLifecycle
 import SyncDomain
 import SyncEngine
@@ -56,7 +55,7 @@ struct DemoScript: Service {
                 stripeSecretKey: Self.stripeKey),
             accordURL: accordURL, webhookID: "accord-demo"
         ) { settings in settings.applyDemoRules(writeBackKey: Self.writeBackKey) }
-        let (key, _) = try await services.server.apiKeys.create(tenant: tenant, name: "demo")
+        let (key, _) = try await APIKeyStore(pool: services.pool).create(tenant: tenant, name: "demo")
 
         // 2. What e-conomic already has (so Stripe customers can match it), then Stripe's customers by webhook.
         let economic = EconomicClient(
@@ -124,9 +123,8 @@ struct DemoScript: Service {
     }
 
     private func report(tenant: TenantID, stories: [String: String], stripe: StripeClient) async throws {
-        let reads = TenantReadModels(store: services.store)
-        let customers = try await reads.customers(tenant, filter: .init(includeDeleted: true, limit: 1000)).rows
-        let links = try await reads.links(tenant, limit: 1000, offset: 0).rows
+        let customers = try await CustomerQueries(pool: services.pool).page(tenant, filter: .init(includeDeleted: true, limit: 1000)).rows
+        let links = try await PartnerLinkQueries(pool: services.pool).page(tenant, limit: 1000, offset: 0).rows
         let byRef = Dictionary(uniqueKeysWithValues: customers.map { ($0.customer.description, $0) })
         say("\nWhat happened:")
         for link in links.sorted(by: { ($0.origin.isCreated ? 1 : 0, $0.economicNumber) < ($1.origin.isCreated ? 1 : 0, $1.economicNumber) }) {
