@@ -359,7 +359,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "SyncEngine", "Projections", "EventStore", "PGClient", "SyncDomain", "Connectors", "Credentials", "PostgresTestSupport",
+                "Server", "SyncEngine", "EventSourcing", "Projections", "EventStore", "PGClient", "SyncDomain", "Connectors", "Credentials", "PostgresTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

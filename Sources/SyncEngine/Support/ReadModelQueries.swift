@@ -1,5 +1,6 @@
 public import EventStore
 public import PGClient
+import Projections
 public import SyncDomain
 
 /// What the command side asks of the read models, for what streams cannot answer cheaply: match candidates,

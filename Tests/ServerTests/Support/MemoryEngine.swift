@@ -1,4 +1,5 @@
 import EventStore
+import EventSourcing
 import Foundation
 import PGClient
 import Projections
