@@ -99,6 +99,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Customers coming in: Stripe (webhook inbox, catch-up, backfill) and e-conomic (reads, polling)
+
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "Connectors",
+                "EventStore",
+                "PGClient",
+                "SyncDomain",
+                "SyncEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: The HTTP server (JSON API, Stripe webhooks, web pages)
 
         .target(
@@ -110,16 +129,15 @@ let package = Package(
                 "PGClient",
                 "SyncDomain",
                 "Connectors",
+                "Ingest",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -187,6 +205,7 @@ let package = Package(
                 "SyncEngine",
                 "Credentials",
                 "Outbound",
+                "Ingest",
                 "Server",
                 "Connectors",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -214,6 +233,7 @@ let package = Package(
                 "Server",
                 "Connectors",
                 "Outbound",
+                "Ingest",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -334,7 +354,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "SyncEngine", "Projections", "EventStore", "PGClient", "SyncDomain", "Connectors", "PostgresTestSupport",
+                "Server", "Ingest", "SyncEngine", "Projections", "EventStore", "PGClient", "SyncDomain", "Connectors", "PostgresTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

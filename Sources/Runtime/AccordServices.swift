@@ -4,6 +4,7 @@ public import Credentials
 public import EventStore
 public import Foundation
 import Hummingbird
+public import Ingest
 public import Logging
 public import Outbound
 public import PGClient
@@ -43,7 +44,9 @@ public struct AccordServices: Sendable {
     public let worker: OutboundWorker
     /// Observes e-conomic customers.
     public let poller: EconomicPoller
-    /// The HTTP server: API, web pages, Stripe webhooks (and the webhook inbox processor).
+    /// Works through the webhook inbox: re-fetches each event's Stripe customer and records it.
+    public let inbox: InboxProcessor
+    /// The HTTP server: API, web pages, the Stripe webhook endpoint (which records into the inbox).
     public let server: AccordServer
     /// The logger.
     public let logger: Logger
@@ -77,12 +80,14 @@ public struct AccordServices: Sendable {
         projections = ProjectionRunner(projectors: Self.projectors, store: store, listener: listener, logger: logger)
         rebuilds = RebuildRequestService(projectors: Self.projectors, store: store, logger: logger)
         reactor = Reactor(store: store, cache: cache, listener: listener, logger: logger)
-        var workerConfiguration = workerConfiguration
+        var workerConfiguration =
+            workerConfiguration
             ?? OutboundWorkerConfiguration(
-                economicRateLimit: RateLimit(requestsPerSecond: configuration.economicRequestsPerSecond, burst: max(10, Int(configuration.economicRequestsPerSecond))))
+                economicRateLimit: RateLimit(
+                    requestsPerSecond: configuration.economicRequestsPerSecond, burst: max(10, Int(configuration.economicRequestsPerSecond))))
         workerConfiguration.runsQueueProjector = false  // the projection runner keeps the queue up to date
         worker = OutboundWorker(store: store, credentials: credentials, listener: listener, configuration: workerConfiguration, logger: logger)
-        poller = EconomicPoller(handler: commands, logger: logger) {
+        poller = EconomicPoller(handler: commands, pool: pool, logger: logger) {
             var result: [EconomicPoller.Connection] = []
             for summary in try await credentials.list() where summary.economicBaseURL != nil {
                 guard let economic = try await credentials.load(summary.tenant)?.economic else { continue }
@@ -90,12 +95,15 @@ public struct AccordServices: Sendable {
             }
             return result
         }
-        server = AccordServer(
+        let server = AccordServer(
             configuration: ServerConfiguration(host: configuration.host, port: configuration.port, baseURL: configuration.publicURL),
             dependencies: ServerDependencies(
-                store: store, commands: commands, tenantCache: cache, webhookSecrets: CredentialWebhookSecrets(store: credentials),
-                stripeCustomers: StripeClientCustomerSource { tenant in try await credentials.load(tenant)?.stripe?.clientConfiguration },
-                logger: logger))
+                store: store, commands: commands, tenantCache: cache, webhookSecrets: CredentialWebhookSecrets(store: credentials), logger: logger))
+        self.server = server
+        inbox = InboxProcessor(
+            pool: pool, commands: commands,
+            stripeCustomers: StripeClientCustomerSource { tenant in try await credentials.load(tenant)?.stripe?.clientConfiguration },
+            metrics: server.metrics.inbox, doorbell: server.doorbell, logger: logger)
     }
 
     /// Checks (or, with `migrate`, applies) the database migrations before anything starts.
@@ -120,7 +128,7 @@ public struct AccordServices: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }, additional: [any Service] = [], handleSignals: Bool = true
     ) -> ServiceGroup {
         let app = server.buildApplication(onServerRunning: onServerRunning)
-        let services: [any Service] = [pool, listener, projections, rebuilds, reactor, worker, poller] + additional + [app]
+        let services: [any Service] = [pool, listener, projections, rebuilds, reactor, worker, poller, inbox] + additional + [app]
         return ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))

@@ -5,7 +5,7 @@ public import Prometheus
 public import SyncEngine
 
 /// What the server needs from the rest of Accord. `accord serve` builds one from its pool and services; tests
-/// build one over a test database with in-memory secrets and a localstripe-backed customer source.
+/// build one over a test database with in-memory secrets.
 public struct ServerDependencies: Sendable {
     /// The event store (and, through it, the connection pool).
     public var store: EventStore
@@ -15,8 +15,6 @@ public struct ServerDependencies: Sendable {
     public var tenantCache: TenantStateCache
     /// The tenants' Stripe webhook endpoint secrets.
     public var webhookSecrets: any WebhookSecretsProvider
-    /// Where the inbox processor re-fetches Stripe customers.
-    public var stripeCustomers: any StripeCustomerSource
     /// Where metrics are registered and read from by `/metrics`.
     public var metricsRegistry: PrometheusCollectorRegistry
     /// The server's logger.
@@ -28,7 +26,6 @@ public struct ServerDependencies: Sendable {
     ///   - commands: the command handler (built on the same store and `tenantCache`).
     ///   - tenantCache: the tenant state cache.
     ///   - webhookSecrets: the tenants' webhook secrets.
-    ///   - stripeCustomers: the Stripe customer source for re-fetching.
     ///   - metricsRegistry: the Prometheus registry (a new one by default).
     ///   - logger: the logger.
     public init(
@@ -36,7 +33,6 @@ public struct ServerDependencies: Sendable {
         commands: CommandHandler,
         tenantCache: TenantStateCache,
         webhookSecrets: any WebhookSecretsProvider,
-        stripeCustomers: any StripeCustomerSource,
         metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         logger: Logger
     ) {
@@ -44,7 +40,6 @@ public struct ServerDependencies: Sendable {
         self.commands = commands
         self.tenantCache = tenantCache
         self.webhookSecrets = webhookSecrets
-        self.stripeCustomers = stripeCustomers
         self.metricsRegistry = metricsRegistry
         self.logger = logger
     }

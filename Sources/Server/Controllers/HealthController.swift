@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import Hummingbird
+import Ingest
 import Logging
 import NIOCore
 import PGClient
@@ -42,7 +43,7 @@ struct HealthController: Sendable {
     }
 
     @Sendable func metricsText(_ request: Request, context: AppRequestContext) async throws -> Response {
-        if let backlog = try? await WebhookInbox(pool: dependencies.pool).backlog() { metrics.inboxBacklog(backlog) }
+        if let backlog = try? await WebhookInbox(pool: dependencies.pool).backlog() { metrics.inbox.backlog(backlog) }
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))

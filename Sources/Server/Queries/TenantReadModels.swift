@@ -1,5 +1,6 @@
 public import EventStore
 public import Foundation
+public import Ingest
 import PGClient
 public import Projections
 public import SyncDomain

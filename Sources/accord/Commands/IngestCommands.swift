@@ -3,6 +3,7 @@ import Connectors
 import Credentials
 import EventStore
 import Foundation
+import Ingest
 import Logging
 import PGClient
 import SyncDomain
@@ -68,7 +69,7 @@ struct EconomicCommand: AsyncParsableCommand {
                     configuration: .init(
                         baseURL: economic.baseURL, appSecretToken: economic.appSecretToken.revealed, agreementGrantToken: economic.agreementGrantToken.revealed))
                 let bar = ProgressBar(label: "e-conomic read", unit: "customers")
-                return try await EconomicIngest(handler: makeHandler(pool, logger: logger)).pass(client: client, tenant: tenantID, since: nil) {
+                return try await EconomicIngest(handler: makeHandler(pool, logger: logger), pool: pool).pass(client: client, tenant: tenantID, since: nil) {
                     bar.update(done: $0, total: $1, rate: 0, final: $0 == $1)
                 }
             }

@@ -1,8 +1,9 @@
 public import Connectors
 public import EventStore
 public import Foundation
-import PGClient
+public import PGClient
 import SyncDomain
+public import SyncEngine
 
 /// Brings e-conomic customers into the log as observations: a full read (which also notices customers deleted
 /// in e-conomic), or only those changed since a time (`lastUpdated$gt`, for polling).
@@ -23,16 +24,21 @@ public struct EconomicIngest: Sendable {
     let pool: PGConnectionPool
 
     /// Makes an ingest over the command handler.
-    public init(handler: CommandHandler) {
+    /// - Parameters:
+    ///   - handler: records the observations and deletions.
+    ///   - pool: the database of the handler's event store (for the customers Accord knows).
+    public init(handler: CommandHandler, pool: PGConnectionPool) {
         self.handler = handler
-        self.pool = handler.store.pool
+        self.pool = pool
     }
 
     /// Observes e-conomic's customers: all when `since` is nil (then customers Accord knows that e-conomic no
     /// longer has are recorded as deleted), else those changed after `since` (with a two-second margin, since
     /// e-conomic keeps `lastUpdated` to the second; identical re-observations change nothing).
     /// - Throws: ``Connectors/EconomicAPIError`` or ``CommandError``.
-    public func pass(client: EconomicClient, tenant: TenantID, since: Date?, progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> Pass {
+    public func pass(client: EconomicClient, tenant: TenantID, since: Date?, progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws
+        -> Pass
+    {
         let customers: [EconomicCustomer]
         if let since {
             customers = try await client.customers(updatedAfter: since.addingTimeInterval(-2))

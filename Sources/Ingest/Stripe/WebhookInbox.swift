@@ -51,7 +51,7 @@ public struct WebhookInbox: Sendable {
     /// Records a verified Stripe delivery in the tenant's scope.
     /// - Returns: false when the event was already recorded (a duplicate delivery).
     /// - Throws: ``PGError``.
-    func record(
+    public func record(
         tenant: TenantID, eventID: String, eventType: String, objectID: String?, eventCreated: Date, payload: PGJSON
     ) async throws -> Bool {
         try await pool.withTransaction(scope: .tenant(tenant)) { connection in

@@ -2,7 +2,9 @@ public import Connectors
 public import EventStore
 import Foundation
 public import Logging
+public import PGClient
 public import ServiceLifecycle
+public import SyncEngine
 
 /// Keeps e-conomic customers observed: for every tenant with an e-conomic connection, a full read when it
 /// starts (and every `fullReadInterval`, which also notices customers deleted in e-conomic), and in between
@@ -20,15 +22,17 @@ public final class EconomicPoller: Service {
     /// Makes a poller.
     /// - Parameters:
     ///   - handler: the command handler observations go through.
+    ///   - pool: the database of the handler's event store.
     ///   - interval: the time between incremental passes.
     ///   - fullReadInterval: the time between full reads.
     ///   - logger: receives each pass's counts at debug level, failures at warning.
     ///   - connections: the tenants with an e-conomic connection (read again before every round).
     public init(
-        handler: CommandHandler, interval: Duration = .seconds(30), fullReadInterval: Duration = .seconds(3600), logger: Logger,
+        handler: CommandHandler, pool: PGConnectionPool, interval: Duration = .seconds(30), fullReadInterval: Duration = .seconds(3600),
+        logger: Logger,
         connections: @escaping @Sendable () async throws -> [Connection]
     ) {
-        self.ingest = EconomicIngest(handler: handler)
+        self.ingest = EconomicIngest(handler: handler, pool: pool)
         self.connections = connections
         self.interval = interval
         self.fullReadInterval = fullReadInterval
@@ -49,7 +53,8 @@ public final class EconomicPoller: Service {
                     let now = ContinuousClock.now
                     let full = lastFullRead[tenant].map { now - $0 >= fullReadInterval } ?? true
                     do {
-                        let pass = try await ingest.pass(client: EconomicClient(configuration: configuration), tenant: tenant, since: full ? nil : newest[tenant])
+                        let pass = try await ingest.pass(
+                            client: EconomicClient(configuration: configuration), tenant: tenant, since: full ? nil : newest[tenant])
                         if full { lastFullRead[tenant] = now }
                         if let date = pass.newest { newest[tenant] = date }
                         if pass.changed + pass.deleted > 0 {

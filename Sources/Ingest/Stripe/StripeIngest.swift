@@ -1,6 +1,7 @@
 public import Connectors
 public import EventStore
 import SyncDomain
+public import SyncEngine
 
 /// Brings Stripe customers into the log as observations: the backfill that lists every customer (webhooks
 /// then keep them current).

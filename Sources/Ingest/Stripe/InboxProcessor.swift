@@ -1,11 +1,11 @@
 import Connectors
 import EventStore
 import Foundation
-import Logging
+public import Logging
 public import PGClient
 public import ServiceLifecycle
 import SyncDomain
-import SyncEngine
+public import SyncEngine
 
 /// Works through the webhook inbox (a `Service`): claims due deliveries (`FOR UPDATE SKIP LOCKED`, in a short
 /// transaction, leased), processes each and settles it. Several processors — in one process or many — never
@@ -62,23 +62,36 @@ public struct InboxProcessor: Service {
         case failed
     }
 
-    let dependencies: ServerDependencies
+    let commands: CommandHandler
+    let stripeCustomers: any StripeCustomerSource
     let configuration: Configuration
-    let metrics: ServerMetrics
+    let metrics: InboxMetrics
     let doorbell: Doorbell
-    var inbox: WebhookInbox { WebhookInbox(pool: dependencies.pool) }
-    var logger: Logger { dependencies.logger }
+    let inbox: WebhookInbox
+    let logger: Logger
 
     /// The event types processed.
     public static let customerEventTypes: Set<String> = ["customer.created", "customer.updated", "customer.deleted"]
 
     /// Makes a processor.
-    /// - Parameter doorbell: rung by the webhook endpoint after each new delivery.
-    public init(dependencies: ServerDependencies, configuration: Configuration = .init(), metrics: ServerMetrics, doorbell: Doorbell) {
-        self.dependencies = dependencies
+    /// - Parameters:
+    ///   - pool: the database the inbox lives in.
+    ///   - commands: records what Stripe has (observations and deletions).
+    ///   - stripeCustomers: where each event's customer is re-fetched.
+    ///   - metrics: counts outcomes and the backlog.
+    ///   - doorbell: rung by whoever records a new delivery (the webhook endpoint, the catch-up from Stripe).
+    ///   - logger: failed attempts at warning level.
+    public init(
+        pool: PGConnectionPool, commands: CommandHandler, stripeCustomers: any StripeCustomerSource, configuration: Configuration = .init(),
+        metrics: InboxMetrics = .none, doorbell: Doorbell, logger: Logger
+    ) {
+        self.commands = commands
+        self.stripeCustomers = stripeCustomers
         self.configuration = configuration
         self.metrics = metrics
         self.doorbell = doorbell
+        self.inbox = WebhookInbox(pool: pool)
+        self.logger = logger
     }
 
     /// Processes until graceful shutdown: whenever the doorbell rings, and every poll interval.
@@ -107,13 +120,13 @@ public struct InboxProcessor: Service {
             let claims = try await inbox.claim(limit: configuration.batchSize, lease: configuration.lease)
             for claim in claims {
                 let outcome = try await process(claim)
-                metrics.inboxProcessed(outcome.rawValue)
+                metrics.processed(outcome.rawValue)
                 outcomes.append(outcome)
             }
             // A short batch means nothing more was due (a delivery retried in this pass waits for the next one).
             if claims.count < configuration.batchSize { break }
         }
-        metrics.inboxBacklog(try await inbox.backlog())
+        metrics.backlog(try await inbox.backlog())
         return outcomes
     }
 
@@ -129,13 +142,13 @@ public struct InboxProcessor: Service {
         let metadata = CommandMetadata(actor: "stripe:webhook", sourceEventID: claim.eventID)
         let ref = CustomerRef.stripe(customerID)
         do {
-            switch try await dependencies.stripeCustomers.customer(id: customerID, tenant: claim.tenant) {
+            switch try await stripeCustomers.customer(id: customerID, tenant: claim.tenant) {
             case .customer(let customer):
-                try await dependencies.commands.observeCustomer(
+                try await commands.observeCustomer(
                     CustomerObserved(customer: ref, fields: customer.sourceFields, sourceEventId: claim.eventID, sourceUpdatedAt: claim.eventCreated),
                     tenant: claim.tenant, metadata: metadata)
             case .deleted, .notFound:
-                try await dependencies.commands.deleteCustomer(
+                try await commands.deleteCustomer(
                     CustomerDeleted(customer: ref, sourceEventId: claim.eventID, sourceUpdatedAt: claim.eventCreated), tenant: claim.tenant,
                     metadata: metadata)
             }
