@@ -4,7 +4,7 @@ import Foundation
 public import Logging
 public import PGClient
 public import ServiceLifecycle
-import SyncDomain
+public import SyncDomain
 public import SyncEngine
 
 /// Works through the webhook inbox (a `Service`): claims due deliveries (`FOR UPDATE SKIP LOCKED`, in a short
@@ -17,9 +17,10 @@ public import SyncEngine
 /// older event can never overwrite what a newer one recorded); a deleted stub or a 404 → `deleteCustomer`.
 /// Other event types are acknowledged and marked `ignored`.
 ///
-/// A failed attempt is recorded with its error and retried with exponential backoff and jitter; after
-/// ``Configuration/maxAttempts`` (or at once for a refusal that cannot change, e.g. an unknown tenant) the
-/// delivery is `failed`, visible in the tenant's inbox.
+/// A failed attempt is recorded with its error and retried after the ``Configuration/retryPolicy``'s backoff (the
+/// same ``SyncDomain/RetryPolicy`` the outbound worker uses; a Retry-After from Stripe is a lower bound); after
+/// its `maxAttempts` (or at once for a refusal that cannot change, e.g. an unknown tenant) the delivery is
+/// `failed`, visible in the tenant's inbox.
 public struct InboxProcessor: Service {
     /// How the processor works.
     public struct Configuration: Sendable {
@@ -29,24 +30,21 @@ public struct InboxProcessor: Service {
         public var pollInterval: Duration
         /// How long a claim lasts before another processor may take it over.
         public var lease: Duration
-        /// Attempts before a delivery is `failed`.
-        public var maxAttempts: Int
-        /// The first retry's delay; doubled per attempt (with 50–100 % jitter) up to ``maxBackoff``.
-        public var baseBackoff: Duration
-        /// The longest delay between attempts.
-        public var maxBackoff: Duration
+        /// When a failed delivery is tried again, and after how many attempts it is `failed`.
+        public var retryPolicy: RetryPolicy
+
+        /// The default retries: 2 s doubled per attempt (with jitter) up to an hour, 12 attempts (about 3 hours).
+        public static let defaultRetryPolicy = RetryPolicy.exponentialJitter(base: 2, multiplier: 2, maxDelay: 3600, maxAttempts: 12)
 
         /// Makes a configuration.
         public init(
-            batchSize: Int = 20, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(120), maxAttempts: Int = 12,
-            baseBackoff: Duration = .seconds(2), maxBackoff: Duration = .seconds(3600)
+            batchSize: Int = 20, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(120),
+            retryPolicy: RetryPolicy = Configuration.defaultRetryPolicy
         ) {
             self.batchSize = batchSize
             self.pollInterval = pollInterval
             self.lease = lease
-            self.maxAttempts = maxAttempts
-            self.baseBackoff = baseBackoff
-            self.maxBackoff = maxBackoff
+            self.retryPolicy = retryPolicy
         }
     }
 
@@ -158,7 +156,11 @@ public struct InboxProcessor: Service {
             throw CancellationError()
         } catch {
             let permanent = (error as? CommandError).map { $0.code != .contention } ?? false
-            let retryAt = permanent || claim.attempts >= configuration.maxAttempts ? nil : Date().addingTimeInterval(backoff(attempt: claim.attempts))
+            let policy = configuration.retryPolicy
+            let retryAfter = (error as? StripeAPIError)?.retryAfter.map { Double($0.components.seconds) }
+            let retryAt =
+                permanent || claim.attempts >= policy.maxAttempts
+                ? nil : policy.retryAt(afterAttempt: claim.attempts, now: Date(), retryAfter: retryAfter, jitter: Double.random(in: 0..<1))
             logger.warning(
                 "webhook delivery failed",
                 metadata: [
@@ -168,13 +170,5 @@ public struct InboxProcessor: Service {
             try await inbox.fail(claim, error: "\(error)", retryAt: retryAt)
             return retryAt == nil ? .failed : .retry
         }
-    }
-
-    /// Seconds before the next attempt: base · 2^(attempt − 1), capped, times a jitter of 50–100 %.
-    func backoff(attempt: Int) -> TimeInterval {
-        let base = Double(configuration.baseBackoff.components.seconds) + Double(configuration.baseBackoff.components.attoseconds) / 1e18
-        let cap = Double(configuration.maxBackoff.components.seconds)
-        let delay = min(cap, base * pow(2, Double(max(0, attempt - 1))))
-        return delay * Double.random(in: 0.5...1.0)
     }
 }

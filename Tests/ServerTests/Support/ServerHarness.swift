@@ -54,7 +54,8 @@ struct ServerHarness: Sendable {
                     configuration: ServerConfiguration(port: 0, maxJSONBodyBytes: 16 * 1024), dependencies: dependencies, webhookClock: now)
                 let inbox = InboxProcessor(
                     pool: pool, commands: handler, stripeCustomers: stripe ?? FakeStripeCustomers(),
-                    configuration: .init(batchSize: 5, baseBackoff: .milliseconds(10), maxBackoff: .milliseconds(50)), metrics: server.metrics.inbox,
+                    configuration: .init(batchSize: 5, retryPolicy: .exponentialJitter(base: 0.01, multiplier: 2, maxDelay: 0.05, maxAttempts: 12)),
+                    metrics: server.metrics.inbox,
                     doorbell: server.doorbell, logger: database.logger)
                 let keys = APIKeyStore(pool: pool)
                 let acmeKey = try await keys.create(tenant: acme, name: "acme tests").key.token
