@@ -340,6 +340,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "IngestTests",
+            dependencies: [
+                "Ingest", "Connectors", "Credentials", "EconomicSandbox", "EventStore", "PGClient", "SyncDomain", "SyncEngine", "PostgresTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "Runtime", "Connectors", "Credentials", "EconomicSandbox", "EventStore", "Outbound", "PGClient", "Projections",

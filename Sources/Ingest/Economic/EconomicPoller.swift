@@ -2,7 +2,6 @@ public import Connectors
 public import EventStore
 import Foundation
 public import Logging
-public import PGClient
 public import ServiceLifecycle
 public import SyncEngine
 
@@ -22,17 +21,17 @@ public final class EconomicPoller: Service {
     /// Makes a poller.
     /// - Parameters:
     ///   - handler: the command handler observations go through.
-    ///   - pool: the database of the handler's event store.
+    ///   - store: the handler's event store.
     ///   - interval: the time between incremental passes.
     ///   - fullReadInterval: the time between full reads.
     ///   - logger: receives each pass's counts at debug level, failures at warning.
     ///   - connections: the tenants with an e-conomic connection (read again before every round).
     public init(
-        handler: CommandHandler, pool: PGConnectionPool, interval: Duration = .seconds(30), fullReadInterval: Duration = .seconds(3600),
+        handler: CommandHandler, store: EventStore, interval: Duration = .seconds(30), fullReadInterval: Duration = .seconds(3600),
         logger: Logger,
         connections: @escaping @Sendable () async throws -> [Connection]
     ) {
-        self.ingest = EconomicIngest(handler: handler, pool: pool)
+        self.ingest = EconomicIngest(handler: handler, store: store, logger: logger)
         self.connections = connections
         self.interval = interval
         self.fullReadInterval = fullReadInterval
@@ -60,7 +59,10 @@ public final class EconomicPoller: Service {
                         if pass.changed + pass.deleted > 0 {
                             logger.info(
                                 "observed e-conomic changes",
-                                metadata: ["tenant": "\(tenant)", "read": "\(pass.read)", "changed": "\(pass.changed)", "deleted": "\(pass.deleted)"])
+                                metadata: [
+                                    "tenant": "\(tenant)", "read": "\(pass.read)", "changed": "\(pass.changed)", "deleted": "\(pass.deleted)",
+                                    "missed_by_paging": "\(pass.missedByPaging)",
+                                ])
                         }
                     } catch {
                         logger.warning("e-conomic poll failed", metadata: ["tenant": "\(tenant)", "error": "\(error)"])

@@ -64,7 +64,8 @@ struct DemoScript: Service {
             configuration: .init(
                 baseURL: sandboxURL, appSecretToken: SandboxConfiguration.defaultAppSecretToken,
                 agreementGrantToken: SandboxConfiguration.defaultAgreementGrantToken))
-        let read = try await EconomicIngest(handler: services.commands, pool: services.pool).pass(client: economic, tenant: tenant, since: nil)
+        let ingest = EconomicIngest(handler: services.commands, store: services.store, logger: services.logger)
+        let read = try await ingest.pass(client: economic, tenant: tenant, since: nil)
         say("e-conomic sandbox at \(sandboxURL): \(read.read) existing customers observed")
         let stripe = StripeClient(configuration: StripeConfiguration(apiBase: stripeAPIBase, secretKey: Self.stripeKey))
         var created: [String: String] = [:]
