@@ -354,7 +354,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "Runtime", "Connectors", "Credentials", "EconomicSandbox", "EventStore", "Outbound", "PGClient", "Projections",
+                "Runtime", "Connectors", "Credentials", "EconomicSandbox", "EventStore", "Ingest", "Outbound", "PGClient", "Projections",
                 "SyncDomain", "SyncEngine", "PostgresTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

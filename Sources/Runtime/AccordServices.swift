@@ -46,6 +46,8 @@ public struct AccordServices: Sendable {
     public let poller: EconomicPoller
     /// Works through the webhook inbox: re-fetches each event's Stripe customer and records it.
     public let inbox: InboxProcessor
+    /// Reads each tenant's Stripe events list into the inbox, so that no lost webhook goes unnoticed.
+    public let stripeCatchUp: StripeCatchUp
     /// The HTTP server: API, web pages, the Stripe webhook endpoint (which records into the inbox).
     public let server: AccordServer
     /// The logger.
@@ -57,11 +59,13 @@ public struct AccordServices: Sendable {
     ///   - environment: where `ACCORD_MASTER_KEY` is read from.
     ///   - worker: the outbound worker's limits and retry policy (the rate limit toward e-conomic defaults to
     ///     ``AppConfiguration/economicRequestsPerSecond``).
+    ///   - catchUp: how the catch-up from Stripe works (its interval defaults to
+    ///     ``AppConfiguration/stripeCatchUpInterval``).
     ///   - logger: the logger.
     /// - Throws: ``Credentials/CredentialError`` when `ACCORD_MASTER_KEY` is missing or invalid.
     public init(
         configuration: AppConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment,
-        worker workerConfiguration: OutboundWorkerConfiguration? = nil, logger: Logger
+        worker workerConfiguration: OutboundWorkerConfiguration? = nil, catchUp: StripeCatchUp.Configuration? = nil, logger: Logger
     ) throws {
         self.configuration = configuration
         self.logger = logger
@@ -104,6 +108,17 @@ public struct AccordServices: Sendable {
             pool: pool, commands: commands,
             stripeCustomers: StripeClientCustomerSource { tenant in try await credentials.load(tenant)?.stripe?.clientConfiguration },
             metrics: server.metrics.inbox, doorbell: server.doorbell, logger: logger)
+        stripeCatchUp = StripeCatchUp(
+            pool: pool, configuration: catchUp ?? StripeCatchUp.Configuration(interval: configuration.stripeCatchUpInterval),
+            doorbell: server.doorbell, logger: logger
+        ) {
+            var result: [StripeCatchUp.Connection] = []
+            for summary in try await credentials.list() where summary.stripeAPIBase != nil {
+                guard let stripe = try await credentials.load(summary.tenant)?.stripe else { continue }
+                result.append(StripeCatchUp.Connection(tenant: summary.tenant, stripe: stripe.clientConfiguration, connectedAt: summary.updatedAt))
+            }
+            return result
+        }
     }
 
     /// Checks (or, with `migrate`, applies) the database migrations before anything starts.
@@ -128,7 +143,7 @@ public struct AccordServices: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }, additional: [any Service] = [], handleSignals: Bool = true
     ) -> ServiceGroup {
         let app = server.buildApplication(onServerRunning: onServerRunning)
-        let services: [any Service] = [pool, listener, projections, rebuilds, reactor, worker, poller, inbox] + additional + [app]
+        let services: [any Service] = [pool, listener, projections, rebuilds, reactor, worker, poller, inbox, stripeCatchUp] + additional + [app]
         return ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
