@@ -110,6 +110,12 @@ public final class StripeCatchUp: Service {
         await cancelWhenGracefulShutdown { await self.loop() }
     }
 
+    /// Where a read starts: at the cursor, or — before a tenant's first complete read — at the time its
+    /// connections were saved minus the overlap; never before the oldest event Stripe still keeps.
+    static func readStart(cursor: Date?, connectedAt: Date, now: Date, overlap: TimeInterval) -> Date {
+        max(cursor ?? connectedAt.addingTimeInterval(-overlap), now.addingTimeInterval(-retention))
+    }
+
     private func loop() async {
         while !Task.isCancelled {
             do {
@@ -144,13 +150,12 @@ public final class StripeCatchUp: Service {
     public func read(_ connection: Connection, now: Date = Date()) async throws -> Read {
         let tenant = connection.tenant
         let overlap = configuration.overlap.seconds
-        let oldest = now.addingTimeInterval(-Self.retention)
-        var from = try await cursors.cursor(of: tenant)?.createdFrom ?? connection.connectedAt.addingTimeInterval(-overlap)
-        if from < oldest {
+        let cursor = try await cursors.cursor(of: tenant)?.createdFrom
+        let from = Self.readStart(cursor: cursor, connectedAt: connection.connectedAt, now: now, overlap: overlap)
+        if let cursor, from > cursor {
             logger.warning(
                 "Stripe keeps events for 30 days: older ones are gone; run `accord stripe backfill` for this tenant",
-                metadata: ["accord.tenant": "\(tenant)", "cursor": "\(from)"])
-            from = oldest
+                metadata: ["accord.tenant": "\(tenant)", "cursor": "\(cursor)"])
         }
         let client = StripeClient(configuration: connection.stripe, httpClient: httpClient, logger: StripeClient.silentLogger)
         var listed = 0
