@@ -153,10 +153,12 @@ struct EndToEnd {
         }
     }
 
-    /// The Stripe customers Accord holds as existing (the `customers` read model), this run's and others'.
+    /// The Stripe customers Accord holds as existing (the `customers` read model, empty until the projection runner
+    /// has made it), this run's and others'.
     func observedStripeCustomers() async throws -> Set<String> {
         try await services.pool.withTransaction(scope: .tenant(tenant)) { connection in
-            Set(try await connection.query("SELECT external_id FROM customers WHERE system = 'stripe' AND NOT deleted").decode((String).self))
+            guard try await connection.query("SELECT to_regclass('customers') IS NOT NULL").singleValue(Bool.self) == true else { return [] }
+            return Set(try await connection.query("SELECT external_id FROM customers WHERE system = 'stripe' AND NOT deleted").decode((String).self))
         }
     }
 

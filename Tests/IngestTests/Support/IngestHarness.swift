@@ -43,9 +43,9 @@ struct IngestHarness: Sendable {
         try await events().compactMap { if case .customerDeleted(let e) = $0 { e.customer } else { nil } }
     }
 
-    /// The Stripe customers observed, in order (repeats included).
-    func stripeObservations() async throws -> [String] {
-        try await events().compactMap { if case .customerObserved(let e) = $0, e.customer.system == .stripe { e.customer.id } else { nil } }
+    /// The observations of Stripe customers, in order.
+    func stripeObservationEvents() async throws -> [CustomerObserved] {
+        try await events().compactMap { if case .customerObserved(let e) = $0, e.customer.system == .stripe { e } else { nil } }
     }
 }
 
