@@ -32,6 +32,7 @@ struct EndToEnd {
     let database: TestDatabase
     let environment: [String: String]
     let process: CurrentProcess
+    let settings: @Sendable (inout TenantSettings) -> Void
 
     /// The running process's services.
     var services: AccordServices { process.value.services }
@@ -41,7 +42,17 @@ struct EndToEnd {
     static let stripeKey = "sk_test_accord_e2e"
     static let writeBackKey = "economic_customer_number"
 
-    static func run(knobs: SandboxKnobs = .none, _ body: (EndToEnd) async throws -> Void) async throws {
+    /// Runs `body` against a fresh Accord, sandbox and tenant.
+    /// - Parameters:
+    ///   - knobs: the sandbox's faults.
+    ///   - settings: changes the tenant's settings after the defaults every run uses (e.g. manual creation, so that a
+    ///     test that needs only observations creates nothing in e-conomic — nor writes numbers back to the other tests'
+    ///     Stripe customers, which its tenant sees too).
+    ///   - body: the test.
+    static func run(
+        knobs: SandboxKnobs = .none, settings: @escaping @Sendable (inout TenantSettings) -> Void = { _ in },
+        _ body: (EndToEnd) async throws -> Void
+    ) async throws {
         guard let stripeBase = ProcessInfo.processInfo.environment["STRIPE_API_BASE"] else {
             throw TestDatabaseError(description: "STRIPE_API_BASE is not set: run the tests with `bash ops/test.sh` (it starts localstripe)")
         }
@@ -67,7 +78,8 @@ struct EndToEnd {
                         configuration: .init(
                             baseURL: "http://127.0.0.1:\(sandboxPort)", appSecretToken: SandboxConfiguration.defaultAppSecretToken,
                             agreementGrantToken: SandboxConfiguration.defaultAgreementGrantToken)),
-                    domain: "e2e-\(suffix).example", stripeBase: stripeBase, database: database, environment: environment, process: process)
+                    domain: "e2e-\(suffix).example", stripeBase: stripeBase, database: database, environment: environment, process: process,
+                    settings: settings)
                 do {
                     try await harness.setUp()
                     try await body(harness)
@@ -106,6 +118,7 @@ struct EndToEnd {
             settings.numbering = .economicAssigns(writeBackMetadataKey: Self.writeBackKey)
             settings.defaults = NewCustomerDefaults(
                 paymentTerms: 1, customerGroup: 1, vatZone: .byCountry(domestic: 1, eu: 2, abroad: 3), currency: "DKK", layout: 19)
+            self.settings(&settings)
         }
     }
 
