@@ -344,6 +344,8 @@ let package = Package(
             dependencies: [
                 "Ingest", "Connectors", "Credentials", "EconomicSandbox", "EventStore", "PGClient", "SyncDomain", "SyncEngine", "PostgresTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -29,10 +29,10 @@ final class AccordProcess: Sendable {
         maxConcurrentRequests: 8, economicRateLimit: RateLimit(requestsPerSecond: 1000, burst: 200),
         retryPolicy: .exponentialJitter(base: 0.2, multiplier: 2, maxDelay: 2, maxAttempts: 12), pollInterval: .milliseconds(200))
 
-    /// The catch-up from Stripe every two seconds, so a lost webhook is noticed quickly, with a 15 s overlap:
+    /// The catch-up from Stripe every five seconds, so a lost webhook is noticed soon, with a 15 s overlap:
     /// localstripe runs on this machine (no clock skew, events listed at once), and a shorter window lists fewer of
     /// the other tests' events.
-    static let catchUp = StripeCatchUp.Configuration(interval: .seconds(2), overlap: .seconds(15))
+    static let catchUp = StripeCatchUp.Configuration(interval: .seconds(5), overlap: .seconds(15))
 
     /// Starts a process and returns once its HTTP server listens.
     /// - Parameter environment: where `ACCORD_MASTER_KEY` is read from (the same for every process of a database).

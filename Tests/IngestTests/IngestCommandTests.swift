@@ -9,7 +9,8 @@ import Testing
 /// `accord serve` has never run (no read models exist there).
 @Suite("ingest commands before `accord serve` ever ran", .timeLimit(.minutes(5)))
 struct IngestCommandTests {
-    @Test("migrate, add a tenant, connect e-conomic, read it through 429s (twice: a deletion is noticed), import a file, backfill Stripe")
+    @Test(
+        "migrate, add a tenant, connect e-conomic, read it through 429s (twice: a deletion is noticed), import a file, backfill Stripe through 429s")
     func byHand() async throws {
         try await TestDatabase.with(migrated: false) { database in
             try await Sandbox.run { sandbox in
@@ -44,16 +45,15 @@ struct IngestCommandTests {
                 let imported = try await accord("import", file.path, "--tenant", "acme")
                 #expect(imported.status == 0, "\(imported)")
 
-                let stripe = try LocalStripe.configuration()
-                let connectStripe = try await accord(
-                    "tenant", "connect", "stripe", "acme", "--api-base", stripe.apiBase, "--secret-key", stripe.secretKey)
-                #expect(connectStripe.status == 0, "\(connectStripe)")
-                _ = try await StripeClient(configuration: stripe).createCustomer(fields: [
-                    .name: "Backfilled", .email: LocalStripe.uniqueEmail("backfill"),
-                ])
-                let backfill = try await accord("stripe", "backfill", "--tenant", "acme")
-                #expect(backfill.status == 0, "\(backfill)")
-                #expect(backfill.stdout.contains("Stripe customers;"), "\(backfill)")
+                try await FakeStripe.run(customers: 3, rateLimited: 2) { stripe in
+                    let connectStripe = try await accord(
+                        "tenant", "connect", "stripe", "acme", "--api-base", stripe.baseURL, "--secret-key", "sk_test_fake")
+                    #expect(connectStripe.status == 0, "\(connectStripe)")
+                    let backfill = try await accord("stripe", "backfill", "--tenant", "acme")
+                    #expect(backfill.status == 0, "\(backfill)")
+                    #expect(backfill.stdout.contains("read 3 Stripe customers; 3 new or changed"), "\(backfill)")
+                    #expect(backfill.stderr.contains("waiting before asking again"), "the 429s were waited out: \(backfill)")
+                }
             }
         }
     }

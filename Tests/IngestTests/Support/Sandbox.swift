@@ -5,7 +5,6 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
-import ServiceLifecycle
 
 /// An e-conomic sandbox on 127.0.0.1 (port 0) for the duration of a test, over real HTTP, with no customers
 /// until the test adds some (`generate`) and its admin API (`/_sandbox/…`) at hand.
@@ -23,23 +22,11 @@ struct Sandbox: Sendable {
     static func run(_ body: (Sandbox) async throws -> Void) async throws {
         var logger = Logger(label: "accord.tests.sandbox")
         logger.logLevel = .warning
-        let (ports, port) = AsyncStream.makeStream(of: Int.self)
-        let app = try await buildSandboxApplication(
-            configuration: SandboxConfiguration(port: 0, seed: .referenceData, numbering: .consecutive(startingAt: 1)), logger: logger
-        ) { port.yield($0) }
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let bound = await iterator.next() else { return }
-            do {
-                try await body(Sandbox(baseURL: "http://127.0.0.1:\(bound)"))
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
+        let configuration = SandboxConfiguration(port: 0, seed: .referenceData, numbering: .consecutive(startingAt: 1))
+        try await withRunningApplication(
+            { try await buildSandboxApplication(configuration: configuration, logger: logger, onServerRunning: $0) }, logger: logger
+        ) { port in
+            try await body(Sandbox(baseURL: "http://127.0.0.1:\(port)"))
         }
     }
 
