@@ -164,11 +164,11 @@ public final class StripeCatchUp: Service {
             var after: String?
             var seen: Set<String> = []
             repeat {
-                let cursor = after
+                let startingAfter = after
                 let page = try await configuration.retry.run("list Stripe \(type) events", logger: logger) {
                     try await client.events(
                         type: type, createdFrom: Int64(from.timeIntervalSince1970.rounded(.down)), limit: configuration.pageSize,
-                        startingAfter: cursor)
+                        startingAfter: startingAfter)
                 }
                 let entries = page.entries.filter { $0.event.type == type }
                 listed += entries.count
