@@ -3,14 +3,16 @@ public import Hummingbird
 import Logging
 public import PGClient
 
-/// Accord's HTTP server: the JSON API, the Stripe webhook endpoint, the web pages, `/health` and `/metrics`,
-/// plus the webhook inbox processor — built from one configuration and one set of dependencies, sharing one
-/// doorbell (a new delivery wakes the processor) and one metrics registry.
+/// Accord's HTTP server: the JSON API, the Stripe webhook endpoint, the web pages, `/health` and `/metrics` —
+/// built from one configuration and one set of dependencies. The webhook endpoint only records deliveries in the
+/// inbox and rings ``doorbell``; the inbox processor (``Ingest/InboxProcessor``) runs beside the server in the
+/// process's service group, waiting on that doorbell and counting into ``metrics``.
 ///
 /// ```swift
 /// let server = AccordServer(configuration: configuration, dependencies: dependencies)
-/// let app = server.buildApplication()            // a Service; runs the inbox processor too (by default)
-/// try await ServiceGroup(services: [pool, projections, reactor, app], …).run()
+/// let inbox = InboxProcessor(pool: pool, commands: commands, stripeCustomers: source, metrics: server.metrics.inbox,
+///                            doorbell: server.doorbell, logger: logger)
+/// try await ServiceGroup(services: [pool, projections, reactor, inbox, server.buildApplication()], …).run()
 /// ```
 public struct AccordServer: Sendable {
     /// The configuration.
@@ -19,7 +21,7 @@ public struct AccordServer: Sendable {
     public let dependencies: ServerDependencies
     /// The metrics.
     public let metrics: ServerMetrics
-    /// Rung when a webhook delivery is recorded; the inbox processor waits on it.
+    /// Rung when a webhook delivery is recorded; give it to the inbox processor, which waits on it.
     public let doorbell: Doorbell
     /// The clock webhook signature timestamps are checked against.
     let webhookClock: @Sendable () -> Date
@@ -32,12 +34,6 @@ public struct AccordServer: Sendable {
         self.metrics = ServerMetrics(registry: dependencies.metricsRegistry)
         self.doorbell = Doorbell()
         self.webhookClock = webhookClock ?? { Date() }
-    }
-
-    /// The inbox processor (a `Service`). ``buildApplication()`` runs it unless
-    /// ``ServerConfiguration/runsInboxProcessor`` is false; run it yourself then (e.g. in a worker process).
-    public var inboxProcessor: InboxProcessor {
-        InboxProcessor(dependencies: dependencies, configuration: configuration.inbox, metrics: metrics, doorbell: doorbell)
     }
 
     /// The router with every route and middleware: ``buildRouter(configuration:controllers:metrics:)`` over
@@ -74,15 +70,13 @@ public struct AccordServer: Sendable {
     }
 
     /// The application: a `Service` to run in `accord serve`'s `ServiceGroup` (after the pool), serving on the
-    /// configured host and port, with the inbox processor as one of its services unless turned off.
+    /// configured host and port.
     public func buildApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        var app = Application(
+        Application(
             router: buildRouter(),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "accord"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: dependencies.logger)
-        if configuration.runsInboxProcessor { app.addServices(inboxProcessor) }
-        return app
     }
 }
 

@@ -6,10 +6,10 @@ public import Prometheus
 public import SyncEngine
 
 /// What the server needs from the rest of Accord. `accord serve` builds one from its pool and services; tests
-/// build one over a test database with in-memory secrets and a localstripe-backed customer source.
+/// build one over a test database with in-memory secrets.
 ///
 /// The controllers see it only through ``controllers``: small protocols wired here to PostgreSQL. The webhook
-/// endpoint and the inbox processor use the store and the providers directly.
+/// endpoint uses the store and the secrets provider directly.
 public struct ServerDependencies: Sendable {
     /// The event store (and, through it, the connection pool).
     public var store: EventStore
@@ -19,8 +19,6 @@ public struct ServerDependencies: Sendable {
     public var tenantCache: TenantStateCache
     /// The tenants' Stripe webhook endpoint secrets.
     public var webhookSecrets: any WebhookSecretsProvider
-    /// Where the inbox processor re-fetches Stripe customers.
-    public var stripeCustomers: any StripeCustomerSource
     /// Where metrics are registered and read from by `/metrics`.
     public var metricsRegistry: PrometheusCollectorRegistry
     /// The server's logger.
@@ -32,7 +30,6 @@ public struct ServerDependencies: Sendable {
     ///   - commands: the command handler (built on the same store and `tenantCache`).
     ///   - tenantCache: the tenant state cache.
     ///   - webhookSecrets: the tenants' webhook secrets.
-    ///   - stripeCustomers: the Stripe customer source for re-fetching.
     ///   - metricsRegistry: the Prometheus registry (a new one by default).
     ///   - logger: the logger.
     public init(
@@ -40,7 +37,6 @@ public struct ServerDependencies: Sendable {
         commands: CommandHandler,
         tenantCache: TenantStateCache,
         webhookSecrets: any WebhookSecretsProvider,
-        stripeCustomers: any StripeCustomerSource,
         metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         logger: Logger
     ) {
@@ -48,7 +44,6 @@ public struct ServerDependencies: Sendable {
         self.commands = commands
         self.tenantCache = tenantCache
         self.webhookSecrets = webhookSecrets
-        self.stripeCustomers = stripeCustomers
         self.metricsRegistry = metricsRegistry
         self.logger = logger
     }

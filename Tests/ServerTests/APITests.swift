@@ -344,7 +344,7 @@ struct APITests {
             // A failure inside: 500 with the request id, never the error itself (which may name secrets or SQL).
             var dependencies = harness.server.dependencies
             dependencies.webhookSecrets = FailingSecrets()
-            let failing = AccordServer(configuration: ServerConfiguration(port: 0, runsInboxProcessor: false), dependencies: dependencies)
+            let failing = AccordServer(configuration: ServerConfiguration(port: 0), dependencies: dependencies)
             try await failing.buildApplication().test(.router) { client throws in
                 let response = try await TestClient(client: client).post("/webhooks/stripe/acme", json: "{}")
                 #expect(response.status == .internalServerError)

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Ingest
 import Logging
 import NIOCore
 import Prometheus
@@ -40,7 +41,7 @@ struct HealthController: Sendable {
     }
 
     @Sendable func metricsText(_ request: Request, context: AppRequestContext) async throws -> Response {
-        if let backlog = try? await probe.inboxBacklog() { metrics.inboxBacklog(backlog) }
+        if let backlog = try? await probe.inboxBacklog() { metrics.inbox.backlog(backlog) }
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))

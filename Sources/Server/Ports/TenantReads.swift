@@ -1,4 +1,5 @@
 public import EventStore
+public import Ingest
 public import Projections
 public import SyncDomain
 

@@ -1,3 +1,4 @@
+import Ingest
 public import PGClient
 
 /// ``ServerHealth`` from PostgreSQL: `SELECT 1` on a pooled connection, and the webhook inbox's backlog.

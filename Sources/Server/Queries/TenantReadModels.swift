@@ -1,5 +1,6 @@
 public import EventStore
 import Foundation
+public import Ingest
 import PGClient
 public import Projections
 public import SyncDomain
@@ -27,7 +28,7 @@ public struct TenantReadModels: TenantReads {
         let (customers, partnering, inbox) = try await pool.withTransaction(scope: .tenant(tenant), isolation: .repeatableRead) { connection in
             (
                 try await CustomerQueries.counts(on: connection), try await PartnerLinkQueries.counts(on: connection),
-                try await WebhookInboxCounts.counts(on: connection)
+                try await WebhookInbox.counts(on: connection)
             )
         }
         let outbound = try await outboundProblems(tenant).count

@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import Ingest
 import Projections
 import SyncDomain
 

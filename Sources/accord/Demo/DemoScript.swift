@@ -3,6 +3,7 @@ import Credentials
 import EconomicSandbox
 import EventStore
 import Foundation
+import Ingest
 import Logging
 import Outbound
 import PGClient
@@ -62,7 +63,8 @@ struct DemoScript: Service {
             configuration: .init(
                 baseURL: sandboxURL, appSecretToken: SandboxConfiguration.defaultAppSecretToken,
                 agreementGrantToken: SandboxConfiguration.defaultAgreementGrantToken))
-        let read = try await EconomicIngest(handler: services.commands).pass(client: economic, tenant: tenant, since: nil)
+        let ingest = EconomicIngest(handler: services.commands, store: services.store, logger: services.logger)
+        let read = try await ingest.pass(client: economic, tenant: tenant, since: nil)
         say("e-conomic sandbox at \(sandboxURL): \(read.read) existing customers observed")
         let stripe = StripeClient(configuration: StripeConfiguration(apiBase: stripeAPIBase, secretKey: Self.stripeKey))
         var created: [String: String] = [:]

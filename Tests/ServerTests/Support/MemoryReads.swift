@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import Ingest
 import PGClient
 import Projections
 import Server

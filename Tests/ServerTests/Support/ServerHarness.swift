@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Ingest
 import Logging
 import NIOCore
 import PGClient
@@ -25,6 +26,7 @@ struct ServerHarness: Sendable {
     let handler: CommandHandler
     let reactor: Reactor
     let server: AccordServer
+    let inbox: InboxProcessor
     let secrets: InMemoryWebhookSecrets
     let acme: TenantID
     let globex: TenantID
@@ -48,13 +50,14 @@ struct ServerHarness: Sendable {
                 let handler = CommandHandler(store: store, cache: cache, logger: database.logger)
                 let secrets = InMemoryWebhookSecrets([acme: [webhookSecret]])
                 let dependencies = ServerDependencies(
-                    store: store, commands: handler, tenantCache: cache, webhookSecrets: secrets, stripeCustomers: stripe ?? FakeStripeCustomers(),
-                    logger: database.logger)
+                    store: store, commands: handler, tenantCache: cache, webhookSecrets: secrets, logger: database.logger)
                 let server = AccordServer(
-                    configuration: ServerConfiguration(
-                        port: 0, maxJSONBodyBytes: 16 * 1024, runsInboxProcessor: false,
-                        inbox: .init(batchSize: 5, baseBackoff: .milliseconds(10), maxBackoff: .milliseconds(50))),
-                    dependencies: dependencies, webhookClock: now)
+                    configuration: ServerConfiguration(port: 0, maxJSONBodyBytes: 16 * 1024), dependencies: dependencies, webhookClock: now)
+                let inbox = InboxProcessor(
+                    pool: pool, commands: handler, stripeCustomers: stripe ?? FakeStripeCustomers(),
+                    configuration: .init(batchSize: 5, retryPolicy: .exponentialJitter(base: 0.01, multiplier: 2, maxDelay: 0.05, maxAttempts: 12)),
+                    metrics: server.metrics.inbox,
+                    doorbell: server.doorbell, logger: database.logger)
                 let keys = APIKeyStore(pool: pool)
                 let acmeKey = try await keys.create(tenant: acme, name: "acme tests").key.token
                 let globexKey = try await keys.create(tenant: globex, name: "globex tests").key.token
@@ -64,7 +67,7 @@ struct ServerHarness: Sendable {
                 let harness = ServerHarness(
                     database: database, store: store, handler: handler,
                     reactor: Reactor(store: store, cache: cache, listener: nil, logger: database.logger),
-                    server: server, secrets: secrets, acme: acme, globex: globex, acmeKey: acmeKey, globexKey: globexKey)
+                    server: server, inbox: inbox, secrets: secrets, acme: acme, globex: globex, acmeKey: acmeKey, globexKey: globexKey)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await listener.run() }
                     group.addTask { try await runner.run() }
@@ -165,7 +168,7 @@ struct ServerHarness: Sendable {
     /// Processes the inbox until nothing is due.
     @discardableResult
     func processInbox() async throws -> [InboxProcessor.Outcome] {
-        try await server.inboxProcessor.processPending()
+        try await inbox.processPending()
     }
 }
 
