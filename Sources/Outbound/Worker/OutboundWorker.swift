@@ -104,8 +104,6 @@ public final class OutboundWorker: Service, Sendable {
     /// Runs until graceful shutdown (claims stop; requests in flight finish and are recorded) or cancellation.
     public func run() async throws {
         let doorbell = self.doorbell
-        let observer = listener?.addObserver { _ in doorbell.ring() }
-        defer { observer.map { listener?.removeObserver($0) } }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 await self.loop(&group)
@@ -118,76 +116,50 @@ public final class OutboundWorker: Service, Sendable {
 
     // MARK: The loop
 
+    /// Passes until graceful shutdown, each one a step of a ``EventStore/Follower``: a pass that claimed a full batch
+    /// goes again at once; otherwise it waits for the doorbell, the next due attempt or rate-limit slot, or the poll
+    /// interval, and for 5 seconds after a ring re-looks at short intervals (the events that rang may not be readable
+    /// yet).
     private func loop(_ group: inout DiscardingTaskGroup) async {
         let projector = OutboundRequestsProjector()
         let registry = ProjectionRegistry(pool: store.pool)
+        let follower = Follower(
+            listener: listener, doorbell: doorbell, configuration: .init(pollInterval: configuration.pollInterval, rereadWindow: .seconds(5)),
+            logger: logger, failureMessage: "outbound pass failed; retrying")
         var startedUp = false
-        var backoff: Duration = .milliseconds(200)
-        var quickUntil: ContinuousClock.Instant?
-        var quickRetry: Duration = .milliseconds(10)
-        while !stopping.load(ordering: .acquiring), !Task.isCancelled {
-            do {
-                if !startedUp {
-                    let lapsed = try await queue.expireClaims(of: configuration.workerID)
-                    if lapsed > 0 {
-                        logger.info("taking over the claims this worker held when it stopped", metadata: ["outbound.claims": "\(lapsed)"])
-                    }
-                    startedUp = true
+        await follower.run(while: { !stopping.load(ordering: .acquiring) }) {
+            if !startedUp {
+                let lapsed = try await queue.expireClaims(of: configuration.workerID)
+                if lapsed > 0 {
+                    logger.info("taking over the claims this worker held when it stopped", metadata: ["outbound.claims": "\(lapsed)"])
                 }
-                let version = try await registry.activeVersion(of: projector)
-                if configuration.runsQueueProjector { try await catchUp(projector, version: version) }
-                let free = configuration.maxConcurrentRequests - running.load(ordering: .acquiring)
-                let limit = min(free, configuration.claimBatchSize)
-                var claimed = 0
-                let saturated = limiter.saturated(now: .now, horizon: .milliseconds(500))
-                if limit > 0 {
-                    let claims = try await queue.claim(
-                        worker: configuration.workerID, limit: limit, ttl: configuration.claimTTL, version: version, skipEconomicOf: saturated.tenants
-                    )
-                    claimed = claims.count
-                    for claim in claims {
-                        running.add(1, ordering: .acquiringAndReleasing)
-                        group.addTask {
-                            await self.process(claim)
-                            self.running.subtract(1, ordering: .acquiringAndReleasing)
-                            self.doorbell.ring()
-                        }
-                    }
-                }
-                backoff = .milliseconds(200)
-                if limit == 0 {
-                    // Every slot is busy: a finishing request rings the doorbell.
-                    await doorbell.wait(timeout: configuration.pollInterval)
-                    continue
-                }
-                if claimed == limit { continue }  // there may be more due right now
-                var timeout = configuration.pollInterval
-                let wakeUp = try await queue.nextWakeUp(version: version, skipEconomicOf: saturated.tenants)
-                if let freeIn = saturated.freeIn { timeout = min(timeout, max(freeIn, .milliseconds(1))) }
-                if let due = wakeUp.date {
-                    let seconds = max(0, due.timeIntervalSinceNow)
-                    timeout = min(timeout, .milliseconds(Int64((seconds * 1000).rounded(.up)) + 1))
-                }
-                if wakeUp.lagging { timeout = min(timeout, .milliseconds(100)) }
-                // After a wake-up, events may not be readable yet (an older transaction holds the watermark back):
-                // look again at short intervals for a while instead of waiting a whole poll interval.
-                if let until = quickUntil, ContinuousClock.now < until {
-                    timeout = min(timeout, quickRetry)
-                    quickRetry = min(quickRetry * 2, .milliseconds(500))
-                } else {
-                    quickUntil = nil
-                }
-                if claimed == 0 { timeout = max(timeout, .milliseconds(5)) }
-                if await doorbell.wait(timeout: timeout) {
-                    quickUntil = ContinuousClock.now.advanced(by: .seconds(5))
-                    quickRetry = .milliseconds(10)
-                }
-            } catch {
-                if stopping.load(ordering: .acquiring) || Task.isCancelled { break }
-                logger.error("outbound pass failed; retrying", metadata: ["error": "\(error)", "retry.in": "\(backoff)"])
-                try? await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .seconds(30))
+                startedUp = true
             }
+            let version = try await registry.activeVersion(of: projector)
+            if configuration.runsQueueProjector { try await catchUp(projector, version: version) }
+            let free = configuration.maxConcurrentRequests - running.load(ordering: .acquiring)
+            let limit = min(free, configuration.claimBatchSize)
+            // Every slot is busy: a finishing request rings the doorbell.
+            guard limit > 0 else { return .busy }
+            let saturated = limiter.saturated(now: .now, horizon: .milliseconds(500))
+            let claims = try await queue.claim(
+                worker: configuration.workerID, limit: limit, ttl: configuration.claimTTL, version: version, skipEconomicOf: saturated.tenants)
+            for claim in claims {
+                running.add(1, ordering: .acquiringAndReleasing)
+                group.addTask {
+                    await self.process(claim)
+                    self.running.subtract(1, ordering: .acquiringAndReleasing)
+                    self.doorbell.ring()
+                }
+            }
+            if claims.count == limit { return .worked }  // there may be more due right now
+            let wakeUp = try await queue.nextWakeUp(version: version, skipEconomicOf: saturated.tenants)
+            let dueIn = wakeUp.date.map { Duration.milliseconds(Int64((max(0, $0.timeIntervalSinceNow) * 1000).rounded(.up)) + 1) }
+            let freeIn = saturated.freeIn.map { max($0, .milliseconds(1)) }
+            var nextDue = [dueIn, freeIn, wakeUp.lagging ? .milliseconds(100) : nil].compactMap { $0 }.min()
+            // Something looked due but nothing could be claimed: never spin.
+            if claims.isEmpty, let soon = nextDue { nextDue = max(soon, .milliseconds(5)) }
+            return .idle(nextDue: nextDue)
         }
     }
 

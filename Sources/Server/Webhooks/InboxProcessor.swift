@@ -81,18 +81,17 @@ public struct InboxProcessor: Service {
         self.doorbell = doorbell
     }
 
-    /// Processes until graceful shutdown: whenever the doorbell rings, and every poll interval.
+    /// Processes until graceful shutdown: whenever the doorbell rings (re-looking for a while after a ring), and
+    /// every poll interval; a failed pass is tried again with backoff.
     public func run() async throws {
+        let follower = Follower(
+            listener: nil, doorbell: doorbell,
+            configuration: .init(pollInterval: configuration.pollInterval, firstBackoff: configuration.pollInterval), logger: logger,
+            failureMessage: "webhook inbox processing failed; trying again")
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await processPending()
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.error("webhook inbox processing failed; trying again", metadata: ["error": "\(error)"])
-                }
-                _ = await doorbell.wait(timeout: configuration.pollInterval)
+            await follower.run {
+                try await processPending()
+                return .idle()
             }
         }
     }
