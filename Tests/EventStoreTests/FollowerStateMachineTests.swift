@@ -40,19 +40,45 @@ struct FollowerStateMachineTests {
         #expect(machine.stepped(.idle(), at: start + .seconds(31)) == .wait(.seconds(1)))
     }
 
-    @Test("a new ring or work starts the short re-reads over from the first delay")
-    func ringAndWorkResetTheRereads() {
+    @Test("work does not end the re-reads; a ring extends them; a ring after they ended starts them from the first delay")
+    func ringsExtendTheRereads() {
         var machine = FollowerStateMachine(configuration: configuration)
         machine.rang(at: start)
         #expect(machine.stepped(.idle(), at: start) == .wait(.milliseconds(10)))
         #expect(machine.stepped(.idle(), at: start) == .wait(.milliseconds(20)))
+        // A step may read older events while the announced one is still behind the watermark.
         #expect(machine.stepped(.worked, at: start) == .step)
-        #expect(machine.stepped(.idle(), at: start) == .wait(.milliseconds(10)))
-        #expect(machine.stepped(.idle(), at: start) == .wait(.milliseconds(20)))
-        // A ring late in the window extends it and starts from the first delay again.
-        machine.rang(at: start + .seconds(25))
-        #expect(machine.stepped(.idle(), at: start + .seconds(50)) == .wait(.milliseconds(10)))
-        #expect(machine.stepped(.idle(), at: start + .seconds(55)) == .wait(.seconds(1)))
+        #expect(machine.stepped(.idle(), at: start) == .wait(.milliseconds(40)))
+        machine.rang(at: start + .seconds(1))
+        #expect(machine.stepped(.idle(), at: start + .seconds(1)) == .wait(.milliseconds(80)))
+        #expect(machine.stepped(.idle(), at: start + .seconds(30)) == .wait(.milliseconds(160)))
+        #expect(machine.stepped(.idle(), at: start + .seconds(31)) == .wait(.seconds(1)))
+        machine.rang(at: start + .seconds(40))
+        #expect(machine.stepped(.idle(), at: start + .seconds(40)) == .wait(.milliseconds(10)))
+    }
+
+    @Test("on a busy log, rings do not start the short re-reads over: they grow to the longest delay and stay there")
+    func busyLog() {
+        var machine = FollowerStateMachine(configuration: configuration)
+        var waits: [Double] = []
+        for index in 0..<10 {
+            let now = start + .milliseconds(30 * index)
+            machine.rang(at: now)
+            #expect(machine.stepped(.worked, at: now) == .step)
+            guard case .wait(let timeout) = machine.stepped(.idle(), at: now) else {
+                Issue.record("an idle follower should wait")
+                return
+            }
+            waits.append(timeout / .milliseconds(1))
+        }
+        #expect(waits == [10, 20, 40, 80, 160, 320, 500, 500, 500, 500])
+    }
+
+    @Test("with no re-read window, a ring waits for the doorbell or the poll interval")
+    func noWindow() {
+        var machine = FollowerStateMachine(configuration: Follower.Configuration(pollInterval: .seconds(1), rereadWindow: .zero))
+        machine.rang(at: start)
+        #expect(machine.stepped(.idle(), at: start) == .wait(.seconds(1)))
     }
 
     @Test("short re-reads never wait longer than the poll interval")

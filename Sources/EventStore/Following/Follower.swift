@@ -30,9 +30,10 @@ public struct Follower: Sendable {
     public struct Configuration: Sendable, Hashable {
         /// The longest wait without a ring: the fallback for lost notifications.
         public var pollInterval: Duration
-        /// How long after a ring an idle follower keeps re-reading at short intervals.
+        /// How long after a ring an idle follower keeps re-reading at short intervals (zero: never, for a queue
+        /// whose ringer rings after its rows are visible).
         public var rereadWindow: Duration
-        /// The first short re-read's delay; doubled per empty re-read, back to this after a ring or work.
+        /// The first short re-read's delay; doubled per empty re-read, back to this when a ring starts them anew.
         public var firstReread: Duration
         /// The longest delay between short re-reads.
         public var maxReread: Duration

@@ -6,7 +6,10 @@
 /// - after work, step again at once;
 /// - idle, wait for the doorbell or the poll interval (sooner when the step knows work falls due earlier);
 /// - idle within ``Follower/Configuration/rereadWindow`` after a ring, re-read at short, growing intervals: the
-///   event the ring announced may still be behind the watermark, and passing it notifies nobody;
+///   event the ring announced may still be behind the watermark, and passing it notifies nobody. Finding work does
+///   not end them (a step may read older events while the announced one is still held back). A ring while they
+///   run extends them without starting the delays over, so a busy log costs a re-read per longest delay, not
+///   several per ring;
 /// - after a failure, back off exponentially up to a cap; the next success resets the backoff;
 /// - a shard locked by another process waits a poll interval, and busy slots wait for the doorbell.
 struct FollowerStateMachine: Sendable {
@@ -25,7 +28,7 @@ struct FollowerStateMachine: Sendable {
     private(set) var backoff: Duration
     /// The next short re-read's delay.
     private(set) var rereadDelay: Duration
-    /// The end of the short re-reads started by the last ring, if they have not ended yet.
+    /// The end of the short re-reads started by the rings, if they have not ended yet.
     private(set) var rereadUntil: ContinuousClock.Instant?
 
     init(configuration: Follower.Configuration) {
@@ -39,7 +42,6 @@ struct FollowerStateMachine: Sendable {
         backoff = configuration.firstBackoff
         switch outcome {
         case .worked:
-            rereadDelay = configuration.firstReread
             return .step
         case .idle(let nextDue):
             var timeout = configuration.pollInterval
@@ -65,9 +67,10 @@ struct FollowerStateMachine: Sendable {
     }
 
     /// A wait ended because the doorbell rang at `now` (a notification, a listener reconnect, or another ringer):
-    /// what it announced may not be readable yet, so the short re-reads start again.
+    /// what it announced may not be readable yet, so the short re-reads last until a window after it, starting from
+    /// the first delay unless they are still running.
     mutating func rang(at now: ContinuousClock.Instant) {
+        if rereadUntil.map({ now >= $0 }) ?? true { rereadDelay = configuration.firstReread }
         rereadUntil = now.advanced(by: configuration.rereadWindow)
-        rereadDelay = configuration.firstReread
     }
 }

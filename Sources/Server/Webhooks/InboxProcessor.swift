@@ -81,13 +81,14 @@ public struct InboxProcessor: Service {
         self.doorbell = doorbell
     }
 
-    /// Processes until graceful shutdown: whenever the doorbell rings (re-looking for a while after a ring), and
-    /// every poll interval; a failed pass is tried again with backoff.
+    /// Processes until graceful shutdown: whenever the doorbell rings, and every poll interval; a failed pass is
+    /// tried again with backoff. The endpoint rings after the delivery is committed, and the inbox is a table read
+    /// without a watermark, so a ring never needs re-reads.
     public func run() async throws {
         let follower = Follower(
             listener: nil, doorbell: doorbell,
-            configuration: .init(pollInterval: configuration.pollInterval, firstBackoff: configuration.pollInterval), logger: logger,
-            failureMessage: "webhook inbox processing failed; trying again")
+            configuration: .init(pollInterval: configuration.pollInterval, rereadWindow: .zero, firstBackoff: configuration.pollInterval),
+            logger: logger, failureMessage: "webhook inbox processing failed; trying again")
         await cancelWhenGracefulShutdown {
             await follower.run {
                 try await processPending()
