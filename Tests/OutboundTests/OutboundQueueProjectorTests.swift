@@ -76,7 +76,8 @@ struct OutboundHistoryGenerator {
             case 5..<8:
                 command = .recordSuccess(id, customerNumber: Int.random(in: 1...999_999_999, using: &random), written: ["name": "W\(step)"])
             default:
-                command = .retry(id)
+                // A create about to be sent (it changes no status), or a person's retry.
+                command = Bool.random(using: &random) ? .startCreate(id, existing: Bool.random(using: &random) ? [step] : nil) : .retry(id)
             }
             events += decide(command, id, &states, policy)
         }
@@ -152,11 +153,15 @@ struct OutboundQueueProjectorTests {
                 case .retrying(let retryAt):
                     #expect(row.status == .failedWaiting)
                     #expect(abs((row.nextAttemptAt ?? .distantPast).timeIntervalSince(retryAt)) < 0.001)
+                case .rateLimited(let until):
+                    #expect(row.status == .rateLimited)
+                    #expect(abs((row.nextAttemptAt ?? .distantPast).timeIntervalSince(until)) < 0.001)
                 case .succeeded: #expect(row.status == .succeeded)
                 case .abandoned: #expect(row.status == .abandoned)
                 case .none: Issue.record("a row for a stream without a request")
                 }
                 #expect(row.attempts == state.failedAttempts)
+                #expect(row.rateLimitedWaits == state.rateLimitedWaits)
                 #expect(row.errorMessage == state.lastError?.message)
             }
             let statuses = Set(stored.map(\.status))
@@ -170,6 +175,7 @@ struct OutboundQueueProjectorTests {
                 let tenantCounts = try #require(counts[tenant])
                 #expect(tenantCounts.pending == rows.filter { $0.status == .pending }.count)
                 #expect(tenantCounts.failedWaiting == rows.filter { $0.status == .failedWaiting }.count)
+                #expect(tenantCounts.rateLimited == rows.filter { $0.status == .rateLimited }.count)
                 #expect(tenantCounts.succeeded == rows.filter { $0.status == .succeeded }.count)
                 #expect(tenantCounts.abandoned == rows.filter { $0.status == .abandoned }.count)
                 #expect(try await queue.counts(for: tenant) == tenantCounts)

@@ -2,6 +2,7 @@ import Connectors
 import Credentials
 import EventStore
 import SyncDomain
+import Synchronization
 
 /// Attempts at Stripe: metadata and field updates, each with the request id as its Idempotency-Key.
 extension OutboundWorker {
@@ -24,6 +25,7 @@ extension OutboundWorker {
         do {
             switch write.kind {
             case .metadata(let values):
+                guard await waitForRateLimit(tenant, calls: 1) else { return .notSent }
                 count { $0.sent += 1 }
                 let customer = try await client.updateMetadata(customerID: write.customerId, values.mapValues { Optional($0) }, idempotencyKey: key)
                 return .succeeded(customerNumber: nil, written: values.keys.reduce(into: [:]) { $0[$1] = customer.metadata[$1] ?? "" })
@@ -39,6 +41,7 @@ extension OutboundWorker {
                         return .needsPerson(OutboundError(code: "UNSUPPORTED_FIELD", message: "Accord cannot write the Stripe field '\(name)'"))
                     }
                 }
+                guard await waitForRateLimit(tenant, calls: (fields.isEmpty ? 0 : 1) + (metadata.isEmpty ? 0 : 1)) else { return .notSent }
                 count { $0.sent += 1 }
                 var customer: StripeCustomer?
                 if !fields.isEmpty {
@@ -53,6 +56,16 @@ extension OutboundWorker {
             }
         } catch {
             return OutboundAttempt.from(error)
+        }
+    }
+
+    /// Waits for the tenant's Stripe rate limit; false when the wait was given up (shutting down): nothing is sent.
+    private func waitForRateLimit(_ tenant: TenantID, calls: Int) async -> Bool {
+        do {
+            try await stripeLimiter.acquire(tenant, cost: max(1, calls), while: { !self.stopping.load(ordering: .acquiring) })
+            return true
+        } catch {
+            return false
         }
     }
 }
