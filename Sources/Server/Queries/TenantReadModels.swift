@@ -31,7 +31,7 @@ public struct TenantReadModels: TenantReads {
                 try await WebhookInbox.counts(on: connection)
             )
         }
-        let outbound = try await outboundProblems(tenant).count
+        let outbound = try await outboundProblems(tenant).filter(\.isFailure).count
         return TenantOverview(
             customers: customers, partnering: partnering, outboundFailures: outbound, inboxPending: inbox.pending, inboxFailed: inbox.failed)
     }
