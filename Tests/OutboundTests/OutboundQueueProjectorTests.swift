@@ -81,6 +81,21 @@ struct OutboundHistoryGenerator {
             }
             events += decide(command, id, &states, policy)
         }
+        // Whatever the draws, every open status shows: of the abandoned requests the first stays, the second is retried
+        // (pending), the third retried and failed again (retrying), the fourth retried and answered 429 (a wait for the
+        // rate limit, as under a fair-use limit).
+        let end = now.addingTimeInterval(Double(steps))
+        let abandoned = order.filter { states[$0]?.status == .abandoned }
+        let outcomes: [OutboundError?] = [
+            nil, OutboundError(httpStatus: 503, message: "Service unavailable"),
+            OutboundError(httpStatus: 429, code: "rateLimited", message: "Too many requests"),
+        ]
+        for (id, failure) in zip(abandoned.dropFirst(), outcomes) {
+            events += decide(.retry(id), id, &states, policy)
+            if let failure {
+                events += decide(.recordFailure(id, error: failure, retryAfter: 2, now: end, jitter: 0.5), id, &states, policy)
+            }
+        }
         return events
     }
 
