@@ -22,7 +22,7 @@ public enum OutboundQueueModel {
                 kind = .economicUpdate
                 number = customerNumber
             }
-            var row = newRow(key, kind: kind, event: event, payload: e.payload, reason: e.reason.rawValue)
+            var row = newRow(key, kind: kind, event: event, payload: e.sentValues, reason: e.reason.rawValue)
             row.customerNumber = number
             row.matchKeys = e.matchKeys.map(\.description)
             row.linkID = e.linkId?.description
@@ -36,9 +36,9 @@ public enum OutboundQueueModel {
             case .metadata(let values):
                 kind = .stripeMetadata
                 payload = values
-            case .fields(let values):
+            case .patch(let patch):
                 kind = .stripeFields
-                payload = values
+                payload = patch.values
             }
             var row = newRow(key, kind: kind, event: event, payload: payload, reason: e.reason.rawValue)
             row.stripeCustomerID = e.customerId
@@ -74,6 +74,16 @@ public enum OutboundQueueModel {
                 row.retries += 1
                 row.nextAttemptAt = event.recordedAt
             }
+        case .outboundSuperseded(let e):
+            modify(key, event, &rows) { row in
+                row.status = .superseded
+                row.nextAttemptAt = nil
+                row.errorCode = OutboundQueueStatus.supersededCode
+                row.errorMessage = "superseded by request \(e.by), which carries its changes forward; never sent"
+                row.errorLogID = nil
+                row.errorHTTPStatus = nil
+                row.errorFields = nil
+            }
         default:
             break
         }
@@ -88,6 +98,7 @@ public enum OutboundQueueModel {
         case .outboundFailed(let e): e.requestId
         case .outboundAbandoned(let e): e.requestId
         case .outboundRetryRequested(let e): e.requestId
+        case .outboundSuperseded(let e): e.requestId
         default: nil
         }
     }

@@ -13,4 +13,7 @@ public enum OutboundCommand: Hashable, Sendable {
     case recordFailure(RequestID, error: OutboundError, retryAfter: Double?, now: Date, jitter: Double)
     /// A user asks to retry an abandoned request.
     case retry(RequestID)
+    /// A newer request of the same link and target carries this one forward: it must never be sent (the worker
+    /// records it just before sending the newer one).
+    case supersede(RequestID, by: RequestID)
 }
