@@ -28,7 +28,7 @@ import Testing
         #expect(state.status == .pending)
         #expect(try OutboundDecider.decide(.request(request), state: state) == [])
         let other = OutboundRequest.stripe(
-            StripeWriteRequested(requestId: id, customerId: "cus_x", kind: .fields(["name": "X"]), reason: .economicChanged))
+            StripeWriteRequested(requestId: id, customerId: "cus_x", kind: .patch(.unchecked(["name": "X"]) { _ in .text }), reason: .economicChanged))
         #expect(throws: OutboundDecider.Error.conflictingRequest(id)) { try OutboundDecider.decide(.request(other), state: state) }
     }
 

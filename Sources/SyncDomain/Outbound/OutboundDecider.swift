@@ -55,10 +55,10 @@ public enum OutboundDecider: Decider {
             }
             return [request.event]
 
-        case .recordSuccess(let id, let customerNumber, let written):
+        case .recordSuccess(let id, let customerNumber, let written, let targetMoved):
             try check(id, in: state)
             if state.status == .succeeded { return [] }
-            return [.outboundSucceeded(OutboundSucceeded(requestId: id, customerNumber: customerNumber, written: written))]
+            return [.outboundSucceeded(OutboundSucceeded(requestId: id, customerNumber: customerNumber, written: written, targetMoved: targetMoved))]
 
         case .recordFailure(let id, let error, let retryAfter, let now, let jitter):
             try check(id, in: state)

@@ -25,7 +25,8 @@ extension LinkSynchronizer {
         }
         return [
             .linkWriteRequested(
-                LinkWriteRequested(linkId: link.id, target: .economic, requestId: requestId, fields: patch.fields, sent: patch, supersedes: supersedes)),
+                LinkWriteRequested(
+                    linkId: link.id, target: .economic, requestId: requestId, fields: patch.fields, sent: patch, supersedes: supersedes)),
             .economicWriteRequested(
                 EconomicWriteRequested(
                     requestId: requestId, kind: .update(customerNumber: number), linkId: link.id, source: link.source, patch: patch,

@@ -155,7 +155,8 @@ public enum LinkSynchronizer {
         }
         events += conflicts
         events += economicUpdate(
-            economicChanges, link: link, economicFields: sides.economic, requestId: .derived(from: causationId, purpose: "economic-update:\(link.id)"),
+            economicChanges, link: link, economicFields: sides.economic,
+            requestId: .derived(from: causationId, purpose: "economic-update:\(link.id)"),
             reason: .sourceChanged)
         events += stripeUpdate(
             sourceChanges, link: link, sourceFields: sides.source, mapped: sides.mapped, settings: settings,
