@@ -46,6 +46,8 @@ public enum OutboundQueueModel {
             rows[key] = row
         case .outboundSucceeded(let e):
             modify(key, event, &rows) { row in
+                // A superseded request found carried out after all (a lost answer) is no longer superseded.
+                if row.status == .superseded { clearError(on: &row) }
                 row.status = .succeeded
                 row.nextAttemptAt = nil
                 if let number = e.customerNumber { row.customerNumber = number }
@@ -78,11 +80,9 @@ public enum OutboundQueueModel {
             modify(key, event, &rows) { row in
                 row.status = .superseded
                 row.nextAttemptAt = nil
+                clearError(on: &row)
                 row.errorCode = OutboundQueueStatus.supersededCode
                 row.errorMessage = "superseded by request \(e.by), which carries its changes forward; never sent"
-                row.errorLogID = nil
-                row.errorHTTPStatus = nil
-                row.errorFields = nil
             }
         default:
             break
@@ -133,6 +133,14 @@ public enum OutboundQueueModel {
         row.updatedAt = event.recordedAt
         row.lastPosition = event.position
         rows[key] = row
+    }
+
+    private static func clearError(on row: inout OutboundRequestRow) {
+        row.errorMessage = nil
+        row.errorCode = nil
+        row.errorLogID = nil
+        row.errorHTTPStatus = nil
+        row.errorFields = nil
     }
 
     private static func setError(_ error: OutboundError, on row: inout OutboundRequestRow) {

@@ -116,7 +116,9 @@ public enum OutboundDecider: Decider {
             state.status = .pending
             state.failedAttempts = 0
         case .outboundSuperseded(let e):
+            // Its failures no longer matter: the newer request carries its changes (and shows its own errors).
             state.status = .superseded(by: e.by)
+            state.lastError = nil
         default:
             break
         }
