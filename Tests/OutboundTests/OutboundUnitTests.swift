@@ -213,7 +213,8 @@ struct OutboundUnitTests {
         }
         #expect(error.isRateLimit && retryAfter == 2)
         let id = RequestID(UUID())
-        let write = StripeWriteRequested(requestId: id, customerId: "cus_wait", kind: .fields(["name": "X"]), reason: .economicChanged)
+        let write = StripeWriteRequested(
+            requestId: id, customerId: "cus_wait", kind: .metadata(["economic_number": "7"]), reason: .customerNumberWriteBack)
         let state = OutboundDecider.fold(try OutboundDecider.decide(.request(.stripe(write)), state: .initial))
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let events = try OutboundDecider.decide(.recordFailure(id, error: error, retryAfter: retryAfter, now: now, jitter: 0.5), state: state)

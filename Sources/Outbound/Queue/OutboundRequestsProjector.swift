@@ -32,7 +32,7 @@ public struct OutboundRequestsProjector: Projector {
             .init("rate_limited_waits", "integer NOT NULL DEFAULT 0"),
         ],
         primaryKey: ["tenant_id", "request_id"],
-        indexes: [["status", "next_attempt_at"], ["tenant_id", "status", "updated_at"]])
+        indexes: [["status", "next_attempt_at"], ["tenant_id", "status", "updated_at"], ["tenant_id", "link_id"]])
 
     /// The table.
     public var tables: [ProjectionTable] { [Self.table] }
