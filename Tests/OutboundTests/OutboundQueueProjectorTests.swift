@@ -101,6 +101,23 @@ struct OutboundHistoryGenerator {
                 events += decide(.recordFailure(id, error: failure, retryAfter: 2, now: end, jitter: 0.5), id, &states, policy)
             }
         }
+        // Too few abandoned ones (superseding takes many): a request whose status another shares answers a 429 last.
+        func kind(_ status: OutboundStatus?) -> String? {
+            switch status {
+            case .pending?: "pending"
+            case .retrying?: "retrying"
+            case .abandoned?: "abandoned"
+            case .rateLimited?: "rateLimited"
+            default: nil
+            }
+        }
+        let kinds = order.compactMap { kind(states[$0]?.status) }
+        if !kinds.contains("rateLimited"),
+            let donor = order.first(where: { id in kind(states[id]?.status).map { k in kinds.filter { $0 == k }.count > 1 } ?? false })
+        {
+            if states[donor]?.status == .abandoned { events += decide(.retry(donor), donor, &states, policy) }
+            events += decide(.recordFailure(donor, error: outcomes[2]!, retryAfter: 2, now: end, jitter: 0.5), donor, &states, policy)
+        }
         return events
     }
 
