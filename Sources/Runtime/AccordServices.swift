@@ -39,6 +39,8 @@ public struct AccordServices: Sendable {
     public let rebuilds: RebuildRequestService
     /// The sync policy.
     public let reactor: Reactor
+    /// Decides what the reactor held while a tenant's match index was rebuilt.
+    public let heldDecisions: HeldDecisionService
     /// Sends the requested writes to e-conomic and Stripe.
     public let worker: OutboundWorker
     /// Observes e-conomic customers.
@@ -77,9 +79,12 @@ public struct AccordServices: Sendable {
         projections = ProjectionRunner(projectors: Self.projectors, store: store, listener: listener, logger: logger)
         rebuilds = RebuildRequestService(projectors: Self.projectors, store: store, logger: logger)
         reactor = Reactor(store: store, cache: cache, listener: listener, logger: logger)
-        var workerConfiguration = workerConfiguration
+        heldDecisions = HeldDecisionService(reactor: reactor, store: store, cache: cache, logger: logger)
+        var workerConfiguration =
+            workerConfiguration
             ?? OutboundWorkerConfiguration(
-                economicRateLimit: RateLimit(requestsPerSecond: configuration.economicRequestsPerSecond, burst: max(10, Int(configuration.economicRequestsPerSecond))))
+                economicRateLimit: RateLimit(
+                    requestsPerSecond: configuration.economicRequestsPerSecond, burst: max(10, Int(configuration.economicRequestsPerSecond))))
         workerConfiguration.runsQueueProjector = false  // the projection runner keeps the queue up to date
         worker = OutboundWorker(store: store, credentials: credentials, listener: listener, configuration: workerConfiguration, logger: logger)
         poller = EconomicPoller(handler: commands, logger: logger) {
@@ -120,7 +125,7 @@ public struct AccordServices: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }, additional: [any Service] = [], handleSignals: Bool = true
     ) -> ServiceGroup {
         let app = server.buildApplication(onServerRunning: onServerRunning)
-        let services: [any Service] = [pool, listener, projections, rebuilds, reactor, worker, poller] + additional + [app]
+        let services: [any Service] = [pool, listener, projections, rebuilds, reactor, heldDecisions, worker, poller] + additional + [app]
         return ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))

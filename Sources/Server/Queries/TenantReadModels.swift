@@ -3,6 +3,7 @@ public import Foundation
 import PGClient
 public import Projections
 public import SyncDomain
+public import SyncEngine
 
 /// What the API and the web pages read, always inside one tenant's scope (`pool.withTransaction(scope:
 /// .tenant(t))`), so row-level security limits every query to that tenant whatever its `WHERE` says.
@@ -44,34 +45,41 @@ public struct TenantReadModels: Sendable {
         public var inboxFailed: Int
         /// Customers excluded from synchronisation.
         public var excluded: Int
+        /// Set while the tenant's matching waits for its match index to be rebuilt after a change of match fields:
+        /// new customers are neither matched nor created until then (absent otherwise).
+        public var matchingHold: MatchingHold? = nil
     }
 
     /// The overview counts.
     /// - Throws: database errors.
     public func overview(_ tenant: TenantID) async throws -> Overview {
-        let counts = try await pool.withTransaction(scope: .tenant(tenant)) { connection in
-            try await connection.query(
-                """
-                SELECT
-                  (SELECT count(*) FROM partner_links WHERE NOT stopped),
-                  (SELECT count(*) FROM partner_links WHERE stopped),
-                  (SELECT count(DISTINCT link_id) FROM conflicts),
-                  (SELECT count(*) FROM conflicts),
-                  (SELECT count(*) FROM unpartnered WHERE side = 'source'),
-                  (SELECT count(*) FROM unpartnered WHERE side = 'economic'),
-                  (SELECT count(*) FROM customers WHERE NOT deleted AND (match_failure IS NOT NULL OR mapping_failure IS NOT NULL)),
-                  (SELECT count(*) FROM pending_creations),
-                  (SELECT count(*) FROM webhook_inbox WHERE status = 'pending'),
-                  (SELECT count(*) FROM webhook_inbox WHERE status = 'failed'),
-                  (SELECT count(*) FROM customers WHERE excluded AND NOT deleted)
-                """
-            ).decode((Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int).self)
+        let (counts, hold) = try await pool.withTransaction(scope: .tenant(tenant)) { connection in
+            (
+                try await connection.query(
+                    """
+                    SELECT
+                      (SELECT count(*) FROM partner_links WHERE NOT stopped),
+                      (SELECT count(*) FROM partner_links WHERE stopped),
+                      (SELECT count(DISTINCT link_id) FROM conflicts),
+                      (SELECT count(*) FROM conflicts),
+                      (SELECT count(*) FROM unpartnered WHERE side = 'source'),
+                      (SELECT count(*) FROM unpartnered WHERE side = 'economic'),
+                      (SELECT count(*) FROM customers WHERE NOT deleted AND (match_failure IS NOT NULL OR mapping_failure IS NOT NULL)),
+                      (SELECT count(*) FROM pending_creations),
+                      (SELECT count(*) FROM webhook_inbox WHERE status = 'pending'),
+                      (SELECT count(*) FROM webhook_inbox WHERE status = 'failed'),
+                      (SELECT count(*) FROM customers WHERE excluded AND NOT deleted)
+                    """
+                ).decode((Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int).self),
+                try await MatchingHold.current(of: tenant, store: store, on: connection)
+            )
         }
         let outbound = try await outboundProblems(tenant).count
         let c = counts[0]
         return Overview(
             synchronised: c.0, stopped: c.1, conflicts: c.2, conflictingFields: c.3, unpartneredSource: c.4, unpartneredEconomic: c.5,
-            matchFailures: c.6, pendingCreations: c.7, outboundFailures: outbound, inboxPending: c.8, inboxFailed: c.9, excluded: c.10)
+            matchFailures: c.6, pendingCreations: c.7, outboundFailures: outbound, inboxPending: c.8, inboxFailed: c.9, excluded: c.10,
+            matchingHold: hold)
     }
 
     // MARK: Customers
