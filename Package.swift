@@ -114,6 +114,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Customers coming in: Stripe (webhook inbox, catch-up, backfill) and e-conomic (reads, polling)
+
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "Connectors",
+                "EventStore",
+                "PGClient",
+                "SyncDomain",
+                "SyncEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: The HTTP server (JSON API, Stripe webhooks, web pages)
 
         .target(
@@ -125,16 +144,17 @@ let package = Package(
                 "PGClient",
                 "SyncDomain",
                 "Connectors",
+                "Credentials",
+                "Ingest",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -203,6 +223,7 @@ let package = Package(
                 "SyncEngine",
                 "Credentials",
                 "Outbound",
+                "Ingest",
                 "Server",
                 "Connectors",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -227,9 +248,9 @@ let package = Package(
                 "SyncDomain",
                 "EconomicSandbox",
                 "Credentials",
-                "Server",
                 "Connectors",
                 "Outbound",
+                "Ingest",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -272,7 +293,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EventStoreTests",
-            dependencies: ["EventStore", "PGClient", "PostgresTestSupport"],
+            dependencies: ["EventStore", "PGClient", "PostgresTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -344,9 +365,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "IngestTests",
+            dependencies: [
+                "Ingest", "Connectors", "Credentials", "EconomicSandbox", "EventStore", "PGClient", "SyncDomain", "SyncEngine", "PostgresTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "Runtime", "Connectors", "Credentials", "EconomicSandbox", "EventStore", "Outbound", "PGClient", "Projections",
+                "Runtime", "Connectors", "Credentials", "EconomicSandbox", "EventStore", "Ingest", "Outbound", "PGClient", "Projections",
                 "SyncDomain", "SyncEngine", "PostgresTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -358,7 +393,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "SyncEngine", "Projections", "EventStore", "PGClient", "SyncDomain", "Connectors", "PostgresTestSupport",
+                "Server", "Ingest", "SyncEngine", "EventSourcing", "Projections", "EventStore", "PGClient", "SyncDomain", "Connectors", "Credentials", "PostgresTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -32,6 +32,10 @@ public struct SandboxKnobs: Codable, Sendable, Equatable {
     public var latencyJitterMilliseconds: Int
     /// Which requests the knobs apply to.
     public var scope: Scope
+    /// After serving a page of `GET /customers` that has a next page, deletes this many of the page's customers
+    /// (its first ones), as an accountant tidying up while a client pages through the list: every later customer
+    /// shifts forward, and one per deletion slips between two pages unseen. Applies whatever the ``scope``.
+    public var deletesPerListedPage: Int
 
     /// Creates knobs; the defaults inject nothing.
     public init(
@@ -42,7 +46,8 @@ public struct SandboxKnobs: Codable, Sendable, Equatable {
         dropResponseRate: Double = 0,
         latencyMilliseconds: Int = 0,
         latencyJitterMilliseconds: Int = 0,
-        scope: Scope = .customerWrites
+        scope: Scope = .customerWrites,
+        deletesPerListedPage: Int = 0
     ) {
         self.rateLimitRate = rateLimitRate
         self.retryAfterSeconds = retryAfterSeconds
@@ -52,6 +57,7 @@ public struct SandboxKnobs: Codable, Sendable, Equatable {
         self.latencyMilliseconds = latencyMilliseconds
         self.latencyJitterMilliseconds = latencyJitterMilliseconds
         self.scope = scope
+        self.deletesPerListedPage = deletesPerListedPage
     }
 
     /// No faults, no latency.
@@ -70,6 +76,7 @@ public struct SandboxKnobs: Codable, Sendable, Equatable {
         self.latencyJitterMilliseconds =
             try c.decodeIfPresent(Int.self, forKey: .latencyJitterMilliseconds) ?? d.latencyJitterMilliseconds
         self.scope = try c.decodeIfPresent(Scope.self, forKey: .scope) ?? d.scope
+        self.deletesPerListedPage = try c.decodeIfPresent(Int.self, forKey: .deletesPerListedPage) ?? d.deletesPerListedPage
     }
 
     /// Problems that make the knobs unusable (rates outside 0…1, negative delays, a non-5xx status).
@@ -82,6 +89,7 @@ public struct SandboxKnobs: Codable, Sendable, Equatable {
         if retryAfterSeconds < 0 { problems.append("retryAfterSeconds must not be negative") }
         if latencyMilliseconds < 0 || latencyJitterMilliseconds < 0 { problems.append("latency must not be negative") }
         if !(500...599).contains(serverErrorStatus) { problems.append("serverErrorStatus must be 500…599") }
+        if deletesPerListedPage < 0 { problems.append("deletesPerListedPage must not be negative") }
         return problems
     }
 }

@@ -4,6 +4,7 @@ public import Credentials
 public import EventStore
 public import Foundation
 import Hummingbird
+public import Ingest
 public import Logging
 public import Outbound
 public import PGClient
@@ -45,7 +46,11 @@ public struct AccordServices: Sendable {
     public let worker: OutboundWorker
     /// Observes e-conomic customers.
     public let poller: EconomicPoller
-    /// The HTTP server: API, web pages, Stripe webhooks (and the webhook inbox processor).
+    /// Works through the webhook inbox: re-fetches each event's Stripe customer and records it.
+    public let inbox: InboxProcessor
+    /// Reads each tenant's Stripe events list into the inbox, so that no lost webhook goes unnoticed.
+    public let stripeCatchUp: StripeCatchUp
+    /// The HTTP server: API, web pages, the Stripe webhook endpoint (which records into the inbox).
     public let server: AccordServer
     /// The logger.
     public let logger: Logger
@@ -56,11 +61,13 @@ public struct AccordServices: Sendable {
     ///   - environment: where `ACCORD_MASTER_KEY` is read from.
     ///   - worker: the outbound worker's limits and retry policy (the rate limit toward e-conomic defaults to
     ///     ``AppConfiguration/economicRequestsPerSecond``).
+    ///   - catchUp: how the catch-up from Stripe works (its interval defaults to
+    ///     ``AppConfiguration/stripeCatchUpInterval``).
     ///   - logger: the logger.
     /// - Throws: ``Credentials/CredentialError`` when `ACCORD_MASTER_KEY` is missing or invalid.
     public init(
         configuration: AppConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment,
-        worker workerConfiguration: OutboundWorkerConfiguration? = nil, logger: Logger
+        worker workerConfiguration: OutboundWorkerConfiguration? = nil, catchUp: StripeCatchUp.Configuration? = nil, logger: Logger
     ) throws {
         self.configuration = configuration
         self.logger = logger
@@ -87,7 +94,7 @@ public struct AccordServices: Sendable {
                     requestsPerSecond: configuration.economicRequestsPerSecond, burst: max(10, Int(configuration.economicRequestsPerSecond))))
         workerConfiguration.runsQueueProjector = false  // the projection runner keeps the queue up to date
         worker = OutboundWorker(store: store, credentials: credentials, listener: listener, configuration: workerConfiguration, logger: logger)
-        poller = EconomicPoller(handler: commands, logger: logger) {
+        poller = EconomicPoller(handler: commands, store: store, logger: logger) {
             var result: [EconomicPoller.Connection] = []
             for summary in try await credentials.list() where summary.economicBaseURL != nil {
                 guard let economic = try await credentials.load(summary.tenant)?.economic else { continue }
@@ -95,12 +102,26 @@ public struct AccordServices: Sendable {
             }
             return result
         }
-        server = AccordServer(
+        let server = AccordServer(
             configuration: ServerConfiguration(host: configuration.host, port: configuration.port, baseURL: configuration.publicURL),
             dependencies: ServerDependencies(
-                store: store, commands: commands, tenantCache: cache, webhookSecrets: CredentialWebhookSecrets(store: credentials),
-                stripeCustomers: StripeClientCustomerSource { tenant in try await credentials.load(tenant)?.stripe?.clientConfiguration },
-                logger: logger))
+                store: store, commands: commands, tenantCache: cache, webhookSecrets: CredentialWebhookSecrets(store: credentials), logger: logger))
+        self.server = server
+        inbox = InboxProcessor(
+            pool: pool, commands: commands,
+            stripeCustomers: StripeClientCustomerSource { tenant in try await credentials.load(tenant)?.stripe?.clientConfiguration },
+            metrics: server.metrics.inbox, doorbell: server.doorbell, logger: logger)
+        stripeCatchUp = StripeCatchUp(
+            pool: pool, configuration: catchUp ?? StripeCatchUp.Configuration(interval: configuration.stripeCatchUpInterval),
+            doorbell: server.doorbell, logger: logger
+        ) {
+            var result: [StripeCatchUp.Connection] = []
+            for summary in try await credentials.list() where summary.stripeAPIBase != nil {
+                guard let stripe = try await credentials.load(summary.tenant)?.stripe else { continue }
+                result.append(StripeCatchUp.Connection(tenant: summary.tenant, stripe: stripe.clientConfiguration, connectedAt: summary.updatedAt))
+            }
+            return result
+        }
     }
 
     /// Checks (or, with `migrate`, applies) the database migrations before anything starts.
@@ -125,7 +146,8 @@ public struct AccordServices: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }, additional: [any Service] = [], handleSignals: Bool = true
     ) -> ServiceGroup {
         let app = server.buildApplication(onServerRunning: onServerRunning)
-        let services: [any Service] = [pool, listener, projections, rebuilds, reactor, heldDecisions, worker, poller] + additional + [app]
+        let services: [any Service] =
+            [pool, listener, projections, rebuilds, reactor, heldDecisions, worker, poller, inbox, stripeCatchUp] + additional + [app]
         return ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))

@@ -12,6 +12,9 @@ public import PGClient
 /// - migrate on start [`ACCORD_MIGRATE`], default false: apply pending migrations instead of refusing to start;
 /// - e-conomic requests per second per tenant [`ACCORD_ECONOMIC_RATE`], default 1 (burst 10): e-conomic's fair-use
 ///   policy allows 50,000 calls per agreement per day and throttles with 429s;
+/// - seconds between catch-ups from Stripe's events list [`ACCORD_STRIPE_CATCH_UP_INTERVAL`], default 60: how
+///   long a Stripe change whose webhook was lost waits at most before it is read (each catch-up costs three
+///   requests per tenant when nothing happened);
 /// - log level [`ACCORD_LOG_LEVEL`], default info.
 ///
 /// ``description`` never shows the database password.
@@ -32,13 +35,16 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
     public var logLevel: Logger.Level
     /// The most e-conomic requests per second the outbound worker sends for one tenant.
     public var economicRequestsPerSecond: Double
+    /// The time between catch-ups from Stripe's events list.
+    public var stripeCatchUpInterval: Duration
 
     /// A configuration from values already merged (tests, the demo).
     public init(
         database: PGConfiguration, databaseConnections: Int = 10, host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil,
-        migrate: Bool = false, logLevel: Logger.Level = .info, economicRequestsPerSecond: Double = 1
+        migrate: Bool = false, logLevel: Logger.Level = .info, economicRequestsPerSecond: Double = 1, stripeCatchUpInterval: Duration = .seconds(60)
     ) {
         self.economicRequestsPerSecond = economicRequestsPerSecond
+        self.stripeCatchUpInterval = stripeCatchUpInterval
         self.database = database
         self.databaseConnections = databaseConnections
         self.host = host
@@ -79,10 +85,16 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
             }
             return value
         } ?? 1
+        let catchUp = try environment["ACCORD_STRIPE_CATCH_UP_INTERVAL"].map { text -> Int in
+            guard let value = Int(text), (1...86_400).contains(value) else {
+                throw ConfigurationError(key: "ACCORD_STRIPE_CATCH_UP_INTERVAL", problem: "must be a whole number of seconds between 1 and 86400")
+            }
+            return value
+        } ?? 60
         return AppConfiguration(
             database: PGConfiguration(connectionString: url), databaseConnections: connections, host: host, port: port,
             publicURL: publicURL ?? environment["ACCORD_PUBLIC_URL"], migrate: migrate ?? (environment["ACCORD_MIGRATE"] == "true"), logLevel: level,
-            economicRequestsPerSecond: rate)
+            economicRequestsPerSecond: rate, stripeCatchUpInterval: .seconds(catchUp))
     }
 
     private static func integer(_ text: String, key: String) throws -> Int {
@@ -93,7 +105,7 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
     /// The settings, with the password redacted.
     public var description: String {
         "database=\(database) connections=\(databaseConnections) http=\(host):\(port) public=\(publicURL) migrate=\(migrate) log=\(logLevel) "
-            + "economic-rate=\(economicRequestsPerSecond)/s"
+            + "economic-rate=\(economicRequestsPerSecond)/s stripe-catch-up=\(stripeCatchUpInterval)"
     }
 }
 

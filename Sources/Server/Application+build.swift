@@ -3,14 +3,16 @@ public import Hummingbird
 import Logging
 public import PGClient
 
-/// Accord's HTTP server: the JSON API, the Stripe webhook endpoint, the web pages, `/health` and `/metrics`,
-/// plus the webhook inbox processor — built from one configuration and one set of dependencies, sharing one
-/// doorbell (a new delivery wakes the processor) and one metrics registry.
+/// Accord's HTTP server: the JSON API, the Stripe webhook endpoint, the web pages, `/health` and `/metrics` —
+/// built from one configuration and one set of dependencies. The webhook endpoint only records deliveries in the
+/// inbox and rings ``doorbell``; the inbox processor (``Ingest/InboxProcessor``) runs beside the server in the
+/// process's service group, waiting on that doorbell and counting into ``metrics``.
 ///
 /// ```swift
 /// let server = AccordServer(configuration: configuration, dependencies: dependencies)
-/// let app = server.buildApplication()            // a Service; runs the inbox processor too (by default)
-/// try await ServiceGroup(services: [pool, projections, reactor, app], …).run()
+/// let inbox = InboxProcessor(pool: pool, commands: commands, stripeCustomers: source, metrics: server.metrics.inbox,
+///                            doorbell: server.doorbell, logger: logger)
+/// try await ServiceGroup(services: [pool, projections, reactor, inbox, server.buildApplication()], …).run()
 /// ```
 public struct AccordServer: Sendable {
     /// The configuration.
@@ -19,7 +21,7 @@ public struct AccordServer: Sendable {
     public let dependencies: ServerDependencies
     /// The metrics.
     public let metrics: ServerMetrics
-    /// Rung when a webhook delivery is recorded; the inbox processor waits on it.
+    /// Rung when a webhook delivery is recorded; give it to the inbox processor, which waits on it.
     public let doorbell: Doorbell
     /// The clock webhook signature timestamps are checked against.
     let webhookClock: @Sendable () -> Date
@@ -34,46 +36,47 @@ public struct AccordServer: Sendable {
         self.webhookClock = webhookClock ?? { Date() }
     }
 
-    /// The API key store (for `accord tenant api-key create|revoke|list`).
-    public var apiKeys: APIKeyStore { APIKeyStore(pool: dependencies.pool) }
-
-    /// The inbox processor (a `Service`). ``buildApplication()`` runs it unless
-    /// ``ServerConfiguration/runsInboxProcessor`` is false; run it yourself then (e.g. in a worker process).
-    public var inboxProcessor: InboxProcessor {
-        InboxProcessor(dependencies: dependencies, configuration: configuration.inbox, metrics: metrics, doorbell: doorbell)
+    /// The router with every route and middleware: ``buildRouter(configuration:controllers:metrics:)`` over
+    /// ``ServerDependencies/controllers``, plus Stripe's webhook endpoint.
+    public func buildRouter() -> Router<AppRequestContext> {
+        let router = Self.buildRouter(configuration: configuration, controllers: dependencies.controllers, metrics: metrics)
+        StripeWebhookController(dependencies: dependencies, configuration: configuration, metrics: metrics, doorbell: doorbell, now: webhookClock)
+            .addRoutes(to: router)
+        return router
     }
 
-    /// The router with every route and middleware.
-    public func buildRouter() -> Router<AppRequestContext> {
+    /// The router without Stripe's webhook endpoint (which records into the PostgreSQL inbox itself): the
+    /// middlewares, `/health`, `/metrics`, the API under `/api/v1` and the pages, over the controllers'
+    /// dependencies — PostgreSQL's in ``buildRouter()``, in-memory ones in tests.
+    public static func buildRouter(
+        configuration: ServerConfiguration, controllers: ControllerDependencies, metrics: ServerMetrics
+    ) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         router.middlewares.add(RequestMetricsMiddleware(metrics: metrics))
         router.middlewares.add(ErrorMiddleware())
 
-        HealthController(dependencies: dependencies, metrics: metrics).addRoutes(to: router)
-        StripeWebhookController(dependencies: dependencies, configuration: configuration, metrics: metrics, doorbell: doorbell, now: webhookClock)
-            .addRoutes(to: router)
+        HealthController(probe: controllers.health, metrics: metrics).addRoutes(to: router)
 
-        let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: apiKeys))
-        APIController(dependencies: dependencies, configuration: configuration).addRoutes(to: api)
+        let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: controllers.apiKeys))
+        APIController(dependencies: controllers, configuration: configuration).addRoutes(to: api)
 
-        let web = WebController(dependencies: dependencies, configuration: configuration)
+        let web = WebController(dependencies: controllers, configuration: configuration)
         web.addPublicRoutes(to: router)
         let pages = router.group("ui").add(
-            middleware: SessionMiddleware(keys: apiKeys, secret: configuration.sessionSecret, maxFormBodyBytes: configuration.maxFormBodyBytes))
+            middleware: SessionMiddleware(
+                keys: controllers.apiKeys, secret: configuration.sessionSecret, maxFormBodyBytes: configuration.maxFormBodyBytes))
         web.addRoutes(to: pages)
         return router
     }
 
     /// The application: a `Service` to run in `accord serve`'s `ServiceGroup` (after the pool), serving on the
-    /// configured host and port, with the inbox processor as one of its services unless turned off.
+    /// configured host and port.
     public func buildApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        var app = Application(
+        Application(
             router: buildRouter(),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "accord"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: dependencies.logger)
-        if configuration.runsInboxProcessor { app.addServices(inboxProcessor) }
-        return app
     }
 }
 

@@ -1,3 +1,4 @@
+import Credentials
 public import Foundation
 
 /// Where the server listens and the limits it enforces.
@@ -28,10 +29,6 @@ public struct ServerConfiguration: Sendable {
     public var sessionSecret: Data
     /// Whether the session cookie is marked `Secure` (by default: when the base URL is https).
     public var secureCookies: Bool
-    /// Whether the application runs the webhook inbox processor as one of its services (default true).
-    public var runsInboxProcessor: Bool
-    /// How the inbox processor works (batch size, retries, polling).
-    public var inbox: InboxProcessor.Configuration
 
     /// Makes a configuration.
     public init(
@@ -45,9 +42,7 @@ public struct ServerConfiguration: Sendable {
         maxPageSize: Int = 200,
         sessionLifetime: Duration = .seconds(12 * 3600),
         sessionSecret: Data? = nil,
-        secureCookies: Bool? = nil,
-        runsInboxProcessor: Bool = true,
-        inbox: InboxProcessor.Configuration = .init()
+        secureCookies: Bool? = nil
     ) {
         self.host = host
         self.port = port
@@ -62,7 +57,5 @@ public struct ServerConfiguration: Sendable {
         self.sessionLifetime = sessionLifetime
         self.sessionSecret = sessionSecret ?? SecureRandom.bytes(32)
         self.secureCookies = secureCookies ?? base.lowercased().hasPrefix("https://")
-        self.runsInboxProcessor = runsInboxProcessor
-        self.inbox = inbox
     }
 }

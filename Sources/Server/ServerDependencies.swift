@@ -1,3 +1,4 @@
+import Credentials
 public import EventStore
 public import Logging
 public import PGClient
@@ -5,7 +6,10 @@ public import Prometheus
 public import SyncEngine
 
 /// What the server needs from the rest of Accord. `accord serve` builds one from its pool and services; tests
-/// build one over a test database with in-memory secrets and a localstripe-backed customer source.
+/// build one over a test database with in-memory secrets.
+///
+/// The controllers see it only through ``controllers``: small protocols wired here to PostgreSQL. The webhook
+/// endpoint uses the store and the secrets provider directly.
 public struct ServerDependencies: Sendable {
     /// The event store (and, through it, the connection pool).
     public var store: EventStore
@@ -15,8 +19,6 @@ public struct ServerDependencies: Sendable {
     public var tenantCache: TenantStateCache
     /// The tenants' Stripe webhook endpoint secrets.
     public var webhookSecrets: any WebhookSecretsProvider
-    /// Where the inbox processor re-fetches Stripe customers.
-    public var stripeCustomers: any StripeCustomerSource
     /// Where metrics are registered and read from by `/metrics`.
     public var metricsRegistry: PrometheusCollectorRegistry
     /// The server's logger.
@@ -28,7 +30,6 @@ public struct ServerDependencies: Sendable {
     ///   - commands: the command handler (built on the same store and `tenantCache`).
     ///   - tenantCache: the tenant state cache.
     ///   - webhookSecrets: the tenants' webhook secrets.
-    ///   - stripeCustomers: the Stripe customer source for re-fetching.
     ///   - metricsRegistry: the Prometheus registry (a new one by default).
     ///   - logger: the logger.
     public init(
@@ -36,7 +37,6 @@ public struct ServerDependencies: Sendable {
         commands: CommandHandler,
         tenantCache: TenantStateCache,
         webhookSecrets: any WebhookSecretsProvider,
-        stripeCustomers: any StripeCustomerSource,
         metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         logger: Logger
     ) {
@@ -44,11 +44,17 @@ public struct ServerDependencies: Sendable {
         self.commands = commands
         self.tenantCache = tenantCache
         self.webhookSecrets = webhookSecrets
-        self.stripeCustomers = stripeCustomers
         self.metricsRegistry = metricsRegistry
         self.logger = logger
     }
 
     /// The connection pool.
     public var pool: PGConnectionPool { store.pool }
+
+    /// What the API, the pages and `/health` use, from PostgreSQL: the read models' query APIs, the command
+    /// handler, the API key store and the database itself.
+    public var controllers: ControllerDependencies {
+        ControllerDependencies(
+            reads: TenantReadModels(store: store), commands: commands, apiKeys: APIKeyStore(pool: pool), health: PostgresServerHealth(pool: pool))
+    }
 }

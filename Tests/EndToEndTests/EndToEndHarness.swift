@@ -17,110 +17,161 @@ import Testing
 
 /// A whole Accord process (the runtime's service group, as `accord serve` runs it) on a fresh database, next to an
 /// in-process e-conomic sandbox, wired to the shared localstripe by a real signed webhook: the path from a
-/// Stripe customer to an e-conomic customer and back is all real HTTP.
+/// Stripe customer to an e-conomic customer and back is all real HTTP. A test may stop Accord and start it again
+/// on the same database (``restart(whileDown:)``); the sandbox and the tenant stay.
 ///
-/// localstripe is shared by every test and sends every event to every registered webhook, so each run uses its
-/// own e-mail domain and counts only its own customers.
+/// localstripe is shared by every test and sends every event to every registered webhook (and its events list holds
+/// every test's events), so each run uses its own e-mail domain and counts only its own customers.
 struct EndToEnd {
-    let services: AccordServices
     let tenant: TenantID
     let sandboxURL: String
-    let accordURL: String
     let stripe: StripeClient
     let economic: EconomicClient
     let domain: String
+    let stripeBase: String
+    let database: TestDatabase
+    let environment: [String: String]
+    let process: CurrentProcess
+    let settings: @Sendable (inout TenantSettings) -> Void
+
+    /// The running process's services.
+    var services: AccordServices { process.value.services }
+    /// Where the running process's HTTP server listens.
+    var accordURL: String { "http://127.0.0.1:\(process.value.port)" }
 
     static let stripeKey = "sk_test_accord_e2e"
     static let writeBackKey = "economic_customer_number"
 
-    static func run(knobs: SandboxKnobs = .none, _ body: (EndToEnd) async throws -> Void) async throws {
+    /// Runs `body` against a fresh Accord, sandbox and tenant.
+    /// - Parameters:
+    ///   - knobs: the sandbox's faults.
+    ///   - settings: changes the tenant's settings after the defaults every run uses (e.g. manual creation, so that a
+    ///     test that needs only observations creates nothing in e-conomic — nor writes numbers back to the other tests'
+    ///     Stripe customers, which its tenant sees too).
+    ///   - body: the test.
+    static func run(
+        knobs: SandboxKnobs = .none, settings: @escaping @Sendable (inout TenantSettings) -> Void = { _ in },
+        _ body: (EndToEnd) async throws -> Void
+    ) async throws {
         guard let stripeBase = ProcessInfo.processInfo.environment["STRIPE_API_BASE"] else {
             throw TestDatabaseError(description: "STRIPE_API_BASE is not set: run the tests with `bash ops/test.sh` (it starts localstripe)")
         }
         try await TestDatabase.with { database in
             var environment = ProcessInfo.processInfo.environment
             environment["ACCORD_MASTER_KEY"] = MasterKey.generate().exportBase64()
-            let configuration = AppConfiguration(database: database.configuration, databaseConnections: 16, port: 0)
-            let worker = OutboundWorkerConfiguration(
-                maxConcurrentRequests: 8, economicRateLimit: RateLimit(requestsPerSecond: 1000, burst: 200),
-                retryPolicy: .exponentialJitter(base: 0.2, multiplier: 2, maxDelay: 2, maxAttempts: 12), pollInterval: .milliseconds(200))
-            let services = try AccordServices(configuration: configuration, environment: environment, worker: worker, logger: database.logger)
             let (sandboxPorts, sandboxPort) = AsyncStream.makeStream(of: Int.self)
-            let (serverPorts, serverPort) = AsyncStream.makeStream(of: Int.self)
             let sandbox = try await buildSandboxApplication(
                 configuration: SandboxConfiguration(port: 0, knobs: knobs, randomSeed: 7, seed: .referenceData), logger: database.logger
             ) { sandboxPort.yield($0) }
-            let group = services.serviceGroup(onServerRunning: { serverPort.yield($0) }, additional: [sandbox], handleSignals: false)
+            let sandboxGroup = ServiceGroup(
+                configuration: .init(services: [.init(service: sandbox)], gracefulShutdownSignals: [], logger: database.logger))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
+                tasks.addTask { try await sandboxGroup.run() }
                 var sandboxIterator = sandboxPorts.makeAsyncIterator()
-                var serverIterator = serverPorts.makeAsyncIterator()
-                guard let sandboxPort = await sandboxIterator.next(), let serverPort = await serverIterator.next() else { return }
+                guard let sandboxPort = await sandboxIterator.next() else { return }
+                let process = CurrentProcess(try await AccordProcess.start(database: database, environment: environment))
                 let suffix = UUID().uuidString.lowercased().prefix(10)
                 let harness = EndToEnd(
-                    services: services, tenant: try TenantID("e2e-\(suffix)"), sandboxURL: "http://127.0.0.1:\(sandboxPort)",
-                    accordURL: "http://127.0.0.1:\(serverPort)",
+                    tenant: try TenantID("e2e-\(suffix)"), sandboxURL: "http://127.0.0.1:\(sandboxPort)",
                     stripe: StripeClient(configuration: StripeConfiguration(apiBase: stripeBase, secretKey: stripeKey, timeout: .seconds(20))),
                     economic: EconomicClient(
                         configuration: .init(
                             baseURL: "http://127.0.0.1:\(sandboxPort)", appSecretToken: SandboxConfiguration.defaultAppSecretToken,
                             agreementGrantToken: SandboxConfiguration.defaultAgreementGrantToken)),
-                    domain: "e2e-\(suffix).example")
-                try await harness.setUp(stripeBase: stripeBase)
+                    domain: "e2e-\(suffix).example", stripeBase: stripeBase, database: database, environment: environment, process: process,
+                    settings: settings)
                 do {
+                    try await harness.setUp()
                     try await body(harness)
                 } catch {
-                    try? await harness.tearDown(stripeBase: stripeBase)
-                    await group.triggerGracefulShutdown()
+                    try? await harness.tearDown()
+                    try? await process.value.stop()
+                    await sandboxGroup.triggerGracefulShutdown()
                     throw error
                 }
-                try await harness.tearDown(stripeBase: stripeBase)
-                await group.triggerGracefulShutdown()
+                try await harness.tearDown()
+                try await process.value.stop()
+                await sandboxGroup.triggerGracefulShutdown()
                 try await tasks.waitForAll()
             }
         }
     }
 
-    private func setUp(stripeBase: String) async throws {
+    /// Stops Accord, runs `whileDown`, and starts a new Accord process on the same database. The webhook still
+    /// points at the stopped process: Stripe's events of the outage, and of after it, reach the new process only
+    /// through the catch-up.
+    func restart(whileDown: () async throws -> Void) async throws {
+        try await process.value.stop()
+        try await whileDown()
+        process.replace(with: try await AccordProcess.start(database: database, environment: environment))
+    }
+
+    private func setUp() async throws {
         try await services.setUpLocalTenant(
             tenant,
             connections: .init(
                 economicBaseURL: sandboxURL, economicAppSecretToken: SandboxConfiguration.defaultAppSecretToken,
-                economicAgreementGrantToken: SandboxConfiguration.defaultAgreementGrantToken, stripeAPIBase: stripeBase, stripeSecretKey: Self.stripeKey),
+                economicAgreementGrantToken: SandboxConfiguration.defaultAgreementGrantToken, stripeAPIBase: stripeBase,
+                stripeSecretKey: Self.stripeKey),
             accordURL: accordURL, webhookID: "accord-e2e-\(tenant)"
         ) { settings in
             settings.numbering = .economicAssigns(writeBackMetadataKey: Self.writeBackKey)
             settings.defaults = NewCustomerDefaults(
                 paymentTerms: 1, customerGroup: 1, vatZone: .byCountry(domestic: 1, eu: 2, abroad: 3), currency: "DKK", layout: 19)
+            self.settings(&settings)
         }
     }
 
-    /// Switches this run's webhook off (localstripe cannot remove one).
-    private func tearDown(stripeBase: String) async throws {
+    /// Switches this run's webhook off (localstripe cannot remove one): Stripe's events then reach Accord only
+    /// through the catch-up from its events list.
+    func disableWebhook() async throws {
         try await LocalStripeAdmin.disableWebhook(apiBase: stripeBase, id: "accord-e2e-\(tenant)")
     }
 
-    /// Where the sync stands, for a failure message: Stripe customers observed, webhooks waiting in the inbox, links,
-    /// and events the reactor has not handled yet.
+    private func tearDown() async throws {
+        try await disableWebhook()
+    }
+
+    /// Where the sync stands, for a failure message: Stripe customers observed (and how many of them are this run's:
+    /// the others are other tests' customers, which localstripe's webhooks and events list bring too), their links,
+    /// webhooks waiting in the inbox, links, and events the reactor has not handled yet.
     func pipelineState() async throws -> String {
         try await services.pool.withTransaction(scope: .system) { connection in
-            let observed = try await connection.query(
-                "SELECT count(*) FROM customers WHERE tenant_id = \(tenant.rawValue) AND system = 'stripe'"
-            ).singleValue(Int.self) ?? 0
-            let inbox = try await connection.query(
-                "SELECT count(*) FROM webhook_inbox WHERE tenant_id = \(tenant.rawValue) AND status = 'pending'"
-            ).singleValue(Int.self) ?? 0
-            let links = try await connection.query(
-                "SELECT count(*) FROM partner_links WHERE tenant_id = \(tenant.rawValue)"
-            ).singleValue(Int.self) ?? 0
-            let unhandled = try await connection.query(
-                """
-                SELECT count(*) FROM events e WHERE NOT EXISTS (
-                    SELECT 1 FROM projection_checkpoints c WHERE c.projection = \(Reactor.checkpointName)
-                      AND (e.txid, e.global_position) <= (c.txid, c.global_position))
-                """
-            ).singleValue(Int.self) ?? 0
-            return "\(observed) Stripe customers observed, \(inbox) webhooks pending, \(links) links, \(unhandled) events not yet handled by the reactor"
+            let (observed, own, ownLinked) =
+                try await connection.query(
+                    """
+                    SELECT count(*), count(*) FILTER (WHERE email LIKE \("%@" + domain)),
+                        count(*) FILTER (WHERE email LIKE \("%@" + domain) AND link_id IS NOT NULL)
+                    FROM customers WHERE tenant_id = \(tenant.rawValue) AND system = 'stripe'
+                    """
+                ).decode((Int, Int, Int).self).first ?? (0, 0, 0)
+            let inbox =
+                try await connection.query(
+                    "SELECT count(*) FROM webhook_inbox WHERE tenant_id = \(tenant.rawValue) AND status = 'pending'"
+                ).singleValue(Int.self) ?? 0
+            let links =
+                try await connection.query(
+                    "SELECT count(*) FROM partner_links WHERE tenant_id = \(tenant.rawValue)"
+                ).singleValue(Int.self) ?? 0
+            let unhandled =
+                try await connection.query(
+                    """
+                    SELECT count(*) FROM events e WHERE NOT EXISTS (
+                        SELECT 1 FROM projection_checkpoints c WHERE c.projection = \(Reactor.checkpointName)
+                          AND (e.txid, e.global_position) <= (c.txid, c.global_position))
+                    """
+                ).singleValue(Int.self) ?? 0
+            return "\(observed) Stripe customers observed (\(own) of this run, \(ownLinked) of them linked), \(inbox) webhooks pending, "
+                + "\(links) links, \(unhandled) events not yet handled by the reactor"
+        }
+    }
+
+    /// The Stripe customers Accord holds as existing (the `customers` read model, empty until the projection runner
+    /// has made it), this run's and others'.
+    func observedStripeCustomers() async throws -> Set<String> {
+        try await services.pool.withTransaction(scope: .tenant(tenant)) { connection in
+            guard try await connection.query("SELECT to_regclass('customers') IS NOT NULL").singleValue(Bool.self) == true else { return [] }
+            return Set(try await connection.query("SELECT external_id FROM customers WHERE system = 'stripe' AND NOT deleted").decode((String).self))
         }
     }
 

@@ -257,21 +257,26 @@ struct PGConnectionTests {
     func connectionBusy() async throws {
         try await TestDatabase.with(migrated: false) { database in
             try await database.withPool(maxConnections: 1) { pool in
-                try await pool.withConnection { connection in
-                    async let slow: Int = connection.execute("SELECT pg_sleep(2) AS accord_busy_probe")
-                    // Ask only once the slow statement is really running (seen from another connection).
-                    try await database.withPool(maxConnections: 1) { observer in
-                        while try await observer.withConnection({ other in
-                            try await other.query(
-                                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%accord_busy_probe%' AND state = 'active' AND pid <> pg_backend_pid()"
-                            ).singleValue(Int.self)
-                        }) == 0 {
-                            try await Task.sleep(for: .milliseconds(20))
+                try await database.withPool(maxConnections: 1) { observer in
+                    try await observer.withConnection { holder in
+                        // The statement blocks on an advisory lock the observer holds, so it stays running — however
+                        // loaded the machine — until the observer lets it go.
+                        let key = Int64.random(in: 1...Int64.max)
+                        try await holder.execute("SELECT pg_advisory_lock(\(key))")
+                        try await pool.withConnection { connection in
+                            async let slow: Int = connection.execute("SELECT pg_advisory_xact_lock(\(key)) AS accord_busy_probe")
+                            // Ask only once the statement is really running (waiting for the lock, seen from the observer).
+                            while try await holder.query(
+                                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%accord_busy_probe%' AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                            ).singleValue(Int.self) == 0 {
+                                try await Task.sleep(for: .milliseconds(20))
+                            }
+                            let error = try await #require(throws: PGError.self) { try await connection.execute("SELECT 1") }
+                            #expect(error.code == .connectionBusy)
+                            try await holder.execute("SELECT pg_advisory_unlock(\(key))")
+                            _ = try await slow
                         }
                     }
-                    let error = try await #require(throws: PGError.self) { try await connection.execute("SELECT 1") }
-                    #expect(error.code == .connectionBusy)
-                    _ = try await slow
                 }
             }
         }
@@ -396,8 +401,10 @@ struct PipelineTests {
                 }
                 #expect(error.sqlState == .uniqueViolation)
                 let (values, setting) = try await pool.withConnection { connection in
-                    (try await connection.query("SELECT n FROM p ORDER BY n").decode((Int).self),
-                     try await connection.query("SELECT current_setting('accord.test', true)").singleValue(String?.self))
+                    (
+                        try await connection.query("SELECT n FROM p ORDER BY n").decode((Int).self),
+                        try await connection.query("SELECT current_setting('accord.test', true)").singleValue(String?.self)
+                    )
                 }
                 #expect(values == [1, 2])
                 #expect(setting == nil || setting == "", "the local setting ended with the pipeline's transaction")

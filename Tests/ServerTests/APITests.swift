@@ -14,7 +14,7 @@ import Testing
 struct APITests {
     @Test("customers: list by side and search with paging; one customer with link, mapped preview and its history")
     func customers() async throws {
-        try await ServerHarness.run { harness in
+        try await MemoryHarness.run { harness in
             try await harness.manualCreation()
             let anna = CustomerRef.stripe("cus_anna")
             try await harness.observe(anna, ["name": "Anna Jensen", "email": "anna@example.com", "address.city": "Aarhus"])
@@ -75,7 +75,7 @@ struct APITests {
 
     @Test("don't synchronise and undo; the wrong order is a 409 naming the customer")
     func excludeInclude() async throws {
-        try await ServerHarness.run { harness in
+        try await MemoryHarness.run { harness in
             try await harness.manualCreation()
             try await harness.observe(.stripe("cus_anna"), ["name": "Anna", "email": "anna@example.com"])
             try await harness.withClient { client throws in
@@ -97,7 +97,7 @@ struct APITests {
 
     @Test("create partner with each numbering; a taken number is 409, a bad numbering 422; create partners for all")
     func createPartners() async throws {
-        try await ServerHarness.run { harness in
+        try await MemoryHarness.run { harness in
             try await harness.manualCreation()
             try await harness.observe(.stripe("cus_anna"), ["name": "Anna", "email": "anna@example.com"])
             try await harness.observe(.stripe("cus_bo"), ["name": "Bo", "email": "bo@example.com"])
@@ -135,7 +135,6 @@ struct APITests {
                 #expect(sameAsSource.status == .accepted)
                 #expect(try await client.post("/api/v1/customers/stripe/cus_anna/create-partner", key: key).status == .conflict, "already pending")
 
-                try await harness.waitForProjections()
                 let pending = try await client.get("/api/v1/pending-creations", key: key).jsonArray()
                 #expect(Set(pending.compactMap { $0["customerNumber"] as? Int }) == [43, 77])
 
@@ -154,7 +153,7 @@ struct APITests {
 
     @Test("select partner, already partnered, stop, restart, unlink; unknown links are refused")
     func partnering() async throws {
-        try await ServerHarness.run { harness in
+        try await MemoryHarness.run { harness in
             try await harness.manualCreation()
             try await harness.observe(.stripe("cus_anna"), ["name": "Anna", "email": "anna@example.com"])
             try await harness.observe(.stripe("cus_bo"), ["name": "Bo", "email": "bo@example.com"])
@@ -177,7 +176,6 @@ struct APITests {
                 #expect(taken.status == .conflict)
                 #expect(taken.errorMessage?.contains("already partnered") == true)
 
-                try await harness.waitForProjections()
                 let links = try await client.get("/api/v1/links", key: key).json()
                 let link = try #require((links["items"] as? [[String: Any]])?.first)
                 let id = try #require(link["linkId"] as? String)
@@ -197,13 +195,13 @@ struct APITests {
 
     @Test("resolve a conflict field by field; an unknown field is 422, an unknown conflict 409")
     func resolveConflict() async throws {
-        try await ServerHarness.run { harness in
+        try await MemoryHarness.run { harness in
             try await harness.manualCreation()
             let anna = CustomerRef.stripe("cus_anna")
             try await harness.observe(anna, ["name": "Anna", "email": "anna@example.com", "address.city": "Odense", "phone": "111"])
             try await harness.observe(
                 .economic(1), ["name": "Anna", "email": "anna@example.com", "city": "Vejle", "telephoneAndFaxNumber": "222", "currency": "DKK"])
-            try await harness.handler.selectPartner(source: anna, economic: .economic(1), tenant: harness.acme, metadata: ServerHarness.user)
+            try await harness.handler.selectPartner(source: anna, economic: .economic(1), tenant: harness.acme, metadata: MemoryHarness.user)
             try await harness.settle()
             try await harness.withClient { client throws in
                 let key = harness.acmeKey
@@ -231,7 +229,6 @@ struct APITests {
                 #expect((try resolved.json()["events"] as? [String])?.first == "ConflictResolved")
                 let again = try await client.post("/api/v1/conflicts/\(link)/resolve", key: key, json: #"{"choices":{"city":{"keep":"source"}}}"#)
                 #expect(again.status == .conflict)
-                try await harness.waitForProjections()
                 #expect(try await client.get("/api/v1/conflicts", key: key).jsonArray().isEmpty)
             }
         }
@@ -239,11 +236,11 @@ struct APITests {
 
     @Test("retry an abandoned outbound request; retrying one that is not abandoned is 409")
     func retryOutbound() async throws {
-        try await ServerHarness.run { harness in
+        try await MemoryHarness.run { harness in
             try await harness.manualCreation()
             try await harness.observe(.stripe("cus_anna"), ["name": "Anna", "email": "anna@example.com"])
             let created = try await harness.handler.createPartner(
-                .stripe("cus_anna"), numbering: .economicAssigns, tenant: harness.acme, metadata: ServerHarness.user)
+                .stripe("cus_anna"), numbering: .economicAssigns, tenant: harness.acme, metadata: MemoryHarness.user)
             let request = try #require(
                 created.events.compactMap { event -> RequestID? in
                     if case .economicWriteRequested(let write) = event { write.requestId } else { nil }
@@ -252,14 +249,7 @@ struct APITests {
             let abandoned = SyncEvent.outboundAbandoned(
                 OutboundAbandoned(requestId: request, attempts: 5, error: OutboundError(httpStatus: 400, code: "E04300", message: "Name is required"))
             )
-            let encoded = try abandoned.encode()
-            try await harness.store.append(
-                [
-                    NewEvent(
-                        type: encoded.type, schemaVersion: Int32(encoded.schemaVersion),
-                        data: PGJSON(text: String(decoding: encoded.data, as: UTF8.self)))
-                ],
-                to: try StreamID(StreamName.outbound(request).rawValue), of: harness.acme, expecting: .exactly(1))
+            try await harness.engine.record(abandoned, tenant: harness.acme)
             try await harness.withClient { client throws in
                 let key = harness.acmeKey
                 let failures = try await client.get("/api/v1/outbound/failures", key: key).jsonArray()
@@ -281,7 +271,7 @@ struct APITests {
 
     @Test("settings: read, save with the expected version; a stale version is 409, an invalid field 422, a huge body 413")
     func settings() async throws {
-        try await ServerHarness.run { harness in
+        try await MemoryHarness.run { harness in
             try await harness.withClient { client throws in
                 let key = harness.acmeKey
                 let current = try await client.get("/api/v1/settings", key: key).json()
@@ -354,7 +344,7 @@ struct APITests {
             // A failure inside: 500 with the request id, never the error itself (which may name secrets or SQL).
             var dependencies = harness.server.dependencies
             dependencies.webhookSecrets = FailingSecrets()
-            let failing = AccordServer(configuration: ServerConfiguration(port: 0, runsInboxProcessor: false), dependencies: dependencies)
+            let failing = AccordServer(configuration: ServerConfiguration(port: 0), dependencies: dependencies)
             try await failing.buildApplication().test(.router) { client throws in
                 let response = try await TestClient(client: client).post("/webhooks/stripe/acme", json: "{}")
                 #expect(response.status == .internalServerError)

@@ -1,3 +1,4 @@
+import Credentials
 import EventStore
 import Foundation
 import HTTPTypes
@@ -15,7 +16,7 @@ struct AuthTests {
     @Test("no key, a malformed header, an unknown key and a revoked key are 401 with a JSON error")
     func unauthorized() async throws {
         try await ServerHarness.run { harness in
-            let keys = harness.server.apiKeys
+            let keys = harness.apiKeys
             let (revoked, _) = try await keys.create(tenant: harness.acme, name: "to revoke")
             #expect(try await keys.revoke(keyID: revoked.keyID, tenant: harness.acme))
             #expect(try await keys.revoke(keyID: revoked.keyID, tenant: harness.acme) == false, "revoking twice changes nothing")
@@ -50,7 +51,7 @@ struct AuthTests {
     @Test("keys are listed in the tenant's scope without hashes; only the system role reads hashes")
     func keyListing() async throws {
         try await ServerHarness.run { harness in
-            let listed = try await harness.server.apiKeys.list(tenant: harness.acme)
+            let listed = try await harness.apiKeys.list(tenant: harness.acme)
             #expect(listed.map(\.name) == ["acme tests"])
             #expect(listed.allSatisfy { $0.tenant == "acme" })
             let error = await #expect(throws: PGError.self) {
@@ -63,7 +64,7 @@ struct AuthTests {
                 try await connection.query("SELECT count(*) FROM api_keys WHERE tenant_id = 'globex'").singleValue(Int.self)
             }
             #expect(otherTenants == 0, "row-level security hides other tenants' keys")
-            await #expect(throws: APIKeyStore.Error.self) { try await harness.server.apiKeys.create(tenant: try TenantID("nobody"), name: "x") }
+            await #expect(throws: APIKeyStore.Error.self) { try await harness.apiKeys.create(tenant: try TenantID("nobody"), name: "x") }
         }
     }
 

@@ -13,12 +13,12 @@ import Testing
 struct WebUITests {
     /// A tenant with a bit of everything: a conflict, unpartnered customers on both sides, a match failure, a customer
     /// named `<script>`, and an abandoned outbound request.
-    static func seed(_ harness: ServerHarness) async throws {
+    static func seed(_ harness: MemoryHarness) async throws {
         try await harness.manualCreation()
         let anna = CustomerRef.stripe("cus_anna")
         try await harness.observe(anna, ["name": "Anna Jensen", "email": "anna@example.com", "address.city": "Odense"])
         try await harness.observe(.economic(1), ["name": "Anna Jensen", "email": "anna@example.com", "city": "Vejle", "currency": "DKK"])
-        try await harness.handler.selectPartner(source: anna, economic: .economic(1), tenant: harness.acme, metadata: ServerHarness.user)
+        try await harness.handler.selectPartner(source: anna, economic: .economic(1), tenant: harness.acme, metadata: MemoryHarness.user)
         try await harness.observe(.stripe("cus_evil"), ["name": "<script>alert('x')</script>", "email": "evil@example.com"])
         try await harness.observe(.stripe("cus_nomail"), ["name": "No Mail & Co"])
         try await harness.observe(.economic(2), ["name": "Economic Only", "email": "only@example.com", "currency": "DKK"])
@@ -27,7 +27,7 @@ struct WebUITests {
 
     @Test("login: a bad key stays on the login page, a good one sets an HttpOnly SameSite=Strict session; pages need it")
     func login() async throws {
-        try await ServerHarness.run { harness in
+        try await MemoryHarness.run { harness in
             try await harness.withClient { client throws in
                 let anonymous = try await client.get("/ui")
                 #expect(anonymous.status == .seeOther)
@@ -53,7 +53,7 @@ struct WebUITests {
 
                 // Revoking the key ends its sessions.
                 let keyID = String(harness.acmeKey.dropFirst(3).prefix(16))
-                try await harness.server.apiKeys.revoke(keyID: keyID, tenant: harness.acme)
+                harness.apiKeys.revoke(keyID: keyID, tenant: harness.acme)
                 let revoked = try await client.get("/ui", cookie: cookie)
                 #expect(revoked.status == .seeOther)
                 #expect(revoked.headers[.location] == "/login")
@@ -63,7 +63,7 @@ struct WebUITests {
 
     @Test("every page renders for a seeded tenant, with its data and CleanManager's actions")
     func pages() async throws {
-        try await ServerHarness.run { harness in
+        try await MemoryHarness.run { harness in
             try await Self.seed(harness)
             try await harness.withClient { client throws in
                 let cookie = try await client.login(harness.acmeKey)
@@ -104,7 +104,7 @@ struct WebUITests {
 
     @Test("customer data is escaped: a customer named <script> never becomes markup")
     func escaping() async throws {
-        try await ServerHarness.run { harness in
+        try await MemoryHarness.run { harness in
             try await Self.seed(harness)
             try await harness.withClient { client throws in
                 let cookie = try await client.login(harness.acmeKey)
@@ -121,7 +121,7 @@ struct WebUITests {
 
     @Test("a form action works end to end: don't synchronise from the unpartnered list, then undo; a post without the token is refused")
     func excludeFromTheList() async throws {
-        try await ServerHarness.run { harness in
+        try await MemoryHarness.run { harness in
             try await Self.seed(harness)
             try await harness.withClient { client throws in
                 let cookie = try await client.login(harness.acmeKey)
@@ -137,7 +137,6 @@ struct WebUITests {
                 #expect(done.status == .seeOther)
                 let location = try #require(done.headers[.location])
                 #expect(location.hasPrefix("/ui/unpartnered?side=source&notice="))
-                try await harness.waitForProjections()
                 let after = try await client.get(location, cookie: cookie).text
                 #expect(after.contains("is no longer synchronised"))
                 #expect(!after.contains("No Mail &amp; Co"), "an excluded customer is not unpartnered")
@@ -160,7 +159,7 @@ struct WebUITests {
 
     @Test("resolve a conflict, stop and unlink a pair, create a partner and select one, from the pages")
     func actions() async throws {
-        try await ServerHarness.run { harness in
+        try await MemoryHarness.run { harness in
             try await Self.seed(harness)
             try await harness.withClient { client throws in
                 let cookie = try await client.login(harness.acmeKey)
@@ -183,8 +182,7 @@ struct WebUITests {
                     "/ui/customers/economic/2/select-partner", [("_csrf", token), ("partner", "stripe:cus_nomail")], cookie: cookie)
                 #expect(selected.headers[.location]?.contains("notice=") == true, "\(selected.headers[.location] ?? "")")
 
-                try await harness.waitForProjections()
-                let links = try await TenantReadModels(store: harness.store).links(harness.acme, limit: 10, offset: 0).rows
+                let links = try await harness.reads.links(harness.acme, limit: 10, offset: 0).rows
                 #expect(links.count == 2)
                 for link in links {
                     let stop = try await client.postForm("/ui/links/\(link.linkID)/stop", [("_csrf", token)], cookie: cookie)
@@ -202,7 +200,7 @@ struct WebUITests {
 
     @Test("settings form: problems are listed and the form comes back as typed; a valid form saves; a stale one is refused")
     func settingsForm() async throws {
-        try await ServerHarness.run { harness in
+        try await MemoryHarness.run { harness in
             try await harness.withClient { client throws in
                 let cookie = try await client.login(harness.acmeKey)
                 let page = try await client.get("/ui/settings", cookie: cookie)

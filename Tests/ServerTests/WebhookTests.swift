@@ -3,7 +3,9 @@ import EventStore
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Ingest
 import NIOCore
+import PostgresTestSupport
 import Projections
 import Prometheus
 import Server
@@ -269,31 +271,38 @@ struct WebhookTests {
     func liveFromLocalStripe() async throws {
         let source = StripeClientCustomerSource { _ in try LocalStripe.configuration() }
         try await ServerHarness.run(stripe: source) { harness in
-            let live = AccordServer(
-                configuration: ServerConfiguration(port: 0, runsInboxProcessor: true, inbox: .init(pollInterval: .milliseconds(200))),
-                dependencies: harness.server.dependencies)
+            let live = AccordServer(configuration: ServerConfiguration(port: 0), dependencies: harness.server.dependencies)
+            let processor = InboxProcessor(
+                pool: harness.store.pool, commands: harness.handler, stripeCustomers: source, configuration: .init(pollInterval: .milliseconds(200)),
+                metrics: live.metrics.inbox, doorbell: live.doorbell, logger: harness.database.logger)
             let webhookID = "accord-server-\(UUID().uuidString.lowercased())"
             let stripe = try LocalStripe.client()
             try await live.buildApplication().test(.live) { client in
-                let port = try #require(client.port)
-                try await LocalStripe.configureWebhook(
-                    id: webhookID, url: "http://127.0.0.1:\(port)/webhooks/stripe/acme", secret: ServerHarness.webhookSecret,
-                    events: ["customer.created", "customer.updated"])
-                do {
-                    let email = LocalStripe.uniqueEmail("live")
-                    let customer = try await stripe.createCustomer(fields: [.email: email, .name: "Live A/S"])
-                    _ = try await stripe.updateCustomer(
-                        customerID: customer.id, fields: [.name: "Live Renamed A/S"], idempotencyKey: UUID().uuidString)
-                    let arrived = try await waitUntil(timeout: .seconds(30)) {
-                        try await Self.observations(harness).contains { $0.customer.id == customer.id && $0.fields["name"] == "Live Renamed A/S" }
+                // The processor runs beside the server, as in `accord serve`'s service group.
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await processor.run() }
+                    defer { group.cancelAll() }
+                    let port = try #require(client.port)
+                    try await LocalStripe.configureWebhook(
+                        id: webhookID, url: "http://127.0.0.1:\(port)/webhooks/stripe/acme", secret: ServerHarness.webhookSecret,
+                        events: ["customer.created", "customer.updated"])
+                    do {
+                        let email = LocalStripe.uniqueEmail("live")
+                        let customer = try await stripe.createCustomer(fields: [.email: email, .name: "Live A/S"])
+                        _ = try await stripe.updateCustomer(
+                            customerID: customer.id, fields: [.name: "Live Renamed A/S"], idempotencyKey: UUID().uuidString)
+                        let arrived = try await waitUntil(timeout: .seconds(30)) {
+                            try await Self.observations(harness).contains { $0.customer.id == customer.id && $0.fields["name"] == "Live Renamed A/S" }
+                        }
+                        #expect(arrived, "the renamed customer was not recorded")
+                        #expect(
+                            try await Self.observations(harness).filter { $0.customer.id == customer.id }.allSatisfy { $0.fields["email"] == email })
+                    } catch {
+                        try? await LocalStripe.disableWebhook(id: webhookID)
+                        throw error
                     }
-                    #expect(arrived, "the renamed customer was not recorded")
-                    #expect(try await Self.observations(harness).filter { $0.customer.id == customer.id }.allSatisfy { $0.fields["email"] == email })
-                } catch {
-                    try? await LocalStripe.disableWebhook(id: webhookID)
-                    throw error
+                    try await LocalStripe.disableWebhook(id: webhookID)
                 }
-                try await LocalStripe.disableWebhook(id: webhookID)
             }
         }
     }

@@ -198,7 +198,7 @@ public struct StripeClient: Sendable {
         var requestID: String? { headers.first(name: "Request-Id") }
     }
 
-    private func send(
+    func send(
         _ method: HTTPMethod, _ path: String, query: StripeForm = StripeForm(), form: StripeForm? = nil, idempotencyKey: String? = nil
     ) async throws(StripeAPIError) -> Response {
         let description = "\(method.rawValue) \(path)"
@@ -287,7 +287,7 @@ public struct StripeClient: Sendable {
             shouldRetry: shouldRetry, retryAfter: retryAfter, requestID: response.requestID, request: response.request)
     }
 
-    private func decode<Value: Decodable>(_ type: Value.Type, from response: Response) throws(StripeAPIError) -> Value {
+    func decode<Value: Decodable>(_ type: Value.Type, from response: Response) throws(StripeAPIError) -> Value {
         do {
             return try JSONDecoder().decode(type, from: response.body)
         } catch {

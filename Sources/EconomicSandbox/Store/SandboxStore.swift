@@ -65,7 +65,15 @@ actor SandboxStore {
         matching.sort(by: sort.areInIncreasingOrder)
         let start = min(skipPages.multipliedReportingOverflow(by: pageSize).overflow ? Int.max : skipPages * pageSize, matching.count)
         let end = min(start + pageSize, matching.count)
-        return Page(items: Array(matching[start..<end]), results: matching.count, resultsWithoutFilter: customers.count)
+        let page = Page(items: Array(matching[start..<end]), results: matching.count, resultsWithoutFilter: customers.count)
+        if knobs.deletesPerListedPage > 0, end < matching.count {
+            for customer in page.items.prefix(knobs.deletesPerListedPage) {
+                customers[customer.customerNumber] = nil
+                deleted += 1
+            }
+            persist()
+        }
+        return page
     }
 
     func customer(number: Int) -> SandboxCustomer? {

@@ -1,3 +1,4 @@
+import Credentials
 import Foundation
 public import Hummingbird
 import Logging
@@ -7,10 +8,10 @@ import Logging
 public struct APIKeyMiddleware: RouterMiddleware {
     /// The request context.
     public typealias Context = AppRequestContext
-    let keys: APIKeyStore
+    let keys: any APIKeyAuthenticator
 
     /// Makes the middleware.
-    public init(keys: APIKeyStore) { self.keys = keys }
+    public init(keys: any APIKeyAuthenticator) { self.keys = keys }
 
     /// Checks the key, then runs the rest of the chain as its tenant.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -1,3 +1,4 @@
+import Credentials
 public import Foundation
 public import Hummingbird
 import Logging
@@ -9,12 +10,12 @@ import NIOCore
 public struct SessionMiddleware: RouterMiddleware {
     /// The request context.
     public typealias Context = AppRequestContext
-    let keys: APIKeyStore
+    let keys: any APIKeyAuthenticator
     let secret: Data
     let maxFormBodyBytes: Int
 
     /// Makes the middleware.
-    public init(keys: APIKeyStore, secret: Data, maxFormBodyBytes: Int) {
+    public init(keys: any APIKeyAuthenticator, secret: Data, maxFormBodyBytes: Int) {
         self.keys = keys
         self.secret = secret
         self.maxFormBodyBytes = maxFormBodyBytes

@@ -6,16 +6,16 @@ import SyncDomain
 import SyncEngine
 
 /// The JSON API under `/api/v1`. Every route runs behind ``APIKeyMiddleware`` and works only in the key's
-/// tenant: reads go through ``TenantReadModels`` (tenant-scoped transactions), commands through the command
-/// handler with that tenant.
+/// tenant: reads go through ``TenantReads`` (tenant-scoped transactions in PostgreSQL), commands through
+/// ``TenantCommands`` with that tenant.
 public struct APIController: Sendable {
-    let dependencies: ServerDependencies
+    let dependencies: ControllerDependencies
     let configuration: ServerConfiguration
-    var reads: TenantReadModels { TenantReadModels(store: dependencies.store) }
-    var commands: CommandHandler { dependencies.commands }
+    var reads: any TenantReads { dependencies.reads }
+    var commands: any TenantCommands { dependencies.commands }
 
     /// Makes the controller.
-    public init(dependencies: ServerDependencies, configuration: ServerConfiguration) {
+    public init(dependencies: ControllerDependencies, configuration: ServerConfiguration) {
         self.dependencies = dependencies
         self.configuration = configuration
     }
@@ -59,12 +59,12 @@ public struct APIController: Sendable {
         let paging = try Paging(request, maxLimit: configuration.maxPageSize)
         let query = request.uri.queryParameters
         let side = query.get("side")
-        guard TenantReadModels.CustomerFilter.systems(ofSide: side) != nil else {
+        guard CustomerFilter.systems(ofSide: side) != nil else {
             throw APIError.invalidInput("unknown side '\(side?.prefix(40) ?? "")': use source, economic, stripe or file")
         }
         let search = query.get("search").map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
         guard (search?.count ?? 0) <= 200 else { throw APIError.invalidInput("'search' has at most 200 characters") }
-        let filter = TenantReadModels.CustomerFilter(
+        let filter = CustomerFilter(
             side: side, search: search, includeDeleted: query.get("includeDeleted") == "true", limit: paging.limit, offset: paging.offset)
         let (rows, total) = try await reads.customers(tenant, filter: filter)
         return JSONBody.response(Page(items: rows.map(CustomerSummary.init), total: total, limit: paging.limit, offset: paging.offset))
@@ -76,7 +76,7 @@ public struct APIController: Sendable {
     }
 
     /// A customer's detail: its row, link, conflicts and history.
-    static func detail(of ref: CustomerRef, tenant: TenantID, reads: TenantReadModels) async throws -> CustomerDetail {
+    static func detail(of ref: CustomerRef, tenant: TenantID, reads: any TenantReads) async throws -> CustomerDetail {
         let recorded = try await reads.history(tenant, ref)
         guard let row = try await reads.customer(tenant, ref) else {
             guard !recorded.isEmpty else { throw APIError.notFound("customer \(ref) is not known in this tenant") }
@@ -121,8 +121,8 @@ public struct APIController: Sendable {
     }
 
     /// Open conflicts grouped by pair.
-    static func conflictGroups(tenant: TenantID, reads: TenantReadModels) async throws -> [ConflictGroup] {
-        let rows = try await reads.conflicts(tenant)
+    static func conflictGroups(tenant: TenantID, reads: any TenantReads) async throws -> [ConflictGroup] {
+        let rows = try await reads.conflicts(tenant, link: nil)
         var order: [String] = []
         var byLink: [String: [ConflictField]] = [:]
         for row in rows {

@@ -1,14 +1,13 @@
-import EventStore
 import Foundation
 import Hummingbird
+import Ingest
 import Logging
 import NIOCore
-import PGClient
 import Prometheus
 
 /// `/health` (is the database reachable?) and `/metrics` (Prometheus text).
 struct HealthController: Sendable {
-    let dependencies: ServerDependencies
+    let probe: any ServerHealth
     let metrics: ServerMetrics
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -23,17 +22,17 @@ struct HealthController: Sendable {
 
     @Sendable func health(_ request: Request, context: AppRequestContext) async throws -> Response {
         do {
-            let pool = dependencies.pool
-            let value = try await withThrowingTaskGroup(of: Int?.self) { group in
-                group.addTask { try await pool.withConnection { try await $0.query("SELECT 1").singleValue(Int.self) } }
+            let probe = self.probe
+            let answered = try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask { try await probe.databaseAnswers() }
                 group.addTask {
                     try await Task.sleep(for: .seconds(5))
                     throw CancellationError()
                 }
                 defer { group.cancelAll() }
-                return try await group.next() ?? nil
+                return try await group.next() ?? false
             }
-            guard value == 1 else { throw CancellationError() }
+            guard answered else { throw CancellationError() }
             return JSONBody.response(Health(status: "ok", database: "ok"))
         } catch {
             context.logger.warning("health check: database unreachable", metadata: ["error": "\(error)"])
@@ -42,7 +41,7 @@ struct HealthController: Sendable {
     }
 
     @Sendable func metricsText(_ request: Request, context: AppRequestContext) async throws -> Response {
-        if let backlog = try? await WebhookInbox(pool: dependencies.pool).backlog() { metrics.inboxBacklog(backlog) }
+        if let backlog = try? await probe.inboxBacklog() { metrics.inbox.backlog(backlog) }
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))

@@ -1,3 +1,4 @@
+import Credentials
 import EventStore
 import Foundation
 public import Hummingbird
@@ -9,15 +10,15 @@ import SyncEngine
 /// overview, conflicts, unpartnered, synchronised, match failures, customers with their history, outbound
 /// failures and settings. Every action is a form post that redirects back with a notice or an error.
 public struct WebController: Sendable {
-    let dependencies: ServerDependencies
+    let dependencies: ControllerDependencies
     let configuration: ServerConfiguration
-    var reads: TenantReadModels { TenantReadModels(store: dependencies.store) }
-    var commands: CommandHandler { dependencies.commands }
-    var keys: APIKeyStore { APIKeyStore(pool: dependencies.pool) }
+    var reads: any TenantReads { dependencies.reads }
+    var commands: any TenantCommands { dependencies.commands }
+    var keys: any APIKeyAuthenticator { dependencies.apiKeys }
     let pageSize = 100
 
     /// Makes the controller.
-    public init(dependencies: ServerDependencies, configuration: ServerConfiguration) {
+    public init(dependencies: ControllerDependencies, configuration: ServerConfiguration) {
         self.dependencies = dependencies
         self.configuration = configuration
     }
@@ -140,7 +141,7 @@ public struct WebController: Sendable {
         let query = request.uri.queryParameters
         let search = query.get("search").map { String($0.trimmingCharacters(in: .whitespaces).prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
         let side = query.get("side").flatMap { $0.isEmpty ? nil : $0 }
-        guard TenantReadModels.CustomerFilter.systems(ofSide: side) != nil else { throw APIError.invalidInput("unknown side") }
+        guard CustomerFilter.systems(ofSide: side) != nil else { throw APIError.invalidInput("unknown side") }
         let (rows, total) = try await reads.customers(
             identity.tenant, filter: .init(side: side, search: search, includeDeleted: true, limit: paging.limit, offset: paging.offset))
         let body = Pages.customers(rows, total: total, search: search, side: side, offset: paging.offset, limit: paging.limit)

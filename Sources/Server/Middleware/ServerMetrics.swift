@@ -1,4 +1,5 @@
 import CoreMetrics
+public import Ingest
 import Metrics
 public import Prometheus
 
@@ -8,8 +9,7 @@ public import Prometheus
 /// - `http_server_requests_total{method,route,status}` and `http_server_request_duration_seconds{method,route}`;
 /// - `accord_webhook_deliveries_total{outcome}`: accepted, duplicate, rejected (bad signature, stale,
 ///   malformed), unknown_tenant, not_configured, too_large;
-/// - `accord_inbox_processed_total{outcome}`: processed, ignored, retry, failed;
-/// - `accord_inbox_backlog`: pending deliveries (refreshed by the processor and on every scrape).
+/// - the webhook inbox's (``Ingest/InboxMetrics``), in the same registry through ``inbox``.
 public struct ServerMetrics: Sendable {
     /// The registry `/metrics` renders.
     public let registry: PrometheusCollectorRegistry
@@ -39,11 +39,6 @@ public struct ServerMetrics: Sendable {
         Counter(label: "accord_webhook_deliveries_total", dimensions: [("outcome", outcome)], factory: factory).increment()
     }
 
-    func inboxProcessed(_ outcome: String) {
-        Counter(label: "accord_inbox_processed_total", dimensions: [("outcome", outcome)], factory: factory).increment()
-    }
-
-    func inboxBacklog(_ count: Int) {
-        Gauge(label: "accord_inbox_backlog", factory: factory).record(count)
-    }
+    /// The inbox processor's metrics, in this registry (the processor runs outside the server).
+    public var inbox: InboxMetrics { InboxMetrics(factory: factory) }
 }

@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import Ingest
 import Projections
 import SyncDomain
 import SyncEngine
@@ -66,7 +67,7 @@ enum Pages {
 
     // MARK: Overview
 
-    static func overview(_ o: TenantReadModels.Overview, webhookURL: String, inbox: [WebhookInbox.Entry]) -> HTML {
+    static func overview(_ o: TenantOverview, webhookURL: String, inbox: [WebhookInbox.Entry]) -> HTML {
         func card(_ number: Int, _ label: String, _ href: String) -> HTML {
             "<a href=\"\(href)\"><b>\(number)</b>\(label)</a>"
         }
@@ -320,7 +321,7 @@ enum Pages {
 
     // MARK: Outbound
 
-    static func outbound(_ problems: [TenantReadModels.OutboundProblem], pending: [PendingCreationRow], identity: TenantIdentity) -> HTML {
+    static func outbound(_ problems: [OutboundProblem], pending: [PendingCreationRow], identity: TenantIdentity) -> HTML {
         let back = "/ui/outbound"
         let problemRows = HTML.join(
             problems.map { problem -> HTML in

@@ -3,13 +3,14 @@ import EventStore
 public import Foundation
 import HTTPTypes
 public import Hummingbird
+import Ingest
 import Logging
 import NIOCore
 import NIOFoundationCompat
 public import PGClient
 
 /// `POST /webhooks/stripe/{tenant}`: verifies a Stripe delivery against the tenant's endpoint secrets, records it
-/// in the inbox (once per event id) and answers at once; ``InboxProcessor`` does the work.
+/// in the inbox (once per event id) and answers at once; ``Ingest/InboxProcessor`` does the work.
 ///
 /// - unknown tenant, or a tenant without a webhook secret → 404;
 /// - missing, malformed, forged or stale signature, or a body that is not a Stripe event → 400 with a specific

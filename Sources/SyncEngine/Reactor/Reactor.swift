@@ -67,21 +67,9 @@ public final class Reactor: Service {
     }
 
     private func follow() async {
-        let doorbell = Doorbell()
-        let observer = listener?.addObserver { _ in doorbell.ring() }
-        defer { observer.map { listener?.removeObserver($0) } }
-        var backoff: Duration = .milliseconds(200)
-        while !Task.isCancelled {
-            do {
-                if try await processBatch() == 0 { await doorbell.wait(timeout: pollInterval) }
-                backoff = .milliseconds(200)
-            } catch {
-                if Task.isCancelled { break }
-                logger.error("reactor batch failed; retrying", metadata: ["error": "\(error)", "retry.in": "\(backoff)"])
-                try? await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .seconds(30))
-            }
-        }
+        let follower = Follower(
+            listener: listener, configuration: .init(pollInterval: pollInterval), logger: logger, failureMessage: "reactor batch failed; retrying")
+        await follower.run { try await processBatch() == 0 ? .idle() : .worked }
     }
 
     /// Handles everything readable now, batch by batch (for tests and one-shot commands).
@@ -104,9 +92,7 @@ public final class Reactor: Service {
             return (checkpoint, try await store.readForwardBatch(after: checkpoint, limit: batchSize, types: Self.types, on: connection))
         }
         // Matching looks customers up in the match index: it must have applied everything up to the batch's end.
-        if let last = batch.events.last {
-            try await ProjectionProgress(store: store).waitUntil([MatchIndexProjector().name], reached: last.checkpoint)
-        }
+        if let last = batch.events.last { try await ProjectionProgress(store: store).waitUntil([MatchIndexProjector().name], reached: last.checkpoint) }
         // One checkpoint per batch: a crash before it re-handles the batch, which issues nothing new (decisions
         // are keyed by their causing event). A failing event keeps the checkpoint just before it.
         var handled: Checkpoint?

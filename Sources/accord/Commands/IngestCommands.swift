@@ -3,6 +3,7 @@ import Connectors
 import Credentials
 import EventStore
 import Foundation
+import Ingest
 import Logging
 import PGClient
 import SyncDomain
@@ -35,7 +36,8 @@ struct StripeCommand: AsyncParsableCommand {
                 }
                 let client = StripeClient(configuration: StripeConfiguration(apiBase: stripe.apiBase, secretKey: stripe.secretKey.revealed))
                 let bar = ProgressBar(label: "stripe backfill", unit: "customers")
-                let result = try await StripeIngest(handler: makeHandler(pool, logger: logger)).backfill(client: client, tenant: tenantID) {
+                let ingest = StripeIngest(handler: makeHandler(pool, logger: logger), logger: logger)
+                let result = try await ingest.backfill(client: client, tenant: tenantID) {
                     bar.update(done: $0, total: $0, rate: 0)
                 }
                 return result
@@ -68,11 +70,14 @@ struct EconomicCommand: AsyncParsableCommand {
                     configuration: .init(
                         baseURL: economic.baseURL, appSecretToken: economic.appSecretToken.revealed, agreementGrantToken: economic.agreementGrantToken.revealed))
                 let bar = ProgressBar(label: "e-conomic read", unit: "customers")
-                return try await EconomicIngest(handler: makeHandler(pool, logger: logger)).pass(client: client, tenant: tenantID, since: nil) {
+                let ingest = EconomicIngest(handler: makeHandler(pool, logger: logger), store: EventStore(pool: pool, logger: logger), logger: logger)
+                return try await ingest.pass(client: client, tenant: tenantID, since: nil) {
                     bar.update(done: $0, total: $1, rate: 0, final: $0 == $1)
                 }
             }
-            print("read \(pass.read) e-conomic customers; \(pass.changed) new or changed, \(pass.deleted) deleted")
+            print(
+                "read \(pass.read) e-conomic customers; \(pass.changed) new or changed, \(pass.deleted) deleted"
+                    + (pass.missedByPaging > 0 ? " (\(pass.missedByPaging) more found one by one: the list shifted while it was read)" : ""))
         }
     }
 }

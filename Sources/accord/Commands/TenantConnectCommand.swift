@@ -3,7 +3,6 @@ import Credentials
 import EventStore
 import Foundation
 import Logging
-import Server
 
 /// `accord tenant connect economic|stripe T …`, `accord tenant connections`, `accord tenant api-key …`.
 struct TenantConnectCommand: AsyncParsableCommand {

@@ -3,12 +3,12 @@ import Credentials
 import EconomicSandbox
 import EventStore
 import Foundation
+import Ingest
 import Logging
 import Outbound
 import PGClient
 import Projections
 import Runtime
-import Server
 import ServiceLifecycle
 import SyncDomain
 import SyncEngine
@@ -56,14 +56,15 @@ struct DemoScript: Service {
                 stripeSecretKey: Self.stripeKey),
             accordURL: accordURL, webhookID: "accord-demo"
         ) { settings in settings.applyDemoRules(writeBackKey: Self.writeBackKey) }
-        let (key, _) = try await services.server.apiKeys.create(tenant: tenant, name: "demo")
+        let (key, _) = try await APIKeyStore(pool: services.pool).create(tenant: tenant, name: "demo")
 
         // 2. What e-conomic already has (so Stripe customers can match it), then Stripe's customers by webhook.
         let economic = EconomicClient(
             configuration: .init(
                 baseURL: sandboxURL, appSecretToken: SandboxConfiguration.defaultAppSecretToken,
                 agreementGrantToken: SandboxConfiguration.defaultAgreementGrantToken))
-        let read = try await EconomicIngest(handler: services.commands).pass(client: economic, tenant: tenant, since: nil)
+        let ingest = EconomicIngest(handler: services.commands, store: services.store, logger: services.logger)
+        let read = try await ingest.pass(client: economic, tenant: tenant, since: nil)
         say("e-conomic sandbox at \(sandboxURL): \(read.read) existing customers observed")
         let stripe = StripeClient(configuration: StripeConfiguration(apiBase: stripeAPIBase, secretKey: Self.stripeKey))
         var created: [String: String] = [:]
@@ -124,9 +125,8 @@ struct DemoScript: Service {
     }
 
     private func report(tenant: TenantID, stories: [String: String], stripe: StripeClient) async throws {
-        let reads = TenantReadModels(store: services.store)
-        let customers = try await reads.customers(tenant, filter: .init(includeDeleted: true, limit: 1000)).rows
-        let links = try await reads.links(tenant, limit: 1000, offset: 0).rows
+        let customers = try await CustomerQueries(pool: services.pool).page(tenant, filter: .init(includeDeleted: true, limit: 1000)).rows
+        let links = try await PartnerLinkQueries(pool: services.pool).page(tenant, limit: 1000, offset: 0).rows
         let byRef = Dictionary(uniqueKeysWithValues: customers.map { ($0.customer.description, $0) })
         say("\nWhat happened:")
         for link in links.sorted(by: { ($0.origin.isCreated ? 1 : 0, $0.economicNumber) < ($1.origin.isCreated ? 1 : 0, $1.economicNumber) }) {

@@ -1,9 +1,11 @@
 import Connectors
+import Credentials
 import EventStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Ingest
 import Logging
 import NIOCore
 import PGClient
@@ -24,6 +26,7 @@ struct ServerHarness: Sendable {
     let handler: CommandHandler
     let reactor: Reactor
     let server: AccordServer
+    let inbox: InboxProcessor
     let secrets: InMemoryWebhookSecrets
     let acme: TenantID
     let globex: TenantID
@@ -47,13 +50,14 @@ struct ServerHarness: Sendable {
                 let handler = CommandHandler(store: store, cache: cache, logger: database.logger)
                 let secrets = InMemoryWebhookSecrets([acme: [webhookSecret]])
                 let dependencies = ServerDependencies(
-                    store: store, commands: handler, tenantCache: cache, webhookSecrets: secrets, stripeCustomers: stripe ?? FakeStripeCustomers(),
-                    logger: database.logger)
+                    store: store, commands: handler, tenantCache: cache, webhookSecrets: secrets, logger: database.logger)
                 let server = AccordServer(
-                    configuration: ServerConfiguration(
-                        port: 0, maxJSONBodyBytes: 16 * 1024, runsInboxProcessor: false,
-                        inbox: .init(batchSize: 5, baseBackoff: .milliseconds(10), maxBackoff: .milliseconds(50))),
-                    dependencies: dependencies, webhookClock: now)
+                    configuration: ServerConfiguration(port: 0, maxJSONBodyBytes: 16 * 1024), dependencies: dependencies, webhookClock: now)
+                let inbox = InboxProcessor(
+                    pool: pool, commands: handler, stripeCustomers: stripe ?? FakeStripeCustomers(),
+                    configuration: .init(batchSize: 5, retryPolicy: .exponentialJitter(base: 0.01, multiplier: 2, maxDelay: 0.05, maxAttempts: 12)),
+                    metrics: server.metrics.inbox,
+                    doorbell: server.doorbell, logger: database.logger)
                 let keys = APIKeyStore(pool: pool)
                 let acmeKey = try await keys.create(tenant: acme, name: "acme tests").key.token
                 let globexKey = try await keys.create(tenant: globex, name: "globex tests").key.token
@@ -63,7 +67,7 @@ struct ServerHarness: Sendable {
                 let harness = ServerHarness(
                     database: database, store: store, handler: handler,
                     reactor: Reactor(store: store, cache: cache, listener: nil, logger: database.logger),
-                    server: server, secrets: secrets, acme: acme, globex: globex, acmeKey: acmeKey, globexKey: globexKey)
+                    server: server, inbox: inbox, secrets: secrets, acme: acme, globex: globex, acmeKey: acmeKey, globexKey: globexKey)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await listener.run() }
                     group.addTask { try await runner.run() }
@@ -85,6 +89,9 @@ struct ServerHarness: Sendable {
         let app = server.buildApplication()
         try await app.test(.router) { client in try await body(TestClient(client: client)) }
     }
+
+    /// The tenants' API keys, in the database.
+    var apiKeys: APIKeyStore { APIKeyStore(pool: store.pool) }
 
     /// Records an observation.
     @discardableResult
@@ -161,7 +168,7 @@ struct ServerHarness: Sendable {
     /// Processes the inbox until nothing is due.
     @discardableResult
     func processInbox() async throws -> [InboxProcessor.Outcome] {
-        try await server.inboxProcessor.processPending()
+        try await inbox.processPending()
     }
 }
 
@@ -187,81 +194,5 @@ final class FakeStripeCustomers: StripeCustomerSource {
             }
             return state.customers[id] ?? .notFound(id: id)
         }
-    }
-}
-
-/// A client with helpers for JSON, API keys, forms and cookies.
-struct TestClient: Sendable {
-    let client: any TestClientProtocol
-
-    func request(
-        _ method: HTTPRequest.Method, _ uri: String, key: String? = nil, json: String? = nil, headers: HTTPFields = [:], body: String? = nil
-    ) async throws -> TestResponse {
-        var headers = headers
-        if let key { headers[.authorization] = "Bearer \(key)" }
-        if json != nil { headers[.contentType] = "application/json" }
-        return try await client.execute(uri: uri, method: method, headers: headers, body: (json ?? body).map { ByteBuffer(string: $0) })
-    }
-
-    func get(_ uri: String, key: String? = nil, cookie: String? = nil) async throws -> TestResponse {
-        var headers: HTTPFields = [:]
-        if let cookie { headers[.cookie] = cookie }
-        return try await request(.get, uri, key: key, headers: headers)
-    }
-
-    func post(_ uri: String, key: String? = nil, json: String? = nil) async throws -> TestResponse {
-        try await request(.post, uri, key: key, json: json)
-    }
-
-    /// Posts a form (with the session cookie, when given).
-    func postForm(_ uri: String, _ fields: [(String, String)], cookie: String? = nil) async throws -> TestResponse {
-        var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
-        if let cookie { headers[.cookie] = cookie }
-        let body = fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
-        return try await request(.post, uri, headers: headers, body: body)
-    }
-
-    static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
-
-    /// Logs in with an API key; returns the session cookie (`name=value`).
-    func login(_ key: String) async throws -> String {
-        let response = try await postForm("/login", [("api_key", key)])
-        #expect(response.status == .seeOther)
-        let setCookie = try #require(response.headers[.setCookie])
-        #expect(setCookie.contains("HttpOnly"))
-        #expect(setCookie.contains("SameSite=Strict"))
-        return String(setCookie.split(separator: ";")[0])
-    }
-}
-
-extension TestResponse {
-    /// The body as text.
-    var text: String { String(buffer: body) }
-
-    /// The body decoded as JSON.
-    func json() throws -> [String: Any] {
-        try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object: \(text)")
-    }
-
-    /// The body decoded as a JSON array.
-    func jsonArray() throws -> [[String: Any]] {
-        try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]], "not a JSON array: \(text)")
-    }
-
-    /// `error.code` of an error answer.
-    var errorCode: String? { ((try? json())?["error"] as? [String: Any])?["code"] as? String }
-
-    /// `error.message` of an error answer.
-    var errorMessage: String? { ((try? json())?["error"] as? [String: Any])?["message"] as? String }
-
-    /// The anti-forgery token of the first form on the page.
-    var csrfToken: String? {
-        guard let range = text.range(of: #"name="_csrf" value=""#) else { return nil }
-        let rest = text[range.upperBound...]
-        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
     }
 }

@@ -1,9 +1,11 @@
+public import Connectors
 public import EventStore
 public import Foundation
 public import PGClient
 
-/// The durable inbox of webhook deliveries (table `webhook_inbox`): the endpoint records verified deliveries,
-/// deduplicated by (tenant, source, event id); ``InboxProcessor`` claims, processes and settles them.
+/// The durable inbox of Stripe events (table `webhook_inbox`): the webhook endpoint records verified deliveries and
+/// ``StripeCatchUp`` the events it lists, deduplicated by (tenant, source, event id) — an event that arrives both
+/// ways is recorded once; ``InboxProcessor`` claims, processes and settles them.
 public struct WebhookInbox: Sendable {
     /// A delivery as stored.
     public struct Entry: Codable, Sendable, Hashable {
@@ -27,9 +29,12 @@ public struct WebhookInbox: Sendable {
         public var receivedAt: Date
         /// When it was settled.
         public var processedAt: Date?
+        /// `webhook` (a delivery) or `catch_up` (read from Stripe's events list).
+        public var receivedVia: String
 
         enum CodingKeys: String, CodingKey {
-            case tenant, eventID = "eventId", eventType, objectID = "objectId", eventCreated, status, attempts, lastError, receivedAt, processedAt
+            case tenant, eventID = "eventId", eventType, objectID = "objectId", eventCreated, status, attempts, lastError, receivedAt, processedAt,
+                receivedVia
         }
     }
 
@@ -51,7 +56,7 @@ public struct WebhookInbox: Sendable {
     /// Records a verified Stripe delivery in the tenant's scope.
     /// - Returns: false when the event was already recorded (a duplicate delivery).
     /// - Throws: ``PGError``.
-    func record(
+    public func record(
         tenant: TenantID, eventID: String, eventType: String, objectID: String?, eventCreated: Date, payload: PGJSON
     ) async throws -> Bool {
         try await pool.withTransaction(scope: .tenant(tenant)) { connection in
@@ -63,6 +68,31 @@ public struct WebhookInbox: Sendable {
                 RETURNING event_id
                 """
             ).count == 1
+        }
+    }
+
+    /// Records events read from the tenant's Stripe events list, in one statement in the tenant's scope; the ones
+    /// already in the inbox (delivered by a webhook, or read before) are left as they are.
+    /// - Returns: the ids of the events that were new.
+    /// - Throws: ``PGError``.
+    public func recordListed(_ entries: [StripeEventPage.Entry], tenant: TenantID) async throws -> [String] {
+        guard !entries.isEmpty else { return [] }
+        let ids = entries.map(\.event.id)
+        let types = entries.map(\.event.type)
+        let objects = entries.map { $0.event.customer?.id ?? "" }
+        let created = entries.map { Date(timeIntervalSince1970: TimeInterval($0.event.created)) }
+        let payloads = entries.map(\.jsonText)
+        return try await pool.withTransaction(scope: .tenant(tenant)) { connection in
+            try await connection.query(
+                """
+                INSERT INTO webhook_inbox (tenant_id, source, event_id, event_type, object_id, event_created, payload, received_via)
+                SELECT \(tenant.rawValue), 'stripe', e.id, e.type, nullif(e.object, ''), e.created, e.payload::jsonb, 'catch_up'
+                FROM unnest(\(ids)::text[], \(types)::text[], \(objects)::text[], \(created)::timestamptz[], \(payloads)::text[])
+                    AS e(id, type, object, created, payload)
+                ON CONFLICT (tenant_id, source, event_id) DO NOTHING
+                RETURNING event_id
+                """
+            ).decode((String).self)
         }
     }
 
@@ -142,15 +172,16 @@ public struct WebhookInbox: Sendable {
         try await pool.withTransaction(scope: .tenant(tenant)) { connection in
             try await connection.query(
                 """
-                SELECT tenant_id, event_id, event_type, object_id, event_created, status, attempts, last_error, received_at, processed_at
+                SELECT tenant_id, event_id, event_type, object_id, event_created, status, attempts, last_error, received_at, processed_at,
+                    received_via
                 FROM webhook_inbox WHERE \(eventID)::text IS NULL OR event_id = \(eventID)
                 ORDER BY received_at DESC, event_id LIMIT \(limit)
                 """
-            ).decode((String, String, String, String?, Date, String, Int, String?, Date, Date?).self)
+            ).decode((String, String, String, String?, Date, String, Int, String?, Date, Date?, String).self)
         }.map {
             Entry(
                 tenant: $0.0, eventID: $0.1, eventType: $0.2, objectID: $0.3, eventCreated: $0.4, status: $0.5, attempts: $0.6, lastError: $0.7,
-                receivedAt: $0.8, processedAt: $0.9)
+                receivedAt: $0.8, processedAt: $0.9, receivedVia: $0.10)
         }
     }
 }

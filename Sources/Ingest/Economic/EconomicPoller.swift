@@ -3,6 +3,7 @@ public import EventStore
 import Foundation
 public import Logging
 public import ServiceLifecycle
+public import SyncEngine
 
 /// Keeps e-conomic customers observed: for every tenant with an e-conomic connection, a full read when it
 /// starts (and every `fullReadInterval`, which also notices customers deleted in e-conomic), and in between
@@ -20,15 +21,17 @@ public final class EconomicPoller: Service {
     /// Makes a poller.
     /// - Parameters:
     ///   - handler: the command handler observations go through.
+    ///   - store: the handler's event store.
     ///   - interval: the time between incremental passes.
     ///   - fullReadInterval: the time between full reads.
     ///   - logger: receives each pass's counts at debug level, failures at warning.
     ///   - connections: the tenants with an e-conomic connection (read again before every round).
     public init(
-        handler: CommandHandler, interval: Duration = .seconds(30), fullReadInterval: Duration = .seconds(3600), logger: Logger,
+        handler: CommandHandler, store: EventStore, interval: Duration = .seconds(30), fullReadInterval: Duration = .seconds(3600),
+        logger: Logger,
         connections: @escaping @Sendable () async throws -> [Connection]
     ) {
-        self.ingest = EconomicIngest(handler: handler)
+        self.ingest = EconomicIngest(handler: handler, store: store, logger: logger)
         self.connections = connections
         self.interval = interval
         self.fullReadInterval = fullReadInterval
@@ -49,13 +52,17 @@ public final class EconomicPoller: Service {
                     let now = ContinuousClock.now
                     let full = lastFullRead[tenant].map { now - $0 >= fullReadInterval } ?? true
                     do {
-                        let pass = try await ingest.pass(client: EconomicClient(configuration: configuration), tenant: tenant, since: full ? nil : newest[tenant])
+                        let pass = try await ingest.pass(
+                            client: EconomicClient(configuration: configuration), tenant: tenant, since: full ? nil : newest[tenant])
                         if full { lastFullRead[tenant] = now }
                         if let date = pass.newest { newest[tenant] = date }
                         if pass.changed + pass.deleted > 0 {
                             logger.info(
                                 "observed e-conomic changes",
-                                metadata: ["tenant": "\(tenant)", "read": "\(pass.read)", "changed": "\(pass.changed)", "deleted": "\(pass.deleted)"])
+                                metadata: [
+                                    "tenant": "\(tenant)", "read": "\(pass.read)", "changed": "\(pass.changed)", "deleted": "\(pass.deleted)",
+                                    "missed_by_paging": "\(pass.missedByPaging)",
+                                ])
                         }
                     } catch {
                         logger.warning("e-conomic poll failed", metadata: ["tenant": "\(tenant)", "error": "\(error)"])

@@ -2,7 +2,8 @@ public import EventStore
 public import Foundation
 public import PGClient
 
-/// Creates, lists, revokes and checks tenants' API keys (table `api_keys`).
+/// Creates, lists, revokes and checks tenants' API keys (table `api_keys`). It lives with the other credentials:
+/// the CLI makes and revokes keys without the HTTP server, which only checks them.
 ///
 /// Creating, revoking and checking run in the system scope (only it may read the hashes); listing runs in the
 /// tenant's scope, which sees every column but the hash.
@@ -97,7 +98,11 @@ public struct APIKeyStore: Sendable {
 
     /// Checks that a key id names a live key (for sessions, which carry the key id, not the secret).
     /// - Throws: ``PGError``.
-    func verify(keyID: String, secretMatches: (Data) -> Bool = { _ in true }) async throws -> Verdict {
+    public func verify(keyID: String) async throws -> Verdict {
+        try await verify(keyID: keyID) { _ in true }
+    }
+
+    private func verify(keyID: String, secretMatches: (Data) -> Bool) async throws -> Verdict {
         let rows = try await pool.withTransaction(scope: .system) { connection in
             try await connection.query(
                 "SELECT tenant_id, secret_hash, revoked_at IS NOT NULL FROM api_keys WHERE key_id = \(keyID)"

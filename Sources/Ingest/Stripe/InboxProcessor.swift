@@ -1,11 +1,11 @@
 import Connectors
 import EventStore
 import Foundation
-import Logging
+public import Logging
 public import PGClient
 public import ServiceLifecycle
-import SyncDomain
-import SyncEngine
+public import SyncDomain
+public import SyncEngine
 
 /// Works through the webhook inbox (a `Service`): claims due deliveries (`FOR UPDATE SKIP LOCKED`, in a short
 /// transaction, leased), processes each and settles it. Several processors — in one process or many — never
@@ -17,9 +17,10 @@ import SyncEngine
 /// older event can never overwrite what a newer one recorded); a deleted stub or a 404 → `deleteCustomer`.
 /// Other event types are acknowledged and marked `ignored`.
 ///
-/// A failed attempt is recorded with its error and retried with exponential backoff and jitter; after
-/// ``Configuration/maxAttempts`` (or at once for a refusal that cannot change, e.g. an unknown tenant) the
-/// delivery is `failed`, visible in the tenant's inbox.
+/// A failed attempt is recorded with its error and retried after the ``Configuration/retryPolicy``'s backoff (the
+/// same ``SyncDomain/RetryPolicy`` the outbound worker uses; a Retry-After from Stripe is a lower bound); after
+/// its `maxAttempts` (or at once for a refusal that cannot change, e.g. an unknown tenant) the delivery is
+/// `failed`, visible in the tenant's inbox.
 public struct InboxProcessor: Service {
     /// How the processor works.
     public struct Configuration: Sendable {
@@ -29,24 +30,21 @@ public struct InboxProcessor: Service {
         public var pollInterval: Duration
         /// How long a claim lasts before another processor may take it over.
         public var lease: Duration
-        /// Attempts before a delivery is `failed`.
-        public var maxAttempts: Int
-        /// The first retry's delay; doubled per attempt (with 50–100 % jitter) up to ``maxBackoff``.
-        public var baseBackoff: Duration
-        /// The longest delay between attempts.
-        public var maxBackoff: Duration
+        /// When a failed delivery is tried again, and after how many attempts it is `failed`.
+        public var retryPolicy: RetryPolicy
+
+        /// The default retries: 2 s doubled per attempt (with jitter) up to an hour, 12 attempts (about 3 hours).
+        public static let defaultRetryPolicy = RetryPolicy.exponentialJitter(base: 2, multiplier: 2, maxDelay: 3600, maxAttempts: 12)
 
         /// Makes a configuration.
         public init(
-            batchSize: Int = 20, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(120), maxAttempts: Int = 12,
-            baseBackoff: Duration = .seconds(2), maxBackoff: Duration = .seconds(3600)
+            batchSize: Int = 20, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(120),
+            retryPolicy: RetryPolicy = Configuration.defaultRetryPolicy
         ) {
             self.batchSize = batchSize
             self.pollInterval = pollInterval
             self.lease = lease
-            self.maxAttempts = maxAttempts
-            self.baseBackoff = baseBackoff
-            self.maxBackoff = maxBackoff
+            self.retryPolicy = retryPolicy
         }
     }
 
@@ -62,37 +60,50 @@ public struct InboxProcessor: Service {
         case failed
     }
 
-    let dependencies: ServerDependencies
+    let commands: CommandHandler
+    let stripeCustomers: any StripeCustomerSource
     let configuration: Configuration
-    let metrics: ServerMetrics
+    let metrics: InboxMetrics
     let doorbell: Doorbell
-    var inbox: WebhookInbox { WebhookInbox(pool: dependencies.pool) }
-    var logger: Logger { dependencies.logger }
+    let inbox: WebhookInbox
+    let logger: Logger
 
     /// The event types processed.
     public static let customerEventTypes: Set<String> = ["customer.created", "customer.updated", "customer.deleted"]
 
     /// Makes a processor.
-    /// - Parameter doorbell: rung by the webhook endpoint after each new delivery.
-    public init(dependencies: ServerDependencies, configuration: Configuration = .init(), metrics: ServerMetrics, doorbell: Doorbell) {
-        self.dependencies = dependencies
+    /// - Parameters:
+    ///   - pool: the database the inbox lives in.
+    ///   - commands: records what Stripe has (observations and deletions).
+    ///   - stripeCustomers: where each event's customer is re-fetched.
+    ///   - metrics: counts outcomes and the backlog.
+    ///   - doorbell: rung by whoever records a new delivery (the webhook endpoint, the catch-up from Stripe).
+    ///   - logger: failed attempts at warning level.
+    public init(
+        pool: PGConnectionPool, commands: CommandHandler, stripeCustomers: any StripeCustomerSource, configuration: Configuration = .init(),
+        metrics: InboxMetrics = .none, doorbell: Doorbell, logger: Logger
+    ) {
+        self.commands = commands
+        self.stripeCustomers = stripeCustomers
         self.configuration = configuration
         self.metrics = metrics
         self.doorbell = doorbell
+        self.inbox = WebhookInbox(pool: pool)
+        self.logger = logger
     }
 
-    /// Processes until graceful shutdown: whenever the doorbell rings, and every poll interval.
+    /// Processes until graceful shutdown: whenever the doorbell rings, and every poll interval; a failed pass is
+    /// tried again with backoff. The endpoint rings after the delivery is committed, and the inbox is a table read
+    /// without a watermark, so a ring never needs re-reads.
     public func run() async throws {
+        let follower = Follower(
+            listener: nil, doorbell: doorbell,
+            configuration: .init(pollInterval: configuration.pollInterval, rereadWindow: .zero, firstBackoff: configuration.pollInterval),
+            logger: logger, failureMessage: "webhook inbox processing failed; trying again")
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await processPending()
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.error("webhook inbox processing failed; trying again", metadata: ["error": "\(error)"])
-                }
-                _ = await doorbell.wait(timeout: configuration.pollInterval)
+            await follower.run {
+                try await processPending()
+                return .idle()
             }
         }
     }
@@ -107,13 +118,13 @@ public struct InboxProcessor: Service {
             let claims = try await inbox.claim(limit: configuration.batchSize, lease: configuration.lease)
             for claim in claims {
                 let outcome = try await process(claim)
-                metrics.inboxProcessed(outcome.rawValue)
+                metrics.processed(outcome.rawValue)
                 outcomes.append(outcome)
             }
             // A short batch means nothing more was due (a delivery retried in this pass waits for the next one).
             if claims.count < configuration.batchSize { break }
         }
-        metrics.inboxBacklog(try await inbox.backlog())
+        metrics.backlog(try await inbox.backlog())
         return outcomes
     }
 
@@ -129,13 +140,13 @@ public struct InboxProcessor: Service {
         let metadata = CommandMetadata(actor: "stripe:webhook", sourceEventID: claim.eventID)
         let ref = CustomerRef.stripe(customerID)
         do {
-            switch try await dependencies.stripeCustomers.customer(id: customerID, tenant: claim.tenant) {
+            switch try await stripeCustomers.customer(id: customerID, tenant: claim.tenant) {
             case .customer(let customer):
-                try await dependencies.commands.observeCustomer(
+                try await commands.observeCustomer(
                     CustomerObserved(customer: ref, fields: customer.sourceFields, sourceEventId: claim.eventID, sourceUpdatedAt: claim.eventCreated),
                     tenant: claim.tenant, metadata: metadata)
             case .deleted, .notFound:
-                try await dependencies.commands.deleteCustomer(
+                try await commands.deleteCustomer(
                     CustomerDeleted(customer: ref, sourceEventId: claim.eventID, sourceUpdatedAt: claim.eventCreated), tenant: claim.tenant,
                     metadata: metadata)
             }
@@ -145,7 +156,11 @@ public struct InboxProcessor: Service {
             throw CancellationError()
         } catch {
             let permanent = (error as? CommandError).map { $0.code != .contention && $0.code != .unreadableEvent } ?? false
-            let retryAt = permanent || claim.attempts >= configuration.maxAttempts ? nil : Date().addingTimeInterval(backoff(attempt: claim.attempts))
+            let policy = configuration.retryPolicy
+            let retryAfter = (error as? StripeAPIError)?.retryAfter.map { Double($0.components.seconds) }
+            let retryAt =
+                permanent || claim.attempts >= policy.maxAttempts
+                ? nil : policy.retryAt(afterAttempt: claim.attempts, now: Date(), retryAfter: retryAfter, jitter: Double.random(in: 0..<1))
             logger.warning(
                 "webhook delivery failed",
                 metadata: [
@@ -155,13 +170,5 @@ public struct InboxProcessor: Service {
             try await inbox.fail(claim, error: "\(error)", retryAt: retryAt)
             return retryAt == nil ? .failed : .retry
         }
-    }
-
-    /// Seconds before the next attempt: base · 2^(attempt − 1), capped, times a jitter of 50–100 %.
-    func backoff(attempt: Int) -> TimeInterval {
-        let base = Double(configuration.baseBackoff.components.seconds) + Double(configuration.baseBackoff.components.attoseconds) / 1e18
-        let cap = Double(configuration.maxBackoff.components.seconds)
-        let delay = min(cap, base * pow(2, Double(max(0, attempt - 1))))
-        return delay * Double.random(in: 0.5...1.0)
     }
 }

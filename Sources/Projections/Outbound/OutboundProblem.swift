@@ -1,0 +1,61 @@
+public import Foundation
+public import SyncDomain
+
+/// An outbound request whose latest outcome is a failure (retrying) or an abandonment (retried only by
+/// command), as the API and the outbound page list it.
+public struct OutboundProblem: Codable, Sendable, Hashable {
+    /// The request.
+    public var requestID: String
+    /// `failed` (will be retried) or `abandoned` (retried only by command).
+    public var state: String
+    /// What was asked (`EconomicWriteRequested` or `StripeWriteRequested`).
+    public var requestType: String
+    /// The customer concerned, when the request names one.
+    public var customer: String?
+    /// Attempts made.
+    public var attempts: Int
+    /// The error, as the outside system stated it.
+    public var error: String
+    /// When the next automatic attempt is due (failed only).
+    public var retryAt: Date?
+    /// When the outcome was recorded.
+    public var at: Date
+
+    enum CodingKeys: String, CodingKey { case requestID = "requestId", state, requestType, customer, attempts, error, retryAt, at }
+
+    /// The problem an outbound stream shows, from its first event (the request) and its last (the outcome,
+    /// recorded `at`); nil when the last outcome is not a failure. Shared by the SQL query and in-memory readers.
+    public init?(request: SyncEvent, outcome: SyncEvent, at: Date) {
+        var customer: String?
+        switch request {
+        case .economicWriteRequested(let write): customer = write.source?.description
+        case .stripeWriteRequested(let write): customer = CustomerRef.stripe(write.customerId).description
+        default: break
+        }
+        switch outcome {
+        case .outboundFailed(let failed):
+            self.init(
+                requestID: failed.requestId.description, state: "failed", requestType: request.typeName, customer: customer,
+                attempts: failed.attempt, error: failed.error.description, retryAt: failed.retryAt, at: at)
+        case .outboundAbandoned(let abandoned):
+            self.init(
+                requestID: abandoned.requestId.description, state: "abandoned", requestType: request.typeName, customer: customer,
+                attempts: abandoned.attempts, error: abandoned.error.description, retryAt: nil, at: at)
+        default:
+            return nil
+        }
+    }
+
+    init(
+        requestID: String, state: String, requestType: String, customer: String?, attempts: Int, error: String, retryAt: Date?, at: Date
+    ) {
+        self.requestID = requestID
+        self.state = state
+        self.requestType = requestType
+        self.customer = customer
+        self.attempts = attempts
+        self.error = error
+        self.retryAt = retryAt
+        self.at = at
+    }
+}

@@ -1,0 +1,45 @@
+public import EventStore
+public import Ingest
+public import Projections
+public import SyncDomain
+
+/// What the API and the web pages read, always for one tenant. ``TenantReadModels`` answers from PostgreSQL
+/// (the projections' query APIs, the log, the webhook inbox); tests answer from memory.
+public protocol TenantReads: Sendable {
+    /// The numbers on the overview page.
+    func overview(_ tenant: TenantID) async throws -> TenantOverview
+    /// A page of customers, ordered by name, and how many match in all.
+    func customers(_ tenant: TenantID, filter: CustomerFilter) async throws -> (rows: [CustomerRow], total: Int)
+    /// Several customers by reference, in no particular order (unknown ones are left out).
+    func customers(_ tenant: TenantID, refs: [CustomerRef]) async throws -> [CustomerRow]
+    /// Customers without a partner on one side (`source` or `economic`), by name, and how many there are.
+    func unpartnered(_ tenant: TenantID, side: String, limit: Int, offset: Int) async throws -> (rows: [UnpartneredRow], total: Int)
+    /// Customers (not deleted) whose last automatic match or mapping failed, by name.
+    func matchFailures(_ tenant: TenantID, limit: Int, offset: Int) async throws -> [CustomerRow]
+    /// A page of linked pairs, newest first, and how many there are.
+    func links(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [PartnerLinkRow], total: Int)
+    /// Several links by id, in no particular order (unknown ones are left out).
+    func links(_ tenant: TenantID, ids: [String]) async throws -> [PartnerLinkRow]
+    /// Open conflicts, oldest first, then by link and field; only one link's when given.
+    func conflicts(_ tenant: TenantID, link: LinkID?) async throws -> [ConflictRow]
+    /// Partners being created, oldest first.
+    func pendingCreations(_ tenant: TenantID) async throws -> [PendingCreationRow]
+    /// Outbound requests whose latest outcome is a failure or an abandonment, most recent first.
+    func outboundProblems(_ tenant: TenantID) async throws -> [OutboundProblem]
+    /// A customer's stream, in order (its history).
+    func history(_ tenant: TenantID, _ ref: CustomerRef) async throws -> [RecordedEvent]
+    /// The tenant's most recent webhook deliveries.
+    func inbox(_ tenant: TenantID, limit: Int) async throws -> [WebhookInbox.Entry]
+}
+
+extension TenantReads {
+    /// One customer, or nil when this tenant has no such customer.
+    public func customer(_ tenant: TenantID, _ ref: CustomerRef) async throws -> CustomerRow? {
+        try await customers(tenant, refs: [ref]).first
+    }
+
+    /// One link, or nil when this tenant has no such link.
+    public func link(_ tenant: TenantID, _ id: LinkID) async throws -> PartnerLinkRow? {
+        try await links(tenant, ids: [id.description]).first
+    }
+}

@@ -1,0 +1,148 @@
+import EventSourcing
+import EventStore
+import Foundation
+import PGClient
+import PostgresTestSupport
+import Projections
+import SyncDomain
+import Testing
+
+@Suite("read-model queries against the in-memory fold", .timeLimit(.minutes(5)))
+struct QueryTests {
+    @Test("for random histories, every customer query answers in each tenant's scope what the in-memory fold answers", arguments: [UInt64(11), 12])
+    func customerQueries(seed: UInt64) async throws {
+        try await withProjectionStore { store, _, acme, globex in
+            let reference = try await Self.caughtUp(store, seed: seed, tenants: [acme, globex])
+            let queries = CustomerQueries(pool: store.pool)
+            for tenant in [acme, globex] {
+                let filters = [
+                    CustomerFilter(limit: 10_000), CustomerFilter(side: "source", limit: 25, offset: 10),
+                    CustomerFilter(side: "economic", limit: 10_000),
+                    CustomerFilter(side: "stripe", includeDeleted: true, limit: 7, offset: 3), CustomerFilter(side: "file", limit: 10_000),
+                    CustomerFilter(search: "CUSTOMER 1", includeDeleted: true, limit: 10_000), CustomerFilter(search: "example.com", limit: 40),
+                    CustomerFilter(search: "100%", limit: 10_000), CustomerFilter(search: "_", limit: 10_000),
+                ]
+                for filter in filters {
+                    let (rows, total) = try await queries.page(tenant, filter: filter)
+                    let expected = reference.customers(tenant, filter: filter)
+                    #expect(rows == expected.rows, "\(tenant) \(filter)")
+                    #expect(total == expected.total, "\(tenant) \(filter)")
+                }
+                let all = reference.customers(tenant, filter: CustomerFilter(includeDeleted: true, limit: 10_000)).rows
+                #expect(all.count > 50)
+                let refs = all.prefix(30).map(\.customer) + [.stripe("cus_nobody")]
+                #expect(Set(try await queries.customers(tenant, refs: refs)) == Set(reference.customers(tenant, refs: refs)))
+                #expect(try await queries.customers(tenant, refs: refs).count == 30, "unknown customers are left out")
+
+                for side in ["source", "economic"] {
+                    for (limit, offset) in [(10_000, 0), (9, 4)] {
+                        let (rows, total) = try await queries.unpartnered(tenant, side: side, limit: limit, offset: offset)
+                        let expected = reference.unpartnered(tenant, side: side, limit: limit, offset: offset)
+                        #expect(rows == expected.rows && total == expected.total, "\(tenant) \(side) \(limit) \(offset)")
+                    }
+                }
+                #expect(try await queries.failures(tenant, limit: 10_000, offset: 0) == reference.failures(tenant, limit: 10_000, offset: 0))
+                #expect(try await queries.failures(tenant, limit: 3, offset: 2) == reference.failures(tenant, limit: 3, offset: 2))
+                #expect(!reference.failures(tenant, limit: 10_000, offset: 0).isEmpty)
+                let counts = try await store.pool.withTransaction(scope: .tenant(tenant)) { try await CustomerQueries.counts(on: $0) }
+                #expect(counts == reference.customerCounts(tenant))
+
+                for side in [System.stripe, .economic] {
+                    #expect(
+                        try await queries.partnerCandidates(side: side, tenant: tenant) == reference.partnerCandidates(side: side, tenant: tenant))
+                }
+                let numbers = all.filter { $0.system == "economic" }.prefix(40).compactMap { Int($0.externalID) } + [999_999]
+                let used = try await queries.economicNumbersInUse(among: numbers, tenant: tenant)
+                #expect(used == reference.economicNumbersInUse(among: numbers, tenant: tenant))
+                #expect(!used.isEmpty && !used.contains(999_999))
+            }
+        }
+    }
+
+    @Test("for random histories, the partnering and match-index queries answer what the in-memory fold answers")
+    func partneringAndMatchQueries() async throws {
+        try await withProjectionStore { store, _, acme, globex in
+            let reference = try await Self.caughtUp(store, seed: 13, tenants: [acme, globex])
+            let queries = PartnerLinkQueries(pool: store.pool)
+            for tenant in [acme, globex] {
+                for (limit, offset) in [(10_000, 0), (5, 3)] {
+                    let (rows, total) = try await queries.page(tenant, limit: limit, offset: offset)
+                    let expected = reference.links(tenant, limit: limit, offset: offset)
+                    #expect(rows == expected.rows && total == expected.total, "\(tenant) \(limit) \(offset)")
+                }
+                let links = reference.links(tenant, limit: 10_000, offset: 0).rows
+                #expect(links.count > 5)
+                let ids = links.prefix(4).map(\.linkID) + [UUID().uuidString]
+                #expect(Set(try await queries.links(tenant, ids: ids)) == Set(reference.links(tenant, ids: ids)))
+
+                let conflicts = try await queries.conflicts(tenant)
+                #expect(conflicts == reference.conflicts(tenant))
+                #expect(!conflicts.isEmpty)
+                let first = try #require(conflicts.first)
+                let link = LinkID(try #require(UUID(uuidString: first.linkID)))
+                #expect(try await queries.conflicts(tenant, link: link) == reference.conflicts(tenant, link: link))
+                #expect(try await queries.pendingCreations(tenant) == reference.pendingCreations(tenant))
+                let counts = try await store.pool.withTransaction(scope: .tenant(tenant)) { try await PartnerLinkQueries.counts(on: $0) }
+                #expect(counts == reference.partnerLinkCounts(tenant))
+
+                let indexed = reference.matchIndexRows.filter { $0.tenantID == tenant.rawValue && $0.side == "economic" }.compactMap(\.key)
+                let keys = Array(Set(indexed).prefix(25)) + [MatchKey(kind: .email, normalizedValue: "nobody@nowhere.test")]
+                let candidates = try await store.pool.withTransaction(scope: .tenant(tenant)) {
+                    try await MatchIndexQueries.economicCandidates(for: keys, on: $0)
+                }
+                #expect(candidates == reference.economicCandidates(for: keys, tenant: tenant))
+                #expect(!candidates.isEmpty)
+            }
+        }
+    }
+
+    @Test("outbound problems: each request whose latest outcome is a failure or an abandonment, newest first, in the tenant's scope")
+    func outboundProblems() async throws {
+        try await withProjectionStore { store, _, acme, globex in
+            let error = OutboundError(httpStatus: 400, code: "E04300", message: "Name is required")
+            let failed = RequestID(UUID())
+            let abandoned = RequestID(UUID())
+            let recovered = RequestID(UUID())
+            let stripe = RequestID(UUID())
+            func economicWrite(_ id: RequestID) -> SyncEvent {
+                .economicWriteRequested(
+                    EconomicWriteRequested(requestId: id, kind: .create, source: .stripe("cus_anna"), payload: ["name": "Anna"], reason: .autoCreate))
+            }
+            try await append(
+                [
+                    economicWrite(failed), economicWrite(abandoned), economicWrite(recovered),
+                    .stripeWriteRequested(
+                        StripeWriteRequested(requestId: stripe, customerId: "cus_bo", kind: .metadata(["n": "1"]), reason: .customerNumberWriteBack)),
+                    .outboundFailed(OutboundFailed(requestId: failed, attempt: 2, error: error, retryAt: Date(timeIntervalSince1970: 2_000_000_000))),
+                    .outboundFailed(OutboundFailed(requestId: recovered, attempt: 1, error: error, retryAt: Date())),
+                    .outboundSucceeded(OutboundSucceeded(requestId: recovered)),
+                    .outboundAbandoned(OutboundAbandoned(requestId: abandoned, attempts: 5, error: error)),
+                    .outboundFailed(OutboundFailed(requestId: stripe, attempt: 1, error: error, retryAt: Date())),
+                ], tenant: acme, store: store)
+            try await append([economicWrite(RequestID(UUID()))], tenant: globex, store: store)
+
+            let problems = try await OutboundProblemQueries(pool: store.pool).problems(acme)
+            #expect(
+                Set(problems.map(\.requestID)) == [failed.description, abandoned.description, stripe.description],
+                "the recovered one is not a problem")
+            #expect(zip(problems, problems.dropFirst()).allSatisfy { $0.at >= $1.at }, "newest first")
+            let byID = Dictionary(uniqueKeysWithValues: problems.map { ($0.requestID, $0) })
+            #expect(byID[failed.description]?.state == "failed" && byID[failed.description]?.attempts == 2)
+            #expect(byID[failed.description]?.retryAt == Date(timeIntervalSince1970: 2_000_000_000))
+            #expect(byID[failed.description]?.customer == "stripe:cus_anna" && byID[failed.description]?.requestType == "EconomicWriteRequested")
+            #expect(byID[abandoned.description]?.state == "abandoned" && byID[abandoned.description]?.retryAt == nil)
+            #expect(byID[abandoned.description]?.error.contains("Name is required") == true)
+            #expect(byID[stripe.description]?.customer == "stripe:cus_bo" && byID[stripe.description]?.requestType == "StripeWriteRequested")
+            #expect(try await OutboundProblemQueries(pool: store.pool).problems(globex).isEmpty)
+        }
+    }
+
+    /// Appends random histories for the tenants, catches every projection up, and folds the same events in memory.
+    static func caughtUp(_ store: EventStore, seed: UInt64, tenants: [TenantID]) async throws -> ReferenceReadModels {
+        let total = try await appendRandomHistories(seed: seed, store: store, tenants: tenants)
+        for projector in AccordProjections.all { try await catchUp(projector, store: store, expecting: total) }
+        let events = try await allDomainEvents(store)
+        let settings = latestSettings(events)
+        return ReferenceReadModels.fold(events, settings: { settings[$0] ?? .default })
+    }
+}

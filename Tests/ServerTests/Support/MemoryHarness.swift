@@ -1,0 +1,74 @@
+import EventStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Prometheus
+import Server
+import SyncDomain
+import SyncEngine
+import Testing
+
+/// The server's API, pages and health over in-memory dependencies, no PostgreSQL: two tenants (`acme`,
+/// `globex`) with an API key each, the engine in memory (commands, the sync policy on `settle()`, read models),
+/// and the router of ``Server/AccordServer/buildRouter(configuration:controllers:metrics:)`` — every route but
+/// Stripe's webhook endpoint, which records into PostgreSQL and is tested end to end.
+struct MemoryHarness: Sendable {
+    let engine: MemoryEngine
+    let apiKeys: MemoryAPIKeys
+    let controllers: ControllerDependencies
+    let configuration: ServerConfiguration
+    let metrics: ServerMetrics
+    let acme: TenantID
+    let globex: TenantID
+    let acmeKey: String
+    let globexKey: String
+
+    static let user = CommandMetadata(actor: "user:test")
+
+    /// Runs `body` with a fresh harness.
+    /// - Parameter databaseAnswers: what `/health` hears from the database.
+    static func run(databaseAnswers: Bool = true, _ body: (MemoryHarness) async throws -> Void) async throws {
+        let acme = try TenantID("acme")
+        let globex = try TenantID("globex")
+        let engine = MemoryEngine(tenants: [acme, globex])
+        let keys = MemoryAPIKeys()
+        let harness = MemoryHarness(
+            engine: engine, apiKeys: keys,
+            controllers: ControllerDependencies(
+                reads: MemoryReads(engine: engine), commands: engine, apiKeys: keys, health: MemoryHealth(answers: databaseAnswers)),
+            configuration: ServerConfiguration(port: 0, maxJSONBodyBytes: 16 * 1024), metrics: ServerMetrics(registry: PrometheusCollectorRegistry()),
+            acme: acme, globex: globex, acmeKey: keys.create(tenant: acme), globexKey: keys.create(tenant: globex))
+        try await body(harness)
+    }
+
+    /// Runs `body` with a client of the router (no socket).
+    func withClient(_ body: @escaping @Sendable (TestClient) async throws -> Void) async throws {
+        let router = AccordServer.buildRouter(configuration: configuration, controllers: controllers, metrics: metrics)
+        try await Application(router: router).test(.router) { client in try await body(TestClient(client: client)) }
+    }
+
+    /// The commands, carried out in memory.
+    var handler: any TenantCommands { engine }
+
+    /// What the API and the pages read.
+    var reads: any TenantReads { controllers.reads }
+
+    /// Records an observation.
+    @discardableResult
+    func observe(_ customer: CustomerRef, _ fields: [String: String], tenant: TenantID? = nil) async throws -> CommandResult {
+        try await engine.observeCustomer(CustomerObserved(customer: customer, fields: fields), tenant: tenant ?? acme, metadata: Self.user)
+    }
+
+    /// Makes the tenant's automatic creation manual, so unmatched customers stay unpartnered for the tests.
+    func manualCreation(_ tenant: TenantID? = nil) async throws {
+        var settings = TenantSettings.default
+        settings.createPolicy = .manual
+        try await engine.updateSettings(settings, expectedVersion: 0, tenant: tenant ?? acme, metadata: Self.user)
+    }
+
+    /// Lets the sync policy react to everything recorded so far.
+    func settle() async throws { try await engine.settle() }
+
+    /// Every event of a tenant, in order.
+    func events(of tenant: TenantID? = nil) async throws -> [SyncEvent] { await engine.events(of: tenant ?? acme) }
+}

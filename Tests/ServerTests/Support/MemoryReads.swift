@@ -1,0 +1,75 @@
+import EventStore
+import Foundation
+import Ingest
+import PGClient
+import Projections
+import Server
+import SyncDomain
+
+/// ``Server/TenantReads`` from the in-memory engine: the read models' queries answered by the in-memory fold
+/// (the same answers the projection tests hold the SQL to), the history and the outbound problems from the
+/// in-memory log. There is no webhook endpoint without PostgreSQL, so the inbox is empty.
+struct MemoryReads: TenantReads {
+    let engine: MemoryEngine
+
+    func overview(_ tenant: TenantID) async throws -> TenantOverview {
+        let models = await engine.readModels()
+        return TenantOverview(
+            customers: models.customerCounts(tenant), partnering: models.partnerLinkCounts(tenant),
+            outboundFailures: try await outboundProblems(tenant).count, inboxPending: 0, inboxFailed: 0)
+    }
+
+    func customers(_ tenant: TenantID, filter: CustomerFilter) async throws -> (rows: [CustomerRow], total: Int) {
+        await engine.readModels().customers(tenant, filter: filter)
+    }
+
+    func customers(_ tenant: TenantID, refs: [CustomerRef]) async throws -> [CustomerRow] {
+        await engine.readModels().customers(tenant, refs: refs)
+    }
+
+    func unpartnered(_ tenant: TenantID, side: String, limit: Int, offset: Int) async throws -> (rows: [UnpartneredRow], total: Int) {
+        await engine.readModels().unpartnered(tenant, side: side, limit: limit, offset: offset)
+    }
+
+    func matchFailures(_ tenant: TenantID, limit: Int, offset: Int) async throws -> [CustomerRow] {
+        await engine.readModels().failures(tenant, limit: limit, offset: offset)
+    }
+
+    func links(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [PartnerLinkRow], total: Int) {
+        await engine.readModels().links(tenant, limit: limit, offset: offset)
+    }
+
+    func links(_ tenant: TenantID, ids: [String]) async throws -> [PartnerLinkRow] {
+        await engine.readModels().links(tenant, ids: ids)
+    }
+
+    func conflicts(_ tenant: TenantID, link: LinkID?) async throws -> [ConflictRow] {
+        await engine.readModels().conflicts(tenant, link: link)
+    }
+
+    func pendingCreations(_ tenant: TenantID) async throws -> [PendingCreationRow] {
+        await engine.readModels().pendingCreations(tenant)
+    }
+
+    /// Each outbound stream's first event (the request) and last (its latest outcome), most recent first.
+    func outboundProblems(_ tenant: TenantID) async throws -> [OutboundProblem] {
+        var streams: [String: [RecordedEvent]] = [:]
+        for recorded in await engine.log where recorded.tenant == tenant && recorded.stream.rawValue.hasPrefix("outbound-") {
+            streams[recorded.stream.rawValue, default: []].append(recorded)
+        }
+        return try streams.values.compactMap { events in
+            guard let first = events.first, let last = events.last else { return nil }
+            return OutboundProblem(request: try Self.decode(first), outcome: try Self.decode(last), at: last.recordedAt)
+        }.sorted { $0.at > $1.at }
+    }
+
+    func history(_ tenant: TenantID, _ ref: CustomerRef) async throws -> [RecordedEvent] {
+        await engine.stream(.customer(ref), of: tenant)
+    }
+
+    func inbox(_ tenant: TenantID, limit: Int) async throws -> [WebhookInbox.Entry] { [] }
+
+    private static func decode(_ recorded: RecordedEvent) throws -> SyncEvent {
+        try SyncEvent.decode(type: recorded.type, schemaVersion: Int(recorded.schemaVersion), data: Data(recorded.data.text.utf8))
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// A client with helpers for JSON, API keys, forms and cookies.
+struct TestClient: Sendable {
+    let client: any TestClientProtocol
+
+    func request(
+        _ method: HTTPRequest.Method, _ uri: String, key: String? = nil, json: String? = nil, headers: HTTPFields = [:], body: String? = nil
+    ) async throws -> TestResponse {
+        var headers = headers
+        if let key { headers[.authorization] = "Bearer \(key)" }
+        if json != nil { headers[.contentType] = "application/json" }
+        return try await client.execute(uri: uri, method: method, headers: headers, body: (json ?? body).map { ByteBuffer(string: $0) })
+    }
+
+    func get(_ uri: String, key: String? = nil, cookie: String? = nil) async throws -> TestResponse {
+        var headers: HTTPFields = [:]
+        if let cookie { headers[.cookie] = cookie }
+        return try await request(.get, uri, key: key, headers: headers)
+    }
+
+    func post(_ uri: String, key: String? = nil, json: String? = nil) async throws -> TestResponse {
+        try await request(.post, uri, key: key, json: json)
+    }
+
+    /// Posts a form (with the session cookie, when given).
+    func postForm(_ uri: String, _ fields: [(String, String)], cookie: String? = nil) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+        if let cookie { headers[.cookie] = cookie }
+        let body = fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+        return try await request(.post, uri, headers: headers, body: body)
+    }
+
+    static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    /// Logs in with an API key; returns the session cookie (`name=value`).
+    func login(_ key: String) async throws -> String {
+        let response = try await postForm("/login", [("api_key", key)])
+        #expect(response.status == .seeOther)
+        let setCookie = try #require(response.headers[.setCookie])
+        #expect(setCookie.contains("HttpOnly"))
+        #expect(setCookie.contains("SameSite=Strict"))
+        return String(setCookie.split(separator: ";")[0])
+    }
+}
+
+extension TestResponse {
+    /// The body as text.
+    var text: String { String(buffer: body) }
+
+    /// The body decoded as JSON.
+    func json() throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object: \(text)")
+    }
+
+    /// The body decoded as a JSON array.
+    func jsonArray() throws -> [[String: Any]] {
+        try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]], "not a JSON array: \(text)")
+    }
+
+    /// `error.code` of an error answer.
+    var errorCode: String? { ((try? json())?["error"] as? [String: Any])?["code"] as? String }
+
+    /// `error.message` of an error answer.
+    var errorMessage: String? { ((try? json())?["error"] as? [String: Any])?["message"] as? String }
+
+    /// The anti-forgery token of the first form on the page.
+    var csrfToken: String? {
+        guard let range = text.range(of: #"name="_csrf" value=""#) else { return nil }
+        let rest = text[range.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+    }
+}
