@@ -39,32 +39,33 @@ public final class HeldDecisionService: Service {
         self.logger = logger
     }
 
-    /// Polls until cancelled or gracefully shut down. A failing decision stays parked and is tried again.
+    /// Polls until cancelled or gracefully shut down (no doorbell: a rebuild's end appends no event). A failing
+    /// decision stays parked and is tried again after a backoff.
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await self.resumeReady()
-                } catch {
-                    if Task.isCancelled { break }
-                    self.logger.error("resuming held decisions failed; retrying", metadata: ["error": "\(error)"])
-                }
-                try? await Task.sleep(for: self.pollInterval)
-            }
-        }
+        let follower = Follower(
+            listener: nil, configuration: .init(pollInterval: pollInterval, rereadWindow: .zero), logger: logger,
+            failureMessage: "resuming held decisions failed; retrying")
+        await cancelWhenGracefulShutdown { await follower.run { try await self.resumeReady() > 0 ? .worked : .idle() } }
     }
 
     /// Decides the parked events of every tenant whose matching is no longer held (for tests and one-shot commands).
     /// - Returns: how many were decided.
-    /// - Throws: the first failure (that event and the ones after it stay parked).
+    /// - Throws: the first failure, once every other tenant has been tried (the failing event and the ones after it
+    ///   stay parked; one tenant's failure never keeps another's decisions waiting).
     @discardableResult
     public func resumeReady() async throws -> Int {
         var decided = 0
+        var failure: (any Error)?
         for tenant in try await held.tenants() {
-            let count = try await resume(tenant)
-            if count > 0 { logger.info("decided held events", metadata: ["tenant": "\(tenant)", "count": "\(count)"]) }
-            decided += count
+            do {
+                let count = try await resume(tenant)
+                if count > 0 { logger.info("decided held events", metadata: ["tenant": "\(tenant)", "count": "\(count)"]) }
+                decided += count
+            } catch {
+                failure = failure ?? error
+            }
         }
+        if let failure { throw failure }
         return decided
     }
 
