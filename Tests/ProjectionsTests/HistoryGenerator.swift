@@ -30,6 +30,8 @@ struct HistoryGenerator {
     private var stopped = Set<LinkID>()
     private var conflicts: [LinkID: Set<String>] = [:]
     private var pending: [RequestID: CustomerRef] = [:]
+    /// Created partners not read from e-conomic yet.
+    private var unread = Set<CustomerRef>()
     private var settingsVersion = 0
     private var nextNumber = 1000
 
@@ -90,6 +92,7 @@ struct HistoryGenerator {
         case 0..<25:  // a customer changes
             let isSource = chance(60)
             guard let customer = pick(isSource ? sources : economics), !deleted.contains(customer) else { return [] }
+            unread.remove(customer)
             return [
                 .customerObserved(
                     CustomerObserved(
@@ -121,7 +124,9 @@ struct HistoryGenerator {
                     PartnerLinked(linkId: id, source: source, economic: economic, origin: origin, agreed: ["name": "Agreed \(rng.next() % 50)"]))
             ]
         case 52..<55:  // copy an e-conomic customer to a file: linked before the file customer is observed (as "create partners" appends them)
-            guard let economic = pick(free(economics)) else { return [] }
+            // Only an observed e-conomic customer is copied (the command side refuses an unknown one), so every link
+            // has at least one observed customer when it is made.
+            guard let economic = pick(free(economics).filter { !unread.contains($0) }) else { return [] }
             let file = CustomerRef.file("C\(economic.id)")
             guard !sources.contains(file) else { return [] }
             sources.append(file)
@@ -192,7 +197,9 @@ struct HistoryGenerator {
             switch Int.random(in: 0..<100, using: &rng) {
             case 0..<25: return [reading, linking]
             case 25..<60: return [linking, reading]
-            default: return [linking]  // read later, or never
+            default:  // read later, or never
+                unread.insert(economic)
+                return [linking]
             }
         default:
             settingsVersion += 1

@@ -69,7 +69,7 @@ struct EngineHarness {
     }
 
     /// Waits until the named read models (all of them by default) have applied everything written so far.
-    func waitForReadModels(_ names: [String] = AccordProjections.all.map(\.name), timeout: Duration = .seconds(30)) async throws {
+    func waitForReadModels(_ names: [String] = AccordProjections.all.map(\.name), timeout: Duration = .seconds(120)) async throws {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while ContinuousClock.now < deadline {
             let caughtUp = try await store.pool.withTransaction(scope: .system) { connection in

@@ -8,7 +8,8 @@ public import SyncDomain
 /// e-conomic is linked as soon as e-conomic answers, and observed only when e-conomic is next read; file partners
 /// of several e-conomic customers are appended after all their links. A link whose customer has no row yet is kept
 /// on the partner's row (`partner`), and the customer's row takes it over when it is first observed, so the rows
-/// are the same whatever the order.
+/// are the same whatever the order. (One of a link's customers has always been observed when it is made: the command
+/// side links only customers it knows, and a created partner's source, so the partner's row is there to keep it.)
 public enum CustomersModel {
     /// Applies one event to the rows it touches. `rows` must hold every existing row the event concerns
     /// (see ``touches(_:)``) and, for a customer observed for the first time, the row naming it as partner (see
