@@ -26,13 +26,14 @@ public struct ReferenceReadModels: Sendable {
 
     /// Applies one event.
     public mutating func apply(_ event: DomainEvent, settings: TenantSettings) {
+        // A customer has a row once it has been observed.
+        MatchIndexModel.apply(event, to: &matchIndex, settings: settings) { [customers] in customers[CustomerKey(tenant: event.tenant, $0)] != nil }
         let keys = Set(CustomersModel.touches(event).keys)
         let before = customers.filter { keys.contains($0.key) }
         CustomersModel.apply(event, to: &customers)
         var touched = customers.filter { keys.contains($0.key) }
         CustomersModel.refreshMapped(&touched, changedSince: before, settings: { _ in settings })
         customers.merge(touched) { _, new in new }
-        MatchIndexModel.apply(event, to: &matchIndex, settings: settings)
         if !PartnerLinksModel.touches(event.event).links.isEmpty || !PartnerLinksModel.touches(event.event).requests.isEmpty {
             partnerLinks[event.tenant, default: PartnerLinksModel(tenant: event.tenant)].apply(event)
         }

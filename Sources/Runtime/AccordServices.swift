@@ -40,6 +40,8 @@ public struct AccordServices: Sendable {
     public let rebuilds: RebuildRequestService
     /// The sync policy.
     public let reactor: Reactor
+    /// Decides what the reactor held while a tenant's match index was rebuilt.
+    public let heldDecisions: HeldDecisionService
     /// Sends the requested writes to e-conomic and Stripe.
     public let worker: OutboundWorker
     /// Observes e-conomic customers.
@@ -84,6 +86,7 @@ public struct AccordServices: Sendable {
         projections = ProjectionRunner(projectors: Self.projectors, store: store, listener: listener, logger: logger)
         rebuilds = RebuildRequestService(projectors: Self.projectors, store: store, logger: logger)
         reactor = Reactor(store: store, cache: cache, listener: listener, logger: logger)
+        heldDecisions = HeldDecisionService(reactor: reactor, store: store, cache: cache, logger: logger)
         var workerConfiguration =
             workerConfiguration
             ?? OutboundWorkerConfiguration(
@@ -143,7 +146,8 @@ public struct AccordServices: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }, additional: [any Service] = [], handleSignals: Bool = true
     ) -> ServiceGroup {
         let app = server.buildApplication(onServerRunning: onServerRunning)
-        let services: [any Service] = [pool, listener, projections, rebuilds, reactor, worker, poller, inbox, stripeCatchUp] + additional + [app]
+        let services: [any Service] =
+            [pool, listener, projections, rebuilds, reactor, heldDecisions, worker, poller, inbox, stripeCatchUp] + additional + [app]
         return ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))

@@ -21,6 +21,8 @@ struct ReadModelTests {
             let reference = ReferenceReadModels.fold(events, settings: { settings[$0] ?? .default })
             let stored = try await StoredReadModels.load(store)
             expectEqual(stored, StoredReadModels(reference))
+            stored.expectLinksShowOnCustomers()
+            stored.expectCreatedPartnersIndexed()
             #expect(stored.customers.count > 200)
             #expect(!stored.partnerLinks.isEmpty)
             #expect(!stored.conflicts.isEmpty)
@@ -48,6 +50,7 @@ struct ReadModelTests {
             }
             let rebuilt = try await StoredReadModels.load(store)
             expectEqual(rebuilt, live)
+            rebuilt.expectLinksShowOnCustomers()
             let entries = try await ProjectionRegistry(pool: store.pool).entries()
             #expect(entries.allSatisfy { $0.version == 2 && $0.state == .active })
             let oldTable = try await store.pool.withConnection {
@@ -99,7 +102,8 @@ struct ExactlyOnceTests {
             let flaky = FlakyProjector(wrapping: CustomersProjector())
             await #expect(throws: ProjectionError.self) {
                 _ = try await ProjectionStep(projector: flaky, store: store).run(
-                    target: ProjectionTarget(projection: "customers", version: try await ProjectionRegistry(pool: store.pool).activeVersion(of: flaky)),
+                    target: ProjectionTarget(
+                        projection: "customers", version: try await ProjectionRegistry(pool: store.pool).activeVersion(of: flaky)),
                     batchSize: 300)
             }
 
@@ -122,7 +126,9 @@ struct ExactlyOnceTests {
             let version = try await ProjectionRegistry(pool: store.pool).activeVersion(of: counting)
             let listener = PGListener(configuration: database.configuration, channels: [EventStore.notificationChannel], logger: database.logger)
             let runners = (0..<2).map { _ in
-                ProjectionRunner(projectors: [counting], store: store, listener: listener, batchSize: 37, pollInterval: .milliseconds(200), logger: database.logger)
+                ProjectionRunner(
+                    projectors: [counting], store: store, listener: listener, batchSize: 37, pollInterval: .milliseconds(200), logger: database.logger
+                )
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await listener.run() }
@@ -151,8 +157,11 @@ struct RuleChangeTests {
         try await withProjectionStore { store, database, acme, globex in
             var events: [SyncEvent] = []
             for index in 0..<20 {
-                events.append(.customerObserved(CustomerObserved(
-                    customer: .stripe("cus_\(index)"), fields: ["name": "C\(index)", "email": "c\(index)@example.com", "phone": "+45 1000 00\(index + 10)"])))
+                events.append(
+                    .customerObserved(
+                        CustomerObserved(
+                            customer: .stripe("cus_\(index)"),
+                            fields: ["name": "C\(index)", "email": "c\(index)@example.com", "phone": "+45 1000 00\(index + 10)"])))
             }
             try await append(events, tenant: acme, store: store)
             try await append(events, tenant: globex, store: store)

@@ -8,6 +8,7 @@ struct World {
     var partnering = PartneringState.initial
     var customers: [CustomerRef: CustomerState] = [:]
     var counter = 0
+    var matchingHeld = false
 
     /// Records an observation the way the customer decider would, and returns the reactor's decision.
     mutating func observe(_ ref: CustomerRef, _ fields: [String: String]) -> SyncDecision {
@@ -29,7 +30,7 @@ struct World {
             lookup: { key in
                 economicIndex.filter { MatchResolver.economicKeys($0.fields, settings: settings).contains(key) }
                     .compactMap(\.customer).sorted().map(MatchCandidate.free)
-            })
+            }, matchingHeld: matchingHeld)
     }
 
     mutating func apply(_ events: [SyncEvent]) {

@@ -10,11 +10,12 @@ import SyncEngine
 import Testing
 
 /// A migrated database with the engine running on it: projection runner and listener in the background,
-/// a command handler, and a reactor the test drives with `settle()`.
+/// a command handler, and a reactor the test drives with `settle()` (and what it holds, with `held.resumeReady()`).
 struct EngineHarness {
     let store: EventStore
     let handler: CommandHandler
     let reactor: Reactor
+    let held: HeldDecisionService
     let tenant: TenantID
     let database: TestDatabase
 
@@ -29,9 +30,11 @@ struct EngineHarness {
                 let listener = PGListener(configuration: database.configuration, channels: [EventStore.notificationChannel], logger: database.logger)
                 let runner = ProjectionRunner(
                     projectors: AccordProjections.all, store: store, listener: listener, pollInterval: .milliseconds(100), logger: database.logger)
+                let reactor = Reactor(store: store, cache: cache, listener: nil, logger: database.logger)
                 let harness = EngineHarness(
-                    store: store, handler: CommandHandler(store: store, cache: cache, logger: database.logger),
-                    reactor: Reactor(store: store, cache: cache, listener: nil, logger: database.logger), tenant: tenant, database: database)
+                    store: store, handler: CommandHandler(store: store, cache: cache, logger: database.logger), reactor: reactor,
+                    held: HeldDecisionService(reactor: reactor, store: store, cache: cache, logger: database.logger), tenant: tenant,
+                    database: database)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await listener.run() }
                     group.addTask { try await runner.run() }
@@ -65,7 +68,30 @@ struct EngineHarness {
         Issue.record("the reactor did not catch up within \(timeout)")
     }
 
-    func observe(_ customer: CustomerRef, _ fields: [String: String], sourceEventID: String? = nil, updatedAt: Date? = nil) async throws -> CommandResult {
+    /// Waits until the named read models (all of them by default) have applied everything written so far.
+    func waitForReadModels(_ names: [String] = AccordProjections.all.map(\.name), timeout: Duration = .seconds(120)) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            let caughtUp = try await store.pool.withTransaction(scope: .system) { connection in
+                try await connection.query(
+                    """
+                    SELECT count(*) FROM projections p
+                    LEFT JOIN projection_checkpoints c ON c.projection = p.name AND c.version = p.version AND c.shard = 'all'
+                    WHERE p.state = 'active' AND p.name = ANY(\(names)::text[])
+                      AND NOT EXISTS (
+                          SELECT 1 FROM events e WHERE (e.txid, e.global_position) > (coalesce(c.txid, '0'::xid8), coalesce(c.global_position, 0)))
+                    """
+                ).singleValue(Int.self) ?? 0
+            }
+            if caughtUp == names.count { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("the read models did not catch up within \(timeout)")
+    }
+
+    func observe(_ customer: CustomerRef, _ fields: [String: String], sourceEventID: String? = nil, updatedAt: Date? = nil) async throws
+        -> CommandResult
+    {
         try await handler.observeCustomer(
             CustomerObserved(customer: customer, fields: fields, sourceEventId: sourceEventID, sourceUpdatedAt: updatedAt), tenant: tenant,
             metadata: Self.user)

@@ -17,7 +17,9 @@ struct CommandTests {
             #expect(try await engine.observe(anna, ["name": "Anna", "email": "anna@example.com"], updatedAt: now).events.count == 1)
             #expect(try await engine.observe(anna, ["name": "Anna", "email": "anna@example.com"], updatedAt: now).events.isEmpty)
             #expect(try await engine.observe(anna, ["name": "Old Anna"], updatedAt: now.addingTimeInterval(-60)).events.isEmpty)
-            #expect(try await engine.observe(anna, ["name": "Anna B", "email": "anna@example.com"], updatedAt: now.addingTimeInterval(60)).events.count == 1)
+            #expect(
+                try await engine.observe(anna, ["name": "Anna B", "email": "anna@example.com"], updatedAt: now.addingTimeInterval(60)).events.count
+                    == 1)
         }
     }
 
@@ -27,7 +29,9 @@ struct CommandTests {
             let anna = CustomerRef.stripe("cus_anna")
             _ = try await engine.observe(anna, ["name": "Anna", "email": "anna@example.com"])
             try await engine.handler.exclude(anna, tenant: engine.tenant, metadata: EngineHarness.user)
-            let again = await #expect(throws: CommandError.self) { try await engine.handler.exclude(anna, tenant: engine.tenant, metadata: EngineHarness.user) }
+            let again = await #expect(throws: CommandError.self) {
+                try await engine.handler.exclude(anna, tenant: engine.tenant, metadata: EngineHarness.user)
+            }
             #expect(again?.code == .rejected)
             #expect(again?.message.contains("already excluded") == true)
             try await engine.handler.include(anna, tenant: engine.tenant, metadata: EngineHarness.user)
@@ -98,7 +102,8 @@ struct CommandTests {
                 try await engine.handler.createPartner(anna, numbering: .explicit(number: 42), tenant: engine.tenant, metadata: EngineHarness.user)
             }
             #expect(error?.message.contains("42") == true)
-            let created = try await engine.handler.createPartner(anna, numbering: .explicit(number: 43), tenant: engine.tenant, metadata: EngineHarness.user)
+            let created = try await engine.handler.createPartner(
+                anna, numbering: .explicit(number: 43), tenant: engine.tenant, metadata: EngineHarness.user)
             #expect(created.events.compactMap(\.economicWrite).first?.payload["customerNumber"] == "43")
         }
     }
@@ -123,23 +128,7 @@ struct CommandTests {
 
     /// Waits until the customers read model has applied everything written so far.
     func waitForReadModel(_ engine: EngineHarness) async throws {
-        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
-        while ContinuousClock.now < deadline {
-            let (events, applied) = try await engine.store.pool.withTransaction(scope: .system) { connection in
-                (
-                    try await connection.query("SELECT count(*) FROM events").singleValue(Int.self) ?? 0,
-                    try await connection.query(
-                        """
-                        SELECT count(*) FROM events e, projection_checkpoints c, projections p
-                        WHERE p.name = 'customers' AND p.state = 'active' AND c.projection = p.name AND c.version = p.version
-                          AND (e.txid, e.global_position) <= (c.txid, c.global_position)
-                        """
-                    ).singleValue(Int.self) ?? 0
-                )
-            }
-            if applied >= events { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try await engine.waitForReadModels(["customers"])
     }
 }
 

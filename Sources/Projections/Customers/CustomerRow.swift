@@ -52,7 +52,7 @@ public struct CustomerRow: Codable, Hashable, Sendable {
     }
 
     /// The customer's reference.
-    public var customer: CustomerRef { CustomerRef(system: System(rawValue: system) ?? .file, id: externalID) }
+    public var customer: CustomerRef { key.customer }
 
     /// The row's key.
     public var key: CustomerKey { CustomerKey(tenantID: tenantID, system: system, externalID: externalID) }
@@ -90,6 +90,9 @@ public struct CustomerKey: Codable, Hashable, Sendable, Comparable {
     enum CodingKeys: String, CodingKey {
         case tenantID = "tenant_id", system, externalID = "external_id"
     }
+
+    /// The customer the key names.
+    public var customer: CustomerRef { CustomerRef(system: System(rawValue: system) ?? .file, id: externalID) }
 
     /// Orders like the table's primary key.
     public static func < (lhs: CustomerKey, rhs: CustomerKey) -> Bool {

@@ -3,9 +3,17 @@ import Foundation
 public import SyncDomain
 
 /// How events change `customers` rows — pure, shared by the SQL projector and the in-memory reference fold.
+///
+/// A link and the first observation of its customers may come in either order: a partner Accord creates in
+/// e-conomic is linked as soon as e-conomic answers, and observed only when e-conomic is next read; file partners
+/// of several e-conomic customers are appended after all their links. A link whose customer has no row yet is kept
+/// on the partner's row (`partner`), and the customer's row takes it over when it is first observed, so the rows
+/// are the same whatever the order. (One of a link's customers has always been observed when it is made: the command
+/// side links only customers it knows, and a created partner's source, so the partner's row is there to keep it.)
 public enum CustomersModel {
     /// Applies one event to the rows it touches. `rows` must hold every existing row the event concerns
-    /// (see ``touches(_:)``); rows are created as customers are first observed.
+    /// (see ``touches(_:)``) and, for a customer observed for the first time, the row naming it as partner (see
+    /// ``firstObservation(_:)``); rows are created as customers are first observed.
     public static func apply(_ event: DomainEvent, to rows: inout [CustomerKey: CustomerRow]) {
         let tenant = event.tenant
         switch event.event {
@@ -59,15 +67,19 @@ public enum CustomersModel {
         }
     }
 
+    /// The customer an event may observe for the first time. When it has no row yet, the row whose `partner` it
+    /// is must be loaded too: the new row takes over that row's link.
+    public static func firstObservation(_ event: DomainEvent) -> CustomerKey? {
+        guard case .customerObserved(let e) = event.event else { return nil }
+        return CustomerKey(tenant: event.tenant, e.customer)
+    }
+
     /// Folds a customer event through the domain's own customer state.
     private static func update(_ key: CustomerKey, _ event: DomainEvent, _ rows: inout [CustomerKey: CustomerRow]) {
         let existing = rows[key]
-        let customer = CustomerRef(system: System(rawValue: key.system) ?? .file, id: key.externalID)
-        let state = CustomerDecider.evolve(existing?.state ?? CustomerState(customer: customer), event.event)
+        let state = CustomerDecider.evolve(existing?.state ?? CustomerState(customer: key.customer), event.event)
         guard state.exists else { return }
-        var row = existing ?? CustomerRow(
-            tenantID: key.tenantID, system: key.system, externalID: key.externalID, fields: [:], deleted: false, excluded: false,
-            updatedAt: event.recordedAt, lastPosition: event.position)
+        var row = existing ?? newRow(key, event, rows)
         row.fields = state.fields
         row.deleted = state.isDeleted
         row.excluded = state.isExcluded
@@ -81,7 +93,22 @@ public enum CustomersModel {
         rows[key] = row
     }
 
-    private static func modify(_ key: CustomerKey, _ event: DomainEvent, _ rows: inout [CustomerKey: CustomerRow], _ change: (inout CustomerRow) -> Void) {
+    /// A customer's first row, linked if it was linked before it was observed (the partner's row names it).
+    private static func newRow(_ key: CustomerKey, _ event: DomainEvent, _ rows: [CustomerKey: CustomerRow]) -> CustomerRow {
+        var row = CustomerRow(
+            tenantID: key.tenantID, system: key.system, externalID: key.externalID, fields: [:], deleted: false, excluded: false,
+            updatedAt: event.recordedAt, lastPosition: event.position)
+        let name = key.customer.description
+        if let partner = rows.values.filter({ $0.tenantID == key.tenantID && $0.partner == name && $0.linkID != nil }).min(by: { $0.key < $1.key }) {
+            row.linkID = partner.linkID
+            row.partner = partner.customer.description
+        }
+        return row
+    }
+
+    private static func modify(
+        _ key: CustomerKey, _ event: DomainEvent, _ rows: inout [CustomerKey: CustomerRow], _ change: (inout CustomerRow) -> Void
+    ) {
         guard var row = rows[key] else { return }
         change(&row)
         finish(&row, event)
@@ -102,7 +129,9 @@ public enum CustomersModel {
 
     /// Recomputes the mapped preview of rows whose fields changed (once per row per batch: it depends only on
     /// the final fields and the tenant's current mapping).
-    public static func refreshMapped(_ rows: inout [CustomerKey: CustomerRow], changedSince original: [CustomerKey: CustomerRow], settings: (String) -> TenantSettings) {
+    public static func refreshMapped(
+        _ rows: inout [CustomerKey: CustomerRow], changedSince original: [CustomerKey: CustomerRow], settings: (String) -> TenantSettings
+    ) {
         for (key, row) in rows {
             let before = original[key]
             guard before == nil || before!.fields != row.fields || before!.deleted != row.deleted || before!.mapped == nil && !row.deleted

@@ -29,7 +29,7 @@ public struct CustomersProjector: Projector {
             .init("unpartnered_since", "timestamptz"), .init("updated_at", "timestamptz NOT NULL"), .init("last_position", "bigint NOT NULL"),
         ],
         primaryKey: ["tenant_id", "system", "external_id"],
-        indexes: [["tenant_id", "link_id"], ["tenant_id", "pending_request"], ["tenant_id", "system", "name"]])
+        indexes: [["tenant_id", "link_id"], ["tenant_id", "pending_request"], ["tenant_id", "system", "name"], ["tenant_id", "partner"]])
 
     /// The `unpartnered` table.
     public static let unpartnered = ProjectionTable(
@@ -73,6 +73,12 @@ public struct CustomersProjector: Projector {
         var loaded = try await table.load(keys: Array(keys), on: connection)
         loaded += try await table.load(by: ["tenant_id", "link_id"], values: Array(links), on: connection)
         loaded += try await table.load(by: ["tenant_id", "pending_request"], values: Array(requests), on: connection)
+        // A customer observed for the first time may have been linked already: its partner's row holds the link.
+        let present = Set(loaded.map(\.key))
+        let firstObserved = Set(domain.compactMap(CustomersModel.firstObservation)).subtracting(present)
+        loaded += try await table.load(
+            by: ["tenant_id", "partner"], values: firstObserved.map { PartnerKey(tenantID: $0.tenantID, partner: $0.customer.description) },
+            on: connection)
         let original = Dictionary(loaded.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         var rows = original
         for event in domain { CustomersModel.apply(event, to: &rows) }
@@ -95,5 +101,11 @@ public struct CustomersProjector: Projector {
         var tenantID: String
         var pendingRequest: String
         enum CodingKeys: String, CodingKey { case tenantID = "tenant_id", pendingRequest = "pending_request" }
+    }
+
+    private struct PartnerKey: Codable, Hashable {
+        var tenantID: String
+        var partner: String
+        enum CodingKeys: String, CodingKey { case tenantID = "tenant_id", partner }
     }
 }

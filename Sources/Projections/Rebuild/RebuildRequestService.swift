@@ -8,11 +8,13 @@ public import ServiceLifecycle
 ///
 /// Requests are claimed with `FOR UPDATE SKIP LOCKED`, so several processes can run this service; several
 /// open requests for the same projection and tenant are satisfied by one rebuild. A request claimed by a
-/// process that died is claimed again after 30 minutes.
+/// process that died is claimed again after 30 minutes. A failed rebuild stays open with its error and is tried
+/// again after `retryAfter`: until a match-rule change's rebuild is done, the tenant's matching waits for it.
 public final class RebuildRequestService: Service {
     private let projectors: [String: any Projector]
     private let store: EventStore
     private let pollInterval: Duration
+    private let retryAfter: Duration
     private let logger: Logger
 
     /// Makes the service.
@@ -20,11 +22,15 @@ public final class RebuildRequestService: Service {
     ///   - projectors: the projectors requests may name.
     ///   - store: the event store.
     ///   - pollInterval: how often to look for requests.
+    ///   - retryAfter: how long a failed rebuild waits before it is tried again.
     ///   - logger: receives each rebuild's start and result.
-    public init(projectors: [any Projector], store: EventStore, pollInterval: Duration = .seconds(2), logger: Logger) {
+    public init(
+        projectors: [any Projector], store: EventStore, pollInterval: Duration = .seconds(2), retryAfter: Duration = .seconds(60), logger: Logger
+    ) {
         self.projectors = Dictionary(projectors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.store = store
         self.pollInterval = pollInterval
+        self.retryAfter = retryAfter
         self.logger = logger
     }
 
@@ -45,19 +51,22 @@ public final class RebuildRequestService: Service {
 
     /// Runs the oldest open request, if any.
     /// - Returns: whether a request was handled.
-    /// - Throws: database errors (a failing rebuild is recorded on the request, not thrown).
+    /// - Throws: database errors (a failing rebuild is recorded on the request, which is tried again later, not thrown).
     @discardableResult
     public func runNext() async throws -> Bool {
         let claimed = try await store.pool.withTransaction(scope: .system) { connection -> (Int64, String, String?)? in
-            guard let row = try await connection.query(
-                """
-                SELECT id, projection, tenant_id FROM projection_rebuild_requests
-                WHERE finished_at IS NULL AND (started_at IS NULL OR started_at < now() - interval '30 minutes')
-                ORDER BY requested_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
-                """
-            ).first else { return nil }
+            guard
+                let row = try await connection.query(
+                    """
+                    SELECT id, projection, tenant_id FROM projection_rebuild_requests
+                    WHERE finished_at IS NULL AND (started_at IS NULL OR started_at < now() - interval '30 minutes'
+                        OR error IS NOT NULL AND started_at < now() - make_interval(secs => \(Double(retryAfter.components.seconds))))
+                    ORDER BY requested_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+                    """
+                ).first
+            else { return nil }
             let (id, projection, tenant) = try row.decode((Int64, String, String?).self)
-            try await connection.execute("UPDATE projection_rebuild_requests SET started_at = now() WHERE id = \(id)")
+            try await connection.execute("UPDATE projection_rebuild_requests SET started_at = now(), error = NULL WHERE id = \(id)")
             return (id, projection, tenant)
         }
         guard let (id, projection, tenantID) = claimed else { return false }
@@ -78,14 +87,18 @@ public final class RebuildRequestService: Service {
             logger.error("rebuild failed", metadata: ["projection": "\(projection)", "error": "\(failure)"])
         }
         try await store.pool.withTransaction(scope: .system) { connection in
-            // One rebuild satisfies every request for the same projection and tenant that was open when it started.
-            try await connection.execute(
-                """
-                UPDATE projection_rebuild_requests SET finished_at = now(), error = \(error),
-                    started_at = coalesce(started_at, now())
-                WHERE finished_at IS NULL AND projection = \(projection) AND tenant_id IS NOT DISTINCT FROM \(tenantID)
-                  AND requested_at <= (SELECT requested_at FROM projection_rebuild_requests WHERE id = \(id))
-                """)
+            guard let error else {
+                // One rebuild satisfies every request for the same projection and tenant that was open when it started.
+                try await connection.execute(
+                    """
+                    UPDATE projection_rebuild_requests SET finished_at = now(), error = NULL, started_at = coalesce(started_at, now())
+                    WHERE finished_at IS NULL AND projection = \(projection) AND tenant_id IS NOT DISTINCT FROM \(tenantID)
+                      AND requested_at <= (SELECT requested_at FROM projection_rebuild_requests WHERE id = \(id))
+                    """)
+                return
+            }
+            // Still open: tried again after `retryAfter`, counted from now.
+            try await connection.execute("UPDATE projection_rebuild_requests SET error = \(error), started_at = now() WHERE id = \(id)")
         }
         return true
     }

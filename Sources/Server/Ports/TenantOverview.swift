@@ -1,4 +1,5 @@
 public import Projections
+public import SyncEngine
 
 /// The numbers on the overview page.
 public struct TenantOverview: Codable, Sendable, Hashable {
@@ -26,6 +27,9 @@ public struct TenantOverview: Codable, Sendable, Hashable {
     public var inboxFailed: Int
     /// Customers excluded from synchronisation.
     public var excluded: Int
+    /// Set while the tenant's matching waits for its match index to be rebuilt after a change of match fields:
+    /// new customers are neither matched nor created until then (absent otherwise).
+    public var matchingHold: MatchingHold? = nil
 
     /// The overview from the read models' counts, the outbound failures and the webhook inbox's counts.
     public init(customers: CustomerQueries.Counts, partnering: PartnerLinkQueries.Counts, outboundFailures: Int, inboxPending: Int, inboxFailed: Int)

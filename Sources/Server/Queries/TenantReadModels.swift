@@ -4,6 +4,7 @@ public import Ingest
 import PGClient
 public import Projections
 public import SyncDomain
+public import SyncEngine
 
 /// ``TenantReads`` from PostgreSQL: the read models through the query APIs of the projections that own them,
 /// the customer's stream and the outbound streams from the log, and the webhook inbox.
@@ -22,18 +23,20 @@ public struct TenantReadModels: TenantReads {
     // MARK: Overview
 
     /// The overview. Every count but the outbound failures comes from one snapshot (one repeatable-read
-    /// transaction), so the numbers on the page agree with each other.
-    /// - Throws: database errors, or a decoding error for a corrupt outbound event.
+    /// transaction), so the numbers on the page agree with each other; the matching hold is read in it too.
+    /// - Throws: database errors, or a decoding error for a corrupt outbound event or settings event.
     public func overview(_ tenant: TenantID) async throws -> TenantOverview {
-        let (customers, partnering, inbox) = try await pool.withTransaction(scope: .tenant(tenant), isolation: .repeatableRead) { connection in
+        let (customers, partnering, inbox, hold) = try await pool.withTransaction(scope: .tenant(tenant), isolation: .repeatableRead) { connection in
             (
                 try await CustomerQueries.counts(on: connection), try await PartnerLinkQueries.counts(on: connection),
-                try await WebhookInbox.counts(on: connection)
+                try await WebhookInbox.counts(on: connection), try await MatchingHold.current(of: tenant, store: store, on: connection)
             )
         }
         let outbound = try await outboundProblems(tenant).filter(\.isFailure).count
-        return TenantOverview(
+        var overview = TenantOverview(
             customers: customers, partnering: partnering, outboundFailures: outbound, inboxPending: inbox.pending, inboxFailed: inbox.failed)
+        overview.matchingHold = hold
+        return overview
     }
 
     // MARK: Customers

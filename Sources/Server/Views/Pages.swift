@@ -4,6 +4,7 @@ import Foundation
 import Ingest
 import Projections
 import SyncDomain
+import SyncEngine
 
 /// The pages, as functions from data to ``HTML`` (every value from the data is escaped by ``HTML``).
 enum Pages {
@@ -84,6 +85,7 @@ enum Pages {
             """
         return """
             <h1>Overview</h1>
+            \(matchingHold(o.matchingHold))
             <div class="counts">
             \(card(o.synchronised, "synchronised", "/ui/synchronised"))
             \(card(o.conflicts, "pairs in conflict", "/ui/conflicts"))
@@ -99,6 +101,17 @@ enum Pages {
             <section class="card"><h2>Stripe webhook</h2><p>Point a Stripe webhook endpoint for <code>customer.created</code>,
             <code>customer.updated</code> and <code>customer.deleted</code> at <code>\(webhookURL)</code>.</p></section>
             \(inboxTable)
+            """
+    }
+
+    /// Why no customer is matched or created just now, when that is so.
+    static func matchingHold(_ hold: MatchingHold?) -> HTML {
+        guard let hold else { return .empty }
+        return """
+            <section class="card"><h2>Matching is paused</h2><p>The match fields changed (settings version \(hold.settingsVersion), \(hold.since)).
+            Until the match index has been rebuilt for them, new customers are neither matched nor created, so that none is created twice;
+            linked pairs keep synchronising. \(hold.heldDecisions) customers wait and are decided as soon as the rebuild is done.
+            Rebuild: \(hold.rebuild.description).</p></section>
             """
     }
 

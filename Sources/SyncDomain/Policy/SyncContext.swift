@@ -12,17 +12,21 @@ public struct SyncContext: Sendable {
     /// The e-conomic customers indexed under a match key. Should leave out excluded and deleted
     /// customers; link and pending-creation information is added from ``partnering``.
     public var lookup: @Sendable (MatchKey) -> [MatchCandidate]
+    /// The tenant's match fields changed and its match index is still being rebuilt: ``lookup`` may answer with
+    /// the old fields' keys, so matching and creating wait (linked pairs still synchronise).
+    public var matchingHeld: Bool
 
     /// Creates a context.
     public init(
         settings: TenantSettings, partnering: PartneringState, customer: CustomerState,
         customerFacts: @escaping @Sendable (CustomerRef) -> CustomerFacts? = { _ in nil },
-        lookup: @escaping @Sendable (MatchKey) -> [MatchCandidate] = { _ in [] }
+        lookup: @escaping @Sendable (MatchKey) -> [MatchCandidate] = { _ in [] }, matchingHeld: Bool = false
     ) {
         self.settings = settings
         self.partnering = partnering
         self.customer = customer
         self.customerFacts = customerFacts
         self.lookup = lookup
+        self.matchingHeld = matchingHeld
     }
 }

@@ -25,6 +25,8 @@ public enum SyncOutcome: Hashable, Sendable {
     case creationPending(RequestID)
     /// No match and the create policy is manual: the customer waits for a user.
     case leftUnpartnered
+    /// Matching waits until the match index reflects the tenant's new match fields; the event is decided again then.
+    case matchingHeld
     /// An e-conomic customer without a partner: only the match index cares.
     case unpartneredEconomicCustomer
     /// A requested partner was created and is now linked.

@@ -7,7 +7,8 @@ public import Foundation
 /// - linked pair (either side observed) → stopped: nothing; otherwise the ``LinkSynchronizer``
 ///   three-way merge in both directions (e-conomic updates as full `PUT` payloads, Stripe field
 ///   writes, files recorded only, conflicts or policy resolution, loop prevention);
-/// - unlinked source customer → a creation under way: nothing; otherwise ``MatchResolver``:
+/// - unlinked source customer → a creation under way: nothing; matching held (the match index is being
+///   rebuilt after a change of match fields) → nothing yet, decided again once it is rebuilt; otherwise ``MatchResolver``:
 ///   one free candidate → `PartnerLinked` (origin `autoMatch(key)`) plus the first synchronisation;
 ///   ambiguous / already linked / empty match field → `MatchFailed`; no candidate → automatic
 ///   create policy: `PartnerCreationRequested` + `EconomicWriteRequested` with the defaults
@@ -54,6 +55,7 @@ public enum SyncPolicy {
 
         guard ref.system.isSource else { return decision(.unpartneredEconomicCustomer) }
         if let pending = partnering.pendingCreation(from: ref) { return decision(.creationPending(pending.requestId)) }
+        if context.matchingHeld { return decision(.matchingHeld) }
 
         let lookup: (MatchKey) -> [MatchCandidate] = { key in
             let indexed = context.lookup(key).map { candidate -> MatchCandidate in

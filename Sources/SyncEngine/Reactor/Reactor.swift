@@ -19,7 +19,8 @@ import SyncDomain
 /// event (request and link ids are derived from it), so processing an event twice — after a crash between
 /// appending and saving the checkpoint, which is saved once per batch — issues nothing new. Before a batch, it
 /// waits until the match index has applied everything up to the batch's last event, so a customer observed
-/// earlier is never missed.
+/// earlier is never missed. While a tenant's match index is rebuilt after a change of its match fields, matching
+/// and creating wait (``MatchingHold``): the event is parked and decided once the rebuild is done.
 public final class Reactor: Service {
     /// The reactor's checkpoint name.
     public static let checkpointName = "reactor"
@@ -117,7 +118,10 @@ public final class Reactor: Service {
 
     // MARK: Reacting
 
-    private func handle(_ recorded: RecordedEvent) async throws {
+    /// Decides what one event calls for and appends it; an event whose decision is held is parked instead.
+    /// - Returns: whether the decision is held.
+    @discardableResult
+    func handle(_ recorded: RecordedEvent) async throws -> Bool {
         let event = try DomainEvent(recorded)
         let tenant = recorded.tenant
         let causation = NameBasedUUID.make(namespace: Self.namespace, name: "event/\(recorded.globalPosition)")
@@ -125,29 +129,31 @@ public final class Reactor: Service {
         let metadata = EventMetadata(
             actor: "system:reactor", correlationID: stored?.correlationID ?? causation, causationPosition: recorded.globalPosition)
         // Decided on fresh state on every attempt: another writer's change to the same streams makes it decide again.
-        try await runner.run(tenant: tenant) { _ in
+        let decided = try await runner.run(tenant: tenant) { _ -> Decision<Bool> in
             switch event.event {
             case .customerObserved(let observed):
                 return try await react(to: observed.customer, observed: observed, tenant: tenant, causation: causation, metadata: metadata)
             case .customerIncluded(let included):
                 return try await react(to: included.customer, observed: nil, tenant: tenant, causation: causation, metadata: metadata)
             case .syncRestarted(let restarted):
-                guard let link = try await cache.snapshot(of: tenant).partnering.links[restarted.linkId] else { return .nothing }
+                guard let link = try await cache.snapshot(of: tenant).partnering.links[restarted.linkId] else { return Decision(output: false) }
                 return try await react(to: link.source, observed: nil, tenant: tenant, causation: causation, metadata: metadata)
             case .outboundSucceeded(let succeeded):
                 return try await react(to: succeeded, tenant: tenant, causation: causation, metadata: metadata)
             default:
-                return .nothing
+                return Decision(output: false)
             }
         }
+        if decided.output { try await HeldDecisions(store: store).hold(recorded) }
+        return decided.output
     }
 
     /// The policy for one customer, on the current state of its stream (an observation replays the latest state).
     /// Everything the decision needs is read in one transaction: partnering and settings, the customer (and its
-    /// partner), and the match candidates.
+    /// partner), the hold, and the match candidates. The output says whether the decision is held.
     private func react(
         to customer: CustomerRef, observed: CustomerObserved?, tenant: TenantID, causation: UUID, metadata: EventMetadata
-    ) async throws -> Decision<Void> {
+    ) async throws -> Decision<Bool> {
         let (cache, customers) = (self.cache, self.customers)
         let read = try await store.pool.withTransaction(scope: .tenant(tenant)) { connection -> DecisionInputs? in
             let snapshot = try await cache.snapshot(of: tenant, on: connection)
@@ -157,27 +163,29 @@ public final class Reactor: Service {
             let state = states[customer]!.state
             guard state.exists else { return nil }
             var candidates: [MatchKey: [MatchCandidate]] = [:]
-            if customer.system.isSource, snapshot.partnering.link(of: customer) == nil, !state.isExcluded, !state.isDeleted {
+            let matching = customer.system.isSource && snapshot.partnering.link(of: customer) == nil && !state.isExcluded && !state.isDeleted
+            let held = matching ? try await MatchingHold.isHeld(snapshot, tenant: tenant, on: connection) : false
+            if matching, !held {
                 let keys = MatchResolver.sourceKeys(state.fields, settings: snapshot.settings.effective)
                 candidates = try await ReadModelQueries.economicCandidates(for: keys, on: connection)
                 let refs = Set(candidates.values.joined().compactMap(\.economicCustomer)).subtracting(states.keys)
                 states.merge(try await customers.load(Array(refs), tenant: tenant, on: connection)) { current, _ in current }
             }
-            return DecisionInputs(snapshot: snapshot, states: states, candidates: candidates)
+            return DecisionInputs(snapshot: snapshot, states: states, candidates: candidates, matchingHeld: held)
         }
-        guard let read else { return .nothing }
+        guard let read else { return Decision(output: false) }
         let (snapshot, states, found) = (read.snapshot, read.states, read.candidates)
         let facts = Dictionary(uniqueKeysWithValues: states.compactMap { ref, loaded in CustomerFacts(loaded.state).map { (ref, $0) } })
         let context = SyncContext(
             settings: snapshot.settings.effective, partnering: snapshot.partnering, customer: states[customer]!.state, customerFacts: { facts[$0] },
-            lookup: { found[$0] ?? [] })
+            lookup: { found[$0] ?? [] }, matchingHeld: read.matchingHeld)
         let decision = SyncPolicy.decide(
             observed: observed ?? CustomerObserved(customer: customer, fields: states[customer]!.state.fields), causationId: causation,
             context: context)
         logger.debug("decided", metadata: ["customer": "\(customer)", "outcome": "\(decision.outcome)", "event.count": "\(decision.events.count)"])
         var versions: [StreamName: Int64] = [.partners: snapshot.partneringVersion]
         for (ref, loaded) in states { versions[.customer(ref)] = loaded.version }
-        return try Decision(decision.events, basedOn: versions, metadata: metadata)
+        return try Decision(decision.events, basedOn: versions, metadata: metadata, output: decision.outcome == .matchingHeld)
     }
 
     /// What one decision is made on, read in one transaction.
@@ -185,11 +193,12 @@ public final class Reactor: Service {
         var snapshot: TenantStateCache.Snapshot
         var states: [CustomerRef: (state: CustomerState, version: Int64)]
         var candidates: [MatchKey: [MatchCandidate]]
+        var matchingHeld = false
     }
 
     /// A request succeeded: a created partner is linked (and its number written back when the tenant asked for
     /// that); the outcome of a link's open write is settled into the link.
-    private func react(to succeeded: OutboundSucceeded, tenant: TenantID, causation: UUID, metadata: EventMetadata) async throws -> Decision<Void> {
+    private func react(to succeeded: OutboundSucceeded, tenant: TenantID, causation: UUID, metadata: EventMetadata) async throws -> Decision<Bool> {
         let (cache, customers) = (self.cache, self.customers)
         // Partnering and the customers the outcome concerns, read in one transaction.
         let read = try await store.pool.withTransaction(scope: .tenant(tenant)) { connection -> DecisionInputs? in
@@ -204,7 +213,7 @@ public final class Reactor: Service {
             }
             return DecisionInputs(snapshot: snapshot, states: try await customers.load(involved, tenant: tenant, on: connection), candidates: [:])
         }
-        guard let read else { return .nothing }
+        guard let read else { return Decision(output: false) }
         let (snapshot, states) = (read.snapshot, read.states)
         let facts = states.values.compactMap { CustomerFacts($0.state) }
         let decision = SyncPolicy.decide(
@@ -213,7 +222,7 @@ public final class Reactor: Service {
         logger.debug("decided", metadata: ["request": "\(succeeded.requestId)", "outcome": "\(decision.outcome)"])
         var versions: [StreamName: Int64] = [.partners: snapshot.partneringVersion]
         for (ref, loaded) in states { versions[.customer(ref)] = loaded.version }
-        return try Decision(decision.events, basedOn: versions, metadata: metadata)
+        return try Decision(decision.events, basedOn: versions, metadata: metadata, output: false)
     }
 
     /// The namespace of causation ids derived from event positions.

@@ -17,6 +17,9 @@ public actor TenantStateCache {
         public var settings: SettingsState
         /// The `settings` stream's version.
         public var settingsVersion: Int64
+        /// The global position of the last settings change that changed the match fields (nil: never changed).
+        /// Matching waits until the match index has been rebuilt for it (``MatchingHold``).
+        public var matchFieldsChangedAt: Int64? = nil
     }
 
     private let store: EventStore
@@ -40,7 +43,7 @@ public actor TenantStateCache {
         let settings = try await store.readStream(
             StreamID(StreamName.settings.rawValue), of: tenant, fromVersion: start.settingsVersion + 1, limit: 1_000_000, on: connection)
         let partnerEvents = zip(partners.map(\.streamVersion), try DomainEvent.decode(partners).map(\.event))
-        let settingsEvents = zip(settings.map(\.streamVersion), try DomainEvent.decode(settings).map(\.event))
+        let settingsEvents = zip(settings, try DomainEvent.decode(settings).map(\.event))
         // No suspension from here on. Taking the state out of the dictionary leaves one reference to it, so the
         // fold changes it in place instead of copying every link (another task may have caught it up meanwhile).
         var snapshot = snapshots.removeValue(forKey: tenant) ?? start
@@ -49,9 +52,10 @@ public actor TenantStateCache {
             PartneringDecider.evolve(&snapshot.partnering, event)
             snapshot.partneringVersion = version
         }
-        for (version, event) in settingsEvents where version > snapshot.settingsVersion {
+        for (recorded, event) in settingsEvents where recorded.streamVersion > snapshot.settingsVersion {
             snapshot.settings = SettingsDecider.evolve(snapshot.settings, event)
-            snapshot.settingsVersion = version
+            snapshot.settingsVersion = recorded.streamVersion
+            if MatchingHold.changesMatchFields(event) { snapshot.matchFieldsChangedAt = recorded.globalPosition }
         }
         snapshots[tenant] = snapshot
         return snapshot

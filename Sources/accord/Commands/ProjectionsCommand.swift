@@ -4,11 +4,14 @@ import Foundation
 import PGClient
 import Projections
 import Runtime
+import SyncEngine
 
-/// `accord projections`: each projection's active (and building) version, checkpoint and lag.
+/// `accord projections`: each projection's active (and building) version, checkpoint and lag, and the tenants whose
+/// matching waits for their match index to be rebuilt.
 struct ProjectionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "projections", abstract: "Show each projection's versions, checkpoints and how far behind the event log they are.")
+        commandName: "projections",
+        abstract: "Show each projection's versions, checkpoints and how far behind the event log they are, and whose matching is held.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -35,6 +38,15 @@ struct ProjectionsCommand: AsyncParsableCommand {
             }
             for projector in AccordServices.projectors where !known.contains(projector.name) {
                 print(projector.name.padding(toLength: 18, withPad: " ", startingAt: 0) + "-        not started yet")
+            }
+            let holds = try await MatchingHold.all(store: EventStore(pool: pool, logger: logger))
+            guard !holds.isEmpty else { return print("\nmatching: held for no tenant") }
+            print("\nmatching held (no customer is matched or created until the match index is rebuilt for the new match fields):")
+            let time = ISO8601DateFormatter()
+            for (tenant, hold) in holds {
+                print(
+                    "  \(tenant): match fields changed at \(time.string(from: hold.since)) (settings version \(hold.settingsVersion)); "
+                        + "\(hold.heldDecisions) decisions held; rebuild \(hold.rebuild)")
             }
         }
     }
