@@ -1,0 +1,83 @@
+import EconomicSandbox
+import EventStore
+import Foundation
+import Ingest
+import Outbound
+import PGClient
+import SyncEngine
+
+extension ChaosDriver {
+    /// Where the sync stands, in the terms quiescence is judged by.
+    struct Progress: Equatable, CustomStringConvertible {
+        /// The last event's position.
+        var head: Int64
+        /// Followers (active projections, the reactor) that have not applied every event.
+        var lagging: [String]
+        /// Webhook deliveries waiting.
+        var inbox: Int
+        /// Rebuilds asked for and not finished.
+        var rebuilds: Int
+        /// Outbound requests pending, waiting for a retry, or claimed.
+        var outbound: Int
+
+        /// Nothing left to do.
+        var isIdle: Bool { lagging.isEmpty && inbox == 0 && rebuilds == 0 && outbound == 0 }
+
+        var description: String {
+            "log head \(head), lagging \(lagging.isEmpty ? "none" : lagging.joined(separator: ", ")), inbox \(inbox) pending, "
+                + "\(rebuilds) rebuilds open, \(outbound) outbound requests unsettled"
+        }
+    }
+
+    /// Waits for quiescence: faults off; then, in rounds, a catch-up from Stripe's events list and a full e-conomic
+    /// read, and a wait until the inbox is empty, every follower has applied every event, no rebuild is open and no
+    /// outbound request is unsettled — until a round appends nothing to the log.
+    /// - Returns: nil once settled, or where the sync stood when `timeout` passed.
+    func settle(timeout: Duration) async throws -> Progress? {
+        try await sandbox.setKnobs(.none)
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        var last = try await progress()
+        while ContinuousClock.now < deadline {
+            let before = last.head
+            try await readStripeEvents()
+            try await readEconomic()
+            while ContinuousClock.now < deadline {
+                last = try await progress()
+                if last.isIdle { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            // The pipeline has stopped moving once the reads and what followed them appended nothing.
+            if last.isIdle, last.head == before { return nil }
+        }
+        return last
+    }
+
+    /// Where the sync stands now.
+    func progress() async throws -> Progress {
+        let services = process.services
+        let outbound = try await OutboundQueue(store: services.store).counts(for: tenant)
+        let inbox = try await services.pool.withTransaction(scope: .tenant(tenant)) { connection in
+            try await WebhookInbox.counts(on: connection).pending
+        }
+        return try await services.pool.withTransaction(scope: .system) { connection in
+            let head = try await connection.query("SELECT coalesce(max(global_position), 0) FROM events").singleValue(Int64.self) ?? 0
+            let lagging = try await connection.query(
+                """
+                SELECT f.name FROM (
+                    SELECT name, version FROM projections WHERE state = 'active'
+                    UNION ALL SELECT \(Reactor.checkpointName), 1
+                ) f
+                LEFT JOIN projection_checkpoints c ON c.projection = f.name AND c.version = f.version AND c.shard = 'all'
+                WHERE EXISTS (
+                    SELECT 1 FROM events e
+                    WHERE (e.txid, e.global_position) > (coalesce(c.txid, '0'::xid8), coalesce(c.global_position, 0)))
+                ORDER BY f.name
+                """
+            ).decode(String.self)
+            let rebuilds =
+                try await connection.query("SELECT count(*) FROM projection_rebuild_requests WHERE finished_at IS NULL").singleValue(Int.self) ?? 0
+            return Progress(
+                head: head, lagging: lagging, inbox: inbox, rebuilds: rebuilds, outbound: outbound.pending + outbound.failedWaiting + outbound.inFlight)
+        }
+    }
+}
