@@ -320,7 +320,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EventStoreTests",
-            dependencies: ["EventStore", "PGClient", "PostgresTestSupport"],
+            dependencies: ["EventStore", "PGClient", "PostgresTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

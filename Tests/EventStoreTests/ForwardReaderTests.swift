@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import PGClient
 import PostgresTestSupport
+import Synchronization
 import Testing
 
 @Suite("reading forward without gaps", .timeLimit(.minutes(5)))
@@ -76,7 +77,8 @@ struct ForwardReaderTests {
             }
             await #expect(throws: Abort.self) {
                 try await pool.withTransaction(scope: .system) { connection in
-                    try await store.saveCheckpoint(Checkpoint(transactionID: .max >> 1, globalPosition: 999), projection: "p", version: 1, on: connection)
+                    try await store.saveCheckpoint(
+                        Checkpoint(transactionID: .max >> 1, globalPosition: 999), projection: "p", version: 1, on: connection)
                     throw Abort()
                 }
             }
@@ -88,28 +90,17 @@ struct ForwardReaderTests {
         }
     }
 
-    @Test("a NOTIFY wakes a waiting subscriber long before its poll interval", arguments: 0..<4)
-    func notifyWakesSubscriber(run: Int) async throws {
+    @Test("a NOTIFY wakes a waiting follower long before its poll interval", arguments: 0..<4)
+    func notifyWakesFollower(run: Int) async throws {
         try await withStore { store, _, database, acme, _ in
-            let listener = PGListener(configuration: database.configuration, channels: [EventStore.notificationChannel], logger: database.logger)
-            let connected = listener.events()
-            let seen = SeenEvents()
-            _ = listener.addObserver { seen.add("\($0)") }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await listener.run() }
-                for await event in connected where event == .reconnected { break }
+            try await withFollower(database) { listener, follower in
+                let seen = SeenEvents()
+                _ = listener.addObserver { seen.add("\($0)") }
                 try await store.append([event("First")], to: "s", of: acme, expecting: .noStream)
-                // Polling alone would take an hour: only the notification can wake the subscriber in time.
-                let subscription = store.subscribe(after: .origin, pollInterval: .seconds(3600), listener: listener)
                 let received = try await withThrowingTaskGroup(of: [String].self) { inner in
+                    inner.addTask { await follow(store, with: follower, until: 2) }
                     inner.addTask {
-                        let iterator = subscription.makeAsyncIterator()
-                        var types: [String] = []
-                        while types.count < 2, let batch = try await iterator.next() { types += batch.map(\.type) }
-                        return types
-                    }
-                    inner.addTask {
-                        try await Task.sleep(for: .milliseconds(500))  // the subscriber is now waiting
+                        try await Task.sleep(for: .milliseconds(500))  // the follower is now waiting
                         try await store.append([event("Second")], to: "s", of: acme, expecting: .exactly(1))
                         try await Task.sleep(for: .seconds(60))
                         let visible = try await store.readForward(after: .origin, limit: 10).map(\.type)
@@ -121,10 +112,59 @@ struct ForwardReaderTests {
                     return result
                 }
                 #expect(received == ["First", "Second"])
-                group.cancelAll()
             }
         }
     }
+
+    @Test("a NOTIFY of an event still behind the watermark is followed by re-reads until the event passes it")
+    func rereadsBehindTheWatermark() async throws {
+        try await withStore { store, pool, database, acme, _ in
+            try await withFollower(database) { _, follower in
+                let holding = AsyncStream.makeStream(of: Void.self)
+                let release = AsyncStream.makeStream(of: Void.self)
+                // An older transaction holds the watermark back; it ends without notifying anyone.
+                async let older: Void = pool.withTransaction(scope: .system) { connection in
+                    _ = try await connection.query("SELECT pg_current_xact_id()")
+                    holding.continuation.yield()
+                    for await _ in release.stream { break }
+                }
+                for await _ in holding.stream { break }
+                let received = try await withThrowingTaskGroup(of: [String].self) { inner in
+                    inner.addTask { await follow(store, with: follower, until: 1) }
+                    inner.addTask {
+                        try await Task.sleep(for: .milliseconds(500))  // the follower is now waiting
+                        // Committed and notified, but not readable: its transaction is newer than the open one.
+                        try await store.append([event("Late")], to: "s", of: acme, expecting: .noStream)
+                        #expect(try await store.readForward(after: .origin, limit: 10).isEmpty)
+                        try await Task.sleep(for: .milliseconds(500))  // the follower woke and found nothing
+                        release.continuation.yield()
+                        try await Task.sleep(for: .seconds(60))
+                        Issue.record("the follower did not re-read after the watermark passed the event")
+                        throw CancellationError()
+                    }
+                    let result = try await inner.next()!
+                    inner.cancelAll()
+                    return result
+                }
+                try await older
+                #expect(received == ["Late"])
+            }
+        }
+    }
+}
+
+/// Follows the log from the start with `follower`, keeping the checkpoint in memory, until `count` events were read.
+private func follow(_ store: EventStore, with follower: Follower, until count: Int) async -> [String] {
+    let types = Mutex<[String]>([])
+    let checkpoint = Mutex(Checkpoint.origin)
+    await follower.run(while: { types.withLock { $0.count < count } }) {
+        let batch = try await store.readForward(after: checkpoint.withLock { $0 }, limit: 500)
+        guard let last = batch.last else { return .idle() }
+        checkpoint.withLock { $0 = last.checkpoint }
+        types.withLock { $0 += batch.map(\.type) }
+        return .worked
+    }
+    return types.withLock { $0 }
 }
 
 final class SeenEvents: @unchecked Sendable {

@@ -1,4 +1,5 @@
 import EventStore
+import Logging
 import PGClient
 import PostgresTestSupport
 
@@ -38,5 +39,20 @@ func readForward(
         }
         if events.count >= count || ContinuousClock.now > deadline { return events }
         try await Task.sleep(for: .milliseconds(50))
+    }
+}
+
+/// Runs `body` with a connected listener on the events channel and a follower over it that polls only once an
+/// hour: within a test, only a notification (and the re-reads after one) can wake it.
+func withFollower<Result: Sendable>(_ database: TestDatabase, _ body: (PGListener, Follower) async throws -> Result) async throws -> Result {
+    let listener = PGListener(configuration: database.configuration, channels: [EventStore.notificationChannel], logger: database.logger)
+    let connected = listener.events()
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await listener.run() }
+        defer { group.cancelAll() }
+        for await event in connected where event == .reconnected { break }
+        let follower = Follower(
+            listener: listener, configuration: .init(pollInterval: .seconds(3600)), logger: database.logger, failureMessage: "read failed")
+        return try await body(listener, follower)
     }
 }

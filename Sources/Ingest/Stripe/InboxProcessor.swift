@@ -92,18 +92,18 @@ public struct InboxProcessor: Service {
         self.logger = logger
     }
 
-    /// Processes until graceful shutdown: whenever the doorbell rings, and every poll interval.
+    /// Processes until graceful shutdown: whenever the doorbell rings, and every poll interval; a failed pass is
+    /// tried again with backoff. The endpoint rings after the delivery is committed, and the inbox is a table read
+    /// without a watermark, so a ring never needs re-reads.
     public func run() async throws {
+        let follower = Follower(
+            listener: nil, doorbell: doorbell,
+            configuration: .init(pollInterval: configuration.pollInterval, rereadWindow: .zero, firstBackoff: configuration.pollInterval),
+            logger: logger, failureMessage: "webhook inbox processing failed; trying again")
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await processPending()
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.error("webhook inbox processing failed; trying again", metadata: ["error": "\(error)"])
-                }
-                _ = await doorbell.wait(timeout: configuration.pollInterval)
+            await follower.run {
+                try await processPending()
+                return .idle()
             }
         }
     }

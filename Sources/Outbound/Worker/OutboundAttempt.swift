@@ -66,3 +66,9 @@ enum OutboundAttempt: Sendable, Hashable {
         }
     }
 }
+
+/// An attempt that ends before anything is sent (wrapped so it can travel as a `Result` failure).
+struct OutboundAttemptFailure: Error {
+    let attempt: OutboundAttempt
+    init(_ attempt: OutboundAttempt) { self.attempt = attempt }
+}

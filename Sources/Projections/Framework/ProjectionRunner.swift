@@ -3,9 +3,10 @@ public import Logging
 public import PGClient
 public import ServiceLifecycle
 
-/// Runs projectors continuously: each follows the event log into its active version's tables, woken by
-/// `NOTIFY` and polling as the fallback. Several processes may run the same projectors; the per-batch shard
-/// lock lets one apply at a time. When a rebuild activates a new version, the runner follows it.
+/// Runs projectors continuously: each follows the event log into its active version's tables with its own
+/// ``EventStore/Follower`` (woken by `NOTIFY`, re-reading for a while after one, polling as the fallback).
+/// Several processes may run the same projectors; the per-batch shard lock lets one apply at a time. When a
+/// rebuild activates a new version, the runner follows it.
 ///
 /// A batch that fails (e.g. an event that cannot be decoded) is rolled back and retried with backoff — it is
 /// never skipped — and the failure is logged with the event positions.
@@ -49,33 +50,23 @@ public final class ProjectionRunner: Service {
     }
 
     private func follow(_ projector: any Projector) async {
-        let doorbell = Doorbell()
-        let observer = listener?.addObserver { _ in doorbell.ring() }
-        defer { observer.map { listener?.removeObserver($0) } }
         let registry = ProjectionRegistry(pool: store.pool)
         let step = ProjectionStep(projector: projector, store: store)
         var logger = self.logger
         logger[metadataKey: "projection"] = "\(projector.name)"
-        var backoff: Duration = .milliseconds(500)
-        while !Task.isCancelled {
-            do {
-                let version = try await registry.activeVersion(of: projector)
-                switch try await step.run(target: ProjectionTarget(projection: projector.name, version: version), batchSize: batchSize) {
-                case .locked:
-                    try? await Task.sleep(for: pollInterval)
-                case .applied(let count, let checkpoint):
-                    if count == 0 {
-                        await doorbell.wait(timeout: pollInterval)
-                    } else {
-                        logger.debug("applied", metadata: ["event.count": "\(count)", "projection.checkpoint": "\(checkpoint)"])
-                    }
-                }
-                backoff = .milliseconds(500)
-            } catch {
-                if Task.isCancelled { break }
-                logger.error("projection batch failed; retrying", metadata: ["error": "\(error)", "retry.in": "\(backoff)"])
-                try? await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .seconds(30))
+        let follower = Follower(
+            listener: listener, configuration: .init(pollInterval: pollInterval, firstBackoff: .milliseconds(500)), logger: logger,
+            failureMessage: "projection batch failed; retrying")
+        await follower.run {
+            let version = try await registry.activeVersion(of: projector)
+            switch try await step.run(target: ProjectionTarget(projection: projector.name, version: version), batchSize: batchSize) {
+            case .locked:
+                return .locked
+            case .applied(0, _):
+                return .idle()
+            case .applied(let count, let checkpoint):
+                logger.debug("applied", metadata: ["event.count": "\(count)", "projection.checkpoint": "\(checkpoint)"])
+                return .worked
             }
         }
     }

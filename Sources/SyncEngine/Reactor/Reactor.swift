@@ -66,21 +66,9 @@ public final class Reactor: Service {
     }
 
     private func follow() async {
-        let doorbell = Doorbell()
-        let observer = listener?.addObserver { _ in doorbell.ring() }
-        defer { observer.map { listener?.removeObserver($0) } }
-        var backoff: Duration = .milliseconds(200)
-        while !Task.isCancelled {
-            do {
-                if try await processBatch() == 0 { await doorbell.wait(timeout: pollInterval) }
-                backoff = .milliseconds(200)
-            } catch {
-                if Task.isCancelled { break }
-                logger.error("reactor batch failed; retrying", metadata: ["error": "\(error)", "retry.in": "\(backoff)"])
-                try? await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .seconds(30))
-            }
-        }
+        let follower = Follower(
+            listener: listener, configuration: .init(pollInterval: pollInterval), logger: logger, failureMessage: "reactor batch failed; retrying")
+        await follower.run { try await processBatch() == 0 ? .idle() : .worked }
     }
 
     /// Handles everything readable now, batch by batch (for tests and one-shot commands).

@@ -1,0 +1,137 @@
+import EventStore
+import Foundation
+import Logging
+import SyncDomain
+
+/// One claimed request: read its stream, renew the claim, attempt it, record the outcome, release the claim.
+extension OutboundWorker {
+    func process(_ claim: OutboundQueue.Claim) async {
+        var logger = self.logger
+        logger[metadataKey: "tenant"] = "\(claim.tenant)"
+        logger[metadataKey: "outbound.request_id"] = "\(claim.requestID)"
+        count {
+            $0.claimed += 1
+            if claim.isTakeover { $0.takeovers += 1 }
+        }
+        let snapshot: OutboundStream.Snapshot
+        do {
+            snapshot = try await stream.load(claim.requestID, of: claim.tenant)
+        } catch {
+            logger.error("could not read the request's stream", metadata: ["error": "\(error)"])
+            await postpone(claim, logger: logger)
+            return
+        }
+        guard let request = snapshot.state.request, isDue(snapshot.state.status) else {
+            count { $0.skipped += 1 }
+            var notBefore: Date?
+            if case .retrying(let retryAt) = snapshot.state.status { notBefore = retryAt }
+            await release(claim, position: snapshot.lastPosition, notBefore: notBefore, logger: logger)
+            return
+        }
+
+        let attempt: OutboundAttempt
+        do {
+            guard try await queue.renew(claim, ttl: configuration.claimTTL) else {
+                count { $0.lostClaims += 1 }
+                logger.notice("the claim was taken over before sending; leaving the request to its new worker")
+                return
+            }
+            switch request {
+            case .economic(let write):
+                attempt = await attemptEconomic(write, tenant: claim.tenant, reconcile: snapshot.hasFailedBefore || claim.isTakeover, logger: logger)
+            case .stripe(let write):
+                attempt = await attemptStripe(write, tenant: claim.tenant)
+            }
+        } catch {
+            logger.error("could not prepare the attempt", metadata: ["error": "\(error)"])
+            await postpone(claim, logger: logger)
+            return
+        }
+
+        if attempt == .notSent {
+            logger.info("shutting down: the request waited for the tenant's rate limit and was not sent")
+            await release(claim, position: snapshot.lastPosition, notBefore: nil, logger: logger)
+            return
+        }
+        do {
+            let recorded = try await record(attempt, for: claim, logger: logger)
+            var notBefore: Date?
+            if case .retrying(let retryAt) = recorded.snapshot.state.status { notBefore = retryAt }
+            await release(claim, position: recorded.snapshot.lastPosition, notBefore: notBefore, logger: logger)
+        } catch let error as OutboundDecider.Error {
+            // Another writer settled the request meanwhile (e.g. recorded its success): ours is moot.
+            logger.info("the outcome was not recorded: \(error)")
+            let position = (try? await stream.load(claim.requestID, of: claim.tenant).lastPosition) ?? snapshot.lastPosition
+            await release(claim, position: position, notBefore: nil, logger: logger)
+        } catch {
+            // The attempt happened but is not recorded: keep the claim so that it lapses and the next worker
+            // reconciles before sending again.
+            logger.error("could not record the outcome; the claim will lapse and the request be reconciled", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Due when pending, or retrying and its time has come (a quarter second early is fine: clocks differ).
+    func isDue(_ status: OutboundStatus) -> Bool {
+        switch status {
+        case .pending: return true
+        case .retrying(let retryAt): return retryAt.timeIntervalSinceNow <= 0.25
+        case .none, .succeeded, .abandoned: return false
+        }
+    }
+
+    func record(_ attempt: OutboundAttempt, for claim: OutboundQueue.Claim, logger: Logger) async throws -> OutboundStream.Recorded {
+        let id = claim.requestID
+        let recorded: OutboundStream.Recorded
+        switch attempt {
+        case .succeeded(let number, let written):
+            recorded = try await stream.record(.recordSuccess(id, customerNumber: number, written: written), for: id, of: claim.tenant)
+        case .failed(let error, let retryAfter):
+            recorded = try await stream.record(
+                .recordFailure(id, error: error, retryAfter: retryAfter, now: Date(), jitter: Double.random(in: 0..<1)), for: id, of: claim.tenant,
+                policy: configuration.retryPolicy)
+        case .needsPerson(let error):
+            var policy = configuration.retryPolicy
+            policy.maxAttempts = 0  // abandoned at this attempt
+            recorded = try await stream.record(
+                .recordFailure(id, error: error, retryAfter: nil, now: Date(), jitter: 0), for: id, of: claim.tenant, policy: policy)
+        case .notSent:
+            throw RateLimitWaitAbandoned()  // nothing happened, so nothing to record (process() releases the claim instead)
+        }
+        count { $0.conflicts += recorded.conflicts }
+        for event in recorded.events {
+            switch event {
+            case .outboundSucceeded(let e):
+                count { $0.succeeded += 1 }
+                logger.debug("succeeded", metadata: ["economic.customer_number": "\(e.customerNumber.map(String.init) ?? "-")"])
+            case .outboundFailed(let e):
+                count { $0.failed += 1 }
+                logger.debug(
+                    "failed; will retry", metadata: ["outbound.attempt": "\(e.attempt)", "outbound.retry_at": "\(e.retryAt)", "error": "\(e.error)"])
+            case .outboundAbandoned(let e):
+                count { $0.abandoned += 1 }
+                logger.warning("abandoned; a person must look at it", metadata: ["outbound.attempts": "\(e.attempts)", "error": "\(e.error)"])
+            default:
+                break
+            }
+        }
+        return recorded
+    }
+
+    /// Nothing was attempted, but the claim may have been taken over from a worker that died mid-attempt: keep it
+    /// in flight (lapsing in 5 s) rather than release it, so whoever takes it next still reconciles first.
+    func postpone(_ claim: OutboundQueue.Claim, logger: Logger) async {
+        do {
+            try await queue.postpone(claim, by: .seconds(5))
+        } catch {
+            logger.warning("could not postpone a claim; it will lapse", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func release(_ claim: OutboundQueue.Claim, position: Int64, notBefore: Date?, logger: Logger) async {
+        do {
+            try await queue.release(claim, position: position, notBefore: notBefore)
+        } catch {
+            logger.warning("could not release a claim; it will lapse", metadata: ["error": "\(error)"])
+        }
+    }
+}
