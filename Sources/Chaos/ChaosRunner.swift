@@ -1,3 +1,4 @@
+import EconomicSandbox
 import Foundation
 import Logging
 
@@ -58,7 +59,8 @@ public enum ChaosRunner {
         _ script: ChaosScript, database: ChaosDatabase, sandbox: ChaosSandbox, stripe: String, configuration: ChaosConfiguration,
         into report: inout ChaosSeedReport
     ) async throws {
-        let driver = try await ChaosDriver.start(script: script, database: database, sandbox: sandbox, stripeBase: stripe, logger: configuration.logger)
+        let driver = try await ChaosDriver.start(
+            script: script, database: database, sandbox: sandbox, stripeBase: stripe, logger: configuration.logger)
         do {
             for operation in script.operations {
                 do {

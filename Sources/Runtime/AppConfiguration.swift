@@ -85,24 +85,27 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
             level = .info
         }
         let host = host ?? environment["ACCORD_HOST"] ?? "127.0.0.1"
-        let rate = try environment["ACCORD_ECONOMIC_RATE"].map { text -> Double in
-            guard let value = Double(text), value > 0, value <= 1000 else {
-                throw ConfigurationError(key: "ACCORD_ECONOMIC_RATE", problem: "must be a number of requests per second between 0 and 1000")
-            }
-            return value
-        } ?? 1
-        let catchUp = try environment["ACCORD_STRIPE_CATCH_UP_INTERVAL"].map { text -> Int in
-            guard let value = Int(text), (1...86_400).contains(value) else {
-                throw ConfigurationError(key: "ACCORD_STRIPE_CATCH_UP_INTERVAL", problem: "must be a whole number of seconds between 1 and 86400")
-            }
-            return value
-        } ?? 60
-        let poll = try environment["ACCORD_ECONOMIC_POLL_INTERVAL"].map { text -> Int in
-            guard let value = Int(text), (1...86_400).contains(value) else {
-                throw ConfigurationError(key: "ACCORD_ECONOMIC_POLL_INTERVAL", problem: "must be a whole number of seconds between 1 and 86400")
-            }
-            return value
-        } ?? 30
+        let rate =
+            try environment["ACCORD_ECONOMIC_RATE"].map { text -> Double in
+                guard let value = Double(text), value > 0, value <= 1000 else {
+                    throw ConfigurationError(key: "ACCORD_ECONOMIC_RATE", problem: "must be a number of requests per second between 0 and 1000")
+                }
+                return value
+            } ?? 1
+        let catchUp =
+            try environment["ACCORD_STRIPE_CATCH_UP_INTERVAL"].map { text -> Int in
+                guard let value = Int(text), (1...86_400).contains(value) else {
+                    throw ConfigurationError(key: "ACCORD_STRIPE_CATCH_UP_INTERVAL", problem: "must be a whole number of seconds between 1 and 86400")
+                }
+                return value
+            } ?? 60
+        let poll =
+            try environment["ACCORD_ECONOMIC_POLL_INTERVAL"].map { text -> Int in
+                guard let value = Int(text), (1...86_400).contains(value) else {
+                    throw ConfigurationError(key: "ACCORD_ECONOMIC_POLL_INTERVAL", problem: "must be a whole number of seconds between 1 and 86400")
+                }
+                return value
+            } ?? 30
         return AppConfiguration(
             database: PGConfiguration(connectionString: url), databaseConnections: connections, host: host, port: port,
             publicURL: publicURL ?? environment["ACCORD_PUBLIC_URL"], migrate: migrate ?? (environment["ACCORD_MIGRATE"] == "true"), logLevel: level,

@@ -17,7 +17,9 @@ extension ChaosChecks {
                 ChaosFinding(
                     .readModel,
                     "\(name): the read model has \(lhs.count) rows, the fold \(rhs.count); \(differing.count) differ, e.g. "
-                        + differing.prefix(3).map { "\($0): stored \(left[$0].map { "\($0)" } ?? "none") vs folded \(right[$0].map { "\($0)" } ?? "none")" }
+                        + differing.prefix(3).map {
+                            "\($0): stored \(left[$0].map { "\($0)" } ?? "none") vs folded \(right[$0].map { "\($0)" } ?? "none")"
+                        }
                         .joined(separator: "; ")))
         }
         compare("customers", stored.customers, folded.customers) { $0.customer.description }
@@ -69,7 +71,8 @@ extension ChaosChecks {
             guard let id = customer.stripeID, !customer.deleted, let link = observed.partnering.link(of: .stripe(id)) else { continue }
             for ref in [link.source, link.economic] {
                 if rows[ref]?.partner == nil {
-                    findings.append(ChaosFinding(.readModel, "#\(customer.index): \(ref) is linked (\(link.id)) but the customers list shows no partner"))
+                    findings.append(
+                        ChaosFinding(.readModel, "#\(customer.index): \(ref) is linked (\(link.id)) but the customers list shows no partner"))
                 }
                 if unpartnered.contains(ref.description) {
                     findings.append(ChaosFinding(.readModel, "#\(customer.index): \(ref) is linked (\(link.id)) but listed as unpartnered"))

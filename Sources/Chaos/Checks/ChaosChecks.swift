@@ -1,4 +1,5 @@
 import Connectors
+import Outbound
 import Projections
 import SyncDomain
 
@@ -30,7 +31,8 @@ enum ChaosChecks {
             guard let token = customer.publicEntryNumber, !token.isEmpty else {
                 if let number = customer.customerNumber, !model.accountantCreated.contains(number) {
                     outcome.findings.append(
-                        ChaosFinding(.duplicate, "e-conomic customer \(number) (\(customer.name), \(customer.email ?? "no e-mail")) belongs to nobody"))
+                        ChaosFinding(
+                            .duplicate, "e-conomic customer \(number) (\(customer.name), \(customer.email ?? "no e-mail")) belongs to nobody"))
                 }
                 continue
             }
@@ -47,7 +49,8 @@ enum ChaosChecks {
         return outcome
     }
 
-    private static func checkStrangers(model: ChaosModel, observed: ChaosObservation, byNumber: [Int: EconomicCustomer], into outcome: inout Outcome) {
+    private static func checkStrangers(model: ChaosModel, observed: ChaosObservation, byNumber: [Int: EconomicCustomer], into outcome: inout Outcome)
+    {
         for (id, stranger) in model.strangers.sorted(by: { $0.key < $1.key }) {
             guard let customer = byNumber[stranger.number] else {
                 outcome.findings.append(ChaosFinding(.lostEdit, "stranger \(id) (e-conomic \(stranger.number)) is gone from e-conomic"))
@@ -62,7 +65,9 @@ enum ChaosChecks {
             for (key, value) in stranger.fields.sorted(by: { $0.key < $1.key }) where customer.fieldMap[key] != value {
                 outcome.findings.append(
                     ChaosFinding(
-                        .lostEdit, "stranger \(id) (e-conomic \(stranger.number)): \(key) is \(customer.fieldMap[key] ?? "empty"), the accountant wrote \(value)"))
+                        .lostEdit,
+                        "stranger \(id) (e-conomic \(stranger.number)): \(key) is \(customer.fieldMap[key] ?? "empty"), the accountant wrote \(value)"
+                    ))
             }
         }
     }
@@ -145,7 +150,8 @@ enum ChaosChecks {
         if ValueEquivalence.areEquivalent(stripe, economic, for: field) {
             guard !conflict, let last = writes.last else { return nil }
             if !last.value.isEmpty, !ValueEquivalence.areEquivalent(stripe, last.value, for: field) {
-                return ChaosFinding(.lostEdit, "\(name) \(field): both sides hold \(stripe ?? "∅"), the last write was \(last.value) (writes: \(history))")
+                return ChaosFinding(
+                    .lostEdit, "\(name) \(field): both sides hold \(stripe ?? "∅"), the last write was \(last.value) (writes: \(history))")
             }
             if last.value.isEmpty, emptyOverwrites, !FieldValues.isBlank(stripe) {
                 return ChaosFinding(.lostEdit, "\(name) \(field): the last write cleared it, both sides hold \(stripe ?? "∅") (writes: \(history))")

@@ -1,10 +1,13 @@
 import Connectors
 import EventSourcing
 import EventStore
+import Ingest
 import Outbound
 import Projections
+import Runtime
 import Server
 import SyncDomain
+import SyncEngine
 
 /// Everything the checks look at once the sync has come to rest: both outside systems as they are, and Accord's
 /// command side, its read models and the fold of its streams.

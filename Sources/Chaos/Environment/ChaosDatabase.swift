@@ -55,7 +55,7 @@ final class ChaosCluster: Sendable {
 
     /// Drops the template and closes the administrative connection.
     func close() async {
-        try? await admin.withConnection { connection in
+        _ = try? await admin.withConnection { connection in
             try await connection.execute("DROP DATABASE IF EXISTS \(identifier: template) WITH (FORCE)")
         }
         await admin.shutdown()

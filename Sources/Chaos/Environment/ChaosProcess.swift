@@ -5,6 +5,7 @@ import Outbound
 import PGClient
 import Runtime
 import ServiceLifecycle
+import SyncDomain
 
 /// One Accord process — the runtime's whole service group, as `accord serve` runs it — inside the run's process.
 ///

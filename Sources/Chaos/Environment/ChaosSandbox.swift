@@ -4,6 +4,7 @@ import EconomicSandbox
 import Foundation
 import Logging
 import NIOCore
+import NIOFoundationCompat
 import NIOHTTP1
 import ServiceLifecycle
 

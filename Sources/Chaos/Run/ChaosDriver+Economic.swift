@@ -1,5 +1,6 @@
 import Connectors
 import Foundation
+import Ingest
 import SyncDomain
 
 extension ChaosDriver {

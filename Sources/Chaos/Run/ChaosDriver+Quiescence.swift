@@ -4,6 +4,7 @@ import Foundation
 import Ingest
 import Outbound
 import PGClient
+import Runtime
 import SyncEngine
 
 extension ChaosDriver {
@@ -77,7 +78,8 @@ extension ChaosDriver {
             let rebuilds =
                 try await connection.query("SELECT count(*) FROM projection_rebuild_requests WHERE finished_at IS NULL").singleValue(Int.self) ?? 0
             return Progress(
-                head: head, lagging: lagging, inbox: inbox, rebuilds: rebuilds, outbound: outbound.pending + outbound.failedWaiting + outbound.inFlight)
+                head: head, lagging: lagging, inbox: inbox, rebuilds: rebuilds,
+                outbound: outbound.pending + outbound.failedWaiting + outbound.inFlight)
         }
     }
 }

@@ -119,7 +119,11 @@ final class ChaosDriver {
         case .kill(let sameWorkerID):
             try await kill(sameWorkerID: sameWorkerID)
         case .restart(let whileDown):
+            // Logged before the operations done while down, which log themselves.
+            record("\(sequence). restart (stopped, webhook off; \(whileDown.count) operations while down)")
             try await restart(whileDown: whileDown)
+            record("\(sequence). restart: started again")
+            return
         case .pause(let milliseconds):
             try await Task.sleep(for: .milliseconds(milliseconds))
         }

@@ -1,4 +1,4 @@
-public import EconomicSandbox
+import EconomicSandbox
 public import SyncDomain
 
 /// The operations of one chaos run, generated from a seed alone (same seed and length → same script), and the
@@ -43,7 +43,8 @@ public struct ChaosScript: Sendable {
     }
 
     /// The tenant's settings under a rule and mappings: e-conomic assigns numbers and they are written back to
-    /// Stripe, automatic create, conflicts asked, the run's `emptyOverwrites`.
+    /// Stripe, automatic create, conflicts asked, the run's `emptyOverwrites` of the fields mapped (settings name no
+    /// unmapped field).
     public func settings(rule: ChaosMatchRule, mappings: ChaosMappings, from current: TenantSettings) -> TenantSettings {
         var settings = current
         settings.matchFields = rule.matchFields
@@ -53,7 +54,7 @@ public struct ChaosScript: Sendable {
             paymentTerms: 1, customerGroup: 1, vatZone: .byCountry(domestic: 1, eu: 2, abroad: 3), currency: "DKK", layout: 19)
         settings.createPolicy = .automatic
         settings.conflictPolicies = [:]
-        settings.emptyOverwrites = Set(emptyOverwrites.map(\.rawValue))
+        settings.emptyOverwrites = Set(emptyOverwrites.intersection(mappings.mappedFields).map(\.rawValue))
         return settings
     }
 

@@ -203,7 +203,8 @@ struct ChaosScriptWriter {
         func rate(_ choices: [Double]) -> Double { choices[Int(random.next() % UInt64(choices.count))] }
         return .setFaults(
             SandboxKnobs(
-                rateLimitRate: rate([0, 0.1, 0.3]), retryAfterSeconds: 1, serverErrorRate: rate([0, 0.1, 0.2]), dropResponseRate: rate([0, 0.1, 0.2]),
+                rateLimitRate: rate([0, 0.1, 0.3]), retryAfterSeconds: 1, serverErrorRate: rate([0, 0.1, 0.2]),
+                dropResponseRate: rate([0, 0.1, 0.2]),
                 latencyMilliseconds: Int(rate([0, 20, 100])), latencyJitterMilliseconds: Int(rate([0, 50])),
                 scope: random.unit() < 0.7 ? .customerWrites : .customers))
     }
