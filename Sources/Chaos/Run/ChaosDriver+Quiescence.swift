@@ -16,28 +16,35 @@ extension ChaosDriver {
         var lagging: [String]
         /// Webhook deliveries waiting.
         var inbox: Int
-        /// Rebuilds asked for and not finished.
-        var rebuilds: Int
+        /// Rebuilds asked for and not finished: projection, tenant, and since when one is under way.
+        var rebuilds: [String]
         /// Outbound requests pending, waiting for a retry, or claimed.
         var outbound: Int
 
+        /// What changes while the sync moves (a rebuild's age does not count).
+        var motion: String { "\(head) \(lagging) \(inbox) \(rebuilds.count) \(outbound)" }
+
         /// Nothing left to do.
-        var isIdle: Bool { lagging.isEmpty && inbox == 0 && rebuilds == 0 && outbound == 0 }
+        var isIdle: Bool { lagging.isEmpty && inbox == 0 && rebuilds.isEmpty && outbound == 0 }
 
         var description: String {
             "log head \(head), lagging \(lagging.isEmpty ? "none" : lagging.joined(separator: ", ")), inbox \(inbox) pending, "
-                + "\(rebuilds) rebuilds open, \(outbound) outbound requests unsettled"
+                + "rebuilds open: \(rebuilds.isEmpty ? "none" : rebuilds.joined(separator: ", ")), \(outbound) outbound requests unsettled"
         }
     }
 
     /// Waits for quiescence: faults off; then, in rounds, a catch-up from Stripe's events list and a full e-conomic
     /// read, and a wait until the inbox is empty, every follower has applied every event, no rebuild is open and no
     /// outbound request is unsettled — until a round appends nothing to the log.
-    /// - Returns: nil once settled, or where the sync stood when `timeout` passed.
-    func settle(timeout: Duration) async throws -> Progress? {
+    /// - Parameters:
+    ///   - timeout: how long the sync may take in all.
+    ///   - stall: how long it may stand still (nothing appended, nothing moved) without being idle.
+    /// - Returns: nil once settled, or where the sync stood when `timeout` passed or it stalled.
+    func settle(timeout: Duration, stall: Duration = .seconds(60)) async throws -> Progress? {
         try await sandbox.setKnobs(.none)
         let deadline = ContinuousClock.now.advanced(by: timeout)
         var last = try await progress()
+        var still = (state: last.motion, since: ContinuousClock.now)
         while ContinuousClock.now < deadline {
             let before = last.head
             try await readStripeEvents()
@@ -45,6 +52,11 @@ extension ChaosDriver {
             while ContinuousClock.now < deadline {
                 last = try await progress()
                 if last.isIdle { break }
+                if last.motion != still.state {
+                    still = (last.motion, ContinuousClock.now)
+                } else if ContinuousClock.now - still.since > stall {
+                    return last
+                }
                 try await Task.sleep(for: .milliseconds(200))
             }
             // The pipeline has stopped moving once the reads and what followed them appended nothing.
@@ -75,8 +87,13 @@ extension ChaosDriver {
                 ORDER BY f.name
                 """
             ).decode(String.self)
-            let rebuilds =
-                try await connection.query("SELECT count(*) FROM projection_rebuild_requests WHERE finished_at IS NULL").singleValue(Int.self) ?? 0
+            let rebuilds = try await connection.query(
+                """
+                SELECT projection || ' of ' || coalesce(tenant_id, 'every tenant') || coalesce(
+                    ' (started ' || extract(epoch FROM now() - started_at)::bigint || ' s ago)', ' (not started)')
+                FROM projection_rebuild_requests WHERE finished_at IS NULL ORDER BY requested_at, id
+                """
+            ).decode(String.self)
             return Progress(
                 head: head, lagging: lagging, inbox: inbox, rebuilds: rebuilds,
                 outbound: outbound.pending + outbound.failedWaiting + outbound.inFlight)
