@@ -33,6 +33,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
+        // MARK: The one error shape (code, message, cause) every module's errors share
+
+        .target(name: "CodedErrors", dependencies: [], swiftSettings: swiftSettings),
+
         // MARK: Postgres through libpq
 
         .systemLibrary(
@@ -58,6 +62,7 @@ let package = Package(
         .target(
             name: "EventStore",
             dependencies: [
+                "CodedErrors",
                 "PGClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -87,6 +92,7 @@ let package = Package(
         .target(
             name: "Projections",
             dependencies: [
+                "CodedErrors",
                 "EventSourcing",
                 "EventStore",
                 "PGClient",
@@ -102,6 +108,7 @@ let package = Package(
         .target(
             name: "SyncEngine",
             dependencies: [
+                "CodedErrors",
                 "EventSourcing",
                 "EventStore",
                 "PGClient",
@@ -164,6 +171,8 @@ let package = Package(
         .target(
             name: "Connectors",
             dependencies: [
+                "CodedErrors",
+                "SyncDomain",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -188,6 +197,7 @@ let package = Package(
         .target(
             name: "Credentials",
             dependencies: [
+                "CodedErrors",
                 "PGClient",
                 "EventStore",
                 .product(name: "Crypto", package: "swift-crypto"),

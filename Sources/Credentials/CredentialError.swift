@@ -1,10 +1,11 @@
+public import CodedErrors
 public import EventStore
 public import PGClient
 
 /// Why credentials could not be loaded, saved or decrypted.
 ///
 /// Its ``description`` names the tenant, the field and the key ids involved, never a secret or a master key.
-public struct CredentialError: Error, Sendable, CustomStringConvertible {
+public struct CredentialError: CodedError {
     /// What kind of failure this is.
     public enum Code: String, Sendable, Hashable {
         /// `ACCORD_MASTER_KEY` is not set.
@@ -31,6 +32,10 @@ public struct CredentialError: Error, Sendable, CustomStringConvertible {
     public var tenant: TenantID?
     /// The database error behind this one, if any.
     public var underlying: PGError?
+    /// The cause (``CodedError``).
+    public var cause: (any Error)? { underlying }
+    /// `<Type>.<code>: <message> (<cause>)`, free of SQL and secrets.
+    public var description: String { codedDescription }
 
     /// Makes an error.
     public init(code: Code, message: String, tenant: TenantID? = nil, underlying: PGError? = nil) {
@@ -38,12 +43,5 @@ public struct CredentialError: Error, Sendable, CustomStringConvertible {
         self.message = message
         self.tenant = tenant
         self.underlying = underlying
-    }
-
-    /// `CredentialError.<code>: <message>` plus the database cause's safe summary.
-    public var description: String {
-        var text = "CredentialError.\(code.rawValue): \(message)"
-        if let underlying { text += " (\(underlying))" }
-        return text
     }
 }

@@ -1,8 +1,9 @@
+public import CodedErrors
 public import PGClient
 
 /// An error from the event store. It keeps the database cause (``underlying``, with its SQLSTATE)
 /// while its ``description`` stays free of SQL, values and secrets.
-public struct EventStoreError: Error, Sendable, CustomStringConvertible {
+public struct EventStoreError: CodedError {
     /// What kind of failure this is.
     public enum Code: String, Sendable, Hashable {
         /// Another writer appended to the stream first (or the expected version was wrong); reload and retry.
@@ -37,6 +38,10 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
     public var actualVersion: Int64?
     /// The database error behind this one, if any.
     public var underlying: PGError?
+    /// The cause (``CodedError``).
+    public var cause: (any Error)? { underlying }
+    /// `<Type>.<code>: <message> (<cause>)`, free of SQL and secrets.
+    public var description: String { codedDescription }
 
     /// Makes an error.
     public init(
@@ -50,13 +55,6 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
         self.expectedVersion = expectedVersion
         self.actualVersion = actualVersion
         self.underlying = underlying
-    }
-
-    /// `EventStoreError.<code>: <message>` plus the database cause's safe summary.
-    public var description: String {
-        var text = "EventStoreError.\(code.rawValue): \(message)"
-        if let underlying { text += " (\(underlying))" }
-        return text
     }
 
     /// Translates a database error raised by an event-store statement.

@@ -53,7 +53,10 @@ struct EndToEnd {
         knobs: SandboxKnobs = .none, settings: @escaping @Sendable (inout TenantSettings) -> Void = { _ in },
         _ body: (EndToEnd) async throws -> Void
     ) async throws {
-        guard let stripeBase = ProcessInfo.processInfo.environment["STRIPE_API_BASE"] else {
+        // The end-to-end suite's own localstripe when ops/test.sh started one (see there why), else the shared one.
+        let environmentBase = ProcessInfo.processInfo.environment
+        guard let stripeBase = [environmentBase["ACCORD_E2E_STRIPE_API_BASE"], environmentBase["STRIPE_API_BASE"]].compactMap({ $0 }).first(where: { !$0.isEmpty })
+        else {
             throw TestDatabaseError(description: "STRIPE_API_BASE is not set: run the tests with `bash ops/test.sh` (it starts localstripe)")
         }
         try await TestDatabase.with { database in

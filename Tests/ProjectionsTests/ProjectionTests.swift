@@ -129,11 +129,15 @@ struct ExactlyOnceTests {
                 for runner in runners { group.addTask { try await runner.run() } }
                 let total = try await appendRandomHistories(seed: 9, store: store, tenants: [acme, globex], customers: 80, steps: 300)
                 let target = ProjectionTarget(projection: counting.name, version: version)
-                let deadline = ContinuousClock.now.advanced(by: .seconds(60))
-                while try await counting.rows(store, target) < total, ContinuousClock.now < deadline {
+                // Waits while the runners make progress (a loaded machine is slow, not stuck); 60 s without a new
+                // row means a runner is stuck and fails the test.
+                var (applied, lastProgress) = (try await counting.rows(store, target), ContinuousClock.now)
+                while applied < total, ContinuousClock.now < lastProgress.advanced(by: .seconds(60)) {
                     try await Task.sleep(for: .milliseconds(100))
+                    let now = try await counting.rows(store, target)
+                    if now != applied { (applied, lastProgress) = (now, ContinuousClock.now) }
                 }
-                #expect(try await counting.rows(store, target) == total)
+                #expect(try await counting.rows(store, target) == total, "\(applied) of \(total) events applied")
                 group.cancelAll()
             }
         }

@@ -1,6 +1,7 @@
+public import CodedErrors
 /// A problem with a customer file as a whole: nothing in it can be imported. (Problems with single rows are
 /// ``CustomerFileProblem``s and never stop the file.)
-public struct CustomerFileError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct CustomerFileError: CodedError, Hashable {
     /// What kind of problem it is.
     public enum Code: String, Sendable, Hashable {
         /// The file has no content (no bytes, or only a byte order mark, spaces and blank lines).

@@ -1,3 +1,5 @@
+import SyncDomain
+
 /// Limits for customer files.
 public struct CustomerFileLimits: Sendable, Hashable {
     /// A row (record) larger than this many bytes is malformed. Default 64 KiB.
@@ -141,28 +143,8 @@ public enum CustomerRowRules {
         return labels.last!.count >= 2
     }
 
-    /// The ISO 3166-1 alpha-2 code for a code or name (case-insensitive), or `nil`.
+    /// The ISO 3166-1 alpha-2 code for a code or name (case-insensitive; see ``CountryTable/lookup(_:)``), or `nil`.
     public static func countryCode(for country: String) -> String? {
-        if country.utf8.count == 2, let code = countryLookup[country.lowercased()] { return code }
-        return countryLookup[foldCountry(country)]
+        CountryTable.lookup(country)?.code
     }
-
-    private static func foldCountry(_ text: String) -> String {
-        text.trimmingWhitespace().lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-    }
-
-    private static let countryLookup: [String: String] = {
-        var lookup: [String: String] = [:]
-        for (code, name) in CountryNames.englishNames {
-            lookup[code.lowercased()] = code
-            lookup[foldCountry(name)] = code
-        }
-        for (code, names) in CountryNames.otherNames {
-            for name in names { lookup[foldCountry(name)] = code }
-        }
-        for (alpha3, code) in CountryNames.alpha3 {
-            lookup[alpha3.lowercased()] = code
-        }
-        return lookup
-    }()
 }

@@ -199,7 +199,7 @@ extension EconomicAPIError {
         var errorCode: String?
         var developerHint: String?
         var logId: String?
-        var errors: EconomicJSON?
+        var errors: JSONValue?
     }
 
     /// Reads an error response of e-conomic (any non-2xx status and body).
@@ -257,9 +257,9 @@ extension EconomicAPIError {
 
     /// Flattens `errors`: `{field: {errors: [{propertyName, errorMessage, errorCode, inputValue}]}}`, arrays as
     /// `{lines: {items: [{arrayIndex: 8, product: {errors: [...]}}]}}`, and the 2015 shape (`message`/`value`).
-    public static func flattenFieldErrors(_ errors: EconomicJSON) -> [FieldError] {
+    public static func flattenFieldErrors(_ errors: JSONValue) -> [FieldError] {
         var result: [FieldError] = []
-        func walk(_ value: EconomicJSON, path: String) {
+        func walk(_ value: JSONValue, path: String) {
             switch value {
             case .object(let object):
                 if case .array(let list)? = object["errors"] {

@@ -85,7 +85,7 @@ public struct EconomicCustomer: Codable, Sendable, Hashable {
     public var selfURL: String?
     /// Properties this type does not model (e.g. `priceGroup`), kept as sent; read-only link properties
     /// (`contacts`, `templates`, `totals`, `invoices`, `deliveryLocations`, `metaData`) are dropped on write.
-    public var otherFields: [String: EconomicJSON]
+    public var otherFields: [String: JSONValue]
 
     /// A new customer with the required properties.
     public init(
@@ -167,7 +167,7 @@ public struct EconomicCustomer: Codable, Sendable, Hashable {
             self[keyPath: keyPath] = try c.decodeIfPresent(String.self, forKey: Key(name))
         }
         for key in c.allKeys where !Self.modelledKeys.contains(key.stringValue) {
-            otherFields[key.stringValue] = try c.decode(EconomicJSON.self, forKey: key)
+            otherFields[key.stringValue] = try c.decode(JSONValue.self, forKey: key)
         }
     }
 

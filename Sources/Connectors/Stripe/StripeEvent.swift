@@ -20,7 +20,7 @@ public struct StripeEvent: Decodable, Sendable, Hashable {
     /// `data.object` when it is a customer.
     public var customer: StripeCustomer?
     /// `data.previous_attributes`: the old values of the changed fields, on `*.updated` (localstripe never sends it).
-    public var previousAttributes: StripeJSON?
+    public var previousAttributes: JSONValue?
     /// `request.id`: the API request that caused the event (`nil` for automatic events).
     public var requestID: String?
     /// `request.idempotency_key`: lets Accord recognise the echo of its own write.
@@ -29,7 +29,7 @@ public struct StripeEvent: Decodable, Sendable, Hashable {
     /// Creates an event value.
     public init(
         id: String, type: String, created: Int64, livemode: Bool = false, apiVersion: String? = nil, objectType: String? = nil,
-        customer: StripeCustomer? = nil, previousAttributes: StripeJSON? = nil, requestID: String? = nil,
+        customer: StripeCustomer? = nil, previousAttributes: JSONValue? = nil, requestID: String? = nil,
         requestIdempotencyKey: String? = nil
     ) {
         self.id = id
@@ -75,7 +75,7 @@ public struct StripeEvent: Decodable, Sendable, Hashable {
         let object = try data.nestedContainer(keyedBy: ObjectKeys.self, forKey: .object)
         objectType = try object.decodeIfPresent(String.self, forKey: .object)
         customer = objectType == "customer" ? try data.decode(StripeCustomer.self, forKey: .object) : nil
-        previousAttributes = try data.decodeIfPresent(StripeJSON.self, forKey: .previousAttributes)
+        previousAttributes = try data.decodeIfPresent(JSONValue.self, forKey: .previousAttributes)
         // `request` is an object in current API versions and a bare id string in old ones.
         if let request = try? container.nestedContainer(keyedBy: RequestKeys.self, forKey: .request) {
             requestID = try request.decodeIfPresent(String.self, forKey: .id)
@@ -84,58 +84,5 @@ public struct StripeEvent: Decodable, Sendable, Hashable {
             requestID = try? container.decodeIfPresent(String.self, forKey: .request)
             requestIdempotencyKey = nil
         }
-    }
-}
-
-/// Any JSON value (for `previous_attributes`, whose shape depends on what changed).
-public enum StripeJSON: Codable, Sendable, Hashable {
-    /// `null`.
-    case null
-    /// `true` / `false`.
-    case bool(Bool)
-    /// A number.
-    case number(Double)
-    /// A string.
-    case string(String)
-    /// An array.
-    case array([StripeJSON])
-    /// An object.
-    case object([String: StripeJSON])
-
-    /// Decodes any JSON value.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([StripeJSON].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: StripeJSON].self))
-        }
-    }
-
-    /// Encodes the value.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .number(let value): try container.encode(value)
-        case .string(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
-    }
-
-    /// The member `key` of an object.
-    public subscript(key: String) -> StripeJSON? {
-        if case .object(let members) = self { return members[key] }
-        return nil
     }
 }

@@ -8,10 +8,10 @@ public struct StripeEventPage: Decodable, Sendable {
         /// The event.
         public var event: StripeEvent
         /// The event as listed.
-        public var json: StripeJSON
+        public var json: JSONValue
 
         /// Makes an entry.
-        public init(event: StripeEvent, json: StripeJSON) {
+        public init(event: StripeEvent, json: JSONValue) {
             self.event = event
             self.json = json
         }
@@ -19,7 +19,7 @@ public struct StripeEventPage: Decodable, Sendable {
         /// Decodes the event and keeps its JSON.
         public init(from decoder: any Decoder) throws {
             event = try StripeEvent(from: decoder)
-            json = try StripeJSON(from: decoder)
+            json = try JSONValue(from: decoder)
         }
 
         /// The event's JSON as text (`jsonb`-ready).

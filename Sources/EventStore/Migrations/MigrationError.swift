@@ -1,7 +1,8 @@
+public import CodedErrors
 public import PGClient
 
 /// Why migrating stopped. Nothing of a failing file is applied (each file runs in one transaction).
-public struct MigrationError: Error, Sendable, CustomStringConvertible {
+public struct MigrationError: CodedError {
     /// What went wrong.
     public enum Code: String, Sendable, Hashable {
         /// The migrations directory could not be found or read.
@@ -27,6 +28,8 @@ public struct MigrationError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The database error, when a migration's SQL failed.
     public var underlying: PGError?
+    /// The cause (``CodedError``).
+    public var cause: (any Error)? { underlying }
 
     /// Makes an error.
     public init(code: Code, message: String, underlying: PGError? = nil) {

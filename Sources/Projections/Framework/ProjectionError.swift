@@ -1,6 +1,7 @@
+public import CodedErrors
 
 /// Why a projection could not be run, rebuilt or swapped.
-public struct ProjectionError: Error, Sendable, CustomStringConvertible {
+public struct ProjectionError: CodedError {
     /// What went wrong.
     public enum Code: String, Sendable, Hashable {
         /// No projector has that name.
@@ -19,16 +20,15 @@ public struct ProjectionError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The cause, if any.
     public var underlying: (any Error)?
+    /// The cause (``CodedError``).
+    public var cause: (any Error)? { underlying }
+    /// `<Type>.<code>: <message> (<cause>)`, free of SQL and secrets.
+    public var description: String { codedDescription }
 
     /// Makes an error.
     public init(code: Code, message: String, underlying: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.underlying = underlying
-    }
-
-    /// `ProjectionError.<code>: <message> (<cause>)`.
-    public var description: String {
-        "ProjectionError.\(code.rawValue): \(message)" + (underlying.map { " (\($0))" } ?? "")
     }
 }

@@ -1,3 +1,4 @@
+import Connectors
 import EventStore
 import Foundation
 import Projections
@@ -199,7 +200,7 @@ struct SettingsUpdate: Decodable, Sendable {
         // `settings.version` is set by Accord; accept the object with or without it.
         var raw = try container.decode(JSONValue.self, forKey: .settings)
         if case .object(var members) = raw, members["version"] == nil {
-            members["version"] = .number(0)
+            members["version"] = .int(0)
             raw = .object(members)
         }
         do {

@@ -1,3 +1,4 @@
+import Connectors
 import EventStore
 import Foundation
 import Ingest

@@ -1,8 +1,9 @@
+public import CodedErrors
 import EventStore
 
 /// Why a command was refused or failed. Domain refusals keep the domain's own error (and message), which
 /// names what is wrong and what to do.
-public struct CommandError: Error, Sendable, CustomStringConvertible {
+public struct CommandError: CodedError {
     /// What kind of failure this is.
     public enum Code: String, Sendable, Hashable {
         /// A business rule refused the command (already partnered, excluded, number taken, unknown customer…).
@@ -24,6 +25,8 @@ public struct CommandError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The domain or infrastructure error behind it.
     public var underlying: (any Error)?
+    /// The cause (``CodedError``).
+    public var cause: (any Error)? { underlying }
 
     /// Makes an error.
     public init(code: Code, message: String, underlying: (any Error)? = nil) {

@@ -1,8 +1,9 @@
+public import CodedErrors
 public import Connectors
 
 /// Why a customer file could not be imported. Problems with single rows are never errors: they are rejected
 /// rows (`ImportRowRejected`) and the other rows are imported.
-public struct CustomerImportError: Error, Sendable, CustomStringConvertible {
+public struct CustomerImportError: CodedError {
     /// What kind of failure this is.
     public enum Code: String, Sendable, Hashable {
         /// The file as a whole cannot be imported (see ``CustomerImportError/fileError``); nothing was recorded.
@@ -22,6 +23,8 @@ public struct CustomerImportError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The whole-file problem, for ``Code/invalidFile``.
     public var fileError: CustomerFileError?
+    /// The cause (``CodedError``).
+    public var cause: (any Error)? { fileError }
 
     /// Makes an error.
     public init(code: Code, message: String, fileError: CustomerFileError? = nil) {

@@ -1,6 +1,9 @@
-/// A JSON value. Keeps the fields of an e-conomic resource that ``EconomicCustomer`` does not model, so a
-/// read-modify-write PUT does not wipe them, and reads error bodies of any shape.
-public enum EconomicJSON: Codable, Sendable, Hashable {
+public import Foundation
+
+/// Any JSON value, kept exactly: the fields of an e-conomic resource that ``EconomicCustomer`` does not model
+/// (so a read-modify-write PUT does not wipe them), error bodies of any shape, Stripe's `previous_attributes`,
+/// and stored event payloads passed through to API answers unchanged. Integers stay integers (no `1.0`).
+public enum JSONValue: Codable, Sendable, Hashable {
     /// `null`.
     case null
     /// `true` / `false`.
@@ -12,9 +15,9 @@ public enum EconomicJSON: Codable, Sendable, Hashable {
     /// A string.
     case string(String)
     /// An array.
-    case array([EconomicJSON])
+    case array([JSONValue])
     /// An object.
-    case object([String: EconomicJSON])
+    case object([String: JSONValue])
 
     /// Decodes any JSON value.
     public init(from decoder: any Decoder) throws {
@@ -29,10 +32,10 @@ public enum EconomicJSON: Codable, Sendable, Hashable {
             self = .double(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([EconomicJSON].self) {
+        } else if let value = try? container.decode([JSONValue].self) {
             self = .array(value)
         } else {
-            self = .object(try container.decode([String: EconomicJSON].self))
+            self = .object(try container.decode([String: JSONValue].self))
         }
     }
 
@@ -51,7 +54,7 @@ public enum EconomicJSON: Codable, Sendable, Hashable {
     }
 
     /// The member of an object, or `nil`.
-    public subscript(key: String) -> EconomicJSON? {
+    public subscript(key: String) -> JSONValue? {
         if case .object(let object) = self { return object[key] }
         return nil
     }
@@ -67,5 +70,18 @@ public enum EconomicJSON: Codable, Sendable, Hashable {
         case .array(let values): "[" + values.map(\.text).joined(separator: ",") + "]"
         case .object(let object): "{" + object.keys.sorted().map { "\($0):\(object[$0]!.text)" }.joined(separator: ",") + "}"
         }
+    }
+
+    /// Parses JSON text; `.null` when it does not parse.
+    /// - Parameter text: JSON text.
+    public static func parse(_ text: String) -> JSONValue {
+        (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .null
+    }
+
+    /// Pretty-printed JSON with sorted keys (for a person reading a payload).
+    public var prettyText: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? ""
     }
 }
