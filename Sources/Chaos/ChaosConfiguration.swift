@@ -23,7 +23,7 @@ public struct ChaosConfiguration: Sendable {
 
     /// Makes a configuration.
     public init(
-        databaseURL: String, python: String, localStripeScript: String, length: Int, settleTimeout: Duration = .seconds(180), logger: Logger,
+        databaseURL: String, python: String, localStripeScript: String, length: Int, settleTimeout: Duration = .seconds(300), logger: Logger,
         replayCommand: @escaping @Sendable (UInt64, Int) -> String, onSeed: @escaping @Sendable (ChaosSeedReport) -> Void = { _ in }
     ) {
         self.databaseURL = databaseURL

@@ -75,7 +75,7 @@ public enum ChaosRunner {
             }
             if let stuck = try await driver.settle(timeout: configuration.settleTimeout) {
                 report.findings.append(
-                    ChaosFinding(.unsettled, "stalled for a minute, or not at rest after \(configuration.settleTimeout): \(stuck)"))
+                    ChaosFinding(.unsettled, "stalled for 150 s, or not at rest after \(configuration.settleTimeout): \(stuck)"))
             }
             let observed = try await ChaosObservation.read(driver)
             let outcome = ChaosChecks.run(model: driver.model, observed: observed)

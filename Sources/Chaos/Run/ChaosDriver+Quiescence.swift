@@ -38,9 +38,10 @@ extension ChaosDriver {
     /// outbound request is unsettled — until a round appends nothing to the log.
     /// - Parameters:
     ///   - timeout: how long the sync may take in all.
-    ///   - stall: how long it may stand still (nothing appended, nothing moved) without being idle.
+    ///   - stall: how long it may stand still (nothing appended, nothing moved) without being idle: longer than the
+    ///     webhook inbox's lease (120 s), after which a killed processor's deliveries are due again.
     /// - Returns: nil once settled, or where the sync stood when `timeout` passed or it stalled.
-    func settle(timeout: Duration, stall: Duration = .seconds(60)) async throws -> Progress? {
+    func settle(timeout: Duration, stall: Duration = .seconds(150)) async throws -> Progress? {
         try await sandbox.setKnobs(.none)
         let deadline = ContinuousClock.now.advanced(by: timeout)
         var last = try await progress()
