@@ -45,8 +45,8 @@ struct OutboundHistoryGenerator {
             case 1:
                 request = .economic(
                     EconomicWriteRequested(
-                        requestId: id, kind: .update(customerNumber: 1000 + index), linkId: LinkID(UUID()), payload: ["city": "Aarhus \(index)"],
-                        reason: .sourceChanged))
+                        requestId: id, kind: .update(customerNumber: 1000 + index), linkId: LinkID(UUID()),
+                        patch: FieldPatch(["city": FieldWrite(value: "Aarhus \(index)", base: "Vejle", kind: .text)]), reason: .sourceChanged))
             case 2:
                 request = .stripe(
                     StripeWriteRequested(
@@ -54,7 +54,10 @@ struct OutboundHistoryGenerator {
                 )
             default:
                 request = .stripe(
-                    StripeWriteRequested(requestId: id, customerId: "cus_\(index)", kind: .fields(["name": "N\(index)"]), reason: .economicChanged))
+                    StripeWriteRequested(
+                        requestId: id, customerId: "cus_\(index)",
+                        kind: .patch(FieldPatch(["name": FieldWrite(value: "N\(index)", base: "", kind: .text)])),
+                        reason: .economicChanged))
             }
             events += decide(.request(request), id, &states, policy)
             order.append(id)
@@ -75,6 +78,8 @@ struct OutboundHistoryGenerator {
                     jitter: Double.random(in: 0..<1, using: &random))
             case 5..<8:
                 command = .recordSuccess(id, customerNumber: Int.random(in: 1...999_999_999, using: &random), written: ["name": "W\(step)"])
+            case 8:
+                command = .supersede(id, by: order[Int.random(in: 0..<order.count, using: &random)])
             default:
                 command = .retry(id)
             }
@@ -154,10 +159,13 @@ struct OutboundQueueProjectorTests {
                     #expect(abs((row.nextAttemptAt ?? .distantPast).timeIntervalSince(retryAt)) < 0.001)
                 case .succeeded: #expect(row.status == .succeeded)
                 case .abandoned: #expect(row.status == .abandoned)
+                case .superseded(let by):
+                    #expect(row.status == .superseded && row.errorCode == OutboundQueueStatus.supersededCode)
+                    #expect(row.errorMessage?.contains(by.description) == true, "the row names the request that carries it forward")
                 case .none: Issue.record("a row for a stream without a request")
                 }
                 #expect(row.attempts == state.failedAttempts)
-                #expect(row.errorMessage == state.lastError?.message)
+                if case .superseded = state.status {} else { #expect(row.errorMessage == state.lastError?.message) }
             }
             let statuses = Set(stored.map(\.status))
             #expect(statuses == Set(OutboundQueueStatus.allCases), "the histories reach every status")
@@ -172,6 +180,7 @@ struct OutboundQueueProjectorTests {
                 #expect(tenantCounts.failedWaiting == rows.filter { $0.status == .failedWaiting }.count)
                 #expect(tenantCounts.succeeded == rows.filter { $0.status == .succeeded }.count)
                 #expect(tenantCounts.abandoned == rows.filter { $0.status == .abandoned }.count)
+                #expect(tenantCounts.superseded == rows.filter { $0.status == .superseded }.count)
                 #expect(try await queue.counts(for: tenant) == tenantCounts)
                 let abandoned = try await queue.requests(of: tenant, status: .abandoned, limit: 1000)
                 #expect(Set(abandoned.map(\.requestID)) == Set(rows.filter { $0.status == .abandoned }.map(\.requestID)))

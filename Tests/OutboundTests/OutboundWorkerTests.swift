@@ -50,7 +50,7 @@ struct OutboundWorkerTests {
         }
     }
 
-    @Test("an update reads, merges and PUTs: fields Accord does not manage are kept")
+    @Test("an update reads, applies its patch and PUTs: fields Accord does not manage are kept")
     func update() async throws {
         try await withOutboundStore { store, database, acme, _ in
             try await Sandbox.run { sandbox in
@@ -66,7 +66,11 @@ struct OutboundWorkerTests {
                 let number = try #require(created.customerNumber)
                 let request = EconomicWriteRequested(
                     requestId: RequestID(UUID()), kind: .update(customerNumber: number), linkId: LinkID(UUID()),
-                    payload: ["email": "new@update.test", "city": "Odense", "address": "Nørregade 1"], reason: .sourceChanged)
+                    patch: FieldPatch([
+                        "email": FieldWrite(value: "new@update.test", base: "old@update.test", kind: .email),
+                        "city": FieldWrite(value: "Odense", base: "Vejle", kind: .text),
+                        "address": FieldWrite(value: "Nørregade 1", base: "", kind: .text),
+                    ]), reason: .sourceChanged)
                 try await withWorkers([testConfiguration()], store: store, database: database, credentials: credentials) { _ in
                     try await OutboundStream(store: store).submit(.economic(request), of: acme)
                     let states = try await settle([request.requestId], acme, store)
@@ -102,7 +106,13 @@ struct OutboundWorkerTests {
                 reason: .customerNumberWriteBack)
             let fields = StripeWriteRequested(
                 requestId: RequestID(UUID()), customerId: customer.id,
-                kind: .fields(["name": "Stripe Test Renamed", "address.city": "Aalborg", "address.country": "DK", "metadata.accord_link": "L1"]),
+                kind: .patch(
+                    FieldPatch([
+                        "name": FieldWrite(value: "Stripe Test Renamed", base: "Stripe Test", kind: .text),
+                        "address.city": FieldWrite(value: "Aalborg", base: "", kind: .text),
+                        "address.country": FieldWrite(value: "DK", base: "", kind: .text),
+                        "metadata.accord_link": FieldWrite(value: "L1", base: "", kind: .text),
+                    ])),
                 reason: .economicChanged)
             try await withWorkers([testConfiguration()], store: store, database: database, credentials: credentials) { _ in
                 try await OutboundStream(store: store).submit(.stripe(metadata), of: acme)

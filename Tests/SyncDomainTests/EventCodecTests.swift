@@ -60,11 +60,30 @@ import Testing
         .importReceived(ImportReceived(importId: importId, fileName: "customers.csv", sha256: "ab12")),
         .importRowRejected(ImportRowRejected(importId: importId, row: 3, column: "email", reason: "not an e-mail address")),
         .importCompleted(ImportCompleted(importId: importId, added: 10, updated: 2, unchanged: 5, rejected: 1)),
+        .outboundSuperseded(OutboundSuperseded(requestId: request, by: RequestID(Fixtures.uuid(4)))),
+        .linkWriteRequested(
+            LinkWriteRequested(
+                linkId: link, target: .source, requestId: request, fields: ["city": FieldWrite(value: "Odense", base: "Aarhus", kind: .text)],
+                sent: FieldPatch(["address.city": FieldWrite(value: "Odense", base: "Aarhus", kind: .text)]),
+                supersedes: [RequestID(Fixtures.uuid(4))])),
+        .linkWriteSettled(LinkWriteSettled(linkId: link, target: .economic, requestId: request, holds: ["city": "Vejle"], targetMoved: ["city"])),
+        .economicWriteRequested(
+            EconomicWriteRequested(
+                requestId: request, kind: .update(customerNumber: 1042), linkId: link,
+                patch: FieldPatch([
+                    "name": FieldWrite(value: "Jane", base: "Jane Doe", superseded: ["J."], kind: .text),
+                    "telephoneAndFaxNumber": FieldWrite(value: "", base: "+45 1", kind: .phone),
+                ]), supersedes: [RequestID(Fixtures.uuid(4))], reason: .sourceChanged)),
+        .stripeWriteRequested(
+            StripeWriteRequested(
+                requestId: request, customerId: "cus_jane", kind: .patch(FieldPatch(["name": FieldWrite(value: "Jane", base: nil, kind: .text)])),
+                linkId: link, reason: .economicChanged)),
+        .outboundSucceeded(OutboundSucceeded(requestId: request, customerNumber: 1042, written: ["zip": "8000"], targetMoved: ["name": "Jane D."])),
     ]
 
     @Test func everyEventTypeHasASample() {
         #expect(Set(Self.samples.map(\.typeName)) == Set(SyncEvent.payloadTypes.map { $0.typeName }))
-        #expect(Self.samples.count == SyncEvent.payloadTypes.count)
+        #expect(Self.samples.count == SyncEvent.payloadTypes.count + 3, "the write events of schema 2 have a second sample each")
     }
 
     @Test func typeNamesAreStableStrings() {
@@ -74,15 +93,19 @@ import Testing
                 "PartnerLinked", "PartnerUnlinked", "SyncStopped", "SyncRestarted", "PartnerCreationRequested", "PartnerCreationCancelled",
                 "ConflictDetected", "ConflictResolved", "LinkSynced", "EconomicWriteRequested", "StripeWriteRequested", "OutboundSucceeded",
                 "OutboundFailed", "OutboundAbandoned", "OutboundRetryRequested", "ImportReceived", "ImportRowRejected", "ImportCompleted",
+                "OutboundSuperseded", "LinkWriteRequested", "LinkWriteSettled",
             ])
-        #expect(SyncEvent.payloadTypes.allSatisfy { $0.schemaVersion == 1 })
+        #expect(
+            SyncEvent.payloadTypes.filter { $0.schemaVersion != 1 }.map { "\($0.typeName)@\($0.schemaVersion)" } == [
+                "EconomicWriteRequested@2", "StripeWriteRequested@2", "OutboundSucceeded@2",
+            ])
     }
 
     @Test(arguments: samples)
     func roundTrips(event: SyncEvent) throws {
         let encoded = try event.encode()
         #expect(encoded.type == event.typeName)
-        #expect(encoded.schemaVersion == 1)
+        #expect(encoded.schemaVersion == type(of: event.payload).schemaVersion)
         let decoded = try SyncEvent.decode(type: encoded.type, schemaVersion: encoded.schemaVersion, data: encoded.data)
         #expect(decoded == event)
     }
@@ -150,7 +173,7 @@ import Testing
         #expect(Self.samples[22].homeStream == .importing(Self.importId))
         let partnerTypes: Set<String> = [
             "PartnerLinked", "PartnerUnlinked", "SyncStopped", "SyncRestarted", "PartnerCreationRequested", "PartnerCreationCancelled",
-            "ConflictDetected", "ConflictResolved", "LinkSynced",
+            "ConflictDetected", "ConflictResolved", "LinkSynced", "LinkWriteRequested", "LinkWriteSettled",
         ]
         for event in Self.samples {
             #expect((event.homeStream == .partners) == partnerTypes.contains(event.typeName), "\(event.typeName)")

@@ -28,7 +28,8 @@ import Testing
         #expect(state.status == .pending)
         #expect(try OutboundDecider.decide(.request(request), state: state) == [])
         let other = OutboundRequest.stripe(
-            StripeWriteRequested(requestId: id, customerId: "cus_x", kind: .fields(["name": "X"]), reason: .economicChanged))
+            StripeWriteRequested(requestId: id, customerId: "cus_x", kind: .patch(.unchecked(["name": "X"]) { _ in .text }), reason: .economicChanged)
+        )
         #expect(throws: OutboundDecider.Error.conflictingRequest(id)) { try OutboundDecider.decide(.request(other), state: state) }
     }
 
@@ -106,6 +107,22 @@ import Testing
             try OutboundDecider.decide(.recordSuccess(id, customerNumber: nil, written: [:]), state: .initial)
         }
         #expect(throws: OutboundDecider.Error.unknownRequest(id)) { try OutboundDecider.decide(.retry(id), state: .initial) }
+    }
+
+    @Test func supersededRequestIsNeverAttemptedAgain() throws {
+        let newer = RequestID(Fixtures.uuid(43))
+        let failed = OutboundDecider.fold(try OutboundDecider.decide(.request(request), state: .initial) + (try fail(try requested(), serverError)))
+        let events = try OutboundDecider.decide(.supersede(id, by: newer), state: failed)
+        #expect(events == [.outboundSuperseded(OutboundSuperseded(requestId: id, by: newer))])
+        let superseded = events.reduce(failed, OutboundDecider.evolve)
+        #expect(superseded.status == .superseded(by: newer) && superseded.lastError == nil)
+        #expect(throws: OutboundDecider.Error.superseded(id, by: newer)) { try fail(superseded, serverError) }
+        #expect(try OutboundDecider.decide(.supersede(id, by: newer), state: superseded) == [], "once is enough")
+        // A success found for it later is the truth, and recorded.
+        #expect(try OutboundDecider.decide(.recordSuccess(id, customerNumber: 7, written: [:]), state: superseded).count == 1)
+        // A request already carried out is not superseded: its value is among the newer one's bases.
+        let done = OutboundDecider.evolve(try requested(), .outboundSucceeded(OutboundSucceeded(requestId: id, customerNumber: 7)))
+        #expect(try OutboundDecider.decide(.supersede(id, by: newer), state: done) == [])
     }
 
     @Test func retryPolicyDelays() {

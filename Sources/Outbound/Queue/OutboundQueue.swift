@@ -28,17 +28,23 @@ public struct OutboundQueue: Sendable {
         public var succeeded = 0
         /// Given up; waiting for a person.
         public var abandoned = 0
+        /// Never sent: a newer request of the same link carries their changes.
+        public var superseded = 0
         /// Claimed by a worker right now.
         public var inFlight = 0
         /// The earliest next attempt of a pending or failed request.
         public var nextAttemptAt: Date?
 
         /// Makes counts.
-        public init(pending: Int = 0, failedWaiting: Int = 0, succeeded: Int = 0, abandoned: Int = 0, inFlight: Int = 0, nextAttemptAt: Date? = nil) {
+        public init(
+            pending: Int = 0, failedWaiting: Int = 0, succeeded: Int = 0, abandoned: Int = 0, superseded: Int = 0, inFlight: Int = 0,
+            nextAttemptAt: Date? = nil
+        ) {
             self.pending = pending
             self.failedWaiting = failedWaiting
             self.succeeded = succeeded
             self.abandoned = abandoned
+            self.superseded = superseded
             self.inFlight = inFlight
             self.nextAttemptAt = nextAttemptAt
         }
@@ -74,6 +80,7 @@ public struct OutboundQueue: Sendable {
             case .failedWaiting?: counts.failedWaiting = count
             case .succeeded?: counts.succeeded = count
             case .abandoned?: counts.abandoned = count
+            case .superseded?: counts.superseded = count
             case nil: continue
             }
             if let next, OutboundQueueStatus(rawValue: status)?.isOpen == true {
@@ -155,7 +162,7 @@ public struct OutboundQueue: Sendable {
                 """
                 DELETE FROM outbound_claims c USING \(unsafeRaw: queue) q
                 WHERE c.released AND q.tenant_id = c.tenant_id AND q.request_id = c.request_id
-                  AND q.status IN ('succeeded', 'abandoned') AND q.last_position >= c.release_position
+                  AND q.status IN ('succeeded', 'abandoned', 'superseded') AND q.last_position >= c.release_position
                 """)
             let rows = try await connection.query(
                 """
@@ -167,6 +174,18 @@ public struct OutboundQueue: Sendable {
                           SELECT 1 FROM outbound_claims c
                           WHERE c.tenant_id = q.tenant_id AND c.request_id = q.request_id
                             AND (c.expires_at > now() OR (c.released AND c.release_position > q.last_position)))
+                      AND (q.link_id IS NULL OR NOT EXISTS (
+                          -- One write of a link to one side at a time, the oldest due first: none while another is in
+                          -- flight (two read-modify-writes of one customer would undo each other), and a newer one
+                          -- only once no older one is due (the newer supersedes the older when it is sent).
+                          SELECT 1 FROM \(unsafeRaw: queue) o
+                          WHERE o.tenant_id = q.tenant_id AND o.link_id = q.link_id AND o.request_id <> q.request_id
+                            AND o.status IN ('pending', 'failed_waiting') AND \(unsafeRaw: Self.sameTarget("o", "q"))
+                            AND ((o.next_attempt_at <= now() AND (o.created_at, o.request_id) < (q.created_at, q.request_id))
+                                 OR EXISTS (
+                                     SELECT 1 FROM outbound_claims oc
+                                     WHERE oc.tenant_id = o.tenant_id AND oc.request_id = o.request_id
+                                       AND NOT oc.released AND oc.expires_at > now()))))
                     ORDER BY q.next_attempt_at
                     LIMIT \(limit)
                     FOR UPDATE OF q SKIP LOCKED
@@ -187,17 +206,46 @@ public struct OutboundQueue: Sendable {
         }
     }
 
-    /// Extends a claim to `ttl` from now, proving it is still this worker's.
-    /// - Returns: false when the claim was taken over or released (then the worker must not send).
+    /// What renewing a claim right before sending found.
+    enum Renewal: Sendable, Hashable {
+        /// Still this worker's, extended: send.
+        case renewed
+        /// Taken over or released: the worker must not send.
+        case lost
+        /// Another write of the same link to the same side is in flight: do not send now (release and try later).
+        case linkBusy
+    }
+
+    /// Extends a claim to `ttl` from now, proving it is still this worker's and that no other write of the same
+    /// link to the same side is claimed (claims are committed when taken, so of two such claims each sees the
+    /// other here, and at most one is sent).
     /// - Throws: ``PGError`` from the database.
-    func renew(_ claim: Claim, ttl: Duration) async throws -> Bool {
+    func renew(_ claim: Claim, ttl: Duration) async throws -> Renewal {
         try await store.pool.withTransaction(scope: .system) { connection in
-            try await connection.execute(
+            let (tenant, request) = (claim.tenant.rawValue, claim.requestID.description)
+            let busy = try await connection.query(
+                """
+                SELECT EXISTS (
+                    SELECT 1 FROM outbound_requests q
+                    JOIN outbound_requests o ON o.tenant_id = q.tenant_id AND o.link_id = q.link_id AND o.request_id <> q.request_id
+                    JOIN outbound_claims c ON c.tenant_id = o.tenant_id AND c.request_id = o.request_id
+                    WHERE q.tenant_id = \(tenant) AND q.request_id = \(request) AND \(unsafeRaw: Self.sameTarget("o", "q"))
+                      AND NOT c.released AND c.expires_at > now())
+                """
+            ).singleValue(Bool.self) ?? false
+            if busy { return .linkBusy }
+            let renewed = try await connection.execute(
                 """
                 UPDATE outbound_claims SET expires_at = now() + \(Self.milliseconds(ttl)) * interval '1 millisecond'
-                WHERE tenant_id = \(claim.tenant.rawValue) AND request_id = \(claim.requestID.description) AND token = \(claim.token) AND NOT released
-                """) == 1
+                WHERE tenant_id = \(tenant) AND request_id = \(request) AND token = \(claim.token) AND NOT released
+                """)
+            return renewed == 1 ? .renewed : .lost
         }
+    }
+
+    /// SQL: rows `a` and `b` of the queue write to the same side (e-conomic, or Stripe).
+    static func sameTarget(_ a: String, _ b: String) -> String {
+        "(\(a).kind IN ('economic_create', 'economic_update')) = (\(b).kind IN ('economic_create', 'economic_update'))"
     }
 
     /// Keeps a claim in flight but lets it lapse after `delay`: for a worker that could not even start its attempt.

@@ -22,7 +22,7 @@ public enum OutboundQueueModel {
                 kind = .economicUpdate
                 number = customerNumber
             }
-            var row = newRow(key, kind: kind, event: event, payload: e.payload, reason: e.reason.rawValue)
+            var row = newRow(key, kind: kind, event: event, payload: e.sentValues, reason: e.reason.rawValue)
             row.customerNumber = number
             row.matchKeys = e.matchKeys.map(\.description)
             row.linkID = e.linkId?.description
@@ -36,9 +36,9 @@ public enum OutboundQueueModel {
             case .metadata(let values):
                 kind = .stripeMetadata
                 payload = values
-            case .fields(let values):
+            case .patch(let patch):
                 kind = .stripeFields
-                payload = values
+                payload = patch.values
             }
             var row = newRow(key, kind: kind, event: event, payload: payload, reason: e.reason.rawValue)
             row.stripeCustomerID = e.customerId
@@ -46,6 +46,8 @@ public enum OutboundQueueModel {
             rows[key] = row
         case .outboundSucceeded(let e):
             modify(key, event, &rows) { row in
+                // A superseded request found carried out after all (a lost answer) is no longer superseded.
+                if row.status == .superseded { clearError(on: &row) }
                 row.status = .succeeded
                 row.nextAttemptAt = nil
                 if let number = e.customerNumber { row.customerNumber = number }
@@ -74,6 +76,14 @@ public enum OutboundQueueModel {
                 row.retries += 1
                 row.nextAttemptAt = event.recordedAt
             }
+        case .outboundSuperseded(let e):
+            modify(key, event, &rows) { row in
+                row.status = .superseded
+                row.nextAttemptAt = nil
+                clearError(on: &row)
+                row.errorCode = OutboundQueueStatus.supersededCode
+                row.errorMessage = "superseded by request \(e.by), which carries its changes forward; never sent"
+            }
         default:
             break
         }
@@ -88,6 +98,7 @@ public enum OutboundQueueModel {
         case .outboundFailed(let e): e.requestId
         case .outboundAbandoned(let e): e.requestId
         case .outboundRetryRequested(let e): e.requestId
+        case .outboundSuperseded(let e): e.requestId
         default: nil
         }
     }
@@ -122,6 +133,14 @@ public enum OutboundQueueModel {
         row.updatedAt = event.recordedAt
         row.lastPosition = event.position
         rows[key] = row
+    }
+
+    private static func clearError(on row: inout OutboundRequestRow) {
+        row.errorMessage = nil
+        row.errorCode = nil
+        row.errorLogID = nil
+        row.errorHTTPStatus = nil
+        row.errorFields = nil
     }
 
     private static func setError(_ error: OutboundError, on row: inout OutboundRequestRow) {

@@ -10,20 +10,26 @@ public enum OutboundQueueStatus: String, Codable, Hashable, Sendable, CaseIterab
     case succeeded
     /// Failed permanently or ran out of attempts; waits for a person's retry (`OutboundRetryRequested`).
     case abandoned
+    /// Never sent: a newer request of the same link and target carries its changes forward (`OutboundSuperseded`;
+    /// the row's error code is ``supersededCode`` and its message names the newer request).
+    case superseded
 
     /// Whether a worker may pick the request up (once `next_attempt_at` has passed).
     public var isOpen: Bool { self == .pending || self == .failedWaiting }
+
+    /// The error code a superseded row carries, beside a message naming the request that carries it forward.
+    public static let supersededCode = "SUPERSEDED"
 }
 
 /// What a queued request does, as the `outbound_requests.kind` column spells it.
 public enum OutboundRequestKind: String, Codable, Hashable, Sendable, CaseIterable {
     /// `POST /customers` on e-conomic.
     case economicCreate = "economic_create"
-    /// Read, merge and `PUT /customers/{n}` on e-conomic.
+    /// Read, apply a field patch with bases, `PUT /customers/{n}` on e-conomic.
     case economicUpdate = "economic_update"
     /// Set metadata keys on a Stripe customer.
     case stripeMetadata = "stripe_metadata"
-    /// Set fields on a Stripe customer.
+    /// Apply a field patch with bases to a Stripe customer.
     case stripeFields = "stripe_fields"
 
     /// Whether the request goes to e-conomic (and counts against the tenant's e-conomic rate limit).
@@ -55,7 +61,8 @@ public struct OutboundRequestRow: Codable, Hashable, Sendable {
     public var customerNumber: Int?
     /// The Stripe customer to update (`cus_…`).
     public var stripeCustomerID: String?
-    /// What to send: e-conomic fields, Stripe metadata keys or Stripe fields.
+    /// What to send: a create's e-conomic fields, an update's new values (empty: cleared), Stripe metadata keys or
+    /// fields. The bases of an update are in its request event.
     public var payload: [String: String]
     /// The keys a lost create is looked up by (`email:…`, `taxID:…`).
     public var matchKeys: [String]
@@ -65,7 +72,8 @@ public struct OutboundRequestRow: Codable, Hashable, Sendable {
     public var source: String?
     /// Why it was requested (`autoCreate`, `conflictResolved`, …).
     public var reason: String
-    /// The last error's message (for e-conomic: its own `message`, field errors below).
+    /// The last error's message (for e-conomic: its own `message`, field errors below); for a superseded request,
+    /// which request carries it forward.
     public var errorMessage: String?
     /// The last error's code (e-conomic `errorCode` such as `E04300`, Stripe `error.code`).
     public var errorCode: String?

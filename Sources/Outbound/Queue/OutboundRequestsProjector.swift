@@ -31,7 +31,7 @@ public struct OutboundRequestsProjector: Projector {
             .init("created_at", "timestamptz NOT NULL"), .init("updated_at", "timestamptz NOT NULL"), .init("last_position", "bigint NOT NULL"),
         ],
         primaryKey: ["tenant_id", "request_id"],
-        indexes: [["status", "next_attempt_at"], ["tenant_id", "status", "updated_at"]])
+        indexes: [["status", "next_attempt_at"], ["tenant_id", "status", "updated_at"], ["tenant_id", "link_id"]])
 
     /// The table.
     public var tables: [ProjectionTable] { [Self.table] }

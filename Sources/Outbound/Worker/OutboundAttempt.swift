@@ -4,8 +4,9 @@ import SyncDomain
 
 /// What one attempt at a request came to, before it is recorded through the decider.
 enum OutboundAttempt: Sendable, Hashable {
-    /// Carried out (or found carried out by reconciliation).
-    case succeeded(customerNumber: Int?, written: [String: String])
+    /// Carried out (or found carried out by reconciliation); an update's fields left alone because the target had
+    /// moved are in `targetMoved` (field → the value found).
+    case succeeded(customerNumber: Int?, written: [String: String], targetMoved: [String: String] = [:])
     /// Failed; the decider retries it with backoff when the error is retryable, else abandons it.
     case failed(OutboundError, retryAfter: Double?)
     /// Cannot succeed without a person (no credentials, an invalid payload, several matching customers):

@@ -5,7 +5,8 @@ import Logging
 import SyncDomain
 import Synchronization
 
-/// Attempts at e-conomic: creates (reconciled first when an earlier attempt may have created the customer) and updates.
+/// Attempts at e-conomic: creates (reconciled first when an earlier attempt may have created the customer) and updates
+/// (field patches with bases, see `OutboundWorker+Patch.swift`).
 extension OutboundWorker {
     func attemptEconomic(_ write: EconomicWriteRequested, tenant: TenantID, reconcile: Bool, logger: Logger) async -> OutboundAttempt {
         let connections: TenantConnections
@@ -60,9 +61,7 @@ extension OutboundWorker {
             case .update(let number):
                 try await limiter.acquire(tenant, cost: 2, while: { !self.stopping.load(ordering: .acquiring) })  // GET, then PUT
                 count { $0.sent += 1 }
-                let payload = write.payload
-                let updated = try await client.updateCustomer(number: number) { customer in try customer.apply(fieldMap: payload) }
-                return .succeeded(customerNumber: number, written: Self.written(updated, write.payload))
+                return try await applyPatch(write.patch, toCustomer: number, using: client)
             }
         } catch let error as EconomicAPIError {
             return OutboundAttempt.from(error)

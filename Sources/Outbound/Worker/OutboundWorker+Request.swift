@@ -31,11 +31,22 @@ extension OutboundWorker {
 
         let attempt: OutboundAttempt
         do {
-            guard try await queue.renew(claim, ttl: configuration.claimTTL) else {
+            switch try await queue.renew(claim, ttl: configuration.claimTTL) {
+            case .renewed:
+                break
+            case .lost:
                 count { $0.lostClaims += 1 }
                 logger.notice("the claim was taken over before sending; leaving the request to its new worker")
                 return
+            case .linkBusy:
+                count { $0.waitedForLink += 1 }
+                logger.debug("another write of the same link to the same side is in flight; trying again after it")
+                await release(claim, position: snapshot.lastPosition, notBefore: nil, logger: logger)
+                return
             }
+            // The older writes this one carries forward are never sent after it: no worker holds them now (the renewal
+            // saw no other claim of the link), and once recorded superseded they are never attempted.
+            try await supersede(request.supersedes, by: claim, logger: logger)
             switch request {
             case .economic(let write):
                 attempt = await attemptEconomic(write, tenant: claim.tenant, reconcile: snapshot.hasFailedBefore || claim.isTakeover, logger: logger)
@@ -75,7 +86,23 @@ extension OutboundWorker {
         switch status {
         case .pending: return true
         case .retrying(let retryAt): return retryAt.timeIntervalSinceNow <= 0.25
-        case .none, .succeeded, .abandoned: return false
+        case .none, .succeeded, .abandoned, .superseded: return false
+        }
+    }
+
+    /// Records the requests `claim`'s request carries forward as superseded (those already carried out or
+    /// superseded stay as they are).
+    func supersede(_ older: [RequestID], by claim: OutboundQueue.Claim, logger: Logger) async throws {
+        for id in older {
+            do {
+                let recorded = try await stream.record(.supersede(id, by: claim.requestID), for: id, of: claim.tenant)
+                if !recorded.events.isEmpty {
+                    count { $0.superseded += 1 }
+                    logger.debug("superseded an older request of the same link", metadata: ["outbound.superseded": "\(id)"])
+                }
+            } catch OutboundDecider.Error.unknownRequest {
+                continue  // never recorded: nothing to hold back
+            }
         }
     }
 
@@ -83,8 +110,9 @@ extension OutboundWorker {
         let id = claim.requestID
         let recorded: OutboundStream.Recorded
         switch attempt {
-        case .succeeded(let number, let written):
-            recorded = try await stream.record(.recordSuccess(id, customerNumber: number, written: written), for: id, of: claim.tenant)
+        case .succeeded(let number, let written, let targetMoved):
+            recorded = try await stream.record(
+                .recordSuccess(id, customerNumber: number, written: written, targetMoved: targetMoved), for: id, of: claim.tenant)
         case .failed(let error, let retryAfter):
             recorded = try await stream.record(
                 .recordFailure(id, error: error, retryAfter: retryAfter, now: Date(), jitter: Double.random(in: 0..<1)), for: id, of: claim.tenant,
@@ -101,8 +129,16 @@ extension OutboundWorker {
         for event in recorded.events {
             switch event {
             case .outboundSucceeded(let e):
-                count { $0.succeeded += 1 }
+                count {
+                    $0.succeeded += 1
+                    $0.fieldsKept += e.targetMoved.count
+                }
                 logger.debug("succeeded", metadata: ["economic.customer_number": "\(e.customerNumber.map(String.init) ?? "-")"])
+                if !e.targetMoved.isEmpty {
+                    logger.info(
+                        "fields changed on the target since Accord last looked were kept, not overwritten",
+                        metadata: ["outbound.fields_kept": "\(e.targetMoved.keys.sorted().joined(separator: ","))"])
+                }
             case .outboundFailed(let e):
                 count { $0.failed += 1 }
                 logger.debug(

@@ -3,7 +3,8 @@ import Credentials
 import EventStore
 import SyncDomain
 
-/// Attempts at Stripe: metadata and field updates, each with the request id as its Idempotency-Key.
+/// Attempts at Stripe: metadata writes with the request id as their Idempotency-Key, and field patches with bases (see
+/// `OutboundWorker+Patch.swift`).
 extension OutboundWorker {
     func attemptStripe(_ write: StripeWriteRequested, tenant: TenantID) async -> OutboundAttempt {
         let connections: TenantConnections
@@ -27,29 +28,8 @@ extension OutboundWorker {
                 count { $0.sent += 1 }
                 let customer = try await client.updateMetadata(customerID: write.customerId, values.mapValues { Optional($0) }, idempotencyKey: key)
                 return .succeeded(customerNumber: nil, written: values.keys.reduce(into: [:]) { $0[$1] = customer.metadata[$1] ?? "" })
-            case .fields(let values):
-                var fields: [StripeCustomerField: String?] = [:]
-                var metadata: [String: String?] = [:]
-                for (name, value) in values {
-                    if name.hasPrefix("metadata.") {
-                        metadata[String(name.dropFirst("metadata.".count))] = value
-                    } else if let field = StripeCustomerField(rawValue: name) {
-                        fields[field] = value
-                    } else {
-                        return .needsPerson(OutboundError(code: "UNSUPPORTED_FIELD", message: "Accord cannot write the Stripe field '\(name)'"))
-                    }
-                }
-                count { $0.sent += 1 }
-                var customer: StripeCustomer?
-                if !fields.isEmpty {
-                    customer = try await client.updateCustomer(customerID: write.customerId, fields: fields, idempotencyKey: key)
-                }
-                if !metadata.isEmpty {
-                    customer = try await client.updateMetadata(
-                        customerID: write.customerId, metadata, idempotencyKey: fields.isEmpty ? key : key + "/metadata")
-                }
-                let source = customer?.sourceFields ?? [:]
-                return .succeeded(customerNumber: nil, written: values.keys.reduce(into: [:]) { $0[$1] = source[$1] ?? "" })
+            case .patch(let patch):
+                return try await applyPatch(patch, to: write, using: client)
             }
         } catch {
             return OutboundAttempt.from(error)

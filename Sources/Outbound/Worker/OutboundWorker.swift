@@ -54,6 +54,12 @@ public final class OutboundWorker: Service, Sendable {
         public var conflicts = 0
         /// Claims found taken over just before sending (nothing was sent).
         public var lostClaims = 0
+        /// Claims released unsent because another write of the same link to the same side was in flight.
+        public var waitedForLink = 0
+        /// Older requests recorded superseded by the newer one being sent.
+        public var superseded = 0
+        /// Fields of updates left alone because the target had moved (someone else's edit, never overwritten).
+        public var fieldsKept = 0
     }
 
     /// The configuration.

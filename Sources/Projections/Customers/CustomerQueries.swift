@@ -105,6 +105,7 @@ public struct CustomerQueries: Sendable {
     /// repeatable-read transaction reads them and its other counts from one snapshot.
     /// - Throws: ``PGError``.
     public static func counts(on connection: PGConnection) async throws -> Counts {
+        try await connection.execute(ReadModelLock.share(CustomersProjector().tables.map(\.name)))
         let row = try await connection.query(
             """
             SELECT

@@ -86,10 +86,21 @@ public struct ProjectionRegistry: Sendable {
 
     /// Makes a built version the active one in one transaction (views, states), then drops the retired
     /// versions' tables.
-    /// - Throws: ``PGError`` from the database.
+    ///
+    /// Readers never notice: the swap locks the projection's views up front in ``ReadModelLock``'s order, which
+    /// readers of several views share, so the two cannot deadlock. As a safety net for a reader that does not follow
+    /// the order, each lock wait is cut short (`lock_timeout`, far below PostgreSQL's deadlock timeout, so the swap
+    /// and not the reader gives way) and the swap tries again a moment later; retired tables are dropped the same way.
+    /// - Throws: ``PGError`` from the database, ``ProjectionError`` (`busy`) when readers kept the views for minutes.
     public func activate(_ projector: any Projector, version: Int) async throws {
-        let retired = try await pool.withTransaction(scope: .system) { connection -> [Int] in
+        let views = projector.tables.map(\.name)
+        let retired = try await yieldingToReaders(projector) { connection -> [Int] in
             try await lock(projector.name, on: connection)
+            try await connection.execute("SELECT set_config('lock_timeout', \(Self.swapLockTimeout), true)")
+            let existing = try await connection.query("SELECT count(to_regclass(v)) FROM unnest(\(views)::text[]) v").singleValue(Int.self)
+            if existing == views.count {
+                try await connection.execute(ReadModelLock.exclusive(views))
+            }
             let previous = try await connection.query(
                 "SELECT version FROM projections WHERE name = \(projector.name) AND state = 'active'").decode((Int).self)
             try await connection.execute(
@@ -100,6 +111,32 @@ public struct ProjectionRegistry: Sendable {
             return previous
         }
         try await drop(projector, versions: retired)
+    }
+
+    /// How long a swap or a drop waits for one lock that readers hold before it lets go and tries again.
+    static let swapLockTimeout = "100ms"
+
+    /// Runs `body` in a system-scope transaction, again after a pause whenever it let go of a lock readers held
+    /// (`lock_not_available`, or a deadlock in which it was the victim).
+    private func yieldingToReaders<Result>(
+        _ projector: any Projector, _ body: (PGConnection) async throws -> Result
+    ) async throws -> Result {
+        let clock = ContinuousClock()
+        let giveUp = clock.now.advanced(by: .seconds(300))
+        var pause = Duration.milliseconds(20)
+        while true {
+            do {
+                return try await pool.withTransaction(scope: .system, body)
+            } catch let error as PGError where error.sqlState == .lockNotAvailable || error.sqlState == .deadlockDetected {
+                guard clock.now < giveUp else {
+                    throw ProjectionError(
+                        code: .busy, message: "readers kept \(projector.name)'s tables busy for 5 minutes; the swap was not made, run it again",
+                        underlying: error)
+                }
+                try await Task.sleep(for: pause * Double.random(in: 0.5...1.5))
+                pause = min(pause * 2, .milliseconds(500))
+            }
+        }
     }
 
     /// Every projection version that is active or building, with its checkpoint.
@@ -130,13 +167,16 @@ public struct ProjectionRegistry: Sendable {
         }
     }
 
-    /// Drops the tables of the given versions.
+    /// Drops the tables of the given versions, one table per transaction with a short lock timeout (a reader that
+    /// still holds a retired table makes the drop wait and try again, never the reader fail).
     func drop(_ projector: any Projector, versions: [Int]) async throws {
-        guard !versions.isEmpty else { return }
-        try await pool.withTransaction(scope: .system) { connection in
-            for version in versions {
-                let target = ProjectionTarget(projection: projector.name, version: version)
-                for table in projector.tables { try await connection.execute(PGQuery(unsafeSQL: table.dropStatement(for: target))) }
+        for version in versions {
+            let target = ProjectionTarget(projection: projector.name, version: version)
+            for table in projector.tables {
+                try await yieldingToReaders(projector) { connection in
+                    try await connection.execute("SELECT set_config('lock_timeout', \(Self.swapLockTimeout), true)")
+                    try await connection.execute(PGQuery(unsafeSQL: table.dropStatement(for: target)))
+                }
             }
         }
     }

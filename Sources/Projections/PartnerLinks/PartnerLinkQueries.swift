@@ -86,6 +86,7 @@ public struct PartnerLinkQueries: Sendable {
     /// repeatable-read transaction reads them and its other counts from one snapshot.
     /// - Throws: ``PGError``.
     public static func counts(on connection: PGConnection) async throws -> Counts {
+        try await connection.execute(ReadModelLock.share(PartnerLinksProjector().tables.map(\.name)))
         let row = try await connection.query(
             """
             SELECT

@@ -15,10 +15,19 @@ public enum ValueEquivalence {
     ///   - value: The value, `nil` meaning absent.
     ///   - field: The e-conomic field.
     public static func canonical(_ value: String?, for field: EconomicField) -> String {
+        canonical(value, kind: field.spec.kind)
+    }
+
+    /// The canonical form of a value of a kind (what a field's canonical form depends on; a write request
+    /// carries the kind, so a worker compares without knowing the mapping).
+    /// - Parameters:
+    ///   - value: The value, `nil` meaning absent.
+    ///   - kind: How the value is compared.
+    public static func canonical(_ value: String?, kind: FieldValueKind) -> String {
         guard let value, !FieldValues.isBlank(value) else { return "" }
         // Every kind starts from the same text form, so that a second pass sees what the first produced.
         let plain = text(value)
-        switch field.spec.kind {
+        switch kind {
         case .text:
             return plain
         case .email:

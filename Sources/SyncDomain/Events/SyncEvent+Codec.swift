@@ -9,7 +9,8 @@ extension SyncEvent {
         (typeName, schemaVersion, try EventJSON.encode(payload))
     }
 
-    /// Decodes a stored event. Never skips and never crashes: anything it cannot read is an error.
+    /// Decodes a stored event, upcasting older schema versions (``SyncEventPayload/decode(schemaVersion:from:)``).
+    /// Never skips and never crashes: anything it cannot read is an error.
     /// - Parameters:
     ///   - type: The stored type name.
     ///   - schemaVersion: The stored schema version.
@@ -22,7 +23,7 @@ extension SyncEvent {
             throw .unsupportedSchemaVersion(type: type, version: schemaVersion, newestSupported: payloadType.schemaVersion)
         }
         do {
-            return SyncEvent(try EventJSON.decode(payloadType, from: data))
+            return SyncEvent(try payloadType.decode(schemaVersion: schemaVersion, from: data))
         } catch {
             throw .invalidPayload(type: type, schemaVersion: schemaVersion, reason: EventJSON.describe(error))
         }

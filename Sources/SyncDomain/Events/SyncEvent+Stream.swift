@@ -13,7 +13,7 @@ extension SyncEvent {
         case .mappingFailed(let e): .customer(e.customer)
         case .settingsChanged: .settings
         case .partnerLinked, .partnerUnlinked, .syncStopped, .syncRestarted, .partnerCreationRequested,
-            .partnerCreationCancelled, .conflictDetected, .conflictResolved, .linkSynced:
+            .partnerCreationCancelled, .conflictDetected, .conflictResolved, .linkSynced, .linkWriteRequested, .linkWriteSettled:
             .partners
         case .economicWriteRequested(let e): .outbound(e.requestId)
         case .stripeWriteRequested(let e): .outbound(e.requestId)
@@ -21,6 +21,7 @@ extension SyncEvent {
         case .outboundFailed(let e): .outbound(e.requestId)
         case .outboundAbandoned(let e): .outbound(e.requestId)
         case .outboundRetryRequested(let e): .outbound(e.requestId)
+        case .outboundSuperseded(let e): .outbound(e.requestId)
         case .importReceived(let e): .importing(e.importId)
         case .importRowRejected(let e): .importing(e.importId)
         case .importCompleted(let e): .importing(e.importId)

@@ -52,6 +52,12 @@ public enum SyncEvent: Hashable, Sendable {
     case importRowRejected(ImportRowRejected)
     /// See ``ImportCompleted``.
     case importCompleted(ImportCompleted)
+    /// See ``OutboundSuperseded``.
+    case outboundSuperseded(OutboundSuperseded)
+    /// See ``LinkWriteRequested``.
+    case linkWriteRequested(LinkWriteRequested)
+    /// See ``LinkWriteSettled``.
+    case linkWriteSettled(LinkWriteSettled)
 
     /// Every payload type, for the decoder's table and for documentation.
     public static let payloadTypes: [any SyncEventPayload.Type] = [
@@ -80,6 +86,9 @@ public enum SyncEvent: Hashable, Sendable {
         ImportReceived.self,
         ImportRowRejected.self,
         ImportCompleted.self,
+        OutboundSuperseded.self,
+        LinkWriteRequested.self,
+        LinkWriteSettled.self,
     ]
 
     /// The payload.
@@ -110,6 +119,9 @@ public enum SyncEvent: Hashable, Sendable {
         case .importReceived(let payload): payload
         case .importRowRejected(let payload): payload
         case .importCompleted(let payload): payload
+        case .outboundSuperseded(let payload): payload
+        case .linkWriteRequested(let payload): payload
+        case .linkWriteSettled(let payload): payload
         }
     }
 
@@ -142,6 +154,9 @@ public enum SyncEvent: Hashable, Sendable {
         case let payload as ImportReceived: self = .importReceived(payload)
         case let payload as ImportRowRejected: self = .importRowRejected(payload)
         case let payload as ImportCompleted: self = .importCompleted(payload)
+        case let payload as OutboundSuperseded: self = .outboundSuperseded(payload)
+        case let payload as LinkWriteRequested: self = .linkWriteRequested(payload)
+        case let payload as LinkWriteSettled: self = .linkWriteSettled(payload)
         default: preconditionFailure("\(type(of: payload)) is not in the SyncEvent catalogue")
         }
     }

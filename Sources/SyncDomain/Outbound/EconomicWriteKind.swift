@@ -2,6 +2,6 @@
 public enum EconomicWriteKind: Hashable, Sendable, Codable {
     /// `POST /customers` (the payload's `customerNumber`, when present, is the chosen number).
     case create
-    /// `PUT /customers/{customerNumber}` with the full payload.
+    /// Read `/customers/{customerNumber}`, apply the patch field by field, `PUT` the result.
     case update(customerNumber: Int)
 }

@@ -4,8 +4,9 @@ public import Foundation
 public enum OutboundCommand: Hashable, Sendable {
     /// Record the request (idempotent for the identical request).
     case request(OutboundRequest)
-    /// The worker carried the request out.
-    case recordSuccess(RequestID, customerNumber: Int?, written: [String: String])
+    /// The worker carried the request out; `targetMoved` names the fields of an update it left alone because the
+    /// target had moved (field → the value found).
+    case recordSuccess(RequestID, customerNumber: Int?, written: [String: String], targetMoved: [String: String] = [:])
     /// An attempt failed.
     /// - `retryAfter`: the server's Retry-After in seconds, if any.
     /// - `now`: when the attempt failed.
@@ -13,4 +14,7 @@ public enum OutboundCommand: Hashable, Sendable {
     case recordFailure(RequestID, error: OutboundError, retryAfter: Double?, now: Date, jitter: Double)
     /// A user asks to retry an abandoned request.
     case retry(RequestID)
+    /// A newer request of the same link and target carries this one forward: it must never be sent (the worker
+    /// records it just before sending the newer one).
+    case supersede(RequestID, by: RequestID)
 }

@@ -5,7 +5,8 @@
 /// last allowed attempt becomes `OutboundAbandoned`. A user's retry of an abandoned request becomes
 /// `OutboundRetryRequested` and starts a fresh round of attempts. A success may arrive after
 /// abandonment (a lost response found by reconciliation) and is recorded; a repeated success is
-/// ignored.
+/// ignored. A request a newer one of the same link carries forward is `OutboundSuperseded` and never
+/// attempted again (a success found for it later is still recorded: it is the truth).
 public enum OutboundDecider: Decider {
     /// Why an outbound command is refused.
     public enum Error: Swift.Error, Hashable, Sendable, CustomStringConvertible {
@@ -17,6 +18,8 @@ public enum OutboundDecider: Decider {
         case alreadySucceeded(RequestID)
         /// The request is abandoned; record a retry first.
         case alreadyAbandoned(RequestID)
+        /// A newer request carries this one forward; it is never attempted again.
+        case superseded(RequestID, by: RequestID)
         /// Only an abandoned request can be retried by a user.
         case notAbandoned(RequestID, status: OutboundStatus)
 
@@ -27,6 +30,7 @@ public enum OutboundDecider: Decider {
             case .conflictingRequest(let id): "Outbound request \(id) already exists with different content."
             case .alreadySucceeded(let id): "Outbound request \(id) already succeeded."
             case .alreadyAbandoned(let id): "Outbound request \(id) was abandoned; retry it before recording new attempts."
+            case .superseded(let id, let newer): "Outbound request \(id) is superseded by \(newer), which carries its changes forward."
             case .notAbandoned(let id, let status):
                 "Outbound request \(id) is not abandoned (it is \(status)); only abandoned requests can be retried."
             }
@@ -51,16 +55,17 @@ public enum OutboundDecider: Decider {
             }
             return [request.event]
 
-        case .recordSuccess(let id, let customerNumber, let written):
+        case .recordSuccess(let id, let customerNumber, let written, let targetMoved):
             try check(id, in: state)
             if state.status == .succeeded { return [] }
-            return [.outboundSucceeded(OutboundSucceeded(requestId: id, customerNumber: customerNumber, written: written))]
+            return [.outboundSucceeded(OutboundSucceeded(requestId: id, customerNumber: customerNumber, written: written, targetMoved: targetMoved))]
 
         case .recordFailure(let id, let error, let retryAfter, let now, let jitter):
             try check(id, in: state)
             switch state.status {
             case .succeeded: throw .alreadySucceeded(id)
             case .abandoned: throw .alreadyAbandoned(id)
+            case .superseded(let newer): throw .superseded(id, by: newer)
             default: break
             }
             let attempt = state.failedAttempts + 1
@@ -74,6 +79,13 @@ public enum OutboundDecider: Decider {
             try check(id, in: state)
             guard state.status == .abandoned else { throw .notAbandoned(id, status: state.status) }
             return [.outboundRetryRequested(OutboundRetryRequested(requestId: id))]
+
+        case .supersede(let id, let newer):
+            try check(id, in: state)
+            switch state.status {
+            case .pending, .retrying, .abandoned: return [.outboundSuperseded(OutboundSuperseded(requestId: id, by: newer))]
+            case .none, .succeeded, .superseded: return []  // carried out (its value is among the newer one's), or already done
+            }
         }
     }
 
@@ -103,6 +115,10 @@ public enum OutboundDecider: Decider {
         case .outboundRetryRequested:
             state.status = .pending
             state.failedAttempts = 0
+        case .outboundSuperseded(let e):
+            // Its failures no longer matter: the newer request carries its changes (and shows its own errors).
+            state.status = .superseded(by: e.by)
+            state.lastError = nil
         default:
             break
         }

@@ -13,6 +13,14 @@ public enum OutboundRequest: Hashable, Sendable {
         }
     }
 
+    /// Earlier requests this one carries forward (recorded superseded before it is sent).
+    public var supersedes: [RequestID] {
+        switch self {
+        case .economic(let e): e.supersedes
+        case .stripe(let e): e.supersedes
+        }
+    }
+
     /// The event that opens the stream.
     public var event: SyncEvent {
         switch self {

@@ -12,4 +12,6 @@ public enum OutboundStatus: Hashable, Sendable, Codable {
     case succeeded
     /// Failed permanently or ran out of attempts; waits for a user's retry.
     case abandoned
+    /// Never to be sent: the newer request `by` carries its changes forward.
+    case superseded(by: RequestID)
 }

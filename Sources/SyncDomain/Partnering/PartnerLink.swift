@@ -21,12 +21,16 @@ public struct PartnerLink: Hashable, Sendable, Codable {
     public var economicSeen: [String: String]
     /// Fields waiting for a user's choice.
     public var openConflicts: [String: OpenConflict]
+    /// The update of the e-conomic customer whose outcome Accord has not heard yet.
+    public var economicWrite: LinkWrite?
+    /// The update of the source (Stripe) customer whose outcome Accord has not heard yet.
+    public var sourceWrite: LinkWrite?
 
     /// Creates a link.
     public init(
         id: LinkID, source: CustomerRef, economic: CustomerRef, origin: LinkOrigin, isStopped: Bool = false,
         agreed: [String: String] = [:], sourceSeen: [String: String] = [:], economicSeen: [String: String] = [:],
-        openConflicts: [String: OpenConflict] = [:]
+        openConflicts: [String: OpenConflict] = [:], economicWrite: LinkWrite? = nil, sourceWrite: LinkWrite? = nil
     ) {
         self.id = id
         self.source = source
@@ -37,6 +41,22 @@ public struct PartnerLink: Hashable, Sendable, Codable {
         self.sourceSeen = sourceSeen
         self.economicSeen = economicSeen
         self.openConflicts = openConflicts
+        self.economicWrite = economicWrite
+        self.sourceWrite = sourceWrite
+    }
+
+    /// The open write toward a side, if any.
+    /// - Parameter side: The side written.
+    public func openWrite(toward side: Side) -> LinkWrite? {
+        side == .economic ? economicWrite : sourceWrite
+    }
+
+    /// Sets (or clears) the open write toward a side.
+    /// - Parameters:
+    ///   - write: The write, or `nil` once settled.
+    ///   - side: The side written.
+    public mutating func setOpenWrite(_ write: LinkWrite?, toward side: Side) {
+        if side == .economic { economicWrite = write } else { sourceWrite = write }
     }
 
     /// The partner of one side's customer.

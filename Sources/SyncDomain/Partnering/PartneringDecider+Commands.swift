@@ -118,19 +118,18 @@ extension PartneringDecider {
             if !ValueEquivalence.areEquivalent(value, open.sourceValue, for: field) { sourceChanges[key] = value }
         }
         var events: [SyncEvent] = [.conflictResolved(ConflictResolved(linkId: id, choices: choices, resultingValues: resulting))]
-        if !economicChanges.isEmpty, let number = link.economic.customerNumber {
+        if !economicChanges.isEmpty, link.economic.customerNumber != nil {
             guard let economic = context.customers[link.economic] else { throw .unknownCustomer(link.economic) }
-            events.append(
-                .economicWriteRequested(
-                    EconomicWriteRequested(
-                        requestId: .derived(from: context.commandId, purpose: "resolve-economic:\(id)"), kind: .update(customerNumber: number),
-                        linkId: id, source: link.source, payload: CustomerMapper.mergeForUpdate(current: economic.fields, changes: economicChanges),
-                        reason: .conflictResolved)))
+            events += LinkSynchronizer.economicUpdate(
+                economicChanges, link: link, economicFields: FieldValues.cleaned(economic.fields),
+                requestId: .derived(from: context.commandId, purpose: "resolve-economic:\(id)"), reason: .conflictResolved)
         }
-        if let write = LinkSynchronizer.stripeWrite(
-            for: sourceChanges, link: link, settings: context.settings, causationId: context.commandId, reason: .conflictResolved)
-        {
-            events.append(write)
+        if !sourceChanges.isEmpty, link.source.system == .stripe {
+            guard let source = context.customers[link.source] else { throw .unknownCustomer(link.source) }
+            let mapped = (try? CustomerMapper.mapFields(source.fields, settings: context.settings).fields) ?? [:]
+            events += LinkSynchronizer.stripeUpdate(
+                sourceChanges, link: link, sourceFields: FieldValues.cleaned(source.fields), mapped: mapped, settings: context.settings,
+                requestId: .derived(from: context.commandId, purpose: "stripe-update:\(link.id)"), reason: .conflictResolved)
         }
         return events
     }

@@ -18,6 +18,7 @@ extension PartneringDecider {
             state.linkByEconomic[e.economic] = e.linkId
             if case .created(let requestId) = e.origin { state.removePendingCreation(requestId) }
         case .partnerUnlinked(let e):
+            for side in Side.allCases { state.setOpenWrite(nil, toward: side, of: e.linkId) }
             if let link = state.links.removeValue(forKey: e.linkId) {
                 state.linkBySource.removeValue(forKey: link.source)
                 state.linkByEconomic.removeValue(forKey: link.economic)
@@ -42,6 +43,11 @@ extension PartneringDecider {
                 link.economicSeen[field] = open?.economicValue
             }
             state.links[e.linkId] = link
+        case .linkWriteRequested(let e):
+            state.setOpenWrite(e.write, toward: e.target, of: e.linkId)
+        case .linkWriteSettled(let e):
+            guard state.links[e.linkId]?.openWrite(toward: e.target)?.requestId == e.requestId else { break }
+            state.setOpenWrite(nil, toward: e.target, of: e.linkId)
         case .linkSynced(let e):
             guard var link = state.links[e.linkId] else { break }
             link.agreed = e.agreed

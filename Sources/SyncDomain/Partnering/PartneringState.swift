@@ -13,6 +13,7 @@ public struct PartneringState: Hashable, Sendable, Codable {
     private var pendingBySource: [CustomerRef: Set<RequestID>] = [:]
     private var pendingByKey: [MatchKey: Set<RequestID>] = [:]
     private var reservedNumberCounts: [Int: Int] = [:]
+    private var linkByOpenWrite: [RequestID: LinkID] = [:]
 
     /// Creates a state.
     public init(
@@ -24,6 +25,31 @@ public struct PartneringState: Hashable, Sendable, Codable {
         self.linkByEconomic = linkByEconomic
         self.pendingCreations = [:]
         for pending in pendingCreations.values { addPendingCreation(pending) }
+        for link in links.values {
+            for side in Side.allCases { if let write = link.openWrite(toward: side) { linkByOpenWrite[write.requestId] = link.id } }
+        }
+    }
+
+    /// Records a link's open write toward a side (replacing the one it supersedes), or clears it once settled.
+    /// - Parameters:
+    ///   - write: The write, or `nil`.
+    ///   - side: The side written.
+    ///   - id: The link.
+    public mutating func setOpenWrite(_ write: LinkWrite?, toward side: Side, of id: LinkID) {
+        guard var link = links[id] else { return }
+        if let previous = link.openWrite(toward: side) { linkByOpenWrite[previous.requestId] = nil }
+        link.setOpenWrite(write, toward: side)
+        if let write { linkByOpenWrite[write.requestId] = id }
+        links[id] = link
+    }
+
+    /// The link whose open write is `requestId`, and the side it writes; `nil` when no link waits for it (a
+    /// create, a superseded write, or a write recorded before links kept their open writes).
+    /// - Parameter requestId: An outbound request.
+    public func link(awaiting requestId: RequestID) -> (link: PartnerLink, target: Side)? {
+        guard let id = linkByOpenWrite[requestId], let link = links[id] else { return nil }
+        for side in Side.allCases where link.openWrite(toward: side)?.requestId == requestId { return (link, side) }
+        return nil
     }
 
     /// Records a requested creation (replacing one with the same request id).

@@ -32,6 +32,8 @@ public enum SyncOutcome: Hashable, Sendable {
     /// A partner was created but its customer got another partner meanwhile; the creation is
     /// cancelled and the new e-conomic customer stays unlinked.
     case creationOrphaned(RequestID)
+    /// The outcome of a link's open write was folded into the link (and the pair synchronised from it).
+    case writeSettled(LinkID)
     /// Nothing concerns the reactor.
     case nothingToDo
 }

@@ -18,7 +18,8 @@ public import Foundation
 /// back to the event's, so that catching up on old events never acts on stale values.
 ///
 /// For an `OutboundSucceeded` of a partner creation: link the created customer and, when
-/// e-conomic assigned the number and a write-back key is set, request the Stripe metadata write.
+/// e-conomic assigned the number and a write-back key is set, request the Stripe metadata write. For
+/// one of a link's open writes: settle it (``LinkSynchronizer/settle(link:target:outcome:sourceFields:economicFields:settings:causationId:synchronizing:)``).
 public enum SyncPolicy {
     /// Decides the reaction to an observation.
     /// - Parameters:
@@ -121,6 +122,8 @@ public enum SyncPolicy {
     /// linked (``PartneringCommand/linkCreatedPartner(_:customerNumber:)``, which also requests the
     /// customer-number write-back to Stripe when configured). If the customer got another partner
     /// meanwhile, the creation is cancelled with an explanation and the new customer stays unlinked.
+    /// The outcome of a link's open write is folded into the link and the pair synchronised from what the
+    /// target holds now (only recorded for a stopped pair, or one whose customers are not both there).
     /// - Parameters:
     ///   - succeeded: The event.
     ///   - causationId: The event's id.
@@ -131,6 +134,15 @@ public enum SyncPolicy {
         succeeded: OutboundSucceeded, causationId: UUID, partnering: PartneringState, settings: TenantSettings,
         customerFacts: (CustomerRef) -> CustomerFacts? = { _ in nil }
     ) -> SyncDecision {
+        if let (link, target) = partnering.link(awaiting: succeeded.requestId) {
+            let source = customerFacts(link.source)
+            let economic = customerFacts(link.economic)
+            let usable = [source, economic].allSatisfy { $0 != nil && $0?.isDeleted == false && $0?.isExcluded == false }
+            let events = LinkSynchronizer.settle(
+                link: link, target: target, outcome: succeeded, sourceFields: source?.fields ?? [:], economicFields: economic?.fields ?? [:],
+                settings: settings, causationId: causationId, synchronizing: usable && !link.isStopped)
+            return SyncDecision(causationId: causationId, outcome: .writeSettled(link.id), events: events)
+        }
         guard let pending = partnering.pendingCreations[succeeded.requestId], pending.targetSystem == .economic,
             let number = succeeded.customerNumber ?? pending.customerNumber
         else { return SyncDecision(causationId: causationId, outcome: .nothingToDo) }

@@ -187,26 +187,33 @@ public final class Reactor: Service {
         var candidates: [MatchKey: [MatchCandidate]]
     }
 
-    /// A partner was created: link it, and write its number back when the tenant asked for that.
+    /// A request succeeded: a created partner is linked (and its number written back when the tenant asked for
+    /// that); the outcome of a link's open write is settled into the link.
     private func react(to succeeded: OutboundSucceeded, tenant: TenantID, causation: UUID, metadata: EventMetadata) async throws -> Decision<Void> {
         let (cache, customers) = (self.cache, self.customers)
-        // Partnering and the customer the partner was created from, read in one transaction.
+        // Partnering and the customers the outcome concerns, read in one transaction.
         let read = try await store.pool.withTransaction(scope: .tenant(tenant)) { connection -> DecisionInputs? in
             let snapshot = try await cache.snapshot(of: tenant, on: connection)
-            guard let pending = snapshot.partnering.pendingCreations[succeeded.requestId] else { return nil }
-            return DecisionInputs(
-                snapshot: snapshot, states: try await customers.load([pending.from], tenant: tenant, on: connection), candidates: [:])
+            let involved: [CustomerRef]
+            if let pending = snapshot.partnering.pendingCreations[succeeded.requestId] {
+                involved = [pending.from]
+            } else if let (link, _) = snapshot.partnering.link(awaiting: succeeded.requestId) {
+                involved = [link.source, link.economic]
+            } else {
+                return nil
+            }
+            return DecisionInputs(snapshot: snapshot, states: try await customers.load(involved, tenant: tenant, on: connection), candidates: [:])
         }
-        guard let read, let pending = read.snapshot.partnering.pendingCreations[succeeded.requestId] else { return .nothing }
+        guard let read else { return .nothing }
         let (snapshot, states) = (read.snapshot, read.states)
         let facts = states.values.compactMap { CustomerFacts($0.state) }
         let decision = SyncPolicy.decide(
             succeeded: succeeded, causationId: causation, partnering: snapshot.partnering, settings: snapshot.settings.effective,
             customerFacts: { ref in facts.first { $0.customer == ref } })
         logger.debug("decided", metadata: ["request": "\(succeeded.requestId)", "outcome": "\(decision.outcome)"])
-        return try Decision(
-            decision.events, basedOn: [.partners: snapshot.partneringVersion, .customer(pending.from): states[pending.from]!.version],
-            metadata: metadata)
+        var versions: [StreamName: Int64] = [.partners: snapshot.partneringVersion]
+        for (ref, loaded) in states { versions[.customer(ref)] = loaded.version }
+        return try Decision(decision.events, basedOn: versions, metadata: metadata)
     }
 
     /// The namespace of causation ids derived from event positions.

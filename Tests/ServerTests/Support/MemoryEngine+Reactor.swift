@@ -29,12 +29,10 @@ extension MemoryEngine {
                     policy(for: $0.source, observed: nil, tenant: recorded.tenant, causation: causation)
                 }
             case .outboundSucceeded(let succeeded):
-                let partnering = partnering(recorded.tenant)
-                let from = partnering.pendingCreations[succeeded.requestId]?.from
-                let facts = from.flatMap { CustomerFacts(customer($0, of: recorded.tenant)) }
+                let tenant = recorded.tenant
                 decision = SyncPolicy.decide(
-                    succeeded: succeeded, causationId: causation, partnering: partnering, settings: settings(recorded.tenant).effective,
-                    customerFacts: { ref in ref == from ? facts : nil })
+                    succeeded: succeeded, causationId: causation, partnering: partnering(tenant), settings: settings(tenant).effective,
+                    customerFacts: { ref in CustomerFacts(customer(ref, of: tenant)) })
             default: decision = nil
             }
             if let decision { try append(decision.events, tenant: recorded.tenant, metadata: metadata) }
