@@ -6,14 +6,15 @@ import NIOCore
     import Glibc
 #endif
 
-/// A localstripe of the run's own (`ops/localstripe.py`, loopback only, a free port).
+/// A localstripe of the run's own (`ops/localstripe.py`, loopback only, a free port), for chaos runs and the
+/// end-to-end tests.
 ///
 /// localstripe sends every event to every webhook registered with it, and its events list holds everyone's events:
 /// a localstripe shared with other tests would let their tenants create partners for this run's customers and write
 /// numbers into their metadata. One per seed also keeps each seed's Stripe as fresh as its database.
-final class LocalStripeProcess {
+public final class LocalStripeProcess: @unchecked Sendable {
     /// `http://127.0.0.1:<port>`.
-    let baseURL: String
+    public let baseURL: String
     private let process: Process
     /// The pipe whose end closes when this process ends (see ``start(python:script:)``).
     private let lifeline: Pipe
@@ -36,7 +37,7 @@ final class LocalStripeProcess {
     /// - Parameters:
     ///   - python: a Python with localstripe installed (`ACCORD_PYTHON`, ops/.venv's).
     ///   - script: `ops/localstripe.py`.
-    static func start(python: String, script: String) async throws -> LocalStripeProcess {
+    public static func start(python: String, script: String) async throws -> LocalStripeProcess {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("accord-chaos-stripe-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let portFile = directory.appendingPathComponent("port")
@@ -73,7 +74,7 @@ final class LocalStripeProcess {
     }
 
     /// Kills localstripe (it holds nothing worth a graceful stop), lets its shell end, and removes its directory.
-    func stop() async {
+    public func stop() async {
         if let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
             kill(pid, SIGKILL)
         }
