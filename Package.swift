@@ -245,6 +245,34 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: The proof: a seeded, model-based convergence run (used by EndToEndTests and `accord-bench chaos`)
+
+        .target(
+            name: "Chaos",
+            dependencies: [
+                "Runtime",
+                "Connectors",
+                "Credentials",
+                "EconomicSandbox",
+                "EventSourcing",
+                "EventStore",
+                "Ingest",
+                "Outbound",
+                "PGClient",
+                "Projections",
+                "Server",
+                "SyncDomain",
+                "SyncEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Executables
 
         .executableTarget(
@@ -281,6 +309,7 @@ let package = Package(
                 "EconomicSandbox",
                 "Outbound",
                 "Credentials",
+                "Chaos",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -392,7 +421,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "Runtime", "Connectors", "Credentials", "EconomicSandbox", "EventStore", "Ingest", "Outbound", "PGClient", "Projections",
-                "SyncDomain", "SyncEngine", "PostgresTestSupport",
+                "SyncDomain", "SyncEngine", "PostgresTestSupport", "Chaos",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -4,10 +4,9 @@
 #
 # It installs what is missing (as root, with apt-get: PostgreSQL, libpq headers, pkg-config; with pip, into
 # ops/.venv: localstripe and the `stripe` package), starts a cluster in a temporary directory (unix socket
-# only) and two localstripes on 127.0.0.1 — one for the end-to-end suite (ACCORD_E2E_STRIPE_API_BASE), one for
-# every other test (STRIPE_API_BASE): localstripe posts every event to every configured webhook, so the
-# end-to-end runs' hundreds of customers would otherwise queue up in front of other suites' webhook deliveries
-# and their tenants would see each other's customers (ACCORD_PYTHON is the venv's python) — builds, runs
+# only) and localstripe on 127.0.0.1 (STRIPE_API_BASE; ACCORD_PYTHON is the venv's python, with which each
+# end-to-end and chaos run starts a localstripe of its own: localstripe posts every event to every configured
+# webhook, so runs sharing one would see each other's customers), builds, runs
 # `swift test`, stops both, and exits with the tests' status. Extra arguments go to `swift test`
 # (e.g. --filter EventStoreTests).
 set -euo pipefail
@@ -21,7 +20,6 @@ ensure_python_tools
 cluster=$(make_cluster_dir)
 cleanup() {
     ops/localstripe.sh stop "$cluster/localstripe" || true
-    ops/localstripe.sh stop "$cluster/localstripe-e2e" || true
     ops/postgres.sh stop "$cluster/pg" || true
     rm -rf "$cluster"
 }
@@ -34,9 +32,6 @@ echo "ops/test.sh: PostgreSQL running at $DATABASE_URL"
 export STRIPE_API_BASE ACCORD_PYTHON
 STRIPE_API_BASE=$(ops/localstripe.sh start "$cluster/localstripe")
 echo "ops/test.sh: localstripe running at $STRIPE_API_BASE"
-export ACCORD_E2E_STRIPE_API_BASE
-ACCORD_E2E_STRIPE_API_BASE=$(ops/localstripe.sh start "$cluster/localstripe-e2e")
-echo "ops/test.sh: localstripe for the end-to-end suite running at $ACCORD_E2E_STRIPE_API_BASE"
 
 swift build --build-tests
 set +e

@@ -94,7 +94,7 @@ public struct AccordServices: Sendable {
                     requestsPerSecond: configuration.economicRequestsPerSecond, burst: max(10, Int(configuration.economicRequestsPerSecond))))
         workerConfiguration.runsQueueProjector = false  // the projection runner keeps the queue up to date
         worker = OutboundWorker(store: store, credentials: credentials, listener: listener, configuration: workerConfiguration, logger: logger)
-        poller = EconomicPoller(handler: commands, store: store, logger: logger) {
+        poller = EconomicPoller(handler: commands, store: store, interval: configuration.economicPollInterval, logger: logger) {
             var result: [EconomicPoller.Connection] = []
             for summary in try await credentials.list() where summary.economicBaseURL != nil {
                 guard let economic = try await credentials.load(summary.tenant)?.economic else { continue }

@@ -15,6 +15,8 @@ public import PGClient
 /// - seconds between catch-ups from Stripe's events list [`ACCORD_STRIPE_CATCH_UP_INTERVAL`], default 60: how
 ///   long a Stripe change whose webhook was lost waits at most before it is read (each catch-up costs three
 ///   requests per tenant when nothing happened);
+/// - seconds between reads of the customers changed in e-conomic [`ACCORD_ECONOMIC_POLL_INTERVAL`], default 30: how
+///   long an accountant's edit waits at most before Accord sees it (each read is one request per tenant);
 /// - log level [`ACCORD_LOG_LEVEL`], default info.
 ///
 /// ``description`` never shows the database password.
@@ -37,14 +39,18 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
     public var economicRequestsPerSecond: Double
     /// The time between catch-ups from Stripe's events list.
     public var stripeCatchUpInterval: Duration
+    /// The time between reads of the customers changed in e-conomic.
+    public var economicPollInterval: Duration
 
     /// A configuration from values already merged (tests, the demo).
     public init(
         database: PGConfiguration, databaseConnections: Int = 10, host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil,
-        migrate: Bool = false, logLevel: Logger.Level = .info, economicRequestsPerSecond: Double = 1, stripeCatchUpInterval: Duration = .seconds(60)
+        migrate: Bool = false, logLevel: Logger.Level = .info, economicRequestsPerSecond: Double = 1, stripeCatchUpInterval: Duration = .seconds(60),
+        economicPollInterval: Duration = .seconds(30)
     ) {
         self.economicRequestsPerSecond = economicRequestsPerSecond
         self.stripeCatchUpInterval = stripeCatchUpInterval
+        self.economicPollInterval = economicPollInterval
         self.database = database
         self.databaseConnections = databaseConnections
         self.host = host
@@ -79,22 +85,31 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
             level = .info
         }
         let host = host ?? environment["ACCORD_HOST"] ?? "127.0.0.1"
-        let rate = try environment["ACCORD_ECONOMIC_RATE"].map { text -> Double in
-            guard let value = Double(text), value > 0, value <= 1000 else {
-                throw ConfigurationError(key: "ACCORD_ECONOMIC_RATE", problem: "must be a number of requests per second between 0 and 1000")
-            }
-            return value
-        } ?? 1
-        let catchUp = try environment["ACCORD_STRIPE_CATCH_UP_INTERVAL"].map { text -> Int in
-            guard let value = Int(text), (1...86_400).contains(value) else {
-                throw ConfigurationError(key: "ACCORD_STRIPE_CATCH_UP_INTERVAL", problem: "must be a whole number of seconds between 1 and 86400")
-            }
-            return value
-        } ?? 60
+        let rate =
+            try environment["ACCORD_ECONOMIC_RATE"].map { text -> Double in
+                guard let value = Double(text), value > 0, value <= 1000 else {
+                    throw ConfigurationError(key: "ACCORD_ECONOMIC_RATE", problem: "must be a number of requests per second between 0 and 1000")
+                }
+                return value
+            } ?? 1
+        let catchUp =
+            try environment["ACCORD_STRIPE_CATCH_UP_INTERVAL"].map { text -> Int in
+                guard let value = Int(text), (1...86_400).contains(value) else {
+                    throw ConfigurationError(key: "ACCORD_STRIPE_CATCH_UP_INTERVAL", problem: "must be a whole number of seconds between 1 and 86400")
+                }
+                return value
+            } ?? 60
+        let poll =
+            try environment["ACCORD_ECONOMIC_POLL_INTERVAL"].map { text -> Int in
+                guard let value = Int(text), (1...86_400).contains(value) else {
+                    throw ConfigurationError(key: "ACCORD_ECONOMIC_POLL_INTERVAL", problem: "must be a whole number of seconds between 1 and 86400")
+                }
+                return value
+            } ?? 30
         return AppConfiguration(
             database: PGConfiguration(connectionString: url), databaseConnections: connections, host: host, port: port,
             publicURL: publicURL ?? environment["ACCORD_PUBLIC_URL"], migrate: migrate ?? (environment["ACCORD_MIGRATE"] == "true"), logLevel: level,
-            economicRequestsPerSecond: rate, stripeCatchUpInterval: .seconds(catchUp))
+            economicRequestsPerSecond: rate, stripeCatchUpInterval: .seconds(catchUp), economicPollInterval: .seconds(poll))
     }
 
     private static func integer(_ text: String, key: String) throws -> Int {
@@ -105,7 +120,7 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
     /// The settings, with the password redacted.
     public var description: String {
         "database=\(database) connections=\(databaseConnections) http=\(host):\(port) public=\(publicURL) migrate=\(migrate) log=\(logLevel) "
-            + "economic-rate=\(economicRequestsPerSecond)/s stripe-catch-up=\(stripeCatchUpInterval)"
+            + "economic-rate=\(economicRequestsPerSecond)/s stripe-catch-up=\(stripeCatchUpInterval) economic-poll=\(economicPollInterval)"
     }
 }
 

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Chaos
 import Connectors
 import Credentials
 import EconomicSandbox
@@ -53,12 +54,32 @@ struct EndToEnd {
         knobs: SandboxKnobs = .none, settings: @escaping @Sendable (inout TenantSettings) -> Void = { _ in },
         _ body: (EndToEnd) async throws -> Void
     ) async throws {
-        // The end-to-end suite's own localstripe when ops/test.sh started one (see there why), else the shared one.
-        let environmentBase = ProcessInfo.processInfo.environment
-        guard let stripeBase = [environmentBase["ACCORD_E2E_STRIPE_API_BASE"], environmentBase["STRIPE_API_BASE"]].compactMap({ $0 }).first(where: { !$0.isEmpty })
-        else {
+        // Each run gets a localstripe of its own when ops/test.sh provides a Python with it: localstripe posts every
+        // event to every webhook and lists everyone's events, so runs sharing one would create partners for each
+        // other's customers and write numbers into each other's metadata.
+        let processEnvironment = ProcessInfo.processInfo.environment
+        var ownStripe: LocalStripeProcess?
+        if let python = processEnvironment["ACCORD_PYTHON"], !python.isEmpty {
+            ownStripe = try await LocalStripeProcess.start(python: python, script: Self.checkout.appendingPathComponent("ops/localstripe.py").path)
+        }
+        guard let stripeBase = ownStripe?.baseURL ?? processEnvironment["STRIPE_API_BASE"] else {
             throw TestDatabaseError(description: "STRIPE_API_BASE is not set: run the tests with `bash ops/test.sh` (it starts localstripe)")
         }
+        do {
+            try await run(stripeBase: stripeBase, knobs: knobs, settings: settings, body)
+        } catch {
+            await ownStripe?.stop()
+            throw error
+        }
+        await ownStripe?.stop()
+    }
+
+    /// The repository's root (for `ops/localstripe.py`).
+    static let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    private static func run(
+        stripeBase: String, knobs: SandboxKnobs, settings: @escaping @Sendable (inout TenantSettings) -> Void, _ body: (EndToEnd) async throws -> Void
+    ) async throws {
         try await TestDatabase.with { database in
             var environment = ProcessInfo.processInfo.environment
             environment["ACCORD_MASTER_KEY"] = MasterKey.generate().exportBase64()

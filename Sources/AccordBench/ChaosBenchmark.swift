@@ -1,0 +1,53 @@
+import ArgumentParser
+import Chaos
+import Foundation
+import Logging
+
+/// `accord-bench chaos`: the proof over many seeds. Each seed runs a generated script of Stripe edits, accountant
+/// edits in e-conomic, rule changes, sandbox faults, kills and restarts against a whole Accord process, waits for
+/// quiescence and checks both systems and the read models against its own record of what it did (see `Chaos`).
+/// Prints one line per seed (the operations of a failing one too) and the totals.
+struct ChaosBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chaos", abstract: "Seeded convergence runs: duplicates, lost edits and divergent fields after quiescence.")
+
+    @Option(name: .customLong("database-url"), help: "The throwaway cluster (ops/bench/chaos.sh starts one); each seed gets its own database.")
+    var databaseURL: String
+
+    @Option(help: "A Python with localstripe (each seed starts its own localstripe).")
+    var python: String
+
+    @Option(name: .customLong("localstripe-script"), help: "ops/localstripe.py.")
+    var localStripeScript: String
+
+    @Option(help: "How many seeds to run.")
+    var seeds = 200
+
+    @Option(name: .customLong("first-seed"), help: "The first seed (seeds run first-seed, first-seed + 1, …).")
+    var firstSeed: UInt64 = 1
+
+    @Option(help: "Run only this seed (to replay one).")
+    var seed: UInt64?
+
+    @Option(help: "Operations per seed.")
+    var operations = 40
+
+    @Flag(help: "Log every operation and Accord's own log at debug level to stderr.")
+    var verbose = false
+
+    func run() async throws {
+        var logger = Logger(label: "accord.chaos")
+        logger.logLevel = verbose ? .debug : .critical
+        let length = operations
+        let configuration = ChaosConfiguration(
+            databaseURL: databaseURL, python: python, localStripeScript: localStripeScript, length: length, logger: logger,
+            replayCommand: { seed, length in "bash ops/bench/chaos.sh --seed \(seed) --operations \(length)" },
+            onSeed: { report in print(report.passed ? report.summaryLine : report.details) })
+        let list = seed.map { [$0] } ?? (0..<UInt64(max(seeds, 0))).map { firstSeed + $0 }
+        print("Accord chaos: \(list.count) seeds of \(length) operations each")
+        let summary = try await ChaosRunner.run(seeds: list, configuration: configuration)
+        print("")
+        print(summary.text)
+        if !summary.passed { throw ExitCode(1) }
+    }
+}

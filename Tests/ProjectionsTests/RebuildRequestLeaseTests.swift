@@ -1,0 +1,83 @@
+import EventStore
+import Foundation
+import PGClient
+import PostgresTestSupport
+import Projections
+import Testing
+
+@Suite("rebuild requests: claims are leases", .timeLimit(.minutes(5)))
+struct RebuildRequestLeaseTests {
+    @Test("a request whose claimer died is taken over once its lease has run out; a live claim is left alone")
+    func deadClaimerIsTakenOver() async throws {
+        try await withProjectionStore { store, database, acme, _ in
+            let service = RebuildRequestService(projectors: AccordProjections.all, store: store, lease: .seconds(60), logger: database.logger)
+            // Claimed by another process a minute ago, its lease still running (it renews while it works).
+            let live = try await Self.request(store, tenant: acme, startedSecondsAgo: 60, leaseLeft: 30)
+            #expect(try await service.runNext() == false, "a live claim is not taken over")
+            #expect(try await Self.finished(store, live) == false)
+
+            // The claimer died: it renews no more, and the lease runs out long before the old 30 minutes.
+            try await store.pool.withTransaction(scope: .system) { connection in
+                try await connection.execute("UPDATE projection_rebuild_requests SET lease_until = now() - interval '1 second' WHERE id = \(live)")
+            }
+            #expect(try await service.runNext(), "the request is taken over")
+            #expect(try await Self.finished(store, live))
+            #expect(try await service.runNext() == false)
+        }
+    }
+
+    @Test("while a rebuild runs, its lease is renewed; when its process stops, renewals stop")
+    func leaseIsRenewedWhileWorking() async throws {
+        try await withProjectionStore { store, database, acme, globex in
+            _ = try await appendRandomHistories(seed: 31, store: store, tenants: [acme, globex], customers: 20, steps: 60)
+            // The rebuild stalls in its first batch for as long as the test lets it run.
+            let counting = CountingProjector(stallAfter: 5)
+            let id = try await store.pool.withTransaction(scope: .system) { connection in
+                try await connection.query(
+                    "INSERT INTO projection_rebuild_requests (projection, reason) VALUES ('counting', 'lease test') RETURNING id"
+                ).singleValue(Int64.self)!
+            }
+            let service = RebuildRequestService(projectors: [counting], store: store, lease: .milliseconds(300), logger: database.logger)
+            let working = Task { try await service.runNext() }
+            try await counting.waitUntilStalled()
+            var leases: Set<String> = []
+            while leases.count < 3 {
+                if let lease = try await Self.lease(store, id) { leases.insert(lease) }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(try await Self.finished(store, id) == false)
+            // The process stops: no renewal after that, so another process may take the request over.
+            working.cancel()
+            _ = await working.result
+            let last = try await Self.lease(store, id)
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try await Self.lease(store, id) == last, "nothing renews a lease once its process stopped")
+        }
+    }
+
+    static func request(_ store: EventStore, tenant: TenantID?, startedSecondsAgo: Int?, leaseLeft: Int?) async throws -> Int64 {
+        try await store.pool.withTransaction(scope: .system) { connection in
+            try await connection.query(
+                """
+                INSERT INTO projection_rebuild_requests (projection, tenant_id, reason, started_at, lease_until)
+                VALUES ('match_index', \(tenant?.rawValue), 'lease test',
+                        now() - make_interval(secs => \(startedSecondsAgo.map(Double.init))), now() + make_interval(secs => \(leaseLeft.map(Double.init))))
+                RETURNING id
+                """
+            ).singleValue(Int64.self)!
+        }
+    }
+
+    static func finished(_ store: EventStore, _ id: Int64) async throws -> Bool {
+        try await store.pool.withTransaction(scope: .system) { connection in
+            try await connection.query("SELECT finished_at IS NOT NULL FROM projection_rebuild_requests WHERE id = \(id)").singleValue(Bool.self)!
+        }
+    }
+
+    static func lease(_ store: EventStore, _ id: Int64) async throws -> String? {
+        try await store.pool.withTransaction(scope: .system) { connection in
+            try await connection.query("SELECT lease_until::text FROM projection_rebuild_requests WHERE id = \(id) AND finished_at IS NULL")
+                .singleValue(String.self)
+        }
+    }
+}
