@@ -1,6 +1,7 @@
-import Connectors
 import Foundation
 import Testing
+
+@testable import Connectors
 
 @Suite("EconomicFilter builder")
 struct EconomicFilterTests {
@@ -158,5 +159,13 @@ struct EconomicAPIErrorTests {
             code: .transport, operation: "create customer", message: "refused", isWrite: true, requestMayHaveBeenSent: false)
         #expect(!refused.isAmbiguous)
         #expect(EconomicAPIError.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT") == 0)
+    }
+
+    @Test("a 201 that cannot be read still names the customer it made: by its Location, else by what the body holds")
+    func createdNumber() {
+        #expect(EconomicClient.createdNumber(location: "https://restapi.e-conomic.com/customers/4711", body: Data("<html>".utf8)) == 4711)
+        #expect(EconomicClient.createdNumber(location: nil, body: Data(#"{"customerNumber":815,"name":7}"#.utf8)) == 815)
+        #expect(EconomicClient.createdNumber(location: "/customers/abc", body: Data("{}".utf8)) == nil)
+        #expect(EconomicClient.createdNumber(location: nil, body: Data()) == nil)
     }
 }

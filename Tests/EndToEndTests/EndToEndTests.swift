@@ -59,7 +59,7 @@ struct EndToEndTests {
                     let counts = try await OutboundQueue(store: e2e.services.store).counts(for: e2e.tenant)
                     let inEconomic = try await e2e.economicCustomers().count
                     lastSeen = "\(inEconomic) in e-conomic; outbound \(counts); \(try await e2e.pipelineState())"
-                    return inEconomic >= 200 && counts.pending + counts.failedWaiting + counts.inFlight == 0
+                    return inEconomic >= 200 && counts.pending + counts.failedWaiting + counts.rateLimited + counts.inFlight == 0
                 }
             } catch {
                 Issue.record("last seen: \(lastSeen)")

@@ -20,7 +20,7 @@ struct PatchEndToEndTests {
             try await e2e.eventually("the number is written back and nothing is left to send") {
                 guard case .customer(let customer) = try await e2e.stripe.customer(id: created.id) else { return false }
                 let counts = try await OutboundQueue(store: e2e.services.store).counts(for: e2e.tenant)
-                return customer.metadata[EndToEnd.writeBackKey] == String(number) && counts.pending + counts.failedWaiting + counts.inFlight == 0
+                return customer.metadata[EndToEnd.writeBackKey] == String(number) && counts.pending + counts.failedWaiting + counts.rateLimited + counts.inFlight == 0
             }
 
             // The accountant edits name and zip in e-conomic; a few moments later (long before the next poll of

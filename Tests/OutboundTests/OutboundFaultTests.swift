@@ -60,14 +60,20 @@ struct OutboundFaultTests {
                 #expect(stats.customersCreated == total)
                 #expect(created + dropped == total, "each customer was made by exactly one POST (answered or dropped)")
                 #expect(dropped > 0 && limited > 0 && failed > 0, "every kind of fault happened: \(stats.faultsInjected)")
-                let failures = try await events(store).compactMap { event -> OutboundError? in
+                let recorded = try await events(store)
+                let failures = recorded.compactMap { event -> OutboundError? in
                     if case .outboundFailed(let e) = event { return e.error }
                     return nil
                 }
-                #expect(failures.filter { $0.httpStatus == 429 }.count == limited)
+                let waits = recorded.compactMap { event -> OutboundError? in
+                    if case .outboundRateLimited(let e) = event { return e.error }
+                    return nil
+                }
+                #expect(waits.filter { $0.httpStatus == 429 }.count == limited, "every 429 is recorded once, as a wait")
+                #expect(failures.filter { $0.httpStatus == 429 }.isEmpty, "and never as a failure")
                 #expect(failures.filter { $0.httpStatus == 500 }.count == failed)
                 #expect(failures.filter { $0.httpStatus == nil }.count == dropped)
-                #expect(failures.count == posts - created, "every failed POST is recorded once, and nothing else failed")
+                #expect(failures.count + waits.count == posts - created, "every failed POST is recorded once, and nothing else failed")
                 #expect(statistics.reduce(0) { $0 + $1.sent } == posts)
                 #expect(statistics.reduce(0) { $0 + $1.reconciledExisting } == dropped, "every dropped create was found, not sent again")
                 #expect(statistics.reduce(0) { $0 + $1.conflicts } == 0)

@@ -81,9 +81,42 @@ struct OutboundHistoryGenerator {
             case 8:
                 command = .supersede(id, by: order[Int.random(in: 0..<order.count, using: &random)])
             default:
-                command = .retry(id)
+                // A create about to be sent (it changes no status), or a person's retry.
+                command = Bool.random(using: &random) ? .startCreate(id, existing: Bool.random(using: &random) ? [step] : nil) : .retry(id)
             }
             events += decide(command, id, &states, policy)
+        }
+        // Whatever the draws, every open status shows: of the abandoned requests the first stays, the second is retried
+        // (pending), the third retried and failed again (retrying), the fourth retried and answered 429 (a wait for the
+        // rate limit, as under a fair-use limit).
+        let end = now.addingTimeInterval(Double(steps))
+        let abandoned = order.filter { states[$0]?.status == .abandoned }
+        let outcomes: [OutboundError?] = [
+            nil, OutboundError(httpStatus: 503, message: "Service unavailable"),
+            OutboundError(httpStatus: 429, code: "rateLimited", message: "Too many requests"),
+        ]
+        for (id, failure) in zip(abandoned.dropFirst(), outcomes) {
+            events += decide(.retry(id), id, &states, policy)
+            if let failure {
+                events += decide(.recordFailure(id, error: failure, retryAfter: 2, now: end, jitter: 0.5), id, &states, policy)
+            }
+        }
+        // Too few abandoned ones (superseding takes many): a request whose status another shares answers a 429 last.
+        func kind(_ status: OutboundStatus?) -> String? {
+            switch status {
+            case .pending?: "pending"
+            case .retrying?: "retrying"
+            case .abandoned?: "abandoned"
+            case .rateLimited?: "rateLimited"
+            default: nil
+            }
+        }
+        let kinds = order.compactMap { kind(states[$0]?.status) }
+        if !kinds.contains("rateLimited"),
+            let donor = order.first(where: { id in kind(states[id]?.status).map { k in kinds.filter { $0 == k }.count > 1 } ?? false })
+        {
+            if states[donor]?.status == .abandoned { events += decide(.retry(donor), donor, &states, policy) }
+            events += decide(.recordFailure(donor, error: outcomes[2]!, retryAfter: 2, now: end, jitter: 0.5), donor, &states, policy)
         }
         return events
     }
@@ -157,6 +190,9 @@ struct OutboundQueueProjectorTests {
                 case .retrying(let retryAt):
                     #expect(row.status == .failedWaiting)
                     #expect(abs((row.nextAttemptAt ?? .distantPast).timeIntervalSince(retryAt)) < 0.001)
+                case .rateLimited(let until):
+                    #expect(row.status == .rateLimited)
+                    #expect(abs((row.nextAttemptAt ?? .distantPast).timeIntervalSince(until)) < 0.001)
                 case .succeeded: #expect(row.status == .succeeded)
                 case .abandoned: #expect(row.status == .abandoned)
                 case .superseded(let by):
@@ -165,6 +201,7 @@ struct OutboundQueueProjectorTests {
                 case .none: Issue.record("a row for a stream without a request")
                 }
                 #expect(row.attempts == state.failedAttempts)
+                #expect(row.rateLimitedWaits == state.rateLimitedWaits)
                 if case .superseded = state.status {} else { #expect(row.errorMessage == state.lastError?.message) }
             }
             let statuses = Set(stored.map(\.status))
@@ -178,6 +215,7 @@ struct OutboundQueueProjectorTests {
                 let tenantCounts = try #require(counts[tenant])
                 #expect(tenantCounts.pending == rows.filter { $0.status == .pending }.count)
                 #expect(tenantCounts.failedWaiting == rows.filter { $0.status == .failedWaiting }.count)
+                #expect(tenantCounts.rateLimited == rows.filter { $0.status == .rateLimited }.count)
                 #expect(tenantCounts.succeeded == rows.filter { $0.status == .succeeded }.count)
                 #expect(tenantCounts.abandoned == rows.filter { $0.status == .abandoned }.count)
                 #expect(tenantCounts.superseded == rows.filter { $0.status == .superseded }.count)

@@ -137,6 +137,30 @@ struct QueryTests {
         }
     }
 
+    @Test("outbound problems: a request waiting for a rate limit is listed as such, with its waits, and is not a failure")
+    func rateLimitedIsListedAsWaiting() async throws {
+        try await withProjectionStore { store, _, acme, _ in
+            let id = RequestID(UUID())
+            let retryAt = Date(timeIntervalSince1970: 2_000_000_000)
+            try await append(
+                [
+                    .economicWriteRequested(
+                        EconomicWriteRequested(requestId: id, kind: .create, source: .stripe("cus_wait"), payload: ["name": "W"], reason: .autoCreate)
+                    ),
+                    .outboundRateLimited(
+                        OutboundRateLimited(
+                            requestId: id, waits: 3, failedAttempts: 1, error: OutboundError(httpStatus: 429, message: "Too many requests"),
+                            retryAt: retryAt)),
+                ], tenant: acme, store: store)
+            let problems = try await OutboundProblemQueries(pool: store.pool).problems(acme)
+            #expect(problems.count == 1)
+            let waiting = try #require(problems.first)
+            #expect(waiting.state == "rateLimited" && waiting.rateLimitedWaits == 3 && waiting.attempts == 1 && waiting.retryAt == retryAt)
+            #expect(!waiting.isFailure)
+            #expect(waiting.error.contains("HTTP 429"))
+        }
+    }
+
     /// Appends random histories for the tenants, catches every projection up, and folds the same events in memory.
     static func caughtUp(_ store: EventStore, seed: UInt64, tenants: [TenantID]) async throws -> ReferenceReadModels {
         let total = try await appendRandomHistories(seed: seed, store: store, tenants: tenants)

@@ -60,6 +60,11 @@ import Testing
         .importReceived(ImportReceived(importId: importId, fileName: "customers.csv", sha256: "ab12")),
         .importRowRejected(ImportRowRejected(importId: importId, row: 3, column: "email", reason: "not an e-mail address")),
         .importCompleted(ImportCompleted(importId: importId, added: 10, updated: 2, unchanged: 5, rejected: 1)),
+        .outboundRateLimited(
+            OutboundRateLimited(
+                requestId: request, waits: 3, failedAttempts: 1,
+                error: OutboundError(httpStatus: 429, message: "Too many requests", afterSending: true), retryAt: Fixtures.date)),
+        .economicCreateStarted(EconomicCreateStarted(requestId: request, existing: [1042, 7])),
         .outboundSuperseded(OutboundSuperseded(requestId: request, by: RequestID(Fixtures.uuid(4)))),
         .linkWriteRequested(
             LinkWriteRequested(
@@ -93,7 +98,7 @@ import Testing
                 "PartnerLinked", "PartnerUnlinked", "SyncStopped", "SyncRestarted", "PartnerCreationRequested", "PartnerCreationCancelled",
                 "ConflictDetected", "ConflictResolved", "LinkSynced", "EconomicWriteRequested", "StripeWriteRequested", "OutboundSucceeded",
                 "OutboundFailed", "OutboundAbandoned", "OutboundRetryRequested", "ImportReceived", "ImportRowRejected", "ImportCompleted",
-                "OutboundSuperseded", "LinkWriteRequested", "LinkWriteSettled",
+                "OutboundRateLimited", "EconomicCreateStarted", "OutboundSuperseded", "LinkWriteRequested", "LinkWriteSettled",
             ])
         #expect(
             SyncEvent.payloadTypes.filter { $0.schemaVersion != 1 }.map { "\($0.typeName)@\($0.schemaVersion)" } == [

@@ -71,11 +71,65 @@ import Testing
 
     @Test func retryAfterIsHonoured() throws {
         let events = try fail(try requested(), OutboundError(httpStatus: 429, message: "Too many requests"), retryAfter: 30, jitter: 0.99)
-        guard case .outboundFailed(let failed) = try #require(events.first) else {
-            Issue.record("expected OutboundFailed")
+        guard case .outboundRateLimited(let failed) = try #require(events.first) else {
+            Issue.record("expected OutboundRateLimited: a 429 is a wait, not a failure")
             return
         }
         #expect(failed.retryAt == Fixtures.date.addingTimeInterval(30))
+    }
+
+    @Test("a 429 is back-pressure: it never uses an attempt and never abandons, however many come")
+    func rateLimitIsNotAFailure() throws {
+        let tooMany = OutboundError(httpStatus: 429, code: "rateLimited", message: "Too many requests")
+        var state = OutboundDecider.evolve(try requested(), try fail(try requested(), serverError)[0])
+        #expect(state.failedAttempts == 1)
+        for wait in 1...(policy.maxAttempts * 5) {
+            let events = try fail(state, tooMany, retryAfter: 7, jitter: 0.3)
+            #expect(
+                events == [
+                    .outboundRateLimited(
+                        OutboundRateLimited(
+                            requestId: id, waits: wait, failedAttempts: 1, error: tooMany, retryAt: Fixtures.date.addingTimeInterval(7)))
+                ])
+            state = OutboundDecider.fold(events, from: state)
+            #expect(state.status == .rateLimited(until: Fixtures.date.addingTimeInterval(7)))
+            #expect(state.failedAttempts == 1 && state.rateLimitedWaits == wait)
+        }
+        // A real failure afterwards is attempt 2: the waits took none.
+        guard case .outboundFailed(let failed) = try fail(state, serverError).first else {
+            Issue.record("expected OutboundFailed")
+            return
+        }
+        #expect(failed.attempt == 2)
+        #expect(try OutboundDecider.decide(.recordSuccess(id, customerNumber: 5, written: [:]), state: state).count == 1, "a wait can end in success")
+    }
+
+    @Test("without a Retry-After a rate-limited request backs off, but never longer than a minute")
+    func rateLimitBackoffWithoutRetryAfter() {
+        let longPolicy = RetryPolicy.exponentialJitter(base: 2, multiplier: 2, maxDelay: 3_600, maxAttempts: 8)
+        let waits = [1, 2, 3, 6, 40, 1_000].map {
+            longPolicy.rateLimitedRetryAt(wait: $0, now: Fixtures.date, retryAfter: nil, jitter: 1).timeIntervalSince(Fixtures.date)
+        }
+        #expect(waits == [2, 4, 8, 60, 60, 60])
+        #expect(longPolicy.rateLimitedRetryAt(wait: 1, now: Fixtures.date, retryAfter: 300, jitter: 0).timeIntervalSince(Fixtures.date) == 300)
+        #expect(longPolicy.rateLimitedRetryAt(wait: 1, now: Fixtures.date, retryAfter: 0, jitter: 0).timeIntervalSince(Fixtures.date) == 1)
+    }
+
+    @Test("only an open e-conomic create is started")
+    func startCreate() throws {
+        let state = try requested()
+        let events = try OutboundDecider.decide(.startCreate(id, existing: [7]), state: state)
+        #expect(events == [.economicCreateStarted(EconomicCreateStarted(requestId: id, existing: [7]))])
+        #expect(OutboundDecider.fold(events, from: state) == state, "a start changes no status")
+        let done = OutboundDecider.evolve(state, try OutboundDecider.decide(.recordSuccess(id, customerNumber: 1, written: [:]), state: state)[0])
+        #expect(throws: OutboundDecider.Error.alreadySucceeded(id)) { try OutboundDecider.decide(.startCreate(id, existing: nil), state: done) }
+        let abandoned = OutboundDecider.evolve(state, try fail(state, validation)[0])
+        #expect(throws: OutboundDecider.Error.alreadyAbandoned(id)) { try OutboundDecider.decide(.startCreate(id, existing: nil), state: abandoned) }
+        let update = OutboundDecider.fold(
+            try OutboundDecider.decide(
+                .request(.economic(EconomicWriteRequested(requestId: id, kind: .update(customerNumber: 1), payload: [:], reason: .sourceChanged))),
+                state: .initial))
+        #expect(throws: OutboundDecider.Error.notACreate(id)) { try OutboundDecider.decide(.startCreate(id, existing: nil), state: update) }
     }
 
     @Test func userRetryOfAnAbandonedRequest() throws {

@@ -97,7 +97,7 @@ extension ChaosDriver {
             ).decode(String.self)
             return Progress(
                 head: head, lagging: lagging, inbox: inbox, rebuilds: rebuilds,
-                outbound: outbound.pending + outbound.failedWaiting + outbound.inFlight)
+                outbound: outbound.pending + outbound.failedWaiting + outbound.rateLimited + outbound.inFlight)
         }
     }
 }

@@ -75,6 +75,9 @@ public struct EconomicAPIError: Error, Sendable, Hashable, CustomStringConvertib
     public var isWrite: Bool
     /// Whether the request may have reached e-conomic (false when the connection never opened).
     public var requestMayHaveBeenSent: Bool
+    /// For a create answered `201` whose body could not be used: the number of the customer it made, as the
+    /// `Location` header (or what could be read of the body) named it. The customer exists; look it up by this.
+    public var createdCustomerNumber: Int?
 
     /// Creates an error.
     public init(

@@ -1,4 +1,6 @@
 public import Foundation
+import NIOCore
+import NIOFoundationCompat
 import NIOHTTP1
 
 extension EconomicClient {
@@ -66,17 +68,37 @@ extension EconomicClient {
     ///
     /// A failure with ``EconomicAPIError/isAmbiguous`` means the customer may exist now: look it up by its match
     /// keys before creating it again.
+    /// When the `201` cannot be used, the error carries the number its `Location` header (or the body) names, if any
+    /// (``EconomicAPIError/createdCustomerNumber``): the customer was made.
     public func createCustomer(_ customer: EconomicCustomer) async throws(EconomicAPIError) -> EconomicCustomer {
         let operation = "create customer" + (customer.customerNumber.map { " \($0)" } ?? "")
         let body = try encode(customer.writeBody, operation: operation)
         let response = try await send(.POST, path: "/customers", body: body, operation: operation)
-        let created = try decode(EconomicCustomer.self, from: response, operation: operation)
+        let created: EconomicCustomer
+        do {
+            created = try decode(EconomicCustomer.self, from: response, operation: operation)
+        } catch {
+            var error = error
+            error.isWrite = true
+            error.createdCustomerNumber = Self.createdNumber(location: response.headers.first(name: "Location"), body: Data(buffer: response.body))
+            throw error
+        }
         guard created.customerNumber != nil else {
-            throw EconomicAPIError(
+            var error = EconomicAPIError(
                 code: .invalidResponse, operation: operation, httpStatus: response.status,
                 message: "the response has no customerNumber", isWrite: true)
+            error.createdCustomerNumber = Self.createdNumber(location: response.headers.first(name: "Location"), body: Data(buffer: response.body))
+            throw error
         }
         return created
+    }
+
+    /// The number of a created customer from its `Location` (`…/customers/{n}`), else from a body that holds at least
+    /// `"customerNumber": n`.
+    static func createdNumber(location: String?, body: Data) -> Int? {
+        if let location, let last = location.split(separator: "/").last, let number = Int(last), number > 0 { return number }
+        struct Numbered: Decodable { var customerNumber: Int }
+        return (try? JSONDecoder().decode(Numbered.self, from: body))?.customerNumber
     }
 
     /// `PUT /customers/{number}`: a FULL replace. Every optional property the customer lacks is cleared in e-conomic,

@@ -24,6 +24,8 @@ public struct OutboundQueue: Sendable {
         public var pending = 0
         /// Failed, waiting for the next attempt.
         public var failedWaiting = 0
+        /// Waiting because the target asked to slow down (429); not failed.
+        public var rateLimited = 0
         /// Carried out.
         public var succeeded = 0
         /// Given up; waiting for a person.
@@ -37,11 +39,13 @@ public struct OutboundQueue: Sendable {
 
         /// Makes counts.
         public init(
-            pending: Int = 0, failedWaiting: Int = 0, succeeded: Int = 0, abandoned: Int = 0, superseded: Int = 0, inFlight: Int = 0,
+            pending: Int = 0, failedWaiting: Int = 0, rateLimited: Int = 0, succeeded: Int = 0, abandoned: Int = 0, superseded: Int = 0,
+            inFlight: Int = 0,
             nextAttemptAt: Date? = nil
         ) {
             self.pending = pending
             self.failedWaiting = failedWaiting
+            self.rateLimited = rateLimited
             self.succeeded = succeeded
             self.abandoned = abandoned
             self.superseded = superseded
@@ -78,6 +82,7 @@ public struct OutboundQueue: Sendable {
             switch OutboundQueueStatus(rawValue: status) {
             case .pending?: counts.pending = count
             case .failedWaiting?: counts.failedWaiting = count
+            case .rateLimited?: counts.rateLimited = count
             case .succeeded?: counts.succeeded = count
             case .abandoned?: counts.abandoned = count
             case .superseded?: counts.superseded = count
@@ -152,8 +157,11 @@ public struct OutboundQueue: Sendable {
     ///   - ttl: how long the claim lasts unless renewed; must cover the longest attempt (all its HTTP calls).
     ///   - version: the active version of ``OutboundRequestsProjector``.
     ///   - skipEconomicOf: tenants whose e-conomic requests are left alone this time (their rate limit is exhausted).
+    ///   - skipStripeOf: tenants whose Stripe requests are left alone this time.
     /// - Throws: ``PGError`` from the database.
-    func claim(worker: String, limit: Int, ttl: Duration, version: Int, skipEconomicOf skipped: [TenantID] = []) async throws -> [Claim] {
+    func claim(
+        worker: String, limit: Int, ttl: Duration, version: Int, skipEconomicOf skipped: [TenantID] = [], skipStripeOf skippedStripe: [TenantID] = []
+    ) async throws -> [Claim] {
         guard limit > 0 else { return [] }
         let queue = ProjectionTarget(projection: OutboundRequestsProjector.table.name, version: version).table(OutboundRequestsProjector.table.name)
         return try await store.pool.withTransaction(scope: .system) { connection in
@@ -168,8 +176,9 @@ public struct OutboundQueue: Sendable {
                 """
                 WITH due AS (
                     SELECT q.tenant_id, q.request_id FROM \(unsafeRaw: queue) q
-                    WHERE q.status IN ('pending', 'failed_waiting') AND q.next_attempt_at <= now()
+                    WHERE q.status IN ('pending', 'failed_waiting', 'rate_limited') AND q.next_attempt_at <= now()
                       AND NOT (q.kind IN ('economic_create', 'economic_update') AND q.tenant_id = ANY(\(skipped.map(\.rawValue))::text[]))
+                      AND NOT (q.kind IN ('stripe_metadata', 'stripe_fields') AND q.tenant_id = ANY(\(skippedStripe.map(\.rawValue))::text[]))
                       AND NOT EXISTS (
                           SELECT 1 FROM outbound_claims c
                           WHERE c.tenant_id = q.tenant_id AND c.request_id = q.request_id
@@ -180,7 +189,7 @@ public struct OutboundQueue: Sendable {
                           -- only once no older one is due (the newer supersedes the older when it is sent).
                           SELECT 1 FROM \(unsafeRaw: queue) o
                           WHERE o.tenant_id = q.tenant_id AND o.link_id = q.link_id AND o.request_id <> q.request_id
-                            AND o.status IN ('pending', 'failed_waiting') AND \(unsafeRaw: Self.sameTarget("o", "q"))
+                            AND o.status IN ('pending', 'failed_waiting', 'rate_limited') AND \(unsafeRaw: Self.sameTarget("o", "q"))
                             AND ((o.next_attempt_at <= now() AND (o.created_at, o.request_id) < (q.created_at, q.request_id))
                                  OR EXISTS (
                                      SELECT 1 FROM outbound_claims oc
@@ -289,7 +298,9 @@ public struct OutboundQueue: Sendable {
     /// or the lapse of the claim on it), and whether some request waits only for the queue to catch up with the
     /// log (then a short look again is worth it).
     /// - Throws: ``PGError`` from the database.
-    func nextWakeUp(version: Int, skipEconomicOf skipped: [TenantID] = []) async throws -> (date: Date?, lagging: Bool) {
+    func nextWakeUp(version: Int, skipEconomicOf skipped: [TenantID] = [], skipStripeOf skippedStripe: [TenantID] = []) async throws -> (
+        date: Date?, lagging: Bool
+    ) {
         let queue = ProjectionTarget(projection: OutboundRequestsProjector.table.name, version: version).table(OutboundRequestsProjector.table.name)
         return try await store.pool.withTransaction(scope: .system) { connection in
             let row = try await connection.query(
@@ -301,8 +312,9 @@ public struct OutboundQueue: Sendable {
                        coalesce(bool_or(c.released AND c.release_position > q.last_position), false)
                 FROM \(unsafeRaw: queue) q
                 LEFT JOIN outbound_claims c ON c.tenant_id = q.tenant_id AND c.request_id = q.request_id
-                WHERE q.status IN ('pending', 'failed_waiting')
+                WHERE q.status IN ('pending', 'failed_waiting', 'rate_limited')
                   AND NOT (q.kind IN ('economic_create', 'economic_update') AND q.tenant_id = ANY(\(skipped.map(\.rawValue))::text[]))
+                  AND NOT (q.kind IN ('stripe_metadata', 'stripe_fields') AND q.tenant_id = ANY(\(skippedStripe.map(\.rawValue))::text[]))
                 """
             ).first
             guard let row else { return (nil, false) }

@@ -69,6 +69,15 @@ public enum OutboundQueueModel {
                 row.nextAttemptAt = nil
                 setError(e.error, on: &row)
             }
+        case .outboundRateLimited(let e):
+            modify(key, event, &rows) { row in
+                row.status = .rateLimited
+                row.rateLimitedWaits = e.waits
+                row.nextAttemptAt = storedDate(e.retryAt)
+                setError(e.error, on: &row)
+            }
+        case .economicCreateStarted:
+            modify(key, event, &rows) { _ in }  // only its position: claims wait for the row to show what workers saw
         case .outboundRetryRequested:
             modify(key, event, &rows) { row in
                 row.status = .pending
@@ -98,6 +107,8 @@ public enum OutboundQueueModel {
         case .outboundFailed(let e): e.requestId
         case .outboundAbandoned(let e): e.requestId
         case .outboundRetryRequested(let e): e.requestId
+        case .outboundRateLimited(let e): e.requestId
+        case .economicCreateStarted(let e): e.requestId
         case .outboundSuperseded(let e): e.requestId
         default: nil
         }

@@ -6,6 +6,9 @@ public enum OutboundQueueStatus: String, Codable, Hashable, Sendable, CaseIterab
     case pending
     /// An attempt failed; the next one is due at `next_attempt_at`.
     case failedWaiting = "failed_waiting"
+    /// The target asked to slow down (HTTP 429): sent again from `next_attempt_at` on. Not a failure; it uses no
+    /// attempt and never leads to abandonment.
+    case rateLimited = "rate_limited"
     /// Carried out.
     case succeeded
     /// Failed permanently or ran out of attempts; waits for a person's retry (`OutboundRetryRequested`).
@@ -15,7 +18,7 @@ public enum OutboundQueueStatus: String, Codable, Hashable, Sendable, CaseIterab
     case superseded
 
     /// Whether a worker may pick the request up (once `next_attempt_at` has passed).
-    public var isOpen: Bool { self == .pending || self == .failedWaiting }
+    public var isOpen: Bool { self == .pending || self == .failedWaiting || self == .rateLimited }
 
     /// The error code a superseded row carries, beside a message naming the request that carries it forward.
     public static let supersededCode = "SUPERSEDED"
@@ -55,6 +58,8 @@ public struct OutboundRequestRow: Codable, Hashable, Sendable {
     public var totalFailures: Int
     /// How many times a person asked to retry it.
     public var retries: Int
+    /// How many times it waited for the target's rate limit (429s; these are not failures).
+    public var rateLimitedWaits: Int = 0
     /// When a worker may attempt it next (`nil` once it succeeded or was abandoned).
     public var nextAttemptAt: Date?
     /// The e-conomic customer: the one to update, or the one created (once the create succeeded).
@@ -94,6 +99,7 @@ public struct OutboundRequestRow: Codable, Hashable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case tenantID = "tenant_id", requestID = "request_id", kind, status, attempts, totalFailures = "total_failures", retries
+        case rateLimitedWaits = "rate_limited_waits"
         case nextAttemptAt = "next_attempt_at", customerNumber = "customer_number", stripeCustomerID = "stripe_customer_id"
         case payload, matchKeys = "match_keys", linkID = "link_id", source, reason
         case errorMessage = "error_message", errorCode = "error_code", errorLogID = "error_log_id"

@@ -29,6 +29,7 @@ public struct OutboundRequestsProjector: Projector {
             .init("error_message", "text"), .init("error_code", "text"), .init("error_log_id", "text"),
             .init("error_http_status", "integer"), .init("error_fields", "jsonb"), .init("written", "jsonb"),
             .init("created_at", "timestamptz NOT NULL"), .init("updated_at", "timestamptz NOT NULL"), .init("last_position", "bigint NOT NULL"),
+            .init("rate_limited_waits", "integer NOT NULL DEFAULT 0"),
         ],
         primaryKey: ["tenant_id", "request_id"],
         indexes: [["status", "next_attempt_at"], ["tenant_id", "status", "updated_at"], ["tenant_id", "link_id"]])

@@ -12,8 +12,9 @@ enum OutboundAttempt: Sendable, Hashable {
     /// Cannot succeed without a person (no credentials, an invalid payload, several matching customers):
     /// abandoned at once, whatever the error's status says.
     case needsPerson(OutboundError)
-    /// Not sent: the worker began shutting down while the request waited for the tenant's rate limit. Nothing is
-    /// recorded; the claim is released and the request stays due.
+    /// Not sent, and nothing to record: the worker began shutting down while the request waited for the tenant's
+    /// rate limit, or another writer changed an e-conomic create's stream just before its send. The claim is released
+    /// and the request stays due.
     case notSent
 
     /// An e-conomic failure as the queue shows it: e-conomic's own message, error code, `logId`, HTTP status and
@@ -24,7 +25,8 @@ enum OutboundAttempt: Sendable, Hashable {
         for fieldError in error.fieldErrors { fields[fieldError.field, default: []].append(fieldError.message) }
         switch error.code {
         case .timeout, .transport, .invalidResponse:
-            return .failed(OutboundError(code: name(of: error.code), message: error.description), retryAfter: nil)
+            return .failed(
+                OutboundError(code: name(of: error.code), message: error.description, customerNumber: error.createdCustomerNumber), retryAfter: nil)
         case .badRequest where error.httpStatus == nil:
             return .needsPerson(OutboundError(code: "REFUSED_BEFORE_SENDING", message: error.description))
         default:
@@ -49,6 +51,21 @@ enum OutboundAttempt: Sendable, Hashable {
             return .failed(
                 OutboundError(httpStatus: error.status, code: error.code ?? error.type, message: error.message ?? error.description),
                 retryAfter: retryAfter)
+        }
+    }
+
+    /// The same attempt with its error marked as the write's own (`true`: it may have reached the target) or as coming
+    /// before anything was sent (`false`); see ``SyncDomain/OutboundError/afterSending``. A mark already set is kept.
+    func marked(afterSending: Bool) -> OutboundAttempt {
+        switch self {
+        case .failed(var error, let retryAfter):
+            error.afterSending = error.afterSending ?? afterSending
+            return .failed(error, retryAfter: retryAfter)
+        case .needsPerson(var error):
+            error.afterSending = error.afterSending ?? afterSending
+            return .needsPerson(error)
+        case .succeeded, .notSent:
+            return self
         }
     }
 

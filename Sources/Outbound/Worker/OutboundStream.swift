@@ -25,8 +25,10 @@ public struct OutboundStream: Sendable {
         public var version: Int64
         /// The global position of the stream's last event (0: none).
         public var lastPosition: Int64
-        /// Whether any attempt of this request has failed before (in any round): a create may then exist already.
+        /// Whether any attempt of this request has failed before (in any round).
         public var hasFailedBefore: Bool
+        /// For an e-conomic create: its sends, whether one may have taken effect unseen, and what existed before.
+        public var create: EconomicCreateProgress
     }
 
     /// Reads and folds a request's stream (tenant scope).
@@ -57,6 +59,26 @@ public struct OutboundStream: Sendable {
         return Recorded(events: outcome.events, snapshot: Snapshot(outcome.output), conflicts: outcome.conflicts)
     }
 
+    /// Records that an e-conomic create is about to be sent (``SyncDomain/EconomicCreateStarted``), appended at exactly
+    /// the version of `snapshot`: a send is only ever decided on what the stream showed, so if anything was appended
+    /// since, nothing is recorded and the append's concurrency conflict is thrown (then do not send).
+    /// - Parameters:
+    ///   - existing: on the first send, the customers that matched the request's identity just before (else `nil`).
+    ///   - snapshot: the stream as the caller folded it.
+    /// - Returns: the stream after the start.
+    /// - Throws: ``SyncDomain/OutboundDecider/Error`` (e.g. already succeeded), ``EventStoreError`` (`concurrencyConflict`).
+    public func recordStart(_ id: RequestID, existing: [Int]?, of tenant: TenantID, at snapshot: Snapshot) async throws -> Snapshot {
+        let events = try OutboundDecider.decide(.startCreate(id, existing: existing), state: snapshot.state)
+        let decision = try Decision(events, basedOn: [.outbound(id): snapshot.version], metadata: metadata)
+        let positions = try await DecisionRunner(store: store).append(decision, tenant: tenant)
+        var next = snapshot
+        next.state = OutboundDecider.fold(events, from: snapshot.state)
+        next.create = events.reduce(snapshot.create) { $0.evolve($1) }
+        next.version += Int64(events.count)
+        next.lastPosition = positions.last ?? snapshot.lastPosition
+        return next
+    }
+
     /// Records a new request (opens its stream); recording the identical request again does nothing.
     /// - Throws: ``SyncDomain/OutboundDecider/Error/conflictingRequest(_:)`` for a different request under the same id.
     @discardableResult
@@ -76,14 +98,16 @@ public struct OutboundStream: Sendable {
         try StreamID(StreamName.outbound(id).rawValue)
     }
 
-    /// A request's stream as the worker folds it: the decider's state, and whether any attempt ever failed.
+    /// A request's stream as the worker folds it: the decider's state, whether any attempt ever failed, and a
+    /// create's progress.
     fileprivate enum History: Decider {
         struct State: Sendable {
             var request: OutboundState
             var hasFailedBefore: Bool
+            var create: EconomicCreateProgress
         }
 
-        static var initial: State { State(request: .initial, hasFailedBefore: false) }
+        static var initial: State { State(request: .initial, hasFailedBefore: false, create: .initial) }
 
         static func decide(_ command: OutboundCommand, state: State, context policy: RetryPolicy) throws(OutboundDecider.Error) -> [SyncEvent] {
             try OutboundDecider.decide(command, state: state.request, context: policy)
@@ -92,6 +116,7 @@ public struct OutboundStream: Sendable {
         static func evolve(_ state: State, _ event: SyncEvent) -> State {
             var state = state
             state.request = OutboundDecider.evolve(state.request, event)
+            state.create = state.create.evolve(event)
             switch event {
             case .outboundFailed, .outboundAbandoned: state.hasFailedBefore = true
             default: break
@@ -104,6 +129,7 @@ public struct OutboundStream: Sendable {
 extension OutboundStream.Snapshot {
     fileprivate init(_ folded: FoldedStream<OutboundStream.History.State>) {
         self.init(
-            state: folded.state.request, version: folded.version, lastPosition: folded.lastPosition, hasFailedBefore: folded.state.hasFailedBefore)
+            state: folded.state.request, version: folded.version, lastPosition: folded.lastPosition, hasFailedBefore: folded.state.hasFailedBefore,
+            create: folded.state.create)
     }
 }

@@ -23,9 +23,7 @@ extension OutboundWorker {
         }
         guard let request = snapshot.state.request, isDue(snapshot.state.status) else {
             count { $0.skipped += 1 }
-            var notBefore: Date?
-            if case .retrying(let retryAt) = snapshot.state.status { notBefore = retryAt }
-            await release(claim, position: snapshot.lastPosition, notBefore: notBefore, logger: logger)
+            await release(claim, position: snapshot.lastPosition, notBefore: notBefore(snapshot.state.status), logger: logger)
             return
         }
 
@@ -49,7 +47,7 @@ extension OutboundWorker {
             try await supersede(request.supersedes, by: claim, logger: logger)
             switch request {
             case .economic(let write):
-                attempt = await attemptEconomic(write, tenant: claim.tenant, reconcile: snapshot.hasFailedBefore || claim.isTakeover, logger: logger)
+                attempt = await attemptEconomic(write, tenant: claim.tenant, snapshot: snapshot, logger: logger)
             case .stripe(let write):
                 attempt = await attemptStripe(write, tenant: claim.tenant)
             }
@@ -60,15 +58,15 @@ extension OutboundWorker {
         }
 
         if attempt == .notSent {
-            logger.info("shutting down: the request waited for the tenant's rate limit and was not sent")
-            await release(claim, position: snapshot.lastPosition, notBefore: nil, logger: logger)
+            logger.info("the request was not sent (shutting down, or its stream changed); it stays due")
+            let position = (try? await stream.load(claim.requestID, of: claim.tenant).lastPosition) ?? snapshot.lastPosition
+            await release(claim, position: position, notBefore: nil, logger: logger)
             return
         }
+        slowDown(after: attempt, of: request, tenant: claim.tenant)
         do {
             let recorded = try await record(attempt, for: claim, logger: logger)
-            var notBefore: Date?
-            if case .retrying(let retryAt) = recorded.snapshot.state.status { notBefore = retryAt }
-            await release(claim, position: recorded.snapshot.lastPosition, notBefore: notBefore, logger: logger)
+            await release(claim, position: recorded.snapshot.lastPosition, notBefore: notBefore(recorded.snapshot.state.status), logger: logger)
         } catch let error as OutboundDecider.Error {
             // Another writer settled the request meanwhile (e.g. recorded its success): ours is moot.
             logger.info("the outcome was not recorded: \(error)")
@@ -81,11 +79,13 @@ extension OutboundWorker {
         }
     }
 
-    /// Due when pending, or retrying and its time has come (a quarter second early is fine: clocks differ).
+    /// Due when pending, or retrying or waiting for a rate limit and its time has come (a quarter second early is
+    /// fine: clocks differ).
     func isDue(_ status: OutboundStatus) -> Bool {
         switch status {
         case .pending: return true
         case .retrying(let retryAt): return retryAt.timeIntervalSinceNow <= 0.25
+        case .rateLimited(let until): return until.timeIntervalSinceNow <= 0.25
         case .none, .succeeded, .abandoned, .superseded: return false
         }
     }
@@ -104,6 +104,28 @@ extension OutboundWorker {
                 continue  // never recorded: nothing to hold back
             }
         }
+    }
+
+    /// When a released claim may be taken again: at the next attempt's time, if one is set.
+    func notBefore(_ status: OutboundStatus) -> Date? {
+        switch status {
+        case .retrying(let retryAt): return retryAt
+        case .rateLimited(let until): return until
+        case .none, .pending, .succeeded, .abandoned, .superseded: return nil
+        }
+    }
+
+    /// A 429 is the target asking the tenant to slow down: its limiter toward that target halves the rate and pauses
+    /// for the Retry-After, so the tenant's other requests wait too.
+    func slowDown(after attempt: OutboundAttempt, of request: OutboundRequest, tenant: TenantID) {
+        guard case .failed(let error, let retryAfter) = attempt, error.isRateLimit else { return }
+        let pause = retryAfter.map { Duration.milliseconds(Int64(($0 * 1000).rounded())) }
+        switch request {
+        case .economic: limiter.rateLimited(tenant, retryAfter: pause)
+        case .stripe: stripeLimiter.rateLimited(tenant, retryAfter: pause)
+        }
+        logger.info(
+            "rate limited: slowing the tenant down", metadata: ["tenant": "\(tenant)", "retry_after_seconds": "\(retryAfter.map { "\($0)" } ?? "-")"])
     }
 
     func record(_ attempt: OutboundAttempt, for claim: OutboundQueue.Claim, logger: Logger) async throws -> OutboundStream.Recorded {
@@ -143,6 +165,9 @@ extension OutboundWorker {
                 count { $0.failed += 1 }
                 logger.debug(
                     "failed; will retry", metadata: ["outbound.attempt": "\(e.attempt)", "outbound.retry_at": "\(e.retryAt)", "error": "\(e.error)"])
+            case .outboundRateLimited(let e):
+                count { $0.rateLimited += 1 }
+                logger.debug("rate limited; waiting", metadata: ["outbound.waits": "\(e.waits)", "outbound.retry_at": "\(e.retryAt)"])
             case .outboundAbandoned(let e):
                 count { $0.abandoned += 1 }
                 logger.warning("abandoned; a person must look at it", metadata: ["outbound.attempts": "\(e.attempts)", "error": "\(e.error)"])
@@ -154,7 +179,7 @@ extension OutboundWorker {
     }
 
     /// Nothing was attempted, but the claim may have been taken over from a worker that died mid-attempt: keep it
-    /// in flight (lapsing in 5 s) rather than release it, so whoever takes it next still reconciles first.
+    /// in flight (lapsing in 5 s) rather than release it, so that nobody attempts it again at once.
     func postpone(_ claim: OutboundQueue.Claim, logger: Logger) async {
         do {
             try await queue.postpone(claim, by: .seconds(5))

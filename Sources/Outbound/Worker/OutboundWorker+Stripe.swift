@@ -2,6 +2,7 @@ import Connectors
 import Credentials
 import EventStore
 import SyncDomain
+import Synchronization
 
 /// Attempts at Stripe: metadata writes with the request id as their Idempotency-Key, and field patches with bases (see
 /// `OutboundWorker+Patch.swift`).
@@ -25,14 +26,26 @@ extension OutboundWorker {
         do {
             switch write.kind {
             case .metadata(let values):
+                guard await waitForRateLimit(tenant, calls: 1) else { return .notSent }
                 count { $0.sent += 1 }
                 let customer = try await client.updateMetadata(customerID: write.customerId, values.mapValues { Optional($0) }, idempotencyKey: key)
                 return .succeeded(customerNumber: nil, written: values.keys.reduce(into: [:]) { $0[$1] = customer.metadata[$1] ?? "" })
             case .patch(let patch):
+                guard await waitForRateLimit(tenant, calls: 2) else { return .notSent }  // GET, then the write
                 return try await applyPatch(patch, to: write, using: client)
             }
         } catch {
             return OutboundAttempt.from(error)
+        }
+    }
+
+    /// Waits for the tenant's Stripe rate limit; false when the wait was given up (shutting down): nothing is sent.
+    private func waitForRateLimit(_ tenant: TenantID, calls: Int) async -> Bool {
+        do {
+            try await stripeLimiter.acquire(tenant, cost: max(1, calls), while: { !self.stopping.load(ordering: .acquiring) })
+            return true
+        } catch {
+            return false
         }
     }
 }

@@ -17,11 +17,13 @@ import Synchronization
 /// ``OutboundWorkerConfiguration/maxConcurrentRequests`` at a time. For each request the worker
 ///
 /// 1. reads the request's stream (the truth; the queue row may lag) and skips it unless it is due;
-/// 2. renews its claim (proving no one took it over) and waits for the tenant's e-conomic rate limit;
-/// 3. sends, outside any transaction, with the tenant's credentials — for an e-conomic create that may already
-///    exist (an earlier attempt failed without a definite answer, or the claim was taken over from a worker that
-///    died), it first looks the customer up by the request's match keys (``EconomicReconciler``): one match is
-///    recorded as the success, several abandon the request for a person, none lets the create go;
+/// 2. renews its claim (proving no one took it over) and waits for the tenant's rate limit toward the target (a 429
+///    slows the tenant down and is recorded as a wait, never as a failed attempt);
+/// 3. sends, outside any transaction, with the tenant's credentials — an e-conomic create is recorded as started
+///    right before its `POST` (the first start with the customers that already matched it); one whose earlier send
+///    may have taken effect unseen is looked up first (``EconomicReconciler``: a known number, then its match keys,
+///    never a customer that existed before its first send): one match is recorded as the success, several or one
+///    that cannot be told from a stranger abandon the request for a person, none lets the create go;
 /// 4. records the outcome through ``SyncDomain/OutboundDecider`` with the stream's expected version (a conflict
 ///    re-reads and re-decides the record, never re-sends);
 /// 5. releases its claim, remembering the last event it saw so the request is not claimed again before the
@@ -40,7 +42,9 @@ public final class OutboundWorker: Service, Sendable {
         public var skipped = 0
         /// Writes sent: e-conomic POST or GET+PUT, Stripe POST.
         public var sent = 0
-        /// Lookups before a create (reconciliations).
+        /// Lookups of what already matches a create, before its first send.
+        public var baselineLookups = 0
+        /// Lookups before a create whose earlier send may have taken effect (reconciliations).
         public var reconciliations = 0
         /// Reconciliations that found the customer (recorded as the success without sending).
         public var reconciledExisting = 0
@@ -48,6 +52,8 @@ public final class OutboundWorker: Service, Sendable {
         public var succeeded = 0
         /// Failures recorded with a next attempt.
         public var failed = 0
+        /// Waits for a rate limit recorded (429s; not failures).
+        public var rateLimited = 0
         /// Requests abandoned.
         public var abandoned = 0
         /// Records that met another writer's record first and were decided again.
@@ -71,7 +77,10 @@ public final class OutboundWorker: Service, Sendable {
     let listener: PGListener?
     let httpClient: HTTPClient
     let logger: Logger
+    /// Per tenant, toward e-conomic.
     let limiter: TenantRateLimiter
+    /// Per tenant, toward its Stripe account.
+    let stripeLimiter: TenantRateLimiter
     /// Rung by the listener, by each finished request (a slot is free) and by graceful shutdown.
     let doorbell = Doorbell()
     let running = Atomic<Int>(0)
@@ -102,6 +111,7 @@ public final class OutboundWorker: Service, Sendable {
         logger[metadataKey: "outbound.worker"] = "\(configuration.workerID)"
         self.logger = logger
         self.limiter = TenantRateLimiter(limit: configuration.economicRateLimit)
+        self.stripeLimiter = TenantRateLimiter(limit: configuration.stripeRateLimit)
     }
 
     /// What the worker has done so far.
@@ -148,8 +158,10 @@ public final class OutboundWorker: Service, Sendable {
             // Every slot is busy: a finishing request rings the doorbell.
             guard limit > 0 else { return .busy }
             let saturated = limiter.saturated(now: .now, horizon: .milliseconds(500))
+            let saturatedStripe = stripeLimiter.saturated(now: .now, horizon: .milliseconds(500))
             let claims = try await queue.claim(
-                worker: configuration.workerID, limit: limit, ttl: configuration.claimTTL, version: version, skipEconomicOf: saturated.tenants)
+                worker: configuration.workerID, limit: limit, ttl: configuration.claimTTL, version: version, skipEconomicOf: saturated.tenants,
+                skipStripeOf: saturatedStripe.tenants)
             for claim in claims {
                 running.add(1, ordering: .acquiringAndReleasing)
                 group.addTask {
@@ -159,9 +171,9 @@ public final class OutboundWorker: Service, Sendable {
                 }
             }
             if claims.count == limit { return .worked }  // there may be more due right now
-            let wakeUp = try await queue.nextWakeUp(version: version, skipEconomicOf: saturated.tenants)
+            let wakeUp = try await queue.nextWakeUp(version: version, skipEconomicOf: saturated.tenants, skipStripeOf: saturatedStripe.tenants)
             let dueIn = wakeUp.date.map { Duration.milliseconds(Int64((max(0, $0.timeIntervalSinceNow) * 1000).rounded(.up)) + 1) }
-            let freeIn = saturated.freeIn.map { max($0, .milliseconds(1)) }
+            let freeIn = [saturated.freeIn, saturatedStripe.freeIn].compactMap { $0 }.min().map { max($0, .milliseconds(1)) }
             var nextDue = [dueIn, freeIn, wakeUp.lagging ? .milliseconds(100) : nil].compactMap { $0 }.min()
             // Something looked due but nothing could be claimed: never spin.
             if claims.isEmpty, let soon = nextDue { nextDue = max(soon, .milliseconds(5)) }

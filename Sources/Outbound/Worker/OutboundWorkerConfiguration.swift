@@ -7,7 +7,8 @@ public import SyncDomain
 /// |---|---|---|
 /// | `workerID` | `<host>:<pid>` | names the worker's claims; give a restarted process the same id and it takes over what it held at once (with reconciliation) instead of waiting for its claims to lapse |
 /// | `maxConcurrentRequests` | 8 | requests carried out at once by this worker, all tenants together |
-/// | `economicRateLimit` | 1/s, burst 10 | per tenant, every call to e-conomic (lookups and reads too) |
+/// | `economicRateLimit` | 1/s, burst 10 | per tenant, every call to e-conomic (lookups and reads too); slows down on 429s and recovers |
+/// | `stripeRateLimit` | 20/s, burst 20 | per tenant, every call to its Stripe account; slows down on 429s and recovers |
 /// | `retryPolicy` | ``SyncDomain/RetryPolicy/default`` | backoff with jitter and the attempt limit before a request is abandoned |
 /// | `claimTTL` | 5 min | how long a claim lasts; renewed before each attempt; must cover one attempt's HTTP calls |
 /// | `pollInterval` | 5 s | the longest sleep without a notification or a due attempt |
@@ -23,6 +24,8 @@ public struct OutboundWorkerConfiguration: Sendable {
     public var maxConcurrentRequests: Int
     /// Per-tenant limit on calls to e-conomic.
     public var economicRateLimit: RateLimit
+    /// Per-tenant limit on calls to the tenant's Stripe account.
+    public var stripeRateLimit: RateLimit
     /// Backoff and attempt limit.
     public var retryPolicy: RetryPolicy
     /// How long a claim lasts unless renewed.
@@ -45,6 +48,7 @@ public struct OutboundWorkerConfiguration: Sendable {
         workerID: String = OutboundWorkerConfiguration.defaultWorkerID,
         maxConcurrentRequests: Int = 8,
         economicRateLimit: RateLimit = .economicDefault,
+        stripeRateLimit: RateLimit = .stripeDefault,
         retryPolicy: RetryPolicy = .default,
         claimTTL: Duration = .seconds(300),
         pollInterval: Duration = .seconds(5),
@@ -58,6 +62,7 @@ public struct OutboundWorkerConfiguration: Sendable {
         self.workerID = workerID
         self.maxConcurrentRequests = maxConcurrentRequests
         self.economicRateLimit = economicRateLimit
+        self.stripeRateLimit = stripeRateLimit
         self.retryPolicy = retryPolicy
         self.claimTTL = claimTTL
         self.pollInterval = pollInterval

@@ -1,12 +1,13 @@
 public import Foundation
 public import SyncDomain
 
-/// An outbound request whose latest outcome is a failure (retrying) or an abandonment (retried only by
-/// command), as the API and the outbound page list it.
+/// An outbound request whose latest outcome is a failure (retrying), an abandonment (retried only by command) or a
+/// wait for the target's rate limit, as the API and the outbound page list it.
 public struct OutboundProblem: Codable, Sendable, Hashable {
     /// The request.
     public var requestID: String
-    /// `failed` (will be retried) or `abandoned` (retried only by command).
+    /// `failed` (will be retried), `abandoned` (retried only by command) or `rateLimited` (waiting because the
+    /// target asked to slow down: not a failure, sent again at `retryAt`).
     public var state: String
     /// What was asked (`EconomicWriteRequested` or `StripeWriteRequested`).
     public var requestType: String
@@ -20,8 +21,15 @@ public struct OutboundProblem: Codable, Sendable, Hashable {
     public var retryAt: Date?
     /// When the outcome was recorded.
     public var at: Date
+    /// How many times the request has waited for the rate limit (`rateLimited` only).
+    public var rateLimitedWaits: Int?
 
-    enum CodingKeys: String, CodingKey { case requestID = "requestId", state, requestType, customer, attempts, error, retryAt, at }
+    enum CodingKeys: String, CodingKey {
+        case requestID = "requestId", state, requestType, customer, attempts, error, retryAt, at, rateLimitedWaits
+    }
+
+    /// Whether this is a failure (`failed` or `abandoned`), as counted on the overview; a wait for the rate limit is not.
+    public var isFailure: Bool { state != "rateLimited" }
 
     /// The problem an outbound stream shows, from its first event (the request) and its last (the outcome,
     /// recorded `at`); nil when the last outcome is not a failure. Shared by the SQL query and in-memory readers.
@@ -41,13 +49,19 @@ public struct OutboundProblem: Codable, Sendable, Hashable {
             self.init(
                 requestID: abandoned.requestId.description, state: "abandoned", requestType: request.typeName, customer: customer,
                 attempts: abandoned.attempts, error: abandoned.error.description, retryAt: nil, at: at)
+        case .outboundRateLimited(let limited):
+            self.init(
+                requestID: limited.requestId.description, state: "rateLimited", requestType: request.typeName, customer: customer,
+                attempts: limited.failedAttempts, error: limited.error.description, retryAt: limited.retryAt, at: at)
+            rateLimitedWaits = limited.waits
         default:
             return nil
         }
     }
 
     init(
-        requestID: String, state: String, requestType: String, customer: String?, attempts: Int, error: String, retryAt: Date?, at: Date
+        requestID: String, state: String, requestType: String, customer: String?, attempts: Int, error: String, retryAt: Date?, at: Date,
+        rateLimitedWaits: Int? = nil
     ) {
         self.requestID = requestID
         self.state = state
@@ -57,5 +71,6 @@ public struct OutboundProblem: Codable, Sendable, Hashable {
         self.error = error
         self.retryAt = retryAt
         self.at = at
+        self.rateLimitedWaits = rateLimitedWaits
     }
 }

@@ -32,7 +32,7 @@ public struct TenantReadModels: TenantReads {
                 try await WebhookInbox.counts(on: connection), try await MatchingHold.current(of: tenant, store: store, on: connection)
             )
         }
-        let outbound = try await outboundProblems(tenant).count
+        let outbound = try await outboundProblems(tenant).filter(\.isFailure).count
         var overview = TenantOverview(
             customers: customers, partnering: partnering, outboundFailures: outbound, inboxPending: inbox.pending, inboxFailed: inbox.failed)
         overview.matchingHold = hold

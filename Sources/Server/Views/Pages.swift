@@ -329,8 +329,9 @@ enum Pages {
                 let retry: HTML =
                     problem.state == "abandoned"
                     ? button("Retry", action: "/ui/outbound/\(WebPaths.segment(problem.requestID))/retry", back: back, identity: identity) : .empty
+                let state = problem.rateLimitedWaits.map { "waiting for the rate limit (\($0) waits so far)" } ?? problem.state
                 return """
-                    <tr><td><code>\(problem.requestID)</code><br>\(problem.requestType)</td><td>\(customerLink(problem.customer))</td><td>\(problem.state)</td>
+                    <tr><td><code>\(problem.requestID)</code><br>\(problem.requestType)</td><td>\(customerLink(problem.customer))</td><td>\(state)</td>
                     <td>\(problem.attempts)</td><td>\(problem.error)</td><td>\(problem.retryAt.map { "\(HTML.format($0))" })</td><td>\(retry)</td></tr>
                     """
             })
@@ -341,6 +342,7 @@ enum Pages {
         return """
             <h1>Outbound</h1>
             <h2>Failed requests</h2>
+            <p class="muted">Requests waiting because e-conomic or Stripe asked Accord to slow down are listed too; they are not failures and are sent again by themselves.</p>
             \(problems.isEmpty ? HTML("<p>No failed requests.</p>") : "<table><tr><th>Request</th><th>Customer</th><th>State</th><th>Attempts</th><th>Error</th><th>Next attempt</th><th></th></tr>\(problemRows)</table>")
             <h2>Partners being created</h2>
             \(pending.isEmpty ? HTML("<p>None.</p>") : "<table><tr><th>From</th><th>In</th><th>Customer number</th><th>Requested</th></tr>\(pendingRows)</table>")

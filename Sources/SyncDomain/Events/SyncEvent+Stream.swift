@@ -21,6 +21,8 @@ extension SyncEvent {
         case .outboundFailed(let e): .outbound(e.requestId)
         case .outboundAbandoned(let e): .outbound(e.requestId)
         case .outboundRetryRequested(let e): .outbound(e.requestId)
+        case .outboundRateLimited(let e): .outbound(e.requestId)
+        case .economicCreateStarted(let e): .outbound(e.requestId)
         case .outboundSuperseded(let e): .outbound(e.requestId)
         case .importReceived(let e): .importing(e.importId)
         case .importRowRejected(let e): .importing(e.importId)

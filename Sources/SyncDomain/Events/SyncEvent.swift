@@ -46,6 +46,10 @@ public enum SyncEvent: Hashable, Sendable {
     case outboundAbandoned(OutboundAbandoned)
     /// See ``OutboundRetryRequested``.
     case outboundRetryRequested(OutboundRetryRequested)
+    /// See ``OutboundRateLimited``.
+    case outboundRateLimited(OutboundRateLimited)
+    /// See ``EconomicCreateStarted``.
+    case economicCreateStarted(EconomicCreateStarted)
     /// See ``ImportReceived``.
     case importReceived(ImportReceived)
     /// See ``ImportRowRejected``.
@@ -86,6 +90,8 @@ public enum SyncEvent: Hashable, Sendable {
         ImportReceived.self,
         ImportRowRejected.self,
         ImportCompleted.self,
+        OutboundRateLimited.self,
+        EconomicCreateStarted.self,
         OutboundSuperseded.self,
         LinkWriteRequested.self,
         LinkWriteSettled.self,
@@ -116,6 +122,8 @@ public enum SyncEvent: Hashable, Sendable {
         case .outboundFailed(let payload): payload
         case .outboundAbandoned(let payload): payload
         case .outboundRetryRequested(let payload): payload
+        case .outboundRateLimited(let payload): payload
+        case .economicCreateStarted(let payload): payload
         case .importReceived(let payload): payload
         case .importRowRejected(let payload): payload
         case .importCompleted(let payload): payload
@@ -151,6 +159,8 @@ public enum SyncEvent: Hashable, Sendable {
         case let payload as OutboundFailed: self = .outboundFailed(payload)
         case let payload as OutboundAbandoned: self = .outboundAbandoned(payload)
         case let payload as OutboundRetryRequested: self = .outboundRetryRequested(payload)
+        case let payload as OutboundRateLimited: self = .outboundRateLimited(payload)
+        case let payload as EconomicCreateStarted: self = .economicCreateStarted(payload)
         case let payload as ImportReceived: self = .importReceived(payload)
         case let payload as ImportRowRejected: self = .importRowRejected(payload)
         case let payload as ImportCompleted: self = .importCompleted(payload)

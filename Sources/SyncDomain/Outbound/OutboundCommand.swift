@@ -7,7 +7,10 @@ public enum OutboundCommand: Hashable, Sendable {
     /// The worker carried the request out; `targetMoved` names the fields of an update it left alone because the
     /// target had moved (field → the value found).
     case recordSuccess(RequestID, customerNumber: Int?, written: [String: String], targetMoved: [String: String] = [:])
-    /// An attempt failed.
+    /// An e-conomic create is about to be sent (see ``EconomicCreateStarted``).
+    /// - `existing`: on the first send, the customers that matched the request's identity just before.
+    case startCreate(RequestID, existing: [Int]?)
+    /// An attempt failed (a 429 is recorded as a wait for the rate limit, not as a failure).
     /// - `retryAfter`: the server's Retry-After in seconds, if any.
     /// - `now`: when the attempt failed.
     /// - `jitter`: a random number in `0..<1` for the backoff.

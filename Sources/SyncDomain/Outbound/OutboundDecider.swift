@@ -2,11 +2,15 @@
 ///
 /// A retryable failure (see ``OutboundError/isRetryable``) below the attempt limit becomes
 /// `OutboundFailed` with the next attempt time from the ``RetryPolicy``; a permanent failure or the
-/// last allowed attempt becomes `OutboundAbandoned`. A user's retry of an abandoned request becomes
+/// last allowed attempt becomes `OutboundAbandoned`. A 429 is none of these: the target is asking to
+/// slow down, so it becomes `OutboundRateLimited`, waits at least its Retry-After, and neither uses an
+/// attempt nor ever abandons the request. A user's retry of an abandoned request becomes
 /// `OutboundRetryRequested` and starts a fresh round of attempts. A success may arrive after
 /// abandonment (a lost response found by reconciliation) and is recorded; a repeated success is
 /// ignored. A request a newer one of the same link carries forward is `OutboundSuperseded` and never
-/// attempted again (a success found for it later is still recorded: it is the truth).
+/// attempted again (a success found for it later is still recorded: it is the truth). Before each
+/// e-conomic create is sent, `EconomicCreateStarted` marks that it may reach e-conomic (see
+/// ``EconomicCreateProgress``).
 public enum OutboundDecider: Decider {
     /// Why an outbound command is refused.
     public enum Error: Swift.Error, Hashable, Sendable, CustomStringConvertible {
@@ -22,6 +26,8 @@ public enum OutboundDecider: Decider {
         case superseded(RequestID, by: RequestID)
         /// Only an abandoned request can be retried by a user.
         case notAbandoned(RequestID, status: OutboundStatus)
+        /// Only an e-conomic create is started with ``OutboundCommand/startCreate(_:existing:)``.
+        case notACreate(RequestID)
 
         /// A message naming the request.
         public var description: String {
@@ -33,6 +39,7 @@ public enum OutboundDecider: Decider {
             case .superseded(let id, let newer): "Outbound request \(id) is superseded by \(newer), which carries its changes forward."
             case .notAbandoned(let id, let status):
                 "Outbound request \(id) is not abandoned (it is \(status)); only abandoned requests can be retried."
+            case .notACreate(let id): "Outbound request \(id) is not an e-conomic create."
             }
         }
     }
@@ -68,12 +75,30 @@ public enum OutboundDecider: Decider {
             case .superseded(let newer): throw .superseded(id, by: newer)
             default: break
             }
+            if error.isRateLimit {
+                let waits = state.rateLimitedWaits + 1
+                let retryAt = policy.rateLimitedRetryAt(wait: waits, now: now, retryAfter: retryAfter, jitter: jitter)
+                return [
+                    .outboundRateLimited(
+                        OutboundRateLimited(requestId: id, waits: waits, failedAttempts: state.failedAttempts, error: error, retryAt: retryAt))
+                ]
+            }
             let attempt = state.failedAttempts + 1
             if !error.isRetryable || attempt >= policy.maxAttempts {
                 return [.outboundAbandoned(OutboundAbandoned(requestId: id, attempts: attempt, error: error))]
             }
             let retryAt = policy.retryAt(afterAttempt: attempt, now: now, retryAfter: retryAfter, jitter: jitter)
             return [.outboundFailed(OutboundFailed(requestId: id, attempt: attempt, error: error, retryAt: retryAt))]
+
+        case .startCreate(let id, let existing):
+            try check(id, in: state)
+            guard case .economic(let write) = state.request, write.kind == .create else { throw .notACreate(id) }
+            switch state.status {
+            case .succeeded: throw .alreadySucceeded(id)
+            case .abandoned: throw .alreadyAbandoned(id)
+            case .superseded(let newer): throw .superseded(id, by: newer)
+            default: return [.economicCreateStarted(EconomicCreateStarted(requestId: id, existing: existing))]
+            }
 
         case .retry(let id):
             try check(id, in: state)
@@ -83,7 +108,7 @@ public enum OutboundDecider: Decider {
         case .supersede(let id, let newer):
             try check(id, in: state)
             switch state.status {
-            case .pending, .retrying, .abandoned: return [.outboundSuperseded(OutboundSuperseded(requestId: id, by: newer))]
+            case .pending, .retrying, .rateLimited, .abandoned: return [.outboundSuperseded(OutboundSuperseded(requestId: id, by: newer))]
             case .none, .succeeded, .superseded: return []  // carried out (its value is among the newer one's), or already done
             }
         }
@@ -111,6 +136,10 @@ public enum OutboundDecider: Decider {
         case .outboundAbandoned(let e):
             state.status = .abandoned
             state.failedAttempts = e.attempts
+            state.lastError = e.error
+        case .outboundRateLimited(let e):
+            state.status = .rateLimited(until: e.retryAt)
+            state.rateLimitedWaits = e.waits
             state.lastError = e.error
         case .outboundRetryRequested:
             state.status = .pending

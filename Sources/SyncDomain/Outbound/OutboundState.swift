@@ -10,17 +10,20 @@ public struct OutboundState: Hashable, Sendable {
     public var lastError: OutboundError?
     /// The result, once succeeded.
     public var result: OutboundSucceeded?
+    /// How many times the request waited for the target's rate limit (429), over its whole life.
+    public var rateLimitedWaits: Int
 
     /// Creates a state.
     public init(
         request: OutboundRequest? = nil, status: OutboundStatus = .none, failedAttempts: Int = 0, lastError: OutboundError? = nil,
-        result: OutboundSucceeded? = nil
+        result: OutboundSucceeded? = nil, rateLimitedWaits: Int = 0
     ) {
         self.request = request
         self.status = status
         self.failedAttempts = failedAttempts
         self.lastError = lastError
         self.result = result
+        self.rateLimitedWaits = rateLimitedWaits
     }
 
     /// The state of an empty stream.

@@ -8,6 +8,8 @@ public enum OutboundStatus: Hashable, Sendable, Codable {
     case pending
     /// An attempt failed; the next one is due at `retryAt`.
     case retrying(retryAt: Date)
+    /// The target asked to slow down (HTTP 429); the request is sent again from `until` on. Not a failure.
+    case rateLimited(until: Date)
     /// Carried out.
     case succeeded
     /// Failed permanently or ran out of attempts; waits for a user's retry.

@@ -63,6 +63,23 @@ public struct RetryPolicy: Hashable, Sendable, Codable {
         delay(afterAttempt: attempt, retryAfter: retryAfter, jitter: Double.random(in: 0..<1, using: &generator))
     }
 
+    /// The longest a request waits for a rate limit when the server sends no Retry-After, in seconds. A 429 says
+    /// "too fast right now", not "broken": the sender's own limiter slows down as well, so waiting longer only idles.
+    public static let maxRateLimitBackoff: Double = 60
+
+    /// When to send again after the `wait`-th 429 (1-based) at `now`: the server's Retry-After when it sent one
+    /// (capped at ``maxRetryAfter``), else the jittered backoff of attempt `wait`, at most ``maxRateLimitBackoff``;
+    /// rounded to whole milliseconds. Waits never count toward ``maxAttempts``.
+    public func rateLimitedRetryAt(wait: Int, now: Date, retryAfter: Double?, jitter: Double) -> Date {
+        let seconds: Double
+        if let retryAfter, retryAfter > 0 {
+            seconds = Swift.min(retryAfter, maxRetryAfter)
+        } else {
+            seconds = Swift.min(delay(afterAttempt: Swift.min(wait, 32), jitter: jitter), Self.maxRateLimitBackoff)
+        }
+        return Date(timeIntervalSince1970: ((now.timeIntervalSince1970 + seconds) * 1000).rounded() / 1000)
+    }
+
     /// When to retry after failed attempt `attempt` at `now`, rounded to whole milliseconds (the
     /// precision events store).
     public func retryAt(afterAttempt attempt: Int, now: Date, retryAfter: Double? = nil, jitter: Double) -> Date {

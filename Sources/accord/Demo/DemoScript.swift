@@ -116,7 +116,9 @@ struct DemoScript: Service {
                 )
             }
             let outbound = try await queue.counts(for: tenant)
-            if observed >= stripeCustomers, inbox == 0, unhandled == 0, outbound.pending + outbound.failedWaiting + outbound.inFlight == 0 {
+            if observed >= stripeCustomers, inbox == 0, unhandled == 0,
+                outbound.pending + outbound.failedWaiting + outbound.rateLimited + outbound.inFlight == 0
+            {
                 return
             }
             try await Task.sleep(for: .milliseconds(500))

@@ -16,7 +16,7 @@ struct MemoryReads: TenantReads {
         let models = await engine.readModels()
         return TenantOverview(
             customers: models.customerCounts(tenant), partnering: models.partnerLinkCounts(tenant),
-            outboundFailures: try await outboundProblems(tenant).count, inboxPending: 0, inboxFailed: 0)
+            outboundFailures: try await outboundProblems(tenant).filter(\.isFailure).count, inboxPending: 0, inboxFailed: 0)
     }
 
     func customers(_ tenant: TenantID, filter: CustomerFilter) async throws -> (rows: [CustomerRow], total: Int) {
