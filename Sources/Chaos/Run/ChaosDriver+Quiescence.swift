@@ -20,16 +20,18 @@ extension ChaosDriver {
         var rebuilds: [String]
         /// Outbound requests pending, waiting for a retry, or claimed.
         var outbound: Int
+        /// Reactor decisions parked while matching is held (a match-rule change's rebuild), not yet decided.
+        var held: Int
 
         /// What changes while the sync moves (a rebuild's age does not count).
-        var motion: String { "\(head) \(lagging) \(inbox) \(rebuilds.count) \(outbound)" }
+        var motion: String { "\(head) \(lagging) \(inbox) \(rebuilds.count) \(outbound) \(held)" }
 
         /// Nothing left to do.
-        var isIdle: Bool { lagging.isEmpty && inbox == 0 && rebuilds.isEmpty && outbound == 0 }
+        var isIdle: Bool { lagging.isEmpty && inbox == 0 && rebuilds.isEmpty && outbound == 0 && held == 0 }
 
         var description: String {
             "log head \(head), lagging \(lagging.isEmpty ? "none" : lagging.joined(separator: ", ")), inbox \(inbox) pending, "
-                + "rebuilds open: \(rebuilds.isEmpty ? "none" : rebuilds.joined(separator: ", ")), \(outbound) outbound requests unsettled"
+                + "rebuilds open: \(rebuilds.isEmpty ? "none" : rebuilds.joined(separator: ", ")), \(outbound) outbound requests unsettled, \(held) decisions held"
         }
     }
 
@@ -95,9 +97,10 @@ extension ChaosDriver {
                 FROM projection_rebuild_requests WHERE finished_at IS NULL ORDER BY requested_at, id
                 """
             ).decode(String.self)
+            let held = try await connection.query("SELECT count(*) FROM reactor_held_decisions").singleValue(Int.self) ?? 0
             return Progress(
                 head: head, lagging: lagging, inbox: inbox, rebuilds: rebuilds,
-                outbound: outbound.pending + outbound.failedWaiting + outbound.rateLimited + outbound.inFlight)
+                outbound: outbound.pending + outbound.failedWaiting + outbound.rateLimited + outbound.inFlight, held: held)
         }
     }
 }
