@@ -32,6 +32,9 @@ struct ChaosBenchmark: AsyncParsableCommand {
     @Option(help: "Operations per seed.")
     var operations = 40
 
+    @Option(help: "Seeds run at the same time (each with its own database, sandbox, localstripe and Accord); more load, more interleavings.")
+    var parallel = 1
+
     @Flag(help: "Log every operation and Accord's own log at debug level to stderr.")
     var verbose = false
 
@@ -40,11 +43,11 @@ struct ChaosBenchmark: AsyncParsableCommand {
         logger.logLevel = verbose ? .debug : .critical
         let length = operations
         let configuration = ChaosConfiguration(
-            databaseURL: databaseURL, python: python, localStripeScript: localStripeScript, length: length, logger: logger,
-            replayCommand: { seed, length in "bash ops/bench/chaos.sh --seed \(seed) --operations \(length)" },
+            databaseURL: databaseURL, python: python, localStripeScript: localStripeScript, length: length, parallel: parallel,
+            logger: logger, replayCommand: { seed, length in "bash ops/bench/chaos.sh --seed \(seed) --operations \(length)" },
             onSeed: { report in print(report.passed ? report.summaryLine : report.details) })
         let list = seed.map { [$0] } ?? (0..<UInt64(max(seeds, 0))).map { firstSeed + $0 }
-        print("Accord chaos: \(list.count) seeds of \(length) operations each")
+        print("Accord chaos: \(list.count) seeds of \(length) operations each, \(parallel) at a time")
         let summary = try await ChaosRunner.run(seeds: list, configuration: configuration)
         print("")
         print(summary.text)

@@ -14,6 +14,8 @@ public struct ChaosConfiguration: Sendable {
     public var length: Int
     /// How long the sync may take to come to rest after the last operation.
     public var settleTimeout: Duration
+    /// How many seeds run at the same time (each with its own database, sandbox, localstripe and Accord).
+    public var parallel: Int
     /// Accord's and the run's log (each operation at debug level).
     public var logger: Logger
     /// The command that replays a seed (seed, length), printed for the first failing one.
@@ -23,7 +25,8 @@ public struct ChaosConfiguration: Sendable {
 
     /// Makes a configuration.
     public init(
-        databaseURL: String, python: String, localStripeScript: String, length: Int, settleTimeout: Duration = .seconds(300), logger: Logger,
+        databaseURL: String, python: String, localStripeScript: String, length: Int, settleTimeout: Duration = .seconds(300), parallel: Int = 1,
+        logger: Logger,
         replayCommand: @escaping @Sendable (UInt64, Int) -> String, onSeed: @escaping @Sendable (ChaosSeedReport) -> Void = { _ in }
     ) {
         self.databaseURL = databaseURL
@@ -31,6 +34,7 @@ public struct ChaosConfiguration: Sendable {
         self.localStripeScript = localStripeScript
         self.length = length
         self.settleTimeout = settleTimeout
+        self.parallel = max(parallel, 1)
         self.logger = logger
         self.replayCommand = replayCommand
         self.onSeed = onSeed

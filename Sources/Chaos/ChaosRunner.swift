@@ -2,7 +2,7 @@ import EconomicSandbox
 import Foundation
 import Logging
 
-/// Runs seeds one after another, each on a fresh database, a fresh e-conomic sandbox and its own localstripe, and
+/// Runs seeds (one after another, or a few at a time), each on a fresh database, a fresh e-conomic sandbox and its own localstripe, and
 /// sums up what they found.
 ///
 /// One seed: generate its script, start Accord (`accord serve`'s whole service group), set the tenant up, carry out
@@ -14,14 +14,23 @@ public enum ChaosRunner {
     ///   failure is a finding of its report, never thrown.
     public static func run(seeds: [UInt64], configuration: ChaosConfiguration) async throws -> ChaosSummary {
         let cluster = try await ChaosCluster.open(url: configuration.databaseURL, logger: configuration.logger)
-        var reports: [ChaosSeedReport] = []
-        for seed in seeds {
-            let report = await run(seed: seed, cluster: cluster, configuration: configuration)
-            configuration.onSeed(report)
-            reports.append(report)
+        var reports: [UInt64: ChaosSeedReport] = [:]
+        await withTaskGroup(of: ChaosSeedReport.self) { group in
+            var next = seeds.makeIterator()
+            for _ in 0..<configuration.parallel {
+                guard let seed = next.next() else { break }
+                group.addTask { await run(seed: seed, cluster: cluster, configuration: configuration) }
+            }
+            for await report in group {
+                configuration.onSeed(report)
+                reports[report.seed] = report
+                if let seed = next.next() {
+                    group.addTask { await run(seed: seed, cluster: cluster, configuration: configuration) }
+                }
+            }
         }
         await cluster.close()
-        return ChaosSummary(seeds: reports, replayCommand: configuration.replayCommand)
+        return ChaosSummary(seeds: seeds.compactMap { reports[$0] }, replayCommand: configuration.replayCommand)
     }
 
     private static func run(seed: UInt64, cluster: ChaosCluster, configuration: ChaosConfiguration) async -> ChaosSeedReport {

@@ -22,7 +22,7 @@ final class ChaosCluster: Sendable {
     /// - Parameter url: a libpq URL of any database of the cluster, as a role that may create databases and end sessions.
     static func open(url: String, logger: Logger) async throws -> ChaosCluster {
         let base = PGConfiguration(connectionString: url, applicationName: "accord-chaos")
-        let admin = PGConnectionPool(configuration: base, maxConnections: 2, logger: logger)
+        let admin = PGConnectionPool(configuration: base, maxConnections: 4, logger: logger)
         let template = "accord_chaos_template_\(ProcessInfo.processInfo.processIdentifier)"
         do {
             try await admin.withConnection { connection in
