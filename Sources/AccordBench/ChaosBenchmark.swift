@@ -45,12 +45,19 @@ struct ChaosBenchmark: AsyncParsableCommand {
         let configuration = ChaosConfiguration(
             databaseURL: databaseURL, python: python, localStripeScript: localStripeScript, length: length, parallel: parallel,
             logger: logger, replayCommand: { seed, length in "bash ops/bench/chaos.sh --seed \(seed) --operations \(length)" },
-            onSeed: { report in print(report.passed ? report.summaryLine : report.details) })
+            onSeed: { report in
+                Self.say(report.passed ? report.summaryLine : report.details)
+            })
         let list = seed.map { [$0] } ?? (0..<UInt64(max(seeds, 0))).map { firstSeed + $0 }
-        print("Accord chaos: \(list.count) seeds of \(length) operations each, \(parallel) at a time")
+        Self.say("Accord chaos: \(list.count) seeds of \(length) operations each, \(parallel) at a time")
         let summary = try await ChaosRunner.run(seeds: list, configuration: configuration)
         print("")
         print(summary.text)
         if !summary.passed { throw ExitCode(1) }
+    }
+
+    /// Writes a line unbuffered: one line per seed as it ends, also when the output goes to a file.
+    private static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 }
