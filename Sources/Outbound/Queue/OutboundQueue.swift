@@ -232,16 +232,17 @@ public struct OutboundQueue: Sendable {
     func renew(_ claim: Claim, ttl: Duration) async throws -> Renewal {
         try await store.pool.withTransaction(scope: .system) { connection in
             let (tenant, request) = (claim.tenant.rawValue, claim.requestID.description)
-            let busy = try await connection.query(
-                """
-                SELECT EXISTS (
-                    SELECT 1 FROM outbound_requests q
-                    JOIN outbound_requests o ON o.tenant_id = q.tenant_id AND o.link_id = q.link_id AND o.request_id <> q.request_id
-                    JOIN outbound_claims c ON c.tenant_id = o.tenant_id AND c.request_id = o.request_id
-                    WHERE q.tenant_id = \(tenant) AND q.request_id = \(request) AND \(unsafeRaw: Self.sameTarget("o", "q"))
-                      AND NOT c.released AND c.expires_at > now())
-                """
-            ).singleValue(Bool.self) ?? false
+            let busy =
+                try await connection.query(
+                    """
+                    SELECT EXISTS (
+                        SELECT 1 FROM outbound_requests q
+                        JOIN outbound_requests o ON o.tenant_id = q.tenant_id AND o.link_id = q.link_id AND o.request_id <> q.request_id
+                        JOIN outbound_claims c ON c.tenant_id = o.tenant_id AND c.request_id = o.request_id
+                        WHERE q.tenant_id = \(tenant) AND q.request_id = \(request) AND \(unsafeRaw: Self.sameTarget("o", "q"))
+                          AND NOT c.released AND c.expires_at > now())
+                    """
+                ).singleValue(Bool.self) ?? false
             if busy { return .linkBusy }
             let renewed = try await connection.execute(
                 """
@@ -283,14 +284,20 @@ public struct OutboundQueue: Sendable {
         }
     }
 
-    /// Makes every in-flight claim of `worker` lapse now (a restarted worker with a stable id: whatever it held
-    /// was in flight when it died, and is taken over, with reconciliation, at once).
-    /// - Returns: how many claims lapsed.
+    /// Makes every in-flight claim of `worker` lapse once `inFlight` has passed (a restarted worker with a stable id:
+    /// whatever it held was in flight when it died, and is taken over, with reconciliation, as soon as nothing the
+    /// dead worker sent can still arrive — a request on the wire when it died lands up to its timeout later, and a
+    /// takeover before that could look a create up before the dead worker's `POST` lands, or read a customer that its
+    /// `PUT` then overwrites). Claims that lapse sooner anyway keep their time.
+    /// - Returns: how many claims were shortened.
     /// - Throws: ``PGError`` from the database.
-    func expireClaims(of worker: String) async throws -> Int {
+    func expireClaims(of worker: String, after inFlight: Duration) async throws -> Int {
         try await store.pool.withTransaction(scope: .system) { connection in
             try await connection.execute(
-                "UPDATE outbound_claims SET expires_at = now() WHERE worker = \(worker) AND NOT released AND expires_at > now()")
+                """
+                UPDATE outbound_claims SET expires_at = now() + \(Self.milliseconds(inFlight)) * interval '1 millisecond'
+                WHERE worker = \(worker) AND NOT released AND expires_at > now() + \(Self.milliseconds(inFlight)) * interval '1 millisecond'
+                """)
         }
     }
 

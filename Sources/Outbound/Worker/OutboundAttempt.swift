@@ -13,8 +13,9 @@ enum OutboundAttempt: Sendable, Hashable {
     /// abandoned at once, whatever the error's status says.
     case needsPerson(OutboundError)
     /// Not sent, and nothing to record: the worker began shutting down while the request waited for the tenant's
-    /// rate limit, or another writer changed an e-conomic create's stream just before its send. The claim is released
-    /// and the request stays due.
+    /// rate limit, another writer changed an e-conomic create's stream just before its send, or the claim could not
+    /// be renewed right before a write (``OutboundWorker/stillHolds(_:)``). The claim is released and the request
+    /// stays due.
     case notSent
 
     /// An e-conomic failure as the queue shows it: e-conomic's own message, error code, `logId`, HTTP status and

@@ -8,9 +8,10 @@ import Synchronization
 /// Attempts at e-conomic: creates (``attemptCreate(_:tenant:snapshot:client:logger:)``) and updates (field patches with
 /// bases, see `OutboundWorker+Patch.swift`).
 extension OutboundWorker {
-    func attemptEconomic(_ write: EconomicWriteRequested, tenant: TenantID, snapshot: OutboundStream.Snapshot, logger: Logger) async
+    func attemptEconomic(_ write: EconomicWriteRequested, claim: OutboundQueue.Claim, snapshot: OutboundStream.Snapshot, logger: Logger) async
         -> OutboundAttempt
     {
+        let tenant = claim.tenant
         let connections: TenantConnections
         switch await self.connections(for: tenant) {
         case .failure(let failure): return failure.attempt.marked(afterSending: false)
@@ -34,7 +35,7 @@ extension OutboundWorker {
             case .update(let number):
                 try await limiter.acquire(tenant, cost: 2, while: { !self.stopping.load(ordering: .acquiring) })  // GET, then PUT
                 count { $0.sent += 1 }
-                return try await applyPatch(write.patch, toCustomer: number, using: client)
+                return try await applyPatch(write.patch, toCustomer: number, using: client, fence: { await self.stillHolds(claim) })
             }
         } catch let error as EconomicAPIError {
             return OutboundAttempt.from(error)

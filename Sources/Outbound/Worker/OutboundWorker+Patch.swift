@@ -8,8 +8,13 @@ import SyncDomain
 extension OutboundWorker {
     /// `GET /customers/{n}`, the per-field rule, then `PUT` of the live customer with the applicable fields
     /// (nothing when no field needs writing). A cleared field is removed from the `PUT`, which clears it.
+    /// - Parameter fence: asked right before the `GET` (not between it and the `PUT`, which stay as close together as
+    ///   they can: e-conomic has no conditional writes); false (the claim is lost) sends nothing.
     /// - Throws: ``Connectors/EconomicAPIError`` (`notFound` when the customer no longer exists).
-    func applyPatch(_ patch: FieldPatch, toCustomer number: Int, using client: EconomicClient) async throws -> OutboundAttempt {
+    func applyPatch(
+        _ patch: FieldPatch, toCustomer number: Int, using client: EconomicClient, fence: () async -> Bool
+    ) async throws -> OutboundAttempt {
+        guard await fence() else { return .notSent }
         guard var customer = try await client.customer(number: number) else {
             throw EconomicAPIError(
                 code: .notFound, operation: "update customer \(number)", httpStatus: 404, message: "Resource not found.", isWrite: true,
@@ -35,8 +40,12 @@ extension OutboundWorker {
     ///   - patch: The fields, in the source vocabulary (`name`, `address.city`, `metadata.<key>`).
     ///   - write: The request (customer and id).
     ///   - client: The tenant's Stripe client.
+    ///   - fence: asked right before the `GET`; false (the claim is lost) sends nothing.
     /// - Throws: ``Connectors/StripeAPIError``.
-    func applyPatch(_ patch: FieldPatch, to write: StripeWriteRequested, using client: StripeClient) async throws(StripeAPIError) -> OutboundAttempt {
+    func applyPatch(
+        _ patch: FieldPatch, to write: StripeWriteRequested, using client: StripeClient, fence: () async -> Bool
+    ) async throws(StripeAPIError) -> OutboundAttempt {
+        guard await fence() else { return .notSent }
         guard case .customer(var customer) = try await client.customer(id: write.customerId) else {
             return .needsPerson(
                 OutboundError(httpStatus: 404, code: "resource_missing", message: "Stripe customer \(write.customerId) no longer exists"))

@@ -47,9 +47,9 @@ extension OutboundWorker {
             try await supersede(request.supersedes, by: claim, logger: logger)
             switch request {
             case .economic(let write):
-                attempt = await attemptEconomic(write, tenant: claim.tenant, snapshot: snapshot, logger: logger)
+                attempt = await attemptEconomic(write, claim: claim, snapshot: snapshot, logger: logger)
             case .stripe(let write):
-                attempt = await attemptStripe(write, tenant: claim.tenant)
+                attempt = await attemptStripe(write, claim: claim)
             }
         } catch {
             logger.error("could not prepare the attempt", metadata: ["error": "\(error)"])
@@ -58,7 +58,7 @@ extension OutboundWorker {
         }
 
         if attempt == .notSent {
-            logger.info("the request was not sent (shutting down, or its stream changed); it stays due")
+            logger.info("the request was not sent (shutting down, its stream changed, or its claim was lost); it stays due")
             let position = (try? await stream.load(claim.requestID, of: claim.tenant).lastPosition) ?? snapshot.lastPosition
             await release(claim, position: position, notBefore: nil, logger: logger)
             return
@@ -77,6 +77,21 @@ extension OutboundWorker {
             // reconciles before sending again.
             logger.error("could not record the outcome; the claim will lapse and the request be reconciled", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// The fence before an update (right before its `GET`, after any wait for the rate limit): renews the claim, so a
+    /// worker that was cut off from the database or whose claim was taken over while it waited sends nothing — it
+    /// would otherwise read and write after its successor had written newer values. Creates are fenced by their start
+    /// record.
+    func stillHolds(_ claim: OutboundQueue.Claim) async -> Bool {
+        do {
+            if try await queue.renew(claim, ttl: configuration.claimTTL) == .renewed { return true }
+            logger.notice("the claim was taken over between reading and writing; nothing is sent")
+        } catch {
+            logger.notice("could not renew the claim before writing; nothing is sent", metadata: ["error": "\(error)"])
+        }
+        count { $0.lostClaims += 1 }
+        return false
     }
 
     /// Due when pending, or retrying or waiting for a rate limit and its time has come (a quarter second early is

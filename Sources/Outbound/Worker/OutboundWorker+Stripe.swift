@@ -7,7 +7,8 @@ import Synchronization
 /// Attempts at Stripe: metadata writes with the request id as their Idempotency-Key, and field patches with bases (see
 /// `OutboundWorker+Patch.swift`).
 extension OutboundWorker {
-    func attemptStripe(_ write: StripeWriteRequested, tenant: TenantID) async -> OutboundAttempt {
+    func attemptStripe(_ write: StripeWriteRequested, claim: OutboundQueue.Claim) async -> OutboundAttempt {
+        let tenant = claim.tenant
         let connections: TenantConnections
         switch await self.connections(for: tenant) {
         case .failure(let failure): return failure.attempt
@@ -26,13 +27,13 @@ extension OutboundWorker {
         do {
             switch write.kind {
             case .metadata(let values):
-                guard await waitForRateLimit(tenant, calls: 1) else { return .notSent }
+                guard await waitForRateLimit(tenant, calls: 1), await stillHolds(claim) else { return .notSent }
                 count { $0.sent += 1 }
                 let customer = try await client.updateMetadata(customerID: write.customerId, values.mapValues { Optional($0) }, idempotencyKey: key)
                 return .succeeded(customerNumber: nil, written: values.keys.reduce(into: [:]) { $0[$1] = customer.metadata[$1] ?? "" })
             case .patch(let patch):
                 guard await waitForRateLimit(tenant, calls: 2) else { return .notSent }  // GET, then the write
-                return try await applyPatch(patch, to: write, using: client)
+                return try await applyPatch(patch, to: write, using: client, fence: { await self.stillHolds(claim) })
             }
         } catch {
             return OutboundAttempt.from(error)

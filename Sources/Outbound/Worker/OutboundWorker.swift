@@ -145,9 +145,12 @@ public final class OutboundWorker: Service, Sendable {
         var startedUp = false
         await follower.run(while: { !stopping.load(ordering: .acquiring) }) {
             if !startedUp {
-                let lapsed = try await queue.expireClaims(of: configuration.workerID)
+                let inFlight = max(configuration.economicTimeout, configuration.stripeTimeout)
+                let lapsed = try await queue.expireClaims(of: configuration.workerID, after: inFlight)
                 if lapsed > 0 {
-                    logger.info("taking over the claims this worker held when it stopped", metadata: ["outbound.claims": "\(lapsed)"])
+                    logger.info(
+                        "taking over the claims this worker held when it stopped, once what it sent can no longer arrive",
+                        metadata: ["outbound.claims": "\(lapsed)", "outbound.after_seconds": "\(inFlight.components.seconds)"])
                 }
                 startedUp = true
             }
