@@ -16,7 +16,9 @@ public import Foundation
 /// - unlinked e-conomic customer → nothing.
 ///
 /// The fields used are the customer's *current* recorded fields (``SyncContext/customer``), falling
-/// back to the event's, so that catching up on old events never acts on stale values.
+/// back to the event's, so that catching up on old events never acts on stale values — except for matching an
+/// unlinked customer, which tries the fields as observed first (an observation that matched links, however late it
+/// is decided; the pair's first agreed values are those it matched on), then the current ones.
 ///
 /// For an `OutboundSucceeded` of a partner creation: link the created customer and, when
 /// e-conomic assigned the number and a write-back key is set, request the Stripe metadata write. For
@@ -66,14 +68,25 @@ public enum SyncPolicy {
             }
             return indexed + partnering.pendingCandidates(for: key).filter { $0.partner != ref }
         }
-        let outcome = MatchResolver.resolve(source: fields, settings: context.settings, lookup: lookup)
+        // The customer as observed is matched first: a decision belongs to the event that caused it, so a reactor
+        // that gets to an observation late (behind a backlog, or held while the match index was rebuilt) links what the
+        // observation matched — its later changes then reach the partner as changes — whatever its speed. Only when the
+        // observation matches no one do the current fields get their turn.
+        let observedFields = FieldValues.cleaned(observed.fields)
+        var matchedOn = observedFields
+        var outcome = MatchResolver.resolve(source: observedFields, settings: context.settings, lookup: lookup)
+        if case .matched = outcome {
+        } else if observedFields != fields {
+            matchedOn = fields
+            outcome = MatchResolver.resolve(source: fields, settings: context.settings, lookup: lookup)
+        }
         switch outcome {
         case .matched(let candidate, let key):
             guard let economic = candidate.economicCustomer else { return decision(.nothingToDo) }
             let economicFields = context.customerFacts(economic)?.fields ?? [:]
             let linked = PartnerLinked(
                 linkId: .derived(from: causationId, purpose: "auto-match:\(ref)"), source: ref, economic: economic, origin: .autoMatch(key: key),
-                agreed: LinkSynchronizer.agreedValues(sourceFields: fields, economicFields: economicFields, settings: context.settings))
+                agreed: LinkSynchronizer.agreedValues(sourceFields: matchedOn, economicFields: economicFields, settings: context.settings))
             let events: [SyncEvent]
             if context.customerFacts(economic) != nil {
                 events = PartneringDecider.linkAndSynchronize(

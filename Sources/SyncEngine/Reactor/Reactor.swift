@@ -27,7 +27,7 @@ public final class Reactor: Service {
 
     /// The event types the reactor acts on.
     static let types: Set<String> = [
-        CustomerObserved.typeName, CustomerIncluded.typeName, SyncRestarted.typeName, OutboundSucceeded.typeName,
+        CustomerObserved.typeName, CustomerIncluded.typeName, SyncRestarted.typeName, OutboundSucceeded.typeName, SettingsChanged.typeName,
     ]
 
     private let store: EventStore
@@ -92,7 +92,9 @@ public final class Reactor: Service {
             return (checkpoint, try await store.readForwardBatch(after: checkpoint, limit: batchSize, types: Self.types, on: connection))
         }
         // Matching looks customers up in the match index: it must have applied everything up to the batch's end.
-        if let last = batch.events.last { try await ProjectionProgress(store: store).waitUntil([MatchIndexProjector().name], reached: last.checkpoint) }
+        if let last = batch.events.last {
+            try await ProjectionProgress(store: store).waitUntil([MatchIndexProjector().name], reached: last.checkpoint)
+        }
         // One checkpoint per batch: a crash before it re-handles the batch, which issues nothing new (decisions
         // are keyed by their causing event). A failing event keeps the checkpoint just before it.
         var handled: Checkpoint?
@@ -128,6 +130,10 @@ public final class Reactor: Service {
         let stored = try? recorded.decodedMetadata()
         let metadata = EventMetadata(
             actor: "system:reactor", correlationID: stored?.correlationID ?? causation, causationPosition: recorded.globalPosition)
+        if case .settingsChanged(let changed) = event.event {
+            if changed.mappingsChanged { try await resynchronizeLinks(of: tenant, causation: causation, metadata: metadata) }
+            return false
+        }
         // Decided on fresh state on every attempt: another writer's change to the same streams makes it decide again.
         let decided = try await runner.run(tenant: tenant) { _ -> Decision<Bool> in
             switch event.event {
@@ -148,6 +154,22 @@ public final class Reactor: Service {
         return decided.output
     }
 
+    /// Applies changed mappings to the pairs already linked: each link is synchronised as if its source customer had
+    /// just been observed, so a newly mapped field is carried to the side that lacks it (or raises a conflict) and an
+    /// unmapped one is left alone — nothing waits for the next edit of either customer. Request ids derive from the
+    /// settings change and the link, so handling the change again (after a crash) issues nothing new.
+    private func resynchronizeLinks(of tenant: TenantID, causation: UUID, metadata: EventMetadata) async throws {
+        let links = try await cache.snapshot(of: tenant).partnering.links.values.filter { !$0.isStopped }.sorted {
+            $0.id.description < $1.id.description
+        }
+        for link in links {
+            _ = try await runner.run(tenant: tenant) { _ in
+                try await react(to: link.source, observed: nil, tenant: tenant, causation: causation, metadata: metadata)
+            }
+        }
+        logger.info("applied changed mappings to the linked pairs", metadata: ["tenant": "\(tenant)", "links": "\(links.count)"])
+    }
+
     /// The policy for one customer, on the current state of its stream (an observation replays the latest state).
     /// Everything the decision needs is read in one transaction: partnering and settings, the customer (and its
     /// partner), the hold, and the match candidates. The output says whether the decision is held.
@@ -166,7 +188,11 @@ public final class Reactor: Service {
             let matching = customer.system.isSource && snapshot.partnering.link(of: customer) == nil && !state.isExcluded && !state.isDeleted
             let held = matching ? try await MatchingHold.isHeld(snapshot, tenant: tenant, on: connection) : false
             if matching, !held {
-                let keys = MatchResolver.sourceKeys(state.fields, settings: snapshot.settings.effective)
+                // Keys of the customer as observed and as it is now: the policy matches on the observation first.
+                var keys = MatchResolver.sourceKeys(state.fields, settings: snapshot.settings.effective)
+                if let observed {
+                    keys += MatchResolver.sourceKeys(FieldValues.cleaned(observed.fields), settings: snapshot.settings.effective)
+                }
                 candidates = try await ReadModelQueries.economicCandidates(for: keys, on: connection)
                 let refs = Set(candidates.values.joined().compactMap(\.economicCustomer)).subtracting(states.keys)
                 states.merge(try await customers.load(Array(refs), tenant: tenant, on: connection)) { current, _ in current }
