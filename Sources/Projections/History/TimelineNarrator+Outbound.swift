@@ -70,12 +70,9 @@ extension TimelineNarrator {
                 changes: write.payload.keys.sorted().map { FieldChange(field: $0, from: nil, to: write.payload[$0]) }, linkId: write.linkId,
                 requestId: write.requestId)
         case .update(let number):
-            requests[write.requestId] = RequestNote(target: "e-conomic", what: "update of customer \(number)")
-            return TimelineEntry(
-                event, kind: .requested,
-                summary: "Requested: update e-conomic customer \(number): \(Self.describe(write.patch))\(carries(write.supersedes)) "
-                    + "(request \(write.requestId); \(why))",
-                changes: Self.changes(write.patch), linkId: write.linkId, requestId: write.requestId)
+            return update(
+                event, in: "e-conomic", customer: String(number), patch: write.patch, request: write.requestId, link: write.linkId,
+                supersedes: write.supersedes, why: why)
         }
     }
 
@@ -97,13 +94,22 @@ extension TimelineNarrator {
                 changes: values.keys.sorted().map { FieldChange(field: "metadata.\($0)", from: nil, to: values[$0]) }, linkId: write.linkId,
                 requestId: write.requestId)
         case .patch(let patch):
-            requests[write.requestId] = RequestNote(target: "Stripe", what: "update of \(write.customerId)")
-            return TimelineEntry(
-                event, kind: .requested,
-                summary: "Requested: update Stripe customer \(write.customerId): \(Self.describe(patch))\(carries(write.supersedes)) "
-                    + "(request \(write.requestId); \(why))",
-                changes: Self.changes(patch), linkId: write.linkId, requestId: write.requestId)
+            return update(
+                event, in: "Stripe", customer: write.customerId, patch: patch, request: write.requestId, link: write.linkId,
+                supersedes: write.supersedes, why: why)
         }
+    }
+
+    /// An update's entry: each field from its base to the value sent, and the requests it carries forward.
+    private mutating func update(
+        _ event: TimelineEvent, in system: String, customer: String, patch: FieldPatch, request: RequestID, link: LinkID?,
+        supersedes: [RequestID], why: String
+    ) -> TimelineEntry {
+        requests[request] = RequestNote(target: system, what: "update of customer \(customer)")
+        return TimelineEntry(
+            event, kind: .requested,
+            summary: "Requested: update \(system) customer \(customer): \(Self.describe(patch))\(carries(supersedes)) (request \(request); \(why))",
+            changes: Self.changes(patch), linkId: link, requestId: request)
     }
 
     private func answer(_ event: TimelineEvent, _ succeeded: OutboundSucceeded) -> TimelineEntry {
