@@ -172,6 +172,68 @@ struct CustomerTimelineTests {
         #expect(CustomerTimeline.entries(of: .stripe("cus_nobody"), in: Self.log).isEmpty)
     }
 
+    @Test("exclusion and inclusion, a stop, a failed, a superseded and an abandoned write, a retry and an unlink, with who acted")
+    func lifecycle() {
+        let economic = CustomerRef.economic(42)
+        let first = RequestID(UUID(uuidString: "00000000-0000-0000-0000-000000000011")!)
+        let second = RequestID(UUID(uuidString: "00000000-0000-0000-0000-000000000012")!)
+        let patch = FieldPatch(["city": FieldWrite(value: "Odense", base: "Vejle", kind: .text)])
+        let error = OutboundError(httpStatus: 400, code: "E04300", message: "Validation failed")
+        let retryAt = Date(timeIntervalSince1970: 1_800_000_600)
+        let events: [(SyncEvent, EventMetadata)] = [
+            (.customerExcluded(CustomerExcluded(customer: Self.anna)), Self.alice),
+            (.customerIncluded(CustomerIncluded(customer: Self.anna)), Self.alice),
+            (.partnerLinked(PartnerLinked(linkId: Self.link, source: Self.anna, economic: economic, origin: .user)), Self.alice),
+            (.syncStopped(SyncStopped(linkId: Self.link)), Self.alice),
+            (.syncRestarted(SyncRestarted(linkId: Self.link)), Self.alice),
+            (
+                .economicWriteRequested(
+                    EconomicWriteRequested(
+                        requestId: first, kind: .update(customerNumber: 42), linkId: Self.link, patch: patch, reason: .sourceChanged)),
+                Self.reactor
+            ),
+            (.outboundFailed(OutboundFailed(requestId: first, attempt: 1, error: error, retryAt: retryAt)), Self.worker),
+            (
+                .economicWriteRequested(
+                    EconomicWriteRequested(
+                        requestId: second, kind: .update(customerNumber: 42), linkId: Self.link, patch: patch, supersedes: [first],
+                        reason: .sourceChanged)), Self.reactor
+            ),
+            (.outboundSuperseded(OutboundSuperseded(requestId: first, by: second)), Self.worker),
+            (.outboundAbandoned(OutboundAbandoned(requestId: second, attempts: 5, error: error)), Self.worker),
+            (.outboundRetryRequested(OutboundRetryRequested(requestId: second)), Self.alice),
+            (.partnerUnlinked(PartnerUnlinked(linkId: Self.link, reason: .user)), Self.alice),
+            (.partnerUnlinked(PartnerUnlinked(linkId: Self.link, reason: .customerDeleted(customer: economic))), Self.reactor),
+        ]
+        let log = events.enumerated().map { index, pair in
+            TimelineEvent(position: Int64(index + 1), recordedAt: Date(timeIntervalSince1970: 1_800_000_000), event: pair.0, metadata: pair.1)
+        }
+        let entries = CustomerTimeline.entries(of: Self.anna, in: log)
+        #expect(
+            entries.map(\.kind) == [
+                .excluded, .included, .linked, .syncStopped, .syncRestarted, .requested, .failed, .requested, .superseded, .abandoned,
+                .retryRequested,
+                .unlinked, .unlinked,
+            ])
+        #expect(
+            entries.map(\.summary) == [
+                "Excluded from synchronisation (Don't synchronise) by user:alice",
+                "Included in synchronisation again by user:alice",
+                "Paired by hand with economic:42 by user:alice",
+                "Synchronisation with economic:42 stopped by user:alice",
+                "Synchronisation with economic:42 restarted by user:alice",
+                "Requested: update e-conomic customer 42: city 'Vejle' → 'Odense' (request \(first); the source changed)",
+                "e-conomic refused or did not answer the update of customer 42, attempt 1: HTTP 400 E04300: Validation failed; next try at 2027-01-15 08:10:00 UTC",
+                "Requested: update e-conomic customer 42: city 'Vejle' → 'Odense', carrying forward \(first) (request \(second); the source changed)",
+                "The update of customer 42 is never sent: request \(second) carries its changes forward",
+                "The update of customer 42 was given up after 5 attempts: HTTP 400 E04300: Validation failed; it waits for a person's retry",
+                "Retry of the update of customer 42 requested by user:alice",
+                "Unlinked from economic:42 by user:alice",
+                "Unlinked from economic:42: economic:42 was deleted",
+            ])
+        #expect(entries.dropFirst(2).allSatisfy { $0.linkId == Self.link.description || $0.requestId != nil })
+    }
+
     @Test("entries encode as the API answers them: kind, sentence, causation and the payload as data")
     func encoding() throws {
         let entries = CustomerTimeline.entries(of: Self.anna, in: Self.log)

@@ -62,8 +62,8 @@ struct TimelineNarrator {
             partners[linked.linkId] = partner
             return linkedEntry(event, linked, partner: partner)
         case .partnerUnlinked(let unlinked):
-            return TimelineEntry(
-                event, kind: .unlinked, summary: "Unlinked from \(partner(of: unlinked.linkId)): \(unlinked.reason)", linkId: unlinked.linkId)
+            let why = unlinked.reason == .user ? by(event) : ": \(unlinked.reason)"
+            return TimelineEntry(event, kind: .unlinked, summary: "Unlinked from \(partner(of: unlinked.linkId))\(why)", linkId: unlinked.linkId)
         case .syncStopped(let stopped):
             return TimelineEntry(
                 event, kind: .syncStopped, summary: "Synchronisation with \(partner(of: stopped.linkId)) stopped" + by(event), linkId: stopped.linkId)
