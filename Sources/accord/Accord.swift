@@ -7,8 +7,9 @@ struct Accord: AsyncParsableCommand {
         commandName: "accord",
         abstract: "Accord keeps customers in agreement between Stripe (or CSV files) and Visma e-conomic.",
         subcommands: [
-            ServeCommand.self, DemoCommand.self, MigrateCommand.self, TenantCommand.self, SettingsCommand.self, ImportCommand.self, StripeCommand.self,
-            EconomicCommand.self, ProjectionsCommand.self, RebuildCommand.self, SandboxCommand.self, MasterKeyCommand.self,
+            ServeCommand.self, DemoCommand.self, MigrateCommand.self, TenantCommand.self, SettingsCommand.self, ImportCommand.self,
+            StripeCommand.self,
+            EconomicCommand.self, HistoryCommand.self, ProjectionsCommand.self, RebuildCommand.self, SandboxCommand.self, MasterKeyCommand.self,
         ]
     )
 }

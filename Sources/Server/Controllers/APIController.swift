@@ -25,6 +25,7 @@ public struct APIController: Sendable {
         group.get("overview", use: overview)
         group.get("customers", use: listCustomers)
         group.get("customers/:system/:id", use: customer)
+        group.get("customers/:system/:id/history", use: history)
         group.post("customers/:system/:id/exclude", use: exclude)
         group.post("customers/:system/:id/include", use: include)
         group.post("customers/:system/:id/create-partner", use: createPartner)
@@ -75,11 +76,22 @@ public struct APIController: Sendable {
         return JSONBody.response(try await Self.detail(of: try context.customerRef(), tenant: tenant, reads: reads))
     }
 
-    /// A customer's detail: its row, link, conflicts and history.
+    @Sendable func history(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let tenant = try context.requireIdentity().tenant
+        let ref = try context.customerRef()
+        let entries = try await reads.history(tenant, ref)
+        guard !entries.isEmpty else {
+            throw APIError.notFound("customer \(ref) is not known in this tenant: nothing in its log concerns it", code: "unknown_customer")
+        }
+        return JSONBody.response(CustomerHistory(customer: ref, entries: entries))
+    }
+
+    /// A customer's detail: its row, link, conflicts and history (across every stream that concerns it).
     static func detail(of ref: CustomerRef, tenant: TenantID, reads: any TenantReads) async throws -> CustomerDetail {
-        let recorded = try await reads.history(tenant, ref)
+        let history = try await reads.history(tenant, ref)
         guard let row = try await reads.customer(tenant, ref) else {
-            guard !recorded.isEmpty else { throw APIError.notFound("customer \(ref) is not known in this tenant") }
+            let ownStream = StreamName.customer(ref).rawValue
+            guard history.contains(where: { $0.stream == ownStream }) else { throw APIError.notFound("customer \(ref) is not known in this tenant") }
             throw APIError(
                 .notFound, code: "not_yet_projected", message: "customer \(ref) was just recorded and is not listed yet; try again in a moment")
         }
@@ -91,7 +103,7 @@ public struct APIController: Sendable {
         }
         return CustomerDetail(
             customer: CustomerSummary(row), fields: row.fields, mapped: row.mapped, sourceUpdatedAt: row.sourceUpdatedAt,
-            lastSourceEventId: row.lastSourceEventID, link: link, conflicts: conflicts, history: try CustomerHistory.entries(recorded))
+            lastSourceEventId: row.lastSourceEventID, link: link, conflicts: conflicts, history: history)
     }
 
     @Sendable func unpartnered(_ request: Request, context: AppRequestContext) async throws -> Response {

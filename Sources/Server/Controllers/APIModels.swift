@@ -51,7 +51,7 @@ struct CustomerSummary: Codable, Sendable {
 }
 
 /// One customer with everything Accord knows about it.
-struct CustomerDetail: Codable, Sendable {
+struct CustomerDetail: Encodable, Sendable {
     var customer: CustomerSummary
     /// Current fields, in its system's vocabulary.
     var fields: [String: String]
@@ -61,8 +61,8 @@ struct CustomerDetail: Codable, Sendable {
     var lastSourceEventId: String?
     var link: LinkSummary?
     var conflicts: [ConflictField]
-    /// Every event of the customer's stream, in order.
-    var history: [HistoryEntry]
+    /// The customer's history across every stream that concerns it, oldest first.
+    var history: [TimelineEntry]
 }
 
 /// A linked pair.
@@ -247,28 +247,4 @@ struct SelectPartnerInput: Codable, Sendable {
 /// `POST /conflicts/{link}/resolve`: field → `{"keep":"source"}`, `{"keep":"economic"}` or `{"value":"…"}`.
 struct ResolveInput: Codable, Sendable {
     var choices: [String: ConflictChoice]
-}
-
-/// One event of a customer's history.
-struct HistoryEntry: Codable, Sendable {
-    var position: Int64
-    var version: Int64
-    var type: String
-    var recordedAt: Date
-    var actor: String?
-    var correlationId: String?
-    var sourceEventId: String?
-    /// What happened, in a sentence.
-    var summary: String
-    /// For observations: the fields that changed, with old and new values.
-    var changes: [FieldChange]
-    /// The stored payload.
-    var data: JSONValue
-}
-
-/// A field's change between two observations.
-struct FieldChange: Codable, Sendable, Hashable {
-    var field: String
-    var from: String?
-    var to: String?
 }

@@ -26,8 +26,9 @@ public protocol TenantReads: Sendable {
     func pendingCreations(_ tenant: TenantID) async throws -> [PendingCreationRow]
     /// Outbound requests whose latest outcome is a failure or an abandonment, most recent first.
     func outboundProblems(_ tenant: TenantID) async throws -> [OutboundProblem]
-    /// A customer's stream, in order (its history).
-    func history(_ tenant: TenantID, _ ref: CustomerRef) async throws -> [RecordedEvent]
+    /// A customer's history across every stream that concerns it, oldest first (``Projections/CustomerTimeline``);
+    /// empty when nothing in the tenant's log concerns the customer.
+    func history(_ tenant: TenantID, _ ref: CustomerRef) async throws -> [TimelineEntry]
     /// The tenant's most recent webhook deliveries.
     func inbox(_ tenant: TenantID, limit: Int) async throws -> [WebhookInbox.Entry]
 }

@@ -7,7 +7,7 @@ public import SyncDomain
 public import SyncEngine
 
 /// ``TenantReads`` from PostgreSQL: the read models through the query APIs of the projections that own them,
-/// the customer's stream and the outbound streams from the log, and the webhook inbox.
+/// customers' histories and the outbound streams from the log, and the webhook inbox.
 ///
 /// Every read runs in the tenant's scope (`pool.withTransaction(scope: .tenant(t))`), so row-level security
 /// limits it to that tenant whatever its `WHERE` says.
@@ -90,10 +90,10 @@ public struct TenantReadModels: TenantReads {
         try await OutboundProblemQueries(pool: pool).problems(tenant)
     }
 
-    /// A customer's stream, in order.
-    /// - Throws: ``EventStore/EventStoreError``.
-    public func history(_ tenant: TenantID, _ ref: CustomerRef) async throws -> [RecordedEvent] {
-        try await store.readStream(try StreamID(StreamName.customer(ref).rawValue), of: tenant, limit: 10_000)
+    /// A customer's history across every stream that concerns it (``Projections/CustomerHistoryQueries``).
+    /// - Throws: ``EventStore/EventStoreError``, or an unreadable event (never skipped).
+    public func history(_ tenant: TenantID, _ ref: CustomerRef) async throws -> [TimelineEntry] {
+        try await CustomerHistoryQueries(store: store).timeline(of: ref, tenant: tenant)
     }
 
     // MARK: Webhook inbox

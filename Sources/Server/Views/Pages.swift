@@ -301,22 +301,11 @@ enum Pages {
             ? .empty
             : "<p class=\"error\">\(detail.conflicts.count) conflicting field(s): \(detail.conflicts.map(\.field).joined(separator: ", ")). <a href=\"/ui/conflicts\">Resolve</a></p>"
         let mapped: HTML = detail.mapped.map { "<h2>As e-conomic fields (current mapping)</h2>\(fieldTable($0))" } ?? .empty
-        let history = HTML.join(
-            detail.history.map { entry -> HTML in
-                let changes = HTML.join(
-                    entry.changes.map { "<li><code>\($0.field)</code>: \($0.from ?? "(none)") → \($0.to ?? "(none)")</li>" })
-                return """
-                    <tr><td>\(Int(entry.version))</td><td>\(entry.recordedAt)</td><td>\(entry.summary)\(entry.changes.isEmpty ? HTML.empty : "<ul>\(changes)</ul>")
-                    <details><summary>\(entry.type)</summary><pre>\(entry.data.prettyText)</pre></details></td>
-                    <td>\(entry.actor)\(entry.sourceEventId.map { "<br><code>\($0)</code>" } ?? HTML.empty)</td></tr>
-                    """
-            })
         return """
             <h1>\(row.name ?? ref.description) <span class="muted">\(ref.description)</span></h1>
             <section class="card"><ul>\(facts)</ul>\(conflicts)<div>\(HTML.join(actions, separator: " "))</div></section>
             <h2>Fields</h2>\(fieldTable(row.fields))\(mapped)
-            <h2>History</h2><p class="muted">Every event recorded for this customer, oldest first: when, what changed, and who or what caused it.</p>
-            <table><tr><th>#</th><th>Recorded</th><th>What happened</th><th>By</th></tr>\(history)</table>
+            \(history(detail.history))
             """
     }
 

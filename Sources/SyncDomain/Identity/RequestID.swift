@@ -6,3 +6,13 @@ public enum RequestKind: IdentifierKind {
     /// Names of derived request ids start with `request/`.
     public static let name = "request"
 }
+
+extension Identifier where Kind == RequestKind {
+    /// The request that writes the customer number e-conomic assigned back to Stripe, after the creation `creation`
+    /// succeeded. Derived from the creation, so deciding the link twice asks for one write-back, and whoever reads
+    /// a customer's history can find the write-back's stream from the creation alone.
+    /// - Parameter creation: The partner creation's request.
+    public static func numberWriteBack(after creation: RequestID) -> RequestID {
+        .derived(from: creation.rawValue, purpose: "customer-number-write-back")
+    }
+}

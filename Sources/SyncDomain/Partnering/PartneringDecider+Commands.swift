@@ -158,7 +158,7 @@ extension PartneringDecider {
             events.append(
                 .stripeWriteRequested(
                     StripeWriteRequested(
-                        requestId: .derived(from: requestId.rawValue, purpose: "customer-number-write-back"), customerId: source.id,
+                        requestId: .numberWriteBack(after: requestId), customerId: source.id,
                         kind: .metadata([key: String(number)]), linkId: linkId, reason: .customerNumberWriteBack)))
         }
         return events

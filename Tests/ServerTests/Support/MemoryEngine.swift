@@ -59,11 +59,6 @@ actor MemoryEngine {
         zip(log, decoded).filter { $0.0.tenant == tenant }.map(\.1)
     }
 
-    /// One stream's events, in order.
-    func stream(_ name: StreamName, of tenant: TenantID) -> [RecordedEvent] {
-        log.filter { $0.tenant == tenant && $0.stream.rawValue == name.rawValue }
-    }
-
     /// The decoded event at a log index.
     func event(at index: Int) -> SyncEvent { decoded[index] }
 

@@ -7,7 +7,7 @@ import Server
 import SyncDomain
 
 /// ``Server/TenantReads`` from the in-memory engine: the read models' queries answered by the in-memory fold
-/// (the same answers the projection tests hold the SQL to), the history and the outbound problems from the
+/// (the same answers the projection tests hold the SQL to), the histories and the outbound problems from the
 /// in-memory log. There is no webhook endpoint without PostgreSQL, so the inbox is empty.
 struct MemoryReads: TenantReads {
     let engine: MemoryEngine
@@ -63,8 +63,9 @@ struct MemoryReads: TenantReads {
         }.sorted { $0.at > $1.at }
     }
 
-    func history(_ tenant: TenantID, _ ref: CustomerRef) async throws -> [RecordedEvent] {
-        await engine.stream(.customer(ref), of: tenant)
+    /// The timeline folded from the tenant's whole log (the fold picks what concerns the customer).
+    func history(_ tenant: TenantID, _ ref: CustomerRef) async throws -> [TimelineEntry] {
+        CustomerTimeline.entries(of: ref, in: try await engine.log.filter { $0.tenant == tenant }.map { try TimelineEvent($0) })
     }
 
     func inbox(_ tenant: TenantID, limit: Int) async throws -> [WebhookInbox.Entry] { [] }
