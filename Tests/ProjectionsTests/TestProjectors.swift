@@ -34,6 +34,9 @@ final class CountingProjector: Projector, @unchecked Sendable {
         }
     }
 
+    /// Whether an apply is stalled now.
+    var isStalled: Bool { lock.withLock { stalled } }
+
     func waitUntilStalled() async throws {
         while !lock.withLock({ stalled }) { try await Task.sleep(for: .milliseconds(20)) }
     }

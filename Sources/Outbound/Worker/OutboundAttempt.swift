@@ -5,8 +5,9 @@ import SyncDomain
 /// What one attempt at a request came to, before it is recorded through the decider.
 enum OutboundAttempt: Sendable, Hashable {
     /// Carried out (or found carried out by reconciliation); an update's fields left alone because the target had
-    /// moved are in `targetMoved` (field → the value found).
-    case succeeded(customerNumber: Int?, written: [String: String], targetMoved: [String: String] = [:])
+    /// moved are in `targetMoved` (field → the value found); `answer` is the e-conomic customer as e-conomic returned it
+    /// (an update's `PUT`, or its `GET` when nothing needed writing), recorded as an observation.
+    case succeeded(customerNumber: Int?, written: [String: String], targetMoved: [String: String] = [:], answer: EconomicCustomer? = nil)
     /// Failed; the decider retries it with backoff when the error is retryable, else abandons it.
     case failed(OutboundError, retryAfter: Double?)
     /// Cannot succeed without a person (no credentials, an invalid payload, several matching customers):

@@ -31,7 +31,7 @@ extension OutboundWorker {
         }
         var written = Self.holding(plan, after: customer.fieldMap)
         written["customerNumber"] = String(number)
-        return .succeeded(customerNumber: number, written: written, targetMoved: plan.targetMoved)
+        return .succeeded(customerNumber: number, written: written, targetMoved: plan.targetMoved, answer: customer)
     }
 
     /// `GET /v1/customers/{id}`, the per-field rule, then `POST` of the applicable fields (and metadata keys). The

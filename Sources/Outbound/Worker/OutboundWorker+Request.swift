@@ -147,7 +147,8 @@ extension OutboundWorker {
         let id = claim.requestID
         let recorded: OutboundStream.Recorded
         switch attempt {
-        case .succeeded(let number, let written, let targetMoved):
+        case .succeeded(let number, let written, let targetMoved, let answer):
+            if let answer { await observe(answer, tenant: claim.tenant, logger: logger) }
             recorded = try await stream.record(
                 .recordSuccess(id, customerNumber: number, written: written, targetMoved: targetMoved), for: id, of: claim.tenant)
         case .failed(let error, let retryAfter):
