@@ -1,5 +1,6 @@
 import EventStore
 import PGClient
+import SyncDomain
 
 /// The reactor's park (`reactor_held_decisions`): the events whose decisions wait while their tenant's matching is
 /// held (``MatchingHold``), kept until they have been decided.
@@ -50,6 +51,16 @@ struct HeldDecisions: Sendable {
         try await store.pool.withTransaction(scope: .tenant(recorded.tenant)) { connection in
             try await connection.execute("DELETE FROM reactor_held_decisions WHERE global_position = \(recorded.globalPosition)")
         }
+    }
+
+    /// Whether an event of `stream` older than `position` is parked, in the caller's transaction (the tenant's scope):
+    /// then a newer event of that customer waits behind it, so its decisions are made in the log's order — a newer
+    /// observation decided first (matching no longer held, the parked one not yet resumed) could create a partner for
+    /// a customer the parked observation matched.
+    static func hasEarlier(in stream: StreamName, before position: Int64, on connection: PGConnection) async throws -> Bool {
+        try await connection.query(
+            "SELECT EXISTS (SELECT 1 FROM reactor_held_decisions WHERE stream_id = \(stream.rawValue) AND global_position < \(position))"
+        ).singleValue(Bool.self) ?? false
     }
 
     /// How many events are parked, in the caller's transaction (in a tenant's scope: that tenant's).

@@ -138,12 +138,16 @@ public final class Reactor: Service {
         let decided = try await runner.run(tenant: tenant) { _ -> Decision<Bool> in
             switch event.event {
             case .customerObserved(let observed):
-                return try await react(to: observed.customer, observed: observed, tenant: tenant, causation: causation, metadata: metadata)
+                return try await react(
+                    to: observed.customer, observed: observed, position: recorded.globalPosition, tenant: tenant, causation: causation,
+                    metadata: metadata)
             case .customerIncluded(let included):
-                return try await react(to: included.customer, observed: nil, tenant: tenant, causation: causation, metadata: metadata)
+                return try await react(
+                    to: included.customer, observed: nil, position: recorded.globalPosition, tenant: tenant, causation: causation, metadata: metadata)
             case .syncRestarted(let restarted):
                 guard let link = try await cache.snapshot(of: tenant).partnering.links[restarted.linkId] else { return Decision(output: false) }
-                return try await react(to: link.source, observed: nil, tenant: tenant, causation: causation, metadata: metadata)
+                return try await react(
+                    to: link.source, observed: nil, position: recorded.globalPosition, tenant: tenant, causation: causation, metadata: metadata)
             case .outboundSucceeded(let succeeded):
                 return try await react(to: succeeded, tenant: tenant, causation: causation, metadata: metadata)
             default:
@@ -164,7 +168,7 @@ public final class Reactor: Service {
         }
         for link in links {
             _ = try await runner.run(tenant: tenant) { _ in
-                try await react(to: link.source, observed: nil, tenant: tenant, causation: causation, metadata: metadata)
+                try await react(to: link.source, observed: nil, position: nil, tenant: tenant, causation: causation, metadata: metadata)
             }
         }
         logger.info("applied changed mappings to the linked pairs", metadata: ["tenant": "\(tenant)", "links": "\(links.count)"])
@@ -174,7 +178,7 @@ public final class Reactor: Service {
     /// Everything the decision needs is read in one transaction: partnering and settings, the customer (and its
     /// partner), the hold, and the match candidates. The output says whether the decision is held.
     private func react(
-        to customer: CustomerRef, observed: CustomerObserved?, tenant: TenantID, causation: UUID, metadata: EventMetadata
+        to customer: CustomerRef, observed: CustomerObserved?, position: Int64?, tenant: TenantID, causation: UUID, metadata: EventMetadata
     ) async throws -> Decision<Bool> {
         let (cache, customers) = (self.cache, self.customers)
         let read = try await store.pool.withTransaction(scope: .tenant(tenant)) { connection -> DecisionInputs? in
@@ -186,7 +190,10 @@ public final class Reactor: Service {
             guard state.exists else { return nil }
             var candidates: [MatchKey: [MatchCandidate]] = [:]
             let matching = customer.system.isSource && snapshot.partnering.link(of: customer) == nil && !state.isExcluded && !state.isDeleted
-            let held = matching ? try await MatchingHold.isHeld(snapshot, tenant: tenant, on: connection) : false
+            var held = matching ? try await MatchingHold.isHeld(snapshot, tenant: tenant, on: connection) : false
+            if matching, !held, let position {
+                held = try await HeldDecisions.hasEarlier(in: .customer(customer), before: position, on: connection)
+            }
             if matching, !held {
                 // Keys of the customer as observed and as it is now: the policy matches on the observation first.
                 var keys = MatchResolver.sourceKeys(state.fields, settings: snapshot.settings.effective)
