@@ -1,0 +1,100 @@
+import PGClient
+import Synchronization
+import Testing
+
+@testable import EventStore
+
+/// The combiner's queueing without a database: the transaction is a closure that records which units rode in it
+/// and holds the first one open until the test lets it go, so what waits meanwhile is known, not timed.
+@Suite("append combiner", .timeLimit(.minutes(1)))
+struct AppendCombinerTests {
+    /// A run that records each transaction's streams, answers every unit with its stream's number as the version
+    /// (or fails units whose stream starts with `fail`), and holds the first transaction until `release`.
+    final class Recorder: Sendable {
+        let transactions = Mutex<[[String]]>([])
+        let release = AsyncStream.makeStream(of: Void.self)
+
+        func run(_ units: [AppendCombiner.Unit]) async -> [Result<[AppendResult], any Error>] {
+            let isFirst = transactions.withLock { transactions in
+                transactions.append(units.map { $0.appends[0].stream.rawValue })
+                return transactions.count == 1
+            }
+            if isFirst {
+                for await _ in release.stream { break }
+            }
+            return units.map { unit in
+                let name = unit.appends[0].stream.rawValue
+                if name.hasPrefix("fail") {
+                    return .failure(EventStoreError(code: .concurrencyConflict, message: "stale", stream: unit.appends[0].stream))
+                }
+                return .success([AppendResult(streamVersion: Int64(name.dropFirst(1))!, globalPositions: [])])
+            }
+        }
+    }
+
+    static func unit(_ stream: String) throws -> AppendCombiner.Unit {
+        AppendCombiner.Unit(tenant: try TenantID("acme"), appends: [StreamAppend(stream: try StreamID(stream), expecting: .noStream, events: [])])
+    }
+
+    /// Waits until `count` appends queue behind the running transaction (no clock: they either queue or the test times out).
+    static func waitUntil(_ combiner: AppendCombiner, queues count: Int) async {
+        while combiner.waitingCount < count { await Task.yield() }
+    }
+
+    @Test("appends that arrive while a transaction runs go together in the next one, each with its own result")
+    func waitingAppendsShareTheNextTransaction() async throws {
+        let recorder = Recorder()
+        let combiner = AppendCombiner(maxUnits: 100) { await recorder.run($0) }
+        try await withThrowingTaskGroup(of: (String, Result<Int64, EventStoreError>).self) { group in
+            for name in ["s1", "s2", "fail3", "s4", "s5", "s6"] {
+                group.addTask {
+                    do {
+                        return (name, .success(try await combiner.append(try Self.unit(name))[0].streamVersion))
+                    } catch let error as EventStoreError {
+                        return (name, .failure(error))
+                    }
+                }
+                if name == "s1" {
+                    while recorder.transactions.withLock({ $0.isEmpty }) { await Task.yield() }
+                }
+            }
+            await Self.waitUntil(combiner, queues: 5)
+            recorder.release.continuation.yield()
+            var results: [String: Result<Int64, EventStoreError>] = [:]
+            for try await (name, result) in group { results[name] = result }
+            #expect(try results["s1"]?.get() == 1)
+            #expect(try results["s6"]?.get() == 6)
+            #expect(results.values.filter { (try? $0.get()) != nil }.count == 5)
+            guard case .failure(let error) = results["fail3"] else {
+                Issue.record("the stale unit should have failed alone")
+                return
+            }
+            #expect(error.code == .concurrencyConflict)
+        }
+        let transactions = recorder.transactions.withLock { $0 }
+        #expect(transactions.count == 2)
+        #expect(transactions.first == ["s1"])
+        #expect(Set(transactions.last ?? []) == ["s2", "fail3", "s4", "s5", "s6"])
+        #expect(combiner.waitingCount == 0)
+    }
+
+    @Test("a transaction takes at most maxUnits appends; the rest go in the following ones")
+    func cappedTransactions() async throws {
+        let recorder = Recorder()
+        let combiner = AppendCombiner(maxUnits: 2) { await recorder.run($0) }
+        try await withThrowingTaskGroup(of: Int64.self) { group in
+            group.addTask { try await combiner.append(try Self.unit("s1"))[0].streamVersion }
+            while recorder.transactions.withLock({ $0.isEmpty }) { await Task.yield() }
+            for index in 2...6 {
+                group.addTask { try await combiner.append(try Self.unit("s\(index)"))[0].streamVersion }
+            }
+            await Self.waitUntil(combiner, queues: 5)
+            recorder.release.continuation.yield()
+            var versions: [Int64] = []
+            for try await version in group { versions.append(version) }
+            #expect(versions.sorted() == [1, 2, 3, 4, 5, 6])
+        }
+        let sizes = recorder.transactions.withLock { $0.map(\.count) }
+        #expect(sizes == [1, 2, 2, 1])
+    }
+}
