@@ -35,8 +35,7 @@ struct AppendBenchmark: AsyncParsableCommand {
         let store = EventStore(pool: pool, logger: logger)
         let alternatives: [(String, EventStore)] = [
             ("one transaction each", EventStore(pool: pool, logger: logger, commitSharing: .off)),
-            ("shared commits, 1 in flight", EventStore(pool: pool, logger: logger, commitSharing: .on(transactionsInFlight: 1))),
-            ("shared commits, 2 in flight (standard)", store),
+            ("shared commits (standard)", store),
         ]
         print("Accord append benchmark — \(try await serverSettings(pool))")
         print("payload: \(Self.payload(0).data.text.utf8.count) bytes of JSON per event, metadata \(Self.payload(0).metadata.actor ?? "")")
@@ -49,6 +48,16 @@ struct AppendBenchmark: AsyncParsableCommand {
                     expecting: index == 0 ? .noStream : .exactly(Int64(index)))
             }
         }
+
+        // What a statement costs without a commit: the client's hops and one round trip.
+        let (_, roundTrips) = try await measure {
+            for _ in 0..<singleAppends {
+                try await pool.withConnection { connection in try await connection.execute("SELECT 1") }
+            }
+        }
+        report(
+            "round trip through PGClient (SELECT 1, no commit)", rate(singleAppends, roundTrips), "/s",
+            String(format: "%.0f µs each", roundTrips.seconds * 1e6 / Double(singleAppends)))
 
         // Rounds alternate the raw loop and each alternative, so that a neighbour's build slowing the machine for a
         // while weighs on all of them alike.

@@ -5,22 +5,27 @@ import Testing
 @testable import EventStore
 
 /// The combiner's queueing without a database: the transaction is a closure that records which units rode in it
-/// and holds the first one open until the test lets it go, so what waits meanwhile is known, not timed.
+/// and holds the first ones open until the test lets them go, so what waits meanwhile is known, not timed.
 @Suite("append combiner", .timeLimit(.minutes(1)))
 struct AppendCombinerTests {
     /// A run that records each transaction's streams, answers every unit with its stream's number as the version
-    /// (or fails units whose stream starts with `fail`), and holds the first transaction until `release`.
+    /// (or fails units whose stream starts with `fail`), and holds the first two transactions until `release()`.
     final class Recorder: Sendable {
         let transactions = Mutex<[[String]]>([])
-        let release = AsyncStream.makeStream(of: Void.self)
+        let releases = [AsyncStream.makeStream(of: Void.self), AsyncStream.makeStream(of: Void.self)]
+
+        /// Lets the held transactions go on.
+        func release() {
+            for release in releases { release.continuation.yield() }
+        }
 
         func run(_ units: [AppendCombiner.Unit]) async -> [Result<[AppendResult], any Error>] {
-            let isFirst = transactions.withLock { transactions in
+            let number = transactions.withLock { transactions in
                 transactions.append(units.map { $0.appends[0].stream.rawValue })
-                return transactions.count == 1
+                return transactions.count
             }
-            if isFirst {
-                for await _ in release.stream { break }
+            if number <= releases.count {
+                for await _ in releases[number - 1].stream { break }
             }
             return units.map { unit in
                 let name = unit.appends[0].stream.rawValue
@@ -36,17 +41,23 @@ struct AppendCombinerTests {
         AppendCombiner.Unit(tenant: try TenantID("acme"), appends: [StreamAppend(stream: try StreamID(stream), expecting: .noStream, events: [])])
     }
 
-    /// Waits until `count` appends queue behind the running transaction (no clock: they either queue or the test times out).
+    /// Waits until `count` appends queue behind the running transactions (no clock: they either queue or the test
+    /// times out).
     static func waitUntil(_ combiner: AppendCombiner, queues count: Int) async {
         while combiner.waitingCount < count { await Task.yield() }
     }
 
-    @Test("appends that arrive while a transaction runs go together in the next one, each with its own result")
+    /// Waits until the recorder has seen `count` transactions.
+    static func waitUntil(_ recorder: Recorder, runs count: Int) async {
+        while recorder.transactions.withLock({ $0.count }) < count { await Task.yield() }
+    }
+
+    @Test("appends that arrive while transactions run go together in the next one, each with its own result")
     func waitingAppendsShareTheNextTransaction() async throws {
         let recorder = Recorder()
         let combiner = AppendCombiner(maxUnits: 100) { await recorder.run($0) }
         try await withThrowingTaskGroup(of: (String, Result<Int64, EventStoreError>).self) { group in
-            for name in ["s1", "s2", "fail3", "s4", "s5", "s6"] {
+            for name in ["s1", "s2", "s3", "fail4", "s5", "s6", "s7"] {
                 group.addTask {
                     do {
                         return (name, .success(try await combiner.append(try Self.unit(name))[0].streamVersion))
@@ -54,27 +65,27 @@ struct AppendCombinerTests {
                         return (name, .failure(error))
                     }
                 }
-                if name == "s1" {
-                    while recorder.transactions.withLock({ $0.isEmpty }) { await Task.yield() }
-                }
+                // s1 runs alone; s2 queues and the flusher takes it alone; both are held. The rest queue behind them.
+                if name == "s1" { await Self.waitUntil(recorder, runs: 1) }
+                if name == "s2" { await Self.waitUntil(recorder, runs: 2) }
             }
             await Self.waitUntil(combiner, queues: 5)
-            recorder.release.continuation.yield()
+            recorder.release()
             var results: [String: Result<Int64, EventStoreError>] = [:]
             for try await (name, result) in group { results[name] = result }
             #expect(try results["s1"]?.get() == 1)
-            #expect(try results["s6"]?.get() == 6)
-            #expect(results.values.filter { (try? $0.get()) != nil }.count == 5)
-            guard case .failure(let error) = results["fail3"] else {
+            #expect(try results["s7"]?.get() == 7)
+            #expect(results.values.filter { (try? $0.get()) != nil }.count == 6)
+            guard case .failure(let error) = results["fail4"] else {
                 Issue.record("the stale unit should have failed alone")
                 return
             }
             #expect(error.code == .concurrencyConflict)
         }
         let transactions = recorder.transactions.withLock { $0 }
-        #expect(transactions.count == 2)
-        #expect(transactions.first == ["s1"])
-        #expect(Set(transactions.last ?? []) == ["s2", "fail3", "s4", "s5", "s6"])
+        #expect(transactions.count == 3)
+        #expect(transactions.prefix(2) == [["s1"], ["s2"]])
+        #expect(Set(transactions.last ?? []) == ["s3", "fail4", "s5", "s6", "s7"])
         #expect(combiner.waitingCount == 0)
     }
 
@@ -84,17 +95,29 @@ struct AppendCombinerTests {
         let combiner = AppendCombiner(maxUnits: 2) { await recorder.run($0) }
         try await withThrowingTaskGroup(of: Int64.self) { group in
             group.addTask { try await combiner.append(try Self.unit("s1"))[0].streamVersion }
-            while recorder.transactions.withLock({ $0.isEmpty }) { await Task.yield() }
-            for index in 2...6 {
+            await Self.waitUntil(recorder, runs: 1)
+            group.addTask { try await combiner.append(try Self.unit("s2"))[0].streamVersion }
+            await Self.waitUntil(recorder, runs: 2)
+            for index in 3...7 {
                 group.addTask { try await combiner.append(try Self.unit("s\(index)"))[0].streamVersion }
             }
             await Self.waitUntil(combiner, queues: 5)
-            recorder.release.continuation.yield()
+            recorder.release()
             var versions: [Int64] = []
             for try await version in group { versions.append(version) }
-            #expect(versions.sorted() == [1, 2, 3, 4, 5, 6])
+            #expect(versions.sorted() == [1, 2, 3, 4, 5, 6, 7])
         }
         let sizes = recorder.transactions.withLock { $0.map(\.count) }
-        #expect(sizes == [1, 2, 2, 1])
+        #expect(sizes == [1, 1, 2, 2, 1])
+    }
+
+    @Test("a lone append runs at once, in its own transaction, with nothing shared")
+    func loneAppend() async throws {
+        let recorder = Recorder()
+        let combiner = AppendCombiner(maxUnits: 100) { await recorder.run($0) }
+        recorder.release()
+        #expect(try await combiner.append(try Self.unit("s1"))[0].streamVersion == 1)
+        #expect(try await combiner.append(try Self.unit("s2"))[0].streamVersion == 2)
+        #expect(recorder.transactions.withLock { $0 } == [["s1"], ["s2"]])
     }
 }
