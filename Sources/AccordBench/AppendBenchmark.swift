@@ -35,7 +35,8 @@ struct AppendBenchmark: AsyncParsableCommand {
         let store = EventStore(pool: pool, logger: logger)
         let alternatives: [(String, EventStore)] = [
             ("one transaction each", EventStore(pool: pool, logger: logger, commitSharing: .off)),
-            ("shared commits (standard)", store),
+            ("shared commits, 1 flusher (standard)", store),
+            ("shared commits, 2 flushers", EventStore(pool: pool, logger: logger, commitSharing: .on(flushers: 2))),
         ]
         print("Accord append benchmark — \(try await serverSettings(pool))")
         print("payload: \(Self.payload(0).data.text.utf8.count) bytes of JSON per event, metadata \(Self.payload(0).metadata.actor ?? "")")

@@ -5,11 +5,11 @@ import Synchronization
 ///
 /// A commit costs a WAL flush and a round trip however little it writes; eight writers each committing their own
 /// row pay eight, the same eight rows in one transaction pay one. An append that finds nothing running and nobody
-/// waiting runs alone on its own task (a lone writer pays no extra hop). Otherwise it queues, and one flusher — a
+/// waiting runs alone on its own task (a lone writer pays no extra hop). Otherwise it queues, and a flusher — a
 /// task of its own, started when the queue fills and ending when it is empty — takes everything queued as one
 /// transaction, answers each append, and takes the next lot, with no hand-over between transactions. Each append
-/// is a unit of its own in the shared transaction: a stale expected version fails that append alone. At most two
-/// transactions run at once: a lone append and the flusher's.
+/// is a unit of its own in the shared transaction: a stale expected version fails that append alone. With more
+/// than one flusher allowed, an append that queues while all running flushers are busy starts another.
 final class AppendCombiner: Sendable {
     /// One caller's append: several streams of one tenant, all or nothing.
     struct Unit: Sendable {
@@ -27,19 +27,22 @@ final class AppendCombiner: Sendable {
 
     private struct State {
         var alone = 0
-        var flushing = false
+        var flushers = 0
         var waiting: [Waiter] = []
     }
 
     private let state = Mutex(State())
     private let maxUnits: Int
+    private let maxFlushers: Int
     private let run: Run
 
     /// - Parameters:
     ///   - maxUnits: the most appends one transaction takes (the rest go in the next one).
+    ///   - flushers: how many flushers (and so shared transactions) may run at once.
     ///   - run: runs a transaction of units.
-    init(maxUnits: Int, run: @escaping Run) {
+    init(maxUnits: Int, flushers: Int = 1, run: @escaping Run) {
         self.maxUnits = maxUnits
+        self.maxFlushers = flushers
         self.run = run
     }
 
@@ -50,7 +53,7 @@ final class AppendCombiner: Sendable {
     /// - Throws: the unit's own error (a stale expected version, an unknown tenant, …) or its transaction's.
     func append(_ unit: Unit) async throws -> [AppendResult] {
         let alone = state.withLock { state in
-            guard state.alone == 0, !state.flushing, state.waiting.isEmpty else { return false }
+            guard state.alone == 0, state.flushers == 0, state.waiting.isEmpty else { return false }
             state.alone += 1
             return true
         }
@@ -63,8 +66,8 @@ final class AppendCombiner: Sendable {
         return try await withCheckedContinuation { continuation in
             let startsFlusher = state.withLock { state in
                 state.waiting.append(Waiter(unit: unit, continuation: continuation))
-                guard !state.flushing else { return false }
-                state.flushing = true
+                guard state.flushers < maxFlushers else { return false }
+                state.flushers += 1
                 return true
             }
             if startsFlusher {
@@ -81,7 +84,7 @@ final class AppendCombiner: Sendable {
             let batch = state.withLock { state -> [Waiter] in
                 let taken = Array(state.waiting.prefix(maxUnits))
                 state.waiting.removeFirst(taken.count)
-                if taken.isEmpty { state.flushing = false }
+                if taken.isEmpty { state.flushers -= 1 }
                 return taken
             }
             guard !batch.isEmpty else { return }

@@ -19,15 +19,15 @@ public struct EventStore: Sendable {
 
     /// Makes a store over a pool.
     /// - Parameter commitSharing: whether appends that wait at the same time share a transaction and its commit.
-    public init(pool: PGConnectionPool, logger: Logger, commitSharing: CommitSharing = .on) {
+    public init(pool: PGConnectionPool, logger: Logger, commitSharing: CommitSharing = .standard) {
         self.pool = pool
         self.logger = logger
         switch commitSharing {
         case .off:
             self.combiner = nil
-        case .on:
+        case .on(let flushers):
             let alone = EventStore(pool: pool, logger: logger, commitSharing: .off)
-            self.combiner = AppendCombiner(maxUnits: 256) { units in await alone.runShared(units) }
+            self.combiner = AppendCombiner(maxUnits: 256, flushers: max(1, flushers)) { units in await alone.runShared(units) }
         }
     }
 

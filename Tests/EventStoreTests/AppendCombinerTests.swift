@@ -120,4 +120,23 @@ struct AppendCombinerTests {
         #expect(try await combiner.append(try Self.unit("s2"))[0].streamVersion == 2)
         #expect(recorder.transactions.withLock { $0 } == [["s1"], ["s2"]])
     }
+
+    @Test("with two flushers, an append that queues while the first flusher's transaction runs starts the second")
+    func secondFlusher() async throws {
+        let recorder = Recorder()
+        let combiner = AppendCombiner(maxUnits: 100, flushers: 2) { await recorder.run($0) }
+        try await withThrowingTaskGroup(of: Int64.self) { group in
+            group.addTask { try await combiner.append(try Self.unit("s1"))[0].streamVersion }
+            await Self.waitUntil(recorder, runs: 1)
+            group.addTask { try await combiner.append(try Self.unit("s2"))[0].streamVersion }
+            await Self.waitUntil(recorder, runs: 2)
+            // s1 (alone) and s2 (the first flusher) are held: a second flusher answers s3 all the same.
+            #expect(try await combiner.append(try Self.unit("s3"))[0].streamVersion == 3)
+            recorder.release()
+            var versions: [Int64] = []
+            for try await version in group { versions.append(version) }
+            #expect(versions.sorted() == [1, 2])
+        }
+        #expect(recorder.transactions.withLock { $0 } == [["s1"], ["s2"], ["s3"]])
+    }
 }
