@@ -4,8 +4,8 @@ import Foundation
 import Logging
 import PGClient
 
-/// Appends: single events with an expected version (1 and N writers), batches, and a raw `COPY` of the
-/// same rows into an identical table as the baseline.
+/// Appends: single events with an expected version (1 and N writers) against a raw single-row INSERT-and-commit
+/// loop (same clients, rows, indexes and client library), and batches against a raw `COPY` of the same rows.
 struct AppendBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "append", abstract: "Measure the event store's append path against a raw COPY of the same rows.")
@@ -13,8 +13,11 @@ struct AppendBenchmark: AsyncParsableCommand {
     @Option(name: .customLong("database-url"), help: "A fresh database (ops/bench/append.sh makes one).")
     var databaseURL: String
 
-    @Option(help: "Single-event appends per writer.")
-    var singleAppends = 2_000
+    @Option(help: "Single-event appends per writer and round.")
+    var singleAppends = 1_000
+
+    @Option(help: "Rounds of the single-event runs (each runs the raw loop and every alternative once).")
+    var rounds = 3
 
     @Option(help: "Concurrent writers for the multi-writer run.")
     var writers = 8
@@ -30,16 +33,53 @@ struct AppendBenchmark: AsyncParsableCommand {
         logger.logLevel = .warning
         let (pool, tenant) = try await prepareDatabase(url: databaseURL, logger: logger, maxConnections: max(writers, 2))
         let store = EventStore(pool: pool, logger: logger)
+        let alternatives: [(String, EventStore)] = [
+            ("one transaction each", EventStore(pool: pool, logger: logger, commitSharing: .off)),
+            ("shared commits, 1 flusher (standard)", store),
+            ("shared commits, 2 flushers", EventStore(pool: pool, logger: logger, commitSharing: .on(flushers: 2))),
+        ]
         print("Accord append benchmark — \(try await serverSettings(pool))")
         print("payload: \(Self.payload(0).data.text.utf8.count) bytes of JSON per event, metadata \(Self.payload(0).metadata.actor ?? "")")
 
         // Warm up connections, plans and caches.
-        for index in 0..<200 { try await store.append([Self.payload(index)], to: "warmup", of: tenant, expecting: .any) }
+        for (number, (_, alternative)) in alternatives.enumerated() {
+            for index in 0..<200 {
+                try await alternative.append(
+                    [Self.payload(index)], to: try StreamID("warmup-\(number)"), of: tenant,
+                    expecting: index == 0 ? .noStream : .exactly(Int64(index)))
+            }
+        }
 
-        let single = try await singleEventAppends(store: store, tenant: tenant, writers: 1)
-        report("single-event appends, expected version, 1 writer", rate(single.0, single.1), "appends/s", "\(single.0) appends in \(seconds(single.1))")
-        let multi = try await singleEventAppends(store: store, tenant: tenant, writers: writers)
-        report("single-event appends, expected version, \(writers) writers", rate(multi.0, multi.1), "appends/s", "\(multi.0) appends in \(seconds(multi.1))")
+        // What a statement costs without a commit: the client's hops and one round trip.
+        let (_, roundTrips) = try await measure {
+            for _ in 0..<singleAppends {
+                try await pool.withConnection { connection in try await connection.execute("SELECT 1") }
+            }
+        }
+        report(
+            "round trip through PGClient (SELECT 1, no commit)", rate(singleAppends, roundTrips), "/s",
+            String(format: "%.0f µs each", roundTrips.seconds * 1e6 / Double(singleAppends)))
+
+        // Rounds alternate the raw loop and each alternative, so that a neighbour's build slowing the machine for a
+        // while weighs on all of them alike.
+        try await createInsertBaseline(pool: pool)
+        for clients in [1, writers] {
+            var rawTime = Duration.zero
+            var times = Array(repeating: Duration.zero, count: alternatives.count)
+            for _ in 0..<rounds {
+                rawTime += try await rawInserts(pool: pool, tenant: tenant, clients: clients).1
+                for (index, (_, alternative)) in alternatives.enumerated() {
+                    times[index] += try await singleEventAppends(store: alternative, tenant: tenant, writers: clients).1
+                }
+            }
+            let count = clients * singleAppends * rounds
+            report("raw single-row INSERT-and-commit, \(clients) clients", rate(count, rawTime), "rows/s", "\(count) rows in \(seconds(rawTime))")
+            for (index, (label, _)) in alternatives.enumerated() {
+                report(
+                    "single-event appends, \(label), \(clients) writers", rate(count, times[index]), "appends/s",
+                    String(format: "%.2f× raw", rawTime.seconds / times[index].seconds))
+            }
+        }
 
         let batches = (0..<(events / batchSize)).map { batch in (0..<batchSize).map { Self.payload(batch * batchSize + $0) } }
         let (_, batchedTime) = try await measure {
@@ -47,10 +87,14 @@ struct AppendBenchmark: AsyncParsableCommand {
                 try await store.append(batch, to: try StreamID("batch-\(index)"), of: tenant, expecting: .noStream)
             }
         }
-        report("batched appends, \(events) events in batches of \(batchSize)", rate(events, batchedTime), "events/s", "\(events) events in \(seconds(batchedTime))")
+        report(
+            "batched appends, \(events) events in batches of \(batchSize)", rate(events, batchedTime), "events/s",
+            "\(events) events in \(seconds(batchedTime))")
 
         let copyTime = try await copyBaseline(pool: pool, tenant: tenant, batches: batches)
-        report("raw COPY of the same \(events) rows into an identical table", rate(events, copyTime), "events/s", "\(events) events in \(seconds(copyTime))")
+        report(
+            "raw COPY of the same \(events) rows into an identical table", rate(events, copyTime), "events/s",
+            "\(events) events in \(seconds(copyTime))")
         report("ratio batched / COPY", String(format: "%.2f", copyTime.seconds / batchedTime.seconds), "", "batched append rate / COPY rate")
         await pool.shutdown()
     }
@@ -76,6 +120,48 @@ struct AppendBenchmark: AsyncParsableCommand {
             }
         }
         return (writers * appends, duration)
+    }
+
+    /// A table created `LIKE events` (same columns, defaults, checks and indexes) without the log's foreign key,
+    /// triggers and row-level security: what one row costs PostgreSQL and the client library alone.
+    private func createInsertBaseline(pool: PGConnectionPool) async throws {
+        try await pool.withConnection { connection in
+            try await connection.executeScript(
+                unsafeSQL: """
+                    DROP TABLE IF EXISTS events_insert_baseline;
+                    CREATE TABLE events_insert_baseline (LIKE events INCLUDING ALL);
+                    """)
+        }
+    }
+
+    /// Each client inserts one row per statement (its own implicit transaction, so one commit each) through a
+    /// pooled `PGConnection`, the same client path as an append: the row of a single-event append, numbered
+    /// like one.
+    private func rawInserts(pool: PGConnectionPool, tenant: TenantID, clients: Int) async throws -> (Int, Duration) {
+        let run = UUID().uuidString.prefix(8)
+        let rows = singleAppends
+        let (_, duration) = try await measure {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for client in 0..<clients {
+                    group.addTask {
+                        let stream = "raw-\(run)-\(clients)-\(client)"
+                        for index in 0..<rows {
+                            let event = Self.payload(index)
+                            let metadata = PGJSON(text: #"{"actor":"bench"}"#)
+                            try await pool.withConnection { connection in
+                                try await connection.execute(
+                                    """
+                                    INSERT INTO events_insert_baseline (tenant_id, stream_id, stream_version, type, schema_version, data, metadata)
+                                    VALUES (\(tenant.rawValue), \(stream), \(Int64(index + 1)), \(event.type), \(event.schemaVersion), \(event.data), \(metadata))
+                                    """)
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        return (clients * rows, duration)
     }
 
     /// The same rows, in the same order, through one `COPY … FROM STDIN` into a table created `LIKE events`

@@ -14,11 +14,21 @@ public struct EventStore: Sendable {
     /// The pool the store's own transactions run on.
     public let pool: PGConnectionPool
     let logger: Logger
+    /// Queues concurrent appends into shared transactions; nil when each append commits alone.
+    let combiner: AppendCombiner?
 
     /// Makes a store over a pool.
-    public init(pool: PGConnectionPool, logger: Logger) {
+    /// - Parameter commitSharing: whether appends that wait at the same time share a transaction and its commit.
+    public init(pool: PGConnectionPool, logger: Logger, commitSharing: CommitSharing = .standard) {
         self.pool = pool
         self.logger = logger
+        switch commitSharing {
+        case .off:
+            self.combiner = nil
+        case .on(let flushers):
+            let alone = EventStore(pool: pool, logger: logger, commitSharing: .off)
+            self.combiner = AppendCombiner(maxUnits: 256, flushers: max(1, flushers)) { units in await alone.runShared(units) }
+        }
     }
 
     static let columns = "global_position, txid, tenant_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at"
