@@ -12,7 +12,8 @@ extension ChaosDriver {
     struct Progress: Equatable, CustomStringConvertible {
         /// The last event's position.
         var head: Int64
-        /// Followers (active projections, the reactor) that have not applied every event.
+        /// Followers (active projections, the reactor) that have not applied every event, each with its position and
+        /// the first event it has not applied.
         var lagging: [String]
         /// Webhook deliveries waiting.
         var inbox: Int
@@ -77,16 +78,21 @@ extension ChaosDriver {
         }
         return try await services.pool.withTransaction(scope: .system) { connection in
             let head = try await connection.query("SELECT coalesce(max(global_position), 0) FROM events").singleValue(Int64.self) ?? 0
+            // Each lagging follower with where it stands and the first event it has not applied: what a stalled one is
+            // stuck on (and a follower that moves is motion).
             let lagging = try await connection.query(
                 """
-                SELECT f.name FROM (
+                SELECT f.name || ' (at ' || coalesce(c.global_position, 0) || ', next ' || n.type || ' #' || n.global_position
+                       || ' in ' || n.stream_id || ')'
+                FROM (
                     SELECT name, version FROM projections WHERE state = 'active'
                     UNION ALL SELECT \(Reactor.checkpointName), 1
                 ) f
                 LEFT JOIN projection_checkpoints c ON c.projection = f.name AND c.version = f.version AND c.shard = 'all'
-                WHERE EXISTS (
-                    SELECT 1 FROM events e
-                    WHERE (e.txid, e.global_position) > (coalesce(c.txid, '0'::xid8), coalesce(c.global_position, 0)))
+                CROSS JOIN LATERAL (
+                    SELECT e.type, e.global_position, e.stream_id FROM events e
+                    WHERE (e.txid, e.global_position) > (coalesce(c.txid, '0'::xid8), coalesce(c.global_position, 0))
+                    ORDER BY e.txid, e.global_position LIMIT 1) n
                 ORDER BY f.name
                 """
             ).decode(String.self)
