@@ -75,7 +75,7 @@ public struct EconomicIngest: Sendable {
                 guard let number = customer.customerNumber else { continue }
                 present.insert(String(number))
                 result.read += 1
-                if try await observe(customer, number: number, tenant: tenant, metadata: metadata) { result.changed += 1 }
+                if try await observe(customer, tenant: tenant, metadata: metadata) { result.changed += 1 }
                 if let updated = customer.lastUpdatedDate, updated > (result.newest ?? .distantPast) { result.newest = updated }
                 progress(result.read, max(result.read, page.pagination.results))
             }
@@ -88,7 +88,7 @@ public struct EconomicIngest: Sendable {
             let current = try await retry.run("read e-conomic customer \(number)", logger: logger) { try await client.customer(number: number) }
             if let current {
                 result.missedByPaging += 1
-                if try await observe(current, number: number, tenant: tenant, metadata: metadata) { result.changed += 1 }
+                if try await observe(current, tenant: tenant, metadata: metadata) { result.changed += 1 }
             } else {
                 let deletion = CustomerDeleted(customer: CustomerRef(system: .economic, id: id))
                 if try await !handler.deleteCustomer(deletion, tenant: tenant, metadata: metadata).events.isEmpty { result.deleted += 1 }
@@ -98,10 +98,8 @@ public struct EconomicIngest: Sendable {
     }
 
     /// Records one customer as e-conomic has it; true when that changed something.
-    private func observe(_ customer: EconomicCustomer, number: Int, tenant: TenantID, metadata: CommandMetadata) async throws -> Bool {
-        var fields = customer.fieldMap
-        fields["lastUpdated"] = nil  // bookkeeping of e-conomic's, not a customer field
-        let observed = CustomerObserved(customer: .economic(number), fields: fields, sourceUpdatedAt: customer.lastUpdatedDate)
+    private func observe(_ customer: EconomicCustomer, tenant: TenantID, metadata: CommandMetadata) async throws -> Bool {
+        guard let observed = customer.observation else { return false }
         return try await !handler.observeCustomer(observed, tenant: tenant, metadata: metadata).events.isEmpty
     }
 

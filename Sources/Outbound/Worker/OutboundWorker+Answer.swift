@@ -11,11 +11,8 @@ import SyncDomain
 /// other side (found by chaos seed 25: a Stripe rename and address overwritten with the values from before them).
 extension OutboundWorker {
     func observe(_ answer: EconomicCustomer, tenant: TenantID, logger: Logger) async {
-        guard let number = answer.customerNumber else { return }
-        var fields = answer.fieldMap
-        fields["lastUpdated"] = nil  // bookkeeping of e-conomic's, not a customer field (as the poller records it)
-        let observed = CustomerObserved(customer: .economic(number), fields: fields, sourceUpdatedAt: answer.lastUpdatedDate)
-        let customer = CustomerRef.economic(number)
+        guard let observed = answer.observation else { return }
+        let customer = observed.customer
         do {
             _ = try await DecisionRunner(store: store, logger: logger).decide(
                 CustomerDecider.self, .observe(observed), context: (), on: .customer(customer), from: CustomerState(customer: customer),
