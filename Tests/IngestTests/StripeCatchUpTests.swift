@@ -82,13 +82,16 @@ struct StripeCatchUpTests {
             #expect(after.allSatisfy { $0 == first[$0.eventID] }, "left as they were")
 
             // The processor handles them like webhook deliveries: each event once, each customer observed as Stripe has
-            // it now.
+            // it now; one renamed since its creation was first seen as created.
             try await Self.processor(harness, own: ids).processPending()
             let observed = try await harness.stripeObservationEvents().filter { ids.contains($0.customer.id) }
             #expect(Set(observed.map(\.customer.id)) == ids)
-            #expect(observed.first { $0.customer.id == renamed }?.fields["name"] == "Renamed", "Stripe's current name, not the event's")
+            let ofRenamed = observed.filter { $0.customer.id == renamed }
+            #expect(ofRenamed.last?.fields["name"] == "Renamed", "Stripe's current name, not the event's")
+            #expect(ofRenamed.count == 2 && ofRenamed.first?.fields["name"]?.hasPrefix("Lost ") == true, "first as it was created")
+            #expect(ofRenamed.first?.sourceEventId == nil, "the creation's copy is not the event's observation")
             let sources = observed.compactMap(\.sourceEventId)
-            #expect(sources.count == observed.count && Set(sources).count == sources.count, "each observation from its own event")
+            #expect(sources.count == ids.count && Set(sources).count == sources.count, "each observation from its own event")
         }
     }
 

@@ -52,9 +52,14 @@ struct WebhookTests {
             #expect(try await Self.observations(harness).isEmpty, "nothing is processed inside the request")
             #expect(try await harness.processInbox() == [.processed])
             #expect(stripe.fetches == ["cus_anna"])
-            let observed = try #require(try await Self.observations(harness).first)
+            // First seen through its creation: recorded as created (the event's copy, no event id of its own), then as
+            // Stripe has it now, which is what the customer holds.
+            let observations = try await Self.observations(harness)
+            #expect(observations.count == 2)
+            #expect(observations.first?.fields["name"] == "Anna (stale copy in the event)" && observations.first?.sourceEventId == nil)
+            let observed = try #require(observations.last)
             #expect(observed.customer == .stripe("cus_anna"))
-            #expect(observed.fields["name"] == "Anna (as Stripe has her now)", "the event's own copy is not trusted")
+            #expect(observed.fields["name"] == "Anna (as Stripe has her now)", "the event's own copy is not what the customer holds now")
             #expect(observed.fields["metadata.vip"] == "yes")
             #expect(observed.sourceEventId == "evt_1")
             #expect(observed.sourceUpdatedAt == Date(timeIntervalSince1970: TimeInterval(created)))
@@ -179,7 +184,9 @@ struct WebhookTests {
             let deletions = try await harness.events().compactMap { if case .customerDeleted(let e) = $0 { e } else { nil } }
             #expect(deletions.map(\.customer) == [.stripe("cus_del")])
             #expect(deletions.first?.sourceEventId == "evt_d")
-            #expect(try await Self.observations(harness).count == 1, "the deleted event's full customer was not observed")
+            #expect(
+                try await Self.observations(harness).map(\.sourceEventId) == [nil, "evt_c"],
+                "created, then as Stripe had it; the deleted event's full customer was not observed")
         }
     }
 

@@ -37,6 +37,26 @@ import Testing
         #expect(try CustomerDecider.decide(.observe(observed(["name": "Jane D."], at: 60)), state: state).count == 1)
     }
 
+    @Test("a customer first seen through its creation is recorded as created, then as it is now")
+    func firstSightThroughCreation() throws {
+        let now = observed(["name": "Jane", "email": "jane.new@example.com"], at: 5, eventId: "evt_1")
+        let events = try CustomerDecider.decide(
+            .observeCreated(created: ["name": "Jane", "email": "jane@example.com"], current: now), state: .initial)
+        #expect(events == [.customerObserved(observed(["name": "Jane", "email": "jane@example.com"], at: 5)), .customerObserved(now)])
+        #expect(given(events).fields == now.fields && given(events).lastSourceEventId == "evt_1")
+        // The same delivery again records nothing.
+        #expect(try CustomerDecider.decide(.observeCreated(created: ["name": "Jane"], current: now), state: given(events)) == [])
+    }
+
+    @Test("the creation's copy counts only for a first sight, and only when it says something else")
+    func creationCopyOnlyForFirstSight() throws {
+        let now = observed(["name": "Jane Doe"], at: 5, eventId: "evt_2")
+        let known = given([.customerObserved(observed(["name": "Jane"], at: 0))])
+        #expect(try CustomerDecider.decide(.observeCreated(created: ["name": "Jane"], current: now), state: known) == [.customerObserved(now)])
+        #expect(try CustomerDecider.decide(.observeCreated(created: ["name": "Jane Doe"], current: now), state: .initial) == [.customerObserved(now)])
+        #expect(try CustomerDecider.decide(.observeCreated(created: ["name": " "], current: now), state: .initial) == [.customerObserved(now)])
+    }
+
     @Test func repeatedSourceEventIsIgnored() throws {
         let state = given([.customerObserved(observed(["name": "Jane"], at: nil, eventId: "evt_1"))])
         #expect(try CustomerDecider.decide(.observe(observed(["name": "Other"], at: nil, eventId: "evt_1")), state: state) == [])

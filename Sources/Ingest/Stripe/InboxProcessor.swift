@@ -14,7 +14,10 @@ public import SyncEngine
 /// For `customer.created`, `customer.updated` and `customer.deleted` it re-fetches the customer from Stripe (the
 /// event's own copy may be stale, and deliveries come out of order) and records what Stripe has now:
 /// a customer → `observeCustomer` with its source fields, the event id and the event's `created` time (so an
-/// older event can never overwrite what a newer one recorded); a deleted stub or a 404 → `deleteCustomer`.
+/// older event can never overwrite what a newer one recorded); a deleted stub or a 404 → `deleteCustomer`. The
+/// one exception to "never trust the event's copy": a `customer.created` of a customer never observed records the
+/// customer as created first, then as it is now, so a customer created matching an e-conomic customer and edited
+/// before its event was processed is matched as it was created, and the edit follows as a change.
 /// Other event types are acknowledged and marked `ignored`.
 ///
 /// A failed attempt is recorded with its error and retried after the ``Configuration/retryPolicy``'s backoff (the
@@ -142,9 +145,13 @@ public struct InboxProcessor: Service {
         do {
             switch try await stripeCustomers.customer(id: customerID, tenant: claim.tenant) {
             case .customer(let customer):
-                try await commands.observeCustomer(
-                    CustomerObserved(customer: ref, fields: customer.sourceFields, sourceEventId: claim.eventID, sourceUpdatedAt: claim.eventCreated),
-                    tenant: claim.tenant, metadata: metadata)
+                let now = CustomerObserved(
+                    customer: ref, fields: customer.sourceFields, sourceEventId: claim.eventID, sourceUpdatedAt: claim.eventCreated)
+                if let created = try await inbox.createdCustomer(of: claim) {
+                    try await commands.observeCreatedCustomer(created.sourceFields, now: now, tenant: claim.tenant, metadata: metadata)
+                } else {
+                    try await commands.observeCustomer(now, tenant: claim.tenant, metadata: metadata)
+                }
             case .deleted, .notFound:
                 try await commands.deleteCustomer(
                     CustomerDeleted(customer: ref, sourceEventId: claim.eventID, sourceUpdatedAt: claim.eventCreated), tenant: claim.tenant,

@@ -7,6 +7,9 @@
 /// re-add rows). Identical observations are not recorded, so a stale observation that is newer
 /// than the last *recorded* one but older than an unrecorded identical one is accepted; webhook
 /// handlers that care re-fetch the customer instead of trusting event payloads.
+///
+/// A customer first seen through its creation (`observeCreated`) is recorded as created, then as it is now, when
+/// the two differ: the creation event's own copy is the one payload that is never stale for a first sight.
 public enum CustomerDecider: Decider {
     /// Why a customer command is refused.
     public enum Error: Swift.Error, Hashable, Sendable, CustomStringConvertible {
@@ -46,6 +49,15 @@ public enum CustomerDecider: Decider {
             if let at = observed.sourceUpdatedAt, let last = state.lastSourceUpdatedAt, at < last { return [] }
             if state.exists && !state.isDeleted && state.fields == observed.fields { return [] }
             return [.customerObserved(observed)]
+
+        case .observeCreated(let created, let current):
+            let born = CustomerObserved(customer: current.customer, fields: created, sourceUpdatedAt: current.sourceUpdatedAt)
+            let bornFields = FieldValues.cleaned(created)
+            guard !state.exists, !bornFields.isEmpty, bornFields != FieldValues.cleaned(current.fields) else {
+                return try decide(.observe(current), state: state)
+            }
+            let first = try decide(.observe(born), state: state)
+            return try first + decide(.observe(current), state: first.reduce(state, evolve))
 
         case .delete(let deleted):
             guard state.exists, !state.isDeleted else { return [] }

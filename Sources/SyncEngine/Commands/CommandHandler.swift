@@ -59,6 +59,17 @@ public struct CommandHandler: Sendable {
         try await customerCommand(.observe(observation), customer: observation.customer, tenant: tenant, metadata: metadata)
     }
 
+    /// Records what a system reports now about a customer it reported as created with `created` fields: a customer
+    /// never observed before is recorded as created first (see ``SyncDomain/CustomerCommand/observeCreated(created:current:)``).
+    /// - Throws: ``CommandError``.
+    @discardableResult
+    public func observeCreatedCustomer(_ created: [String: String], now observation: CustomerObserved, tenant: TenantID, metadata: CommandMetadata)
+        async throws -> CommandResult
+    {
+        try await customerCommand(
+            .observeCreated(created: created, current: observation), customer: observation.customer, tenant: tenant, metadata: metadata)
+    }
+
     /// Records that a customer was deleted in its system.
     /// - Throws: ``CommandError``.
     @discardableResult
