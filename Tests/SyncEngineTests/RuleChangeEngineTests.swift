@@ -72,6 +72,43 @@ struct RuleChangeEngineTests {
         }
     }
 
+    @Test("customers whose matching failed are matched again under new match fields once the index is rebuilt; again, nothing new")
+    func failuresMatchedAgain() async throws {
+        try await EngineHarness.run { engine throws in
+            let anna = CustomerRef.stripe("cus_anna")
+            _ = try await engine.observe(
+                .economic(7), ["name": "Anna Jensen", "email": "anna@jensen.example", "telephoneAndFaxNumber": "+45 11 22 33 44", "currency": "DKK"])
+            try await engine.settle()
+            // Matched by e-mail (required): Anna has none, and waits for a person.
+            _ = try await engine.observe(anna, ["name": "Anna Jensen", "phone": "+45 11 22 33 44"])
+            try await engine.settle()
+            #expect(try await engine.events().contains { $0.matchFailure != nil })
+            #expect(try await engine.snapshot().partnering.link(of: anna) == nil)
+
+            // Matched by phone from now on: the failure is decided again once the index holds phone keys.
+            var settings = TenantSettings.default
+            settings.matchFields = [MatchField(source: "phone", economic: "telephoneAndFaxNumber")]
+            try await engine.handler.updateSettings(settings, expectedVersion: 0, tenant: engine.tenant, metadata: EngineHarness.user)
+            try await engine.settle()
+            #expect(try await engine.matchingHold()?.heldDecisions == 1, "the change waits for its rebuild")
+            #expect(try await engine.snapshot().partnering.link(of: anna) == nil)
+            try await engine.rebuildOnRequest()
+            #expect(try await engine.held.resumeReady() == 1)
+            try await engine.settle()
+            let link = try #require(try await engine.snapshot().partnering.link(of: anna))
+            #expect(link.economic == .economic(7))
+            #expect(!(try await engine.events().compactMap(\.economicWrite).contains { $0.kind == .create }))
+
+            // The reactor follows the log again from the start: nothing new.
+            let before = try await engine.events().count
+            try await engine.store.pool.withTransaction(scope: .system) { connection in
+                try await connection.execute("DELETE FROM projection_checkpoints WHERE projection = \(Reactor.checkpointName)")
+            }
+            try await engine.settle()
+            #expect(try await engine.events().count == before)
+        }
+    }
+
     @Test("a change of match fields made while decisions are held keeps them held until its own rebuild")
     func heldAgainByALaterChange() async throws {
         try await EngineHarness.run { engine throws in

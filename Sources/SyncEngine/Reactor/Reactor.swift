@@ -30,14 +30,14 @@ public final class Reactor: Service {
         CustomerObserved.typeName, CustomerIncluded.typeName, SyncRestarted.typeName, OutboundSucceeded.typeName, SettingsChanged.typeName,
     ]
 
-    private let store: EventStore
+    let store: EventStore
     private let cache: TenantStateCache
     private let listener: PGListener?
     private let batchSize: Int
     private let pollInterval: Duration
-    private let logger: Logger
+    let logger: Logger
     private let customers: CustomerStates
-    private let runner: DecisionRunner
+    let runner: DecisionRunner
 
     /// Makes a reactor.
     /// - Parameters:
@@ -132,7 +132,11 @@ public final class Reactor: Service {
             actor: "system:reactor", correlationID: stored?.correlationID ?? causation, causationPosition: recorded.globalPosition)
         if case .settingsChanged(let changed) = event.event {
             if changed.mappingsChanged { try await resynchronizeLinks(of: tenant, causation: causation, metadata: metadata) }
-            return false
+            guard changed.matchFieldsChanged, try await rematchFailures(after: recorded, causation: causation, metadata: metadata) else {
+                return false
+            }
+            try await HeldDecisions(store: store).hold(recorded)
+            return true
         }
         // Decided on fresh state on every attempt: another writer's change to the same streams makes it decide again.
         let decided = try await runner.run(tenant: tenant) { _ -> Decision<Bool> in
@@ -177,7 +181,7 @@ public final class Reactor: Service {
     /// The policy for one customer, on the current state of its stream (an observation replays the latest state).
     /// Everything the decision needs is read in one transaction: partnering and settings, the customer (and its
     /// partner), the hold, and the match candidates. The output says whether the decision is held.
-    private func react(
+    func react(
         to customer: CustomerRef, observed: CustomerObserved?, position: Int64?, tenant: TenantID, causation: UUID, metadata: EventMetadata
     ) async throws -> Decision<Bool> {
         let (cache, customers) = (self.cache, self.customers)
