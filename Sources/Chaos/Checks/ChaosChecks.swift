@@ -127,14 +127,17 @@ enum ChaosChecks {
         for field in observed.settings.mappedEconomicFields where field.spec.isMappable {
             let conflict = link?.openConflicts[field.rawValue] != nil
             if conflict { outcome.openConflicts += 1 }
-            if let finding = checkField(
+            if var finding = checkField(
                 name, field: field, stripe: mapped[field.rawValue], economic: partner.fieldMap[field.rawValue], conflict: conflict,
                 customer: customer, emptyOverwrites: observed.settings.emptyOverwrites(field))
             {
+                finding.undoneInsideReadWriteWindow =
+                    finding.kind == .lostEdit && customer.writes[field]?.last?.side == .economic
+                    && observed.undone(number: number, field: field.rawValue)
                 outcome.findings.append(finding)
             }
         }
-        checkUnmanaged(name, customer: customer, partner: partner, number: number, model: model, into: &outcome)
+        checkUnmanaged(name, customer: customer, partner: partner, number: number, model: model, observed: observed, into: &outcome)
     }
 
     /// A mapped field: equal on both sides (then the last value written, unless a conflict is open), or different
@@ -168,7 +171,8 @@ enum ChaosChecks {
 
     /// Fields Accord does not manage (never mapped, or unmapped before the accountant's last write) keep that write.
     private static func checkUnmanaged(
-        _ name: String, customer: ChaosModel.Customer, partner: EconomicCustomer, number: Int, model: ChaosModel, into outcome: inout Outcome
+        _ name: String, customer: ChaosModel.Customer, partner: EconomicCustomer, number: Int, model: ChaosModel, observed: ChaosObservation,
+        into outcome: inout Outcome
     ) {
         guard let writes = customer.accountantWrites[number] else { return }
         var keys = ChaosModel.unmanaged
@@ -180,9 +184,10 @@ enum ChaosChecks {
             let actual =
                 key == ChaosScript.creditLimitKey ? partner.creditLimit.map { String(Int($0)) } : partner.fieldMap[key]
             if (actual ?? "") != write.value {
-                outcome.findings.append(
-                    ChaosFinding(
-                        .lostEdit, "\(name) e-conomic \(number) \(key): \(actual ?? "∅"), the accountant wrote \(write.value) at \(write.sequence)"))
+                var finding = ChaosFinding(
+                    .lostEdit, "\(name) e-conomic \(number) \(key): \(actual ?? "∅"), the accountant wrote \(write.value) at \(write.sequence)")
+                finding.undoneInsideReadWriteWindow = observed.undone(number: number, field: key)
+                outcome.findings.append(finding)
             }
         }
     }

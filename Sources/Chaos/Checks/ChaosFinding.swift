@@ -32,6 +32,10 @@ public struct ChaosFinding: Sendable, Hashable, CustomStringConvertible {
     public var kind: Kind
     /// Who and what, precisely enough to find it in the run's log.
     public var detail: String
+    /// A lost edit the sandbox saw undone by a `PUT` that wrote back what it had read before the edit
+    /// (``EconomicSandbox/SandboxOverwrite``): e-conomic's API has no conditional write, so no client can prevent it.
+    /// Still a lost edit; told apart so that a person can see which lost edits Accord could have prevented.
+    public var undoneInsideReadWriteWindow = false
 
     /// Makes a finding.
     public init(_ kind: Kind, _ detail: String) {
@@ -40,5 +44,7 @@ public struct ChaosFinding: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `kind: detail`.
-    public var description: String { "\(kind.rawValue): \(detail)" }
+    public var description: String {
+        "\(kind.rawValue): \(detail)" + (undoneInsideReadWriteWindow ? " [undone by a PUT that had read the customer before the edit]" : "")
+    }
 }

@@ -1,4 +1,5 @@
 import Connectors
+import EconomicSandbox
 import EventSourcing
 import EventStore
 import Ingest
@@ -27,6 +28,11 @@ struct ChaosObservation {
     var abandoned: [OutboundRequestRow]
     /// Each customer's row in the fold (match and mapping failures, exclusions), by reference.
     var foldedCustomers: [CustomerRef: CustomerRow]
+    /// The accountant's edits the sandbox saw undone by an API `PUT` based on an older read.
+    var overwrites: [SandboxOverwrite] = []
+
+    /// Whether the sandbox saw an accountant's edit of this customer's field undone by an API `PUT` based on an older read.
+    func undone(number: Int, field: String) -> Bool { overwrites.contains { $0.customerNumber == number && $0.field == field } }
 
     /// Reads it all through the driver's current process.
     static func read(_ driver: ChaosDriver) async throws -> ChaosObservation {
@@ -57,7 +63,8 @@ struct ChaosObservation {
             abandoned: try await OutboundQueue(store: services.store).requests(of: tenant, status: .abandoned, limit: 100_000),
             foldedCustomers: Dictionary(
                 fold.customers(tenant, filter: CustomerFilter(includeDeleted: true, limit: 1_000_000)).rows.map { ($0.customer, $0) },
-                uniquingKeysWith: { first, _ in first }))
+                uniquingKeysWith: { first, _ in first }),
+            overwrites: try await driver.sandbox.overwrites())
     }
 }
 

@@ -68,7 +68,40 @@ struct ChaosSandbox: Sendable {
         return number
     }
 
+    /// An accountant's edit in e-conomic's own screens: only `changes` (field-map keys, as ``ChaosScript`` writes them;
+    /// "" clears), applied in one step — the accountant never writes back a copy read earlier.
+    /// - Returns: false when the customer is gone.
+    func edit(customer number: Int, changes: [String: String]) async throws -> Bool {
+        var body: [String: Any] = [:]
+        for (key, value) in changes {
+            switch key {
+            case "paymentTerms": body[key] = ["paymentTermsNumber": Int(value) ?? 1]
+            case ChaosScript.creditLimitKey: body[key] = Double(value) ?? 0
+            default: body[key] = value.isEmpty ? NSNull() : value
+            }
+        }
+        let (status, data) = try await send(.PATCH, "/_sandbox/customers/\(number)", body: try JSONSerialization.data(withJSONObject: body))
+        if status == .notFound { return false }
+        guard (200..<300).contains(status.code) else {
+            throw ChaosSetupError(description: "sandbox edit of customer \(number): \(status) \(String(decoding: data, as: UTF8.self))")
+        }
+        return true
+    }
+
+    /// The accountant's edits an API `PUT` undid by writing back what it had read before them.
+    func overwrites() async throws -> [SandboxOverwrite] {
+        try JSONDecoder().decode([SandboxOverwrite].self, from: try await admin(.GET, "/_sandbox/overwrites", body: nil))
+    }
+
     private func admin(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> Data {
+        let (status, data) = try await send(method, path, body: body)
+        guard (200..<300).contains(status.code) else {
+            throw ChaosSetupError(description: "sandbox \(method) \(path): \(status) \(String(decoding: data, as: UTF8.self))")
+        }
+        return data
+    }
+
+    private func send(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> (HTTPResponseStatus, Data) {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         if let body {
@@ -76,10 +109,6 @@ struct ChaosSandbox: Sendable {
             request.body = .bytes(ByteBuffer(data: body))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        let data = Data(buffer: try await response.body.collect(upTo: 16 << 20))
-        guard (200..<300).contains(response.status.code) else {
-            throw ChaosSetupError(description: "sandbox \(method) \(path): \(response.status) \(String(decoding: data, as: UTF8.self))")
-        }
-        return data
+        return (response.status, Data(buffer: try await response.body.collect(upTo: 16 << 20)))
     }
 }

@@ -26,6 +26,9 @@ public struct ChaosSummary: Sendable {
                 + "\(seeds.reduce(0) { $0 + $1.waiting.count })",
         ]
         lines += ChaosFinding.Kind.allCases.map { "\($0.rawValue): \(count($0))" }
+        let undone = seeds.reduce(0) { $0 + $1.findings.filter(\.undoneInsideReadWriteWindow).count }
+        lines.append(
+            "  of the lost edits, undone by a PUT that had read the customer before the edit (e-conomic has no conditional write): \(undone)")
         if let failure = firstFailure {
             lines.append("first failing seed: \(failure.seed) — replay: \(replayCommand(failure.seed, failure.length))")
         } else {

@@ -13,29 +13,15 @@ extension ChaosDriver {
         }
     }
 
-    /// An accountant edits the partner of a Stripe customer in e-conomic: reads it, changes the fields, writes it
-    /// back (e-conomic's PUT replaces the whole customer). Faults are waited out; a write whose answer was lost is
-    /// simply made again on what the customer now is.
+    /// An accountant edits the partner of a Stripe customer in e-conomic's own screens: the changed fields only, in
+    /// one step (``ChaosSandbox/edit(customer:changes:)``) — a screen that wrote back a copy read earlier would undo
+    /// Accord's writes made meanwhile, which no sync engine can see or prevent.
     /// - Returns: why nothing was done, or "".
     func editInEconomic(_ index: Int, changes: [String: String]) async throws -> String {
         guard let number = try await partners(of: index).compactMap(\.customerNumber).min() else {
             return "customer #\(index) has no partner in e-conomic yet"
         }
-        let client = sandbox.client
-        var fieldMap = changes
-        let creditLimit = fieldMap.removeValue(forKey: ChaosScript.creditLimitKey)
-        let found = try await retry.run("edit e-conomic customer \(number)", logger: logger) { () async throws -> Bool in
-            do {
-                _ = try await client.updateCustomer(number: number) { customer in
-                    try customer.apply(fieldMap: fieldMap)
-                    if let creditLimit { customer.creditLimit = Double(creditLimit) }
-                }
-                return true
-            } catch let error as EconomicAPIError where error.code == .notFound {
-                return false
-            }
-        }
-        guard found else { return "e-conomic customer \(number) is gone" }
+        guard try await sandbox.edit(customer: number, changes: changes) else { return "e-conomic customer \(number) is gone" }
         model.accountantEdited(index, number: number, changes: changes)
         return ""
     }

@@ -14,6 +14,8 @@ import NIOFoundationCompat
 /// | `PUT /_sandbox/knobs` | ``SandboxKnobs`` (missing keys = defaults) | replaces the knobs |
 /// | `PATCH /_sandbox/knobs` | some knob keys | changes only those |
 /// | `GET /_sandbox/faults` / `POST /_sandbox/faults` | `{"next": ["rateLimit", "serverError", "dropResponse"]}` | queue faults for the next requests in scope |
+/// | `PATCH /_sandbox/customers/{n}` | some customer fields in the write shape (`null` clears) | an accountant's edit, as in e-conomic's screens: applied in one step, no faults |
+/// | `GET /_sandbox/overwrites` | | accountant's edits an API `PUT` undid by writing back what it had read (``SandboxOverwrite``) |
 struct AdminController {
     let store: SandboxStore
     let configuration: SandboxConfiguration
@@ -57,6 +59,7 @@ struct AdminController {
                     endpoints: [
                         "POST /_sandbox/reset", "POST /_sandbox/customers", "GET /_sandbox/stats", "DELETE /_sandbox/stats",
                         "GET /_sandbox/knobs", "PUT /_sandbox/knobs", "PATCH /_sandbox/knobs", "GET /_sandbox/faults", "POST /_sandbox/faults",
+                        "PATCH /_sandbox/customers/{n}", "GET /_sandbox/overwrites",
                     ]))
         }
         group.post("reset") { request, _ in
@@ -83,6 +86,21 @@ struct AdminController {
             }
             return try SandboxError.jsonResponse(
                 status: .created, body: SeedResponse(created: created, customerCount: await store.stats().customerCount))
+        }
+        group.patch("customers/:customerNumber") { request, context in
+            guard let text = context.parameters.get("customerNumber"), let number = Int(text) else { throw SandboxError.notFound() }
+            let base = request.sandboxBaseURL(configuration.publicBaseURL)
+            let changes = try await request.jsonObject()
+            let customer = try await store.editCustomer(number: number, changes: changes, baseURL: base) { customer in
+                guard let data = try? JSONEncoder().encode(CustomerRepresentation(customer, base: base)),
+                    let shape = try? JSONDecoder().decode([String: JSONValue].self, from: data)
+                else { return [:] }
+                return shape
+            }
+            return try SandboxError.jsonResponse(status: .ok, body: CustomerRepresentation(customer, base: base))
+        }
+        group.get("overwrites") { _, _ in
+            try SandboxError.jsonResponse(status: .ok, body: await store.overwrites)
         }
         group.get("stats") { _, _ in
             try SandboxError.jsonResponse(status: .ok, body: await store.stats())

@@ -15,7 +15,7 @@ struct CustomersController {
         router.delete("customers") { _, _ -> Response in throw SandboxError.methodNotAllowed() }
         router.get("customers/:customerNumber") { request, context in
             let base = request.sandboxBaseURL(publicBaseURL)
-            guard let customer = await store.customer(number: try number(context)) else { throw SandboxError.notFound() }
+            guard let customer = await store.read(number: try number(context)) else { throw SandboxError.notFound() }
             return try SandboxError.jsonResponse(status: .ok, body: CustomerRepresentation(customer, base: base))
         }
         router.put("customers/:customerNumber") { request, context in

@@ -17,6 +17,7 @@ actor SandboxStore {
     private var replaced = 0
     private var deleted = 0
     private var faults: [String: Int] = [:]
+    private var watch = OverwriteWatch()
 
     init(configuration: SandboxConfiguration, logger: Logger) throws {
         self.configuration = configuration
@@ -80,6 +81,16 @@ actor SandboxStore {
         customers[number]
     }
 
+    /// The customer as the API reads it (`GET /customers/{n}`): what the reader writes next is based on this read.
+    func read(number: Int) -> SandboxCustomer? {
+        guard let customer = customers[number] else { return nil }
+        watch.read(number)
+        return customer
+    }
+
+    /// Edits the API missed by writing back what it had read (see ``SandboxOverwrite``).
+    var overwrites: [SandboxOverwrite] { watch.overwrites }
+
     func createCustomer(_ body: [String: JSONValue], baseURL: String, countAsCreated: Bool = true) throws(SandboxError) -> SandboxCustomer {
         let input = try validator(baseURL: baseURL).validate(body, mode: .create).checked()
         let number: Int
@@ -93,18 +104,38 @@ actor SandboxStore {
     }
 
     func replaceCustomer(number: Int, _ body: [String: JSONValue], baseURL: String) throws(SandboxError) -> SandboxCustomer {
+        let customer = try replace(number: number, body, baseURL: baseURL)
+        replaced += 1
+        watch.replaced(number, with: customer)
+        return customer
+    }
+
+    /// An accountant's edit, as made in e-conomic's own screens: `changes` (write shape; `null` clears) laid over
+    /// the customer as `writeShape` renders it, in one step — no read-then-write of its own. Validated as a `PUT`.
+    func editCustomer(
+        number: Int, changes: [String: JSONValue], baseURL: String, writeShape: @Sendable (SandboxCustomer) -> [String: JSONValue]
+    ) throws(SandboxError) -> SandboxCustomer {
+        guard let before = customers[number] else { throw .notFound() }
+        var body = writeShape(before)
+        for (key, value) in changes { body[key] = value == .null ? nil : value }
+        let customer = try replace(number: number, body, baseURL: baseURL)
+        watch.edited(number, from: before, to: customer)
+        return customer
+    }
+
+    private func replace(number: Int, _ body: [String: JSONValue], baseURL: String) throws(SandboxError) -> SandboxCustomer {
         guard var customer = customers[number] else { throw .notFound() }
         let input = try validator(baseURL: baseURL).validate(body, mode: .replace(number)).checked()
         input.apply(to: &customer)
         customer.lastUpdated = now()
         customers[number] = customer
-        replaced += 1
         persist()
         return customer
     }
 
     func deleteCustomer(number: Int) throws(SandboxError) {
         guard customers.removeValue(forKey: number) != nil else { throw .notFound() }
+        watch.deleted(number)
         deleted += 1
         persist()
     }
@@ -155,6 +186,7 @@ actor SandboxStore {
         if case .consecutive(let start) = configuration.numbering { nextConsecutive = start }
         knobs = configuration.knobs
         scheduledFaults = []
+        watch = OverwriteWatch()
         resetStats()
         persist()
     }
