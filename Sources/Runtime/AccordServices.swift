@@ -50,6 +50,8 @@ public struct AccordServices: Sendable {
     public let inbox: InboxProcessor
     /// Reads each tenant's Stripe events list into the inbox, so that no lost webhook goes unnoticed.
     public let stripeCatchUp: StripeCatchUp
+    /// Every tenant's webhook secrets in memory, so that deliveries are verified before any database work.
+    let webhookSecrets: WebhookSecretDirectory
     /// The HTTP server: API, web pages, the Stripe webhook endpoint (which records into the inbox).
     public let server: AccordServer
     /// The logger.
@@ -102,10 +104,12 @@ public struct AccordServices: Sendable {
             }
             return result
         }
+        let webhookSecrets = WebhookSecretDirectory(credentials: credentials, logger: logger)
+        self.webhookSecrets = webhookSecrets
         let server = AccordServer(
             configuration: ServerConfiguration(host: configuration.host, port: configuration.port, baseURL: configuration.publicURL),
             dependencies: ServerDependencies(
-                store: store, commands: commands, tenantCache: cache, webhookSecrets: CredentialWebhookSecrets(store: credentials), logger: logger))
+                store: store, commands: commands, tenantCache: cache, webhookSecrets: webhookSecrets, logger: logger))
         self.server = server
         inbox = InboxProcessor(
             pool: pool, commands: commands,
@@ -147,19 +151,10 @@ public struct AccordServices: Sendable {
     ) -> ServiceGroup {
         let app = server.buildApplication(onServerRunning: onServerRunning)
         let services: [any Service] =
-            [pool, listener, projections, rebuilds, reactor, heldDecisions, worker, poller, inbox, stripeCatchUp] + additional + [app]
+            [pool, listener, webhookSecrets, projections, rebuilds, reactor, heldDecisions, worker, poller, inbox, stripeCatchUp] + additional + [app]
         return ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
-    }
-}
-
-/// The tenants' Stripe webhook endpoint secrets, from the encrypted credential store.
-struct CredentialWebhookSecrets: WebhookSecretsProvider {
-    let store: CredentialStore
-
-    func webhookSecrets(for tenant: TenantID) async throws -> [String] {
-        try await store.load(tenant)?.stripe?.webhookSecrets.map(\.revealed) ?? []
     }
 }
 

@@ -190,18 +190,22 @@ struct WebhookTests {
         }
     }
 
-    @Test("an unknown tenant, an invalid tenant id and a tenant without a webhook secret are 404")
+    @Test("an unknown tenant, an invalid tenant id, a tenant without a webhook secret and a forged signature get the same answer")
     func unknownTenant() async throws {
         try await ServerHarness.run { harness in
             let body = stripeEventBody(id: "evt_t", customerID: "cus_x", created: Self.now())
             try await harness.withClient { client throws in
-                let unknown = try await Self.deliver(client, body, tenant: "nobody", headers: Self.signed(body))
-                #expect(unknown.status == .notFound)
-                #expect(unknown.errorCode == "unknown_tenant")
-                #expect(try await Self.deliver(client, body, tenant: "NOT%20VALID", headers: Self.signed(body)).status == .notFound)
-                let unconfigured = try await Self.deliver(client, body, tenant: "globex", headers: Self.signed(body))
-                #expect(unconfigured.status == .notFound)
-                #expect(unconfigured.errorCode == "webhook_not_configured")
+                let forged = try await Self.deliver(client, body, tenant: "acme", headers: Self.signed(body, secrets: ["whsec_not_acmes"]))
+                #expect(forged.status == .badRequest)
+                #expect(forged.errorCode == "signature_mismatch")
+                for tenant in ["nobody", "NOT%20VALID", "globex"] {
+                    let answer = try await Self.deliver(client, body, tenant: tenant, headers: Self.signed(body))
+                    #expect(answer.status == forged.status, "\(tenant)")
+                    #expect(answer.text == forged.text, "\(tenant): nothing tells it from a forged signature")
+                }
+                // A header that is not a signature is named as such, whoever the tenant.
+                let unsigned = try await Self.deliver(client, body, tenant: "nobody", headers: [:])
+                #expect(unsigned.errorCode == "missing_signature")
             }
             #expect(try await harness.inboxCount() == 0)
         }

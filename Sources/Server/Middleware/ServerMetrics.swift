@@ -8,7 +8,7 @@ public import Prometheus
 ///
 /// - `http_server_requests_total{method,route,status}` and `http_server_request_duration_seconds{method,route}`;
 /// - `accord_webhook_deliveries_total{outcome}`: accepted, duplicate, rejected (bad signature, stale,
-///   malformed), unknown_tenant, not_configured, too_large;
+///   malformed), unknown_endpoint (no secret for the tenant, or no such tenant), too_large;
 /// - the webhook inbox's (``Ingest/InboxMetrics``), in the same registry through ``inbox``.
 public struct ServerMetrics: Sendable {
     /// The registry `/metrics` renders.

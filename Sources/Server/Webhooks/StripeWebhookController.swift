@@ -12,9 +12,14 @@ public import PGClient
 /// `POST /webhooks/stripe/{tenant}`: verifies a Stripe delivery against the tenant's endpoint secrets, records it
 /// in the inbox (once per event id) and answers at once; ``Ingest/InboxProcessor`` does the work.
 ///
-/// - unknown tenant, or a tenant without a webhook secret → 404;
-/// - missing, malformed, forged or stale signature, or a body that is not a Stripe event → 400 with a specific
-///   message, and nothing is recorded;
+/// The signature is checked before any database work, against the secrets ``ServerDependencies/webhookSecrets``
+/// holds (in memory, in `accord serve`), and a tenant that does not exist, or has no webhook secret, is refused
+/// exactly as a forged signature is — same status, code and message, and the same HMAC work — so deliveries cannot
+/// tell which tenants exist:
+/// - missing or malformed signature header → 400 naming what is wrong with it (says nothing about the tenant);
+/// - no secret of the endpoint signed it (forged, wrong secret, unknown tenant, no webhook configured) → 400
+///   `signature_mismatch`;
+/// - a signed delivery that is stale or not a Stripe event → 400 with a specific message; nothing is recorded;
 /// - a duplicate delivery → 200 (recorded once).
 public struct StripeWebhookController: Sendable {
     let dependencies: ServerDependencies
@@ -50,11 +55,7 @@ public struct StripeWebhookController: Sendable {
     }
 
     @Sendable func receive(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let tenantText = try context.pathParameter("tenant")
-        guard let tenant = try? TenantID(tenantText), try await TenantDirectory(pool: dependencies.pool).contains(tenant) else {
-            metrics.webhook("unknown_tenant")
-            throw APIError.notFound("unknown tenant", code: "unknown_tenant")
-        }
+        let tenant = try? TenantID(try context.pathParameter("tenant"))
         let body: ByteBuffer
         do {
             body = try await JSONBody.bytes(of: request, limit: configuration.maxWebhookBodyBytes)
@@ -62,22 +63,25 @@ public struct StripeWebhookController: Sendable {
             metrics.webhook("too_large")
             throw error
         }
-        let secrets = try await dependencies.webhookSecrets.webhookSecrets(for: tenant).filter { !$0.isEmpty }
-        guard !secrets.isEmpty else {
-            metrics.webhook("not_configured")
-            throw APIError.notFound("this tenant has no Stripe webhook endpoint configured", code: "webhook_not_configured")
-        }
+        var secrets: [String] = []
+        if let tenant { secrets = try await dependencies.webhookSecrets.webhookSecrets(for: tenant).filter { !$0.isEmpty } }
         let payload = Data(buffer: body)
         let signature = request.headers[Self.signatureHeader]
         let event: StripeEvent
         do throws(StripeWebhookError) {
-            event = try StripeWebhookVerifier(secrets: secrets, tolerance: configuration.webhookTolerance, now: now)
+            // No secret: a decoy that signs nothing, so the refusal costs what a forged signature's does.
+            event = try StripeWebhookVerifier(secrets: secrets.isEmpty ? [Self.decoy] : secrets, tolerance: configuration.webhookTolerance, now: now)
                 .verify(payload: payload, signatureHeader: signature)
         } catch {
-            metrics.webhook("rejected")
-            context.logger.info("stripe webhook refused", metadata: ["accord.tenant": "\(tenant)", "webhook.error": "\(error)"])
+            metrics.webhook(secrets.isEmpty ? "unknown_endpoint" : "rejected")
+            context.logger.info(
+                "stripe webhook refused",
+                metadata: [
+                    "accord.tenant": "\(tenant.map(\.rawValue) ?? "(invalid)")", "webhook.error": "\(error)", "webhook.secrets": "\(secrets.count)",
+                ])
             throw APIError.badRequest(error.description, code: Self.code(for: error))
         }
+        guard let tenant else { throw APIError.badRequest(StripeWebhookError.noMatchingSignature.description, code: "signature_mismatch") }
         guard !event.id.isEmpty, event.id.utf8.count <= 255, !event.type.isEmpty, event.type.utf8.count <= 255 else {
             metrics.webhook("rejected")
             throw APIError.badRequest("the event has no usable id or type", code: "invalid_payload")
@@ -94,6 +98,9 @@ public struct StripeWebhookController: Sendable {
     }
 
     static let signatureHeader = HTTPField.Name("Stripe-Signature")!
+
+    /// Verifies deliveries for endpoints without a secret: random per process, never known to anyone.
+    static let decoy = "whsec_" + (0..<32).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.joined()
 
     static func code(for error: StripeWebhookError) -> String {
         switch error {
