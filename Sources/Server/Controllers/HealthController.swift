@@ -5,39 +5,46 @@ import Logging
 import NIOCore
 import Prometheus
 
-/// `/health` (is the database reachable?) and `/metrics` (Prometheus text).
+/// `/health` (the process is alive: answered without the database), `/ready` (the database answers and every read
+/// model is built: asked at most once a second, see ``ReadinessCache``) and `/metrics` (Prometheus text).
 struct HealthController: Sendable {
     let probe: any ServerHealth
+    let readiness: ReadinessCache
     let metrics: ServerMetrics
+
+    init(probe: any ServerHealth, metrics: ServerMetrics) {
+        self.probe = probe
+        self.readiness = ReadinessCache(probe: probe)
+        self.metrics = metrics
+    }
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/health", use: health)
+        router.get("/ready", use: ready)
         router.get("/metrics", use: metricsText)
     }
 
     struct Health: Codable {
         var status: String
+    }
+
+    struct Readiness: Codable {
+        var status: String
         var database: String
+        var readModels: String
     }
 
     @Sendable func health(_ request: Request, context: AppRequestContext) async throws -> Response {
-        do {
-            let probe = self.probe
-            let answered = try await withThrowingTaskGroup(of: Bool.self) { group in
-                group.addTask { try await probe.databaseAnswers() }
-                group.addTask {
-                    try await Task.sleep(for: .seconds(5))
-                    throw CancellationError()
-                }
-                defer { group.cancelAll() }
-                return try await group.next() ?? false
-            }
-            guard answered else { throw CancellationError() }
-            return JSONBody.response(Health(status: "ok", database: "ok"))
-        } catch {
-            context.logger.warning("health check: database unreachable", metadata: ["error": "\(error)"])
-            return JSONBody.response(Health(status: "unavailable", database: "unreachable"), status: .serviceUnavailable)
-        }
+        JSONBody.response(Health(status: "alive"))
+    }
+
+    @Sendable func ready(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let answer = await readiness.current()
+        let body = Readiness(
+            status: answer.ready ? "ready" : "unavailable", database: answer.databaseAnswers ? "ok" : "unreachable",
+            readModels: !answer.databaseAnswers ? "unknown" : answer.readModelsBuilt ? "built" : "building")
+        if !answer.ready { context.logger.warning("not ready", metadata: ["database": "\(body.database)", "read_models": "\(body.readModels)"]) }
+        return JSONBody.response(body, status: answer.ready ? .ok : .serviceUnavailable)
     }
 
     @Sendable func metricsText(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -1,7 +1,8 @@
-/// What `/health` and `/metrics` ask beyond the server itself. ``PostgresServerHealth`` asks the database.
+/// What `/ready` and `/metrics` ask beyond the server itself. ``PostgresServerHealth`` asks the database.
 public protocol ServerHealth: Sendable {
-    /// Whether the database answers a trivial query (the caller bounds how long it waits).
-    func databaseAnswers() async throws -> Bool
+    /// Whether every read model has a built (active) version; answering at all says the database is reachable.
+    /// - Throws: when the database cannot be asked (the caller bounds how long it waits).
+    func readModelsBuilt() async throws -> Bool
     /// Webhook deliveries waiting to be processed, across tenants.
     func inboxBacklog() async throws -> Int
 }

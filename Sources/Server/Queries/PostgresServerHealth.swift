@@ -1,17 +1,21 @@
 import Ingest
 public import PGClient
 
-/// ``ServerHealth`` from PostgreSQL: `SELECT 1` on a pooled connection, and the webhook inbox's backlog.
+/// ``ServerHealth`` from PostgreSQL: the projection registry on a pooled connection, and the webhook inbox's backlog.
 public struct PostgresServerHealth: ServerHealth {
     let pool: PGConnectionPool
 
     /// Makes the probe over a pool.
     public init(pool: PGConnectionPool) { self.pool = pool }
 
-    /// Whether `SELECT 1` answers 1.
+    /// Whether the registry knows projections and each has an active version (one statement).
     /// - Throws: ``PGClient/PGError`` when no connection can be had or the statement fails.
-    public func databaseAnswers() async throws -> Bool {
-        try await pool.withConnection { try await $0.query("SELECT 1").singleValue(Int.self) } == 1
+    public func readModelsBuilt() async throws -> Bool {
+        try await pool.withConnection { connection in
+            try await connection.query(
+                "SELECT count(*) > 0 AND count(DISTINCT name) = count(DISTINCT name) FILTER (WHERE state = 'active') FROM projections"
+            ).singleValue(Bool.self)
+        } ?? false
     }
 
     /// Pending deliveries across tenants.

@@ -1,11 +1,16 @@
 import Server
 
-/// What `/health` hears from a database that is not there: the answer the test asks for, and no webhook backlog
-/// (there is no inbox without PostgreSQL).
+/// What `/ready` hears from a database that is not there: the answer the test asks for (read models built, or no
+/// answer at all), and no webhook backlog (there is no inbox without PostgreSQL).
 struct MemoryHealth: ServerHealth {
+    struct Unreachable: Error {}
+
     let answers: Bool
 
-    func databaseAnswers() async throws -> Bool { answers }
+    func readModelsBuilt() async throws -> Bool {
+        guard answers else { throw Unreachable() }
+        return true
+    }
 
     func inboxBacklog() async throws -> Int { 0 }
 }
