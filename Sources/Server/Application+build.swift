@@ -1,5 +1,7 @@
 public import Foundation
 public import Hummingbird
+import HummingbirdCore
+import NIOCore
 import Logging
 public import PGClient
 
@@ -73,10 +75,22 @@ public struct AccordServer: Sendable {
     /// configured host and port.
     public func buildApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
-            router: buildRouter(),
-            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "accord"),
+            router: buildRouter(), server: Self.httpServer(configuration), configuration: Self.applicationConfiguration(configuration),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: dependencies.logger)
+    }
+
+    /// HTTP/1.1 with the configured idle timeout.
+    static func httpServer(_ configuration: ServerConfiguration) -> HTTPServerBuilder {
+        let idle = configuration.idleTimeout.components
+        return .http1(configuration: .init(idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)))
+    }
+
+    /// The address and the cap on connections served at once.
+    static func applicationConfiguration(_ configuration: ServerConfiguration) -> ApplicationConfiguration {
+        ApplicationConfiguration(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "accord",
+            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections))
     }
 }
 

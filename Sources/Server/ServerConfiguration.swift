@@ -29,6 +29,11 @@ public struct ServerConfiguration: Sendable {
     public var sessionSecret: Data
     /// Whether the session cookie is marked `Secure` (by default: when the base URL is https).
     public var secureCookies: Bool
+    /// How long a connection may stay without reading or writing before it is closed (default 30 s): an idle or
+    /// trickling client does not hold a connection for ever.
+    public var idleTimeout: Duration
+    /// How many connections are served at once (default 1,000); beyond that, new ones wait in the listen backlog.
+    public var maxConnections: Int
 
     /// Makes a configuration.
     public init(
@@ -42,7 +47,9 @@ public struct ServerConfiguration: Sendable {
         maxPageSize: Int = 200,
         sessionLifetime: Duration = .seconds(12 * 3600),
         sessionSecret: Data? = nil,
-        secureCookies: Bool? = nil
+        secureCookies: Bool? = nil,
+        idleTimeout: Duration = .seconds(30),
+        maxConnections: Int = 1_000
     ) {
         self.host = host
         self.port = port
@@ -57,5 +64,7 @@ public struct ServerConfiguration: Sendable {
         self.sessionLifetime = sessionLifetime
         self.sessionSecret = sessionSecret ?? SecureRandom.bytes(32)
         self.secureCookies = secureCookies ?? base.lowercased().hasPrefix("https://")
+        self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
     }
 }
