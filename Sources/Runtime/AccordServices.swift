@@ -52,6 +52,8 @@ public struct AccordServices: Sendable {
     public let stripeCatchUp: StripeCatchUp
     /// Every tenant's webhook secrets in memory, so that deliveries are verified before any database work.
     let webhookSecrets: WebhookSecretDirectory
+    /// Removes settled webhook deliveries once they are older than the retention period.
+    let inboxRetention: InboxRetention
     /// The HTTP server: API, web pages, the Stripe webhook endpoint (which records into the inbox).
     public let server: AccordServer
     /// The logger.
@@ -104,6 +106,7 @@ public struct AccordServices: Sendable {
             }
             return result
         }
+        inboxRetention = InboxRetention(pool: pool, configuration: .init(days: configuration.webhookRetentionDays), logger: logger)
         let webhookSecrets = WebhookSecretDirectory(credentials: credentials, logger: logger)
         self.webhookSecrets = webhookSecrets
         let server = AccordServer(
@@ -151,7 +154,8 @@ public struct AccordServices: Sendable {
     ) -> ServiceGroup {
         let app = server.buildApplication(onServerRunning: onServerRunning)
         let services: [any Service] =
-            [pool, listener, webhookSecrets, projections, rebuilds, reactor, heldDecisions, worker, poller, inbox, stripeCatchUp] + additional + [app]
+            [pool, listener, webhookSecrets, projections, rebuilds, reactor, heldDecisions, worker, poller, inbox, stripeCatchUp, inboxRetention]
+            + additional + [app]
         return ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))

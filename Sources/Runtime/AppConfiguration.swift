@@ -17,6 +17,8 @@ public import PGClient
 ///   requests per tenant when nothing happened);
 /// - seconds between reads of the customers changed in e-conomic [`ACCORD_ECONOMIC_POLL_INTERVAL`], default 30: how
 ///   long an accountant's edit waits at most before Accord sees it (each read is one request per tenant);
+/// - days settled webhook deliveries (Stripe's copies of customers) are kept [`ACCORD_WEBHOOK_RETENTION_DAYS`],
+///   default 30;
 /// - log level [`ACCORD_LOG_LEVEL`], default info.
 ///
 /// ``description`` never shows the database password.
@@ -41,13 +43,16 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
     public var stripeCatchUpInterval: Duration
     /// The time between reads of the customers changed in e-conomic.
     public var economicPollInterval: Duration
+    /// Days settled webhook deliveries are kept.
+    public var webhookRetentionDays: Int
 
     /// A configuration from values already merged (tests, the demo).
     public init(
         database: PGConfiguration, databaseConnections: Int = 10, host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil,
         migrate: Bool = false, logLevel: Logger.Level = .info, economicRequestsPerSecond: Double = 1, stripeCatchUpInterval: Duration = .seconds(60),
-        economicPollInterval: Duration = .seconds(30)
+        economicPollInterval: Duration = .seconds(30), webhookRetentionDays: Int = 30
     ) {
+        self.webhookRetentionDays = webhookRetentionDays
         self.economicRequestsPerSecond = economicRequestsPerSecond
         self.stripeCatchUpInterval = stripeCatchUpInterval
         self.economicPollInterval = economicPollInterval
@@ -106,10 +111,18 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
                 }
                 return value
             } ?? 30
+        let retention =
+            try environment["ACCORD_WEBHOOK_RETENTION_DAYS"].map { text -> Int in
+                guard let value = Int(text), (1...3650).contains(value) else {
+                    throw ConfigurationError(key: "ACCORD_WEBHOOK_RETENTION_DAYS", problem: "must be a whole number of days between 1 and 3650")
+                }
+                return value
+            } ?? 30
         return AppConfiguration(
             database: PGConfiguration(connectionString: url), databaseConnections: connections, host: host, port: port,
             publicURL: publicURL ?? environment["ACCORD_PUBLIC_URL"], migrate: migrate ?? (environment["ACCORD_MIGRATE"] == "true"), logLevel: level,
-            economicRequestsPerSecond: rate, stripeCatchUpInterval: .seconds(catchUp), economicPollInterval: .seconds(poll))
+            economicRequestsPerSecond: rate, stripeCatchUpInterval: .seconds(catchUp), economicPollInterval: .seconds(poll),
+            webhookRetentionDays: retention)
     }
 
     private static func integer(_ text: String, key: String) throws -> Int {
@@ -120,7 +133,8 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
     /// The settings, with the password redacted.
     public var description: String {
         "database=\(database) connections=\(databaseConnections) http=\(host):\(port) public=\(publicURL) migrate=\(migrate) log=\(logLevel) "
-            + "economic-rate=\(economicRequestsPerSecond)/s stripe-catch-up=\(stripeCatchUpInterval) economic-poll=\(economicPollInterval)"
+            + "economic-rate=\(economicRequestsPerSecond)/s stripe-catch-up=\(stripeCatchUpInterval) economic-poll=\(economicPollInterval) "
+            + "webhook-retention=\(webhookRetentionDays)d"
     }
 }
 
