@@ -113,7 +113,7 @@ public struct WebhookInbox: Sendable {
     func claim(limit: Int, perTenant: Int, lease: Duration) async throws -> [Claim] {
         let leaseSeconds = Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
         let rows = try await pool.withTransaction(scope: .system) { connection in
-            try await ClaimTurns.lock(.inbox, on: connection)
+            try await ClaimTurns.beginClaim(.inbox, on: connection)
             let rows = try await connection.query(
                 """
                 UPDATE webhook_inbox i SET attempts = i.attempts + 1, next_attempt_at = now() + make_interval(secs => \(leaseSeconds))

@@ -155,7 +155,7 @@ public struct OutboundQueue: Sendable {
     /// whose last turn is the oldest first (``EventStore/ClaimTurns``), so even claims of one request alternate
     /// between tenants — and writes a claim row for each. An existing in-flight claim that has not lapsed wins over
     /// the new one. Released claims whose worker saw a later event than the queue row shows are skipped until the
-    /// projection catches up. Claims run one at a time (``EventStore/ClaimTurns/lock(_:on:)``), so each sees the
+    /// projection catches up. Claims run one at a time (``EventStore/ClaimTurns/beginClaim(_:on:)``), so each sees the
     /// claims in flight before it, and the cap holds across workers and processes.
     ///
     /// - Parameters:
@@ -174,7 +174,7 @@ public struct OutboundQueue: Sendable {
         guard limit > 0, perTenantCap > 0 else { return [] }
         let queue = ProjectionTarget(projection: OutboundRequestsProjector.table.name, version: version).table(OutboundRequestsProjector.table.name)
         return try await store.pool.withTransaction(scope: .system) { connection in
-            try await ClaimTurns.lock(.outbound, on: connection)
+            try await ClaimTurns.beginClaim(.outbound, on: connection)
             // Released claims of finished requests whose queue row has caught up carry no information any more.
             try await connection.execute(
                 """
