@@ -13,13 +13,8 @@ struct InboxTurnsTests {
     @Test("a burst of one tenant does not hold another tenant's delivery behind it: it is in the first claim, in the first turn")
     func burstDoesNotHoldOthers() async throws {
         try await IngestHarness.run { harness in
-            let globex = try await harness.database.addTenant("globex", pool: harness.pool)
-            try await addBacklog(300, of: harness.tenant, pool: harness.pool)
-            let inbox = WebhookInbox(pool: harness.pool)
-            #expect(
-                try await inbox.record(
-                    tenant: globex, eventID: "evt_globex", eventType: "customer.updated", objectID: "cus_globex", eventCreated: Date(),
-                    payload: PGJSON(text: "{}")))
+            let (globex, inbox, recorded) = try await burstThenOne(harness, burst: 300)
+            #expect(recorded)
 
             let claims = try await inbox.claim(limit: 20, perTenant: 5, lease: .seconds(60))
             #expect(claims.filter { $0.tenant == harness.tenant }.count == 5, "acme takes at most its share of one claim")
@@ -53,12 +48,7 @@ struct InboxTurnsTests {
     @Test("the processor works through a burst to its end, and another tenant's delivery goes in the first turn")
     func processorTakesTurns() async throws {
         try await IngestHarness.run { harness in
-            let globex = try await harness.database.addTenant("globex", pool: harness.pool)
-            try await addBacklog(60, of: harness.tenant, pool: harness.pool)
-            let inbox = WebhookInbox(pool: harness.pool)
-            _ = try await inbox.record(
-                tenant: globex, eventID: "evt_globex", eventType: "customer.updated", objectID: "cus_globex", eventCreated: Date(),
-                payload: PGJSON(text: "{}"))
+            let (_, inbox, _) = try await burstThenOne(harness, burst: 60)
             let source = RecordingCustomerSource()
             let processor = InboxProcessor(
                 pool: harness.pool, commands: harness.handler, stripeCustomers: source, configuration: .init(batchSize: 20, perTenant: 5),
@@ -73,6 +63,18 @@ struct InboxTurnsTests {
             #expect(position < 2, "globex's delivery waited behind \(position) of acme's")
         }
     }
+}
+
+/// acme with a burst of deliveries waiting, then one delivery of a second tenant, globex, recorded as the webhook
+/// endpoint records it.
+private func burstThenOne(_ harness: IngestHarness, burst: Int) async throws -> (globex: TenantID, inbox: WebhookInbox, recorded: Bool) {
+    let globex = try await harness.database.addTenant("globex", pool: harness.pool)
+    try await addBacklog(burst, of: harness.tenant, pool: harness.pool)
+    let inbox = WebhookInbox(pool: harness.pool)
+    let recorded = try await inbox.record(
+        tenant: globex, eventID: "evt_globex", eventType: "customer.updated", objectID: "cus_globex", eventCreated: Date(),
+        payload: PGJSON(text: "{}"))
+    return (globex, inbox, recorded)
 }
 
 /// Inserts `count` pending deliveries of `tenant` (`evt_burst_1`…, received in that order, `receivedHoursAgo` hours
