@@ -47,8 +47,11 @@ struct SyncBenchmark: AsyncParsableCommand {
         let configuration = AppConfiguration(
             database: PGConfiguration(connectionString: databaseURL, applicationName: "accord-bench"), databaseConnections: 16, port: 0,
             migrate: true, logLevel: .warning, economicRequestsPerSecond: economicRate)
+        // One tenant: its cap of requests in flight is the worker's whole concurrency (a lower cap serves fairness
+        // between tenants, which this benchmark does not measure).
         let worker = OutboundWorkerConfiguration(
-            maxConcurrentRequests: concurrency, economicRateLimit: RateLimit(requestsPerSecond: economicRate, burst: max(1, Int(economicRate / 5))),
+            maxConcurrentRequests: concurrency, maxInFlightPerTenant: concurrency,
+            economicRateLimit: RateLimit(requestsPerSecond: economicRate, burst: max(1, Int(economicRate / 5))),
             pollInterval: .milliseconds(200))
         let services = try AccordServices(configuration: configuration, environment: environment, worker: worker, logger: logger)
         try await services.prepareDatabase()

@@ -94,6 +94,7 @@ public struct AccordServices: Sendable {
         var workerConfiguration =
             workerConfiguration
             ?? OutboundWorkerConfiguration(
+                maxInFlightPerTenant: configuration.outboundTenantInFlight,
                 economicRateLimit: RateLimit(
                     requestsPerSecond: configuration.economicRequestsPerSecond, burst: max(10, Int(configuration.economicRequestsPerSecond))))
         workerConfiguration.runsQueueProjector = false  // the projection runner keeps the queue up to date

@@ -19,6 +19,8 @@ public import PGClient
 ///   long an accountant's edit waits at most before Accord sees it (each read is one request per tenant);
 /// - days settled webhook deliveries (Stripe's copies of customers) are kept [`ACCORD_WEBHOOK_RETENTION_DAYS`],
 ///   default 30;
+/// - outbound requests of one tenant in flight at once [`ACCORD_OUTBOUND_TENANT_IN_FLIGHT`], default 4 (of the
+///   worker's 8 slots): a tenant with a backlog never holds every slot, across all processes;
 /// - log level [`ACCORD_LOG_LEVEL`], default info.
 ///
 /// ``description`` never shows the database password.
@@ -45,14 +47,17 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
     public var economicPollInterval: Duration
     /// Days settled webhook deliveries are kept.
     public var webhookRetentionDays: Int
+    /// The most outbound requests of one tenant in flight at once.
+    public var outboundTenantInFlight: Int
 
     /// A configuration from values already merged (tests, the demo).
     public init(
         database: PGConfiguration, databaseConnections: Int = 10, host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil,
         migrate: Bool = false, logLevel: Logger.Level = .info, economicRequestsPerSecond: Double = 1, stripeCatchUpInterval: Duration = .seconds(60),
-        economicPollInterval: Duration = .seconds(30), webhookRetentionDays: Int = 30
+        economicPollInterval: Duration = .seconds(30), webhookRetentionDays: Int = 30, outboundTenantInFlight: Int = 4
     ) {
         self.webhookRetentionDays = webhookRetentionDays
+        self.outboundTenantInFlight = outboundTenantInFlight
         self.economicRequestsPerSecond = economicRequestsPerSecond
         self.stripeCatchUpInterval = stripeCatchUpInterval
         self.economicPollInterval = economicPollInterval
@@ -118,11 +123,19 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
                 }
                 return value
             } ?? 30
+        let tenantInFlight =
+            try environment["ACCORD_OUTBOUND_TENANT_IN_FLIGHT"].map { text -> Int in
+                guard let value = Int(text), (1...1000).contains(value) else {
+                    throw ConfigurationError(
+                        key: "ACCORD_OUTBOUND_TENANT_IN_FLIGHT", problem: "must be a whole number of requests between 1 and 1000")
+                }
+                return value
+            } ?? 4
         return AppConfiguration(
             database: PGConfiguration(connectionString: url), databaseConnections: connections, host: host, port: port,
             publicURL: publicURL ?? environment["ACCORD_PUBLIC_URL"], migrate: migrate ?? (environment["ACCORD_MIGRATE"] == "true"), logLevel: level,
             economicRequestsPerSecond: rate, stripeCatchUpInterval: .seconds(catchUp), economicPollInterval: .seconds(poll),
-            webhookRetentionDays: retention)
+            webhookRetentionDays: retention, outboundTenantInFlight: tenantInFlight)
     }
 
     private static func integer(_ text: String, key: String) throws -> Int {
@@ -134,7 +147,7 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
     public var description: String {
         "database=\(database) connections=\(databaseConnections) http=\(host):\(port) public=\(publicURL) migrate=\(migrate) log=\(logLevel) "
             + "economic-rate=\(economicRequestsPerSecond)/s stripe-catch-up=\(stripeCatchUpInterval) economic-poll=\(economicPollInterval) "
-            + "webhook-retention=\(webhookRetentionDays)d"
+            + "webhook-retention=\(webhookRetentionDays)d outbound-tenant-in-flight=\(outboundTenantInFlight)"
     }
 }
 

@@ -8,70 +8,115 @@ public import SyncEngine
 /// Keeps e-conomic customers observed: for every tenant with an e-conomic connection, a full read when it
 /// starts (and every `fullReadInterval`, which also notices customers deleted in e-conomic), and in between
 /// only the customers changed since the newest `lastUpdated` seen. Identical observations append nothing.
+///
+/// Tenants take turns (``PollSchedule``): each is read again `interval` after its last read ended, up to
+/// `concurrentTenants` reads run at once, and the tenant that has waited longest starts first. A tenant whose
+/// e-conomic is slow or failing (or that is simply big) holds one place while the others keep being read.
 public final class EconomicPoller: Service {
     /// A tenant to poll and how to reach its e-conomic.
     public typealias Connection = (tenant: TenantID, configuration: EconomicClient.Configuration)
+
+    private enum Event: Sendable {
+        case tick
+        case finished(PollSchedule.Start, newest: Date?, succeeded: Bool)
+    }
 
     private let ingest: EconomicIngest
     private let connections: @Sendable () async throws -> [Connection]
     private let interval: Duration
     private let fullReadInterval: Duration
+    private let concurrentTenants: Int
     private let logger: Logger
 
     /// Makes a poller.
     /// - Parameters:
     ///   - handler: the command handler observations go through.
     ///   - store: the handler's event store.
-    ///   - interval: the time between incremental passes.
+    ///   - interval: the time between the end of a tenant's read and its next one.
     ///   - fullReadInterval: the time between full reads.
+    ///   - concurrentTenants: tenants read at once (one slow e-conomic holds one of these places).
     ///   - logger: receives each pass's counts at debug level, failures at warning.
-    ///   - connections: the tenants with an e-conomic connection (read again before every round).
+    ///   - connections: the tenants with an e-conomic connection (read again every `interval`).
     public init(
         handler: CommandHandler, store: EventStore, interval: Duration = .seconds(30), fullReadInterval: Duration = .seconds(3600),
-        logger: Logger,
+        concurrentTenants: Int = 4, logger: Logger,
         connections: @escaping @Sendable () async throws -> [Connection]
     ) {
         self.ingest = EconomicIngest(handler: handler, store: store, logger: logger)
         self.connections = connections
         self.interval = interval
         self.fullReadInterval = fullReadInterval
+        self.concurrentTenants = concurrentTenants
         self.logger = logger
     }
 
-    /// Polls until cancelled or gracefully shut down. A failing tenant is logged and tried again next round.
+    /// Polls until cancelled or gracefully shut down. A failing tenant is logged and tried again at its next turn.
     public func run() async throws {
         await cancelWhenGracefulShutdown { await self.poll() }
     }
 
     private func poll() async {
-        var newest: [TenantID: Date] = [:]
-        var lastFullRead: [TenantID: ContinuousClock.Instant] = [:]
-        while !Task.isCancelled {
-            do {
-                for (tenant, configuration) in try await connections() {
-                    let now = ContinuousClock.now
-                    let full = lastFullRead[tenant].map { now - $0 >= fullReadInterval } ?? true
+        var schedule = PollSchedule(interval: interval, fullReadInterval: fullReadInterval, maxConcurrent: concurrentTenants)
+        var configurations: [TenantID: EconomicClient.Configuration] = [:]
+        var listedAt: ContinuousClock.Instant?
+        await withTaskGroup(of: Event.self) { group in
+            // One timer at a time: it fires no later than any tenant that falls due meanwhile (a read that ends is due
+            // `interval` later, and the timer is never further away than the next listing, at most `interval`).
+            var timerRunning = false
+            while !Task.isCancelled {
+                let now = ContinuousClock.now
+                if listedAt.map({ now - $0 >= interval }) ?? true {
                     do {
-                        let pass = try await ingest.pass(
-                            client: EconomicClient(configuration: configuration), tenant: tenant, since: full ? nil : newest[tenant])
-                        if full { lastFullRead[tenant] = now }
-                        if let date = pass.newest { newest[tenant] = date }
-                        if pass.changed + pass.deleted > 0 {
-                            logger.info(
-                                "observed e-conomic changes",
-                                metadata: [
-                                    "tenant": "\(tenant)", "read": "\(pass.read)", "changed": "\(pass.changed)", "deleted": "\(pass.deleted)",
-                                    "missed_by_paging": "\(pass.missedByPaging)",
-                                ])
-                        }
+                        let listed = try await connections()
+                        configurations = Dictionary(listed.map { ($0.tenant, $0.configuration) }, uniquingKeysWith: { _, last in last })
+                        schedule.update(tenants: listed.map(\.tenant))
                     } catch {
-                        logger.warning("e-conomic poll failed", metadata: ["tenant": "\(tenant)", "error": "\(error)"])
+                        logger.warning("could not list e-conomic connections", metadata: ["error": "\(error)"])
                     }
+                    listedAt = now
                 }
-            } catch {
-                logger.warning("could not list e-conomic connections", metadata: ["error": "\(error)"])
+                for start in schedule.start(now: now) {
+                    guard let configuration = configurations[start.tenant] else {
+                        schedule.finished(start, at: now, newest: nil, succeeded: false)
+                        continue
+                    }
+                    group.addTask { await self.read(start, configuration: configuration) }
+                }
+                if !timerRunning {
+                    let wake = [schedule.nextDue(now: now), listedAt.map { $0 + interval }].compactMap { $0 }.min() ?? now + interval
+                    group.addTask {
+                        try? await Task.sleep(until: wake, clock: .continuous)
+                        return .tick
+                    }
+                    timerRunning = true
+                }
+                switch await group.next() {
+                case .tick?: timerRunning = false
+                case .finished(let start, let newest, let succeeded)?:
+                    schedule.finished(start, at: .now, newest: newest, succeeded: succeeded)
+                case nil: return
+                }
             }
-            try? await Task.sleep(for: interval)
+            group.cancelAll()
+        }
+    }
+
+    private func read(_ start: PollSchedule.Start, configuration: EconomicClient.Configuration) async -> Event {
+        let tenant = start.tenant
+        do {
+            let pass = try await ingest.pass(client: EconomicClient(configuration: configuration), tenant: tenant, since: start.since)
+            if pass.changed + pass.deleted > 0 {
+                logger.info(
+                    "observed e-conomic changes",
+                    metadata: [
+                        "tenant": "\(tenant)", "read": "\(pass.read)", "changed": "\(pass.changed)", "deleted": "\(pass.deleted)",
+                        "missed_by_paging": "\(pass.missedByPaging)",
+                    ])
+            }
+            return .finished(start, newest: pass.newest, succeeded: true)
+        } catch {
+            if !Task.isCancelled { logger.warning("e-conomic poll failed", metadata: ["tenant": "\(tenant)", "error": "\(error)"]) }
+            return .finished(start, newest: nil, succeeded: false)
         }
     }
 }

@@ -9,7 +9,8 @@ public import SyncEngine
 
 /// Works through the webhook inbox (a `Service`): claims due deliveries (`FOR UPDATE SKIP LOCKED`, in a short
 /// transaction, leased), processes each and settles it. Several processors — in one process or many — never
-/// take the same delivery at once.
+/// take the same delivery at once. Tenants take turns in every claim (``WebhookInbox``), so one tenant's burst
+/// never holds another tenant's deliveries behind it.
 ///
 /// For `customer.created`, `customer.updated` and `customer.deleted` it re-fetches the customer from Stripe (the
 /// event's own copy may be stale, and deliveries come out of order) and records what Stripe has now:
@@ -29,6 +30,9 @@ public struct InboxProcessor: Service {
     public struct Configuration: Sendable {
         /// Deliveries claimed per round trip.
         public var batchSize: Int
+        /// The most deliveries of one tenant in one claim: tenants take turns (each tenant's first delivery, then
+        /// each one's second, …), and a tenant with a backlog never fills a batch that others wait behind.
+        public var perTenant: Int
         /// How often to look for due deliveries when nothing rings the doorbell.
         public var pollInterval: Duration
         /// How long a claim lasts before another processor may take it over.
@@ -41,10 +45,12 @@ public struct InboxProcessor: Service {
 
         /// Makes a configuration.
         public init(
-            batchSize: Int = 20, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(120),
+            batchSize: Int = 20, perTenant: Int = 5, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(120),
             retryPolicy: RetryPolicy = Configuration.defaultRetryPolicy
         ) {
+            precondition(batchSize >= 1 && perTenant >= 1, "batchSize and perTenant must be at least 1")
             self.batchSize = batchSize
+            self.perTenant = perTenant
             self.pollInterval = pollInterval
             self.lease = lease
             self.retryPolicy = retryPolicy
@@ -118,14 +124,16 @@ public struct InboxProcessor: Service {
     public func processPending() async throws -> [Outcome] {
         var outcomes: [Outcome] = []
         while !Task.isCancelled {
-            let claims = try await inbox.claim(limit: configuration.batchSize, lease: configuration.lease)
+            let claims = try await inbox.claim(limit: configuration.batchSize, perTenant: configuration.perTenant, lease: configuration.lease)
             for claim in claims {
                 let outcome = try await process(claim)
                 metrics.processed(outcome.rawValue)
                 outcomes.append(outcome)
             }
-            // A short batch means nothing more was due (a delivery retried in this pass waits for the next one).
-            if claims.count < configuration.batchSize { break }
+            // A short batch in which no tenant gave all it may means nothing more was due (a delivery retried in this
+            // pass waits for the next one).
+            let tenantAtItsShare = claims.contains { $0.turn >= configuration.perTenant }
+            if claims.count < configuration.batchSize && !tenantAtItsShare { break }
         }
         metrics.backlog(try await inbox.backlog())
         return outcomes

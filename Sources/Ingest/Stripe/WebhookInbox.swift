@@ -46,6 +46,8 @@ public struct WebhookInbox: Sendable {
         var objectID: String?
         var eventCreated: Date
         var attempts: Int
+        /// The tenant's turn in its claim (1 for its first delivery of that claim).
+        var turn: Int = 1
     }
 
     let pool: PGConnectionPool
@@ -96,29 +98,52 @@ public struct WebhookInbox: Sendable {
         }
     }
 
-    /// Claims up to `limit` due deliveries of any tenant, oldest first, leasing them for `lease` (a crashed
+    /// Claims up to `limit` due deliveries, taking turns between tenants, and leases them for `lease` (a crashed
     /// processor's claims become due again when the lease ends). A short transaction: nothing stays locked while
     /// the claims are processed.
+    ///
+    /// Each tenant offers at most `perTenant` of its due deliveries (its oldest, one index probe per tenant); the
+    /// claim takes every tenant's first, then every tenant's second, and so on, and within a turn the tenant whose
+    /// last turn (`claim_turns`) is the oldest goes first. So a tenant with 50,000 deliveries waiting takes one place
+    /// per turn, and even claims of one delivery alternate between the tenants that have some due. Claims run one at
+    /// a time (a transaction-level advisory lock, held for the claim's few milliseconds), so the turns hold across
+    /// processors.
+    /// - Returns: the claims in the order to process them: by turn, and within each tenant's places in event order.
     /// - Throws: ``PGError``.
-    func claim(limit: Int, lease: Duration) async throws -> [Claim] {
+    func claim(limit: Int, perTenant: Int, lease: Duration) async throws -> [Claim] {
         let leaseSeconds = Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
         let rows = try await pool.withTransaction(scope: .system) { connection in
-            try await connection.query(
+            try await ClaimTurns.beginClaim(.inbox, on: connection)
+            let rows = try await connection.query(
                 """
                 UPDATE webhook_inbox i SET attempts = i.attempts + 1, next_attempt_at = now() + make_interval(secs => \(leaseSeconds))
                 FROM (
-                    SELECT tenant_id, source, event_id FROM webhook_inbox
-                    WHERE status = 'pending' AND next_attempt_at <= now()
-                    ORDER BY next_attempt_at, received_at LIMIT \(limit)
-                    FOR UPDATE SKIP LOCKED) due
+                    SELECT d.tenant_id, d.source, d.event_id,
+                        row_number() OVER (PARTITION BY d.tenant_id ORDER BY d.next_attempt_at, d.received_at, d.event_id) AS turn,
+                        r.last_turn_at
+                    FROM tenants t
+                    LEFT JOIN claim_turns r ON r.queue = 'inbox' AND r.tenant_id = t.id
+                    CROSS JOIN LATERAL (
+                        SELECT w.tenant_id, w.source, w.event_id, w.next_attempt_at, w.received_at FROM webhook_inbox w
+                        WHERE w.tenant_id = t.id AND w.status = 'pending' AND w.next_attempt_at <= now()
+                        ORDER BY w.next_attempt_at, w.received_at, w.event_id
+                        LIMIT \(perTenant)
+                        FOR UPDATE SKIP LOCKED) d
+                    ORDER BY turn, r.last_turn_at NULLS FIRST, d.next_attempt_at, d.tenant_id
+                    LIMIT \(limit)) due
                 WHERE i.tenant_id = due.tenant_id AND i.source = due.source AND i.event_id = due.event_id
-                RETURNING i.tenant_id, i.event_id, i.event_type, i.object_id, i.event_created, i.attempts
+                RETURNING i.tenant_id, i.event_id, i.event_type, i.object_id, i.event_created, i.attempts, due.turn,
+                    coalesce(due.last_turn_at, 'epoch'::timestamptz)
                 """
-            ).decode((String, String, String, String?, Date, Int).self)
+            ).decode((String, String, String, String?, Date, Int, Int, Date).self)
+            try await ClaimTurns.record(try Set(rows.map(\.0)).sorted().map { try TenantID($0) }, queue: .inbox, on: connection)
+            return rows
         }
-        return try rows.map {
-            Claim(tenant: try TenantID($0.0), eventID: $0.1, eventType: $0.2, objectID: $0.3, eventCreated: $0.4, attempts: $0.5)
-        }.sorted { ($0.eventCreated, $0.eventID) < ($1.eventCreated, $1.eventID) }
+        // The claim's order, as the query chose it: by turn, the tenant with the oldest last turn first.
+        let claims = try rows.sorted { ($0.6, $0.7, $0.0, $0.1) < ($1.6, $1.7, $1.0, $1.1) }.map {
+            Claim(tenant: try TenantID($0.0), eventID: $0.1, eventType: $0.2, objectID: $0.3, eventCreated: $0.4, attempts: $0.5, turn: $0.6)
+        }
+        return Claim.inEventOrderWithinTenants(claims)
     }
 
     /// Settles a claim: `processed` or `ignored`.

@@ -146,25 +146,35 @@ public struct OutboundQueue: Sendable {
         public var isTakeover: Bool { previousWorker != nil }
     }
 
-    /// Claims up to `limit` due requests for `worker`, in one short transaction: the due queue rows are locked
-    /// `FOR UPDATE SKIP LOCKED` (so concurrent workers pick different rows), then a claim row is written for each;
-    /// an existing in-flight claim that has not lapsed wins over the new one. Released claims whose worker saw a
-    /// later event than the queue row shows are skipped until the projection catches up.
+    /// Claims up to `limit` due requests for `worker`, in one short transaction, taking turns between tenants and
+    /// never letting a tenant have more than `perTenantCap` requests in flight.
+    ///
+    /// Each tenant offers at most its room under the cap (the cap less its claims in flight, whichever worker holds
+    /// them) of its due queue rows, the oldest first, locked `FOR UPDATE SKIP LOCKED` (one index probe per tenant);
+    /// the claim then takes every tenant's first, then every tenant's second, and so on — within a turn the tenant
+    /// whose last turn is the oldest first (``EventStore/ClaimTurns``), so even claims of one request alternate
+    /// between tenants — and writes a claim row for each. An existing in-flight claim that has not lapsed wins over
+    /// the new one. Released claims whose worker saw a later event than the queue row shows are skipped until the
+    /// projection catches up. Claims run one at a time (``EventStore/ClaimTurns/beginClaim(_:on:)``), so each sees the
+    /// claims in flight before it, and the cap holds across workers and processes.
     ///
     /// - Parameters:
     ///   - worker: the worker's id.
     ///   - limit: the most requests to claim.
+    ///   - perTenantCap: the most requests of one tenant in flight at once, this claim's included.
     ///   - ttl: how long the claim lasts unless renewed; must cover the longest attempt (all its HTTP calls).
     ///   - version: the active version of ``OutboundRequestsProjector``.
     ///   - skipEconomicOf: tenants whose e-conomic requests are left alone this time (their rate limit is exhausted).
     ///   - skipStripeOf: tenants whose Stripe requests are left alone this time.
     /// - Throws: ``PGError`` from the database.
     func claim(
-        worker: String, limit: Int, ttl: Duration, version: Int, skipEconomicOf skipped: [TenantID] = [], skipStripeOf skippedStripe: [TenantID] = []
+        worker: String, limit: Int, perTenantCap: Int, ttl: Duration, version: Int, skipEconomicOf skipped: [TenantID] = [],
+        skipStripeOf skippedStripe: [TenantID] = []
     ) async throws -> [Claim] {
-        guard limit > 0 else { return [] }
+        guard limit > 0, perTenantCap > 0 else { return [] }
         let queue = ProjectionTarget(projection: OutboundRequestsProjector.table.name, version: version).table(OutboundRequestsProjector.table.name)
         return try await store.pool.withTransaction(scope: .system) { connection in
+            try await ClaimTurns.beginClaim(.outbound, on: connection)
             // Released claims of finished requests whose queue row has caught up carry no information any more.
             try await connection.execute(
                 """
@@ -174,30 +184,42 @@ public struct OutboundQueue: Sendable {
                 """)
             let rows = try await connection.query(
                 """
-                WITH due AS (
-                    SELECT q.tenant_id, q.request_id FROM \(unsafeRaw: queue) q
-                    WHERE q.status IN ('pending', 'failed_waiting', 'rate_limited') AND q.next_attempt_at <= now()
-                      AND NOT (q.kind IN ('economic_create', 'economic_update') AND q.tenant_id = ANY(\(skipped.map(\.rawValue))::text[]))
-                      AND NOT (q.kind IN ('stripe_metadata', 'stripe_fields') AND q.tenant_id = ANY(\(skippedStripe.map(\.rawValue))::text[]))
-                      AND NOT EXISTS (
-                          SELECT 1 FROM outbound_claims c
-                          WHERE c.tenant_id = q.tenant_id AND c.request_id = q.request_id
-                            AND (c.expires_at > now() OR (c.released AND c.release_position > q.last_position)))
-                      AND (q.link_id IS NULL OR NOT EXISTS (
-                          -- One write of a link to one side at a time, the oldest due first: none while another is in
-                          -- flight (two read-modify-writes of one customer would undo each other), and a newer one
-                          -- only once no older one is due (the newer supersedes the older when it is sent).
-                          SELECT 1 FROM \(unsafeRaw: queue) o
-                          WHERE o.tenant_id = q.tenant_id AND o.link_id = q.link_id AND o.request_id <> q.request_id
-                            AND o.status IN ('pending', 'failed_waiting', 'rate_limited') AND \(unsafeRaw: Self.sameTarget("o", "q"))
-                            AND ((o.next_attempt_at <= now() AND (o.created_at, o.request_id) < (q.created_at, q.request_id))
-                                 OR EXISTS (
-                                     SELECT 1 FROM outbound_claims oc
-                                     WHERE oc.tenant_id = o.tenant_id AND oc.request_id = o.request_id
-                                       AND NOT oc.released AND oc.expires_at > now()))))
-                    ORDER BY q.next_attempt_at
-                    LIMIT \(limit)
-                    FOR UPDATE OF q SKIP LOCKED
+                WITH in_flight AS (
+                    SELECT tenant_id, count(*) AS claims FROM outbound_claims WHERE NOT released AND expires_at > now() GROUP BY tenant_id
+                ),
+                offered AS (
+                    SELECT d.tenant_id, d.request_id, d.next_attempt_at, r.last_turn_at,
+                        row_number() OVER (PARTITION BY d.tenant_id ORDER BY d.next_attempt_at, d.created_at, d.request_id) AS turn
+                    FROM tenants t
+                    LEFT JOIN in_flight f ON f.tenant_id = t.id
+                    LEFT JOIN claim_turns r ON r.queue = 'outbound' AND r.tenant_id = t.id
+                    CROSS JOIN LATERAL (
+                        SELECT q.tenant_id, q.request_id, q.next_attempt_at, q.created_at FROM \(unsafeRaw: queue) q
+                        WHERE q.tenant_id = t.id AND q.status IN ('pending', 'failed_waiting', 'rate_limited') AND q.next_attempt_at <= now()
+                          AND NOT (q.kind IN ('economic_create', 'economic_update') AND q.tenant_id = ANY(\(skipped.map(\.rawValue))::text[]))
+                          AND NOT (q.kind IN ('stripe_metadata', 'stripe_fields') AND q.tenant_id = ANY(\(skippedStripe.map(\.rawValue))::text[]))
+                          AND NOT EXISTS (
+                              SELECT 1 FROM outbound_claims c
+                              WHERE c.tenant_id = q.tenant_id AND c.request_id = q.request_id
+                                AND (c.expires_at > now() OR (c.released AND c.release_position > q.last_position)))
+                          AND (q.link_id IS NULL OR NOT EXISTS (
+                              -- One write of a link to one side at a time, the oldest due first: none while another is in
+                              -- flight (two read-modify-writes of one customer would undo each other), and a newer one
+                              -- only once no older one is due (the newer supersedes the older when it is sent).
+                              SELECT 1 FROM \(unsafeRaw: queue) o
+                              WHERE o.tenant_id = q.tenant_id AND o.link_id = q.link_id AND o.request_id <> q.request_id
+                                AND o.status IN ('pending', 'failed_waiting', 'rate_limited') AND \(unsafeRaw: Self.sameTarget("o", "q"))
+                                AND ((o.next_attempt_at <= now() AND (o.created_at, o.request_id) < (q.created_at, q.request_id))
+                                     OR EXISTS (
+                                         SELECT 1 FROM outbound_claims oc
+                                         WHERE oc.tenant_id = o.tenant_id AND oc.request_id = o.request_id
+                                           AND NOT oc.released AND oc.expires_at > now()))))
+                        ORDER BY q.next_attempt_at, q.created_at, q.request_id
+                        LIMIT greatest(0, least(\(perTenantCap) - coalesce(f.claims, 0), \(limit)))
+                        FOR UPDATE OF q SKIP LOCKED) d
+                ),
+                due AS (
+                    SELECT tenant_id, request_id FROM offered ORDER BY turn, last_turn_at NULLS FIRST, next_attempt_at, tenant_id LIMIT \(limit)
                 )
                 INSERT INTO outbound_claims AS c (tenant_id, request_id, worker, token, claimed_at, expires_at)
                 SELECT tenant_id, request_id, \(worker), gen_random_uuid(), now(), now() + \(Self.milliseconds(ttl)) * interval '1 millisecond'
@@ -211,7 +233,9 @@ public struct OutboundQueue: Sendable {
                 RETURNING c.tenant_id, c.request_id, c.token, c.previous_worker
                 """
             ).decode((String, UUID, UUID, String?).self)
-            return try rows.map { Claim(tenant: try TenantID($0.0), requestID: RequestID($0.1), token: $0.2, previousWorker: $0.3) }
+            let claims = try rows.map { Claim(tenant: try TenantID($0.0), requestID: RequestID($0.1), token: $0.2, previousWorker: $0.3) }
+            try await ClaimTurns.record(Set(claims.map(\.tenant)).sorted(), queue: .outbound, on: connection)
+            return claims
         }
     }
 
@@ -302,23 +326,29 @@ public struct OutboundQueue: Sendable {
     }
 
     /// When the worker should look again: the earliest time an open request becomes claimable (its next attempt,
-    /// or the lapse of the claim on it), and whether some request waits only for the queue to catch up with the
-    /// log (then a short look again is worth it).
+    /// or the lapse of the claim on it; for a tenant at its cap of requests in flight, no sooner than the first of
+    /// its claims lapses — a settled one rings the worker anyway), and whether some request waits only for the queue
+    /// to catch up with the log (then a short look again is worth it).
     /// - Throws: ``PGError`` from the database.
-    func nextWakeUp(version: Int, skipEconomicOf skipped: [TenantID] = [], skipStripeOf skippedStripe: [TenantID] = []) async throws -> (
-        date: Date?, lagging: Bool
-    ) {
+    func nextWakeUp(
+        version: Int, perTenantCap: Int, skipEconomicOf skipped: [TenantID] = [], skipStripeOf skippedStripe: [TenantID] = []
+    ) async throws -> (date: Date?, lagging: Bool) {
         let queue = ProjectionTarget(projection: OutboundRequestsProjector.table.name, version: version).table(OutboundRequestsProjector.table.name)
         return try await store.pool.withTransaction(scope: .system) { connection in
             let row = try await connection.query(
                 """
+                WITH capped AS (
+                    SELECT tenant_id, min(expires_at) AS frees_at FROM outbound_claims WHERE NOT released AND expires_at > now()
+                    GROUP BY tenant_id HAVING count(*) >= \(perTenantCap)
+                )
                 SELECT min(CASE
-                           WHEN c.request_id IS NULL THEN q.next_attempt_at
+                           WHEN c.request_id IS NULL THEN greatest(q.next_attempt_at, k.frees_at)
                            WHEN c.released AND c.release_position > q.last_position THEN NULL
-                           ELSE greatest(q.next_attempt_at, c.expires_at) END),
+                           ELSE greatest(q.next_attempt_at, c.expires_at, k.frees_at) END),
                        coalesce(bool_or(c.released AND c.release_position > q.last_position), false)
                 FROM \(unsafeRaw: queue) q
                 LEFT JOIN outbound_claims c ON c.tenant_id = q.tenant_id AND c.request_id = q.request_id
+                LEFT JOIN capped k ON k.tenant_id = q.tenant_id
                 WHERE q.status IN ('pending', 'failed_waiting', 'rate_limited')
                   AND NOT (q.kind IN ('economic_create', 'economic_update') AND q.tenant_id = ANY(\(skipped.map(\.rawValue))::text[]))
                   AND NOT (q.kind IN ('stripe_metadata', 'stripe_fields') AND q.tenant_id = ANY(\(skippedStripe.map(\.rawValue))::text[]))

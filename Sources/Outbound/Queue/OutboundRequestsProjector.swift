@@ -32,7 +32,10 @@ public struct OutboundRequestsProjector: Projector {
             .init("rate_limited_waits", "integer NOT NULL DEFAULT 0"),
         ],
         primaryKey: ["tenant_id", "request_id"],
-        indexes: [["status", "next_attempt_at"], ["tenant_id", "status", "updated_at"], ["tenant_id", "link_id"]])
+        // The last one serves the claims, which take turns by tenant (migration 0014 adds it to older versions).
+        indexes: [
+            ["status", "next_attempt_at"], ["tenant_id", "status", "updated_at"], ["tenant_id", "link_id"], ["tenant_id", "next_attempt_at"],
+        ])
 
     /// The table.
     public var tables: [ProjectionTable] { [Self.table] }

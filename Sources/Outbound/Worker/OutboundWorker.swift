@@ -13,8 +13,9 @@ import Synchronization
 /// Carries out outbound requests: e-conomic creates and updates, Stripe metadata and field updates.
 ///
 /// One pass: bring `outbound_requests` up to date, claim due requests (``OutboundQueue``: a short transaction,
-/// rows `FOR UPDATE SKIP LOCKED`, a claim row each), and carry each out in its own task, at most
-/// ``OutboundWorkerConfiguration/maxConcurrentRequests`` at a time. For each request the worker
+/// rows `FOR UPDATE SKIP LOCKED`, a claim row each, tenants taking turns, at most
+/// ``OutboundWorkerConfiguration/maxInFlightPerTenant`` of one tenant in flight), and carry each out in its own task,
+/// at most ``OutboundWorkerConfiguration/maxConcurrentRequests`` at a time. For each request the worker
 ///
 /// 1. reads the request's stream (the truth; the queue row may lag) and skips it unless it is due;
 /// 2. renews its claim (proving no one took it over) and waits for the tenant's rate limit toward the target (a 429
@@ -163,8 +164,8 @@ public final class OutboundWorker: Service, Sendable {
             let saturated = limiter.saturated(now: .now, horizon: .milliseconds(500))
             let saturatedStripe = stripeLimiter.saturated(now: .now, horizon: .milliseconds(500))
             let claims = try await queue.claim(
-                worker: configuration.workerID, limit: limit, ttl: configuration.claimTTL, version: version, skipEconomicOf: saturated.tenants,
-                skipStripeOf: saturatedStripe.tenants)
+                worker: configuration.workerID, limit: limit, perTenantCap: configuration.maxInFlightPerTenant, ttl: configuration.claimTTL,
+                version: version, skipEconomicOf: saturated.tenants, skipStripeOf: saturatedStripe.tenants)
             for claim in claims {
                 running.add(1, ordering: .acquiringAndReleasing)
                 group.addTask {
@@ -174,7 +175,9 @@ public final class OutboundWorker: Service, Sendable {
                 }
             }
             if claims.count == limit { return .worked }  // there may be more due right now
-            let wakeUp = try await queue.nextWakeUp(version: version, skipEconomicOf: saturated.tenants, skipStripeOf: saturatedStripe.tenants)
+            let wakeUp = try await queue.nextWakeUp(
+                version: version, perTenantCap: configuration.maxInFlightPerTenant, skipEconomicOf: saturated.tenants,
+                skipStripeOf: saturatedStripe.tenants)
             let dueIn = wakeUp.date.map { Duration.milliseconds(Int64((max(0, $0.timeIntervalSinceNow) * 1000).rounded(.up)) + 1) }
             let freeIn = [saturated.freeIn, saturatedStripe.freeIn].compactMap { $0 }.min().map { max($0, .milliseconds(1)) }
             var nextDue = [dueIn, freeIn, wakeUp.lagging ? .milliseconds(100) : nil].compactMap { $0 }.min()

@@ -7,6 +7,7 @@ public import SyncDomain
 /// |---|---|---|
 /// | `workerID` | `<host>:<pid>` | names the worker's claims; give a restarted process the same id and it takes over what it held at once (with reconciliation) instead of waiting for its claims to lapse |
 /// | `maxConcurrentRequests` | 8 | requests carried out at once by this worker, all tenants together |
+/// | `maxInFlightPerTenant` | 4 | requests of one tenant in flight at once (claimed and not settled), across every worker and process: half the default slots, so a tenant with a backlog never holds them all |
 /// | `economicRateLimit` | 1/s, burst 10 | per tenant, every call to e-conomic (lookups and reads too); slows down on 429s and recovers |
 /// | `stripeRateLimit` | 20/s, burst 20 | per tenant, every call to its Stripe account; slows down on 429s and recovers |
 /// | `retryPolicy` | ``SyncDomain/RetryPolicy/default`` | backoff with jitter and the attempt limit before a request is abandoned |
@@ -22,6 +23,8 @@ public struct OutboundWorkerConfiguration: Sendable {
     public var workerID: String
     /// Requests carried out at once.
     public var maxConcurrentRequests: Int
+    /// Requests of one tenant in flight at once, whoever holds them.
+    public var maxInFlightPerTenant: Int
     /// Per-tenant limit on calls to e-conomic.
     public var economicRateLimit: RateLimit
     /// Per-tenant limit on calls to the tenant's Stripe account.
@@ -47,6 +50,7 @@ public struct OutboundWorkerConfiguration: Sendable {
     public init(
         workerID: String = OutboundWorkerConfiguration.defaultWorkerID,
         maxConcurrentRequests: Int = 8,
+        maxInFlightPerTenant: Int = 4,
         economicRateLimit: RateLimit = .economicDefault,
         stripeRateLimit: RateLimit = .stripeDefault,
         retryPolicy: RetryPolicy = .default,
@@ -59,8 +63,10 @@ public struct OutboundWorkerConfiguration: Sendable {
         claimBatchSize: Int = 32
     ) {
         precondition(maxConcurrentRequests >= 1, "maxConcurrentRequests must be at least 1")
+        precondition(maxInFlightPerTenant >= 1, "maxInFlightPerTenant must be at least 1")
         self.workerID = workerID
         self.maxConcurrentRequests = maxConcurrentRequests
+        self.maxInFlightPerTenant = maxInFlightPerTenant
         self.economicRateLimit = economicRateLimit
         self.stripeRateLimit = stripeRateLimit
         self.retryPolicy = retryPolicy
