@@ -271,16 +271,35 @@ struct OutboundWorkerTests {
         }
     }
 
-    @Test("a tenant without credentials gets a visible failure, not a silent drop")
-    func missingCredentials() async throws {
+    @Test("a request made before the tenant is connected waits, using no attempt, and goes out once the connection exists")
+    func waitsForConnection() async throws {
         try await withOutboundStore { store, database, acme, _ in
-            let credentials = CredentialStore(pool: store.pool, cipher: CredentialCipher(current: .generate()), logger: database.logger)
-            let request = createRequest(email: "nocreds@accord.test", name: "No Credentials")
-            try await withWorkers([testConfiguration()], store: store, database: database, credentials: credentials) { _ in
-                try await OutboundStream(store: store).submit(.economic(request), of: acme)
-                let states = try await settle([request.requestId], acme, store)
-                #expect(states[request.requestId]?.status == .abandoned)
-                #expect(states[request.requestId]?.lastError?.code == "NO_CONNECTION")
+            try await Sandbox.run(SandboxConfiguration(seed: .referenceData)) { sandbox in
+                let credentials = CredentialStore(pool: store.pool, cipher: CredentialCipher(current: .generate()), logger: database.logger)
+                let request = createRequest(email: "nocreds@accord.test", name: "No Credentials")
+                var configuration = testConfiguration()
+                configuration.credentialCacheTTL = .milliseconds(200)
+                try await withWorkers([configuration], store: store, database: database, credentials: credentials) { workers in
+                    try await OutboundStream(store: store).submit(.economic(request), of: acme)
+                    try await eventually("the worker to find no connection twice", timeout: .seconds(30)) {
+                        workers[0].statistics.waitingForConnection >= 2
+                    }
+                    let waiting = try await snapshot(request.requestId, acme, store).state
+                    #expect(waiting.status != .abandoned)
+                    #expect(waiting.failedAttempts == 0, "waiting for a connection uses no attempt")
+
+                    // A Stripe connection alone is not enough for an e-conomic request.
+                    try await credentials.setStripe(.init(secretKey: Secret("sk_test_only")), for: acme)
+                    try await eventually("the worker to look again with the Stripe connection", timeout: .seconds(30)) {
+                        workers[0].statistics.waitingForConnection >= 4
+                    }
+                    #expect(try await snapshot(request.requestId, acme, store).state.status != .abandoned)
+
+                    try await credentials.setEconomic(sandbox.connection, for: acme)
+                    let states = try await settle([request.requestId], acme, store)
+                    #expect(states[request.requestId]?.status == .succeeded)
+                }
+                #expect(try await sandbox.client().allCustomers(filter: .equals("email", "nocreds@accord.test")).count == 1)
             }
         }
     }

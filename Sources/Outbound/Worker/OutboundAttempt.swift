@@ -18,6 +18,11 @@ enum OutboundAttempt: Sendable, Hashable {
     /// be renewed right before a write (``OutboundWorker/stillHolds(_:)``). The claim is released and the request
     /// stays due.
     case notSent
+    /// Not sent: the tenant has no connection to the target yet (a request made before e-conomic or Stripe was
+    /// connected). Nothing is recorded and no attempt is used; the request is looked at again once the worker's
+    /// credentials are reloaded (``OutboundWorkerConfiguration/credentialCacheTTL``) and goes out once the connection
+    /// exists.
+    case waitingForConnection(String)
 
     /// An e-conomic failure as the queue shows it: e-conomic's own message, error code, `logId`, HTTP status and
     /// field errors. Writes whose outcome is unknown (timeouts, broken connections, unreadable answers) are
@@ -66,7 +71,7 @@ enum OutboundAttempt: Sendable, Hashable {
         case .needsPerson(var error):
             error.afterSending = error.afterSending ?? afterSending
             return .needsPerson(error)
-        case .succeeded, .notSent:
+        case .succeeded, .notSent, .waitingForConnection:
             return self
         }
     }

@@ -26,8 +26,6 @@ extension OutboundWorker {
     }
 
     static func noConnections(_ tenant: TenantID) -> OutboundAttemptFailure {
-        OutboundAttemptFailure(
-            .needsPerson(
-                OutboundError(code: "NO_CONNECTION", message: "tenant \(tenant) has no connections configured: add them, then retry the request")))
+        OutboundAttemptFailure(.waitingForConnection("tenant \(tenant) has no connections yet"))
     }
 }

@@ -17,12 +17,7 @@ extension OutboundWorker {
         case .failure(let failure): return failure.attempt.marked(afterSending: false)
         case .success(let loaded): connections = loaded
         }
-        guard let economic = connections.economic else {
-            return .needsPerson(
-                OutboundError(
-                    code: "NO_CONNECTION", message: "tenant \(tenant) has no e-conomic connection: add its tokens, then retry the request",
-                    afterSending: false))
-        }
+        guard let economic = connections.economic else { return .waitingForConnection("tenant \(tenant) has no e-conomic connection yet") }
         let client = EconomicClient(
             configuration: .init(
                 baseURL: economic.baseURL, appSecretToken: economic.appSecretToken.revealed,

@@ -57,6 +57,14 @@ extension OutboundWorker {
             return
         }
 
+        if case .waitingForConnection(let reason) = attempt {
+            count { $0.waitingForConnection += 1 }
+            logger.notice("waiting for a connection: the request goes out once it exists", metadata: ["reason": "\(reason)"])
+            let seconds =
+                Double(configuration.credentialCacheTTL.components.seconds) + Double(configuration.credentialCacheTTL.components.attoseconds) / 1e18
+            await release(claim, position: snapshot.lastPosition, notBefore: Date().addingTimeInterval(seconds), logger: logger)
+            return
+        }
         if attempt == .notSent {
             logger.info("the request was not sent (shutting down, its stream changed, or its claim was lost); it stays due")
             let position = (try? await stream.load(claim.requestID, of: claim.tenant).lastPosition) ?? snapshot.lastPosition
@@ -160,7 +168,7 @@ extension OutboundWorker {
             policy.maxAttempts = 0  // abandoned at this attempt
             recorded = try await stream.record(
                 .recordFailure(id, error: error, retryAfter: nil, now: Date(), jitter: 0), for: id, of: claim.tenant, policy: policy)
-        case .notSent:
+        case .notSent, .waitingForConnection:
             throw RateLimitWaitAbandoned()  // nothing happened, so nothing to record (process() releases the claim instead)
         }
         count { $0.conflicts += recorded.conflicts }

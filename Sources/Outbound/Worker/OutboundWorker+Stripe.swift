@@ -14,11 +14,7 @@ extension OutboundWorker {
         case .failure(let failure): return failure.attempt
         case .success(let loaded): connections = loaded
         }
-        guard let stripe = connections.stripe else {
-            return .needsPerson(
-                OutboundError(code: "NO_CONNECTION", message: "tenant \(tenant) has no Stripe connection: add its secret key, then retry the request")
-            )
-        }
+        guard let stripe = connections.stripe else { return .waitingForConnection("tenant \(tenant) has no Stripe connection yet") }
         let client = StripeClient(
             configuration: StripeConfiguration(apiBase: stripe.apiBase, secretKey: stripe.secretKey.revealed, timeout: configuration.stripeTimeout),
             httpClient: httpClient, logger: logger)

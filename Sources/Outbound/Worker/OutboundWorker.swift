@@ -63,6 +63,8 @@ public final class OutboundWorker: Service, Sendable {
         public var lostClaims = 0
         /// Claims released unsent because another write of the same link to the same side was in flight.
         public var waitedForLink = 0
+        /// Requests put back because their tenant has no connection to the target yet.
+        public var waitingForConnection = 0
         /// Older requests recorded superseded by the newer one being sent.
         public var superseded = 0
         /// Fields of updates left alone because the target had moved (someone else's edit, never overwritten).
