@@ -102,40 +102,26 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
                 }
                 return value
             } ?? 1
-        let catchUp =
-            try environment["ACCORD_STRIPE_CATCH_UP_INTERVAL"].map { text -> Int in
-                guard let value = Int(text), (1...86_400).contains(value) else {
-                    throw ConfigurationError(key: "ACCORD_STRIPE_CATCH_UP_INTERVAL", problem: "must be a whole number of seconds between 1 and 86400")
-                }
-                return value
-            } ?? 60
-        let poll =
-            try environment["ACCORD_ECONOMIC_POLL_INTERVAL"].map { text -> Int in
-                guard let value = Int(text), (1...86_400).contains(value) else {
-                    throw ConfigurationError(key: "ACCORD_ECONOMIC_POLL_INTERVAL", problem: "must be a whole number of seconds between 1 and 86400")
-                }
-                return value
-            } ?? 30
-        let retention =
-            try environment["ACCORD_WEBHOOK_RETENTION_DAYS"].map { text -> Int in
-                guard let value = Int(text), (1...3650).contains(value) else {
-                    throw ConfigurationError(key: "ACCORD_WEBHOOK_RETENTION_DAYS", problem: "must be a whole number of days between 1 and 3650")
-                }
-                return value
-            } ?? 30
-        let tenantInFlight =
-            try environment["ACCORD_OUTBOUND_TENANT_IN_FLIGHT"].map { text -> Int in
-                guard let value = Int(text), (1...1000).contains(value) else {
-                    throw ConfigurationError(
-                        key: "ACCORD_OUTBOUND_TENANT_IN_FLIGHT", problem: "must be a whole number of requests between 1 and 1000")
-                }
-                return value
-            } ?? 4
+        let catchUp = try wholeNumber("ACCORD_STRIPE_CATCH_UP_INTERVAL", of: "seconds", in: 1...86_400, default: 60, environment)
+        let poll = try wholeNumber("ACCORD_ECONOMIC_POLL_INTERVAL", of: "seconds", in: 1...86_400, default: 30, environment)
+        let retention = try wholeNumber("ACCORD_WEBHOOK_RETENTION_DAYS", of: "days", in: 1...3650, default: 30, environment)
+        let tenantInFlight = try wholeNumber("ACCORD_OUTBOUND_TENANT_IN_FLIGHT", of: "requests", in: 1...1000, default: 4, environment)
         return AppConfiguration(
             database: PGConfiguration(connectionString: url), databaseConnections: connections, host: host, port: port,
             publicURL: publicURL ?? environment["ACCORD_PUBLIC_URL"], migrate: migrate ?? (environment["ACCORD_MIGRATE"] == "true"), logLevel: level,
             economicRequestsPerSecond: rate, stripeCatchUpInterval: .seconds(catchUp), economicPollInterval: .seconds(poll),
             webhookRetentionDays: retention, outboundTenantInFlight: tenantInFlight)
+    }
+
+    /// A whole number from the environment, within `range`, or `fallback` when the key is not set.
+    private static func wholeNumber(
+        _ key: String, of unit: String, in range: ClosedRange<Int>, default fallback: Int, _ environment: [String: String]
+    ) throws -> Int {
+        guard let text = environment[key] else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            throw ConfigurationError(key: key, problem: "must be a whole number of \(unit) between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return value
     }
 
     private static func integer(_ text: String, key: String) throws -> Int {

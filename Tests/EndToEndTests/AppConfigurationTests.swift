@@ -1,0 +1,38 @@
+import Runtime
+import Testing
+
+/// `accord serve`'s settings from the environment: defaults, values, and a specific error for each bad one.
+@Suite("process configuration")
+struct AppConfigurationTests {
+    static let database = ["DATABASE_URL": "postgresql:///accord?host=/tmp"]
+
+    @Test("unset keys take their defaults; set ones are read")
+    func defaultsAndValues() throws {
+        let defaults = try AppConfiguration.resolve(environment: Self.database)
+        #expect(defaults.stripeCatchUpInterval == .seconds(60) && defaults.economicPollInterval == .seconds(30))
+        #expect(defaults.webhookRetentionDays == 30 && defaults.outboundTenantInFlight == 4)
+        let set = try AppConfiguration.resolve(
+            environment: Self.database.merging([
+                "ACCORD_STRIPE_CATCH_UP_INTERVAL": "5", "ACCORD_ECONOMIC_POLL_INTERVAL": "7", "ACCORD_WEBHOOK_RETENTION_DAYS": "90",
+                "ACCORD_OUTBOUND_TENANT_IN_FLIGHT": "2",
+            ]) { $1 })
+        #expect(set.stripeCatchUpInterval == .seconds(5) && set.economicPollInterval == .seconds(7))
+        #expect(set.webhookRetentionDays == 90 && set.outboundTenantInFlight == 2)
+    }
+
+    @Test(
+        "a value out of range or not a number names the key and the range",
+        arguments: [
+            ("ACCORD_WEBHOOK_RETENTION_DAYS", "0", "must be a whole number of days between 1 and 3650"),
+            ("ACCORD_WEBHOOK_RETENTION_DAYS", "thirty", "must be a whole number of days between 1 and 3650"),
+            ("ACCORD_ECONOMIC_POLL_INTERVAL", "86401", "must be a whole number of seconds between 1 and 86400"),
+            ("ACCORD_OUTBOUND_TENANT_IN_FLIGHT", "-1", "must be a whole number of requests between 1 and 1000"),
+        ])
+    func badValues(key: String, value: String, problem: String) {
+        #expect {
+            try AppConfiguration.resolve(environment: Self.database.merging([key: value]) { $1 })
+        } throws: { error in
+            (error as? ConfigurationError).map { $0.key == key && $0.problem == problem } ?? false
+        }
+    }
+}
