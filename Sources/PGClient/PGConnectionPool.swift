@@ -53,6 +53,13 @@ public final class PGConnectionPool: Service, Sendable {
         self.state = Mutex(State(machine: Machine(maxConnections: maxConnections)))
     }
 
+    /// How the pool is used right now: connections open and leased, open and idle, and tasks waiting for one.
+    public var usage: (inUse: Int, idle: Int, waiting: Int) {
+        state.withLock { state in
+            (state.machine.open - state.machine.idle.count, state.machine.idle.count, state.machine.waiters.count)
+        }
+    }
+
     /// Leases a connection for the duration of `body`.
     /// - Throws: ``PGError`` (`connectionFailed`, `poolShutdown`, `poolTimeout`), `CancellationError`, or `body`'s error.
     @discardableResult

@@ -55,5 +55,5 @@ final class CountingHealth: ServerHealth {
         return true
     }
 
-    func inboxBacklog() async throws -> Int { 0 }
+    func operations() async throws -> OperationsSnapshot { OperationsSnapshot() }
 }

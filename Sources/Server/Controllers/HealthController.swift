@@ -48,7 +48,11 @@ struct HealthController: Sendable {
     }
 
     @Sendable func metricsText(_ request: Request, context: AppRequestContext) async throws -> Response {
-        if let backlog = try? await probe.inboxBacklog() { metrics.inbox.backlog(backlog) }
+        do {
+            metrics.record(try await probe.operations())
+        } catch {
+            context.logger.warning("metrics: the operations snapshot could not be read", metadata: ["error": "\(error)"])
+        }
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))

@@ -9,11 +9,14 @@ public import Prometheus
 /// - `http_server_requests_total{method,route,status}` and `http_server_request_duration_seconds{method,route}`;
 /// - `accord_webhook_deliveries_total{outcome}`: accepted, duplicate, rejected (bad signature, stale,
 ///   malformed), unknown_endpoint (no secret for the tenant, or no such tenant), too_large;
-/// - the webhook inbox's (``Ingest/InboxMetrics``), in the same registry through ``inbox``.
+/// - the webhook inbox's (``Ingest/InboxMetrics``), in the same registry through ``inbox``;
+/// - the outbound queue's, the followers' lag per tenant and the pool's, set at each scrape (``record(_:)``).
 public struct ServerMetrics: Sendable {
     /// The registry `/metrics` renders.
     public let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
+    /// The follower lags reported at the last scrape (see `ServerMetrics+Operations.swift`).
+    let lagReported = ReportedLags()
 
     /// Makes the metrics over a registry.
     public init(registry: PrometheusCollectorRegistry) {

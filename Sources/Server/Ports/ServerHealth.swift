@@ -3,6 +3,6 @@ public protocol ServerHealth: Sendable {
     /// Whether every read model has a built (active) version; answering at all says the database is reachable.
     /// - Throws: when the database cannot be asked (the caller bounds how long it waits).
     func readModelsBuilt() async throws -> Bool
-    /// Webhook deliveries waiting to be processed, across tenants.
-    func inboxBacklog() async throws -> Int
+    /// The inbox, the outbound queue, the followers' lag and the pool, for one scrape.
+    func operations() async throws -> OperationsSnapshot
 }

@@ -1,5 +1,7 @@
+import EventStore
 import Ingest
 public import PGClient
+import SyncEngine
 
 /// ``ServerHealth`` from PostgreSQL: the projection registry on a pooled connection, and the webhook inbox's backlog.
 public struct PostgresServerHealth: ServerHealth {
@@ -18,9 +20,45 @@ public struct PostgresServerHealth: ServerHealth {
         } ?? false
     }
 
-    /// Pending deliveries across tenants.
+    /// One scrape's worth: four statements in one transaction (system scope), and the pool's own counts.
     /// - Throws: ``PGClient/PGError``.
-    public func inboxBacklog() async throws -> Int {
-        try await WebhookInbox(pool: pool).backlog()
+    public func operations() async throws -> OperationsSnapshot {
+        var snapshot = OperationsSnapshot()
+        snapshot.inboxBacklog = try await WebhookInbox(pool: pool).backlog()
+        try await pool.withTransaction(scope: .system) { connection in
+            // The queue's read model exists once the outbound worker or the projection runner has started.
+            let queueExists = try await connection.query("SELECT to_regclass('outbound_requests') IS NOT NULL").singleValue(Bool.self) ?? false
+            for (status, count, oldest) in try await !queueExists
+                ? []
+                : connection.query(
+                    """
+                    SELECT status, count(*), coalesce(extract(epoch FROM now() - min(next_attempt_at) FILTER (WHERE next_attempt_at <= now())), 0)::float8
+                    FROM outbound_requests WHERE status IN ('pending', 'failed_waiting', 'rate_limited', 'abandoned') GROUP BY status
+                    """
+                ).decode((String, Int, Double).self)
+            {
+                snapshot.outbound[status] = count
+                if status != "abandoned" { snapshot.oldestDueSeconds = max(snapshot.oldestDueSeconds, oldest) }
+            }
+            snapshot.outbound["in_flight"] =
+                try await connection.query("SELECT count(*) FROM outbound_claims WHERE NOT released AND expires_at > now()").singleValue(Int.self)
+                ?? 0
+            // Per follower, the tenants of the events after its checkpoint (the reactor's checkpoint has its own name).
+            snapshot.lag = try await connection.query(
+                """
+                SELECT f.name, e.tenant_id, count(*)::int FROM (
+                    SELECT name, version FROM projections WHERE state = 'active' UNION ALL SELECT \(Reactor.checkpointName), 1
+                ) f
+                LEFT JOIN projection_checkpoints c ON c.projection = f.name AND c.version = f.version AND c.shard = 'all'
+                CROSS JOIN LATERAL (
+                    SELECT tenant_id FROM events
+                    WHERE (txid, global_position) > (coalesce(c.txid, '0'::xid8), coalesce(c.global_position, 0))
+                    LIMIT \(OperationsSnapshot.lagCountLimit)) e
+                GROUP BY f.name, e.tenant_id ORDER BY f.name, e.tenant_id
+                """
+            ).decode((String, String, Int).self).map { OperationsSnapshot.Lag(follower: $0.0, tenant: $0.1, events: $0.2) }
+        }
+        snapshot.pool = pool.usage
+        return snapshot
     }
 }

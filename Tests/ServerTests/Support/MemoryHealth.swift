@@ -12,5 +12,5 @@ struct MemoryHealth: ServerHealth {
         return true
     }
 
-    func inboxBacklog() async throws -> Int { 0 }
+    func operations() async throws -> OperationsSnapshot { OperationsSnapshot() }
 }
