@@ -139,16 +139,18 @@ public struct Rebuilder: Sendable {
                 projection: staging.projection, version: staging.version, shard: staging.shard, on: connection)
             var liveCheckpoint = try await store.loadCheckpoint(projection: live.projection, version: live.version, on: connection)
             while liveCheckpoint < stagingCheckpoint {
-                guard case .applied(let count, let checkpoint) = try await step.apply(
-                    target: live, batchSize: batchSize, tenant: nil, until: nil, on: connection)
+                guard
+                    case .applied(let count, let checkpoint) = try await step.apply(
+                        target: live, batchSize: batchSize, tenant: nil, until: nil, on: connection)
                 else { break }
                 liveCheckpoint = checkpoint
                 if count == 0 { break }
             }
             var applied = 0
             while true {
-                guard case .applied(let count, _) = try await step.apply(
-                    target: staging, batchSize: batchSize, tenant: tenant, until: liveCheckpoint, on: connection), count > 0
+                guard
+                    case .applied(let count, _) = try await step.apply(
+                        target: staging, batchSize: batchSize, tenant: tenant, until: liveCheckpoint, on: connection), count > 0
                 else { break }
                 applied += count
             }
@@ -172,13 +174,7 @@ public struct Rebuilder: Sendable {
 
     private func countEvents(after checkpoint: Checkpoint, tenant: TenantID?, types: Set<String>?) async throws -> Int {
         try await store.pool.withTransaction(scope: .system) { connection in
-            var query: PGQuery = """
-                SELECT count(*) FROM events
-                WHERE (txid, global_position) > (\(String(checkpoint.transactionID))::xid8, \(checkpoint.globalPosition))
-                """
-            if let tenant { query.append(" AND tenant_id = \(tenant.rawValue)") }
-            if let types { query.append(" AND type = ANY(\(types.sorted())::text[])") }
-            return try await connection.query(query).singleValue(Int.self) ?? 0
+            try await store.countEvents(after: checkpoint, tenant: tenant, types: types, on: connection)
         }
     }
 }

@@ -1,0 +1,24 @@
+import SyncDomain
+
+/// The e-conomic customers under the proposal's match fields: what the match index would hold if the proposal were
+/// in force (excluded and deleted customers left out, as the match index leaves them out).
+struct ProposalIndex: Sendable {
+    private var customers: [MatchKey: [CustomerRef]] = [:]
+
+    /// Indexes the fold's e-conomic customers by their keys under the fold's proposal.
+    init(fold: ReplayFold) {
+        for (ref, state) in fold.economic where state.exists && !state.isDeleted && !state.isExcluded {
+            for key in MatchResolver.economicKeys(state.fields, settings: fold.proposal) { customers[key, default: []].append(ref) }
+        }
+        for key in customers.keys { customers[key]?.sort() }
+    }
+
+    /// The candidates a key finds, as the reactor gives them to ``MatchResolver``: each e-conomic customer with the
+    /// source customer it is linked to, then the creations under way that carry the key.
+    func candidates(for key: MatchKey, partnering: PartneringState) -> [MatchCandidate] {
+        let existing = (customers[key] ?? []).map { ref in
+            MatchCandidate(target: .economic(ref), partner: partnering.link(of: ref)?.source)
+        }
+        return existing + partnering.pendingCandidates(for: key)
+    }
+}
