@@ -139,18 +139,16 @@ public struct Rebuilder: Sendable {
                 projection: staging.projection, version: staging.version, shard: staging.shard, on: connection)
             var liveCheckpoint = try await store.loadCheckpoint(projection: live.projection, version: live.version, on: connection)
             while liveCheckpoint < stagingCheckpoint {
-                guard
-                    case .applied(let count, let checkpoint) = try await step.apply(
-                        target: live, batchSize: batchSize, tenant: nil, until: nil, on: connection)
+                guard case .applied(let count, let checkpoint) = try await step.apply(
+                    target: live, batchSize: batchSize, tenant: nil, until: nil, on: connection)
                 else { break }
                 liveCheckpoint = checkpoint
                 if count == 0 { break }
             }
             var applied = 0
             while true {
-                guard
-                    case .applied(let count, _) = try await step.apply(
-                        target: staging, batchSize: batchSize, tenant: tenant, until: liveCheckpoint, on: connection), count > 0
+                guard case .applied(let count, _) = try await step.apply(
+                    target: staging, batchSize: batchSize, tenant: tenant, until: liveCheckpoint, on: connection), count > 0
                 else { break }
                 applied += count
             }
