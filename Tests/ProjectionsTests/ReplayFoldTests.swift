@@ -18,21 +18,26 @@ struct ReplayFoldTests {
         return settings
     }
 
-    @Test("a fixed mapping shows exactly the customers and fields synced under the wrong one, and nothing for the rest")
-    func mappingBug() throws {
+    /// Anna, Bo and Carl created under the wrong phone mapping (Carl without a phone); Dora matched an existing
+    /// customer by e-mail (nothing sent), then changed her phone: an update was sent.
+    static func mappingBugLog() throws -> ReplayLog {
         var log = ReplayLog()
         log.change(Self.wrongPhoneMapping)
         try log.create(Self.anna, fields: ["name": "Anna", "email": "anna@example.com", "phone": "+45 11 11 11 11"], as: 1001)
         try log.create(Self.bo, fields: ["name": "Bo", "email": "bo@example.com", "phone": "+45 22 22 22 22"], as: 1002)
         try log.create(Self.carl, fields: ["name": "Carl", "email": "carl@example.com", "address.country": "DE"], as: 1003)
-        // Dora matched an existing customer by e-mail (nothing sent), then changed her phone: an update was sent.
         log.observe(.economic(500), ["name": "Dora", "email": "dora@example.com", "customerNumber": "500"])
         let doraFields = ["name": "Dora", "email": "dora@example.com"]
         let link = log.match(Self.dora, fields: doraFields, to: .economic(500), key: MatchKey(kind: .email, normalizedValue: "dora@example.com"))
         var doraPhoned = doraFields
         doraPhoned["phone"] = "+45 44 44 44 44"
         try log.update(Self.dora, link: link, number: 500, from: doraFields, to: doraPhoned)
+        return log
+    }
 
+    @Test("a fixed mapping shows exactly the customers and fields synced under the wrong one, and nothing for the rest")
+    func mappingBug() throws {
+        let log = try Self.mappingBugLog()
         let report = log.fold(.default).report()
 
         #expect(report.customers.map(\.customer) == [Self.anna, Self.bo, Self.dora])

@@ -40,7 +40,11 @@ struct ReplayCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        _ = try TenantID(tenant)
+        do {
+            _ = try TenantID(tenant)
+        } catch {
+            throw ValidationError("'\(tenant)' is not a tenant id: \(error)")
+        }
         if let customer, CustomerRef(parsing: customer) == nil {
             throw ValidationError("'\(customer)' is not a customer: write SYSTEM:ID (e.g. stripe:cus_123, economic:42)")
         }
