@@ -109,6 +109,22 @@ struct ReplayFoldTests {
         #expect(carl.proposed == carl.recorded)
     }
 
+    @Test("a partner Accord created and e-conomic has not been read back yet still takes its e-mail: a twin stays a match failure")
+    func createdPartnerNotReadBack() throws {
+        var log = ReplayLog()
+        try log.create(Self.anna, fields: ["name": "Twin Peaks Café", "email": "office@twinpeaks.example"], as: 1001, readBack: false)
+        log.observe(Self.bo, ["name": "Twin Peaks Coffee", "email": "office@twinpeaks.example"])
+        let key = MatchKey(kind: .email, normalizedValue: "office@twinpeaks.example")
+        log.append(
+            .matchFailed(
+                MatchFailed(customer: Self.bo, reason: .candidateAlreadyLinked(key: key, candidates: [.linked(.economic(1001), to: Self.anna)]))))
+
+        let fold = log.fold(.default)
+        let bo = try #require(fold.customer(Self.bo))
+        #expect(bo.proposed.outcome == .matchFailed && bo.proposed.reason == bo.recorded.reason)
+        #expect(fold.report().changed == 0)
+    }
+
     @Test("at a past position the replay reports the state then: the VAT zone a customer got, under which settings, and why")
     func timeTravel() throws {
         var log = ReplayLog()

@@ -35,8 +35,9 @@ struct ReplayLog {
         return RequestID(UUID(uuidString: "00000000-0000-0000-0000-" + String(repeating: "0", count: 12 - digits.count) + digits)!)
     }
 
-    /// The source customer is created in e-conomic under the settings in force, as number `number`.
-    mutating func create(_ source: CustomerRef, fields: [String: String], as number: Int) throws {
+    /// The source customer is created in e-conomic under the settings in force, as number `number`, and (unless
+    /// `readBack` is false) the new customer is observed when e-conomic is next read.
+    mutating func create(_ source: CustomerRef, fields: [String: String], as number: Int, readBack: Bool = true) throws {
         observe(source, fields)
         let request = nextRequest()
         let payload = try CustomerMapper.createPayload(fields, settings: settings, customerNumber: nil).fields
@@ -54,6 +55,7 @@ struct ReplayLog {
                 PartnerLinked(
                     linkId: LinkID(request.rawValue), source: source, economic: .economic(number), origin: .created(requestId: request),
                     agreed: try CustomerMapper.mapFields(fields, settings: settings).fields)))
+        guard readBack else { return }
         var observed = payload
         observed["customerNumber"] = String(number)
         observe(.economic(number), observed)

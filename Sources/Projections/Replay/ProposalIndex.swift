@@ -1,7 +1,9 @@
 import SyncDomain
 
 /// The e-conomic customers under the proposal's match fields: what the match index would hold if the proposal were
-/// in force (excluded and deleted customers left out, as the match index leaves them out).
+/// in force (excluded and deleted customers left out, as the match index leaves them out). A partner Accord created
+/// that e-conomic has not been read back from yet is indexed by its creation payload, as the match index keeps a
+/// created partner's creation keys until it is observed.
 struct ProposalIndex: Sendable {
     private var customers: [MatchKey: [CustomerRef]] = [:]
 
@@ -9,6 +11,10 @@ struct ProposalIndex: Sendable {
     init(fold: ReplayFold) {
         for (ref, state) in fold.economic where state.exists && !state.isDeleted && !state.isExcluded {
             for key in MatchResolver.economicKeys(state.fields, settings: fold.proposal) { customers[key, default: []].append(ref) }
+        }
+        for link in fold.partnering.links.values where fold.economic[link.economic]?.exists != true {
+            guard case .created = link.origin, let payload = fold.sources[link.source]?.creation?.payload else { continue }
+            for key in MatchResolver.economicKeys(payload, settings: fold.proposal) { customers[key, default: []].append(link.economic) }
         }
         for key in customers.keys { customers[key]?.sort() }
     }
