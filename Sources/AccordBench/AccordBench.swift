@@ -7,6 +7,9 @@ struct AccordBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accord-bench",
         abstract: "Benchmarks that print rates and ratios against a baseline measured in the same run.",
-        subcommands: [AppendBenchmark.self, ChaosBenchmark.self, CSVBenchmark.self, ImportBenchmark.self, RebuildBenchmark.self, SyncBenchmark.self]
+        subcommands: [
+            AppendBenchmark.self, ChaosBenchmark.self, CSVBenchmark.self, ImportBenchmark.self, RebuildBenchmark.self, ReplayBenchmark.self,
+            SyncBenchmark.self,
+        ]
     )
 }

@@ -172,13 +172,7 @@ public struct Rebuilder: Sendable {
 
     private func countEvents(after checkpoint: Checkpoint, tenant: TenantID?, types: Set<String>?) async throws -> Int {
         try await store.pool.withTransaction(scope: .system) { connection in
-            var query: PGQuery = """
-                SELECT count(*) FROM events
-                WHERE (txid, global_position) > (\(String(checkpoint.transactionID))::xid8, \(checkpoint.globalPosition))
-                """
-            if let tenant { query.append(" AND tenant_id = \(tenant.rawValue)") }
-            if let types { query.append(" AND type = ANY(\(types.sorted())::text[])") }
-            return try await connection.query(query).singleValue(Int.self) ?? 0
+            try await store.countEvents(after: checkpoint, tenant: tenant, types: types, on: connection)
         }
     }
 }

@@ -46,6 +46,7 @@ public struct APIController: Sendable {
         group.post("outbound/:request/retry", use: retryOutbound)
         group.get("settings", use: settings)
         group.put("settings", use: updateSettings)
+        group.post("settings/preview", use: previewSettings)
         group.get("webhooks/inbox", use: inbox)
     }
 
@@ -293,6 +294,21 @@ public struct APIController: Sendable {
         }
         let settings = try await commands.settings(of: identity.tenant)
         return JSONBody.response(SettingsDocument(version: settings.version, settings: settings))
+    }
+
+    /// What proposed settings would change, replayed over the tenant's log; nothing is saved. The body is the
+    /// settings update's (or its `settings` object alone); invalid settings answer 422 naming every problem.
+    @Sendable func previewSettings(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let tenant = try context.requireIdentity().tenant
+        let paging = try Paging(request, maxLimit: configuration.maxPageSize)
+        let body = try await JSONBody.bytes(of: request, limit: configuration.maxJSONBodyBytes)
+        let proposal: TenantSettings
+        do {
+            proposal = try ProposedSettings.decode(Data(String(buffer: body).utf8))
+        } catch {
+            throw APIError(.unprocessableContent, code: error.code == .invalidSettings ? "invalid_settings" : "invalid_input", message: error.message)
+        }
+        return JSONBody.response(try await reads.replay(tenant, proposal: proposal, limit: paging.limit, offset: paging.offset))
     }
 
     /// A JSON body that may be absent (empty).

@@ -48,6 +48,7 @@ public struct WebController: Sendable {
         group.post("outbound/:request/retry", use: retryOutbound)
         group.get("settings", use: settingsPage)
         group.post("settings", use: saveSettings)
+        group.post("settings/preview", use: previewSettings)
     }
 
     // MARK: Login
@@ -192,6 +193,24 @@ public struct WebController: Sendable {
             }
             return HTMLResponse.redirect(to: "/ui/settings" + WebPaths.query([("notice", "Settings saved.")]))
         }
+    }
+
+    /// The settings page with what the form's settings would change (replayed over the tenant's log); nothing is saved.
+    @Sendable func previewSettings(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let form = SettingsForm(try await formData(request))
+        let problems: [String]
+        var preview: ReplayReport?
+        switch form.settings() {
+        case .failure(let found):
+            problems = found.messages
+        case .success(let (settings, _)):
+            problems = settings.validationErrors().map(\.description)
+            if problems.isEmpty { preview = try await reads.replay(identity.tenant, proposal: settings, limit: 20, offset: 0) }
+        }
+        return try render(
+            "Settings", .settings, Pages.settings(form, problems: problems, preview: preview, identity: identity), request: request,
+            context: context, status: problems.isEmpty ? .ok : .unprocessableContent)
     }
 
     // MARK: Actions

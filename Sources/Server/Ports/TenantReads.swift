@@ -29,6 +29,9 @@ public protocol TenantReads: Sendable {
     /// A customer's history across every stream that concerns it, oldest first (``Projections/CustomerTimeline``);
     /// empty when nothing in the tenant's log concerns the customer.
     func history(_ tenant: TenantID, _ ref: CustomerRef) async throws -> [TimelineEntry]
+    /// The tenant's log replayed in memory under proposed settings (``Projections/ReplayFold``; nothing is
+    /// written): the summary over every source customer and a page of the customers the proposal changes.
+    func replay(_ tenant: TenantID, proposal: TenantSettings, limit: Int, offset: Int) async throws -> ReplayReport
     /// The tenant's most recent webhook deliveries.
     func inbox(_ tenant: TenantID, limit: Int) async throws -> [WebhookInbox.Entry]
 }

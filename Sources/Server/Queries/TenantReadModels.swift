@@ -96,6 +96,11 @@ public struct TenantReadModels: TenantReads {
         try await CustomerHistoryQueries(store: store).timeline(of: ref, tenant: tenant)
     }
 
+    /// The tenant's log replayed under proposed settings, read page by page (``Projections/ReplayQueries``).
+    public func replay(_ tenant: TenantID, proposal: TenantSettings, limit: Int, offset: Int) async throws -> ReplayReport {
+        try await ReplayQueries(store: store).fold(tenant: tenant, proposal: proposal).report(limit: limit, offset: offset)
+    }
+
     // MARK: Webhook inbox
 
     /// The tenant's most recent webhook deliveries.

@@ -340,7 +340,7 @@ enum Pages {
 
     // MARK: Settings
 
-    static func settings(_ form: SettingsForm, problems: [String], identity: TenantIdentity) -> HTML {
+    static func settings(_ form: SettingsForm, problems: [String], preview: ReplayReport? = nil, identity: TenantIdentity) -> HTML {
         func checked(_ condition: Bool) -> HTML { condition ? " checked" : "" }
         func selected(_ condition: Bool) -> HTML { condition ? " selected" : "" }
         let problemList: HTML =
@@ -348,7 +348,7 @@ enum Pages {
             ? .empty
             : "<div class=\"error\" role=\"alert\"><strong>The settings were not saved:</strong><ul>\(HTML.join(problems.map { "<li>\($0)</li>" }))</ul></div>"
         return """
-            <h1>Settings</h1>\(problemList)
+            <h1>Settings</h1>\(problemList)\(preview.map(Pages.preview) ?? .empty)
             <form method="post" action="/ui/settings">\(Layout.csrf(identity))<input type="hidden" name="expected_version" value="\(form.expectedVersion)">
             <p class="muted">Version \(form.expectedVersion). Saving a change made by someone else meanwhile is refused; reload and apply yours again.</p>
             <fieldset><legend>Matching</legend>
@@ -379,7 +379,7 @@ enum Pages {
             <textarea name="conflict_policies" rows="3">\(form.conflictPolicies)</textarea></label>
             <label>Fields where emptying a value on one side empties it on the other (comma-separated):
             <input name="empty_overwrites" value="\(form.emptyOverwrites)" size="50"></label></fieldset>
-            <button class="primary">Save settings</button></form>
+            <button formaction="/ui/settings/preview">Preview</button> <button class="primary">Save settings</button></form>
             """
     }
 }

@@ -77,6 +77,7 @@ struct DemoScript: Service {
         // 3. Wait for webhooks, the reactor and the outbound worker to settle, then report.
         try await waitUntilSettled(tenant: tenant, stripeCustomers: created.count)
         try await report(tenant: tenant, stories: created, stripe: stripe)
+        try await replay(tenant: tenant)
         say(
             """
 
@@ -89,7 +90,8 @@ struct DemoScript: Service {
                             curl -u \(Self.stripeKey): -d name='Anna J.' \(stripeAPIBase)/v1/customers/<id>
               New         curl -u \(Self.stripeKey): -d email=new@example.com -d name='New ApS' \(stripeAPIBase)/v1/customers
               Import      accord import ops/demo/customers.csv --tenant demo   (in another shell, with this DATABASE_URL)
-              Replay      accord rebuild customers   (blue/green; reads keep working)
+              Rebuild     accord rebuild customers   (blue/green; reads keep working)
+              Replay      accord settings show --tenant demo > s.json; edit it; accord replay --tenant demo --settings s.json
             """)
         try await gracefulShutdown()
     }
@@ -155,6 +157,21 @@ struct DemoScript: Service {
         let outbound = try await OutboundQueue(store: services.store).counts(for: tenant)
         if outbound.abandoned > 0 { say("  outbound requests abandoned: \(outbound.abandoned) (see the web UI)") }
         say("\nThe demo customers' stories: \(stories.values.sorted().joined(separator: "; ")).")
+    }
+
+    /// One replay of the tenant's log, as `accord replay` does it: what a fixed VAT zone would have sent instead.
+    private func replay(tenant: TenantID) async throws {
+        var proposal = try await services.commands.settings(of: tenant)
+        proposal.defaults.vatZone = .fixed(zone: 1)
+        let report = try await ReplayQueries(store: services.store).fold(tenant: tenant, proposal: proposal).report()
+        say(
+            "\nReplayed under \"VAT zone always 1\" (accord replay; nothing written): \(report.summary.wouldUpdate) of "
+                + "\(report.summary.customers) Stripe customers would have been sent other values")
+        for customer in report.customers {
+            for difference in customer.differences {
+                say("  \(customer.customer): \(difference.field) \(difference.sent ?? "(not sent)") → \(difference.proposed ?? "(not sent)")")
+            }
+        }
     }
 }
 

@@ -68,6 +68,14 @@ struct MemoryReads: TenantReads {
         CustomerTimeline.entries(of: ref, in: try await engine.log.filter { $0.tenant == tenant }.map { try TimelineEvent($0) })
     }
 
+    func replay(_ tenant: TenantID, proposal: TenantSettings, limit: Int, offset: Int) async throws -> ReplayReport {
+        var fold = ReplayFold(proposal: proposal)
+        for recorded in await engine.log where recorded.tenant == tenant {
+            fold.apply(try Self.decode(recorded), position: recorded.globalPosition)
+        }
+        return fold.report(limit: limit, offset: offset)
+    }
+
     func inbox(_ tenant: TenantID, limit: Int) async throws -> [WebhookInbox.Entry] { [] }
 
     private static func decode(_ recorded: RecordedEvent) throws -> SyncEvent {
