@@ -22,8 +22,10 @@ public struct AccordServices: Sendable {
 
     /// The configuration.
     public let configuration: AppConfiguration
-    /// The database pool (a service: it closes connections on shutdown).
+    /// The workers' database pool (a service: it closes connections on shutdown).
     public let pool: PGConnectionPool
+    /// The HTTP server's own pool, so that requests from the internet never take the workers' connections.
+    public let httpPool: PGConnectionPool
     /// The event store.
     public let store: EventStore
     /// `LISTEN accord_events`, feeding every follower's wake-ups.
@@ -110,10 +112,17 @@ public struct AccordServices: Sendable {
         inboxRetention = InboxRetention(pool: pool, configuration: .init(days: configuration.webhookRetentionDays), logger: logger)
         let webhookSecrets = WebhookSecretDirectory(credentials: credentials, logger: logger)
         self.webhookSecrets = webhookSecrets
+        // The server decides and reads through its own pool (and a store and state cache over it: a command's cache is
+        // checked against the streams' versions on append, so two caches never disagree on what is written).
+        let httpPool = PGConnectionPool(configuration: configuration.database, maxConnections: configuration.httpDatabaseConnections, logger: logger)
+        let httpStore = EventStore(pool: httpPool, logger: logger)
+        let httpCache = TenantStateCache(store: httpStore)
+        self.httpPool = httpPool
         let server = AccordServer(
             configuration: ServerConfiguration(host: configuration.host, port: configuration.port, baseURL: configuration.publicURL),
             dependencies: ServerDependencies(
-                store: store, commands: commands, tenantCache: cache, webhookSecrets: webhookSecrets, logger: logger))
+                store: httpStore, commands: CommandHandler(store: httpStore, cache: httpCache, logger: logger), tenantCache: httpCache,
+                webhookSecrets: webhookSecrets, logger: logger))
         self.server = server
         inbox = InboxProcessor(
             pool: pool, commands: commands,
@@ -155,7 +164,10 @@ public struct AccordServices: Sendable {
     ) -> ServiceGroup {
         let app = server.buildApplication(onServerRunning: onServerRunning)
         let services: [any Service] =
-            [pool, listener, webhookSecrets, projections, rebuilds, reactor, heldDecisions, worker, poller, inbox, stripeCatchUp, inboxRetention]
+            [
+                pool, httpPool, listener, webhookSecrets, projections, rebuilds, reactor, heldDecisions, worker, poller, inbox, stripeCatchUp,
+                inboxRetention,
+            ]
             + additional + [app]
         return ServiceGroup(
             configuration: .init(

@@ -6,7 +6,9 @@ public import PGClient
 ///
 /// Keys (environment variable in brackets):
 /// - database URL [`DATABASE_URL`]: a libpq URI or conninfo;
-/// - database connections [`ACCORD_DB_CONNECTIONS`], default 10;
+/// - database connections of the workers (reactor, projections, outbound, ingest) [`ACCORD_DB_CONNECTIONS`], default
+///   10, and of the HTTP server, a pool of its own [`ACCORD_HTTP_DB_CONNECTIONS`], default 4: requests from the
+///   internet never take the workers' connections;
 /// - HTTP host and port [`ACCORD_HOST`, `ACCORD_PORT`], default 127.0.0.1:8080;
 /// - public base URL [`ACCORD_PUBLIC_URL`], default `http://<host>:<port>` (printed for webhook URLs);
 /// - migrate on start [`ACCORD_MIGRATE`], default false: apply pending migrations instead of refusing to start;
@@ -27,8 +29,10 @@ public import PGClient
 public struct AppConfiguration: Sendable, CustomStringConvertible {
     /// Where the database is.
     public var database: PGConfiguration
-    /// The pool's size.
+    /// The workers' pool's size.
     public var databaseConnections: Int
+    /// The HTTP server's pool's size.
+    public var httpDatabaseConnections: Int
     /// The HTTP listener's host.
     public var host: String
     /// The HTTP listener's port.
@@ -54,8 +58,10 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
     public init(
         database: PGConfiguration, databaseConnections: Int = 10, host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil,
         migrate: Bool = false, logLevel: Logger.Level = .info, economicRequestsPerSecond: Double = 1, stripeCatchUpInterval: Duration = .seconds(60),
-        economicPollInterval: Duration = .seconds(30), webhookRetentionDays: Int = 30, outboundTenantInFlight: Int = 4
+        economicPollInterval: Duration = .seconds(30), webhookRetentionDays: Int = 30, outboundTenantInFlight: Int = 4,
+        httpDatabaseConnections: Int = 4
     ) {
+        self.httpDatabaseConnections = httpDatabaseConnections
         self.webhookRetentionDays = webhookRetentionDays
         self.outboundTenantInFlight = outboundTenantInFlight
         self.economicRequestsPerSecond = economicRequestsPerSecond
@@ -106,11 +112,12 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
         let poll = try wholeNumber("ACCORD_ECONOMIC_POLL_INTERVAL", of: "seconds", in: 1...86_400, default: 30, environment)
         let retention = try wholeNumber("ACCORD_WEBHOOK_RETENTION_DAYS", of: "days", in: 1...3650, default: 30, environment)
         let tenantInFlight = try wholeNumber("ACCORD_OUTBOUND_TENANT_IN_FLIGHT", of: "requests", in: 1...1000, default: 4, environment)
+        let httpConnections = try wholeNumber("ACCORD_HTTP_DB_CONNECTIONS", of: "connections", in: 1...200, default: 4, environment)
         return AppConfiguration(
             database: PGConfiguration(connectionString: url), databaseConnections: connections, host: host, port: port,
             publicURL: publicURL ?? environment["ACCORD_PUBLIC_URL"], migrate: migrate ?? (environment["ACCORD_MIGRATE"] == "true"), logLevel: level,
             economicRequestsPerSecond: rate, stripeCatchUpInterval: .seconds(catchUp), economicPollInterval: .seconds(poll),
-            webhookRetentionDays: retention, outboundTenantInFlight: tenantInFlight)
+            webhookRetentionDays: retention, outboundTenantInFlight: tenantInFlight, httpDatabaseConnections: httpConnections)
     }
 
     /// A whole number from the environment, within `range`, or `fallback` when the key is not set.
@@ -131,7 +138,7 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
 
     /// The settings, with the password redacted.
     public var description: String {
-        "database=\(database) connections=\(databaseConnections) http=\(host):\(port) public=\(publicURL) migrate=\(migrate) log=\(logLevel) "
+        "database=\(database) connections=\(databaseConnections)+\(httpDatabaseConnections) http=\(host):\(port) public=\(publicURL) migrate=\(migrate) log=\(logLevel) "
             + "economic-rate=\(economicRequestsPerSecond)/s stripe-catch-up=\(stripeCatchUpInterval) economic-poll=\(economicPollInterval) "
             + "webhook-retention=\(webhookRetentionDays)d outbound-tenant-in-flight=\(outboundTenantInFlight)"
     }
