@@ -2,6 +2,7 @@ public import ArgumentParser
 import Foundation
 public import Logging
 import PGClient
+import Runtime
 
 /// Options every command that talks to PostgreSQL takes.
 struct GlobalOptions: ParsableArguments {
@@ -27,7 +28,18 @@ struct GlobalOptions: ParsableArguments {
         return logger
     }
 
-    private static let bootstrapOnce: Void = LoggingSystem.bootstrap(StreamLogHandler.standardError)
+    /// Text lines by default; one JSON object per line with `ACCORD_LOG_FORMAT=json` (for log shippers).
+    private static let bootstrapOnce: Void = {
+        switch ProcessInfo.processInfo.environment["ACCORD_LOG_FORMAT"] ?? "text" {
+        case "json":
+            LoggingSystem.bootstrap(JSONLogHandler.standardError)
+        case "text":
+            LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        case let other:
+            LoggingSystem.bootstrap(StreamLogHandler.standardError)
+            FileHandle.standardError.write(Data("ACCORD_LOG_FORMAT '\(other)' is neither text nor json: logging as text\n".utf8))
+        }
+    }()
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
