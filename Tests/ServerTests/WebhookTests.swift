@@ -5,6 +5,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Ingest
 import NIOCore
+import PGClient
 import PostgresTestSupport
 import Projections
 import Prometheus
@@ -74,6 +75,30 @@ struct WebhookTests {
                 #expect(inbox.first?["attempts"] as? Int == 1)
                 #expect(try await client.get("/api/v1/webhooks/inbox", key: harness.globexKey).jsonArray().isEmpty)
             }
+        }
+    }
+
+    @Test("an update processed before the customer's creation (held by a dead processor's lease) still records it as created first")
+    func updateBeforeCreation() async throws {
+        let stripe = FakeStripeCustomers()
+        stripe.set(.customer(StripeCustomer(id: "cus_late", email: "late.new@example.com", name: "Late (now)")), for: "cus_late")
+        try await ServerHarness.run(stripe: stripe) { harness in
+            let created = stripeEventBody(
+                id: "evt_late_c", type: "customer.created", customerID: "cus_late", created: Self.now() - 5, name: "Late (created)")
+            let updated = stripeEventBody(id: "evt_late_u", customerID: "cus_late", created: Self.now())
+            try await harness.withClient { client throws in
+                #expect(try await Self.deliver(client, created, headers: Self.signed(created)).status == .ok)
+                #expect(try await Self.deliver(client, updated, headers: Self.signed(updated)).status == .ok)
+            }
+            // A processor claimed the creation and died: it is not due again before its lease ends.
+            try await harness.store.pool.withTransaction(scope: .system) { connection in
+                try await connection.execute(
+                    "UPDATE webhook_inbox SET attempts = 1, next_attempt_at = now() + interval '1 hour' WHERE event_id = 'evt_late_c'")
+            }
+            #expect(try await harness.processInbox() == [.processed])
+            let observations = try await Self.observations(harness).filter { $0.customer == .stripe("cus_late") }
+            #expect(observations.map { $0.fields["name"] } == ["Late (created)", "Late (now)"], "as created, then as Stripe has it now")
+            #expect(observations.map(\.sourceEventId) == [nil, "evt_late_u"])
         }
     }
 

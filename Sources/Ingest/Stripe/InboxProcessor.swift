@@ -16,9 +16,10 @@ public import SyncEngine
 /// event's own copy may be stale, and deliveries come out of order) and records what Stripe has now:
 /// a customer → `observeCustomer` with its source fields, the event id and the event's `created` time (so an
 /// older event can never overwrite what a newer one recorded); a deleted stub or a 404 → `deleteCustomer`. The
-/// one exception to "never trust the event's copy": a `customer.created` of a customer never observed records the
-/// customer as created first, then as it is now, so a customer created matching an e-conomic customer and edited
-/// before its event was processed is matched as it was created, and the edit follows as a change.
+/// one exception to "never trust the event's copy": for a customer never observed, the copy in its `customer.created`
+/// delivery (this one, or the creation's delivery still in the inbox when another event of the customer comes first)
+/// is recorded first, then the customer as it is now, so a customer created matching an e-conomic customer and
+/// edited before its creation was processed is matched as it was created, and the edit follows as a change.
 /// Other event types are acknowledged and marked `ignored`.
 ///
 /// A failed attempt is recorded with its error and retried after the ``Configuration/retryPolicy``'s backoff (the
