@@ -18,8 +18,6 @@ ensure_build_dependencies
 ensure_swift
 ensure_python_tools
 
-swift build -c release --product accord-bench >/dev/null
-cluster=$(make_cluster_dir)
-trap 'ops/postgres.sh stop "$cluster/pg" || true; rm -rf "$cluster"' EXIT
-url=$(ops/postgres.sh start "$cluster/pg")
+start_bench_cluster
+url=$BENCH_URL
 .build/release/accord-bench chaos --database-url "$url" --python "$ACCORD_PYTHON" --localstripe-script "$PWD/ops/localstripe.py" "$@"

@@ -11,8 +11,6 @@ source ops/lib/environment.sh
 ensure_build_dependencies
 ensure_swift
 
-swift build -c release --product accord-bench >/dev/null
-cluster=$(make_cluster_dir)
-trap 'ops/postgres.sh stop "$cluster/pg" || true; rm -rf "$cluster"' EXIT
-url=$(ops/postgres.sh start "$cluster/pg" --durable)
+start_bench_cluster --durable
+url=$BENCH_URL
 .build/release/accord-bench import --database-url "$url" "$@"

@@ -13,9 +13,7 @@ ensure_swift
 events=1000000
 if [ "${1:-}" = "--events" ]; then events=$2; fi
 
-swift build -c release --product accord-bench >/dev/null
-cluster=$(make_cluster_dir)
-trap 'ops/postgres.sh stop "$cluster/pg" || true; rm -rf "$cluster"' EXIT
-url=$(ops/postgres.sh start "$cluster/pg" --durable)
+start_bench_cluster --durable
+url=$BENCH_URL
 .build/release/accord-bench rebuild seed --database-url "$url" --events "$events"
 .build/release/accord-bench rebuild run --database-url "$url"

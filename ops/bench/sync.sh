@@ -12,9 +12,7 @@ ensure_build_dependencies
 ensure_swift
 ensure_python_tools
 
-swift build -c release --product accord-bench >/dev/null
-cluster=$(make_cluster_dir)
-trap 'ops/localstripe.sh stop "$cluster/localstripe" || true; ops/postgres.sh stop "$cluster/pg" || true; rm -rf "$cluster"' EXIT
-url=$(ops/postgres.sh start "$cluster/pg" --durable)
-stripe=$(ops/localstripe.sh start "$cluster/localstripe")
+start_bench_cluster --durable
+url=$BENCH_URL
+stripe=$(ops/localstripe.sh start "$BENCH_CLUSTER/localstripe")
 .build/release/accord-bench sync --database-url "$url" --stripe-api-base "$stripe" "$@"

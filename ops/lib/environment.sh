@@ -83,3 +83,13 @@ PY
     fi
     export ACCORD_PYTHON="$venv/bin/python"
 }
+
+# For ops/bench/*.sh: builds accord-bench in release and starts a throwaway cluster, stopped and removed when the
+# script exits (with ops/localstripe.sh's, if one was started in "$BENCH_CLUSTER/localstripe"). Sets BENCH_CLUSTER
+# and BENCH_URL. Extra arguments go to ops/postgres.sh start (--durable: fsync on, what appends and rebuilds measure).
+start_bench_cluster() {
+    swift build -c release --product accord-bench >/dev/null
+    BENCH_CLUSTER=$(make_cluster_dir)
+    trap 'ops/localstripe.sh stop "$BENCH_CLUSTER/localstripe" >/dev/null 2>&1 || true; ops/postgres.sh stop "$BENCH_CLUSTER/pg" || true; rm -rf "$BENCH_CLUSTER"' EXIT
+    BENCH_URL=$(ops/postgres.sh start "$BENCH_CLUSTER/pg" "$@")
+}
