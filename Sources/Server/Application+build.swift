@@ -1,8 +1,8 @@
 public import Foundation
 public import Hummingbird
 import HummingbirdCore
-import NIOCore
 import Logging
+import NIOCore
 public import PGClient
 
 /// Accord's HTTP server: the JSON API, the Stripe webhook endpoint, the web pages, `/health` and `/metrics` —
@@ -82,8 +82,7 @@ public struct AccordServer: Sendable {
 
     /// HTTP/1.1 with the configured idle timeout.
     static func httpServer(_ configuration: ServerConfiguration) -> HTTPServerBuilder {
-        let idle = configuration.idleTimeout.components
-        return .http1(configuration: .init(idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)))
+        .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout)))
     }
 
     /// The address and the cap on connections served at once.

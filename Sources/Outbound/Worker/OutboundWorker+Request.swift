@@ -60,9 +60,8 @@ extension OutboundWorker {
         if case .waitingForConnection(let reason) = attempt {
             count { $0.waitingForConnection += 1 }
             logger.notice("waiting for a connection: the request goes out once it exists", metadata: ["reason": "\(reason)"])
-            let seconds =
-                Double(configuration.credentialCacheTTL.components.seconds) + Double(configuration.credentialCacheTTL.components.attoseconds) / 1e18
-            await release(claim, position: snapshot.lastPosition, notBefore: Date().addingTimeInterval(seconds), logger: logger)
+            let recheck = Date().addingTimeInterval(TokenBucket.seconds(configuration.credentialCacheTTL))
+            await release(claim, position: snapshot.lastPosition, notBefore: recheck, logger: logger)
             return
         }
         if attempt == .notSent {

@@ -22,11 +22,7 @@ extension ServerMetrics {
             Gauge(label: "accord_outbound_requests", dimensions: [("status", status)], factory: factory).record(snapshot.outbound[status] ?? 0)
         }
         Gauge(label: "accord_outbound_oldest_due_seconds", factory: factory).record(snapshot.oldestDueSeconds)
-        let behind = Set(snapshot.lag.map { LagKey(follower: $0.follower, tenant: $0.tenant) })
-        let caughtUp = lagReported.withLock { reported in
-            defer { reported.keys = behind }
-            return reported.keys.subtracting(behind)
-        }
+        let caughtUp = lagReported.replace(with: Set(snapshot.lag.map { LagKey(follower: $0.follower, tenant: $0.tenant) }))
         for lag in snapshot.lag {
             Gauge(label: "accord_follower_lag_events", dimensions: [("follower", lag.follower), ("tenant", lag.tenant)], factory: factory)
                 .record(lag.events)
@@ -49,11 +45,13 @@ struct LagKey: Hashable, Sendable {
 
 /// The follower lags reported at the last scrape (shared by every copy of a ``ServerMetrics``).
 final class ReportedLags: Sendable {
-    struct State {
-        var keys: Set<LagKey> = []
+    private let keys = Mutex<Set<LagKey>>([])
+
+    /// Records the lags reported now; returns those reported last time and not now (caught up since).
+    func replace(with behind: Set<LagKey>) -> Set<LagKey> {
+        keys.withLock { keys in
+            defer { keys = behind }
+            return keys.subtracting(behind)
+        }
     }
-
-    private let state = Mutex(State())
-
-    func withLock<Result>(_ body: (inout State) -> Result) -> Result { state.withLock { body(&$0) } }
 }

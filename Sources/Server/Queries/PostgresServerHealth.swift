@@ -24,8 +24,8 @@ public struct PostgresServerHealth: ServerHealth {
     /// - Throws: ``PGClient/PGError``.
     public func operations() async throws -> OperationsSnapshot {
         var snapshot = OperationsSnapshot()
-        snapshot.inboxBacklog = try await WebhookInbox(pool: pool).backlog()
         try await pool.withTransaction(scope: .system) { connection in
+            snapshot.inboxBacklog = try await WebhookInbox.counts(on: connection).pending
             // The queue's read model exists once the outbound worker or the projection runner has started.
             let queueExists = try await connection.query("SELECT to_regclass('outbound_requests') IS NOT NULL").singleValue(Bool.self) ?? false
             for (status, count, oldest) in try await !queueExists
