@@ -277,7 +277,9 @@ struct OutboundWorkerTests {
             try await Sandbox.run(SandboxConfiguration(seed: .referenceData)) { sandbox in
                 let credentials = CredentialStore(pool: store.pool, cipher: CredentialCipher(current: .generate()), logger: database.logger)
                 let request = createRequest(email: "nocreds@accord.test", name: "No Credentials")
-                var configuration = testConfiguration()
+                // Credentials reloaded every 200 ms, and the queue looked at every second: under the whole suite's load the
+                // worker was once seen to look again only at its 30 s poll (see the stop note), which this test is not about.
+                var configuration = testConfiguration(pollInterval: .seconds(1))
                 configuration.credentialCacheTTL = .milliseconds(200)
                 try await withWorkers([configuration], store: store, database: database, credentials: credentials) { workers in
                     try await OutboundStream(store: store).submit(.economic(request), of: acme)
