@@ -118,7 +118,14 @@ struct OutboundUnitTests {
         let ours = try customer(12)
         let other = try customer(13, name: "Someone Else")
         #expect(EconomicReconciler.judge([stranger, ours, other], request, existingBefore: [11], chosen: nil) == .one(ours))
-        #expect(EconomicReconciler.judge([stranger, other], request, existingBefore: [11], chosen: nil) == .none, "the stranger is not adopted")
+        #expect(EconomicReconciler.judge([stranger], request, existingBefore: [11], chosen: nil) == .none, "the stranger is not adopted")
+        #expect(
+            EconomicReconciler.judge([stranger, other], request, existingBefore: [11], chosen: nil) == .one(other),
+            "a customer that appeared after the first send under the e-mail sent is the request's own, renamed since: sending again would duplicate it"
+        )
+        #expect(
+            EconomicReconciler.judge([stranger, other, try customer(14, name: "Third")], request, existingBefore: [11], chosen: nil)
+                == .several([13, 14]))
         #expect(EconomicReconciler.judge([stranger, ours, try customer(14)], request, existingBefore: [11], chosen: nil) == .several([12, 14]))
         guard case .cannotTell(let reason) = EconomicReconciler.judge([stranger], request, existingBefore: nil, chosen: nil) else {
             Issue.record("without a record of what existed, a match cannot be told from a stranger")

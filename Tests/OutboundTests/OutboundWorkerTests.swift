@@ -223,18 +223,19 @@ struct OutboundWorkerTests {
                 let doubled = createRequest(email: "twice@crash.test", name: "Twice Over")
                 let first = try await client.createCustomer(try EconomicCustomer(fieldMap: doubled.payload))
                 let second = try await client.createCustomer(try EconomicCustomer(fieldMap: doubled.payload))
-                // A customer with the same e-mail but another name does not match.
+                // A customer with the same e-mail but another name existed before (b)'s first send: never adopted.
                 var other = unsent.payload
                 other["name"] = "Someone Else"
-                _ = try await client.createCustomer(try EconomicCustomer(fieldMap: other))
+                let someoneElse = try await client.createCustomer(try EconomicCustomer(fieldMap: other))
                 try await sandbox.admin(.DELETE, "/_sandbox/stats")
 
                 for request in [sent, unsent, doubled] {
                     try await OutboundStream(store: store).submit(.economic(request), of: acme)
-                    // What a worker records right before each POST (nothing matched before the first): the dead workers
-                    // got that far, and (b)'s died before its POST.
+                    // What a worker records right before each POST (what its e-mail found before the first): the dead
+                    // workers got that far, and (b)'s died before its POST.
+                    let before = request == unsent ? [try #require(someoneElse.customerNumber)] : []
                     try await append(
-                        [.economicCreateStarted(EconomicCreateStarted(requestId: request.requestId, existing: []))], tenant: acme, store: store)
+                        [.economicCreateStarted(EconomicCreateStarted(requestId: request.requestId, existing: before))], tenant: acme, store: store)
                 }
                 // The crashed worker's claims: (a) and (c) held by this worker's id (it restarts with the same id),
                 // (b) by another worker whose claim has lapsed.
@@ -267,6 +268,42 @@ struct OutboundWorkerTests {
                 let stats = try await sandbox.stats()
                 #expect(sandbox.count(stats, "POST", "/customers") == 1, "only the request that was never sent is sent")
                 #expect(try await client.allCustomers(filter: .equals("email", "unsent@crash.test")).filter { $0.name == "Never Sent" }.count == 1)
+            }
+        }
+    }
+
+    @Test("a create whose answer was lost is found although the accountant renamed the customer before the retry: not created twice")
+    func reconcileRenamed() async throws {
+        try await withOutboundStore { store, database, acme, _ in
+            try await Sandbox.run(SandboxConfiguration(seed: .referenceData)) { sandbox in
+                let credentials = CredentialStore(pool: store.pool, cipher: CredentialCipher(current: .generate()), logger: database.logger)
+                try await credentials.setEconomic(sandbox.connection, for: acme)
+                let client = sandbox.client()
+                // A customer with the same e-mail existed before the first send; the send itself went through, its
+                // answer was lost, and the accountant renamed what it made before the worker looked again.
+                let request = createRequest(email: "renamed@crash.test", name: "As Sent ApS")
+                var strangerFields = request.payload
+                strangerFields["name"] = "Older Namesake"
+                let stranger = try await client.createCustomer(try EconomicCustomer(fieldMap: strangerFields))
+                var renamed = try await client.createCustomer(try EconomicCustomer(fieldMap: request.payload))
+                renamed.name = "Renamed By The Accountant ApS"
+                let made = try await client.replaceCustomer(number: try #require(renamed.customerNumber), renamed)
+                try await sandbox.admin(.DELETE, "/_sandbox/stats")
+
+                try await OutboundStream(store: store).submit(.economic(request), of: acme)
+                try await append(
+                    [.economicCreateStarted(EconomicCreateStarted(requestId: request.requestId, existing: [try #require(stranger.customerNumber)]))],
+                    tenant: acme, store: store)
+                try await withWorkers([testConfiguration(workerID: "after-crash")], store: store, database: database, credentials: credentials) {
+                    workers in
+                    let states = try await settle([request.requestId], acme, store)
+                    #expect(states[request.requestId]?.status == .succeeded)
+                    #expect(states[request.requestId]?.result?.customerNumber == made.customerNumber, "the renamed customer is the request's own")
+                    #expect(workers[0].statistics.reconciledExisting == 1)
+                }
+                #expect(sandbox.count(try await sandbox.stats(), "POST", "/customers") == 0, "nothing is sent again")
+                #expect(
+                    try await client.allCustomers(filter: .equals("email", "renamed@crash.test")).count == 2, "the namesake and the request's own")
             }
         }
     }

@@ -8,7 +8,8 @@ public import SyncDomain
 /// answer, the number the request chose (`customerNumber` in the payload: numbers are unique, so `GET /customers/{n}`
 /// settles it), then the match keys the payload carries (CVR/VAT, e-mail, phone, text fields), looked up by the most
 /// selective one with the exact value that was sent (`email$eq:…`). A customer found *matches* when every one of
-/// those keys and the name normalise to what was sent. A name alone is never looked up: it could find anyone.
+/// those keys and the name normalise to what was sent; when none matches, a single customer found that appeared after
+/// the first send is the request's own, edited since. A name alone is never looked up: it could find anyone.
 ///
 /// Customers that already matched before the request was first sent (``SyncDomain/EconomicCreateProgress/existingAtFirstSend``,
 /// recorded by ``existing(for:using:)``) were not made by it and are never adopted. Without that record (requests
@@ -147,11 +148,17 @@ public enum EconomicReconciler {
                 "Customer \(chosen), the number this request chose, appeared in e-conomic after its first attempt but does not match "
                     + "what was sent. Look at it: link it if it is this customer (edited since), or free the number and retry the request.")
         }
-        let fresh = matching.filter { customer in customer.customerNumber.map { !before.contains($0) } ?? false }
-        switch fresh.count {
-        case 0: return .none
-        case 1: return .one(fresh[0])
-        default: return .several(fresh.compactMap(\.customerNumber).sorted())
+        let isFresh = { (customer: EconomicCustomer) in customer.customerNumber.map { !before.contains($0) } ?? false }
+        // What was sent, unchanged, first; failing that, a customer that appeared after the first send under the
+        // identifier the lookup used is this request's, edited since (an accountant renaming it before the answer
+        // was known): sending again would make a second one.
+        let fresh = matching.filter(isFresh)
+        let edited = fresh.isEmpty ? candidates.filter(isFresh) : []
+        switch (fresh.count, edited.count) {
+        case (0, 0): return .none
+        case (1, _): return .one(fresh[0])
+        case (0, 1): return .one(edited[0])
+        default: return .several((fresh.isEmpty ? edited : fresh).compactMap(\.customerNumber).sorted())
         }
     }
 
