@@ -38,16 +38,23 @@ struct ChaosBenchmark: AsyncParsableCommand {
     @Flag(help: "Log every operation and Accord's own log at debug level to stderr.")
     var verbose = false
 
+    @Option(name: .customLong("evidence"), help: "A directory where each failing seed's event log is written (seed-N.events.tsv).")
+    var evidence: String?
+
     func run() async throws {
         var logger = Logger(label: "accord.chaos")
         logger.logLevel = verbose ? .debug : .critical
         let length = operations
-        let configuration = ChaosConfiguration(
+        var configuration = ChaosConfiguration(
             databaseURL: databaseURL, python: python, localStripeScript: localStripeScript, length: length, parallel: parallel,
             logger: logger, replayCommand: { seed, length in "bash ops/bench/chaos.sh --seed \(seed) --operations \(length)" },
             onSeed: { report in
                 Self.say(report.passed ? report.summaryLine : report.details)
             })
+        if let evidence {
+            try FileManager.default.createDirectory(atPath: evidence, withIntermediateDirectories: true)
+            configuration.evidenceDirectory = URL(fileURLWithPath: evidence)
+        }
         let list = seed.map { [$0] } ?? (0..<UInt64(max(seeds, 0))).map { firstSeed + $0 }
         Self.say("Accord chaos: \(list.count) seeds of \(length) operations each, \(parallel) at a time")
         let summary = try await ChaosRunner.run(seeds: list, configuration: configuration)

@@ -22,6 +22,9 @@ public struct ChaosConfiguration: Sendable {
     public var replayCommand: @Sendable (UInt64, Int) -> String
     /// Receives each seed's report when it is done (the benchmark prints it).
     public var onSeed: @Sendable (ChaosSeedReport) -> Void
+    /// Where a failing seed's event log is written (`seed-N.events.tsv`) before its database is dropped: the log is
+    /// the record of what Accord decided and why, for a failure that does not replay. `nil`: not kept.
+    public var evidenceDirectory: URL?
 
     /// Makes a configuration.
     public init(

@@ -56,6 +56,14 @@ public enum ChaosRunner {
                 report.findings.append(ChaosFinding(.runFailed, "\(error)"))
             }
             await stripe.stop()
+            if !report.findings.isEmpty, let directory = configuration.evidenceDirectory {
+                do {
+                    try await database.exportEvents(to: directory.appendingPathComponent("seed-\(seed).events.tsv"))
+                } catch {
+                    configuration.logger.warning(
+                        "the failing seed's event log could not be written", metadata: ["seed": "\(seed)", "error": "\(error)"])
+                }
+            }
             try await database.drop()
         } catch {
             report.findings.append(ChaosFinding(.runFailed, "\(error)"))

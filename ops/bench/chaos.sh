@@ -11,6 +11,7 @@
 #   bash ops/bench/chaos.sh                      200 seeds (1…200) of 40 operations
 #   bash ops/bench/chaos.sh --seeds 20           20 seeds
 #   bash ops/bench/chaos.sh --seed 17 --operations 40 --verbose    replay one seed, logging every operation
+#   bash ops/bench/chaos.sh --evidence /tmp/chaos      keep each failing seed's event log (seed-N.events.tsv)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source ops/lib/environment.sh

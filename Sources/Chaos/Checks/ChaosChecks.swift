@@ -106,6 +106,14 @@ enum ChaosChecks {
             }
             return
         }
+        // A create whose answer was lost and that cannot be looked up safely waits for a person with that reason shown:
+        // the customer it made is there, and linking it is theirs to do.
+        if link == nil, let request = observed.abandoned.first(where: { $0.source == ref.description && $0.kind == .economicCreate }),
+            request.errorHTTPStatus != 429
+        {
+            outcome.waiting.append("\(name): e-conomic \(number) is there, unlinked: \(request.errorCode ?? "") \(request.errorMessage ?? "")")
+            return
+        }
         if link?.economic.customerNumber != number {
             outcome.findings.append(
                 ChaosFinding(.unlinked, "\(name)'s partner is e-conomic \(number), Accord links it to \(link.map { "\($0.economic)" } ?? "nothing")"))

@@ -101,6 +101,29 @@ struct ChaosDatabase: Sendable {
         }
     }
 
+    /// Writes the database's event log, in order, as tab-separated text (position, time, tenant, stream, version, type,
+    /// data, metadata) to `file`.
+    func exportEvents(to file: URL) async throws {
+        FileManager.default.createFile(atPath: file.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: file)
+        defer { try? handle.close() }
+        let pool = PGConnectionPool(configuration: configuration, maxConnections: 1, logger: Logger(label: "accord.chaos.evidence"))
+        do {
+            try await pool.withConnection { connection in
+                _ = try await connection.copyOut(
+                    """
+                    COPY (SELECT global_position, recorded_at, tenant_id, stream_id, stream_version, type, data, metadata
+                          FROM events ORDER BY global_position) TO STDOUT
+                    """
+                ) { row in handle.write(Data(row)) }
+            }
+        } catch {
+            await pool.shutdown()
+            throw error
+        }
+        await pool.shutdown()
+    }
+
     /// Drops the database (ending whatever sessions are left).
     func drop() async throws {
         try await admin.withConnection { connection in
