@@ -20,10 +20,10 @@ struct EconomicPollerTests {
             let globex = try await harness.database.addTenant("globex", pool: harness.pool)
             try await Sandbox.run { sandbox in
                 try await sandbox.generate(3)
-                try await SilentEconomic.run { silent in
+                try await SilentRemote.run { silent in
                     // acme is listed first, and its e-conomic keeps every request waiting (far longer than this test).
                     let connections: [EconomicPoller.Connection] = [
-                        (harness.tenant, silent.configuration), (globex, sandbox.client.configuration),
+                        (harness.tenant, silent.economicConfiguration), (globex, sandbox.client.configuration),
                     ]
                     let poller = EconomicPoller(
                         handler: harness.handler, store: harness.store, interval: .seconds(3600), concurrentTenants: 2,
@@ -47,7 +47,7 @@ struct EconomicPollerTests {
 }
 
 /// Waits until `condition` holds, checking every 50 ms; records an issue after `timeout`.
-private func waitFor(
+func waitFor(
     _ what: String, timeout: Duration = .seconds(60), sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now.advanced(by: timeout)
@@ -66,51 +66,4 @@ private func observedEconomicCustomers(of tenant: TenantID, pool: PGConnectionPo
     return try rows.map { try SyncEvent.decode(type: $0.0, schemaVersion: $0.1, data: Data($0.2.text.utf8)) }.filter {
         if case .customerObserved(let e) = $0 { e.customer.system == .economic } else { false }
     }.count
-}
-
-/// An e-conomic that takes every request and answers none until the test ends (then 503), counting what it got.
-private struct SilentEconomic: Sendable {
-    let port: Int
-    let state: State
-
-    final class State: Sendable {
-        private let counts = Mutex((requests: 0, answered: 0, released: false))
-        var requests: Int { counts.withLock { $0.requests } }
-        var answered: Int { counts.withLock { $0.answered } }
-        var released: Bool { counts.withLock { $0.released } }
-        func received() { counts.withLock { $0.requests += 1 } }
-        func answer() { counts.withLock { $0.answered += 1 } }
-        func release() { counts.withLock { $0.released = true } }
-    }
-
-    var requests: Int { state.requests }
-    var answered: Int { state.answered }
-
-    /// A client configuration for it, with a timeout far beyond the test.
-    var configuration: EconomicClient.Configuration {
-        EconomicClient.Configuration(
-            baseURL: "http://127.0.0.1:\(port)", appSecretToken: "silent", agreementGrantToken: "silent", timeout: .seconds(600))
-    }
-
-    static func run(_ body: (SilentEconomic) async throws -> Void) async throws {
-        var logger = Logger(label: "accord.tests.silent-economic")
-        logger.logLevel = .critical
-        let state = State()
-        let router = Router()
-        router.get("customers") { _, _ -> Response in
-            state.received()
-            while !state.released { try await Task.sleep(for: .milliseconds(20)) }
-            state.answer()
-            return Response(status: .serviceUnavailable)
-        }
-        let makeApplication = { (onServerRunning: @escaping @Sendable (Int) async -> Void) in
-            Application(
-                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) }, logger: logger)
-        }
-        try await withRunningApplication(makeApplication, logger: logger) { port in
-            defer { state.release() }
-            try await body(SilentEconomic(port: port, state: state))
-        }
-    }
 }

@@ -127,6 +127,40 @@ struct StripeCatchUpTests {
         }
     }
 
+    @Test("a tenant whose Stripe never answers does not hold back another tenant's catch-up")
+    func silentStripeHoldsNoOneBack() async throws {
+        try await IngestHarness.run { harness in
+            let globex = try await harness.database.addTenant("globex", pool: harness.pool)
+            let customer = try await LocalStripe.client().createCustomer(fields: [.name: "Turn Taker", .email: LocalStripe.uniqueEmail("turns")])
+            try await SilentRemote.run { silent in
+                // acme is listed first, and its Stripe keeps every request waiting (far longer than this test).
+                let connections = [
+                    StripeCatchUp.Connection(tenant: harness.tenant, stripe: silent.stripeConfiguration, connectedAt: Date()),
+                    StripeCatchUp.Connection(tenant: globex, stripe: try LocalStripe.configuration(), connectedAt: Date()),
+                ]
+                var configuration = Self.configuration
+                configuration.interval = .seconds(3600)
+                configuration.concurrentTenants = 2
+                let catchUp = StripeCatchUp(pool: harness.pool, configuration: configuration, doorbell: Doorbell(), logger: harness.database.logger) {
+                    connections
+                }
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { try await catchUp.run() }
+                    try await waitFor("acme's read to reach its Stripe") { silent.requests > 0 }
+                    try await waitFor("globex's catch-up to record the customer's creation") {
+                        try await WebhookInbox(pool: harness.pool).recent(globex, limit: 100_000).contains {
+                            $0.objectID == customer.id && $0.eventType == "customer.created"
+                        }
+                    }
+                    // The order: globex was read to its end while acme's read was still waiting for an answer.
+                    #expect(silent.answered == 0, "acme's Stripe has not answered")
+                    #expect(try await WebhookInbox(pool: harness.pool).recent(harness.tenant, limit: 10).isEmpty)
+                    tasks.cancelAll()
+                }
+            }
+        }
+    }
+
     @Test("the cursor survives a restart, moves only after a complete read, and never starts before Stripe's 30 days")
     func cursor() async throws {
         try await IngestHarness.run { harness in

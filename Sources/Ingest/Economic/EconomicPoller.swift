@@ -16,11 +16,6 @@ public final class EconomicPoller: Service {
     /// A tenant to poll and how to reach its e-conomic.
     public typealias Connection = (tenant: TenantID, configuration: EconomicClient.Configuration)
 
-    private enum Event: Sendable {
-        case tick
-        case finished(PollSchedule.Start, newest: Date?, succeeded: Bool)
-    }
-
     private let ingest: EconomicIngest
     private let connections: @Sendable () async throws -> [Connection]
     private let interval: Duration
@@ -56,52 +51,17 @@ public final class EconomicPoller: Service {
     }
 
     private func poll() async {
-        var schedule = PollSchedule(interval: interval, fullReadInterval: fullReadInterval, maxConcurrent: concurrentTenants)
-        var configurations: [TenantID: EconomicClient.Configuration] = [:]
-        var listedAt: ContinuousClock.Instant?
-        await withTaskGroup(of: Event.self) { group in
-            // One timer at a time: it fires no later than any tenant that falls due meanwhile (a read that ends is due
-            // `interval` later, and the timer is never further away than the next listing, at most `interval`).
-            var timerRunning = false
-            while !Task.isCancelled {
-                let now = ContinuousClock.now
-                if listedAt.map({ now - $0 >= interval }) ?? true {
-                    do {
-                        let listed = try await connections()
-                        configurations = Dictionary(listed.map { ($0.tenant, $0.configuration) }, uniquingKeysWith: { _, last in last })
-                        schedule.update(tenants: listed.map(\.tenant))
-                    } catch {
-                        logger.warning("could not list e-conomic connections", metadata: ["error": "\(error)"])
-                    }
-                    listedAt = now
-                }
-                for start in schedule.start(now: now) {
-                    guard let configuration = configurations[start.tenant] else {
-                        schedule.finished(start, at: now, newest: nil, succeeded: false)
-                        continue
-                    }
-                    group.addTask { await self.read(start, configuration: configuration) }
-                }
-                if !timerRunning {
-                    let wake = [schedule.nextDue(now: now), listedAt.map { $0 + interval }].compactMap { $0 }.min() ?? now + interval
-                    group.addTask {
-                        try? await Task.sleep(until: wake, clock: .continuous)
-                        return .tick
-                    }
-                    timerRunning = true
-                }
-                switch await group.next() {
-                case .tick?: timerRunning = false
-                case .finished(let start, let newest, let succeeded)?:
-                    schedule.finished(start, at: .now, newest: newest, succeeded: succeeded)
-                case nil: return
-                }
-            }
-            group.cancelAll()
+        let turns = TenantTurns<EconomicClient.Configuration>(
+            interval: interval, fullReadInterval: fullReadInterval, concurrentTenants: concurrentTenants, logger: logger,
+            listingFailure: "could not list e-conomic connections")
+        await turns.run(connections: { try await self.connections().map { ($0.tenant, $0.configuration) } }) { start, configuration in
+            await self.read(start, configuration: configuration)
         }
     }
 
-    private func read(_ start: PollSchedule.Start, configuration: EconomicClient.Configuration) async -> Event {
+    private func read(_ start: PollSchedule.Start, configuration: EconomicClient.Configuration) async
+        -> TenantTurns<EconomicClient.Configuration>.Outcome
+    {
         let tenant = start.tenant
         do {
             let pass = try await ingest.pass(client: EconomicClient(configuration: configuration), tenant: tenant, since: start.since)
@@ -113,10 +73,10 @@ public final class EconomicPoller: Service {
                         "missed_by_paging": "\(pass.missedByPaging)",
                     ])
             }
-            return .finished(start, newest: pass.newest, succeeded: true)
+            return .init(newest: pass.newest, succeeded: true)
         } catch {
             if !Task.isCancelled { logger.warning("e-conomic poll failed", metadata: ["tenant": "\(tenant)", "error": "\(error)"]) }
-            return .finished(start, newest: nil, succeeded: false)
+            return .init(newest: nil, succeeded: false)
         }
     }
 }

@@ -8,7 +8,8 @@ public import ServiceLifecycle
 
 /// Catches up with Stripe (a `Service`): webhooks are a fast path, not the record — deliveries are lost while
 /// Accord is down, restarting or unreachable, or when Stripe (or localstripe under load) gives up on them. On start
-/// and every ``Configuration/interval``, for each tenant with a Stripe connection, it reads the events list
+/// and every ``Configuration/interval`` after the last read ended, for each tenant with a Stripe connection (tenants
+/// take turns, ``Configuration/concurrentTenants`` at a time, as in the e-conomic poller), it reads the events list
 /// (`GET /v1/events`, each customer event type, `created[gte]` = the tenant's cursor, every page) and records the
 /// events into the same inbox the webhook endpoint uses, ringing its doorbell. The inbox's primary key makes an
 /// event that arrives both ways count once; ``InboxProcessor`` then handles it like any delivery.
@@ -25,8 +26,10 @@ public import ServiceLifecycle
 public final class StripeCatchUp: Service {
     /// How the catch-up works.
     public struct Configuration: Sendable {
-        /// The time between rounds over every tenant.
+        /// The time between the end of a tenant's read and the start of its next.
         public var interval: Duration
+        /// Tenants read at once (one whose Stripe is slow holds one of these places while the others keep their turns).
+        public var concurrentTenants: Int
         /// How far before a read's start the next read begins.
         public var overlap: Duration
         /// Events per page, 1…100.
@@ -35,8 +38,12 @@ public final class StripeCatchUp: Service {
         public var retry: ReadRetry
 
         /// Makes a configuration.
-        public init(interval: Duration = .seconds(60), overlap: Duration = .seconds(300), pageSize: Int = 100, retry: ReadRetry = .standard) {
+        public init(
+            interval: Duration = .seconds(60), concurrentTenants: Int = 4, overlap: Duration = .seconds(300), pageSize: Int = 100,
+            retry: ReadRetry = .standard
+        ) {
             self.interval = interval
+            self.concurrentTenants = max(concurrentTenants, 1)
             self.overlap = overlap
             self.pageSize = pageSize
             self.retry = retry
@@ -104,8 +111,8 @@ public final class StripeCatchUp: Service {
         self.connections = connections
     }
 
-    /// Catches up every tenant, then again every interval, until cancelled or gracefully shut down. A failing tenant
-    /// is logged and tried again next round.
+    /// Catches up every tenant, then each again `interval` after its read ended, until cancelled or gracefully shut
+    /// down. A failing tenant is logged and tried again at its next turn.
     public func run() async throws {
         await cancelWhenGracefulShutdown { await self.loop() }
     }
@@ -117,26 +124,24 @@ public final class StripeCatchUp: Service {
     }
 
     private func loop() async {
-        while !Task.isCancelled {
+        let turns = TenantTurns<Connection>(
+            interval: configuration.interval, fullReadInterval: .seconds(Int64.max / 2), concurrentTenants: configuration.concurrentTenants,
+            logger: logger, listingFailure: "could not list Stripe connections")
+        await turns.run(connections: { try await self.connections().map { ($0.tenant, $0) } }) { _, connection in
             do {
-                for connection in try await connections() {
-                    do {
-                        let read = try await read(connection)
-                        if read.new > 0 {
-                            logger.info(
-                                "caught up with Stripe events",
-                                metadata: ["accord.tenant": "\(connection.tenant)", "listed": "\(read.listed)", "new": "\(read.new)"])
-                        }
-                    } catch is CancellationError {
-                        return
-                    } catch {
-                        logger.warning("Stripe catch-up failed", metadata: ["accord.tenant": "\(connection.tenant)", "error": "\(error)"])
-                    }
+                let read = try await self.read(connection)
+                if read.new > 0 {
+                    self.logger.info(
+                        "caught up with Stripe events",
+                        metadata: ["accord.tenant": "\(connection.tenant)", "listed": "\(read.listed)", "new": "\(read.new)"])
                 }
+                return .init(newest: nil, succeeded: true)
             } catch {
-                logger.warning("could not list Stripe connections", metadata: ["error": "\(error)"])
+                if !Task.isCancelled {
+                    self.logger.warning("Stripe catch-up failed", metadata: ["accord.tenant": "\(connection.tenant)", "error": "\(error)"])
+                }
+                return .init(newest: nil, succeeded: false)
             }
-            try? await Task.sleep(for: configuration.interval)
         }
     }
 
