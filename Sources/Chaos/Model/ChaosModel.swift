@@ -95,10 +95,11 @@ struct ChaosModel {
         customers[index]?.writes[ChaosMappings.tokenField, default: []].append(FieldWrite(sequence: sequence, side: .stripe, value: customer.token))
     }
 
-    mutating func updated(_ index: Int, fields: [StripeCustomerField: String]) {
+    /// A Stripe update: `fields` as sent, of which `changed` differed from what Stripe held (only those are edits).
+    mutating func updated(_ index: Int, fields: [StripeCustomerField: String], changed: Set<StripeCustomerField>) {
         for (field, value) in fields { customers[index]?.fields[field] = value.isEmpty ? nil : value }
-        if fields[.phone] != nil { customers[index]?.phoneChanged = true }
-        recordStripe(index, touched: Set(fields.keys))
+        if changed.contains(.phone) { customers[index]?.phoneChanged = true }
+        recordStripe(index, touched: changed)
     }
 
     mutating func deleted(_ index: Int) { customers[index]?.deleted = true }
