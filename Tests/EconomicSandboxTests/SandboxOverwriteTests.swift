@@ -27,6 +27,21 @@ struct SandboxOverwriteTests {
         }
     }
 
+    @Test("an edit names the fields whose value it changed: a value set as the customer held it is no change")
+    func changedFields() async throws {
+        try await RouterHarness.run { sandbox in
+            let created = try await sandbox.send(
+                .post, "/customers", RouterHarness.customerJSON("Cai", extra: #", "zip": "2100", "country": "Denmark""#))
+            let number = try #require(created.json["customerNumber"] as? Int)
+            let edited = try await sandbox.send(
+                .patch, "/_sandbox/customers/\(number)", #"{"country": "Denmark", "zip": "8000", "website": "https://cai.example"}"#)
+            #expect(edited.status == 200, "\(edited.text)")
+            #expect(edited.headers[HTTPField.Name("X-Sandbox-Changed")!] == "website,zip", "the country was set as it was")
+            let again = try await sandbox.send(.patch, "/_sandbox/customers/\(number)", #"{"zip": "8000"}"#)
+            #expect(again.headers[HTTPField.Name("X-Sandbox-Changed")!] == "")
+        }
+    }
+
     @Test("a PUT of a copy read before an edit undoes it and is listed; a PUT of a copy read after it is not")
     func overwrites() async throws {
         try await RouterHarness.run { sandbox in

@@ -69,9 +69,11 @@ struct ChaosSandbox: Sendable {
     }
 
     /// An accountant's edit in e-conomic's own screens: only `changes` (field-map keys, as ``ChaosScript`` writes them;
-    /// "" clears), applied in one step — the accountant never writes back a copy read earlier.
-    /// - Returns: false when the customer is gone.
-    func edit(customer number: Int, changes: [String: String]) async throws -> Bool {
+    /// "" clears), applied in one step (`PATCH /_sandbox/customers/{n}`) — the accountant never writes back a copy read
+    /// earlier.
+    /// - Returns: the fields whose value the edit changed (a value set as the customer already held it changes nothing);
+    ///   nil when the customer is gone.
+    func edit(customer number: Int, changes: [String: String]) async throws -> Set<String>? {
         var body: [String: Any] = [:]
         for (key, value) in changes {
             switch key {
@@ -80,12 +82,18 @@ struct ChaosSandbox: Sendable {
             default: body[key] = value.isEmpty ? NSNull() : value
             }
         }
-        let (status, data) = try await send(.PATCH, "/_sandbox/customers/\(number)", body: try JSONSerialization.data(withJSONObject: body))
-        if status == .notFound { return false }
-        guard (200..<300).contains(status.code) else {
-            throw ChaosSetupError(description: "sandbox edit of customer \(number): \(status) \(String(decoding: data, as: UTF8.self))")
+        var request = HTTPClientRequest(url: baseURL + "/_sandbox/customers/\(number)")
+        request.method = .PATCH
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let data = Data(buffer: try await response.body.collect(upTo: 16 << 20))
+        if response.status == .notFound { return nil }
+        guard (200..<300).contains(response.status.code) else {
+            throw ChaosSetupError(description: "sandbox edit of customer \(number): \(response.status) \(String(decoding: data, as: UTF8.self))")
         }
-        return true
+        guard let changed = response.headers.first(name: "X-Sandbox-Changed") else { return Set(changes.keys) }
+        return Set(changed.split(separator: ",").map(String.init))
     }
 
     /// The accountant's edits an API `PUT` undid by writing back what it had read before them.

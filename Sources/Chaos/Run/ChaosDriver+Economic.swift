@@ -15,14 +15,17 @@ extension ChaosDriver {
 
     /// An accountant edits the partner of a Stripe customer in e-conomic's own screens: the changed fields only, in
     /// one step (``ChaosSandbox/edit(customer:changes:)``) — a screen that wrote back a copy read earlier would undo
-    /// Accord's writes made meanwhile, which no sync engine can see or prevent.
+    /// Accord's writes made meanwhile, which no sync engine can see or prevent. Only the fields whose value the edit
+    /// changed are recorded as the accountant's writes.
     /// - Returns: why nothing was done, or "".
     func editInEconomic(_ index: Int, changes: [String: String]) async throws -> String {
         guard let number = try await partners(of: index).compactMap(\.customerNumber).min() else {
             return "customer #\(index) has no partner in e-conomic yet"
         }
-        guard try await sandbox.edit(customer: number, changes: changes) else { return "e-conomic customer \(number) is gone" }
-        model.accountantEdited(index, number: number, changes: changes)
+        guard let changed = try await sandbox.edit(customer: number, changes: changes) else { return "e-conomic customer \(number) is gone" }
+        // A value set as the customer already held it is no edit (seed 18: a country set to what it was, while Accord
+        // was carrying a newer Stripe change of it over).
+        model.accountantEdited(index, number: number, changes: changes.filter { changed.contains($0.key) })
         return ""
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOFoundationCompat
 
@@ -14,11 +15,15 @@ import NIOFoundationCompat
 /// | `PUT /_sandbox/knobs` | ``SandboxKnobs`` (missing keys = defaults) | replaces the knobs |
 /// | `PATCH /_sandbox/knobs` | some knob keys | changes only those |
 /// | `GET /_sandbox/faults` / `POST /_sandbox/faults` | `{"next": ["rateLimit", "serverError", "dropResponse"]}` | queue faults for the next requests in scope |
-/// | `PATCH /_sandbox/customers/{n}` | some customer fields in the write shape (`null` clears) | an accountant's edit, as in e-conomic's screens: applied in one step, no faults |
+/// | `PATCH /_sandbox/customers/{n}` | some customer fields in the write shape (`null` clears) | an accountant's edit, as in e-conomic's screens: applied in one step, no faults; `X-Sandbox-Changed` lists the fields whose value it changed |
 /// | `GET /_sandbox/overwrites` | | accountant's edits an API `PUT` undid by writing back what it had read (``SandboxOverwrite``) |
 struct AdminController {
     let store: SandboxStore
     let configuration: SandboxConfiguration
+
+    /// The header of an accountant's edit that names the fields whose value it changed (an edit that sets a value the
+    /// customer already holds changes nothing).
+    static let changedFields = HTTPField.Name("X-Sandbox-Changed")!
 
     struct ResetRequest: Decodable {
         var seed: String?
@@ -91,13 +96,15 @@ struct AdminController {
             guard let text = context.parameters.get("customerNumber"), let number = Int(text) else { throw SandboxError.notFound() }
             let base = request.sandboxBaseURL(configuration.publicBaseURL)
             let changes = try await request.jsonObject()
-            let customer = try await store.editCustomer(number: number, changes: changes, baseURL: base) { customer in
+            let (customer, changed) = try await store.editCustomer(number: number, changes: changes, baseURL: base) { customer in
                 guard let data = try? JSONEncoder().encode(CustomerRepresentation(customer, base: base)),
                     let shape = try? JSONDecoder().decode([String: JSONValue].self, from: data)
                 else { return [:] }
                 return shape
             }
-            return try SandboxError.jsonResponse(status: .ok, body: CustomerRepresentation(customer, base: base))
+            var response = try SandboxError.jsonResponse(status: .ok, body: CustomerRepresentation(customer, base: base))
+            response.headers[Self.changedFields] = changed.sorted().joined(separator: ",")
+            return response
         }
         group.get("overwrites") { _, _ in
             try SandboxError.jsonResponse(status: .ok, body: await store.overwrites)

@@ -38,7 +38,7 @@ struct OverwriteWatch: Sendable {
     mutating func edited(_ number: Int, from before: SandboxCustomer, to after: SandboxCustomer) {
         revision += 1
         let (old, new) = (Self.fields(before), Self.fields(after))
-        let changed = Set(old.keys).union(new.keys).filter { old[$0] != new[$0] }
+        let changed = Self.changed(from: before, to: after)
         guard !changed.isEmpty else { return }
         var list = edits[number] ?? []
         list.append(Edit(revision: revision, before: old.filter { changed.contains($0.key) }, after: new.filter { changed.contains($0.key) }))
@@ -64,6 +64,12 @@ struct OverwriteWatch: Sendable {
     mutating func deleted(_ number: Int) {
         lastRead[number] = nil
         edits[number] = nil
+    }
+
+    /// The fields (write-shape keys) whose value differs between two states of a customer.
+    static func changed(from before: SandboxCustomer, to after: SandboxCustomer) -> Set<String> {
+        let (old, new) = (fields(before), fields(after))
+        return Set(old.keys).union(new.keys).filter { old[$0] != new[$0] }
     }
 
     private static func fields(_ customer: SandboxCustomer) -> [String: JSONValue] {

@@ -114,13 +114,13 @@ actor SandboxStore {
     /// the customer as `writeShape` renders it, in one step — no read-then-write of its own. Validated as a `PUT`.
     func editCustomer(
         number: Int, changes: [String: JSONValue], baseURL: String, writeShape: @Sendable (SandboxCustomer) -> [String: JSONValue]
-    ) throws(SandboxError) -> SandboxCustomer {
+    ) throws(SandboxError) -> (customer: SandboxCustomer, changed: Set<String>) {
         guard let before = customers[number] else { throw .notFound() }
         var body = writeShape(before)
         for (key, value) in changes { body[key] = value == .null ? nil : value }
         let customer = try replace(number: number, body, baseURL: baseURL)
         watch.edited(number, from: before, to: customer)
-        return customer
+        return (customer, OverwriteWatch.changed(from: before, to: customer))
     }
 
     private func replace(number: Int, _ body: [String: JSONValue], baseURL: String) throws(SandboxError) -> SandboxCustomer {
