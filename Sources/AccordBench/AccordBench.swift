@@ -8,7 +8,8 @@ struct AccordBench: AsyncParsableCommand {
         commandName: "accord-bench",
         abstract: "Benchmarks that print rates and ratios against a baseline measured in the same run.",
         subcommands: [
-            AppendBenchmark.self, ChaosBenchmark.self, CSVBenchmark.self, ImportBenchmark.self, RebuildBenchmark.self, ReplayBenchmark.self,
+            AppendBenchmark.self, ChaosBenchmark.self, CSVBenchmark.self, ImportBenchmark.self, InitialSyncBenchmark.self, RebuildBenchmark.self,
+            ReplayBenchmark.self,
             SyncBenchmark.self,
         ]
     )

@@ -91,7 +91,7 @@ public struct AccordServices: Sendable {
         self.credentials = credentials
         projections = ProjectionRunner(projectors: Self.projectors, store: store, listener: listener, logger: logger)
         rebuilds = RebuildRequestService(projectors: Self.projectors, store: store, logger: logger)
-        reactor = Reactor(store: store, cache: cache, listener: listener, logger: logger)
+        reactor = Reactor(store: store, cache: cache, listener: listener, sharding: configuration.reactorSharding, logger: logger)
         heldDecisions = HeldDecisionService(reactor: reactor, store: store, cache: cache, logger: logger)
         var workerConfiguration =
             workerConfiguration

@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 public import PGClient
+public import SyncEngine
 
 /// Everything `accord serve` needs, merged from command-line options over the environment, validated once.
 ///
@@ -23,6 +24,10 @@ public import PGClient
 ///   default 30;
 /// - outbound requests of one tenant in flight at once [`ACCORD_OUTBOUND_TENANT_IN_FLIGHT`], default 4 (of the
 ///   worker's 8 slots): a tenant with a backlog never holds every slot, across all processes;
+/// - the reactor's shards [`ACCORD_REACTOR_SHARDS`], default 8 (tenants spread over them by a stable hash; the
+///   same number in every process on one database), its tasks in this process [`ACCORD_REACTOR_TASKS`], default 2,
+///   and how long a shard's lease lasts [`ACCORD_REACTOR_LEASE`], default 10 seconds: a killed process's shards are
+///   taken over after at most this;
 /// - log level [`ACCORD_LOG_LEVEL`], default info.
 ///
 /// ``description`` never shows the database password.
@@ -53,14 +58,17 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
     public var webhookRetentionDays: Int
     /// The most outbound requests of one tenant in flight at once.
     public var outboundTenantInFlight: Int
+    /// The reactor's shards, tasks and lease time.
+    public var reactorSharding: ReactorSharding
 
     /// A configuration from values already merged (tests, the demo).
     public init(
         database: PGConfiguration, databaseConnections: Int = 10, host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil,
         migrate: Bool = false, logLevel: Logger.Level = .info, economicRequestsPerSecond: Double = 1, stripeCatchUpInterval: Duration = .seconds(60),
         economicPollInterval: Duration = .seconds(30), webhookRetentionDays: Int = 30, outboundTenantInFlight: Int = 4,
-        httpDatabaseConnections: Int = 4
+        httpDatabaseConnections: Int = 4, reactorSharding: ReactorSharding = ReactorSharding()
     ) {
+        self.reactorSharding = reactorSharding
         self.httpDatabaseConnections = httpDatabaseConnections
         self.webhookRetentionDays = webhookRetentionDays
         self.outboundTenantInFlight = outboundTenantInFlight
@@ -113,11 +121,16 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
         let retention = try wholeNumber("ACCORD_WEBHOOK_RETENTION_DAYS", of: "days", in: 1...3650, default: 30, environment)
         let tenantInFlight = try wholeNumber("ACCORD_OUTBOUND_TENANT_IN_FLIGHT", of: "requests", in: 1...1000, default: 4, environment)
         let httpConnections = try wholeNumber("ACCORD_HTTP_DB_CONNECTIONS", of: "connections", in: 1...200, default: 4, environment)
+        let sharding = ReactorSharding(
+            shards: try wholeNumber("ACCORD_REACTOR_SHARDS", of: "shards", in: 1...4096, default: 8, environment),
+            tasks: try wholeNumber("ACCORD_REACTOR_TASKS", of: "tasks", in: 1...64, default: 2, environment),
+            lease: .seconds(try wholeNumber("ACCORD_REACTOR_LEASE", of: "seconds", in: 1...3600, default: 10, environment)))
         return AppConfiguration(
             database: PGConfiguration(connectionString: url), databaseConnections: connections, host: host, port: port,
             publicURL: publicURL ?? environment["ACCORD_PUBLIC_URL"], migrate: migrate ?? (environment["ACCORD_MIGRATE"] == "true"), logLevel: level,
             economicRequestsPerSecond: rate, stripeCatchUpInterval: .seconds(catchUp), economicPollInterval: .seconds(poll),
-            webhookRetentionDays: retention, outboundTenantInFlight: tenantInFlight, httpDatabaseConnections: httpConnections)
+            webhookRetentionDays: retention, outboundTenantInFlight: tenantInFlight, httpDatabaseConnections: httpConnections,
+            reactorSharding: sharding)
     }
 
     /// A whole number from the environment, within `range`, or `fallback` when the key is not set.
@@ -140,7 +153,8 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
     public var description: String {
         "database=\(database) connections=\(databaseConnections)+\(httpDatabaseConnections) http=\(host):\(port) public=\(publicURL) migrate=\(migrate) log=\(logLevel) "
             + "economic-rate=\(economicRequestsPerSecond)/s stripe-catch-up=\(stripeCatchUpInterval) economic-poll=\(economicPollInterval) "
-            + "webhook-retention=\(webhookRetentionDays)d outbound-tenant-in-flight=\(outboundTenantInFlight)"
+            + "webhook-retention=\(webhookRetentionDays)d outbound-tenant-in-flight=\(outboundTenantInFlight) "
+            + "reactor=\(reactorSharding.shards) shards/\(reactorSharding.tasks) tasks/\(reactorSharding.lease) lease"
     }
 }
 

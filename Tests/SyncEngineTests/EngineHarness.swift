@@ -57,7 +57,8 @@ struct EngineHarness {
                     try await connection.query(
                         """
                         SELECT count(*) FROM events e, projection_checkpoints c
-                        WHERE c.projection = \(Reactor.checkpointName) AND (e.txid, e.global_position) <= (c.txid, c.global_position)
+                        WHERE c.projection = \(Reactor.checkpointName) AND c.shard = 'all'
+                          AND (e.txid, e.global_position) <= (c.txid, c.global_position)
                         """
                     ).singleValue(Int.self) ?? 0
                 )

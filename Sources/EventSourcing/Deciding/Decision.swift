@@ -28,15 +28,26 @@ public struct Decision<Output: Sendable>: Sendable {
     /// - Throws: `EncodingError` if an event cannot be encoded (not expected), ``EventStore/EventStoreError``
     ///   for a stream name the store refuses.
     public init(_ events: [SyncEvent], basedOn versions: [StreamName: Int64], metadata: EventMetadata, output: Output) throws {
+        try self.init(events.map { ($0, metadata) }, basedOn: versions, output: output)
+    }
+
+    /// Several decisions appended as one (e.g. the reactor's batch of a tenant's observations), each event with the
+    /// metadata of the decision it belongs to (its own cause).
+    /// - Parameters:
+    ///   - events: the events, in order, each with its metadata.
+    ///   - versions: the version of every stream the decisions read; streams not listed must be empty.
+    ///   - output: what the caller gets back.
+    /// - Throws: as ``init(_:basedOn:metadata:output:)``.
+    public init(_ events: [(event: SyncEvent, metadata: EventMetadata)], basedOn versions: [StreamName: Int64], output: Output) throws {
         var order: [StreamName] = []
         var grouped: [StreamName: (slots: [Int], events: [NewEvent])] = [:]
-        for (index, event) in events.enumerated() {
+        for (index, (event, metadata)) in events.enumerated() {
             let stream = event.homeStream
             if grouped[stream] == nil { order.append(stream) }
             grouped[stream, default: ([], [])].slots.append(index)
             grouped[stream]!.events.append(try EventCodec.encode(event, metadata: metadata))
         }
-        self.events = events
+        self.events = events.map(\.event)
         self.output = output
         self.appends = try order.map { stream in
             let version = versions[stream] ?? 0

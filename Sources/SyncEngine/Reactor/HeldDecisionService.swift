@@ -7,8 +7,8 @@ public import ServiceLifecycle
 /// been rebuilt for its new match fields), the events parked meanwhile are handled exactly as the reactor handles
 /// them, oldest first, and released.
 ///
-/// It runs beside the reactor (the reactor's one checkpoint moves on past parked events, so one tenant's rebuild
-/// never stalls the others). Both decide on fresh stream state with the streams' versions, keyed by the causing
+/// It runs beside the reactor (the reactor's checkpoints move on past parked events, so one tenant's rebuild never
+/// stalls the others). Both decide on fresh stream state with the streams' versions, keyed by the causing
 /// event: a customer decided by both, or decided again after a crash, is created or linked once.
 public final class HeldDecisionService: Service {
     private let reactor: Reactor

@@ -15,6 +15,11 @@ import SyncDomain
 ///   (linked, or a visible match failure), or created with the tenant's defaults when the policy is automatic.
 /// - A partner created in e-conomic: linked, and its number written back to Stripe when configured.
 ///
+/// The work is cut by tenant (decisions of different tenants never touch the same streams): tenants are spread over
+/// shards, each shard is leased to one reactor task at a time across every process (``ReactorShards``), and within a
+/// shard's turn each tenant with something to decide gets one batch of its own events, read on the tenant's index,
+/// so one tenant's backlog never holds another's decisions behind it (``turn(of:holder:)``).
+///
 /// Decisions are made on the streams' current state with the versions appended, and keyed by the causing
 /// event (request and link ids are derived from it), so processing an event twice — after a crash between
 /// appending and saving the checkpoint, which is saved once per batch — issues nothing new. Before a batch, it
@@ -31,26 +36,35 @@ public final class Reactor: Service {
     ]
 
     let store: EventStore
-    private let cache: TenantStateCache
+    let cache: TenantStateCache
     private let listener: PGListener?
-    private let batchSize: Int
+    let batchSize: Int
     private let pollInterval: Duration
     let logger: Logger
-    private let customers: CustomerStates
+    let customers: CustomerStates
     let runner: DecisionRunner
+    let shards: ReactorShards
+    /// Whether runs of observations are decided together (``decideTogether(_:)``), or every event on its own.
+    let decidesInBatches: Bool
+    /// This instance's name in the shard leases (each task adds its number).
+    let instance = "\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8).lowercased())"
 
     /// Makes a reactor.
     /// - Parameters:
     ///   - store: the event store.
     ///   - cache: tenant state shared with the command handler.
     ///   - listener: a listener on ``EventStore/notificationChannel`` (nil: poll only).
-    ///   - batchSize: events read per batch.
+    ///   - batchSize: events of one tenant read and decided per turn.
     ///   - pollInterval: the longest wait without a notification.
+    ///   - sharding: how many shards, tasks, and how long a lease lasts.
+    ///   - decidesInBatches: false decides every event on its own, the path a batch falls back to (the benchmark's
+    ///     baseline).
     ///   - logger: receives decisions at debug level and failures at error level.
     public init(
         store: EventStore, cache: TenantStateCache, listener: PGListener?, batchSize: Int = 100, pollInterval: Duration = .seconds(1),
-        logger: Logger
+        sharding: ReactorSharding = ReactorSharding(), decidesInBatches: Bool = true, logger: Logger
     ) {
+        self.decidesInBatches = decidesInBatches
         self.store = store
         self.cache = cache
         self.listener = listener
@@ -59,62 +73,41 @@ public final class Reactor: Service {
         self.logger = logger
         self.customers = CustomerStates(store: store)
         self.runner = DecisionRunner(store: store, logger: logger)
+        self.shards = ReactorShards(store: store, sharding: sharding)
     }
 
-    /// Follows the log until cancelled or gracefully shut down. A failing event is retried with backoff, never skipped.
+    /// Runs the process's reactor tasks until cancelled or gracefully shut down; each follows the log shard by shard.
+    /// A failing event is retried with backoff, never skipped.
     public func run() async throws {
-        await cancelWhenGracefulShutdown { await self.follow() }
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for task in 0..<self.shards.sharding.tasks {
+                    group.addTask { await self.follow(holder: "\(self.instance)/\(task)") }
+                }
+            }
+        }
     }
 
-    private func follow() async {
+    private func follow(holder: String) async {
         let follower = Follower(
-            listener: listener, configuration: .init(pollInterval: pollInterval), logger: logger, failureMessage: "reactor batch failed; retrying")
-        await follower.run { try await processBatch() == 0 ? .idle() : .worked }
+            listener: listener, configuration: .init(pollInterval: pollInterval), logger: logger, failureMessage: "reactor turn failed; retrying")
+        await follower.run { try await round(holder: holder).handled == 0 ? .idle() : .worked }
     }
 
-    /// Handles everything readable now, batch by batch (for tests and one-shot commands).
+    /// Handles everything readable now, round by round (for tests and one-shot commands); a shard another task holds
+    /// is waited for (its lease is given back after its turn, or lapses).
     /// - Returns: the number of events handled.
-    /// - Throws: the first failure (the checkpoint stays before the failing event).
+    /// - Throws: the first failure (the checkpoints stay before the failing event).
     @discardableResult
     public func processPending() async throws -> Int {
         var total = 0
         while true {
-            let handled = try await processBatch()
-            total += handled
-            if handled < batchSize { return total }
-        }
-    }
-
-    /// One batch: read, handle each event in order, save the checkpoint.
-    private func processBatch() async throws -> Int {
-        let (checkpoint, batch) = try await store.pool.withTransaction(scope: .system) { connection in
-            let checkpoint = try await store.loadCheckpoint(projection: Self.checkpointName, version: 1, on: connection)
-            return (checkpoint, try await store.readForwardBatch(after: checkpoint, limit: batchSize, types: Self.types, on: connection))
-        }
-        // Matching looks customers up in the match index: it must have applied everything up to the batch's end.
-        if let last = batch.events.last {
-            try await ProjectionProgress(store: store).waitUntil([MatchIndexProjector().name], reached: last.checkpoint)
-        }
-        // One checkpoint per batch: a crash before it re-handles the batch, which issues nothing new (decisions
-        // are keyed by their causing event). A failing event keeps the checkpoint just before it.
-        var handled: Checkpoint?
-        do {
-            for recorded in batch.events {
-                try await handle(recorded)
-                handled = recorded.checkpoint
+            let round = try await round(holder: "\(instance)/pending")
+            total += round.handled
+            if round.handled == 0 {
+                if !round.busy { return total }
+                try await Task.sleep(for: .milliseconds(20))
             }
-        } catch {
-            if let handled { try? await save(handled) }
-            throw error
-        }
-        let end = max(batch.readUpTo, handled ?? checkpoint)
-        if end > checkpoint { try await save(end) }
-        return batch.events.count
-    }
-
-    private func save(_ checkpoint: Checkpoint) async throws {
-        try await store.pool.withTransaction(scope: .system) { connection in
-            try await store.saveCheckpoint(checkpoint, projection: Self.checkpointName, version: 1, on: connection)
         }
     }
 
@@ -126,10 +119,7 @@ public final class Reactor: Service {
     func handle(_ recorded: RecordedEvent) async throws -> Bool {
         let event = try DomainEvent(recorded)
         let tenant = recorded.tenant
-        let causation = NameBasedUUID.make(namespace: Self.namespace, name: "event/\(recorded.globalPosition)")
-        let stored = try? recorded.decodedMetadata()
-        let metadata = EventMetadata(
-            actor: "system:reactor", correlationID: stored?.correlationID ?? causation, causationPosition: recorded.globalPosition)
+        let (causation, metadata) = Self.cause(recorded)
         if case .settingsChanged(let changed) = event.event {
             if changed.mappingsChanged { try await resynchronizeLinks(of: tenant, causation: causation, metadata: metadata) }
             guard changed.matchFieldsChanged, try await rematchFailures(after: recorded, causation: causation, metadata: metadata) else {
@@ -211,18 +201,37 @@ public final class Reactor: Service {
             return DecisionInputs(snapshot: snapshot, states: states, candidates: candidates, matchingHeld: held)
         }
         guard let read else { return Decision(output: false) }
-        let (snapshot, states, found) = (read.snapshot, read.states, read.candidates)
-        let facts = Dictionary(uniqueKeysWithValues: states.compactMap { ref, loaded in CustomerFacts(loaded.state).map { (ref, $0) } })
-        let context = SyncContext(
-            settings: snapshot.settings.effective, partnering: snapshot.partnering, customer: states[customer]!.state, customerFacts: { facts[$0] },
-            lookup: { found[$0] ?? [] }, matchingHeld: read.matchingHeld)
-        let decision = SyncPolicy.decide(
-            observed: observed ?? CustomerObserved(customer: customer, fields: states[customer]!.state.fields), causationId: causation,
-            context: context)
+        let (snapshot, states) = (read.snapshot, read.states)
+        let decision = Self.policy(
+            for: customer, observed: observed, causation: causation, settings: snapshot.settings.effective, partnering: snapshot.partnering,
+            states: states, candidates: read.candidates, matchingHeld: read.matchingHeld)
         logger.debug("decided", metadata: ["customer": "\(customer)", "outcome": "\(decision.outcome)", "event.count": "\(decision.events.count)"])
         var versions: [StreamName: Int64] = [.partners: snapshot.partneringVersion]
         for (ref, loaded) in states { versions[.customer(ref)] = loaded.version }
         return try Decision(decision.events, basedOn: versions, metadata: metadata, output: decision.outcome == .matchingHeld)
+    }
+
+    /// The sync policy for one customer on state already read (pure): the per-event path and the batches decide alike.
+    static func policy(
+        for customer: CustomerRef, observed: CustomerObserved?, causation: UUID, settings: TenantSettings, partnering: PartneringState,
+        states: [CustomerRef: (state: CustomerState, version: Int64)], candidates: [MatchKey: [MatchCandidate]], matchingHeld: Bool
+    ) -> SyncDecision {
+        let facts = Dictionary(uniqueKeysWithValues: states.compactMap { ref, loaded in CustomerFacts(loaded.state).map { (ref, $0) } })
+        let context = SyncContext(
+            settings: settings, partnering: partnering, customer: states[customer]!.state, customerFacts: { facts[$0] },
+            lookup: { candidates[$0] ?? [] }, matchingHeld: matchingHeld)
+        return SyncPolicy.decide(
+            observed: observed ?? CustomerObserved(customer: customer, fields: states[customer]!.state.fields), causationId: causation,
+            context: context)
+    }
+
+    /// The causation id an event's decisions derive their ids from, and the metadata they are stored with.
+    static func cause(_ recorded: RecordedEvent) -> (UUID, EventMetadata) {
+        let causation = NameBasedUUID.make(namespace: namespace, name: "event/\(recorded.globalPosition)")
+        let stored = try? recorded.decodedMetadata()
+        let metadata = EventMetadata(
+            actor: "system:reactor", correlationID: stored?.correlationID ?? causation, causationPosition: recorded.globalPosition)
+        return (causation, metadata)
     }
 
     /// What one decision is made on, read in one transaction.

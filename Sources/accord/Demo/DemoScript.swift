@@ -111,7 +111,7 @@ struct DemoScript: Service {
                     try await connection.query(
                         """
                         SELECT count(*) FROM events e WHERE NOT EXISTS (
-                            SELECT 1 FROM projection_checkpoints c WHERE c.projection = \(Reactor.checkpointName)
+                            SELECT 1 FROM projection_checkpoints c WHERE c.projection = \(Reactor.checkpointName) AND c.shard = 'all'
                               AND (e.txid, e.global_position) <= (c.txid, c.global_position))
                         """
                     ).singleValue(Int.self) ?? 0

@@ -138,7 +138,7 @@ struct ServerHarness: Sendable {
                     try await connection.query(
                         """
                         SELECT count(*) FROM events e, projection_checkpoints c
-                        WHERE c.projection = \(name) AND (e.txid, e.global_position) <= (c.txid, c.global_position)
+                        WHERE c.projection = \(name) AND c.shard = 'all' AND (e.txid, e.global_position) <= (c.txid, c.global_position)
                           AND (c.version = (SELECT version FROM projections WHERE name = \(name) AND state = 'active') OR \(name) = 'reactor')
                         """
                     ).singleValue(Int.self) ?? 0

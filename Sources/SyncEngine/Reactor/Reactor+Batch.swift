@@ -1,0 +1,135 @@
+import EventSourcing
+import EventStore
+import Foundation
+import Logging
+import PGClient
+import SyncDomain
+
+extension Reactor {
+    /// Handles a tenant's events in log order: each run of observations is decided together (``decideTogether(_:)``),
+    /// everything else — and a run that cannot be decided together — one event at a time (``handle(_:)``).
+    /// - Parameter handled: moved past each event once what it called for is appended (or parked).
+    /// - Throws: the first failure; `handled` then stays before the failing event (or the failing run).
+    func handle(_ events: [RecordedEvent], handled: inout Checkpoint?) async throws {
+        var index = events.startIndex
+        while index < events.endIndex {
+            var run: [Observation] = []
+            while index < events.endIndex, let observed = Self.observation(in: events[index]) {
+                run.append(Observation(recorded: events[index], observed: observed))
+                index += 1
+            }
+            if decidesInBatches, run.count > 1, try await decideTogether(run) {
+                handled = run.last?.recorded.checkpoint
+            } else {
+                for item in run {
+                    try await handle(item.recorded)
+                    handled = item.recorded.checkpoint
+                }
+            }
+            if index < events.endIndex {
+                try await handle(events[index])
+                handled = events[index].checkpoint
+                index += 1
+            }
+        }
+    }
+
+    /// An observation of a batch, with the event it came from.
+    struct Observation: Sendable {
+        var recorded: RecordedEvent
+        var observed: CustomerObserved
+    }
+
+    /// What a run of observations is decided on, read in one transaction.
+    private struct RunInputs: Sendable {
+        var snapshot: TenantStateCache.Snapshot
+        var states: [CustomerRef: (state: CustomerState, version: Int64)]
+        var candidates: [MatchKey: [MatchCandidate]]
+    }
+
+    /// Decides a run of one tenant's observations together: one read of everything the run needs (partnering and
+    /// settings, every customer of the run and its partner, the match candidates for every key of the run and their
+    /// customers), each decision made in memory in the log's order on the state the earlier ones left (partnering and
+    /// customer states folded forward: a second customer with the first one's e-mail finds its pending partner), and
+    /// one append of all the run's events with the versions read. Ids still derive from each causing event.
+    /// - Returns: false when the run must be decided one event at a time instead — matching is held or decisions are
+    ///   parked for the tenant (their order matters), a decision needs a customer the read did not load, or another
+    ///   writer changed a stream the run appends to (the per-event path decides again on fresh state). Nothing is
+    ///   appended then.
+    func decideTogether(_ run: [Observation]) async throws -> Bool {
+        guard let tenant = run.first?.recorded.tenant else { return true }
+        guard let read = try await inputs(of: run, tenant: tenant) else { return false }
+        let settings = read.snapshot.settings.effective
+        var partnering = read.snapshot.partnering
+        var states = read.states
+        let streams = Dictionary(uniqueKeysWithValues: states.keys.map { (StreamName.customer($0), $0) })
+        var decided: [(event: SyncEvent, metadata: EventMetadata)] = []
+        for item in run {
+            let customer = item.observed.customer
+            guard let loaded = states[customer], loaded.state.exists else { continue }
+            if let partner = partnering.link(of: customer)?.partner(of: customer), states[partner] == nil { return false }
+            let (causation, metadata) = Self.cause(item.recorded)
+            let decision = Self.policy(
+                for: customer, observed: item.observed, causation: causation, settings: settings, partnering: partnering, states: states,
+                candidates: read.candidates, matchingHeld: false)
+            if decision.outcome == .matchingHeld { return false }
+            for event in decision.events {
+                let stream = event.homeStream
+                if stream == .partners {
+                    PartneringDecider.evolve(&partnering, event)
+                } else if let ref = streams[stream], let current = states[ref] {
+                    states[ref] = (CustomerDecider.evolve(current.state, event), current.version)
+                }
+                decided.append((event, metadata))
+            }
+        }
+        guard !decided.isEmpty else { return true }
+        var versions: [StreamName: Int64] = [.partners: read.snapshot.partneringVersion]
+        for (ref, loaded) in read.states { versions[.customer(ref)] = loaded.version }
+        do {
+            try await runner.append(try Decision(decided, basedOn: versions, output: ()), tenant: tenant)
+        } catch let error as EventStoreError where error.code == .concurrencyConflict {
+            logger.debug("a batch raced another writer; deciding its events one by one", metadata: ["tenant": "\(tenant)", "events": "\(run.count)"])
+            return false
+        }
+        logger.debug("decided a batch", metadata: ["tenant": "\(tenant)", "events": "\(run.count)", "event.count": "\(decided.count)"])
+        return true
+    }
+
+    /// Reads what a run needs in one transaction of the tenant's scope; nil when it must be decided event by event.
+    private func inputs(of run: [Observation], tenant: TenantID) async throws -> RunInputs? {
+        let (cache, customers) = (self.cache, self.customers)
+        return try await store.pool.withTransaction(scope: .tenant(tenant)) { connection -> RunInputs? in
+            let snapshot = try await cache.snapshot(of: tenant, on: connection)
+            if try await MatchingHold.isHeld(snapshot, tenant: tenant, on: connection) { return nil }
+            if try await HeldDecisions.count(on: connection) > 0 { return nil }
+            var involved: Set<CustomerRef> = []
+            for item in run {
+                let customer = item.observed.customer
+                involved.insert(customer)
+                if let partner = snapshot.partnering.link(of: customer)?.partner(of: customer) { involved.insert(partner) }
+            }
+            var states = try await customers.load(Array(involved), tenant: tenant, on: connection)
+            // Keys of each source customer as observed and as it is now (the policy matches on the observation first);
+            // a superset of what the decisions look up, since some are linked by the time they are decided.
+            let settings = snapshot.settings.effective
+            var keys: Set<MatchKey> = []
+            for item in run where item.observed.customer.system.isSource {
+                if let loaded = states[item.observed.customer] { keys.formUnion(MatchResolver.sourceKeys(loaded.state.fields, settings: settings)) }
+                keys.formUnion(MatchResolver.sourceKeys(FieldValues.cleaned(item.observed.fields), settings: settings))
+            }
+            let candidates = keys.isEmpty ? [:] : try await ReadModelQueries.economicCandidates(for: keys.sorted(), on: connection)
+            let refs = Set(candidates.values.joined().compactMap(\.economicCustomer)).subtracting(states.keys)
+            states.merge(try await customers.load(Array(refs), tenant: tenant, on: connection)) { current, _ in current }
+            return RunInputs(snapshot: snapshot, states: states, candidates: candidates)
+        }
+    }
+
+    /// The observation an event records, if it is one this build can read (anything else takes the per-event path,
+    /// which reports what cannot be read).
+    private static func observation(in recorded: RecordedEvent) -> CustomerObserved? {
+        guard recorded.type == CustomerObserved.typeName, let event = try? DomainEvent(recorded), case .customerObserved(let observed) = event.event
+        else { return nil }
+        return observed
+    }
+}

@@ -1,0 +1,93 @@
+import EventStore
+import Logging
+import Projections
+
+extension Reactor {
+    /// What one round did.
+    struct Round: Sendable {
+        /// Events handled.
+        var handled = 0
+        /// Whether some shard was held by another task, so this round did not look at it.
+        var busy = false
+    }
+
+    /// One round: every shard free now gets a turn, the one that has waited longest first, each leased for its turn
+    /// (none when the low-water mark has passed every event).
+    func round(holder: String) async throws -> Round {
+        var round = Round()
+        if try await shards.caughtUp() { return round }
+        var visited: [Int] = []
+        while let shard = try await shards.claim(holder: holder, excluding: visited) {
+            visited.append(shard)
+            round.handled += try await turn(of: shard, holder: holder)
+        }
+        round.busy = visited.count < shards.sharding.shards
+        return round
+    }
+
+    /// One turn of a shard, which `holder` has leased: each tenant with events to handle gets one batch, the least
+    /// behind first, so a tenant with a backlog of 50,000 events takes one batch per turn and the others' single
+    /// changes are decided in the same turn. Then the shard's checkpoint moves to the oldest of its tenants, and the
+    /// lease is given back. A tenant whose event fails keeps its checkpoint just before it; the turn goes on with the other
+    /// tenants and throws the first failure at its end.
+    /// - Returns: the events handled.
+    func turn(of shard: Int, holder: String) async throws -> Int {
+        var handled = 0
+        do {
+            guard let turn = try await shards.turn(of: shard) else {
+                try await shards.release(shard, holder: holder)
+                return 0
+            }
+            var oldest = turn.horizon
+            var failure: (any Error)?
+            for pending in turn.tenants {
+                guard try await shards.renew(shard, holder: holder) else {
+                    logger.warning("reactor shard taken over by another task mid-turn", metadata: ["shard": "\(shard)", "holder": "\(holder)"])
+                    return handled
+                }
+                do {
+                    let (count, reached) = try await batch(of: pending, until: turn.horizon)
+                    handled += count
+                    oldest = min(oldest, reached)
+                } catch {
+                    // One tenant's failing event never keeps the shard's other tenants waiting; the shard's checkpoint
+                    // stays at or before it.
+                    failure = failure ?? error
+                    oldest = min(oldest, pending.checkpoint)
+                }
+            }
+            if oldest > turn.base { try await shards.save(oldest, ofShard: shard) }
+            try await shards.release(shard, holder: holder)
+            if let failure { throw failure }
+            return handled
+        } catch {
+            try? await shards.release(shard, holder: holder)
+            throw error
+        }
+    }
+
+    /// One batch of a tenant: its next events after its checkpoint up to the turn's horizon, handled in order.
+    /// - Returns: how many were handled and where the tenant now stands (the horizon when it has caught up).
+    private func batch(of pending: ReactorShards.Pending, until horizon: Checkpoint) async throws -> (Int, Checkpoint) {
+        let batch = try await store.pool.withTransaction(scope: .system) { connection in
+            try await store.readForwardBatch(
+                after: pending.checkpoint, until: horizon, limit: batchSize, tenant: pending.tenant, types: Self.types, on: connection)
+        }
+        // Matching looks customers up in the match index: it must have applied everything up to the batch's end.
+        if let last = batch.events.last {
+            try await ProjectionProgress(store: store).waitUntil([MatchIndexProjector().name], reached: last.checkpoint)
+        }
+        // One checkpoint per batch: a crash before it handles the batch again, which issues nothing new (decisions
+        // are keyed by their causing event). A failing event keeps the checkpoint just before it.
+        var handled: Checkpoint?
+        do {
+            try await handle(batch.events, handled: &handled)
+        } catch {
+            if let handled { try? await shards.save(handled, of: pending.tenant) }
+            throw error
+        }
+        let end = max(batch.readUpTo, handled ?? pending.checkpoint)
+        if end > pending.checkpoint { try await shards.save(end, of: pending.tenant) }
+        return (batch.events.count, end)
+    }
+}

@@ -1,0 +1,188 @@
+import EventStore
+import PGClient
+
+/// The reactor's shards in the database (`reactor_shards`, migration 0016): their leases, which tenants of a shard
+/// have something to decide, and the checkpoints (`projection_checkpoints` under ``Reactor/checkpointName``: one per
+/// shard, one per tenant that is ahead of its shard, and the low-water mark `all` — every event up to it is handled,
+/// for every tenant, which is what the operations views and tests read).
+///
+/// Leases are rows rather than session advisory locks: a lease needs no connection of its own for as long as it is
+/// held (a task holds a shard for one turn, on the pool's connections), it is visible (`SELECT * FROM
+/// reactor_shards`), and it survives a connection that breaks mid-turn without handing the shard to another task at
+/// once. The cost is the lease time: a killed process's shard waits that long for its next turn.
+struct ReactorShards: Sendable {
+    let store: EventStore
+    let sharding: ReactorSharding
+
+    /// A tenant with events the reactor has not handled, up to the turn's horizon.
+    struct Pending: Sendable {
+        var tenant: TenantID
+        /// Where the tenant's handling stands (its own checkpoint, or its shard's).
+        var checkpoint: Checkpoint
+    }
+
+    /// One turn's work in a shard: the tenants with something to decide, least behind first, and the horizon (the
+    /// newest event below the watermark when the turn began) that the turn reads up to.
+    struct Turn: Sendable {
+        var shard: Int
+        var base: Checkpoint
+        var horizon: Checkpoint
+        var tenants: [Pending]
+    }
+
+    // MARK: Leases
+
+    /// Leases the free shard (never leased, given back, lapsed, or already `holder`'s) that has waited longest for a
+    /// turn, leaving out `visited`. Nil when every other shard is held by someone else.
+    func claim(holder: String, excluding visited: [Int]) async throws -> Int? {
+        let (count, lease) = (sharding.shards, Self.seconds(sharding.lease))
+        return try await store.pool.withTransaction(scope: .system) { connection in
+            try await connection.execute(
+                """
+                INSERT INTO reactor_shards (shard_count, shard) SELECT \(count), n FROM generate_series(0, \(count) - 1) n
+                ON CONFLICT DO NOTHING
+                """)
+            return try await connection.query(
+                """
+                UPDATE reactor_shards s SET holder = \(holder), lease_until = clock_timestamp() + make_interval(secs => \(lease)),
+                    turn_at = clock_timestamp()
+                FROM (
+                    SELECT shard FROM reactor_shards
+                    WHERE shard_count = \(count) AND (lease_until < clock_timestamp() OR holder = \(holder)) AND shard <> ALL(\(visited)::int8[])
+                    ORDER BY turn_at, shard LIMIT 1 FOR UPDATE SKIP LOCKED
+                ) free
+                WHERE s.shard_count = \(count) AND s.shard = free.shard
+                RETURNING s.shard
+                """
+            ).singleValue(Int.self)
+        }
+    }
+
+    /// Extends `holder`'s lease of a shard. False when the lease lapsed and another task took the shard over: the
+    /// turn stops (what it decided stays decided; the new holder finds it handled).
+    func renew(_ shard: Int, holder: String) async throws -> Bool {
+        let (count, lease) = (sharding.shards, Self.seconds(sharding.lease))
+        return try await store.pool.withTransaction(scope: .system) { connection in
+            try await connection.execute(
+                """
+                UPDATE reactor_shards SET lease_until = clock_timestamp() + make_interval(secs => \(lease))
+                WHERE shard_count = \(count) AND shard = \(shard) AND holder = \(holder)
+                """) == 1
+        }
+    }
+
+    /// Gives a shard back after its turn, so that any task may take it at once.
+    func release(_ shard: Int, holder: String) async throws {
+        try await store.pool.withTransaction(scope: .system) { connection in
+            _ = try await connection.execute(
+                """
+                UPDATE reactor_shards SET holder = NULL, lease_until = '-infinity'
+                WHERE shard_count = \(sharding.shards) AND shard = \(shard) AND holder = \(holder)
+                """)
+        }
+    }
+
+    // MARK: Turns
+
+    /// Whether every event below the watermark is handled for every tenant (none after the low-water mark): then a
+    /// round has nothing to look at, and an idle reactor costs one query per look instead of one turn per shard.
+    func caughtUp() async throws -> Bool {
+        try await store.pool.withTransaction(scope: .system) { connection in
+            let low = try await store.loadCheckpoint(projection: Reactor.checkpointName, version: 1, on: connection)
+            return try await connection.query(
+                """
+                SELECT NOT EXISTS (
+                    SELECT 1 FROM events
+                    WHERE (txid, global_position) > (\(String(low.transactionID))::xid8, \(low.globalPosition))
+                      AND txid < pg_snapshot_xmin(pg_current_snapshot()))
+                """
+            ).singleValue(Bool.self) ?? false
+        }
+    }
+
+    /// The tenants of a shard with events after their checkpoint up to the horizon, in one snapshot; nil when the
+    /// log is empty. A tenant's checkpoint is its own when that is ahead of the shard's, else the shard's.
+    func turn(of shard: Int) async throws -> Turn? {
+        let count = sharding.shards
+        return try await store.pool.withTransaction(scope: .system) { connection in
+            // One probe per tenant of the shard: with many tenants the plan's estimate passes jit_above_cost although
+            // it runs in milliseconds (the same as the inbox's claims, ClaimTurns).
+            try await connection.execute("SELECT set_config('jit', 'off', true)")
+            let base = try await self.base(of: shard, on: connection)
+            let rows = try await connection.query(
+                """
+                WITH horizon AS MATERIALIZED (
+                    SELECT txid, global_position FROM events WHERE txid < pg_snapshot_xmin(pg_current_snapshot())
+                    ORDER BY txid DESC, global_position DESC LIMIT 1
+                ), tenant_checkpoints AS (
+                    SELECT t.id, CASE WHEN c.txid IS NOT NULL AND (c.txid, c.global_position) > (\(String(base.transactionID))::xid8, \(base.globalPosition))
+                                      THEN c.txid ELSE \(String(base.transactionID))::xid8 END AS txid,
+                                 CASE WHEN c.txid IS NOT NULL AND (c.txid, c.global_position) > (\(String(base.transactionID))::xid8, \(base.globalPosition))
+                                      THEN c.global_position ELSE \(base.globalPosition) END AS global_position
+                    FROM tenants t
+                    LEFT JOIN projection_checkpoints c
+                        ON c.projection = \(Reactor.checkpointName) AND c.version = 1 AND c.shard = 'tenant/' || t.id
+                    WHERE mod(mod(hashtextextended(t.id, 0), \(count)) + \(count), \(count)) = \(shard)
+                )
+                SELECT h.txid, h.global_position, t.id, t.txid, t.global_position
+                FROM horizon h LEFT JOIN tenant_checkpoints t ON EXISTS (
+                    SELECT 1 FROM events e
+                    WHERE e.tenant_id = t.id AND (e.txid, e.global_position) > (t.txid, t.global_position)
+                      AND (e.txid, e.global_position) <= (h.txid, h.global_position))
+                ORDER BY t.txid DESC, t.global_position DESC, t.id
+                """
+            ).decode((UInt64, Int64, String?, UInt64?, Int64?).self)
+            guard let first = rows.first else { return nil }
+            let horizon = Checkpoint(transactionID: first.0, globalPosition: first.1)
+            let tenants = try rows.compactMap { row -> Pending? in
+                guard let id = row.2, let txid = row.3, let position = row.4 else { return nil }
+                return Pending(tenant: try TenantID(id), checkpoint: Checkpoint(transactionID: txid, globalPosition: position))
+            }
+            return Turn(shard: shard, base: base, horizon: horizon, tenants: tenants)
+        }
+    }
+
+    /// Saves how far a tenant's events are handled.
+    func save(_ checkpoint: Checkpoint, of tenant: TenantID) async throws {
+        try await store.pool.withTransaction(scope: .system) { connection in
+            try await store.saveCheckpoint(checkpoint, projection: Reactor.checkpointName, version: 1, shard: "tenant/\(tenant)", on: connection)
+        }
+    }
+
+    /// Saves how far a shard's events are handled, and moves the low-water mark to the oldest shard's checkpoint
+    /// once every shard has one.
+    func save(_ checkpoint: Checkpoint, ofShard shard: Int) async throws {
+        let count = sharding.shards
+        try await store.pool.withTransaction(scope: .system) { connection in
+            try await store.saveCheckpoint(
+                checkpoint, projection: Reactor.checkpointName, version: 1, shard: Self.name(of: shard, count), on: connection)
+            let oldest = try await connection.query(
+                """
+                SELECT txid, global_position, count(*) OVER () FROM projection_checkpoints
+                WHERE projection = \(Reactor.checkpointName) AND version = 1 AND shard LIKE \("shard/\(count)/%")
+                ORDER BY txid, global_position LIMIT 1
+                """
+            ).decode((UInt64, Int64, Int).self).first
+            if let oldest, oldest.2 == count {
+                try await store.saveCheckpoint(
+                    Checkpoint(transactionID: oldest.0, globalPosition: oldest.1), projection: Reactor.checkpointName, version: 1,
+                    on: connection)
+            }
+        }
+    }
+
+    /// A shard's checkpoint: its own, or the low-water mark when it has none yet (a new database, the first run
+    /// after migration 0016, or a new number of shards).
+    private func base(of shard: Int, on connection: PGConnection) async throws -> Checkpoint {
+        let own = try await store.loadCheckpoint(
+            projection: Reactor.checkpointName, version: 1, shard: Self.name(of: shard, sharding.shards), on: connection)
+        let low = try await store.loadCheckpoint(projection: Reactor.checkpointName, version: 1, on: connection)
+        return max(own, low)
+    }
+
+    private static func name(of shard: Int, _ count: Int) -> String { "shard/\(count)/\(shard)" }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

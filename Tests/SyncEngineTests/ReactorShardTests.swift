@@ -1,0 +1,200 @@
+import EventStore
+import Foundation
+import PGClient
+import PostgresTestSupport
+import SyncDomain
+import SyncEngine
+import Testing
+
+/// The reactor by tenant: shards leased to one task at a time across instances (as across processes), tenants taking
+/// turns within a shard, and decisions keyed by their cause so that a batch handled again issues nothing new.
+@Suite("the reactor's shards and turns", .timeLimit(.minutes(5)))
+struct ReactorShardTests {
+    @Test("a batch handled again after a crash (its checkpoints not saved) issues nothing new")
+    func replayedBatchIssuesNothing() async throws {
+        try await EngineHarness.run { engine throws in
+            for number in 1...4 {
+                _ = try await engine.observe(.economic(number), ["name": "E\(number)", "email": "c\(number)@example.com", "currency": "DKK"])
+            }
+            try await engine.settle()
+            // The checkpoints as they stood before the batch: restoring them afterwards is a crash after the batch's
+            // appends and before its checkpoints were saved.
+            let saved = try await engine.store.pool.withTransaction(scope: .system) { connection in
+                try await connection.query(
+                    "SELECT shard, txid::text, global_position FROM projection_checkpoints WHERE projection = \(Reactor.checkpointName)"
+                ).decode((String, String, Int64).self)
+            }
+            #expect(!saved.isEmpty)
+            for number in 1...8 {
+                _ = try await engine.observe(.stripe("cus_\(number)"), ["name": "S\(number)", "email": "c\(number)@example.com"])
+            }
+            try await engine.settle()
+            let decided = try await engine.events()
+            #expect(decided.filter(\.isLink).count == 4)
+            #expect(decided.compactMap(\.economicWrite).filter { $0.kind == .create }.count == 4)
+
+            try await engine.store.pool.withTransaction(scope: .system) { connection in
+                try await connection.execute("DELETE FROM projection_checkpoints WHERE projection = \(Reactor.checkpointName)")
+                for (shard, txid, position) in saved {
+                    try await connection.execute(
+                        """
+                        INSERT INTO projection_checkpoints (projection, version, shard, txid, global_position)
+                        VALUES (\(Reactor.checkpointName), 1, \(shard), \(txid)::xid8, \(position))
+                        """)
+                }
+            }
+            try await engine.settle()
+            #expect(try await engine.events().count == decided.count)
+        }
+    }
+
+    @Test("two reactors share the shards; one stopped mid-way and a dead holder's lease: every decision made once, none left")
+    func twoReactorsShareTheShards() async throws {
+        try await EngineHarness.run { engine throws in
+            var tenants = [engine.tenant]
+            for name in ["bravo", "charlie", "delta", "echo", "foxtrot"] {
+                tenants.append(try await engine.database.addTenant(name, pool: engine.store.pool))
+            }
+            for tenant in tenants {
+                for number in 1...4 {
+                    try await observe(.economic(number), "c\(number)@\(tenant).example", tenant: tenant, engine: engine)
+                }
+                for number in 1...8 {
+                    try await observe(.stripe("cus_\(number)"), "c\(number)@\(tenant).example", tenant: tenant, engine: engine)
+                }
+            }
+            let sharding = ReactorSharding(shards: 4, tasks: 2, lease: .seconds(5))
+            // A process killed while it held shard 0: its lease lapses, and the shard is taken over.
+            try await engine.store.pool.withTransaction(scope: .system) { connection in
+                try await connection.execute(
+                    """
+                    INSERT INTO reactor_shards (shard_count, shard, holder, lease_until, turn_at)
+                    VALUES (4, 0, 'killed-process/0', clock_timestamp() + interval '2 seconds', '-infinity')
+                    """)
+            }
+            let first = reactor(engine, sharding: sharding)
+            let second = reactor(engine, sharding: sharding)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await second.run() }
+                try await withThrowingTaskGroup(of: Void.self) { stopped in
+                    stopped.addTask { try await first.run() }
+                    // The first is stopped as soon as it has decided something: mid-way, maybe mid-turn.
+                    try await waitUntil { try await count(PartnerLinked.typeName, engine: engine).values.reduce(0, +) > 0 }
+                    stopped.cancelAll()
+                    try await stopped.waitForAll()
+                }
+                try await waitUntil {
+                    let links = try await count(PartnerLinked.typeName, engine: engine)
+                    let creations = try await count(PartnerCreationRequested.typeName, engine: engine)
+                    guard tenants.allSatisfy({ links[$0] ?? 0 >= 4 && creations[$0] ?? 0 >= 4 }) else { return false }
+                    return try await unhandled(engine: engine) == 0
+                }
+                group.cancelAll()
+                try await group.waitForAll()
+            }
+            let links = try await count(PartnerLinked.typeName, engine: engine)
+            let creations = try await count(PartnerCreationRequested.typeName, engine: engine)
+            for tenant in tenants {
+                #expect(links[tenant] == 4, "\(tenant): each matching customer linked once")
+                #expect(creations[tenant] == 4, "\(tenant): each new customer's partner requested once")
+            }
+            let held = try await engine.store.pool.withTransaction(scope: .system) { connection in
+                try await connection.query("SELECT count(*) FROM reactor_shards WHERE holder = 'killed-process/0'").singleValue(Int.self)
+            }
+            #expect(held == 0, "the dead holder's shard was taken over")
+        }
+    }
+
+    @Test("a tenant's burst does not hold another tenant of the same shard behind it")
+    func burstDoesNotHoldOthersBehind() async throws {
+        try await EngineHarness.run { engine throws in
+            let busy = engine.tenant
+            let quiet = try await engine.database.addTenant("quiet", pool: engine.store.pool)
+            for number in 1...30 {
+                try await observe(.economic(number), "c\(number)@busy.example", tenant: busy, engine: engine)
+            }
+            for number in 1...30 {
+                try await observe(.stripe("cus_\(number)"), "c\(number)@busy.example", tenant: busy, engine: engine)
+            }
+            // The quiet tenant's change comes after the whole burst in the log.
+            try await observe(.economic(1), "one@quiet.example", tenant: quiet, engine: engine)
+            try await observe(.stripe("cus_1"), "one@quiet.example", tenant: quiet, engine: engine)
+
+            // Every event below the watermark first (other tests' transactions hold it back for a moment), so that the
+            // first turn sees both tenants.
+            try await waitUntil {
+                try await engine.store.pool.withTransaction(scope: .system) { connection in
+                    try await connection.query("SELECT NOT EXISTS (SELECT 1 FROM events WHERE txid >= pg_snapshot_xmin(pg_current_snapshot()))")
+                        .singleValue(Bool.self) ?? false
+                }
+            }
+            let reactor = Reactor(
+                store: engine.store, cache: TenantStateCache(store: engine.store), listener: nil, batchSize: 10,
+                sharding: ReactorSharding(shards: 1, tasks: 1), logger: engine.database.logger)
+            // Other tests' transactions hold the watermark back for a moment: handle until every event is behind it.
+            try await waitUntil {
+                try await reactor.processPending()
+                return try await unhandled(engine: engine) == 0
+            }
+
+            let links = try await engine.store.pool.withTransaction(scope: .system) { connection in
+                try await connection.query(
+                    "SELECT tenant_id, global_position FROM events WHERE type = \(PartnerLinked.typeName) ORDER BY global_position"
+                )
+                .decode((String, Int64).self)
+            }
+            let busyLinks = links.filter { $0.0 == busy.rawValue }.map(\.1)
+            let quietLink = try #require(links.first { $0.0 == quiet.rawValue }?.1)
+            #expect(busyLinks.count == 30)
+            // One batch of 10 per tenant per turn: the quiet tenant's link is decided in the first turn, before any
+            // of the busy tenant's (its first batch holds only e-conomic customers).
+            #expect(busyLinks.filter { $0 > quietLink }.count == 30)
+        }
+    }
+
+    // MARK: Helpers
+
+    private func reactor(_ engine: EngineHarness, sharding: ReactorSharding) -> Reactor {
+        Reactor(
+            store: engine.store, cache: TenantStateCache(store: engine.store), listener: nil, batchSize: 5, pollInterval: .milliseconds(50),
+            sharding: sharding, logger: engine.database.logger)
+    }
+
+    private func observe(_ customer: CustomerRef, _ email: String, tenant: TenantID, engine: EngineHarness) async throws {
+        var fields = ["name": "\(customer)", "email": email]
+        if customer.system == .economic { fields["currency"] = "DKK" }
+        _ = try await engine.handler.observeCustomer(
+            CustomerObserved(customer: customer, fields: fields), tenant: tenant, metadata: EngineHarness.user)
+    }
+
+    /// How many events of a type each tenant has.
+    private func count(_ type: String, engine: EngineHarness) async throws -> [TenantID: Int] {
+        let rows = try await engine.store.pool.withTransaction(scope: .system) { connection in
+            try await connection.query("SELECT tenant_id, count(*)::int FROM events WHERE type = \(type) GROUP BY tenant_id").decode(
+                (String, Int).self)
+        }
+        return Dictionary(uniqueKeysWithValues: try rows.map { (try TenantID($0.0), $0.1) })
+    }
+
+    /// Events the reactor's low-water mark does not cover yet.
+    private func unhandled(engine: EngineHarness) async throws -> Int {
+        try await engine.store.pool.withTransaction(scope: .system) { connection in
+            try await connection.query(
+                """
+                SELECT count(*) FROM events e WHERE NOT EXISTS (
+                    SELECT 1 FROM projection_checkpoints c WHERE c.projection = \(Reactor.checkpointName) AND c.shard = 'all'
+                      AND (e.txid, e.global_position) <= (c.txid, c.global_position))
+                """
+            ).singleValue(Int.self) ?? 0
+        }
+    }
+
+    private func waitUntil(timeout: Duration = .seconds(120), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("the condition did not hold within \(timeout)")
+    }
+}
