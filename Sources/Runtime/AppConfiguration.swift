@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 public import PGClient
+public import Server
 
 /// Everything `accord serve` needs, merged from command-line options over the environment, validated once.
 ///
@@ -23,6 +24,14 @@ public import PGClient
 ///   default 30;
 /// - outbound requests of one tenant in flight at once [`ACCORD_OUTBOUND_TENANT_IN_FLIGHT`], default 4 (of the
 ///   worker's 8 slots): a tenant with a backlog never holds every slot, across all processes;
+/// - rate limits in requests per second, each with a burst of twice that (at least 10), `0` turning it off: per
+///   client address on everything but the probes and webhooks [`ACCORD_RATE_LIMIT_CLIENT`], default 50; per
+///   authenticated tenant on the API and pages [`ACCORD_RATE_LIMIT_TENANT`], default 100; Stripe webhooks per tenant
+///   [`ACCORD_RATE_LIMIT_WEBHOOK`], default 500;
+/// - reverse proxies whose `X-Forwarded-For` names the client [`ACCORD_TRUSTED_PROXIES`], comma-separated
+///   addresses, default none;
+/// - cookies without `Secure` [`ACCORD_INSECURE_COOKIES`], default false; accepted only with a loopback host (plain
+///   HTTP on a developer's machine or the demo);
 /// - log level [`ACCORD_LOG_LEVEL`], default info.
 ///
 /// ``description`` never shows the database password.
@@ -53,14 +62,20 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
     public var webhookRetentionDays: Int
     /// The most outbound requests of one tenant in flight at once.
     public var outboundTenantInFlight: Int
+    /// The HTTP server's rate limits and trusted proxies.
+    public var edgeLimits: EdgeLimits
+    /// Whether cookies are `Secure`.
+    public var secureCookies: Bool
 
     /// A configuration from values already merged (tests, the demo).
     public init(
         database: PGConfiguration, databaseConnections: Int = 10, host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil,
         migrate: Bool = false, logLevel: Logger.Level = .info, economicRequestsPerSecond: Double = 1, stripeCatchUpInterval: Duration = .seconds(60),
         economicPollInterval: Duration = .seconds(30), webhookRetentionDays: Int = 30, outboundTenantInFlight: Int = 4,
-        httpDatabaseConnections: Int = 4
+        httpDatabaseConnections: Int = 4, edgeLimits: EdgeLimits = EdgeLimits(), secureCookies: Bool = true
     ) {
+        self.edgeLimits = edgeLimits
+        self.secureCookies = secureCookies
         self.httpDatabaseConnections = httpDatabaseConnections
         self.webhookRetentionDays = webhookRetentionDays
         self.outboundTenantInFlight = outboundTenantInFlight
@@ -113,11 +128,34 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
         let retention = try wholeNumber("ACCORD_WEBHOOK_RETENTION_DAYS", of: "days", in: 1...3650, default: 30, environment)
         let tenantInFlight = try wholeNumber("ACCORD_OUTBOUND_TENANT_IN_FLIGHT", of: "requests", in: 1...1000, default: 4, environment)
         let httpConnections = try wholeNumber("ACCORD_HTTP_DB_CONNECTIONS", of: "connections", in: 1...200, default: 4, environment)
+        let defaults = EdgeLimits()
+        let limits = EdgeLimits(
+            perClient: try requestRate("ACCORD_RATE_LIMIT_CLIENT", default: defaults.perClient, environment),
+            perTenant: try requestRate("ACCORD_RATE_LIMIT_TENANT", default: defaults.perTenant, environment),
+            webhooksPerTenant: try requestRate("ACCORD_RATE_LIMIT_WEBHOOK", default: defaults.webhooksPerTenant, environment),
+            trustedProxies: Set(
+                (environment["ACCORD_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty }))
+        let insecureCookies = environment["ACCORD_INSECURE_COOKIES"] == "true"
+        if insecureCookies && !["127.0.0.1", "::1", "localhost"].contains(host) {
+            throw ConfigurationError(
+                key: "ACCORD_INSECURE_COOKIES", problem: "is allowed only when ACCORD_HOST is a loopback address (plain HTTP on this machine)")
+        }
         return AppConfiguration(
             database: PGConfiguration(connectionString: url), databaseConnections: connections, host: host, port: port,
             publicURL: publicURL ?? environment["ACCORD_PUBLIC_URL"], migrate: migrate ?? (environment["ACCORD_MIGRATE"] == "true"), logLevel: level,
             economicRequestsPerSecond: rate, stripeCatchUpInterval: .seconds(catchUp), economicPollInterval: .seconds(poll),
-            webhookRetentionDays: retention, outboundTenantInFlight: tenantInFlight, httpDatabaseConnections: httpConnections)
+            webhookRetentionDays: retention, outboundTenantInFlight: tenantInFlight, httpDatabaseConnections: httpConnections, edgeLimits: limits,
+            secureCookies: !insecureCookies)
+    }
+
+    /// A rate limit in requests per second from the environment (`0`: off), or `fallback` when the key is not set.
+    private static func requestRate(_ key: String, default fallback: RequestRateLimit?, _ environment: [String: String]) throws -> RequestRateLimit? {
+        guard let text = environment[key] else { return fallback }
+        guard let value = Double(text), value >= 0, value <= 1_000_000 else {
+            throw ConfigurationError(key: key, problem: "must be a number of requests per second between 0 (off) and 1000000")
+        }
+        return value == 0 ? nil : RequestRateLimit(requestsPerSecond: value)
     }
 
     /// A whole number from the environment, within `range`, or `fallback` when the key is not set.
@@ -140,7 +178,10 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
     public var description: String {
         "database=\(database) connections=\(databaseConnections)+\(httpDatabaseConnections) http=\(host):\(port) public=\(publicURL) migrate=\(migrate) log=\(logLevel) "
             + "economic-rate=\(economicRequestsPerSecond)/s stripe-catch-up=\(stripeCatchUpInterval) economic-poll=\(economicPollInterval) "
-            + "webhook-retention=\(webhookRetentionDays)d outbound-tenant-in-flight=\(outboundTenantInFlight)"
+            + "webhook-retention=\(webhookRetentionDays)d outbound-tenant-in-flight=\(outboundTenantInFlight) "
+            + "rate-limits=client:\(edgeLimits.perClient.map(\.description) ?? "off"),tenant:\(edgeLimits.perTenant.map(\.description) ?? "off"),"
+            + "webhook:\(edgeLimits.webhooksPerTenant.map(\.description) ?? "off") trusted-proxies=\(edgeLimits.trustedProxies.sorted()) "
+            + "secure-cookies=\(secureCookies)"
     }
 }
 

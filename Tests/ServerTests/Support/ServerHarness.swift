@@ -52,7 +52,8 @@ struct ServerHarness: Sendable {
                 let dependencies = ServerDependencies(
                     store: store, commands: handler, tenantCache: cache, webhookSecrets: secrets, logger: database.logger)
                 let server = AccordServer(
-                    configuration: ServerConfiguration(port: 0, maxJSONBodyBytes: 16 * 1024), dependencies: dependencies, webhookClock: now)
+                    configuration: ServerConfiguration(port: 0, maxJSONBodyBytes: 16 * 1024, limits: .off), dependencies: dependencies,
+                    webhookClock: now)
                 let inbox = InboxProcessor(
                     pool: pool, commands: handler, stripeCustomers: stripe ?? FakeStripeCustomers(),
                     configuration: .init(batchSize: 5, retryPolicy: .exponentialJitter(base: 0.01, multiplier: 2, maxDelay: 0.05, maxAttempts: 12)),
