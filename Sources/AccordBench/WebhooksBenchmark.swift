@@ -25,8 +25,11 @@ struct WebhooksBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "webhooks", abstract: "Signed webhooks → e-conomic latency, alone and under a flood of forged webhooks and bad API keys.")
 
-    @Option(name: .customLong("database-url"), help: "A fresh database (ops/bench/webhooks.sh makes one).")
+    @Option(name: .customLong("database-url"), help: "A fresh database, as the role Accord runs as (ops/bench/webhooks.sh makes one).")
     var databaseURL: String
+
+    @Option(name: .customLong("owner-url"), help: "The same database as the owner role, to migrate it first (else Accord migrates it).")
+    var ownerURL: String?
 
     @Option(name: .customLong("stripe-api-base"), help: "localstripe's base URL (ops/bench/webhooks.sh starts one).")
     var stripeAPIBase: String
@@ -57,9 +60,15 @@ struct WebhooksBenchmark: AsyncParsableCommand {
         logger.logLevel = .warning
         var environment = ProcessInfo.processInfo.environment
         environment["ACCORD_MASTER_KEY"] = MasterKey.generate().exportBase64()
+        if let ownerURL {
+            let owner = PGConnectionPool(
+                configuration: PGConfiguration(connectionString: ownerURL, applicationName: "accord-bench"), maxConnections: 1, logger: logger)
+            try await Migrator(migrations: try Migration.load(from: try MigrationsDirectory.locate()), logger: logger).migrate(pool: owner)
+            await owner.shutdown()
+        }
         let configuration = AppConfiguration(
             database: PGConfiguration(connectionString: databaseURL, applicationName: "accord-bench"), databaseConnections: 16, port: 0,
-            migrate: true, logLevel: .warning, economicRequestsPerSecond: 1_000)
+            migrate: ownerURL == nil, logLevel: .warning, economicRequestsPerSecond: 1_000)
         let worker = OutboundWorkerConfiguration(
             maxConcurrentRequests: 16, maxInFlightPerTenant: 16, economicRateLimit: RateLimit(requestsPerSecond: 1_000, burst: 200),
             pollInterval: .milliseconds(200))

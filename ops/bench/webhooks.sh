@@ -15,6 +15,7 @@ ensure_python_tools
 
 start_bench_cluster --durable
 stripe=$(ops/localstripe.sh start "$BENCH_CLUSTER/localstripe")
-# As the owner role: the benchmark migrates the fresh database on start, then runs Accord on it.
+# As in a deployment: migrated as the owner role, Accord running as the runtime login role.
 "$(swift build -c release --product accord-bench --show-bin-path)/accord-bench" webhooks \
-    --database-url "$(ops/postgres.sh url "$BENCH_CLUSTER/pg" owner)" --stripe-api-base "$stripe" "$@"
+    --owner-url "$(ops/postgres.sh url "$BENCH_CLUSTER/pg" owner)" --database-url "$(ops/postgres.sh url "$BENCH_CLUSTER/pg" runtime)" \
+    --stripe-api-base "$stripe" "$@"
