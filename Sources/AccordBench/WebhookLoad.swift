@@ -180,28 +180,6 @@ final class WebhookLoad: Sendable {
         }
     }
 
-    /// Runs `body` for 0..<count with at most `limit` at once; the results in index order.
-    static func concurrently<T: Sendable>(_ count: Int, limit: Int, _ body: @escaping @Sendable (Int) async throws -> T) async throws -> [T] {
-        try await withThrowingTaskGroup(of: (Int, T).self) { group in
-            var results = [T?](repeating: nil, count: count)
-            var next = 0
-            while next < min(limit, count) {
-                let index = next
-                group.addTask { (index, try await body(index)) }
-                next += 1
-            }
-            while let (index, result) = try await group.next() {
-                results[index] = result
-                if next < count {
-                    let index = next
-                    group.addTask { (index, try await body(index)) }
-                    next += 1
-                }
-            }
-            return results.map { $0! }
-        }
-    }
-
     /// Waits until every e-mail's e-conomic create succeeded (or `timeout`); returns when each was recorded.
     static func waitForCreates(_ pool: PGConnectionPool, emails: [String], timeout: Duration) async throws -> [String: Date] {
         let deadline = ContinuousClock.now + timeout

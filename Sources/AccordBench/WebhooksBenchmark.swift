@@ -75,26 +75,8 @@ struct WebhooksBenchmark: AsyncParsableCommand {
         let services = try AccordServices(configuration: configuration, environment: environment, worker: worker, logger: logger)
         try await services.prepareDatabase()
 
-        let (sandboxPorts, sandboxPort) = AsyncStream.makeStream(of: Int.self)
-        let (serverPorts, serverPort) = AsyncStream.makeStream(of: Int.self)
-        let sandbox = try await buildSandboxApplication(configuration: SandboxConfiguration(port: 0, seed: .referenceData), logger: logger) {
-            sandboxPort.yield($0)
-        }
-        let group = services.serviceGroup(onServerRunning: { serverPort.yield($0) }, additional: [sandbox], handleSignals: true)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            defer { tasks.cancelAll() }
-            var sandboxIterator = sandboxPorts.makeAsyncIterator()
-            var serverIterator = serverPorts.makeAsyncIterator()
-            guard let sandboxPort = await sandboxIterator.next(), let serverPort = await serverIterator.next() else { return }
-            do {
-                try await measureAll(services: services, sandboxURL: "http://127.0.0.1:\(sandboxPort)", accordURL: "http://127.0.0.1:\(serverPort)")
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
+        try await runBesideSandbox(services, logger: logger) { sandboxURL, accordURL in
+            try await measureAll(services: services, sandboxURL: sandboxURL, accordURL: accordURL)
         }
     }
 
@@ -110,7 +92,7 @@ struct WebhooksBenchmark: AsyncParsableCommand {
         // catch-up from Stripe's events list, which starts at the connection, does not deliver them too).
         let stripe = StripeClient(configuration: StripeConfiguration(apiBase: stripeAPIBase, secretKey: Self.stripeKey, timeout: .seconds(60)))
         let (ids, made) = try await measure {
-            try await WebhookLoad.concurrently(perRun * 2, limit: 16) { index in
+            try await concurrently(perRun * 2, limit: 16) { index in
                 try await stripe.createCustomer(fields: [.name: "Webhook \(index) ApS", .email: Self.email(index)]).id
             }
         }

@@ -14,8 +14,9 @@ struct EdgeTests {
     func perClientLimit() async throws {
         try await MemoryHarness.run { base in
             var configured = base
+            // One token per 20 s: even on a loaded machine the burst is spent long before a token comes back.
             configured.configuration.limits = EdgeLimits(
-                perClient: RequestRateLimit(requestsPerSecond: 0.5, burst: 3), perTenant: nil, webhooksPerTenant: nil)
+                perClient: RequestRateLimit(requestsPerSecond: 0.05, burst: 3), perTenant: nil, webhooksPerTenant: nil)
             let harness = configured
             try await harness.withClient { client in
                 for _ in 0..<3 { #expect(try await client.get("/api/v1/customers", key: "ak_0123456789abcdef_bad").status == .unauthorized) }
