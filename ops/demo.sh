@@ -25,8 +25,12 @@ cleanup() {
 trap cleanup EXIT
 
 export DATABASE_URL STRIPE_API_BASE
-DATABASE_URL=$(ops/postgres.sh start "$workdir/pg")
+ops/postgres.sh start "$workdir/pg" >/dev/null
 STRIPE_API_BASE=$(ops/localstripe.sh start "$workdir/localstripe")
+# As in a deployment: the owner role migrates, and Accord runs as the login role that is only a member of the
+# runtime roles (db/README.md).
+DATABASE_URL=$(ops/postgres.sh url "$workdir/pg" owner) "$accord" migrate
+DATABASE_URL=$(ops/postgres.sh url "$workdir/pg" runtime)
 echo "ops/demo.sh: PostgreSQL at $DATABASE_URL"
 echo "ops/demo.sh: localstripe at $STRIPE_API_BASE"
 echo "ops/demo.sh: to use the CLI from another shell:  export DATABASE_URL='$DATABASE_URL'"

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster in a directory, reachable only through a unix socket in that directory.
 #
-#   ops/postgres.sh start DIR [--durable]   initdb (first time) and start; creates database "accord"
+#   ops/postgres.sh start DIR [--durable]   initdb (first time) and start; creates Accord's roles (db/roles.sql) and
+#                                           database "accord", owned by accord_owner; prints the admin URL
 #   ops/postgres.sh stop DIR                stop (fast shutdown)
-#   ops/postgres.sh url DIR                 print the libpq URL of database "accord"
+#   ops/postgres.sh url DIR [ROLE]          print the libpq URL of database "accord" as ROLE: admin (the superuser
+#                                           "postgres", the default: tests create their databases with it), owner
+#                                           (accord_owner: `accord migrate`) or runtime (accord: `accord serve`)
 #   ops/postgres.sh status DIR              exit 0 if running
 #
 # No TCP listener is opened (listen_addresses = ''). Authentication is "trust" on the socket, whose directory
@@ -12,18 +15,23 @@
 # synchronous commit are off (fast tests); benchmarks pass --durable.
 set -euo pipefail
 
-usage() { echo "usage: $0 start DIR [--durable] | stop DIR | url DIR | status DIR" >&2; exit 2; }
+usage() { echo "usage: $0 start DIR [--durable] | stop DIR | url DIR [admin|owner|runtime] | status DIR" >&2; exit 2; }
 [ $# -ge 2 ] || usage
 command=$1
 dir=$(mkdir -p "$2" && cd "$2" && pwd)
 shift 2
 durable=0
+user=postgres
 for argument in "$@"; do
-    case $argument in
-        --durable) durable=1 ;;
+    case $command:$argument in
+        start:--durable) durable=1 ;;
+        url:admin) user=postgres ;;
+        url:owner) user=accord_owner ;;
+        url:runtime) user=accord ;;
         *) usage ;;
     esac
 done
+roles_sql="$(cd "$(dirname "$0")/.." && pwd)/db/roles.sql"
 
 port=${ACCORD_PG_PORT:-5432}
 
@@ -58,7 +66,7 @@ as_owner() {
 url() {
     local encoded
     encoded=$(printf '%s' "$dir" | sed -e 's/%/%25/g' -e 's/ /%20/g' -e 's/&/%26/g' -e 's/?/%3F/g' -e 's/#/%23/g')
-    echo "postgresql:///accord?host=${encoded}&port=${port}&user=postgres"
+    echo "postgresql:///accord?host=${encoded}&port=${port}&user=${user}"
 }
 
 case $command in
@@ -92,8 +100,10 @@ case $command in
             as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 start >/dev/null \
                 || { tail -n 30 "$dir/postgres.log" >&2; exit 1; }
         fi
+        # The roles first (idempotent), then the database, owned by the owner role (so that migrations run as it).
+        as_owner "$bin/psql" -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres <"$roles_sql" >/dev/null
         if ! as_owner "$bin/psql" -h "$dir" -p "$port" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'accord'" | grep -q 1; then
-            as_owner "$bin/createdb" -h "$dir" -p "$port" -U postgres accord
+            as_owner "$bin/createdb" -h "$dir" -p "$port" -U postgres -O accord_owner accord
         fi
         url
         ;;

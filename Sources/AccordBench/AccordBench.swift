@@ -9,8 +9,7 @@ struct AccordBench: AsyncParsableCommand {
         abstract: "Benchmarks that print rates and ratios against a baseline measured in the same run.",
         subcommands: [
             AppendBenchmark.self, ChaosBenchmark.self, CSVBenchmark.self, ImportBenchmark.self, InitialSyncBenchmark.self, RebuildBenchmark.self,
-            ReplayBenchmark.self,
-            SyncBenchmark.self,
+            ReplayBenchmark.self, SyncBenchmark.self, WebhooksBenchmark.self,
         ]
     )
 }

@@ -1,7 +1,10 @@
+import EconomicSandbox
 import EventStore
 import Foundation
 import Logging
 import PGClient
+import Runtime
+import ServiceLifecycle
 
 #if canImport(Glibc)
     import Glibc
@@ -33,8 +36,9 @@ func rate(_ count: Int, _ duration: Duration) -> String {
 
 /// Connects, migrates a fresh database and adds the benchmark tenant.
 func prepareDatabase(url: String, logger: Logger, maxConnections: Int) async throws -> (PGConnectionPool, TenantID) {
-    let pool = PGConnectionPool(configuration: PGConfiguration(connectionString: url, applicationName: "accord-bench"),
-                                maxConnections: maxConnections, logger: logger)
+    let pool = PGConnectionPool(
+        configuration: PGConfiguration(connectionString: url, applicationName: "accord-bench"),
+        maxConnections: maxConnections, logger: logger)
     let migrator = Migrator(migrations: try Migration.load(from: try MigrationsDirectory.locate()), logger: logger)
     try await migrator.migrate(pool: pool)
     let tenant = try TenantID("bench")
@@ -48,7 +52,8 @@ func prepareDatabase(url: String, logger: Logger, maxConnections: Int) async thr
 func serverSettings(_ pool: PGConnectionPool) async throws -> String {
     try await pool.withConnection { connection in
         let rows = try await connection.query(
-            "SELECT current_setting('server_version'), current_setting('fsync'), current_setting('synchronous_commit'), current_setting('shared_buffers')")
+            "SELECT current_setting('server_version'), current_setting('fsync'), current_setting('synchronous_commit'), current_setting('shared_buffers')"
+        )
         let (version, fsync, synchronousCommit, sharedBuffers) = try rows.decode((String, String, String, String).self)[0]
         return "PostgreSQL \(version), fsync=\(fsync), synchronous_commit=\(synchronousCommit), shared_buffers=\(sharedBuffers), "
             + "\(ProcessInfo.processInfo.activeProcessorCount) CPUs"
@@ -87,4 +92,55 @@ func thousands(_ value: Int) -> String {
         result.append(character)
     }
     return String(result.reversed())
+}
+
+/// Runs `accord serve`'s service group of `services` beside an in-process e-conomic sandbox, hands `body` the
+/// sandbox's and Accord's URLs once both listen, then shuts everything down gracefully (also when `body` throws).
+func runBesideSandbox(
+    _ services: AccordServices, logger: Logger, _ body: (_ sandboxURL: String, _ accordURL: String) async throws -> Void
+) async throws {
+    let (sandboxPorts, sandboxPort) = AsyncStream.makeStream(of: Int.self)
+    let (serverPorts, serverPort) = AsyncStream.makeStream(of: Int.self)
+    let sandbox = try await buildSandboxApplication(configuration: SandboxConfiguration(port: 0, seed: .referenceData), logger: logger) {
+        sandboxPort.yield($0)
+    }
+    let group = services.serviceGroup(onServerRunning: { serverPort.yield($0) }, additional: [sandbox], handleSignals: true)
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        defer { tasks.cancelAll() }
+        var sandboxIterator = sandboxPorts.makeAsyncIterator()
+        var serverIterator = serverPorts.makeAsyncIterator()
+        guard let sandboxPort = await sandboxIterator.next(), let serverPort = await serverIterator.next() else { return }
+        do {
+            try await body("http://127.0.0.1:\(sandboxPort)", "http://127.0.0.1:\(serverPort)")
+        } catch {
+            await group.triggerGracefulShutdown()
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
+    }
+}
+
+/// Runs `body` for 0..<count with at most `limit` calls at once; returns the results in index order.
+@discardableResult
+func concurrently<T: Sendable>(_ count: Int, limit: Int, _ body: @escaping @Sendable (Int) async throws -> T) async throws -> [T] {
+    try await withThrowingTaskGroup(of: (Int, T).self) { tasks in
+        var results: [Int: T] = [:]
+        var next = 0
+        while next < min(limit, count) {
+            let index = next
+            tasks.addTask { (index, try await body(index)) }
+            next += 1
+        }
+        while let (index, result) = try await tasks.next() {
+            results[index] = result
+            if next < count {
+                let index = next
+                tasks.addTask { (index, try await body(index)) }
+                next += 1
+            }
+        }
+        return (0..<count).map { results[$0]! }
+    }
 }

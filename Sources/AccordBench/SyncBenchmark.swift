@@ -56,26 +56,8 @@ struct SyncBenchmark: AsyncParsableCommand {
         let services = try AccordServices(configuration: configuration, environment: environment, worker: worker, logger: logger)
         try await services.prepareDatabase()
 
-        let (sandboxPorts, sandboxPort) = AsyncStream.makeStream(of: Int.self)
-        let (serverPorts, serverPort) = AsyncStream.makeStream(of: Int.self)
-        let sandbox = try await buildSandboxApplication(configuration: SandboxConfiguration(port: 0, seed: .referenceData), logger: logger) {
-            sandboxPort.yield($0)
-        }
-        let group = services.serviceGroup(onServerRunning: { serverPort.yield($0) }, additional: [sandbox], handleSignals: true)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            defer { tasks.cancelAll() }
-            var sandboxIterator = sandboxPorts.makeAsyncIterator()
-            var serverIterator = serverPorts.makeAsyncIterator()
-            guard let sandboxPort = await sandboxIterator.next(), let serverPort = await serverIterator.next() else { return }
-            do {
-                try await measureAll(services: services, sandboxURL: "http://127.0.0.1:\(sandboxPort)", accordURL: "http://127.0.0.1:\(serverPort)")
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
+        try await runBesideSandbox(services, logger: logger) { sandboxURL, accordURL in
+            try await measureAll(services: services, sandboxURL: sandboxURL, accordURL: accordURL)
         }
     }
 
@@ -90,7 +72,7 @@ struct SyncBenchmark: AsyncParsableCommand {
 
         // Baseline 1, the sink alone: the creates Accord will send, straight to the sandbox.
         let sink = try await measure {
-            try await concurrently(customers) { index in
+            try await concurrently(customers, limit: concurrency) { index in
                 var customer = EconomicCustomer(name: "Direct \(index)", currency: "DKK", customerGroup: 1, paymentTerms: 1, vatZone: 1, layout: 19)
                 customer.email = "direct-\(index)@baseline.example"
                 _ = try await economic.createCustomer(customer)
@@ -112,9 +94,11 @@ struct SyncBenchmark: AsyncParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         let creating = Task {
-            let ids = try await concurrently(customers) { index in
+            let ids = try await concurrently(customers, limit: concurrency) { index in
                 try await stripe.createCustomer(
-                    fields: [.name: "Customer \(index) ApS", .email: "customer-\(index)@sync.example", .addressCountry: countries[index % countries.count]]
+                    fields: [
+                        .name: "Customer \(index) ApS", .email: "customer-\(index)@sync.example", .addressCountry: countries[index % countries.count],
+                    ]
                 ).id
             }
             return (ids, clock.now - start)
@@ -153,11 +137,12 @@ struct SyncBenchmark: AsyncParsableCommand {
         // Baseline 2, the source alone: localstripe creating customers once Accord's webhook is switched off.
         try await LocalStripeAdmin.disableWebhook(apiBase: stripeAPIBase, id: "accord-bench")
         let source = try await measure {
-            try await concurrently(customers) { index in
+            try await concurrently(customers, limit: concurrency) { index in
                 _ = try await stripe.createCustomer(fields: [.name: "Source \(index)", .email: "source-\(index)@baseline.example"])
             }
         }.1
-        report("baseline: localstripe creating customers (no webhooks)", rate(customers, source), "cust/s", "\(customers) creates in \(seconds(source))")
+        report(
+            "baseline: localstripe creating customers (no webhooks)", rate(customers, source), "cust/s", "\(customers) creates in \(seconds(source))")
 
         report("ratio Accord / localstripe alone", String(format: "%.3f", source.seconds / synced.seconds), "", "end-to-end rate / source rate")
     }
@@ -183,29 +168,6 @@ struct SyncBenchmark: AsyncParsableCommand {
                 WHERE kind = 'stripe_metadata' AND status = 'succeeded' AND stripe_customer_id = ANY(\(ids)::text[])
                 """
             ).singleValue(Int.self) ?? 0
-        }
-    }
-
-    /// Runs `body` for 0..<count with at most `concurrency` calls at once; returns the results in index order.
-    @discardableResult
-    private func concurrently<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) async throws -> T) async throws -> [T] {
-        try await withThrowingTaskGroup(of: (Int, T).self) { tasks in
-            var results: [Int: T] = [:]
-            var next = 0
-            while next < min(concurrency, count) {
-                let index = next
-                tasks.addTask { (index, try await body(index)) }
-                next += 1
-            }
-            while let (index, result) = try await tasks.next() {
-                results[index] = result
-                if next < count {
-                    let index = next
-                    tasks.addTask { (index, try await body(index)) }
-                    next += 1
-                }
-            }
-            return (0..<count).map { results[$0]! }
         }
     }
 }

@@ -58,13 +58,15 @@ public struct APIKeyStore: Sendable {
         }
     }
 
-    /// Revokes a key of a tenant; requests with it are refused from then on.
+    /// Revokes a key of a tenant; requests with it are refused from then on, and the web sessions opened with it
+    /// (``SessionStore``) are deleted in the same transaction.
     /// - Returns: false when the tenant has no such key or it was already revoked.
     /// - Throws: ``PGError``.
     @discardableResult
     public func revoke(keyID: String, tenant: TenantID) async throws -> Bool {
         try await pool.withTransaction(scope: .system) { connection in
-            try await connection.execute(
+            try await connection.execute("DELETE FROM web_sessions WHERE tenant_id = \(tenant.rawValue) AND key_id = \(keyID)")
+            return try await connection.execute(
                 "UPDATE api_keys SET revoked_at = now() WHERE tenant_id = \(tenant.rawValue) AND key_id = \(keyID) AND revoked_at IS NULL")
         } > 0
     }

@@ -15,6 +15,8 @@ public struct PGConfiguration: Sendable, CustomStringConvertible {
     public var connectTimeoutSeconds: Int
     /// A database name that replaces the one in ``connectionString`` (e.g. a per-test database), if set.
     public var database: String?
+    /// A user name that replaces the one in ``connectionString`` (e.g. the owner role for migrations), if set.
+    public var user: String?
 
     /// Makes a configuration.
     /// - Parameters:
@@ -35,7 +37,7 @@ public struct PGConfiguration: Sendable, CustomStringConvertible {
             ("connect_timeout", String(connectTimeoutSeconds)),
             ("client_encoding", "UTF8"),
             ("dbname", connectionString),
-        ] + (database.map { [("dbname", $0)] } ?? [])
+        ] + (database.map { [("dbname", $0)] } ?? []) + (user.map { [("user", $0)] } ?? [])
     }
 
     /// The same server and credentials, another database.
@@ -45,8 +47,17 @@ public struct PGConfiguration: Sendable, CustomStringConvertible {
         return copy
     }
 
+    /// The same server and database as another user (with the password the string carries, if any).
+    public func with(user: String) -> PGConfiguration {
+        var copy = self
+        copy.user = user
+        return copy
+    }
+
     /// The connection string with any password replaced by `***`.
-    public var description: String { Self.redacting(connectionString) + (database.map { " (database \($0))" } ?? "") }
+    public var description: String {
+        Self.redacting(connectionString) + (database.map { " (database \($0))" } ?? "") + (user.map { " (user \($0))" } ?? "")
+    }
 
     /// Replaces passwords in a URI (`user:secret@`), in URI query parameters (`password=secret`)
     /// and in conninfo strings (`password=secret` or `password='s e c'`) with `***`.

@@ -119,7 +119,9 @@ public struct AccordServices: Sendable {
         let httpCache = TenantStateCache(store: httpStore)
         self.httpPool = httpPool
         let server = AccordServer(
-            configuration: ServerConfiguration(host: configuration.host, port: configuration.port, baseURL: configuration.publicURL),
+            configuration: ServerConfiguration(
+                host: configuration.host, port: configuration.port, baseURL: configuration.publicURL, secureCookies: configuration.secureCookies,
+                limits: configuration.edgeLimits),
             dependencies: ServerDependencies(
                 store: httpStore, commands: CommandHandler(store: httpStore, cache: httpCache, logger: logger), tenantCache: httpCache,
                 webhookSecrets: webhookSecrets, logger: logger))

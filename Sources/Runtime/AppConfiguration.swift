@@ -2,6 +2,7 @@ public import Foundation
 public import Logging
 public import PGClient
 public import SyncEngine
+public import Server
 
 /// Everything `accord serve` needs, merged from command-line options over the environment, validated once.
 ///
@@ -28,6 +29,14 @@ public import SyncEngine
 ///   same number in every process on one database), its tasks in this process [`ACCORD_REACTOR_TASKS`], default 2,
 ///   and how long a shard's lease lasts [`ACCORD_REACTOR_LEASE`], default 10 seconds: a killed process's shards are
 ///   taken over after at most this;
+/// - rate limits in requests per second, each with a burst of twice that (at least 10), `0` turning it off: per
+///   client address on everything but the probes and webhooks [`ACCORD_RATE_LIMIT_CLIENT`], default 50; per
+///   authenticated tenant on the API and pages [`ACCORD_RATE_LIMIT_TENANT`], default 100; Stripe webhooks per tenant
+///   [`ACCORD_RATE_LIMIT_WEBHOOK`], default 500;
+/// - reverse proxies whose `X-Forwarded-For` names the client [`ACCORD_TRUSTED_PROXIES`], comma-separated
+///   addresses, default none;
+/// - cookies without `Secure` [`ACCORD_INSECURE_COOKIES`], default false; accepted only with a loopback host (plain
+///   HTTP on a developer's machine or the demo);
 /// - log level [`ACCORD_LOG_LEVEL`], default info.
 ///
 /// ``description`` never shows the database password.
@@ -60,15 +69,22 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
     public var outboundTenantInFlight: Int
     /// The reactor's shards, tasks and lease time.
     public var reactorSharding: ReactorSharding
+    /// The HTTP server's rate limits and trusted proxies.
+    public var edgeLimits: EdgeLimits
+    /// Whether cookies are `Secure`.
+    public var secureCookies: Bool
 
     /// A configuration from values already merged (tests, the demo).
     public init(
         database: PGConfiguration, databaseConnections: Int = 10, host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil,
         migrate: Bool = false, logLevel: Logger.Level = .info, economicRequestsPerSecond: Double = 1, stripeCatchUpInterval: Duration = .seconds(60),
         economicPollInterval: Duration = .seconds(30), webhookRetentionDays: Int = 30, outboundTenantInFlight: Int = 4,
-        httpDatabaseConnections: Int = 4, reactorSharding: ReactorSharding = ReactorSharding()
+        httpDatabaseConnections: Int = 4, reactorSharding: ReactorSharding = ReactorSharding(), edgeLimits: EdgeLimits = EdgeLimits(),
+        secureCookies: Bool = true
     ) {
         self.reactorSharding = reactorSharding
+        self.edgeLimits = edgeLimits
+        self.secureCookies = secureCookies
         self.httpDatabaseConnections = httpDatabaseConnections
         self.webhookRetentionDays = webhookRetentionDays
         self.outboundTenantInFlight = outboundTenantInFlight
@@ -125,12 +141,34 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
             shards: try wholeNumber("ACCORD_REACTOR_SHARDS", of: "shards", in: 1...4096, default: 8, environment),
             tasks: try wholeNumber("ACCORD_REACTOR_TASKS", of: "tasks", in: 1...64, default: 2, environment),
             lease: .seconds(try wholeNumber("ACCORD_REACTOR_LEASE", of: "seconds", in: 1...3600, default: 10, environment)))
+        let defaults = EdgeLimits()
+        let limits = EdgeLimits(
+            perClient: try requestRate("ACCORD_RATE_LIMIT_CLIENT", default: defaults.perClient, environment),
+            perTenant: try requestRate("ACCORD_RATE_LIMIT_TENANT", default: defaults.perTenant, environment),
+            webhooksPerTenant: try requestRate("ACCORD_RATE_LIMIT_WEBHOOK", default: defaults.webhooksPerTenant, environment),
+            trustedProxies: Set(
+                (environment["ACCORD_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty }))
+        let insecureCookies = environment["ACCORD_INSECURE_COOKIES"] == "true"
+        if insecureCookies && !["127.0.0.1", "::1", "localhost"].contains(host) {
+            throw ConfigurationError(
+                key: "ACCORD_INSECURE_COOKIES", problem: "is allowed only when ACCORD_HOST is a loopback address (plain HTTP on this machine)")
+        }
         return AppConfiguration(
             database: PGConfiguration(connectionString: url), databaseConnections: connections, host: host, port: port,
             publicURL: publicURL ?? environment["ACCORD_PUBLIC_URL"], migrate: migrate ?? (environment["ACCORD_MIGRATE"] == "true"), logLevel: level,
             economicRequestsPerSecond: rate, stripeCatchUpInterval: .seconds(catchUp), economicPollInterval: .seconds(poll),
             webhookRetentionDays: retention, outboundTenantInFlight: tenantInFlight, httpDatabaseConnections: httpConnections,
-            reactorSharding: sharding)
+            reactorSharding: sharding, edgeLimits: limits, secureCookies: !insecureCookies)
+    }
+
+    /// A rate limit in requests per second from the environment (`0`: off), or `fallback` when the key is not set.
+    private static func requestRate(_ key: String, default fallback: RequestRateLimit?, _ environment: [String: String]) throws -> RequestRateLimit? {
+        guard let text = environment[key] else { return fallback }
+        guard let value = Double(text), value >= 0, value <= 1_000_000 else {
+            throw ConfigurationError(key: key, problem: "must be a number of requests per second between 0 (off) and 1000000")
+        }
+        return value == 0 ? nil : RequestRateLimit(requestsPerSecond: value)
     }
 
     /// A whole number from the environment, within `range`, or `fallback` when the key is not set.
@@ -154,7 +192,10 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
         "database=\(database) connections=\(databaseConnections)+\(httpDatabaseConnections) http=\(host):\(port) public=\(publicURL) migrate=\(migrate) log=\(logLevel) "
             + "economic-rate=\(economicRequestsPerSecond)/s stripe-catch-up=\(stripeCatchUpInterval) economic-poll=\(economicPollInterval) "
             + "webhook-retention=\(webhookRetentionDays)d outbound-tenant-in-flight=\(outboundTenantInFlight) "
-            + "reactor=\(reactorSharding.shards) shards/\(reactorSharding.tasks) tasks/\(reactorSharding.lease) lease"
+            + "reactor=\(reactorSharding.shards) shards/\(reactorSharding.tasks) tasks/\(reactorSharding.lease) lease" "
+            + "rate-limits=client:\(edgeLimits.perClient.map(\.description) ?? "off"),tenant:\(edgeLimits.perTenant.map(\.description) ?? "off"),"
+            + "webhook:\(edgeLimits.webhooksPerTenant.map(\.description) ?? "off") trusted-proxies=\(edgeLimits.trustedProxies.sorted()) "
+            + "secure-cookies=\(secureCookies)"
     }
 }
 

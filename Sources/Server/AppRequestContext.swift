@@ -1,6 +1,7 @@
 public import EventStore
 public import Hummingbird
 import Logging
+public import NIOCore
 
 /// Who a request acts for, once authenticated.
 public struct TenantIdentity: Sendable, Hashable {
@@ -25,17 +26,24 @@ public struct TenantIdentity: Sendable, Hashable {
     public var actor: String { "\(method.rawValue):\(keyID)" }
 }
 
-/// The request context of Accord's server: Hummingbird's core context plus the authenticated tenant.
-public struct AppRequestContext: RequestContext {
+/// The request context of Accord's server: Hummingbird's core context plus the client and the authenticated tenant.
+public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     /// Hummingbird's storage.
     public var coreContext: CoreRequestContextStorage
     /// Set by the authentication middlewares; nil on public routes.
     public var identity: TenantIdentity?
+    /// The connection's other end (a proxy, when there is one); nil when not known.
+    public let remoteAddress: SocketAddress?
+    /// The client's address as ``RateLimitMiddleware`` resolved it (through trusted proxies): the key of the
+    /// per-client limits and of login throttling.
+    public var clientAddress: String
 
     /// Makes a context for a request.
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.identity = nil
+        self.remoteAddress = source.channel.remoteAddress
+        self.clientAddress = ClientAddress.unknown
     }
 
     /// The authenticated identity.

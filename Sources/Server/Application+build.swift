@@ -50,23 +50,34 @@ public struct AccordServer: Sendable {
     /// The router without Stripe's webhook endpoint (which records into the PostgreSQL inbox itself): the
     /// middlewares, `/health`, `/metrics`, the API under `/api/v1` and the pages, over the controllers'
     /// dependencies — PostgreSQL's in ``buildRouter()``, in-memory ones in tests.
+    ///
+    /// Middlewares, outermost first: metrics, errors, the per-client and webhook rate limits and the body caps
+    /// (before any authentication or database work); then, on the API and the pages, authentication and the
+    /// per-tenant limit.
     public static func buildRouter(
         configuration: ServerConfiguration, controllers: ControllerDependencies, metrics: ServerMetrics
     ) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         router.middlewares.add(RequestMetricsMiddleware(metrics: metrics))
         router.middlewares.add(ErrorMiddleware())
+        router.middlewares.add(RateLimitMiddleware(limits: configuration.limits))
+        router.middlewares.add(BodyLimitMiddleware(configuration: configuration, metrics: metrics))
+        let perTenant = TenantRateLimitMiddleware(limiter: configuration.limits.perTenant.map { RateLimiter(limit: $0) })
 
         HealthController(probe: controllers.health, metrics: metrics).addRoutes(to: router)
 
-        let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: controllers.apiKeys))
+        let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: controllers.apiKeys)).add(middleware: perTenant)
         APIController(dependencies: controllers, configuration: configuration).addRoutes(to: api)
 
         let web = WebController(dependencies: controllers, configuration: configuration)
         web.addPublicRoutes(to: router)
+        LoginController(
+            keys: controllers.apiKeys, sessions: controllers.sessions, configuration: configuration,
+            throttle: LoginThrottle(policy: configuration.loginThrottle)
+        ).addRoutes(to: router)
         let pages = router.group("ui").add(
-            middleware: SessionMiddleware(
-                keys: controllers.apiKeys, secret: configuration.sessionSecret, maxFormBodyBytes: configuration.maxFormBodyBytes))
+            middleware: SessionMiddleware(sessions: controllers.sessions, maxFormBodyBytes: configuration.maxFormBodyBytes)
+        ).add(middleware: perTenant)
         web.addRoutes(to: pages)
         return router
     }

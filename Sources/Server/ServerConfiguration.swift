@@ -1,4 +1,3 @@
-import Credentials
 public import Foundation
 
 /// Where the server listens and the limits it enforces.
@@ -23,12 +22,16 @@ public struct ServerConfiguration: Sendable {
     public var webhookTolerance: Duration
     /// The most rows one API page returns (default 200); `limit` above it is refused.
     public var maxPageSize: Int
-    /// How long a web session lasts (default 12 h).
+    /// How long a web session lasts from login (default 12 h).
     public var sessionLifetime: Duration
-    /// The key that signs session cookies (32 random bytes by default: sessions end when the process restarts).
-    public var sessionSecret: Data
-    /// Whether the session cookie is marked `Secure` (by default: when the base URL is https).
+    /// Whether cookies are marked `Secure` (default true). Only plain HTTP on loopback (the demo, a developer's
+    /// machine) turns it off, explicitly: `accord serve` accepts `ACCORD_INSECURE_COOKIES=true` only with a
+    /// loopback host.
     public var secureCookies: Bool
+    /// The rate limits per client address and per tenant, and the trusted proxies.
+    public var limits: EdgeLimits
+    /// How failed logins are slowed down.
+    public var loginThrottle: LoginThrottle.Policy
     /// How long a connection may stay without reading or writing before it is closed (default 30 s): an idle or
     /// trickling client does not hold a connection for ever.
     public var idleTimeout: Duration
@@ -46,10 +49,11 @@ public struct ServerConfiguration: Sendable {
         webhookTolerance: Duration = .seconds(300),
         maxPageSize: Int = 200,
         sessionLifetime: Duration = .seconds(12 * 3600),
-        sessionSecret: Data? = nil,
-        secureCookies: Bool? = nil,
+        secureCookies: Bool = true,
         idleTimeout: Duration = .seconds(30),
-        maxConnections: Int = 1_000
+        maxConnections: Int = 1_000,
+        limits: EdgeLimits = EdgeLimits(),
+        loginThrottle: LoginThrottle.Policy = LoginThrottle.Policy()
     ) {
         self.host = host
         self.port = port
@@ -62,8 +66,9 @@ public struct ServerConfiguration: Sendable {
         self.webhookTolerance = webhookTolerance
         self.maxPageSize = maxPageSize
         self.sessionLifetime = sessionLifetime
-        self.sessionSecret = sessionSecret ?? SecureRandom.bytes(32)
-        self.secureCookies = secureCookies ?? base.lowercased().hasPrefix("https://")
+        self.secureCookies = secureCookies
+        self.limits = limits
+        self.loginThrottle = loginThrottle
         self.idleTimeout = idleTimeout
         self.maxConnections = maxConnections
     }

@@ -52,9 +52,10 @@ public struct ServerDependencies: Sendable {
     public var pool: PGConnectionPool { store.pool }
 
     /// What the API, the pages and `/health` use, from PostgreSQL: the read models' query APIs, the command
-    /// handler, the API key store and the database itself.
+    /// handler, the API key and session stores and the database itself.
     public var controllers: ControllerDependencies {
         ControllerDependencies(
-            reads: TenantReadModels(store: store), commands: commands, apiKeys: APIKeyStore(pool: pool), health: PostgresServerHealth(pool: pool))
+            reads: TenantReadModels(store: store), commands: commands, apiKeys: APIKeyStore(pool: pool), sessions: SessionStore(pool: pool),
+            health: PostgresServerHealth(pool: pool))
     }
 }

@@ -32,14 +32,35 @@ public struct TestDatabase: Sendable {
         }
     }
 
-    /// Makes a pool on this database; the caller must `shutdown()` it (or use ``withPool(maxConnections:_:)``).
-    public func makePool(maxConnections: Int = 4) -> PGConnectionPool {
-        PGConnectionPool(configuration: configuration, maxConnections: maxConnections, logger: logger)
+    /// Who a pool connects as.
+    public enum Role: Sendable {
+        /// The cluster's administrator (`DATABASE_URL`'s user): what most tests use, to look at everything.
+        case admin
+        /// `accord`, the login role `accord serve` connects as: a member of the runtime roles only (db/roles.sql).
+        case runtime
+        /// `accord_owner`, which owns the schema and runs the migrations.
+        case owner
     }
 
-    /// Runs `body` with a pool on this database and shuts the pool down afterwards.
-    public func withPool<Result>(maxConnections: Int = 4, _ body: (PGConnectionPool) async throws -> Result) async throws -> Result {
-        let pool = makePool(maxConnections: maxConnections)
+    /// The configuration of this database as `role`.
+    public func configuration(as role: Role) -> PGConfiguration {
+        switch role {
+        case .admin: configuration
+        case .runtime: configuration.with(user: Cluster.runtimeRole)
+        case .owner: configuration.with(user: Cluster.ownerRole)
+        }
+    }
+
+    /// Makes a pool on this database; the caller must `shutdown()` it (or use ``withPool(maxConnections:as:_:)``).
+    public func makePool(maxConnections: Int = 4, as role: Role = .admin) -> PGConnectionPool {
+        PGConnectionPool(configuration: configuration(as: role), maxConnections: maxConnections, logger: logger)
+    }
+
+    /// Runs `body` with a pool on this database (as `role`) and shuts the pool down afterwards.
+    public func withPool<Result>(
+        maxConnections: Int = 4, as role: Role = .admin, _ body: (PGConnectionPool) async throws -> Result
+    ) async throws -> Result {
+        let pool = makePool(maxConnections: maxConnections, as: role)
         do {
             let result = try await body(pool)
             await pool.shutdown()
@@ -62,9 +83,11 @@ public struct TestDatabase: Sendable {
     static func create(migrated: Bool) async throws -> TestDatabase {
         let admin = try await Cluster.shared.adminPool()
         let name = "accord_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        try await Cluster.shared.ensureRoles()
         let template = migrated ? try await Cluster.shared.migratedTemplate() : "template0"
         try await admin.withConnection { connection in
-            try await connection.execute("CREATE DATABASE \(identifier: String(name)) TEMPLATE \(identifier: template)")
+            try await connection.execute(
+                "CREATE DATABASE \(identifier: String(name)) TEMPLATE \(identifier: template) OWNER \(identifier: Cluster.ownerRole)")
         }
         return TestDatabase(configuration: try Cluster.shared.base.with(database: String(name)), name: String(name), logger: Cluster.logger)
     }
@@ -85,9 +108,14 @@ public struct TestDatabaseError: Error, CustomStringConvertible {
     public init(description: String) { self.description = description }
 }
 
-/// The cluster from `DATABASE_URL`, an admin pool on it, and the migrated template (made once per process).
+/// The cluster from `DATABASE_URL`, an admin pool on it, and the migrated template (made once per process): the roles
+/// of db/roles.sql are created first, and the template is owned and migrated by the owner role, as in a deployment.
 actor Cluster {
     static let shared = Cluster()
+    /// The login role of `accord serve`.
+    static let runtimeRole = "accord"
+    /// The role that owns the schema and migrates it.
+    static let ownerRole = "accord_owner"
 
     static let logger: Logger = {
         var logger = Logger(label: "accord.tests")
@@ -97,6 +125,19 @@ actor Cluster {
 
     private var pool: PGConnectionPool?
     private var template: Task<String, any Error>?
+    private var roles: Task<Void, any Error>?
+
+    /// Creates (once per process; db/roles.sql is idempotent) the roles every test database is owned and used by.
+    func ensureRoles() async throws {
+        if let roles { return try await roles.value }
+        let admin = try adminPool()
+        let task = Task {
+            let script = try String(contentsOf: Self.rolesFile, encoding: .utf8)
+            try await admin.withConnection { connection in try await connection.executeScript(unsafeSQL: script) }
+        }
+        roles = task
+        try await task.value
+    }
 
     nonisolated var base: PGConfiguration {
         get throws {
@@ -124,9 +165,10 @@ actor Cluster {
             let name = "accord_template_\(ProcessInfo.processInfo.processIdentifier)"
             try await admin.withConnection { connection in
                 try await connection.execute("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
-                try await connection.execute("CREATE DATABASE \(identifier: name) TEMPLATE template0")
+                try await connection.execute("CREATE DATABASE \(identifier: name) TEMPLATE template0 OWNER \(identifier: Self.ownerRole)")
             }
-            let pool = PGConnectionPool(configuration: configuration.with(database: name), maxConnections: 1, logger: Self.logger)
+            let pool = PGConnectionPool(
+                configuration: configuration.with(database: name).with(user: Self.ownerRole), maxConnections: 1, logger: Self.logger)
             do {
                 let migrations = try Migration.load(from: Self.migrationsDirectory)
                 try await Migrator(migrations: migrations, logger: Self.logger).migrate(pool: pool)
@@ -142,11 +184,16 @@ actor Cluster {
     }
 
     /// `db/migrations` of this checkout, found from this source file's path.
-    static var migrationsDirectory: URL {
+    static var migrationsDirectory: URL { checkout.appendingPathComponent("db/migrations", isDirectory: true) }
+
+    /// `db/roles.sql` of this checkout.
+    static var rolesFile: URL { checkout.appendingPathComponent("db/roles.sql") }
+
+    /// This checkout, found from this source file's path.
+    static var checkout: URL {
         URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent()  // PostgresTestSupport
             .deletingLastPathComponent()  // Tests
             .deletingLastPathComponent()  // checkout
-            .appendingPathComponent("db/migrations", isDirectory: true)
     }
 }

@@ -38,7 +38,7 @@ struct WebUITests {
                 #expect(page.text.contains("name=\"api_key\""))
                 #expect(page.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
 
-                let bad = try await client.postForm("/login", [("api_key", "ak_0123456789abcdef_wrong")])
+                let bad = try await client.submitLogin("ak_0123456789abcdef_wrong")
                 #expect(bad.status == .unauthorized)
                 #expect(bad.text.contains("not valid"))
                 #expect(bad.headers[.setCookie] == nil)

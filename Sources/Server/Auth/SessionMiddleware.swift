@@ -1,47 +1,44 @@
 import Credentials
-public import Foundation
 public import Hummingbird
 import Logging
 import NIOCore
 
-/// Authenticates web pages with the session cookie made at login (``SessionToken``). Without a valid session
-/// (or once the key behind it is revoked) a page redirects to `/login`. Every form post must also carry the
-/// session's anti-forgery token (`_csrf`); the body is read here (up to the form limit) and handed on.
+/// Authenticates web pages with the session cookie made at login: its token must open a live server-side session
+/// (``WebSessions``: not logged out, not expired, its API key not revoked). Without one a page redirects to
+/// `/login`. Every form post must also carry the session's anti-forgery token (`_csrf`, see ``SessionCookie``);
+/// the body is read here (up to the form limit) and handed on.
 public struct SessionMiddleware: RouterMiddleware {
     /// The request context.
     public typealias Context = AppRequestContext
-    let keys: any APIKeyAuthenticator
-    let secret: Data
+    let sessions: any WebSessions
     let maxFormBodyBytes: Int
 
     /// Makes the middleware.
-    public init(keys: any APIKeyAuthenticator, secret: Data, maxFormBodyBytes: Int) {
-        self.keys = keys
-        self.secret = secret
+    public init(sessions: any WebSessions, maxFormBodyBytes: Int) {
+        self.sessions = sessions
         self.maxFormBodyBytes = maxFormBodyBytes
     }
 
     /// Checks the session (and a post's token), then runs the rest of the chain as the session's tenant.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let cookie = request.cookies[SessionToken.cookieName]?.value, let session = SessionToken(cookie: cookie, secret: secret),
-            case .valid(let tenant, let keyID) = try await keys.verify(keyID: session.keyID), tenant == session.tenant
-        else {
-            return HTMLResponse.redirect(to: "/login", clearingSession: request.cookies[SessionToken.cookieName] != nil)
+        let cookie = request.cookies[SessionCookie.session]?.value
+        guard let cookie, let session = try await sessions.find(cookie) else {
+            return HTMLResponse.redirect(to: "/login", clearingSession: cookie != nil)
         }
         var context = context
-        let csrf = SessionToken.csrfToken(forCookie: cookie, secret: secret)
-        context.identity = TenantIdentity(tenant: tenant, keyID: keyID, method: .session, csrfToken: csrf)
-        context.logger[metadataKey: "accord.tenant"] = "\(tenant)"
+        let csrf = SessionCookie.csrfToken(for: cookie)
+        context.identity = TenantIdentity(tenant: session.tenant, keyID: session.keyID, method: .session, csrfToken: csrf)
+        context.logger[metadataKey: "accord.tenant"] = "\(session.tenant)"
         var request = request
         if request.method == .post {
             let body = try await JSONBody.bytes(of: request, limit: maxFormBodyBytes)
-            let form = FormData(String(buffer: body))
-            guard let token = form["_csrf"], constantTimeEqual(Array(token.utf8), Array(csrf.utf8)) else {
-                throw APIError(
-                    .forbidden, code: "forbidden", message: "the form has expired or did not come from this site; reload the page and try again")
-            }
+            guard SessionCookie.matches(FormData(String(buffer: body))["_csrf"], cookie: cookie) else { throw Self.forgedForm }
             request.body = .init(buffer: body)
         }
         return try await next(request, context)
     }
+
+    /// A post without its page's token: from another site, or from a page of an earlier session.
+    static let forgedForm = APIError(
+        .forbidden, code: "forbidden", message: "the form has expired or did not come from this site; reload the page and try again")
 }

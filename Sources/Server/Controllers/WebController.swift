@@ -14,7 +14,6 @@ public struct WebController: Sendable {
     let configuration: ServerConfiguration
     var reads: any TenantReads { dependencies.reads }
     var commands: any TenantCommands { dependencies.commands }
-    var keys: any APIKeyAuthenticator { dependencies.apiKeys }
     let pageSize = 100
 
     /// Makes the controller.
@@ -23,12 +22,9 @@ public struct WebController: Sendable {
         self.configuration = configuration
     }
 
-    /// `/`, `/login`, `/logout`.
+    /// `/` (login and logout are ``LoginController``'s).
     public func addPublicRoutes(to router: Router<AppRequestContext>) {
         router.get("/") { _, _ in HTMLResponse.redirect(to: "/ui") }
-        router.get("/login", use: loginPage)
-        router.post("/login", use: login)
-        router.post("/logout", use: logout)
     }
 
     /// The pages under `/ui` (behind ``SessionMiddleware``).
@@ -49,38 +45,6 @@ public struct WebController: Sendable {
         group.get("settings", use: settingsPage)
         group.post("settings", use: saveSettings)
         group.post("settings/preview", use: previewSettings)
-    }
-
-    // MARK: Login
-
-    @Sendable func loginPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        HTMLResponse.page(Pages.login(error: nil))
-    }
-
-    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let form = try await formData(request)
-        guard let presented = form.trimmed("api_key") else {
-            return HTMLResponse.page(Pages.login(error: "Enter an API key."), status: .unauthorized)
-        }
-        switch try await keys.authenticate(presented) {
-        case .valid(let tenant, let keyID):
-            let token = SessionToken(keyID: keyID, tenant: tenant, expires: Date().addingTimeInterval(seconds(configuration.sessionLifetime)))
-            var response = HTMLResponse.redirect(to: "/ui")
-            response.setCookie(
-                Cookie(
-                    name: SessionToken.cookieName, value: token.encoded(secret: configuration.sessionSecret),
-                    maxAge: Int(configuration.sessionLifetime.components.seconds), path: "/", secure: configuration.secureCookies, httpOnly: true,
-                    sameSite: .strict))
-            return response
-        case .revoked:
-            return HTMLResponse.page(Pages.login(error: "This API key has been revoked."), status: .unauthorized)
-        case .unknown:
-            return HTMLResponse.page(Pages.login(error: "This API key is not valid."), status: .unauthorized)
-        }
-    }
-
-    @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
-        HTMLResponse.redirect(to: "/login", clearingSession: true)
     }
 
     // MARK: Pages
@@ -368,9 +332,5 @@ public struct WebController: Sendable {
         var names: [CustomerRef: String] = [:]
         for row in try await reads.customers(tenant, refs: refs) { if let name = row.name { names[row.customer] = name } }
         return names
-    }
-
-    func seconds(_ duration: Duration) -> TimeInterval {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

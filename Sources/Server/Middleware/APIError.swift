@@ -9,6 +9,8 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: String
     /// The message (never SQL, binds, secrets or stack traces).
     public var message: String
+    /// When to try again, sent as `Retry-After` (whole seconds, at least 1): set on 429s.
+    public var retryAfter: Duration?
 
     /// Makes an error.
     public init(_ status: HTTPResponse.Status, code: String, message: String) {
@@ -31,6 +33,12 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
     /// 413 `payload_too_large`.
     public static func payloadTooLarge(limit: Int) -> APIError {
         APIError(.contentTooLarge, code: "payload_too_large", message: "the request body is larger than the limit of \(limit) bytes")
+    }
+    /// 429 `rate_limited`, with the wait until a request is allowed again.
+    public static func tooManyRequests(_ message: String, retryAfter: Duration) -> APIError {
+        var error = APIError(.tooManyRequests, code: "rate_limited", message: message)
+        error.retryAfter = retryAfter
+        return error
     }
     /// 422 `invalid_input`.
     public static func invalidInput(_ message: String) -> APIError { APIError(.unprocessableContent, code: "invalid_input", message: message) }

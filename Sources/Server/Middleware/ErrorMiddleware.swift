@@ -6,7 +6,7 @@ import SyncEngine
 
 /// The one place errors become HTTP answers.
 ///
-/// - ``APIError``: its status and code.
+/// - ``APIError``: its status and code (and `Retry-After` when it has a wait).
 /// - `CommandError`: `rejected` → 409, `invalidInput` → 422, `unknownTenant` → 404, `contention` → 409,
 ///   `unreadableEvent` → 500 (logged: the log holds an event this build cannot read).
 /// - A read model that does not exist yet (first start) → 503 `read_models_unavailable`.
@@ -33,11 +33,18 @@ public struct ErrorMiddleware: RouterMiddleware {
             } else {
                 context.logger.debug("request refused", metadata: ["error.code": "\(apiError.code)"])
             }
-            if WebPaths.isWeb(request.uri.path) {
-                return HTMLResponse.errorPage(apiError, signedIn: context.identity != nil)
-            }
-            return JSONBody.response(ErrorEnvelope(error: .init(code: apiError.code, message: apiError.message)), status: apiError.status)
+            var response =
+                WebPaths.isWeb(request.uri.path)
+                ? HTMLResponse.errorPage(apiError, signedIn: context.identity != nil)
+                : JSONBody.response(ErrorEnvelope(error: .init(code: apiError.code, message: apiError.message)), status: apiError.status)
+            if let wait = apiError.retryAfter { response.headers[.retryAfter] = String(Self.wholeSeconds(wait)) }
+            return response
         }
+    }
+
+    /// A wait in whole seconds, rounded up, at least 1 (`Retry-After: 0` would invite an immediate retry).
+    static func wholeSeconds(_ wait: Duration) -> Int64 {
+        max(1, wait.components.seconds + (wait.components.attoseconds > 0 ? 1 : 0))
     }
 
     /// The answer an error becomes.

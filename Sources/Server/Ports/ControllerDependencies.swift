@@ -7,14 +7,19 @@ public struct ControllerDependencies: Sendable {
     public var commands: any TenantCommands
     /// How callers prove who they are.
     public var apiKeys: any APIKeyAuthenticator
+    /// The web UI's server-side sessions.
+    public var sessions: any WebSessions
     /// What `/health` and `/metrics` ask.
     public var health: any ServerHealth
 
     /// Makes the dependencies.
-    public init(reads: any TenantReads, commands: any TenantCommands, apiKeys: any APIKeyAuthenticator, health: any ServerHealth) {
+    public init(
+        reads: any TenantReads, commands: any TenantCommands, apiKeys: any APIKeyAuthenticator, sessions: any WebSessions, health: any ServerHealth
+    ) {
         self.reads = reads
         self.commands = commands
         self.apiKeys = apiKeys
+        self.sessions = sessions
         self.health = health
     }
 }

@@ -25,7 +25,7 @@ enum HTMLResponse {
         var response = Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
         if clearingSession {
             response.setCookie(
-                Cookie(name: SessionToken.cookieName, value: "", maxAge: 0, path: "/", secure: false, httpOnly: true, sameSite: .strict))
+                SessionCookie.make(SessionCookie.session, value: "", maxAge: 0, path: "/", secure: false))
         }
         return response
     }

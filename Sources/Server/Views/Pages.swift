@@ -54,13 +54,13 @@ enum Pages {
 
     // MARK: Login
 
-    static func login(error: String?) -> HTML {
+    static func login(error: String?, csrf: String) -> HTML {
         let message: HTML = error.map { "<p class=\"error\" role=\"alert\">\($0)</p>" } ?? .empty
         return Layout.bare(
             title: "Log in",
             body: """
                 <section class="card"><h1>Log in</h1>\(message)
-                <form method="post" action="/login"><label>API key <input type="password" name="api_key" size="60" autocomplete="off" required></label>
+                <form method="post" action="/login"><input type="hidden" name="_csrf" value="\(csrf)"><label>API key <input type="password" name="api_key" size="60" autocomplete="off" required></label>
                 <p class="muted">Make one with <code>accord tenant api-key create &lt;tenant&gt;</code>.</p>
                 <button class="primary">Log in</button></form></section>
                 """)

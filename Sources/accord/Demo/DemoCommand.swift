@@ -31,6 +31,9 @@ struct DemoCommand: AsyncParsableCommand {
             environment["ACCORD_MASTER_KEY"] = MasterKey.generate().exportBase64()
             logger.notice("no ACCORD_MASTER_KEY set: using a fresh key for this demo run only")
         }
+        if environment["ACCORD_HOST"] == nil && environment["ACCORD_INSECURE_COOKIES"] == nil {
+            environment["ACCORD_INSECURE_COOKIES"] = "true"  // the demo serves plain HTTP on loopback
+        }
         let configuration = try AppConfiguration.resolve(
             databaseURL: global.databaseURL, port: port, migrate: true, logLevel: global.logLevel, environment: environment)
         let services = try AccordServices(configuration: configuration, environment: environment, logger: logger)
@@ -52,4 +55,3 @@ struct DemoCommand: AsyncParsableCommand {
         return logger
     }
 }
-

@@ -16,7 +16,7 @@ struct MemoryHarness: Sendable {
     let engine: MemoryEngine
     let apiKeys: MemoryAPIKeys
     let controllers: ControllerDependencies
-    let configuration: ServerConfiguration
+    var configuration: ServerConfiguration
     let metrics: ServerMetrics
     let acme: TenantID
     let globex: TenantID
@@ -35,16 +35,19 @@ struct MemoryHarness: Sendable {
         let harness = MemoryHarness(
             engine: engine, apiKeys: keys,
             controllers: ControllerDependencies(
-                reads: MemoryReads(engine: engine), commands: engine, apiKeys: keys, health: MemoryHealth(answers: databaseAnswers)),
-            configuration: ServerConfiguration(port: 0, maxJSONBodyBytes: 16 * 1024), metrics: ServerMetrics(registry: PrometheusCollectorRegistry()),
+                reads: MemoryReads(engine: engine), commands: engine, apiKeys: keys, sessions: MemorySessions(keys: keys),
+                health: MemoryHealth(answers: databaseAnswers)),
+            configuration: ServerConfiguration(port: 0, maxJSONBodyBytes: 16 * 1024, limits: .off),
+            metrics: ServerMetrics(registry: PrometheusCollectorRegistry()),
             acme: acme, globex: globex, acmeKey: keys.create(tenant: acme), globexKey: keys.create(tenant: globex))
         try await body(harness)
     }
 
-    /// Runs `body` with a client of the router (no socket).
-    func withClient(_ body: @escaping @Sendable (TestClient) async throws -> Void) async throws {
+    /// Runs `body` with a client of the router (no socket by default; `.live` serves on loopback, so requests
+    /// have a peer address).
+    func withClient(_ setup: TestingSetup = .router, _ body: @escaping @Sendable (TestClient) async throws -> Void) async throws {
         let router = AccordServer.buildRouter(configuration: configuration, controllers: controllers, metrics: metrics)
-        try await Application(router: router).test(.router) { client in try await body(TestClient(client: client)) }
+        try await Application(router: router).test(setup) { client in try await body(TestClient(client: client)) }
     }
 
     /// The commands, carried out in memory.

@@ -20,6 +20,7 @@ import Testing
 /// A migrated database with two tenants (`acme`, `globex`) and an API key each, the engine running on it
 /// (projection runner and listener in the background; a reactor the test drives with `settle()`), and the
 /// server built on it. The inbox processor is driven by the test (`processInbox()`), not run as a service.
+/// Everything connects as `accord`, the runtime login role.
 struct ServerHarness: Sendable {
     let database: TestDatabase
     let store: EventStore
@@ -42,7 +43,8 @@ struct ServerHarness: Sendable {
         _ body: (ServerHarness) async throws -> Void
     ) async throws {
         try await TestDatabase.with { database in
-            try await database.withPool(maxConnections: 10) { pool in
+            // As `accord serve` connects: the login role that is only a member of the runtime roles.
+            try await database.withPool(maxConnections: 10, as: .runtime) { pool in
                 let store = EventStore(pool: pool, logger: database.logger)
                 let acme = try await database.addTenant("acme", name: "Acme A/S", pool: pool)
                 let globex = try await database.addTenant("globex", name: "Globex", pool: pool)
@@ -52,7 +54,8 @@ struct ServerHarness: Sendable {
                 let dependencies = ServerDependencies(
                     store: store, commands: handler, tenantCache: cache, webhookSecrets: secrets, logger: database.logger)
                 let server = AccordServer(
-                    configuration: ServerConfiguration(port: 0, maxJSONBodyBytes: 16 * 1024), dependencies: dependencies, webhookClock: now)
+                    configuration: ServerConfiguration(port: 0, maxJSONBodyBytes: 16 * 1024, limits: .off), dependencies: dependencies,
+                    webhookClock: now)
                 let inbox = InboxProcessor(
                     pool: pool, commands: handler, stripeCustomers: stripe ?? FakeStripeCustomers(),
                     configuration: .init(batchSize: 5, retryPolicy: .exponentialJitter(base: 0.01, multiplier: 2, maxDelay: 0.05, maxAttempts: 12)),
@@ -61,7 +64,8 @@ struct ServerHarness: Sendable {
                 let keys = APIKeyStore(pool: pool)
                 let acmeKey = try await keys.create(tenant: acme, name: "acme tests").key.token
                 let globexKey = try await keys.create(tenant: globex, name: "globex tests").key.token
-                let listener = PGListener(configuration: database.configuration, channels: [EventStore.notificationChannel], logger: database.logger)
+                let listener = PGListener(
+                    configuration: database.configuration(as: .runtime), channels: [EventStore.notificationChannel], logger: database.logger)
                 let runner = ProjectionRunner(
                     projectors: AccordProjections.all, store: store, listener: listener, pollInterval: .milliseconds(100), logger: database.logger)
                 let harness = ServerHarness(

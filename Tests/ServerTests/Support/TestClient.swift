@@ -41,14 +41,32 @@ struct TestClient: Sendable {
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
-    /// Logs in with an API key; returns the session cookie (`name=value`).
+    /// Logs in with an API key through the login page (its form token and pre-session cookie); returns the
+    /// session cookie (`name=value`).
     func login(_ key: String) async throws -> String {
-        let response = try await postForm("/login", [("api_key", key)])
+        let response = try await submitLogin(key)
         #expect(response.status == .seeOther)
         let setCookie = try #require(response.headers[.setCookie])
         #expect(setCookie.contains("HttpOnly"))
         #expect(setCookie.contains("SameSite=Strict"))
         return String(setCookie.split(separator: ";")[0])
+    }
+
+    /// Loads the login page and posts its form with `key` (and `headers`, e.g. `X-Forwarded-For`).
+    func submitLogin(_ key: String, headers: HTTPFields = [:]) async throws -> TestResponse {
+        let form = try await loginForm()
+        var headers = headers
+        headers[.contentType] = "application/x-www-form-urlencoded"
+        headers[.cookie] = form.cookie
+        let body = [("_csrf", form.token), ("api_key", key)].map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+        return try await request(.post, "/login", headers: headers, body: body)
+    }
+
+    /// The login page's form token and its pre-session cookie (`name=value`).
+    func loginForm() async throws -> (token: String, cookie: String) {
+        let page = try await get("/login")
+        let setCookie = try #require(page.headers[.setCookie])
+        return (try #require(page.csrfToken), String(setCookie.split(separator: ";")[0]))
     }
 }
 

@@ -1,0 +1,225 @@
+import AsyncHTTPClient
+import Connectors
+import EventStore
+import Foundation
+import NIOCore
+import NIOHTTP1
+import PGClient
+import Synchronization
+
+/// The webhooks benchmark's traffic and measurements, over one HTTP client on loopback: signed deliveries at a
+/// steady rate, the flood (forged webhooks and bad-key API requests, each bounded in rate, time and requests in
+/// flight), `/metrics` samples, and the e-conomic creates read back from the outbound queue.
+final class WebhookLoad: Sendable {
+    let accordURL: String
+    let tenant: TenantID
+    let signer: StripeWebhookSigner
+    let client: HTTPClient
+
+    init(accordURL: String, tenant: TenantID, secret: String) {
+        self.accordURL = accordURL
+        self.tenant = tenant
+        self.signer = StripeWebhookSigner(secrets: [secret])
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(30))
+        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    func shutdown() { try? client.syncShutdown() }
+
+    /// What one run of deliveries did: each delivery's send time by e-mail, and the answers by status.
+    struct Sent: Sendable {
+        var sentAt: [String: Date] = [:]
+        var statuses: [Int: Int] = [:]
+        var elapsed: Duration = .zero
+    }
+
+    /// What the flood got back, by status, and how many sends were skipped at the in-flight cap.
+    struct FloodAnswers: Sendable {
+        var webhooks: [Int: Int] = [:]
+        var api: [Int: Int] = [:]
+        var skippedWebhooks = 0
+        var skippedAPI = 0
+    }
+
+    /// One `/metrics` sample: the most any follower lags, and the pending outbound requests.
+    struct Sample: Sendable {
+        var lag: Double
+        var pending: Double
+    }
+
+    /// Posts a signed `customer.created` for each customer, `rate` per second.
+    func deliver(customers: [String], emailOffset: Int, email: @escaping @Sendable (Int) -> String, rate: Double) async throws -> Sent {
+        let sent = Mutex(Sent())
+        let start = ContinuousClock.now
+        try await Self.paced(count: customers.count, rate: rate, maxInFlight: 4_096) { index in
+            let address = email(emailOffset + index)
+            let created = Int64(Date().timeIntervalSince1970)
+            let event: [String: Any] = [
+                "id": "evt_bench_\(customers[index])", "object": "event", "type": "customer.created", "created": created, "livemode": false,
+                "data": ["object": ["id": customers[index], "object": "customer", "email": address]],
+            ]
+            let body = try JSONSerialization.data(withJSONObject: event)
+            var request = HTTPClientRequest(url: "\(self.accordURL)/webhooks/stripe/\(self.tenant.rawValue)")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Stripe-Signature", value: self.signer.header(payload: body, timestamp: created))
+            request.body = .bytes(ByteBuffer(bytes: body))
+            sent.withLock { $0.sentAt[address] = Date() }
+            let status = await self.status(of: request)
+            sent.withLock { $0.statuses[status, default: 0] += 1 }
+        } skipped: {
+        }
+        var result = sent.withLock { $0 }
+        result.elapsed = ContinuousClock.now - start
+        return result
+    }
+
+    /// Forged webhooks (random signatures, made-up tenant ids) and API requests with made-up keys, each `rate` per
+    /// second for `duration`.
+    func flood(rate: Double, duration: Duration, maxInFlight: Int) async throws -> FloodAnswers {
+        let answers = Shared(Mutex(FloodAnswers()))
+        let count = Int(rate * duration.seconds)
+        async let webhooks: Void = Self.paced(count: count, rate: rate, maxInFlight: maxInFlight) { index in
+            let body = Data(#"{"id":"evt_forged_\#(index)","object":"event","type":"customer.created","created":0,"data":{"object":{}}}"#.utf8)
+            var request = HTTPClientRequest(url: "\(self.accordURL)/webhooks/stripe/forged-\(index % 1_000)")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Stripe-Signature", value: "t=\(Int(Date().timeIntervalSince1970)),v1=\(SecureRandomHex.make(32))")
+            request.body = .bytes(ByteBuffer(bytes: body))
+            let status = await self.status(of: request)
+            answers.value.withLock { $0.webhooks[status, default: 0] += 1 }
+        } skipped: {
+            answers.value.withLock { $0.skippedWebhooks += 1 }
+        }
+        async let api: Void = Self.paced(count: count, rate: rate, maxInFlight: maxInFlight) { _ in
+            var request = HTTPClientRequest(url: "\(self.accordURL)/api/v1/customers")
+            request.headers.add(name: "Authorization", value: "Bearer ak_\(SecureRandomHex.make(8))_\(SecureRandomHex.make(16))")
+            let status = await self.status(of: request)
+            answers.value.withLock { $0.api[status, default: 0] += 1 }
+        } skipped: {
+            answers.value.withLock { $0.skippedAPI += 1 }
+        }
+        _ = try await (webhooks, api)
+        return answers.value.withLock { $0 }
+    }
+
+    /// Waits until the tenant's webhook secret is known to the server (its secrets are cached and refreshed).
+    func waitUntilSecretKnown() async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let body = Data(#"{"id":"evt_bench_probe","object":"event","type":"balance.available","created":0,"data":{"object":{}}}"#.utf8)
+            let created = Int64(Date().timeIntervalSince1970)
+            var request = HTTPClientRequest(url: "\(accordURL)/webhooks/stripe/\(tenant.rawValue)")
+            request.method = .POST
+            request.headers.add(name: "Stripe-Signature", value: signer.header(payload: body, timestamp: created))
+            request.body = .bytes(ByteBuffer(bytes: body))
+            if await status(of: request) == 200 { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw WebhookLoadError(description: "the server did not accept a signed delivery within 60 s")
+    }
+
+    /// Scrapes `/metrics` every `interval` until cancelled.
+    func sampleMetrics(every interval: Duration) async throws -> [Sample] {
+        var samples: [Sample] = []
+        while !Task.isCancelled {
+            if let text = try? await client.execute(HTTPClientRequest(url: "\(accordURL)/metrics"), timeout: .seconds(10)).body.collect(upTo: 4 << 20)
+            {
+                var sample = Sample(lag: 0, pending: 0)
+                for line in String(buffer: text).split(separator: "\n") where !line.hasPrefix("#") {
+                    guard let value = line.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
+                    if line.hasPrefix("accord_follower_lag_events") { sample.lag = max(sample.lag, value) }
+                    if line.hasPrefix("accord_outbound_requests{status=\"pending\"}") { sample.pending = value }
+                }
+                samples.append(sample)
+            }
+            try? await Task.sleep(for: interval)
+        }
+        return samples
+    }
+
+    private func status(of request: HTTPClientRequest) async -> Int {
+        do {
+            let response = try await client.execute(request, timeout: .seconds(30))
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            return Int(response.status.code)
+        } catch {
+            return 0
+        }
+    }
+
+    /// Runs `send(i)` for i in 0..<count, `rate` per second (sends due in the same 10 ms go together), with at most
+    /// `maxInFlight` running; a send due while that many run is skipped (`skipped`).
+    static func paced(
+        count: Int, rate: Double, maxInFlight: Int, _ send: @escaping @Sendable (Int) async throws -> Void, skipped: @escaping @Sendable () -> Void
+    ) async throws {
+        let inFlight = Shared(Atomic<Int>(0))
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            while next < count {
+                let due = min(count, Int(((ContinuousClock.now - start).seconds * rate).rounded(.down)) + 1)
+                while next < due {
+                    let index = next
+                    next += 1
+                    if inFlight.value.load(ordering: .relaxed) >= maxInFlight {
+                        skipped()
+                        continue
+                    }
+                    inFlight.value.add(1, ordering: .relaxed)
+                    group.addTask {
+                        defer { inFlight.value.subtract(1, ordering: .relaxed) }
+                        try await send(index)
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Waits until every e-mail's e-conomic create succeeded (or `timeout`); returns when each was recorded.
+    static func waitForCreates(_ pool: PGConnectionPool, emails: [String], timeout: Duration) async throws -> [String: Date] {
+        let deadline = ContinuousClock.now + timeout
+        var created: [String: Date] = [:]
+        while ContinuousClock.now < deadline {
+            let rows = try await pool.withTransaction(scope: .system) { connection in
+                try await connection.query(
+                    """
+                    SELECT payload->>'email', min(updated_at) FROM outbound_requests
+                    WHERE kind = 'economic_create' AND status = 'succeeded' AND payload->>'email' = ANY(\(emails)::text[])
+                    GROUP BY 1
+                    """
+                ).decode((String, Date).self)
+            }
+            created = Dictionary(rows, uniquingKeysWith: min)
+            if created.count >= emails.count { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return created
+    }
+
+    /// The `fraction` percentile of sorted values (0 when there are none).
+    static func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)]
+    }
+}
+
+/// A value shared by the tasks of a run (a lock or an atomic, kept by reference).
+final class Shared<Value: ~Copyable & Sendable>: Sendable {
+    let value: Value
+    init(_ value: consuming Value) { self.value = value }
+}
+
+/// The webhooks benchmark could not go on.
+struct WebhookLoadError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Random lower-case hex, for made-up keys and signatures.
+enum SecureRandomHex {
+    static func make(_ bytes: Int) -> String { (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined() }
+}

@@ -1,0 +1,181 @@
+import ArgumentParser
+import Connectors
+import Credentials
+import EconomicSandbox
+import EventStore
+import Foundation
+import Logging
+import Outbound
+import PGClient
+import Runtime
+import Server
+import ServiceLifecycle
+import SyncDomain
+import SyncEngine
+
+/// `accord-bench webhooks`: the edge under abuse. A whole `accord serve` (service group, rate limits on with their
+/// defaults, e-conomic rate raised) runs next to an in-process e-conomic sandbox; signed Stripe `customer.created`
+/// deliveries arrive at a steady rate, each for a customer that exists in localstripe (the inbox re-fetches it).
+/// Per delivery, the latency is the time from sending it to the e-conomic create recorded as succeeded; nothing may
+/// be lost (every delivery answered 200, every customer created once). Two runs: alone (the baseline), then with a
+/// concurrent flood of forged webhooks (bad signatures, made-up tenant ids) and API requests with bad keys. Printed:
+/// p50/p99 of both, their ratio, the flood's answers, and the workers' lag (follower lag, pending outbound
+/// requests, from `/metrics` once a second). Loopback only; every sender is bounded in count, rate and time.
+struct WebhooksBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "webhooks", abstract: "Signed webhooks → e-conomic latency, alone and under a flood of forged webhooks and bad API keys.")
+
+    @Option(name: .customLong("database-url"), help: "A fresh database, as the role Accord runs as (ops/bench/webhooks.sh makes one).")
+    var databaseURL: String
+
+    @Option(name: .customLong("owner-url"), help: "The same database as the owner role, to migrate it first (else Accord migrates it).")
+    var ownerURL: String?
+
+    @Option(name: .customLong("stripe-api-base"), help: "localstripe's base URL (ops/bench/webhooks.sh starts one).")
+    var stripeAPIBase: String
+
+    @Option(name: .customLong("rate"), help: "Signed webhooks per second.")
+    var webhooksPerSecond = 200.0
+
+    @Option(help: "Seconds each run sends for.")
+    var duration = 60.0
+
+    @Option(help: "Forged webhooks per second, and bad-key API requests per second, during the second run.")
+    var floodRate = 2_000.0
+
+    @Option(help: "The most flood requests in flight at once per kind (a send due beyond it is skipped and counted).")
+    var floodInFlight = 256
+
+    @Option(help: "Seconds to wait after a run for the last deliveries to reach e-conomic.")
+    var settle = 120.0
+
+    static let stripeKey = "sk_test_accord_bench"
+    static let webhookSecret = "whsec_accord_bench_webhooks"
+
+    func run() async throws {
+        guard webhooksPerSecond > 0, duration > 0, floodRate >= 0, webhooksPerSecond * duration <= 50_000, floodRate * duration <= 500_000 else {
+            throw ValidationError("rate × duration must be at most 50,000 deliveries, and the flood at most 500,000 requests")
+        }
+        var logger = Logger(label: "accord.bench")
+        logger.logLevel = .warning
+        var environment = ProcessInfo.processInfo.environment
+        environment["ACCORD_MASTER_KEY"] = MasterKey.generate().exportBase64()
+        if let ownerURL {
+            let owner = PGConnectionPool(
+                configuration: PGConfiguration(connectionString: ownerURL, applicationName: "accord-bench"), maxConnections: 1, logger: logger)
+            try await Migrator(migrations: try Migration.load(from: try MigrationsDirectory.locate()), logger: logger).migrate(pool: owner)
+            await owner.shutdown()
+        }
+        let configuration = AppConfiguration(
+            database: PGConfiguration(connectionString: databaseURL, applicationName: "accord-bench"), databaseConnections: 16, port: 0,
+            migrate: ownerURL == nil, logLevel: .warning, economicRequestsPerSecond: 1_000)
+        let worker = OutboundWorkerConfiguration(
+            maxConcurrentRequests: 16, maxInFlightPerTenant: 16, economicRateLimit: RateLimit(requestsPerSecond: 1_000, burst: 200),
+            pollInterval: .milliseconds(200))
+        let services = try AccordServices(configuration: configuration, environment: environment, worker: worker, logger: logger)
+        try await services.prepareDatabase()
+
+        try await runBesideSandbox(services, logger: logger) { sandboxURL, accordURL in
+            try await measureAll(services: services, sandboxURL: sandboxURL, accordURL: accordURL)
+        }
+    }
+
+    private func measureAll(services: AccordServices, sandboxURL: String, accordURL: String) async throws {
+        let perRun = Int(webhooksPerSecond * duration)
+        print("Accord webhooks benchmark — \(try await serverSettings(services.pool))")
+        print(
+            "\(webhooksPerSecond)/s signed webhooks for \(duration) s per run (\(perRun) each); flood: \(floodRate)/s forged webhooks + \(floodRate)/s bad-key "
+                + "API requests; edge limits \(services.configuration.edgeLimits.perClient.map(\.description) ?? "off") per client, "
+                + "\(services.configuration.edgeLimits.webhooksPerTenant.map(\.description) ?? "off") webhooks per tenant")
+
+        // The customers the deliveries are about, made in localstripe before the tenant is connected (so that the
+        // catch-up from Stripe's events list, which starts at the connection, does not deliver them too).
+        let stripe = StripeClient(configuration: StripeConfiguration(apiBase: stripeAPIBase, secretKey: Self.stripeKey, timeout: .seconds(60)))
+        let (ids, made) = try await measure {
+            try await concurrently(perRun * 2, limit: 16) { index in
+                try await stripe.createCustomer(fields: [.name: "Webhook \(index) ApS", .email: Self.email(index)]).id
+            }
+        }
+        report("setup: customers made in localstripe", rate(perRun * 2, made), "cust/s", "\(perRun * 2) in \(seconds(made))")
+
+        let tenant = try TenantID("bench")
+        try await TenantDirectory(pool: services.pool).add(tenant, name: "Webhooks benchmark")
+        try await services.credentials.save(
+            TenantConnections(
+                tenant: tenant,
+                economic: .init(
+                    baseURL: sandboxURL, appSecretToken: Secret(SandboxConfiguration.defaultAppSecretToken),
+                    agreementGrantToken: Secret(SandboxConfiguration.defaultAgreementGrantToken)),
+                stripe: .init(apiBase: stripeAPIBase, secretKey: Secret(Self.stripeKey), webhookSecrets: [Secret(Self.webhookSecret)])))
+        var settings = try await services.commands.settings(of: tenant)
+        let version = settings.version
+        settings.applyDemoRules(writeBackKey: "economic_customer_number")
+        settings.numbering = .economicAssigns(writeBackMetadataKey: nil)
+        try await services.commands.updateSettings(settings, expectedVersion: version, tenant: tenant, metadata: CommandMetadata(actor: "bench"))
+
+        let load = WebhookLoad(accordURL: accordURL, tenant: tenant, secret: Self.webhookSecret)
+        defer { load.shutdown() }
+        try await load.waitUntilSecretKnown()
+
+        let alone = try await runOnce(
+            "alone", services: services, load: load, customers: Array(ids[0..<perRun]), emailOffset: 0, flood: false)
+        let flooded = try await runOnce(
+            "under flood", services: services, load: load, customers: Array(ids[perRun...]), emailOffset: perRun, flood: true)
+        report(
+            "ratio p99 under flood / p99 alone", String(format: "%.2f", flooded.p99 / max(alone.p99, 1e-9)), "",
+            "issue 13 asks for at most 2 (p50 ratio \(String(format: "%.2f", flooded.p50 / max(alone.p50, 1e-9))))")
+        report(
+            "workers' lag: most follower lag seen", "\(alone.maxLag) → \(flooded.maxLag)", "events",
+            "alone → under flood; most pending outbound \(alone.maxPending) → \(flooded.maxPending)")
+    }
+
+    /// One run's figures.
+    struct RunResult {
+        var p50: Double
+        var p99: Double
+        var maxLag: Double
+        var maxPending: Double
+    }
+
+    private func runOnce(
+        _ name: String, services: AccordServices, load: WebhookLoad, customers: [String], emailOffset: Int, flood: Bool
+    ) async throws -> RunResult {
+        let sampler = Task { try await load.sampleMetrics(every: .seconds(1)) }
+        let floodTask = Task { () -> WebhookLoad.FloodAnswers in
+            guard flood, floodRate > 0 else { return .init() }
+            return try await load.flood(rate: floodRate, duration: .seconds(duration), maxInFlight: floodInFlight)
+        }
+        let sent = try await load.deliver(customers: customers, emailOffset: emailOffset, email: Self.email, rate: webhooksPerSecond)
+        let answers = try await floodTask.value
+        let notAccepted = sent.statuses.filter { $0.key != 200 }.values.reduce(0, +)
+        let emails = (0..<customers.count).map { Self.email(emailOffset + $0) }
+        let created = try await WebhookLoad.waitForCreates(services.pool, emails: emails, timeout: .seconds(settle + duration))
+        sampler.cancel()
+        let samples = (try? await sampler.value) ?? []
+        let latencies = emails.compactMap { email in created[email].flatMap { done in sent.sentAt[email].map { done.timeIntervalSince($0) } } }
+            .sorted()
+        let lost = customers.count - created.count
+        let p50 = WebhookLoad.percentile(latencies, 0.50)
+        let p99 = WebhookLoad.percentile(latencies, 0.99)
+        report(
+            "\(name): webhook → e-conomic create, p50", String(format: "%.0f", p50 * 1000), "ms",
+            "p99 \(String(format: "%.0f", p99 * 1000)) ms, max \(String(format: "%.0f", (latencies.last ?? 0) * 1000)) ms over \(latencies.count) deliveries"
+        )
+        report(
+            "\(name): lost", "\(lost)", "deliveries",
+            "\(customers.count) sent in \(seconds(sent.elapsed)); \(notAccepted) not answered 200 (\(sent.statuses)); \(created.count) created once")
+        if flood {
+            report(
+                "\(name): forged webhooks answered", "\(answers.webhooks.values.reduce(0, +))", "requests",
+                "by status \(answers.webhooks.sorted { $0.key < $1.key }); \(answers.skippedWebhooks) not sent (client at its in-flight cap)")
+            report(
+                "\(name): bad-key API requests answered", "\(answers.api.values.reduce(0, +))", "requests",
+                "by status \(answers.api.sorted { $0.key < $1.key }); \(answers.skippedAPI) not sent (client at its in-flight cap)")
+        }
+        guard lost == 0, notAccepted == 0 else { throw ValidationError("\(name): \(lost) deliveries lost, \(notAccepted) not answered 200") }
+        return RunResult(
+            p50: p50, p99: p99, maxLag: samples.map(\.lag).max() ?? 0, maxPending: samples.map(\.pending).max() ?? 0)
+    }
+
+    @Sendable static func email(_ index: Int) -> String { "webhook-\(index)@webhooks.example" }
+}

@@ -1,0 +1,16 @@
+public import Credentials
+public import EventStore
+
+/// Where the web UI's sessions live: server-side, so that logging out or revoking the key ends a session even
+/// where its cookie was copied, and every replica knows every session. ``Credentials/SessionStore`` keeps them in
+/// PostgreSQL; tests keep them in memory.
+public protocol WebSessions: Sendable {
+    /// Opens a session for a live key; returns the token for the cookie.
+    func open(tenant: TenantID, keyID: String, lifetime: Duration) async throws -> String
+    /// The live session a token opens (nil once logged out, expired, or its key revoked).
+    func find(_ token: String) async throws -> SessionStore.Session?
+    /// Ends a session.
+    func close(_ token: String) async throws
+}
+
+extension SessionStore: WebSessions {}
