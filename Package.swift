@@ -422,7 +422,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "Runtime", "Connectors", "Credentials", "EconomicSandbox", "EventStore", "Ingest", "Outbound", "PGClient", "Projections",
+                "Runtime", "Connectors", "Credentials", "EconomicSandbox", "EventSourcing", "EventStore", "Ingest", "Outbound", "PGClient",
+                "Projections",
                 "SyncDomain", "SyncEngine", "PostgresTestSupport", "Chaos",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
