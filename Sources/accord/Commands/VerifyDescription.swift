@@ -19,7 +19,7 @@ struct VerifyDescription {
         for table in report.tables {
             let name = table.name.padding(toLength: width, withPad: " ", startingAt: 0)
             guard !table.identical else {
-                lines.append("  \(name)  identical (\(ProgressBar.number(table.liveRows)) rows)")
+                lines.append("  \(name)  identical (\(ProgressBar.number(table.liveRows)) \(table.liveRows == 1 ? "row" : "rows"))")
                 continue
             }
             lines.append(
