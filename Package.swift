@@ -294,6 +294,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -425,7 +426,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "Runtime", "Connectors", "Credentials", "EconomicSandbox", "EventStore", "Ingest", "Outbound", "PGClient", "Projections",
+                "Runtime", "Connectors", "Credentials", "EconomicSandbox", "EventSourcing", "EventStore", "Ingest", "Outbound", "PGClient",
+                "Projections",
                 "SyncDomain", "SyncEngine", "PostgresTestSupport", "Chaos",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -9,7 +9,8 @@ struct Accord: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, DemoCommand.self, MigrateCommand.self, TenantCommand.self, SettingsCommand.self, ImportCommand.self,
             StripeCommand.self,
-            EconomicCommand.self, HistoryCommand.self, ReplayCommand.self, ProjectionsCommand.self, RebuildCommand.self, SandboxCommand.self,
+            EconomicCommand.self, HistoryCommand.self, ReplayCommand.self, ProjectionsCommand.self, RebuildCommand.self, VerifyCommand.self,
+            SandboxCommand.self,
             MasterKeyCommand.self,
         ]
     )

@@ -1,5 +1,6 @@
 public import EventStore
 import Foundation
+import Logging
 public import PGClient
 
 /// The `projections` table: which version of each projection is active, building or retired, and the DDL
@@ -188,6 +189,18 @@ public struct ProjectionRegistry: Sendable {
             try await connection.execute(
                 "DELETE FROM projection_checkpoints WHERE projection = \(target.projection) AND version = \(target.version) AND shard = \(target.shard)")
         }
+    }
+
+    /// Drops a staging copy after a failure or an interrupt, logging (not throwing) what goes wrong. The drop runs in
+    /// a task of its own: when the caller's task was cancelled (Ctrl-C), its statements would be cancelled too.
+    func discard(_ projector: any Projector, staging target: ProjectionTarget, logger: Logger) async {
+        await Task {
+            do {
+                try await drop(projector, staging: target)
+            } catch {
+                logger.warning("could not drop staging tables", metadata: ["target": "\(target)", "error": "\(error)"])
+            }
+        }.value
     }
 
     private func pointViews(of projector: any Projector, at target: ProjectionTarget, on connection: PGConnection) async throws {

@@ -95,15 +95,15 @@ public struct Rebuilder: Sendable {
             progress(Progress(done: done.count, total: max(total, done.count), elapsed: elapsed))
             return Report(projection: projector.name, version: version, tenant: tenant, events: done.count, elapsed: elapsed)
         } catch {
-            try? await registry.drop(projector, staging: staging)
+            await registry.discard(projector, staging: staging, logger: logger)
             throw error
         }
     }
 
-    /// Runs batches until the target has caught up with the end of the log.
-    private func catchUp(
-        _ target: ProjectionTarget, projector: any Projector, batchSize: Int, tenant: TenantID? = nil, total: Int,
-        progress: @Sendable (Progress) -> Void
+    /// Runs batches until the target has caught up with the end of the log (or with `end`, when given).
+    func catchUp(
+        _ target: ProjectionTarget, projector: any Projector, batchSize: Int, tenant: TenantID? = nil, until end: Checkpoint? = nil,
+        total: Int, progress: @Sendable (Progress) -> Void
     ) async throws -> (count: Int, started: ContinuousClock.Instant) {
         let step = ProjectionStep(projector: projector, store: store)
         let started = ContinuousClock.now
@@ -111,7 +111,7 @@ public struct Rebuilder: Sendable {
         var count = 0
         while true {
             try Task.checkCancellation()
-            switch try await step.run(target: target, batchSize: batchSize, tenant: tenant) {
+            switch try await step.run(target: target, batchSize: batchSize, tenant: tenant, until: end) {
             case .locked:
                 throw ProjectionError(code: .busy, message: "\(target) is being built by another process; wait for it to finish")
             case .applied(let applied, _):

@@ -8,18 +8,20 @@ final class ProgressBar: @unchecked Sendable {
     private let isTerminal = isatty(STDERR_FILENO) == 1
     private let lock = NSLock()
     private var lastPrinted = ContinuousClock.now - .seconds(60)
+    private var finished = false
 
     init(label: String, unit: String = "events") {
         self.label = label
         self.unit = unit
     }
 
-    /// Shows progress (throttled); `final` always prints and ends the line.
+    /// Shows progress (throttled); `final` always prints and ends the line, and the bar ignores what comes after it.
     func update(done: Int, total: Int, rate: Double, final: Bool = false) {
         lock.withLock {
             let now = ContinuousClock.now
-            guard final || now - lastPrinted >= (isTerminal ? .milliseconds(100) : .seconds(5)) else { return }
+            guard !finished, final || now - lastPrinted >= (isTerminal ? .milliseconds(100) : .seconds(5)) else { return }
             lastPrinted = now
+            finished = final
             let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
             let width = 30
             let filled = Int(fraction * Double(width))
