@@ -48,7 +48,7 @@ public struct AccordServer: Sendable {
     }
 
     /// The router without Stripe's webhook endpoint (which records into the PostgreSQL inbox itself): the
-    /// middlewares, `/health`, `/metrics`, the API under `/api/v1` and the pages, over the controllers'
+    /// middlewares, `/health`, `/metrics`, the API under `/api/v1` (and its OpenAPI document) and the pages, over the controllers'
     /// dependencies — PostgreSQL's in ``buildRouter()``, in-memory ones in tests.
     public static func buildRouter(
         configuration: ServerConfiguration, controllers: ControllerDependencies, metrics: ServerMetrics
@@ -59,6 +59,7 @@ public struct AccordServer: Sendable {
 
         HealthController(probe: controllers.health, metrics: metrics).addRoutes(to: router)
 
+        OpenAPIController().addRoutes(to: router)
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: controllers.apiKeys))
         APIController(dependencies: controllers, configuration: configuration).addRoutes(to: api)
 
