@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The API against its OpenAPI document (GET /api/v1/openapi.json): schemathesis (PyPI, pinned in
+# ops/lib/environment.sh, installed into ops/.venv) sends generated requests — valid ones and ones the document
+# forbids — to a live `accord demo` (its own PostgreSQL, localstripe and e-conomic sandbox, tenant "demo" with
+# data; ops/lib/accord-demo.sh) and fails on a 5xx, a status, content type or body the document does not
+# describe, or a request the document forbids that is accepted. Bounded: a fixed seed and
+# ACCORD_SCHEMATHESIS_EXAMPLES (default 50) cases per operation. The JUnit report and the demo's log are kept in
+# ops/artifacts/schemathesis/. Run by ops/test.sh after `swift test`; alone: `bash ops/schemathesis.sh` (builds
+# accord first).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source ops/lib/environment.sh
+source ops/lib/accord-demo.sh
+
+ensure_build_dependencies
+ensure_swift
+ensure_python_tools
+
+swift build --product accord >/dev/null
+accord="$(swift build --show-bin-path)/accord"
+artifacts=ops/artifacts/schemathesis
+rm -rf "$artifacts" && mkdir -p "$artifacts"
+
+workdir=$(make_cluster_dir)
+trap 'stop_accord_demo "$workdir"; cp "$workdir/demo.log" "$artifacts/" 2>/dev/null || true; rm -rf "$workdir"' EXIT
+start_accord_demo "$workdir" "$accord"
+echo "ops/schemathesis.sh: accord demo at $ACCORD_URL"
+
+"$(dirname "$ACCORD_PYTHON")/schemathesis" run "$ACCORD_URL/api/v1/openapi.json" --url "$ACCORD_URL" \
+    -H "Authorization: Bearer $ACCORD_API_KEY" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection \
+    --phases examples,coverage,fuzzing --max-examples "${ACCORD_SCHEMATHESIS_EXAMPLES:-50}" --seed 20261205 \
+    --workers 1 --request-timeout 30 --suppress-health-check too_slow \
+    --report junit --report-junit-path "$artifacts/junit.xml" --output-truncate false
