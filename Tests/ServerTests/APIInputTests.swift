@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import SyncDomain
 import Testing
 
 @testable import Server
@@ -44,6 +45,24 @@ struct APIInputTests {
                 let malformed = try await client.post("/api/v1/unpartnered/source/create-partners", key: harness.acmeKey, json: #"{"numbering": "#)
                 #expect(malformed.status == .badRequest)
                 #expect(malformed.errorCode == "malformed_json")
+            }
+        }
+    }
+
+    @Test("the customers page's search form (a GET form) finds a name with a space: browsers send it as '+'; a typed '+' (%2B) stays a plus")
+    func searchFormSpaces() async throws {
+        try await MemoryHarness.run { harness in
+            try await harness.observe(.stripe("cus_bikes"), ["name": "Berlin Bikes GmbH", "email": "kontakt@berlin-bikes.example"])
+            try await harness.observe(.stripe("cus_other"), ["name": "Other ApS", "email": "a+b@other.example"])
+            try await harness.withClient { client in
+                let cookie = try await client.login(harness.acmeKey)
+                let spaced = try await client.get("/ui/customers?search=Berlin+Bikes&side=", cookie: cookie)
+                #expect(spaced.status == .ok)
+                #expect(spaced.text.contains("cus_bikes"))
+                #expect(!spaced.text.contains("cus_other"))
+                let plus = try await client.get("/ui/customers?search=a%2Bb", cookie: cookie)
+                #expect(plus.text.contains("cus_other"))
+                #expect(!plus.text.contains("cus_bikes"))
             }
         }
     }
