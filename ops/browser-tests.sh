@@ -10,19 +10,7 @@ cd "$(dirname "$0")/.."
 source ops/lib/environment.sh
 source ops/lib/accord-demo.sh
 
-ensure_build_dependencies
-ensure_swift
-ensure_python_tools
 ensure_chromium
-
-swift build --product accord >/dev/null
-accord="$(swift build --show-bin-path)/accord"
 export ACCORD_BROWSER_ARTIFACTS="$PWD/ops/artifacts/browser"
-rm -rf "$ACCORD_BROWSER_ARTIFACTS" && mkdir -p "$ACCORD_BROWSER_ARTIFACTS"
-
-workdir=$(make_cluster_dir)
-trap 'stop_accord_demo "$workdir"; cp "$workdir/demo.log" "$ACCORD_BROWSER_ARTIFACTS/" 2>/dev/null || true; rm -rf "$workdir"' EXIT
-start_accord_demo "$workdir" "$accord"
-echo "ops/browser-tests.sh: accord demo at $ACCORD_URL"
-
-"$ACCORD_PYTHON" -m pytest ops/browser -p no:cacheprovider -q "$@"
+run_pytest() { "$ACCORD_PYTHON" -m pytest ops/browser -p no:cacheprovider -q "$@"; }
+run_against_accord_demo "$ACCORD_BROWSER_ARTIFACTS" run_pytest "$@"

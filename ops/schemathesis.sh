@@ -12,23 +12,13 @@ cd "$(dirname "$0")/.."
 source ops/lib/environment.sh
 source ops/lib/accord-demo.sh
 
-ensure_build_dependencies
-ensure_swift
-ensure_python_tools
+run_schemathesis() {
+    "$(dirname "$ACCORD_PYTHON")/schemathesis" run "$ACCORD_URL/api/v1/openapi.json" --url "$ACCORD_URL" \
+        -H "Authorization: Bearer $ACCORD_API_KEY" \
+        --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection \
+        --phases examples,coverage,fuzzing --max-examples "${ACCORD_SCHEMATHESIS_EXAMPLES:-50}" --seed 20261205 \
+        --workers 1 --request-timeout 30 --suppress-health-check too_slow \
+        --report junit --report-junit-path ops/artifacts/schemathesis/junit.xml --output-truncate false
+}
 
-swift build --product accord >/dev/null
-accord="$(swift build --show-bin-path)/accord"
-artifacts=ops/artifacts/schemathesis
-rm -rf "$artifacts" && mkdir -p "$artifacts"
-
-workdir=$(make_cluster_dir)
-trap 'stop_accord_demo "$workdir"; cp "$workdir/demo.log" "$artifacts/" 2>/dev/null || true; rm -rf "$workdir"' EXIT
-start_accord_demo "$workdir" "$accord"
-echo "ops/schemathesis.sh: accord demo at $ACCORD_URL"
-
-"$(dirname "$ACCORD_PYTHON")/schemathesis" run "$ACCORD_URL/api/v1/openapi.json" --url "$ACCORD_URL" \
-    -H "Authorization: Bearer $ACCORD_API_KEY" \
-    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection \
-    --phases examples,coverage,fuzzing --max-examples "${ACCORD_SCHEMATHESIS_EXAMPLES:-50}" --seed 20261205 \
-    --workers 1 --request-timeout 30 --suppress-health-check too_slow \
-    --report junit --report-junit-path "$artifacts/junit.xml" --output-truncate false
+run_against_accord_demo ops/artifacts/schemathesis run_schemathesis

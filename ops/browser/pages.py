@@ -3,6 +3,7 @@
 gets a subclass of `Page` (its path and heading) and, when a flow drives it, methods for what a person does there;
 `PAGES` lists the pages every run visits."""
 
+import base64
 import pathlib
 import re
 
@@ -75,8 +76,18 @@ class Page:
     def screenshot(self, name):
         self.site.artifacts.mkdir(parents=True, exist_ok=True)
         path = self.site.artifacts / (re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") + ".png")
-        self.driver.save_screenshot(str(path))
+        # The whole page, not only the window (Chrome DevTools: capture beyond the viewport).
+        size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
+        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip})
+        path.write_bytes(base64.b64decode(shot["data"]))
         return path
+
+    def fill(self, name, text, within=None):
+        """Types `text` into the field named `name`, replacing what it held."""
+        field = (within or self.driver).find_element(By.NAME, name)
+        field.clear()
+        field.send_keys(text)
 
     def click_button(self, label, within=None):
         """Clicks a button that submits its form, and waits for the page the answer leads to."""
@@ -93,9 +104,7 @@ class LoginPage(Page):
     heading_text = "Log in"
 
     def log_in(self, key):
-        field = self.driver.find_element(By.NAME, "api_key")
-        field.clear()
-        field.send_keys(key)
+        self.fill("api_key", key)
         self.click_button("Log in")
 
 
@@ -124,9 +133,7 @@ class ConflictsPage(Page):
         for field, choice in choices.items():
             if isinstance(choice, tuple):
                 form.find_element(By.CSS_SELECTOR, f'input[type="radio"][name="choice[{field}]"][value="value"]').click()
-                box = form.find_element(By.NAME, f"value[{field}]")
-                box.clear()
-                box.send_keys(choice[1])
+                self.fill(f"value[{field}]", choice[1], within=form)
             else:
                 form.find_element(By.CSS_SELECTOR, f'input[type="radio"][name="choice[{field}]"][value="{choice}"]').click()
         self.click_button("Resolve the chosen fields", within=form)
@@ -166,9 +173,7 @@ class CustomersPage(Page):
     heading_text = "Customers"
 
     def search(self, text):
-        field = self.driver.find_element(By.NAME, "search")
-        field.clear()
-        field.send_keys(text)
+        self.fill("search", text)
         self.click_button("Search")
 
     @property
@@ -191,11 +196,6 @@ class OutboundPage(Page):
 class SettingsPage(Page):
     path = "/ui/settings"
     heading_text = "Settings"
-
-    def set(self, name, value):
-        field = self.driver.find_element(By.NAME, name)
-        field.clear()
-        field.send_keys(value)
 
     def value(self, name):
         return self.driver.find_element(By.NAME, name).get_attribute("value")

@@ -51,7 +51,7 @@ def test_stop_and_restart_a_pair(site, accord):
 def test_preview_and_save_a_settings_change(site, accord):
     before = accord.settings()
     page = site.open(SettingsPage)
-    page.set("conflict_policies", "city = sourceWins")
+    page.fill("conflict_policies", "city = sourceWins")
     page.preview()
     assert page.errors == [], page.errors
     assert page.preview_section is not None, "the preview did not appear"

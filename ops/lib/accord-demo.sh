@@ -8,6 +8,10 @@
 #                                         exports ACCORD_URL, ACCORD_API_KEY, ACCORD_SANDBOX_URL, STRIPE_API_BASE
 #                                         and DATABASE_URL (of the demo's database); its output is in DIR/demo.log
 #   stop_accord_demo DIR                  stops Accord, localstripe and PostgreSQL (safe to call twice)
+#   run_against_accord_demo ARTIFACTS COMMAND…
+#                                         the whole of a test from outside: installs what is missing, builds
+#                                         accord, empties ARTIFACTS, starts the demo, runs COMMAND, keeps the demo's
+#                                         log in ARTIFACTS and stops everything; exits with COMMAND's status
 
 start_accord_demo() {
     local dir=$1 accord=$2 log
@@ -49,4 +53,21 @@ stop_accord_demo() {
     fi
     ops/localstripe.sh stop "$dir/localstripe" >/dev/null 2>&1 || true
     ops/postgres.sh stop "$dir/pg" >/dev/null 2>&1 || true
+}
+
+run_against_accord_demo() {
+    local artifacts=$1 accord
+    shift
+    ensure_build_dependencies
+    ensure_swift
+    ensure_python_tools
+    swift build --product accord >/dev/null
+    accord="$(swift build --show-bin-path)/accord"
+    rm -rf "$artifacts" && mkdir -p "$artifacts"
+    ACCORD_DEMO_DIR=$(make_cluster_dir)
+    ACCORD_ARTIFACTS_DIR=$artifacts
+    trap 'stop_accord_demo "$ACCORD_DEMO_DIR"; cp "$ACCORD_DEMO_DIR/demo.log" "$ACCORD_ARTIFACTS_DIR/" 2>/dev/null || true; rm -rf "$ACCORD_DEMO_DIR"' EXIT
+    start_accord_demo "$ACCORD_DEMO_DIR" "$accord"
+    echo "ops: accord demo at $ACCORD_URL"
+    "$@"
 }
