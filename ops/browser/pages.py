@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 
-def _replaced(element):
+def replaced(element):
     """Whether the page holding `element` has been replaced by another (chromedriver says "stale element" or "node
     does not belong to the document", depending on when it is asked)."""
     try:
@@ -94,9 +94,13 @@ class Page:
         scope = within or self.driver
         buttons = [b for b in scope.find_elements(By.TAG_NAME, "button") if b.text.strip() == label]
         assert buttons, f"no button {label!r} on {self.driver.current_url}"
+        self.leave_by(buttons[0].click)
+
+    def leave_by(self, action):
+        """Does `action` (a click, a key) and waits until the browser shows the page it leads to."""
         old = self.driver.find_element(By.TAG_NAME, "html")
-        buttons[0].click()
-        WebDriverWait(self.driver, 60).until(lambda _: _replaced(old))
+        action()
+        WebDriverWait(self.driver, 60).until(lambda _: replaced(old))
 
 
 class LoginPage(Page):

@@ -2,7 +2,9 @@
 check; keyboard users and screen readers get labels, a language and titles."""
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from accessibility import check_accessibility
 from pages import PAGES, CustomerPage, LoginPage, OverviewPage
@@ -45,3 +47,26 @@ def test_every_page_is_reachable_from_the_navigation(site):
     assert links, "the page has no navigation"
     for link in links:
         assert link.split("?")[0] in {v.split("?")[0] for v in visited}, f"{link} is in the navigation but not visited by PAGES"
+
+
+def test_keyboard_alone_logs_in_and_reaches_a_page(site, accord):
+    """Tab to the key, type it, Enter; then Tab through the navigation to a page and Enter."""
+    page = site.open(LoginPage)
+
+    def press(*keys):
+        ActionChains(site.driver).send_keys(*keys).perform()
+
+    for _ in range(10):
+        if site.driver.switch_to.active_element.get_attribute("name") == "api_key":
+            break
+        press(Keys.TAB)
+    assert site.driver.switch_to.active_element.get_attribute("name") == "api_key", "Tab never reached the API key field"
+    page.leave_by(lambda: press(accord.key, Keys.ENTER))
+    assert page.heading == "Overview"
+    for _ in range(20):
+        if site.driver.switch_to.active_element.text == "Settings":
+            break
+        press(Keys.TAB)
+    assert site.driver.switch_to.active_element.text == "Settings", "Tab never reached the navigation's Settings link"
+    page.leave_by(lambda: press(Keys.ENTER))
+    assert page.heading == "Settings"
