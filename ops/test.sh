@@ -7,8 +7,9 @@
 # only) and localstripe on 127.0.0.1 (STRIPE_API_BASE; ACCORD_PYTHON is the venv's python, with which each
 # end-to-end and chaos run starts a localstripe of its own: localstripe posts every event to every configured
 # webhook, so runs sharing one would see each other's customers), builds, runs
-# `swift test`, stops both, and exits with the tests' status. Extra arguments go to `swift test`
-# (e.g. --filter EventStoreTests).
+# `swift test`, then (on a whole run, or with ACCORD_OUTSIDE_TESTS=1) schemathesis against the OpenAPI document
+# (ops/schemathesis.sh) and the browser tests (ops/browser-tests.sh), stops everything, and exits non-zero when
+# any of them failed. Extra arguments go to `swift test` (e.g. --filter EventStoreTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source ops/lib/environment.sh
@@ -39,6 +40,19 @@ set +e
 # aborted after 40 minutes (SIGABRT makes the Swift runtime print every thread's backtrace).
 timeout --signal=ABRT 40m swift test --skip-build "$@"
 status=$?
-set -e
 echo "ops/test.sh: swift test exited with $status"
+# From outside, on a whole run (not when narrowed with arguments, unless ACCORD_OUTSIDE_TESTS=1): the API against
+# its OpenAPI document, and the pages in a real browser; each starts its own `accord demo`. Either failing fails
+# the run.
+if [ $# -eq 0 ] || [ "${ACCORD_OUTSIDE_TESTS:-}" = 1 ]; then
+    timeout 20m bash ops/schemathesis.sh
+    schemathesis_status=$?
+    echo "ops/test.sh: schemathesis exited with $schemathesis_status"
+    timeout 20m bash ops/browser-tests.sh
+    browser_status=$?
+    echo "ops/test.sh: browser tests exited with $browser_status"
+    [ $status -ne 0 ] || [ $schemathesis_status -eq 0 ] || status=$schemathesis_status
+    [ $status -ne 0 ] || [ $browser_status -eq 0 ] || status=$browser_status
+fi
+set -e
 exit $status

@@ -48,8 +48,8 @@ public struct AccordServer: Sendable {
     }
 
     /// The router without Stripe's webhook endpoint (which records into the PostgreSQL inbox itself): the
-    /// middlewares, `/health`, `/metrics`, the API under `/api/v1` and the pages, over the controllers'
-    /// dependencies — PostgreSQL's in ``buildRouter()``, in-memory ones in tests.
+    /// middlewares, `/health`, `/metrics`, the API under `/api/v1` (and its OpenAPI document) and the pages, over the
+    /// controllers' dependencies — PostgreSQL's in ``buildRouter()``, in-memory ones in tests.
     ///
     /// Middlewares, outermost first: metrics, errors, the per-client and webhook rate limits and the body caps
     /// (before any authentication or database work); then, on the API and the pages, authentication and the
@@ -66,6 +66,7 @@ public struct AccordServer: Sendable {
 
         HealthController(probe: controllers.health, metrics: metrics).addRoutes(to: router)
 
+        OpenAPIController().addRoutes(to: router)
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: controllers.apiKeys)).add(middleware: perTenant)
         APIController(dependencies: controllers, configuration: configuration).addRoutes(to: api)
 

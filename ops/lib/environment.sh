@@ -50,6 +50,10 @@ make_cluster_dir() {
 # are not already there, and exports ACCORD_PYTHON (the venv's python).
 ACCORD_LOCALSTRIPE_VERSION=1.15.10
 ACCORD_STRIPE_PYTHON_VERSION=16.1.0
+# The testing tools run from outside (ops/schemathesis.sh, ops/browser-tests.sh): schemathesis against the
+# OpenAPI document, selenium driving Debian's chromium, pytest, axe-core 4.9 (bundled by selenium-axe-python) and
+# openapi-spec-validator. Pinned; selenium 4.51 is the newest whose certifi requirement PyPI here can meet.
+ACCORD_OUTSIDE_TEST_TOOLS=(schemathesis==4.32.5 selenium==4.51.0 pytest==9.2.0 selenium-axe-python==2.2.0 openapi-spec-validator==0.9.0)
 ensure_python_tools() {
     local root venv python
     root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -81,6 +85,16 @@ PY
         "$venv/bin/python" -m pip install -q "localstripe==$ACCORD_LOCALSTRIPE_VERSION" "stripe==$ACCORD_STRIPE_PYTHON_VERSION" \
             || { echo "ops: pip could not install the Python test tools" >&2; return 1; }
     fi
+    if ! "$venv/bin/python" - "${ACCORD_OUTSIDE_TEST_TOOLS[@]}" >/dev/null 2>&1 <<'PY'
+import sys
+from importlib.metadata import version
+sys.exit(0 if all(version(name) == pinned for name, pinned in (tool.split("==") for tool in sys.argv[1:])) else 1)
+PY
+    then
+        echo "ops: installing ${ACCORD_OUTSIDE_TEST_TOOLS[*]} into ops/.venv"
+        "$venv/bin/python" -m pip install -q "${ACCORD_OUTSIDE_TEST_TOOLS[@]}" \
+            || { echo "ops: pip could not install the outside test tools" >&2; return 1; }
+    fi
     export ACCORD_PYTHON="$venv/bin/python"
 }
 
@@ -92,4 +106,19 @@ start_bench_cluster() {
     BENCH_CLUSTER=$(make_cluster_dir)
     trap 'ops/localstripe.sh stop "$BENCH_CLUSTER/localstripe" >/dev/null 2>&1 || true; ops/postgres.sh stop "$BENCH_CLUSTER/pg" || true; rm -rf "$BENCH_CLUSTER"' EXIT
     BENCH_URL=$(ops/postgres.sh start "$BENCH_CLUSTER/pg" "$@")
+}
+
+# Debian's chromium and chromium-driver for ops/browser-tests.sh (selenium drives them; a browser download cannot
+# work here). Installed with apt-get when missing, as root.
+ensure_chromium() {
+    command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "ops: installing chromium chromium-driver"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+    else
+        echo "ops: chromium and chromedriver are missing; install them (e.g. sudo apt-get install chromium chromium-driver)" >&2
+        return 1
+    fi
 }

@@ -64,10 +64,16 @@ public struct APIController: Sendable {
         guard CustomerFilter.systems(ofSide: side) != nil else {
             throw APIError.invalidInput("unknown side '\(side?.prefix(40) ?? "")': use source, economic, stripe or file")
         }
-        let search = query.get("search").map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-        guard (search?.count ?? 0) <= 200 else { throw APIError.invalidInput("'search' has at most 200 characters") }
-        let filter = CustomerFilter(
-            side: side, search: search, includeDeleted: query.get("includeDeleted") == "true", limit: paging.limit, offset: paging.offset)
+        let rawSearch = query.get("search")
+        guard (rawSearch?.count ?? 0) <= 200 else { throw APIError.invalidInput("'search' has at most 200 characters") }
+        let search = rawSearch.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        let includeDeleted: Bool
+        switch query.get("includeDeleted") {
+        case nil, "false": includeDeleted = false
+        case "true": includeDeleted = true
+        case let other?: throw APIError.invalidInput("'includeDeleted' is true or false, not '\(other.prefix(40))'")
+        }
+        let filter = CustomerFilter(side: side, search: search, includeDeleted: includeDeleted, limit: paging.limit, offset: paging.offset)
         let (rows, total) = try await reads.customers(tenant, filter: filter)
         return JSONBody.response(Page(items: rows.map(CustomerSummary.init), total: total, limit: paging.limit, offset: paging.offset))
     }

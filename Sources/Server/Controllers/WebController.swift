@@ -103,9 +103,10 @@ public struct WebController: Sendable {
     @Sendable func customers(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let paging = try Paging(request, maxLimit: pageSize, defaultLimit: pageSize)
-        let query = request.uri.queryParameters
-        let search = query.get("search").map { String($0.trimmingCharacters(in: .whitespaces).prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
-        let side = query.get("side").flatMap { $0.isEmpty ? nil : $0 }
+        // The search form is a GET form: browsers send a space as `+`, which the query parameters keep as it is.
+        let query = FormData(request.uri.query ?? "")
+        let search = query["search"].map { String($0.trimmingCharacters(in: .whitespaces).prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
+        let side = query["side"].flatMap { $0.isEmpty ? nil : $0 }
         guard CustomerFilter.systems(ofSide: side) != nil else { throw APIError.invalidInput("unknown side") }
         let (rows, total) = try await reads.customers(
             identity.tenant, filter: .init(side: side, search: search, includeDeleted: true, limit: paging.limit, offset: paging.offset))

@@ -38,10 +38,15 @@ enum JSONBody {
         guard buffer.readableBytes > 0 else { throw APIError.badRequest("the request needs a JSON body", code: "malformed_json") }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
+        let data = Data(buffer: buffer)
         do {
-            return try decoder.decode(Value.self, from: Data(buffer: buffer))
+            return try decoder.decode(Value.self, from: data)
         } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
-            throw APIError.badRequest("the body is not valid JSON", code: "malformed_json")
+            // Valid JSON with a value the type cannot hold (a number out of range, say) is the wrong shape, not malformed.
+            guard (try? JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)) != nil else {
+                throw APIError.badRequest("the body is not valid JSON", code: "malformed_json")
+            }
+            throw APIError.invalidInput(describe(.dataCorrupted(context)))
         } catch let error as DecodingError {
             throw APIError.invalidInput(describe(error))
         } catch let error as APIError {

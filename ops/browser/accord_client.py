@@ -1,0 +1,88 @@
+"""Talking to the live Accord under test, and to the outside systems the demo runs (localstripe and the e-conomic
+sandbox), to set up the data a browser flow needs. Reads what ops/lib/accord-demo.sh exports."""
+
+import base64
+import json
+import os
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+
+class HTTPFailure(AssertionError):
+    pass
+
+
+def _request(method, url, body=None, headers=None, form=None):
+    headers = dict(headers or {})
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    elif form is not None:
+        data = urllib.parse.urlencode(form).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            text = response.read().decode()
+    except urllib.error.HTTPError as error:
+        raise HTTPFailure(f"{method} {url}: {error.code} {error.read().decode()[:500]}") from None
+    return json.loads(text) if text else None
+
+
+class Accord:
+    """The API of the demo tenant (its key), the e-conomic sandbox's admin API and localstripe."""
+
+    stripe_key = "sk_test_accord_demo"
+
+    def __init__(self):
+        self.url = os.environ["ACCORD_URL"]
+        self.key = os.environ["ACCORD_API_KEY"]
+        self.sandbox = os.environ["ACCORD_SANDBOX_URL"]
+        self.stripe = os.environ["STRIPE_API_BASE"]
+
+    def api(self, method, path, body=None):
+        return _request(method, self.url + "/api/v1" + path, body, {"Authorization": f"Bearer {self.key}"})
+
+    def customers(self, **query):
+        return self.api("GET", "/customers?" + urllib.parse.urlencode(query, quote_via=urllib.parse.quote))["items"]
+
+    def customer_named(self, name, system="stripe"):
+        matches = [c for c in self.customers(search=name, side=system) if c.get("name") == name]
+        assert matches, f"no {system} customer named {name!r}"
+        return matches[0]
+
+    def link(self, link_id):
+        return self.api("GET", f"/links/{link_id}")
+
+    def conflicts(self):
+        return self.api("GET", "/conflicts")
+
+    def settings(self):
+        return self.api("GET", "/settings")
+
+    def edit_in_economic(self, number, **fields):
+        """An accountant's edit in e-conomic's own screens (the sandbox's admin API)."""
+        return _request("PATCH", f"{self.sandbox}/_sandbox/customers/{number}", fields)
+
+    def economic_customer(self, number):
+        tokens = {"X-AppSecretToken": "sandbox-app-secret", "X-AgreementGrantToken": "sandbox-agreement-grant"}
+        return _request("GET", f"{self.sandbox}/customers/{number}", headers=tokens)
+
+    def edit_in_stripe(self, customer_id, **fields):
+        auth = base64.b64encode(f"{self.stripe_key}:".encode()).decode()
+        return _request("POST", f"{self.stripe}/v1/customers/{customer_id}", headers={"Authorization": f"Basic {auth}"}, form=fields)
+
+
+def wait_until(what, check, timeout=90, interval=0.5):
+    """Polls `check` until it returns something truthy; fails naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")

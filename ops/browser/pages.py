@@ -1,0 +1,230 @@
+"""Page objects for Accord's web pages: one class per page that a flow drives, so a test says what a person does
+("resolve this pair's name with the e-conomic value") and only these classes know the page's markup. A new page
+gets a subclass of `Page` (its path and heading) and, when a flow drives it, methods for what a person does there;
+`PAGES` lists the pages every run visits."""
+
+import base64
+import pathlib
+import re
+
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+def replaced(element):
+    """Whether the page holding `element` has been replaced by another (chromedriver says "stale element" or "node
+    does not belong to the document", depending on when it is asked)."""
+    try:
+        element.is_enabled()
+        return False
+    except WebDriverException:
+        return True
+
+
+class Site:
+    """The browser on one Accord: opens pages, logs in, keeps a screenshot of each page it is asked to."""
+
+    def __init__(self, driver, url, artifacts: pathlib.Path):
+        self.driver = driver
+        self.url = url
+        self.artifacts = artifacts
+
+    def open(self, page_class, path=None):
+        page = page_class(self)
+        self.driver.get(self.url + (path or page.path))
+        return page
+
+    def login(self, key):
+        page = self.open(LoginPage)
+        page.log_in(key)
+        return Page(self)
+
+
+class Page:
+    """Any page: its heading, its error messages, its buttons, its screenshot."""
+
+    path = "/ui"
+    heading_text = None
+
+    def __init__(self, site: Site):
+        self.site = site
+        self.driver = site.driver
+
+    @property
+    def heading(self):
+        headings = self.driver.find_elements(By.TAG_NAME, "h1")
+        return headings[0].text.strip() if headings else None
+
+    @property
+    def title(self):
+        return self.driver.title
+
+    @property
+    def errors(self):
+        """Error messages shown on the page (`role="alert"`)."""
+        return [element.text for element in self.driver.find_elements(By.CSS_SELECTOR, '[role="alert"]') if element.text.strip()]
+
+    @property
+    def notices(self):
+        return [element.text for element in self.driver.find_elements(By.CSS_SELECTOR, '[role="status"]') if element.text.strip()]
+
+    @property
+    def text(self):
+        return self.driver.find_element(By.TAG_NAME, "body").text
+
+    def screenshot(self, name):
+        self.site.artifacts.mkdir(parents=True, exist_ok=True)
+        path = self.site.artifacts / (re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") + ".png")
+        # The whole page, not only the window (Chrome DevTools: capture beyond the viewport).
+        size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
+        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip})
+        path.write_bytes(base64.b64decode(shot["data"]))
+        return path
+
+    def fill(self, name, text, within=None):
+        """Types `text` into the field named `name`, replacing what it held."""
+        field = (within or self.driver).find_element(By.NAME, name)
+        field.clear()
+        field.send_keys(text)
+
+    def click_button(self, label, within=None):
+        """Clicks a button that submits its form, and waits for the page the answer leads to."""
+        scope = within or self.driver
+        buttons = [b for b in scope.find_elements(By.TAG_NAME, "button") if b.text.strip() == label]
+        assert buttons, f"no button {label!r} on {self.driver.current_url}"
+        self.leave_by(buttons[0].click)
+
+    def leave_by(self, action):
+        """Does `action` (a click, a key) and waits until the browser shows the page it leads to."""
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        action()
+        WebDriverWait(self.driver, 60).until(lambda _: replaced(old))
+
+
+class LoginPage(Page):
+    path = "/login"
+    heading_text = "Log in"
+
+    def log_in(self, key):
+        self.fill("api_key", key)
+        self.click_button("Log in")
+
+
+class OverviewPage(Page):
+    path = "/ui"
+    heading_text = "Overview"
+
+
+class ConflictsPage(Page):
+    path = "/ui/conflicts"
+    heading_text = "Conflicts"
+
+    def pair_form(self, link_id):
+        forms = self.driver.find_elements(By.CSS_SELECTOR, f'form[action="/ui/conflicts/{link_id}/resolve"]')
+        assert forms, f"no conflict of pair {link_id} on the page"
+        return forms[0]
+
+    def fields(self, link_id):
+        """The conflicting fields of a pair, as listed in its form."""
+        form = self.pair_form(link_id)
+        return [row.find_element(By.TAG_NAME, "th").text for row in form.find_elements(By.CSS_SELECTOR, "tr") if row.find_elements(By.TAG_NAME, "input")]
+
+    def resolve(self, link_id, choices):
+        """Resolves a pair field by field: `choices` maps a field to "source", "economic" or ("value", text)."""
+        form = self.pair_form(link_id)
+        for field, choice in choices.items():
+            if isinstance(choice, tuple):
+                form.find_element(By.CSS_SELECTOR, f'input[type="radio"][name="choice[{field}]"][value="value"]').click()
+                self.fill(f"value[{field}]", choice[1], within=form)
+            else:
+                form.find_element(By.CSS_SELECTOR, f'input[type="radio"][name="choice[{field}]"][value="{choice}"]').click()
+        self.click_button("Resolve the chosen fields", within=form)
+
+
+class UnpartneredPage(Page):
+    path = "/ui/unpartnered?side=source"
+    heading_text = "Unpartnered"
+
+
+class SynchronisedPage(Page):
+    path = "/ui/synchronised"
+    heading_text = "Synchronised"
+
+    def row(self, link_id):
+        rows = [row for row in self.driver.find_elements(By.CSS_SELECTOR, "tr") if row.find_elements(By.CSS_SELECTOR, f'form[action^="/ui/links/{link_id}/"]')]
+        assert rows, f"no row of pair {link_id} on the page"
+        return rows[0]
+
+    def state(self, link_id):
+        return self.row(link_id).find_elements(By.TAG_NAME, "td")[3].text
+
+    def stop(self, link_id):
+        self.click_button("Stop", within=self.row(link_id))
+
+    def restart(self, link_id):
+        self.click_button("Restart", within=self.row(link_id))
+
+
+class MatchFailuresPage(Page):
+    path = "/ui/match-failures"
+    heading_text = "Match failures"
+
+
+class CustomersPage(Page):
+    path = "/ui/customers"
+    heading_text = "Customers"
+
+    def search(self, text):
+        self.fill("search", text)
+        self.click_button("Search")
+
+    @property
+    def names(self):
+        """The names in the list, in order."""
+        return [row.find_elements(By.TAG_NAME, "td")[0].text for row in self.driver.find_elements(By.CSS_SELECTOR, "table tr") if row.find_elements(By.TAG_NAME, "td")]
+
+
+class CustomerPage(Page):
+    """One customer; its heading is the customer's name."""
+
+    heading_text = None
+
+
+class OutboundPage(Page):
+    path = "/ui/outbound"
+    heading_text = "Outbound"
+
+
+class SettingsPage(Page):
+    path = "/ui/settings"
+    heading_text = "Settings"
+
+    def value(self, name):
+        return self.driver.find_element(By.NAME, name).get_attribute("value")
+
+    def preview(self):
+        self.click_button("Preview")
+
+    @property
+    def preview_section(self):
+        sections = self.driver.find_elements(By.CSS_SELECTOR, 'section[aria-label="Preview"]')
+        return sections[0] if sections else None
+
+    def save(self):
+        self.click_button("Save settings")
+
+
+# Every page a run visits: (screenshot name, page class, path or None for the class's own).
+PAGES = [
+    ("overview", OverviewPage, None),
+    ("conflicts", ConflictsPage, None),
+    ("unpartnered-source", UnpartneredPage, "/ui/unpartnered?side=source"),
+    ("unpartnered-economic", UnpartneredPage, "/ui/unpartnered?side=economic"),
+    ("synchronised", SynchronisedPage, None),
+    ("match-failures", MatchFailuresPage, None),
+    ("customers", CustomersPage, None),
+    ("outbound", OutboundPage, None),
+    ("settings", SettingsPage, None),
+]
