@@ -166,7 +166,7 @@ public struct AccordServices: Sendable {
         let services: [any Service] =
             [
                 pool, httpPool, listener, webhookSecrets, projections, rebuilds, reactor, heldDecisions, worker, poller, inbox, stripeCatchUp,
-                inboxRetention,
+                inboxRetention, server.dependencies.imports,
             ]
             + additional + [app]
         return ServiceGroup(

@@ -61,6 +61,8 @@ public struct AccordServer: Sendable {
 
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: controllers.apiKeys))
         APIController(dependencies: controllers, configuration: configuration).addRoutes(to: api)
+        let imports = ImportController(dependencies: controllers, configuration: configuration)
+        imports.addAPIRoutes(to: api)
 
         let web = WebController(dependencies: controllers, configuration: configuration)
         web.addPublicRoutes(to: router)
@@ -68,6 +70,10 @@ public struct AccordServer: Sendable {
             middleware: SessionMiddleware(
                 keys: controllers.apiKeys, secret: configuration.sessionSecret, maxFormBodyBytes: configuration.maxFormBodyBytes))
         web.addRoutes(to: pages)
+        imports.addPageRoutes(to: pages)
+        // The import page's file upload: the session is checked without reading the body (see UploadSessionMiddleware).
+        imports.addUploadRoute(
+            to: router.group("ui/imports").add(middleware: UploadSessionMiddleware(keys: controllers.apiKeys, secret: configuration.sessionSecret)))
         return router
     }
 

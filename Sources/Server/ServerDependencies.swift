@@ -23,6 +23,8 @@ public struct ServerDependencies: Sendable {
     public var metricsRegistry: PrometheusCollectorRegistry
     /// The server's logger.
     public var logger: Logger
+    /// Imports uploaded customer files in the background: a `Service` to run beside the server.
+    public var imports: ImportJobs
 
     /// Makes the dependencies.
     /// - Parameters:
@@ -46,6 +48,7 @@ public struct ServerDependencies: Sendable {
         self.webhookSecrets = webhookSecrets
         self.metricsRegistry = metricsRegistry
         self.logger = logger
+        self.imports = ImportJobs(store: store, logger: logger)
     }
 
     /// The connection pool.
@@ -55,6 +58,7 @@ public struct ServerDependencies: Sendable {
     /// handler, the API key store and the database itself.
     public var controllers: ControllerDependencies {
         ControllerDependencies(
-            reads: TenantReadModels(store: store), commands: commands, apiKeys: APIKeyStore(pool: pool), health: PostgresServerHealth(pool: pool))
+            reads: TenantReadModels(store: store), commands: commands, apiKeys: APIKeyStore(pool: pool), health: PostgresServerHealth(pool: pool),
+            imports: imports)
     }
 }

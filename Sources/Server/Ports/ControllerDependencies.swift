@@ -9,12 +9,18 @@ public struct ControllerDependencies: Sendable {
     public var apiKeys: any APIKeyAuthenticator
     /// What `/health` and `/metrics` ask.
     public var health: any ServerHealth
+    /// Uploaded customer files (nil: the import routes answer 503).
+    public var imports: (any TenantImports)?
 
     /// Makes the dependencies.
-    public init(reads: any TenantReads, commands: any TenantCommands, apiKeys: any APIKeyAuthenticator, health: any ServerHealth) {
+    public init(
+        reads: any TenantReads, commands: any TenantCommands, apiKeys: any APIKeyAuthenticator, health: any ServerHealth,
+        imports: (any TenantImports)? = nil
+    ) {
         self.reads = reads
         self.commands = commands
         self.apiKeys = apiKeys
         self.health = health
+        self.imports = imports
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 enum Layout {
     /// The sections, in navigation order.
     enum Section: String, CaseIterable {
-        case overview, conflicts, unpartnered, synchronised, failures, customers, outbound, settings
+        case overview, conflicts, unpartnered, synchronised, failures, customers, imports, outbound, settings
 
         var title: String {
             switch self {
@@ -16,6 +16,7 @@ enum Layout {
             case .synchronised: "Synchronised"
             case .failures: "Match failures"
             case .customers: "Customers"
+            case .imports: "Import"
             case .outbound: "Outbound"
             case .settings: "Settings"
             }

@@ -35,6 +35,8 @@ struct ServerHarness: Sendable {
 
     static let user = CommandMetadata(actor: "user:test")
     static let webhookSecret = "whsec_accord_server_test"
+    /// The largest customer file the test server imports.
+    static let importLimit = 64 * 1024
 
     static func run(
         stripe: (any StripeCustomerSource)? = nil,
@@ -52,7 +54,8 @@ struct ServerHarness: Sendable {
                 let dependencies = ServerDependencies(
                     store: store, commands: handler, tenantCache: cache, webhookSecrets: secrets, logger: database.logger)
                 let server = AccordServer(
-                    configuration: ServerConfiguration(port: 0, maxJSONBodyBytes: 16 * 1024), dependencies: dependencies, webhookClock: now)
+                    configuration: ServerConfiguration(port: 0, maxJSONBodyBytes: 16 * 1024, maxImportBytes: importLimit), dependencies: dependencies,
+                    webhookClock: now)
                 let inbox = InboxProcessor(
                     pool: pool, commands: handler, stripeCustomers: stripe ?? FakeStripeCustomers(),
                     configuration: .init(batchSize: 5, retryPolicy: .exponentialJitter(base: 0.01, multiplier: 2, maxDelay: 0.05, maxAttempts: 12)),
@@ -67,10 +70,12 @@ struct ServerHarness: Sendable {
                 let harness = ServerHarness(
                     database: database, store: store, handler: handler,
                     reactor: Reactor(store: store, cache: cache, listener: nil, logger: database.logger),
-                    server: server, inbox: inbox, secrets: secrets, acme: acme, globex: globex, acmeKey: acmeKey, globexKey: globexKey)
+                    server: server, inbox: inbox, secrets: secrets, acme: acme, globex: globex, acmeKey: acmeKey,
+                    globexKey: globexKey)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await listener.run() }
                     group.addTask { try await runner.run() }
+                    group.addTask { try await server.dependencies.imports.run() }
                     do {
                         try await harness.waitForProjections()
                         try await body(harness)
