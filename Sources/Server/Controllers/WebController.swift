@@ -150,12 +150,7 @@ public struct WebController: Sendable {
     }
 
     @Sendable func customer(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let identity = try context.requireIdentity()
-        let ref = try context.customerRef()
-        let detail = try await APIController.detail(of: ref, tenant: identity.tenant, reads: reads)
-        guard let row = try await reads.customer(identity.tenant, ref) else { throw APIError.notFound("customer \(ref) is not known") }
-        return try render(
-            row.name ?? ref.description, .customers, Pages.customer(detail, row: row, identity: identity), request: request, context: context)
+        try await customerPage(try context.customerRef(), request: request, context: context)
     }
 
     @Sendable func outbound(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -262,6 +257,8 @@ public struct WebController: Sendable {
                 try await commands.createPartner(ref, numbering: numbering, tenant: identity.tenant, metadata: metadata(identity))
                 return nil
             }
+        case "choose-partner":
+            return try await choosePartner(ref, form: form, request: request, context: context)
         case "select-partner":
             return try await act(request, form: form, fallback: fallback, notice: "Partner selected for \(ref).") {
                 guard let text = form.trimmed("partner") else { throw APIError.invalidInput("Enter the partner to select.") }
