@@ -132,6 +132,7 @@ let package = Package(
                 "PGClient",
                 "SyncDomain",
                 "SyncEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),

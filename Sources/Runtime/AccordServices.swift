@@ -122,7 +122,8 @@ public struct AccordServices: Sendable {
             configuration: ServerConfiguration(host: configuration.host, port: configuration.port, baseURL: configuration.publicURL),
             dependencies: ServerDependencies(
                 store: httpStore, commands: CommandHandler(store: httpStore, cache: httpCache, logger: logger), tenantCache: httpCache,
-                webhookSecrets: webhookSecrets, logger: logger))
+                webhookSecrets: webhookSecrets, credentials: CredentialStore(pool: httpPool, cipher: credentials.cipher, logger: logger),
+                logger: logger))
         self.server = server
         inbox = InboxProcessor(
             pool: pool, commands: commands,
@@ -172,19 +173,5 @@ public struct AccordServices: Sendable {
         return ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
-    }
-}
-
-extension TenantConnections.Economic {
-    /// The e-conomic client configuration these connection details give.
-    var clientConfiguration: EconomicClient.Configuration {
-        EconomicClient.Configuration(baseURL: baseURL, appSecretToken: appSecretToken.revealed, agreementGrantToken: agreementGrantToken.revealed)
-    }
-}
-
-extension TenantConnections.Stripe {
-    /// The Stripe client configuration these connection details give.
-    var clientConfiguration: StripeConfiguration {
-        StripeConfiguration(apiBase: apiBase, secretKey: secretKey.revealed)
     }
 }

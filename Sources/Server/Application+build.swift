@@ -63,6 +63,8 @@ public struct AccordServer: Sendable {
         APIController(dependencies: controllers, configuration: configuration).addRoutes(to: api)
         let imports = ImportController(dependencies: controllers, configuration: configuration)
         imports.addAPIRoutes(to: api)
+        let connections = ConnectionsController(dependencies: controllers, configuration: configuration)
+        connections.addAPIRoutes(to: api)
 
         let web = WebController(dependencies: controllers, configuration: configuration)
         web.addPublicRoutes(to: router)
@@ -71,6 +73,7 @@ public struct AccordServer: Sendable {
                 keys: controllers.apiKeys, secret: configuration.sessionSecret, maxFormBodyBytes: configuration.maxFormBodyBytes))
         web.addRoutes(to: pages)
         imports.addPageRoutes(to: pages)
+        connections.addPageRoutes(to: pages)
         // The import page's file upload: the session is checked without reading the body (see UploadSessionMiddleware).
         imports.addUploadRoute(
             to: router.group("ui/imports").add(middleware: UploadSessionMiddleware(keys: controllers.apiKeys, secret: configuration.sessionSecret)))

@@ -19,9 +19,8 @@ extension WebController {
             let suggestions = try await PartnerSuggestions.build(for: row, query: query, tenant: identity.tenant, reads: reads)
             picker = Pages.partnerPicker(suggestions, ref: ref, query: query, problem: problem, identity: identity)
         }
-        return try render(
-            row.name ?? ref.description, .customers, Pages.customer(detail, row: row, identity: identity, picker: picker), request: request,
-            context: context, status: status)
+        let body = try await gated(Pages.customer(detail, row: row, identity: identity, picker: picker), tenant: identity.tenant)
+        return try render(row.name ?? ref.description, .customers, body, request: request, context: context, status: status)
     }
 
     /// Pairs the customer with the partner chosen in the picker: back to its page, which shows the partner, or

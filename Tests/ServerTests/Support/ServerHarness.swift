@@ -28,6 +28,8 @@ struct ServerHarness: Sendable {
     let server: AccordServer
     let inbox: InboxProcessor
     let secrets: InMemoryWebhookSecrets
+    /// Where the tenants' connections are stored (with a key made for the test).
+    let credentials: CredentialStore
     let acme: TenantID
     let globex: TenantID
     let acmeKey: String
@@ -51,8 +53,9 @@ struct ServerHarness: Sendable {
                 let cache = TenantStateCache(store: store)
                 let handler = CommandHandler(store: store, cache: cache, logger: database.logger)
                 let secrets = InMemoryWebhookSecrets([acme: [webhookSecret]])
+                let credentials = CredentialStore(pool: pool, cipher: CredentialCipher(current: MasterKey.generate()), logger: database.logger)
                 let dependencies = ServerDependencies(
-                    store: store, commands: handler, tenantCache: cache, webhookSecrets: secrets, logger: database.logger)
+                    store: store, commands: handler, tenantCache: cache, webhookSecrets: secrets, credentials: credentials, logger: database.logger)
                 let server = AccordServer(
                     configuration: ServerConfiguration(port: 0, maxJSONBodyBytes: 16 * 1024, maxImportBytes: importLimit), dependencies: dependencies,
                     webhookClock: now)
@@ -70,7 +73,7 @@ struct ServerHarness: Sendable {
                 let harness = ServerHarness(
                     database: database, store: store, handler: handler,
                     reactor: Reactor(store: store, cache: cache, listener: nil, logger: database.logger),
-                    server: server, inbox: inbox, secrets: secrets, acme: acme, globex: globex, acmeKey: acmeKey,
+                    server: server, inbox: inbox, secrets: secrets, credentials: credentials, acme: acme, globex: globex, acmeKey: acmeKey,
                     globexKey: globexKey)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await listener.run() }
