@@ -47,8 +47,14 @@ public struct ConnectionsController: Sendable {
 
     func webhookURL(_ tenant: TenantID) -> String { "\(configuration.baseURL)/webhooks/stripe/\(tenant.rawValue)" }
 
+    /// The tenant's connections; stored ones that cannot be opened (a wrong or missing master key) are a 503 that
+    /// says so.
     func status(_ tenant: TenantID) async throws -> ConnectionStatus {
-        try await connections.status(of: tenant, webhookURL: webhookURL(tenant))
+        do {
+            return try await connections.status(of: tenant, webhookURL: webhookURL(tenant))
+        } catch let error as CredentialError {
+            throw APIError(.serviceUnavailable, code: "credentials_unreadable", message: error.message)
+        }
     }
 
     // MARK: API

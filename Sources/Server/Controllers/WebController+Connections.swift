@@ -10,7 +10,9 @@ extension WebController {
     }
 
     /// A sync screen's body, saying what is missing and with its actions disabled until e-conomic is connected.
+    /// When the stored connections cannot be read (a wrong master key), the screen is shown as it is: the
+    /// connections page says what is wrong.
     func gated(_ body: HTML, tenant: TenantID) async throws -> HTML {
-        Pages.gated(body, status: try await connectionStatus(tenant))
+        Pages.gated(body, status: try? await connectionStatus(tenant))
     }
 }
