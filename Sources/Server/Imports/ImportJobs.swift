@@ -8,7 +8,7 @@ public import SyncDomain
 import SyncEngine
 import Synchronization
 
-/// Imports uploaded customer files in the background, a few at a time, and remembers how each is doing: the
+/// Imports uploaded customer files in the background, one at a time by default, and remembers how each is doing: the
 /// upload answers at once with the import's id, and the import page or `GET /api/v1/imports/{id}` follow it.
 ///
 /// A `Service` of `accord serve`'s group. On graceful shutdown, running imports are cancelled and waiting ones
@@ -62,10 +62,11 @@ public final class ImportJobs: Service, TenantImports {
     /// - Parameters:
     ///   - store: the event store the importer records into (its pool should have two connections to spare per
     ///     running import: the importer loads the next chunk while the current one is appended).
-    ///   - maxConcurrent: imports run at once; more wait.
+    ///   - maxConcurrent: imports run at once; more wait (one by default: an import holds up to two of the
+    ///     server's database connections, and the pages need the rest).
     ///   - chunkSize: rows decided and appended together.
     ///   - logger: receives a line per import (from the importer) and failures.
-    public init(store: EventStore, maxConcurrent: Int = 2, chunkSize: Int = 1_000, logger: Logger) {
+    public init(store: EventStore, maxConcurrent: Int = 1, chunkSize: Int = 1_000, logger: Logger) {
         precondition(maxConcurrent > 0)
         importer = CustomerImporter(store: store, logger: logger, chunkSize: chunkSize)
         records = ImportRecords(store: store)
