@@ -5,7 +5,7 @@ import SyncDomain
 
 /// What the log holds about a tenant's imports: each `import-<id>` stream opens with `ImportReceived`, holds the
 /// rejected rows in file order, and ends with `ImportCompleted`. Reads run in the tenant's scope (row-level
-/// security), so another tenant's import is simply not there. Migration 0016 indexes the first and last events
+/// security), so another tenant's import is simply not there. Migration 0019 indexes the first and last events
 /// of import streams, so neither a lookup nor the list scans the tenant's log.
 struct ImportRecords: Sendable {
     /// An import as recorded.
