@@ -124,7 +124,8 @@ public struct AccordServices: Sendable {
                 limits: configuration.edgeLimits),
             dependencies: ServerDependencies(
                 store: httpStore, commands: CommandHandler(store: httpStore, cache: httpCache, logger: logger), tenantCache: httpCache,
-                webhookSecrets: webhookSecrets, logger: logger))
+                webhookSecrets: webhookSecrets, credentials: CredentialStore(pool: httpPool, cipher: credentials.cipher, logger: logger),
+                logger: logger))
         self.server = server
         inbox = InboxProcessor(
             pool: pool, commands: commands,
@@ -168,25 +169,11 @@ public struct AccordServices: Sendable {
         let services: [any Service] =
             [
                 pool, httpPool, listener, webhookSecrets, projections, rebuilds, reactor, heldDecisions, worker, poller, inbox, stripeCatchUp,
-                inboxRetention,
+                inboxRetention, server.dependencies.imports,
             ]
             + additional + [app]
         return ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
-    }
-}
-
-extension TenantConnections.Economic {
-    /// The e-conomic client configuration these connection details give.
-    var clientConfiguration: EconomicClient.Configuration {
-        EconomicClient.Configuration(baseURL: baseURL, appSecretToken: appSecretToken.revealed, agreementGrantToken: agreementGrantToken.revealed)
-    }
-}
-
-extension TenantConnections.Stripe {
-    /// The Stripe client configuration these connection details give.
-    var clientConfiguration: StripeConfiguration {
-        StripeConfiguration(apiBase: apiBase, secretKey: secretKey.revealed)
     }
 }

@@ -69,6 +69,10 @@ public struct AccordServer: Sendable {
         OpenAPIController().addRoutes(to: router)
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(keys: controllers.apiKeys)).add(middleware: perTenant)
         APIController(dependencies: controllers, configuration: configuration).addRoutes(to: api)
+        let imports = ImportController(dependencies: controllers, configuration: configuration)
+        imports.addAPIRoutes(to: api)
+        let connections = ConnectionsController(dependencies: controllers, configuration: configuration)
+        connections.addAPIRoutes(to: api)
 
         let web = WebController(dependencies: controllers, configuration: configuration)
         web.addPublicRoutes(to: router)
@@ -80,6 +84,11 @@ public struct AccordServer: Sendable {
             middleware: SessionMiddleware(sessions: controllers.sessions, maxFormBodyBytes: configuration.maxFormBodyBytes)
         ).add(middleware: perTenant)
         web.addRoutes(to: pages)
+        imports.addPageRoutes(to: pages)
+        connections.addPageRoutes(to: pages)
+        // The import page's file upload: the session is checked without reading the body (see UploadSessionMiddleware).
+        imports.addUploadRoute(
+            to: router.group("ui/imports").add(middleware: UploadSessionMiddleware(keys: controllers.apiKeys, secret: configuration.sessionSecret)))
         return router
     }
 

@@ -16,6 +16,9 @@ public struct ServerConfiguration: Sendable {
     public var maxJSONBodyBytes: Int
     /// The largest form body the web pages accept (default 64 KiB).
     public var maxFormBodyBytes: Int
+    /// The largest customer file an import accepts (default 100 MiB); it is written to a temporary file as it
+    /// arrives, never held in memory.
+    public var maxImportBytes: Int
     /// The largest webhook delivery accepted (default 512 KiB; Stripe events are far smaller).
     public var maxWebhookBodyBytes: Int
     /// How old a webhook's signed timestamp may be (default 300 s, Stripe's SDK default).
@@ -46,6 +49,7 @@ public struct ServerConfiguration: Sendable {
         maxJSONBodyBytes: Int = 64 * 1024,
         maxFormBodyBytes: Int = 64 * 1024,
         maxWebhookBodyBytes: Int = 512 * 1024,
+        maxImportBytes: Int = 100 * 1024 * 1024,
         webhookTolerance: Duration = .seconds(300),
         maxPageSize: Int = 200,
         sessionLifetime: Duration = .seconds(12 * 3600),
@@ -63,6 +67,7 @@ public struct ServerConfiguration: Sendable {
         self.maxJSONBodyBytes = maxJSONBodyBytes
         self.maxFormBodyBytes = maxFormBodyBytes
         self.maxWebhookBodyBytes = maxWebhookBodyBytes
+        self.maxImportBytes = maxImportBytes
         self.webhookTolerance = webhookTolerance
         self.maxPageSize = maxPageSize
         self.sessionLifetime = sessionLifetime

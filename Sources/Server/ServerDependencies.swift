@@ -1,4 +1,4 @@
-import Credentials
+public import Credentials
 public import EventStore
 public import Logging
 public import PGClient
@@ -23,6 +23,10 @@ public struct ServerDependencies: Sendable {
     public var metricsRegistry: PrometheusCollectorRegistry
     /// The server's logger.
     public var logger: Logger
+    /// Imports uploaded customer files in the background: a `Service` to run beside the server.
+    public var imports: ImportJobs
+    /// The tenants' connections (nil without a master key: the connection pages answer 503).
+    public var connections: CredentialConnections?
 
     /// Makes the dependencies.
     /// - Parameters:
@@ -31,6 +35,7 @@ public struct ServerDependencies: Sendable {
     ///   - tenantCache: the tenant state cache.
     ///   - webhookSecrets: the tenants' webhook secrets.
     ///   - metricsRegistry: the Prometheus registry (a new one by default).
+    ///   - credentials: where tenants' connections are stored (sealed); nil without a master key.
     ///   - logger: the logger.
     public init(
         store: EventStore,
@@ -38,6 +43,7 @@ public struct ServerDependencies: Sendable {
         tenantCache: TenantStateCache,
         webhookSecrets: any WebhookSecretsProvider,
         metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        credentials: CredentialStore? = nil,
         logger: Logger
     ) {
         self.store = store
@@ -46,6 +52,8 @@ public struct ServerDependencies: Sendable {
         self.webhookSecrets = webhookSecrets
         self.metricsRegistry = metricsRegistry
         self.logger = logger
+        self.imports = ImportJobs(store: store, logger: logger)
+        self.connections = credentials.map { CredentialConnections(store: $0) }
     }
 
     /// The connection pool.
@@ -56,6 +64,6 @@ public struct ServerDependencies: Sendable {
     public var controllers: ControllerDependencies {
         ControllerDependencies(
             reads: TenantReadModels(store: store), commands: commands, apiKeys: APIKeyStore(pool: pool), sessions: SessionStore(pool: pool),
-            health: PostgresServerHealth(pool: pool))
+            health: PostgresServerHealth(pool: pool), imports: imports, connections: connections)
     }
 }

@@ -26,6 +26,7 @@ public struct APIController: Sendable {
         group.get("customers", use: listCustomers)
         group.get("customers/:system/:id", use: customer)
         group.get("customers/:system/:id/history", use: history)
+        group.get("customers/:system/:id/suggestions", use: suggestions)
         group.post("customers/:system/:id/exclude", use: exclude)
         group.post("customers/:system/:id/include", use: include)
         group.post("customers/:system/:id/create-partner", use: createPartner)
@@ -91,6 +92,16 @@ public struct APIController: Sendable {
             throw APIError.notFound("customer \(ref) is not known in this tenant: nothing in its log concerns it", code: "unknown_customer")
         }
         return JSONBody.response(CustomerHistory(customer: ref, entries: entries))
+    }
+
+    /// Partners to choose from for a customer: ranked suggestions, and the results of `q` on the other side.
+    @Sendable func suggestions(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let tenant = try context.requireIdentity().tenant
+        let ref = try context.customerRef()
+        let query = request.uri.queryParameters.get("q")
+        guard (query?.count ?? 0) <= 200 else { throw APIError.invalidInput("'q' has at most 200 characters") }
+        guard let row = try await reads.customer(tenant, ref) else { throw APIError.notFound("customer \(ref) is not known in this tenant") }
+        return JSONBody.response(try await PartnerSuggestions.build(for: row, query: query, tenant: tenant, reads: reads))
     }
 
     /// A customer's detail: its row, link, conflicts and history (across every stream that concerns it).

@@ -62,7 +62,8 @@ public struct WebController: Sendable {
     @Sendable func overview(_ request: Request, context: AppRequestContext) async throws -> Response {
         let tenant = try context.requireIdentity().tenant
         let webhookURL = "\(configuration.baseURL)/webhooks/stripe/\(tenant.rawValue)"
-        let body = Pages.overview(try await reads.overview(tenant), webhookURL: webhookURL, inbox: try await reads.inbox(tenant, limit: 50))
+        let body = try await gated(
+            Pages.overview(try await reads.overview(tenant), webhookURL: webhookURL, inbox: try await reads.inbox(tenant, limit: 50)), tenant: tenant)
         return try render("Overview", .overview, body, request: request, context: context)
     }
 
@@ -71,7 +72,8 @@ public struct WebController: Sendable {
         let groups = try await APIController.conflictGroups(tenant: identity.tenant, reads: reads)
         let refs = groups.flatMap { [$0.source, $0.economic].compactMap { $0.flatMap(CustomerRef.init(parsing:)) } }
         let names = try await names(of: refs, tenant: identity.tenant)
-        return try render("Conflicts", .conflicts, Pages.conflicts(groups, names: names, identity: identity), request: request, context: context)
+        let body = try await gated(Pages.conflicts(groups, names: names, identity: identity), tenant: identity.tenant)
+        return try render("Conflicts", .conflicts, body, request: request, context: context)
     }
 
     @Sendable func unpartnered(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -80,7 +82,9 @@ public struct WebController: Sendable {
         let paging = try Paging(request, maxLimit: pageSize, defaultLimit: pageSize)
         let (rows, total) = try await reads.unpartnered(identity.tenant, side: side, limit: paging.limit, offset: paging.offset)
         let back = "/ui/unpartnered" + WebPaths.query([("side", side)])
-        let body = Pages.unpartnered(side: side, rows: rows, total: total, offset: paging.offset, limit: paging.limit, identity: identity, back: back)
+        let body = try await gated(
+            Pages.unpartnered(side: side, rows: rows, total: total, offset: paging.offset, limit: paging.limit, identity: identity, back: back),
+            tenant: identity.tenant)
         return try render("Unpartnered", .unpartnered, body, request: request, context: context)
     }
 
@@ -90,14 +94,17 @@ public struct WebController: Sendable {
         let (links, total) = try await reads.links(identity.tenant, limit: paging.limit, offset: paging.offset)
         let refs = links.flatMap { [CustomerRef(parsing: $0.source), CustomerRef(system: .economic, id: $0.economicNumber)].compactMap { $0 } }
         let names = try await names(of: refs, tenant: identity.tenant)
-        let body = Pages.synchronised(links, names: names, total: total, offset: paging.offset, limit: paging.limit, identity: identity)
+        let body = try await gated(
+            Pages.synchronised(links, names: names, total: total, offset: paging.offset, limit: paging.limit, identity: identity),
+            tenant: identity.tenant)
         return try render("Synchronised", .synchronised, body, request: request, context: context)
     }
 
     @Sendable func matchFailures(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let rows = try await reads.matchFailures(identity.tenant, limit: 500, offset: 0)
-        return try render("Match failures", .failures, Pages.matchFailures(rows, identity: identity), request: request, context: context)
+        let body = try await gated(Pages.matchFailures(rows, identity: identity), tenant: identity.tenant)
+        return try render("Match failures", .failures, body, request: request, context: context)
     }
 
     @Sendable func customers(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -115,18 +122,15 @@ public struct WebController: Sendable {
     }
 
     @Sendable func customer(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let identity = try context.requireIdentity()
-        let ref = try context.customerRef()
-        let detail = try await APIController.detail(of: ref, tenant: identity.tenant, reads: reads)
-        guard let row = try await reads.customer(identity.tenant, ref) else { throw APIError.notFound("customer \(ref) is not known") }
-        return try render(
-            row.name ?? ref.description, .customers, Pages.customer(detail, row: row, identity: identity), request: request, context: context)
+        try await customerPage(try context.customerRef(), request: request, context: context)
     }
 
     @Sendable func outbound(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        let body = Pages.outbound(
-            try await reads.outboundProblems(identity.tenant), pending: try await reads.pendingCreations(identity.tenant), identity: identity)
+        let body = try await gated(
+            Pages.outbound(
+                try await reads.outboundProblems(identity.tenant), pending: try await reads.pendingCreations(identity.tenant), identity: identity),
+            tenant: identity.tenant)
         return try render("Outbound", .outbound, body, request: request, context: context)
     }
 
@@ -227,6 +231,8 @@ public struct WebController: Sendable {
                 try await commands.createPartner(ref, numbering: numbering, tenant: identity.tenant, metadata: metadata(identity))
                 return nil
             }
+        case "choose-partner":
+            return try await choosePartner(ref, form: form, request: request, context: context)
         case "select-partner":
             return try await act(request, form: form, fallback: fallback, notice: "Partner selected for \(ref).") {
                 guard let text = form.trimmed("partner") else { throw APIError.invalidInput("Enter the partner to select.") }

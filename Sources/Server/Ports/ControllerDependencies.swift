@@ -11,15 +11,23 @@ public struct ControllerDependencies: Sendable {
     public var sessions: any WebSessions
     /// What `/health` and `/metrics` ask.
     public var health: any ServerHealth
+    /// Uploaded customer files (nil: the import routes answer 503).
+    public var imports: (any TenantImports)?
+    /// The tenants' connections to e-conomic and Stripe (nil: the connection routes answer 503 and the sync
+    /// screens are not gated on a connection).
+    public var connections: (any TenantConnectionsAdmin)?
 
     /// Makes the dependencies.
     public init(
-        reads: any TenantReads, commands: any TenantCommands, apiKeys: any APIKeyAuthenticator, sessions: any WebSessions, health: any ServerHealth
+        reads: any TenantReads, commands: any TenantCommands, apiKeys: any APIKeyAuthenticator, sessions: any WebSessions, health: any ServerHealth,
+        imports: (any TenantImports)? = nil, connections: (any TenantConnectionsAdmin)? = nil
     ) {
         self.reads = reads
         self.commands = commands
         self.apiKeys = apiKeys
         self.sessions = sessions
         self.health = health
+        self.imports = imports
+        self.connections = connections
     }
 }

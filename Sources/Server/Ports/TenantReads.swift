@@ -32,6 +32,10 @@ public protocol TenantReads: Sendable {
     /// The tenant's log replayed in memory under proposed settings (``Projections/ReplayFold``; nothing is
     /// written): the summary over every source customer and a page of the customers the proposal changes.
     func replay(_ tenant: TenantID, proposal: TenantSettings, limit: Int, offset: Int) async throws -> ReplayReport
+    /// Customers of a side free to be partnered that may share one of `keys` (a loose first cut, at most
+    /// `limit`: ``SyncDomain/PartnerSuggestion/rank(_:system:candidates:limit:)`` decides).
+    func suggestionCandidates(_ tenant: TenantID, side: System, keys: [PartnerSuggestion.Reason: Set<MatchKey>], limit: Int) async throws
+        -> [CustomerRow]
     /// The tenant's most recent webhook deliveries.
     func inbox(_ tenant: TenantID, limit: Int) async throws -> [WebhookInbox.Entry]
 }

@@ -56,6 +56,13 @@ public struct TenantReadModels: TenantReads {
         try await customerQueries.unpartnered(tenant, side: side, limit: limit, offset: offset)
     }
 
+    /// Partner suggestion candidates (``Projections/CustomerQueries/suggestionCandidates(side:keys:tenant:limit:)``).
+    public func suggestionCandidates(_ tenant: TenantID, side: System, keys: [PartnerSuggestion.Reason: Set<MatchKey>], limit: Int)
+        async throws -> [CustomerRow]
+    {
+        try await customerQueries.suggestionCandidates(side: side, keys: keys, tenant: tenant, limit: limit)
+    }
+
     /// Match and mapping failures (``Projections/CustomerQueries/failures(_:limit:offset:)``).
     public func matchFailures(_ tenant: TenantID, limit: Int, offset: Int) async throws -> [CustomerRow] {
         try await customerQueries.failures(tenant, limit: limit, offset: offset)

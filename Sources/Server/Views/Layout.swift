@@ -6,7 +6,7 @@ import Foundation
 enum Layout {
     /// The sections, in navigation order.
     enum Section: String, CaseIterable {
-        case overview, conflicts, unpartnered, synchronised, failures, customers, outbound, settings
+        case overview, conflicts, unpartnered, synchronised, failures, customers, imports, outbound, connections, settings
 
         var title: String {
             switch self {
@@ -16,6 +16,8 @@ enum Layout {
             case .synchronised: "Synchronised"
             case .failures: "Match failures"
             case .customers: "Customers"
+            case .imports: "Import"
+            case .connections: "Connections"
             case .outbound: "Outbound"
             case .settings: "Settings"
             }
@@ -92,6 +94,6 @@ enum Layout {
             button.primary{background:#2d5bd7;border-color:#2d5bd7;color:#fff} input,select,textarea{font:inherit;padding:.2em .35em}
             textarea{width:100%;font-family:ui-monospace,monospace} label{display:block;margin:.4em 0} code,pre{font-family:ui-monospace,monospace;font-size:.92em}
             pre{white-space:pre-wrap;margin:0} .tag{display:inline-block;padding:0 .45em;border-radius:3px;background:#e3e6eb;font-size:.85em}
-            fieldset{border:1px solid #d3d8e0;border-radius:6px;margin:.8em 0;background:#fff}
+            fieldset{border:1px solid #d3d8e0;border-radius:6px;margin:.8em 0;background:#fff} fieldset.locked{border:0;padding:0;margin:0;background:none;opacity:.6}
             """)
 }

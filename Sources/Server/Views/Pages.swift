@@ -255,7 +255,7 @@ enum Pages {
             """
     }
 
-    static func customer(_ detail: CustomerDetail, row: CustomerRow, identity: TenantIdentity) -> HTML {
+    static func customer(_ detail: CustomerDetail, row: CustomerRow, identity: TenantIdentity, picker: HTML = .empty) -> HTML {
         let ref = row.customer
         let back = customerPath(ref)
         func fieldTable(_ fields: [String: String]) -> HTML {
@@ -283,10 +283,6 @@ enum Pages {
         if row.linkID == nil && row.pendingRequest == nil && !row.deleted && !row.excluded {
             actions.append(
                 button("Create partner", action: back + "/create-partner", back: back, identity: identity, primary: true, extra: numberingChoice()))
-            actions.append(
-                """
-                <form method="post" action="\(back)/select-partner" class="inline">\(Layout.csrf(identity))<input type="hidden" name="return_to" value="\(back)"><input name="partner" size="16" placeholder="\(ref.system == .economic ? "stripe:cus_… or file:…" : "e-conomic no.")" aria-label="Partner" required><button>Select partner</button></form>
-                """)
         }
         if let link = detail.link {
             let base = "/ui/links/\(WebPaths.segment(link.linkId))"
@@ -303,7 +299,7 @@ enum Pages {
         let mapped: HTML = detail.mapped.map { "<h2>As e-conomic fields (current mapping)</h2>\(fieldTable($0))" } ?? .empty
         return """
             <h1>\(row.name ?? ref.description) <span class="muted">\(ref.description)</span></h1>
-            <section class="card"><ul>\(facts)</ul>\(conflicts)<div>\(HTML.join(actions, separator: " "))</div></section>
+            <section class="card"><ul>\(facts)</ul>\(conflicts)<div>\(HTML.join(actions, separator: " "))</div></section>\(picker)
             <h2>Fields</h2>\(fieldTable(row.fields))\(mapped)
             \(history(detail.history))
             """

@@ -31,6 +31,14 @@ struct MemoryReads: TenantReads {
         await engine.readModels().unpartnered(tenant, side: side, limit: limit, offset: offset)
     }
 
+    /// Every free customer of the side: the ranking decides (the SQL's first cut is tested over PostgreSQL).
+    func suggestionCandidates(_ tenant: TenantID, side: System, keys: [PartnerSuggestion.Reason: Set<MatchKey>], limit: Int) async throws
+        -> [CustomerRow]
+    {
+        let models = await engine.readModels()
+        return models.customers(tenant, refs: models.partnerCandidates(side: side, tenant: tenant).map(\.customer))
+    }
+
     func matchFailures(_ tenant: TenantID, limit: Int, offset: Int) async throws -> [CustomerRow] {
         await engine.readModels().failures(tenant, limit: limit, offset: offset)
     }

@@ -29,6 +29,8 @@ struct ServerHarness: Sendable {
     let server: AccordServer
     let inbox: InboxProcessor
     let secrets: InMemoryWebhookSecrets
+    /// Where the tenants' connections are stored (with a key made for the test).
+    let credentials: CredentialStore
     let acme: TenantID
     let globex: TenantID
     let acmeKey: String
@@ -36,6 +38,8 @@ struct ServerHarness: Sendable {
 
     static let user = CommandMetadata(actor: "user:test")
     static let webhookSecret = "whsec_accord_server_test"
+    /// The largest customer file the test server imports.
+    static let importLimit = 64 * 1024
 
     static func run(
         stripe: (any StripeCustomerSource)? = nil,
@@ -51,10 +55,12 @@ struct ServerHarness: Sendable {
                 let cache = TenantStateCache(store: store)
                 let handler = CommandHandler(store: store, cache: cache, logger: database.logger)
                 let secrets = InMemoryWebhookSecrets([acme: [webhookSecret]])
+                let credentials = CredentialStore(pool: pool, cipher: CredentialCipher(current: MasterKey.generate()), logger: database.logger)
                 let dependencies = ServerDependencies(
-                    store: store, commands: handler, tenantCache: cache, webhookSecrets: secrets, logger: database.logger)
+                    store: store, commands: handler, tenantCache: cache, webhookSecrets: secrets, credentials: credentials, logger: database.logger)
                 let server = AccordServer(
-                    configuration: ServerConfiguration(port: 0, maxJSONBodyBytes: 16 * 1024, limits: .off), dependencies: dependencies,
+                    configuration: ServerConfiguration(port: 0, maxJSONBodyBytes: 16 * 1024, maxImportBytes: importLimit, limits: .off),
+                    dependencies: dependencies,
                     webhookClock: now)
                 let inbox = InboxProcessor(
                     pool: pool, commands: handler, stripeCustomers: stripe ?? FakeStripeCustomers(),
@@ -71,10 +77,12 @@ struct ServerHarness: Sendable {
                 let harness = ServerHarness(
                     database: database, store: store, handler: handler,
                     reactor: Reactor(store: store, cache: cache, listener: nil, logger: database.logger),
-                    server: server, inbox: inbox, secrets: secrets, acme: acme, globex: globex, acmeKey: acmeKey, globexKey: globexKey)
+                    server: server, inbox: inbox, secrets: secrets, credentials: credentials, acme: acme, globex: globex, acmeKey: acmeKey,
+                    globexKey: globexKey)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await listener.run() }
                     group.addTask { try await runner.run() }
+                    group.addTask { try await server.dependencies.imports.run() }
                     do {
                         try await harness.waitForProjections()
                         try await body(harness)

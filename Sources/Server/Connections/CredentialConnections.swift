@@ -1,0 +1,86 @@
+public import AsyncHTTPClient
+import Connectors
+public import Credentials
+public import EventStore
+import Foundation
+import Synchronization
+
+/// ``TenantConnectionsAdmin`` over the credential store: connecting stores through
+/// ``Credentials/CredentialStore/setEconomic(_:for:)`` and ``Credentials/CredentialStore/setStripe(_:for:)``
+/// (the same sealing as `accord tenant connect`); testing reads the e-conomic agreement (`GET /self`) or one
+/// Stripe customer through the stored connection. The last test of each connection is remembered in memory, and
+/// forgotten when the connection changes.
+public final class CredentialConnections: TenantConnectionsAdmin {
+    private let store: CredentialStore
+    private let httpClient: HTTPClient
+    private let checks = Mutex<[TenantID: [ConnectionSystem: ConnectionStatus.Check]]>([:])
+
+    /// Makes the admin over a store.
+    /// - Parameter httpClient: the client tests are sent with.
+    public init(store: CredentialStore, httpClient: HTTPClient = .shared) {
+        self.store = store
+        self.httpClient = httpClient
+    }
+
+    /// The stored connections (their secrets opened only to count the webhook secrets) and the last tests.
+    public func status(of tenant: TenantID, webhookURL: String) async throws -> ConnectionStatus {
+        let stored = try await store.load(tenant)
+        let checks = checks.withLock { $0[tenant] ?? [:] }
+        return ConnectionStatus(
+            economic: .init(connected: stored?.economic != nil, baseURL: stored?.economic?.baseURL, lastCheck: checks[.economic]),
+            stripe: .init(
+                connected: stored?.stripe != nil, apiBase: stored?.stripe?.apiBase, webhookSecrets: stored?.stripe?.webhookSecrets.count ?? 0,
+                webhookURL: webhookURL, lastCheck: checks[.stripe]),
+            updatedAt: stored?.updatedAt)
+    }
+
+    /// Checks and stores the e-conomic connection; its last test is forgotten.
+    public func connectEconomic(_ economic: TenantConnections.Economic, tenant: TenantID) async throws {
+        try Self.check(TenantConnections(tenant: tenant, economic: economic))
+        try await store.setEconomic(economic, for: tenant)
+        checks.withLock { $0[tenant]?[.economic] = nil }
+    }
+
+    /// Checks and stores the Stripe connection; its last test is forgotten.
+    public func connectStripe(_ stripe: TenantConnections.Stripe, tenant: TenantID) async throws {
+        try Self.check(TenantConnections(tenant: tenant, stripe: stripe))
+        try await store.setStripe(stripe, for: tenant)
+        checks.withLock { $0[tenant]?[.stripe] = nil }
+    }
+
+    /// Reads the agreement (e-conomic) or one customer (Stripe) through the stored connection.
+    public func test(_ system: ConnectionSystem, tenant: TenantID) async throws -> ConnectionStatus.Check {
+        let stored = try await store.load(tenant)
+        let check: ConnectionStatus.Check
+        switch system {
+        case .economic:
+            guard let economic = stored?.economic else { throw APIError.notFound("e-conomic is not connected", code: "not_connected") }
+            do {
+                let agreement = try await EconomicClient(configuration: economic.clientConfiguration, httpClient: httpClient).selfInfo()
+                let company = agreement.company?.name.map { ", \($0)" } ?? ""
+                check = .init(ok: true, at: Date(), message: "Connected to e-conomic agreement \(agreement.agreementNumber)\(company).")
+            } catch {
+                check = .init(ok: false, at: Date(), message: String(describing: error))
+            }
+        case .stripe:
+            guard let stripe = stored?.stripe else { throw APIError.notFound("Stripe is not connected", code: "not_connected") }
+            do {
+                _ = try await StripeClient(configuration: stripe.clientConfiguration, httpClient: httpClient).customers(limit: 1)
+                check = .init(ok: true, at: Date(), message: "Connected to Stripe: the secret key can read customers.")
+            } catch {
+                check = .init(ok: false, at: Date(), message: String(describing: error))
+            }
+        }
+        checks.withLock { $0[tenant, default: [:]][system] = check }
+        return check
+    }
+
+    /// Refuses incomplete or malformed connection details with every problem at once (the store names only that
+    /// they are invalid).
+    static func check(_ connections: TenantConnections) throws {
+        let problems = connections.problems
+        guard problems.isEmpty else {
+            throw APIError.invalidInput(problems.map { $0.prefix(1).uppercased() + $0.dropFirst() + "." }.joined(separator: " "))
+        }
+    }
+}
