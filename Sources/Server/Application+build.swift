@@ -88,7 +88,7 @@ public struct AccordServer: Sendable {
         connections.addPageRoutes(to: pages)
         // The import page's file upload: the session is checked without reading the body (see UploadSessionMiddleware).
         imports.addUploadRoute(
-            to: router.group("ui/imports").add(middleware: UploadSessionMiddleware(keys: controllers.apiKeys, secret: configuration.sessionSecret)))
+            to: router.group("ui/imports").add(middleware: UploadSessionMiddleware(sessions: controllers.sessions)).add(middleware: perTenant))
         return router
     }
 

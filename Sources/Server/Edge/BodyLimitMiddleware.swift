@@ -1,8 +1,9 @@
 public import Hummingbird
 
 /// Refuses a body announced larger than its route's cap with 413 before it is read: webhooks
-/// (``ServerConfiguration/maxWebhookBodyBytes``), forms of the pages and login (``ServerConfiguration/maxFormBodyBytes``),
-/// everything else (``ServerConfiguration/maxJSONBodyBytes``). Bodies without a `Content-Length` (chunked) are
+/// (``ServerConfiguration/maxWebhookBodyBytes``), customer files (`/api/v1/imports`, `/ui/imports`:
+/// ``ServerConfiguration/maxImportBytes``, streamed to a file as they arrive), forms of the pages and login
+/// (``ServerConfiguration/maxFormBodyBytes``), everything else (``ServerConfiguration/maxJSONBodyBytes``). Bodies without a `Content-Length` (chunked) are
 /// capped where they are read (``JSONBody/bytes(of:limit:)``, by every handler and middleware that reads one); a
 /// route that reads none never holds its body in memory.
 public struct BodyLimitMiddleware: RouterMiddleware {
@@ -30,6 +31,7 @@ public struct BodyLimitMiddleware: RouterMiddleware {
     /// The cap of a path.
     func cap(for path: String) -> Int {
         if path.hasPrefix("/webhooks/") { return configuration.maxWebhookBodyBytes }
+        if path == "/api/v1/imports" || path == "/ui/imports" { return configuration.maxImportBytes }
         if WebPaths.isWeb(path) { return configuration.maxFormBodyBytes }
         return configuration.maxJSONBodyBytes
     }
