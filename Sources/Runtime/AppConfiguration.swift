@@ -192,7 +192,7 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
         "database=\(database) connections=\(databaseConnections)+\(httpDatabaseConnections) http=\(host):\(port) public=\(publicURL) migrate=\(migrate) log=\(logLevel) "
             + "economic-rate=\(economicRequestsPerSecond)/s stripe-catch-up=\(stripeCatchUpInterval) economic-poll=\(economicPollInterval) "
             + "webhook-retention=\(webhookRetentionDays)d outbound-tenant-in-flight=\(outboundTenantInFlight) "
-            + "reactor=\(reactorSharding.shards) shards/\(reactorSharding.tasks) tasks/\(reactorSharding.lease) lease" "
+            + "reactor=\(reactorSharding.shards) shards/\(reactorSharding.tasks) tasks/\(reactorSharding.lease) lease "
             + "rate-limits=client:\(edgeLimits.perClient.map(\.description) ?? "off"),tenant:\(edgeLimits.perTenant.map(\.description) ?? "off"),"
             + "webhook:\(edgeLimits.webhooksPerTenant.map(\.description) ?? "off") trusted-proxies=\(edgeLimits.trustedProxies.sorted()) "
             + "secure-cookies=\(secureCookies)"

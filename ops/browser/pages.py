@@ -216,6 +216,52 @@ class SettingsPage(Page):
         self.click_button("Save settings")
 
 
+class ImportsPage(Page):
+    path = "/ui/imports"
+    heading_text = "Import customers"
+
+    def upload(self, file_path):
+        """Chooses the file (as the file dialog would) and submits; the browser lands on the import's own page."""
+        self.driver.find_element(By.CSS_SELECTOR, 'input[type="file"][name="file"]').send_keys(str(file_path))
+        self.click_button("Import")
+        return ImportPage(self.site)
+
+
+class ImportPage(Page):
+    """One import; its heading names the file. It reloads itself while the import runs."""
+
+    heading_text = None
+
+    @property
+    def counts(self):
+        """{"added": n, …} once completed, from the count cards."""
+        counts = {}
+        for card in self.driver.find_elements(By.CSS_SELECTOR, "section.counts .card"):
+            number = card.find_element(By.TAG_NAME, "b").text
+            counts[card.text.replace(number, "", 1).strip()] = int(number)
+        return counts
+
+    @property
+    def rejected_rows(self):
+        """(row, column, reason) of each rejected row listed."""
+        rows = []
+        for row in self.driver.find_elements(By.CSS_SELECTOR, "table tr"):
+            cells = row.find_elements(By.TAG_NAME, "td")
+            if len(cells) == 3:
+                rows.append((int(cells[0].text), cells[1].text, cells[2].text))
+        return rows
+
+
+class ConnectionsPage(Page):
+    path = "/ui/connections"
+    heading_text = "Connections"
+
+    def test_connection(self, system):
+        """Presses "Test connection" of `system` ("economic" or "stripe")."""
+        form = self.driver.find_element(By.CSS_SELECTOR, f'form[action="/ui/connections/{system}/test"]')
+        self.click_button("Test connection", within=form)
+
+
 # Every page a run visits: (screenshot name, page class, path or None for the class's own).
 PAGES = [
     ("overview", OverviewPage, None),
@@ -227,4 +273,6 @@ PAGES = [
     ("customers", CustomersPage, None),
     ("outbound", OutboundPage, None),
     ("settings", SettingsPage, None),
+    ("imports", ImportsPage, None),
+    ("connections", ConnectionsPage, None),
 ]

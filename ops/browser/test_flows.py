@@ -1,9 +1,9 @@
 """What a person does in the pages today, end to end against the live demo: resolve a conflict field by field,
-stop and restart a pair, preview and save a settings change. The data each flow needs is set up through the API,
+stop and restart a pair, preview and save a settings change, import a customer file, test a connection. The data each flow needs is set up through the API,
 localstripe and the e-conomic sandbox (accord_client.py); each flow is driven through its page object (pages.py)."""
 
 from accord_client import wait_until
-from pages import ConflictsPage, CustomersPage, SettingsPage, SynchronisedPage
+from pages import ConflictsPage, ConnectionsPage, CustomersPage, ImportPage, ImportsPage, SettingsPage, SynchronisedPage
 
 
 def test_resolve_a_conflict_field_by_field(site, accord):
@@ -72,3 +72,37 @@ def test_search_customers_by_a_name_with_spaces(site):
     assert page.errors == []
     page.screenshot("customers-search")
     assert page.names and all(name == "Berlin Bikes GmbH" for name in page.names), page.names
+
+
+def test_import_a_customer_file(site, accord, tmp_path):
+    """Choose a file, press Import, follow the import to its summary: every bad row by number, column and reason."""
+    csv = tmp_path / "kunder-browser.csv"
+    csv.write_text(
+        "customer_number,name,email,country\n"
+        "9101,Ida Holm,ida@holm.example,DK\n"
+        "9102,Jon Vik,not-an-email,DK\n"
+        "9103,Kaja Dahl,kaja@dahl.example,NO\n",
+        encoding="utf-8",
+    )
+    page = site.open(ImportsPage).upload(csv)
+    assert page.heading == "Import of kunder-browser.csv", page.text[:500]
+    path = site.driver.current_url.removeprefix(site.url)
+    wait_until("the import to complete", lambda: site.open(ImportPage, path).counts or None)
+    page = site.open(ImportPage, path)
+    assert page.errors == [], page.errors
+    assert page.counts == {"added": 2, "updated": 0, "unchanged": 0, "rejected": 1}, page.counts
+    rows = page.rejected_rows
+    assert [(row, column) for row, column, _ in rows] == [(3, "email")], rows
+    assert "not-an-email" in rows[0][2]
+    page.screenshot("import-completed")
+    listed = site.open(ImportsPage)
+    assert "kunder-browser.csv" in listed.text
+    wait_until("the file's customers to be listed", lambda: [c for c in accord.customers(search="Ida Holm", side="file") if c.get("name") == "Ida Holm"])
+
+
+def test_test_a_connection(site):
+    page = site.open(ConnectionsPage)
+    page.test_connection("economic")
+    assert page.heading == "Connections"
+    assert "Connected to e-conomic agreement" in page.text, page.text[:800]
+    page.screenshot("connections-tested")

@@ -1,3 +1,4 @@
+import Credentials
 public import Hummingbird
 import Logging
 
