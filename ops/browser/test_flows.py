@@ -27,7 +27,8 @@ def test_resolve_a_conflict_field_by_field(site, accord):
     page.screenshot("conflicts-resolved")
 
     wait_until("the conflict to be gone", lambda: all(g["linkId"] != link["linkId"] for g in accord.conflicts()))
-    assert accord.link(link["linkId"])["agreed"].get("name") == "Anna Jensen (resolved)"
+    # The pair's agreed values are another read model than its conflicts: it may follow a moment later.
+    wait_until("the chosen name to be agreed", lambda: accord.link(link["linkId"])["agreed"].get("name") == "Anna Jensen (resolved)")
     wait_until("e-conomic to get the chosen name", lambda: accord.economic_customer(number).get("name") == "Anna Jensen (resolved)")
 
 

@@ -66,7 +66,7 @@ public struct APIController: Sendable {
             throw APIError.invalidInput("unknown side '\(side?.prefix(40) ?? "")': use source, economic, stripe or file")
         }
         let rawSearch = query.get("search")
-        guard (rawSearch?.count ?? 0) <= 200 else { throw APIError.invalidInput("'search' has at most 200 characters") }
+        guard (rawSearch?.unicodeScalars.count ?? 0) <= 200 else { throw APIError.invalidInput("'search' has at most 200 characters") }
         let search = rawSearch.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
         let includeDeleted: Bool
         switch query.get("includeDeleted") {
@@ -99,7 +99,7 @@ public struct APIController: Sendable {
         let tenant = try context.requireIdentity().tenant
         let ref = try context.customerRef()
         let query = request.uri.queryParameters.get("q")
-        guard (query?.count ?? 0) <= 200 else { throw APIError.invalidInput("'q' has at most 200 characters") }
+        guard (query?.unicodeScalars.count ?? 0) <= 200 else { throw APIError.invalidInput("'q' has at most 200 characters") }
         guard let row = try await reads.customer(tenant, ref) else { throw APIError.notFound("customer \(ref) is not known in this tenant") }
         return JSONBody.response(try await PartnerSuggestions.build(for: row, query: query, tenant: tenant, reads: reads))
     }
