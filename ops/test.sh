@@ -38,7 +38,10 @@ swift build --build-tests
 set +e
 # A hung test must never hang CI: every database-backed suite has a 5-minute limit, and the whole run is
 # aborted after 40 minutes (SIGABRT makes the Swift runtime print every thread's backtrace).
-timeout --signal=ABRT 40m swift test --skip-build "$@"
+# At most ACCORD_TEST_WIDTH (default 8) tests run at once: every database test starts its own Accord (pools, projectors,
+# workers) on one shared cluster, and a reader of the log waits for the oldest transaction running anywhere in that
+# cluster (the watermark), so hundreds of tests started at once on two cores starve each other into timeouts.
+timeout --signal=ABRT 40m swift test --skip-build --experimental-maximum-parallelization-width "${ACCORD_TEST_WIDTH:-8}" "$@"
 status=$?
 echo "ops/test.sh: swift test exited with $status"
 # From outside, on a whole run (not when narrowed with arguments, unless ACCORD_OUTSIDE_TESTS=1): the API against

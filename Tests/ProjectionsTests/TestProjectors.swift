@@ -24,13 +24,20 @@ final class CountingProjector: Projector, @unchecked Sendable {
 
     var tables: [ProjectionTable] { [Self.table] }
 
+    /// Writes a row per event in one statement — or, with ``stallAfter`` set and reached, the first `stallAfter` rows,
+    /// then stalls with the batch's transaction open. One statement, not one per row: an open transaction that holds a
+    /// transaction id holds back every reader of the cluster's logs (the watermark), and other tests share the cluster.
     func apply(_ events: [RecordedEvent], to target: ProjectionTarget, on connection: PGConnection) async throws {
-        for (index, event) in events.enumerated() {
-            try await connection.execute("INSERT INTO \(unsafeRaw: target.table("counting")) VALUES (\(event.tenant.rawValue), \(event.globalPosition))")
-            if let limit = stallAfter, index + 1 == limit {
-                lock.withLock { stalled = true }
-                try await Task.sleep(for: .seconds(3600))
-            }
+        let limit = stallAfter
+        let written = limit.map { Array(events.prefix($0)) } ?? events
+        try await connection.execute(
+            """
+            INSERT INTO \(unsafeRaw: target.table("counting"))
+            SELECT * FROM unnest(\(written.map(\.tenant.rawValue))::text[], \(written.map(\.globalPosition))::bigint[])
+            """)
+        if let limit, events.count >= limit {
+            lock.withLock { stalled = true }
+            try await Task.sleep(for: .seconds(3600))
         }
     }
 

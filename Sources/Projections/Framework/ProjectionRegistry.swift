@@ -160,13 +160,16 @@ public struct ProjectionRegistry: Sendable {
     }
 
     /// Creates a target's tables (used for staging copies too).
+    ///
+    /// All statements go in one round trip: the transaction holds a transaction id while it runs, and every reader
+    /// of the log waits for the oldest running one (the watermark), so its DDL must not wait on the client between
+    /// statements.
     func create(_ projector: any Projector, _ target: ProjectionTarget, on connection: PGConnection) async throws {
-        for table in projector.tables {
-            for statement in table.createStatements(for: target) {
-                try await connection.execute(PGQuery(unsafeSQL: statement))
-            }
-        }
+        try await connection.executeScript(unsafeSQL: Self.script(projector.tables.flatMap { $0.createStatements(for: target) }))
     }
+
+    /// Statements as one script for the simple query protocol.
+    static func script(_ statements: [String]) -> String { statements.joined(separator: ";\n") + ";" }
 
     /// Drops the tables of the given versions, one table per transaction with a short lock timeout (a reader that
     /// still holds a retired table makes the drop wait and try again, never the reader fail).
@@ -204,9 +207,7 @@ public struct ProjectionRegistry: Sendable {
     }
 
     private func pointViews(of projector: any Projector, at target: ProjectionTarget, on connection: PGConnection) async throws {
-        for table in projector.tables {
-            for statement in table.viewStatements(for: target) { try await connection.execute(PGQuery(unsafeSQL: statement)) }
-        }
+        try await connection.executeScript(unsafeSQL: Self.script(projector.tables.flatMap { $0.viewStatements(for: target) }))
     }
 
     private func nextVersion(_ name: String, on connection: PGConnection) async throws -> Int {
