@@ -86,9 +86,12 @@ public struct AccordServer: Sendable {
         web.addRoutes(to: pages)
         imports.addPageRoutes(to: pages)
         connections.addPageRoutes(to: pages)
-        // The import page's file upload: the session is checked without reading the body (see UploadSessionMiddleware).
+        // The import page's file upload: the session is checked without reading the body (its handler checks the token).
         imports.addUploadRoute(
-            to: router.group("ui/imports").add(middleware: UploadSessionMiddleware(sessions: controllers.sessions)).add(middleware: perTenant))
+            to: router.group("ui/imports").add(
+                middleware: SessionMiddleware(
+                    sessions: controllers.sessions, maxFormBodyBytes: configuration.maxFormBodyBytes, checksFormToken: false)
+            ).add(middleware: perTenant))
         return router
     }
 

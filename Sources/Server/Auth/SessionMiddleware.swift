@@ -6,17 +6,21 @@ import NIOCore
 /// Authenticates web pages with the session cookie made at login: its token must open a live server-side session
 /// (``WebSessions``: not logged out, not expired, its API key not revoked). Without one a page redirects to
 /// `/login`. Every form post must also carry the session's anti-forgery token (`_csrf`, see ``SessionCookie``);
-/// the body is read here (up to the form limit) and handed on.
+/// the body is read here (up to the form limit) and handed on — except on a route made with `checksFormToken: false`
+/// (the import page's file upload, which must not be read whole: its handler checks the token from the form's
+/// `_csrf` part before storing any of the file, ``MultipartImportUpload``).
 public struct SessionMiddleware: RouterMiddleware {
     /// The request context.
     public typealias Context = AppRequestContext
     let sessions: any WebSessions
     let maxFormBodyBytes: Int
+    let checksFormToken: Bool
 
-    /// Makes the middleware.
-    public init(sessions: any WebSessions, maxFormBodyBytes: Int) {
+    /// Makes the middleware; `checksFormToken: false` leaves a post's body unread and its token to the handler.
+    public init(sessions: any WebSessions, maxFormBodyBytes: Int, checksFormToken: Bool = true) {
         self.sessions = sessions
         self.maxFormBodyBytes = maxFormBodyBytes
+        self.checksFormToken = checksFormToken
     }
 
     /// Checks the session (and a post's token), then runs the rest of the chain as the session's tenant.
@@ -30,7 +34,7 @@ public struct SessionMiddleware: RouterMiddleware {
         context.identity = TenantIdentity(tenant: session.tenant, keyID: session.keyID, method: .session, csrfToken: csrf)
         context.logger[metadataKey: "accord.tenant"] = "\(session.tenant)"
         var request = request
-        if request.method == .post {
+        if request.method == .post, checksFormToken {
             let body = try await JSONBody.bytes(of: request, limit: maxFormBodyBytes)
             guard SessionCookie.matches(FormData(String(buffer: body))["_csrf"], cookie: cookie) else { throw Self.forgedForm }
             request.body = .init(buffer: body)

@@ -31,7 +31,7 @@ public struct ImportController: Sendable {
         group.get("imports/:import", use: statusPage)
     }
 
-    /// The page's upload (on a group authenticated by ``UploadSessionMiddleware``).
+    /// The page's upload (on a group whose ``SessionMiddleware`` leaves the body and its token to the handler).
     public func addUploadRoute(to group: RouterGroup<AppRequestContext>) {
         group.post(use: pageUpload)
     }
