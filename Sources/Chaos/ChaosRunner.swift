@@ -76,8 +76,10 @@ public enum ChaosRunner {
         _ script: ChaosScript, database: ChaosDatabase, sandbox: ChaosSandbox, stripe: String, configuration: ChaosConfiguration,
         into report: inout ChaosSeedReport
     ) async throws {
-        let driver = try await ChaosDriver.start(
-            script: script, database: database, sandbox: sandbox, stripeBase: stripe, logger: configuration.logger)
+        // Seeds run side by side: each one's log lines say which seed they belong to.
+        var logger = configuration.logger
+        logger[metadataKey: "chaos.seed"] = "\(script.seed)"
+        let driver = try await ChaosDriver.start(script: script, database: database, sandbox: sandbox, stripeBase: stripe, logger: logger)
         do {
             for operation in script.operations {
                 do {

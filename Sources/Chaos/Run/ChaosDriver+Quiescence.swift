@@ -23,6 +23,8 @@ extension ChaosDriver {
         var outbound: Int
         /// Reactor decisions parked while matching is held (a match-rule change's rebuild), not yet decided.
         var held: Int
+        /// When the reactor lags: its shards' leases and checkpoints (what a stalled reactor is diagnosed by).
+        var reactorShards: [String] = []
 
         /// What changes while the sync moves (a rebuild's age does not count).
         var motion: String { "\(head) \(lagging) \(inbox) \(rebuilds.count) \(outbound) \(held)" }
@@ -33,6 +35,7 @@ extension ChaosDriver {
         var description: String {
             "log head \(head), lagging \(lagging.isEmpty ? "none" : lagging.joined(separator: ", ")), inbox \(inbox) pending, "
                 + "rebuilds open: \(rebuilds.isEmpty ? "none" : rebuilds.joined(separator: ", ")), \(outbound) outbound requests unsettled, \(held) decisions held"
+                + (reactorShards.isEmpty ? "" : "; reactor: \(reactorShards.joined(separator: "; "))")
         }
     }
 
@@ -104,9 +107,26 @@ extension ChaosDriver {
                 """
             ).decode(String.self)
             let held = try await connection.query("SELECT count(*) FROM reactor_held_decisions").singleValue(Int.self) ?? 0
+            var reactorShards: [String] = []
+            if lagging.contains(where: { $0.hasPrefix(Reactor.checkpointName + " ") }) {
+                reactorShards = try await connection.query(
+                    """
+                    SELECT 'checkpoint ' || shard || ' at ' || txid || '/' || global_position FROM projection_checkpoints
+                    WHERE projection = \(Reactor.checkpointName) AND shard <> 'all'
+                    UNION ALL
+                    SELECT 'lease ' || shard_count || '/' || shard || ' ' || coalesce(holder, 'free')
+                           || CASE WHEN isfinite(lease_until) THEN ' for ' || round(extract(epoch FROM lease_until - clock_timestamp()))
+                                   || ' s' ELSE '' END
+                           || CASE WHEN isfinite(turn_at) THEN ', turn ' || round(extract(epoch FROM clock_timestamp() - turn_at)) || ' s ago'
+                                   ELSE ', no turn yet' END
+                    FROM reactor_shards
+                    """
+                ).decode(String.self)
+            }
             return Progress(
                 head: head, lagging: lagging, inbox: inbox, rebuilds: rebuilds,
-                outbound: outbound.pending + outbound.failedWaiting + outbound.rateLimited + outbound.inFlight, held: held)
+                outbound: outbound.pending + outbound.failedWaiting + outbound.rateLimited + outbound.inFlight, held: held,
+                reactorShards: reactorShards)
         }
     }
 }

@@ -151,9 +151,14 @@ struct ReactorShards: Sendable {
 
     /// Saves how far a shard's events are handled, and moves the low-water mark to the oldest shard's checkpoint
     /// once every shard has one.
+    ///
+    /// Saves take turns (a transaction lock): two shards saved at once each read the other's checkpoint as it was
+    /// before, and the low-water mark, which only moves forward, stayed behind both for good — in a quiet log no
+    /// shard moves again, so the reactor looked one event behind forever.
     func save(_ checkpoint: Checkpoint, ofShard shard: Int) async throws {
         let count = sharding.shards
         try await store.pool.withTransaction(scope: .system) { connection in
+            try await connection.execute("SELECT pg_advisory_xact_lock(hashtextextended('accord.reactor/low-water-mark', 0))")
             try await store.saveCheckpoint(
                 checkpoint, projection: Reactor.checkpointName, version: 1, shard: Self.name(of: shard, count), on: connection)
             let oldest = try await connection.query(
