@@ -336,6 +336,15 @@ let package = Package(
             path: "Tests/PostgresTestSupport",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "SandboxTestSupport",
+            dependencies: [
+                "EconomicSandbox", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/SandboxTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PGClientTests",
             dependencies: ["PGClient", "PostgresTestSupport"],
@@ -445,6 +454,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Ingest", "SyncEngine", "EventSourcing", "Projections", "EventStore", "PGClient", "SyncDomain", "Connectors", "Credentials", "PostgresTestSupport",
+                "SandboxTestSupport", "EconomicSandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -3,7 +3,9 @@ import Connectors
 public import Credentials
 public import EventStore
 import Foundation
+import HTTPTypes
 import Synchronization
+public import SyncDomain
 
 /// ``TenantConnectionsAdmin`` over the credential store: connecting stores through
 /// ``Credentials/CredentialStore/setEconomic(_:for:)`` and ``Credentials/CredentialStore/setStripe(_:for:)``
@@ -73,6 +75,70 @@ public final class CredentialConnections: TenantConnectionsAdmin {
         }
         checks.withLock { $0[tenant, default: [:]][system] = check }
         return check
+    }
+
+    /// e-conomic's lists for new customers' defaults, read through the stored connection.
+    public func economicChoices(tenant: TenantID) async throws -> EconomicChoicesState {
+        guard let economic = try await store.load(tenant)?.economic else { return .notConnected }
+        let client = EconomicClient(configuration: Self.interactive(economic, timeout: .seconds(5)), httpClient: httpClient)
+        do {
+            async let terms = client.paymentTerms()
+            async let groups = client.customerGroups()
+            async let zones = client.vatZones()
+            async let currencies = client.currencies()
+            async let layouts = client.layouts()
+            return .loaded(
+                EconomicChoices(
+                    paymentTerms: try await terms.map { .init(value: String($0.paymentTermsNumber), label: "\($0.paymentTermsNumber) — \($0.name)") },
+                    customerGroups: try await groups.map { .init(value: String($0.customerGroupNumber), label: "\($0.customerGroupNumber) — \($0.name)") },
+                    vatZones: try await zones.map {
+                        .init(value: String($0.vatZoneNumber), label: "\($0.vatZoneNumber) — \($0.name)", usable: $0.enabledForCustomer != false)
+                    },
+                    currencies: try await currencies.map { currency in
+                        .init(value: currency.code, label: currency.name.map { "\(currency.code) — \($0)" } ?? currency.code)
+                    },
+                    layouts: try await layouts.map { .init(value: String($0.layoutNumber), label: "\($0.layoutNumber) — \($0.name)") }))
+        } catch {
+            return .unavailable(String(describing: error))
+        }
+    }
+
+    /// Checks defaults with ``Connectors/EconomicClient/validateDefaults(_:)`` through the stored connection.
+    public func checkDefaults(_ defaults: NewCustomerDefaults, tenant: TenantID) async throws -> [String] {
+        guard let economic = try await store.load(tenant)?.economic else { return [] }
+        var wanted = EconomicCustomerDefaults(
+            paymentTerms: defaults.paymentTerms, customerGroup: defaults.customerGroup, currency: defaults.currency, layout: defaults.layout)
+        switch defaults.vatZone {
+        case .fixed(let zone): wanted.vatZones = ["": zone]
+        case .byCountry(let domestic, let eu, let abroad): wanted.vatZones = ["domestic": domestic, "eu": eu, "abroad": abroad]
+        }
+        do {
+            return try await EconomicClient(configuration: Self.interactive(economic, timeout: .seconds(10)), httpClient: httpClient)
+                .validateDefaults(wanted)
+                .map(Self.sentence)
+        } catch {
+            throw APIError(
+                .badGateway, code: "economic_unavailable",
+                message: "The defaults could not be checked against e-conomic's lists (\(error)); nothing was saved. Try again.")
+        }
+    }
+
+    /// The connection's client settings for a person waiting on a page: a shorter deadline than the workers' (an
+    /// unreachable e-conomic is retried until the deadline).
+    static func interactive(_ economic: TenantConnections.Economic, timeout: Duration) -> EconomicClient.Configuration {
+        var configuration = economic.clientConfiguration
+        configuration.timeout = timeout
+        return configuration
+    }
+
+    /// A problem as a bookkeeper reads it, e.g. "Payment terms 42: no payment terms with this number; e-conomic has 1 — Netto 8 dage, …".
+    static func sentence(_ problem: EconomicDefaultsProblem) -> String {
+        let names = [
+            "paymentTerms": "Payment terms", "customerGroup": "Customer group", "vatZone": "VAT zone", "vatZone.domestic": "VAT zone (domestic)",
+            "vatZone.eu": "VAT zone (EU)", "vatZone.abroad": "VAT zone (abroad)", "currency": "Currency", "layout": "Invoice layout",
+        ]
+        let offered = problem.available.isEmpty ? "" : "; e-conomic has \(problem.available.joined(separator: ", "))"
+        return "\(names[problem.field] ?? problem.field) \(problem.value): \(problem.reason)\(offered)."
     }
 
     /// Refuses incomplete or malformed connection details with every problem at once (the store names only that

@@ -299,6 +299,9 @@ public struct APIController: Sendable {
     @Sendable func updateSettings(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let input = try await JSONBody.decode(SettingsUpdate.self, from: request, limit: configuration.maxJSONBodyBytes)
+        // Defaults the tenant's e-conomic agreement does not offer would make every automatic create fail later.
+        let problems = try await dependencies.defaultsProblems(input.settings, tenant: identity.tenant)
+        guard problems.isEmpty else { throw APIError(.unprocessableContent, code: "invalid_settings", message: problems.joined(separator: " ")) }
         do {
             try await commands.updateSettings(
                 input.settings, expectedVersion: input.expectedVersion, tenant: identity.tenant, metadata: try metadata(context))

@@ -134,54 +134,6 @@ public struct WebController: Sendable {
         return try render("Outbound", .outbound, body, request: request, context: context)
     }
 
-    @Sendable func settingsPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let identity = try context.requireIdentity()
-        let settings = try await commands.settings(of: identity.tenant)
-        return try render(
-            "Settings", .settings, Pages.settings(SettingsForm(settings), problems: [], identity: identity), request: request, context: context)
-    }
-
-    @Sendable func saveSettings(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let identity = try context.requireIdentity()
-        let form = SettingsForm(try await formData(request))
-        func refused(_ problems: [String], status: HTTPResponse.Status) throws -> Response {
-            try render(
-                "Settings", .settings, Pages.settings(form, problems: problems, identity: identity), request: request, context: context,
-                status: status)
-        }
-        switch form.settings() {
-        case .failure(let problems):
-            return try refused(problems.messages, status: .unprocessableContent)
-        case .success(let (settings, expectedVersion)):
-            do {
-                try await commands.updateSettings(settings, expectedVersion: expectedVersion, tenant: identity.tenant, metadata: metadata(identity))
-            } catch let error as CommandError where error.code == .rejected {
-                return try refused([error.message], status: .conflict)
-            } catch let error as CommandError where error.code == .invalidInput {
-                return try refused([error.message], status: .unprocessableContent)
-            }
-            return HTMLResponse.redirect(to: "/ui/settings" + WebPaths.query([("notice", "Settings saved.")]))
-        }
-    }
-
-    /// The settings page with what the form's settings would change (replayed over the tenant's log); nothing is saved.
-    @Sendable func previewSettings(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let identity = try context.requireIdentity()
-        let form = SettingsForm(try await formData(request))
-        let problems: [String]
-        var preview: ReplayReport?
-        switch form.settings() {
-        case .failure(let found):
-            problems = found.messages
-        case .success(let (settings, _)):
-            problems = settings.validationErrors().map(\.description)
-            if problems.isEmpty { preview = try await reads.replay(identity.tenant, proposal: settings, limit: 20, offset: 0) }
-        }
-        return try render(
-            "Settings", .settings, Pages.settings(form, problems: problems, preview: preview, identity: identity), request: request,
-            context: context, status: problems.isEmpty ? .ok : .unprocessableContent)
-    }
-
     // MARK: Actions
 
     func metadata(_ identity: TenantIdentity) -> CommandMetadata { CommandMetadata(actor: identity.actor) }

@@ -1,5 +1,6 @@
 public import Credentials
 public import EventStore
+public import SyncDomain
 
 /// Connecting a tenant to e-conomic and Stripe from the API and the connections page, always for one tenant.
 /// ``CredentialConnections`` stores through ``Credentials/CredentialStore`` (which seals every secret, as
@@ -16,6 +17,13 @@ public protocol TenantConnectionsAdmin: Sendable {
     /// Reads something cheap through the stored connection and remembers the outcome as its last check.
     /// - Throws: ``APIError`` 404 when the tenant has no such connection.
     func test(_ system: ConnectionSystem, tenant: TenantID) async throws -> ConnectionStatus.Check
+    /// What the tenant's e-conomic agreement offers for new customers' defaults (payment terms, customer groups, VAT
+    /// zones, currencies, layouts), read through the stored connection; never throws for e-conomic's answers.
+    func economicChoices(tenant: TenantID) async throws -> EconomicChoicesState
+    /// Checks defaults for new customers against the agreement's own lists (nothing when e-conomic is not connected).
+    /// - Returns: one sentence per default the agreement does not offer, naming what it offers instead.
+    /// - Throws: ``APIError`` 502 `economic_unavailable` when the lists cannot be read.
+    func checkDefaults(_ defaults: NewCustomerDefaults, tenant: TenantID) async throws -> [String]
 }
 
 /// The systems a tenant connects to.

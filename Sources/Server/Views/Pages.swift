@@ -336,7 +336,9 @@ enum Pages {
 
     // MARK: Settings
 
-    static func settings(_ form: SettingsForm, problems: [String], preview: ReplayReport? = nil, identity: TenantIdentity) -> HTML {
+    static func settings(
+        _ form: SettingsForm, problems: [String], preview: ReplayReport? = nil, choices: EconomicChoicesState = .notConnected, identity: TenantIdentity
+    ) -> HTML {
         func checked(_ condition: Bool) -> HTML { condition ? " checked" : "" }
         func selected(_ condition: Bool) -> HTML { condition ? " selected" : "" }
         let problemList: HTML =
@@ -355,15 +357,7 @@ enum Pages {
             <input name="write_back_key" value="\(form.writeBackKey)" size="20" placeholder="(none)"></label>
             <label><input type="radio" name="numbering" value="source"\(checked(form.numbering == "source"))> take it from the source field
             <input name="numbering_field" value="\(form.numberingField)" size="28" placeholder="metadata.customer_number"></label></fieldset>
-            <fieldset><legend>Defaults for new e-conomic customers</legend>
-            <label>Payment terms no. <input name="payment_terms" value="\(form.paymentTerms)" size="6"></label>
-            <label>Customer group no. <input name="customer_group" value="\(form.customerGroup)" size="6"></label>
-            <label>Currency <input name="currency" value="\(form.currency)" size="4"></label>
-            <label>Invoice layout no. <input name="layout" value="\(form.layout)" size="6" placeholder="(default)"></label>
-            <label>Home country <input name="home_country" value="\(form.homeCountry)" size="3"></label>
-            <label><input type="radio" name="vat_mode" value="by_country"\(checked(form.vatMode != "fixed"))> VAT zone by country: domestic
-            <input name="vat_domestic" value="\(form.vatDomestic)" size="3"> EU <input name="vat_eu" value="\(form.vatEU)" size="3"> abroad <input name="vat_abroad" value="\(form.vatAbroad)" size="3"></label>
-            <label><input type="radio" name="vat_mode" value="fixed"\(checked(form.vatMode == "fixed"))> always VAT zone <input name="vat_fixed" value="\(form.vatFixed)" size="3"></label></fieldset>
+            \(defaultsFieldset(form, choices: choices))
             <fieldset><legend>Field mappings</legend>
             <label>One per line: <code>source field -> e-conomic field</code>; several sources are joined: <code>address.line1 + address.line2 -> address</code>.
             <textarea name="mappings" rows="9">\(form.mappings)</textarea></label></fieldset>

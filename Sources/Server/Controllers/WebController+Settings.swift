@@ -1,0 +1,70 @@
+import EventStore
+import Hummingbird
+import Projections
+import SyncDomain
+import SyncEngine
+
+extension WebController {
+    /// The settings page; the defaults for new customers are chosen from e-conomic's own lists when it is connected.
+    @Sendable func settingsPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let settings = try await commands.settings(of: identity.tenant)
+        let page = Pages.settings(SettingsForm(settings), problems: [], choices: await economicChoices(identity.tenant), identity: identity)
+        return try render("Settings", .settings, page, request: request, context: context)
+    }
+
+    /// Saves the form; changed defaults are checked against e-conomic's lists first (a default the agreement does not
+    /// offer would make every automatic create fail later), and a refused form comes back as typed, with every problem.
+    @Sendable func saveSettings(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let form = SettingsForm(try await formData(request))
+        func refused(_ problems: [String], status: HTTPResponse.Status) async throws -> Response {
+            let page = Pages.settings(form, problems: problems, choices: await economicChoices(identity.tenant), identity: identity)
+            return try render("Settings", .settings, page, request: request, context: context, status: status)
+        }
+        switch form.settings() {
+        case .failure(let problems):
+            return try await refused(problems.messages, status: .unprocessableContent)
+        case .success(let (settings, expectedVersion)):
+            do {
+                let problems = try await dependencies.defaultsProblems(settings, tenant: identity.tenant)
+                if !problems.isEmpty { return try await refused(problems, status: .unprocessableContent) }
+                try await commands.updateSettings(settings, expectedVersion: expectedVersion, tenant: identity.tenant, metadata: metadata(identity))
+            } catch let error as APIError where error.code == "economic_unavailable" {
+                return try await refused([error.message], status: error.status)
+            } catch let error as CommandError where error.code == .rejected {
+                return try await refused([error.message], status: .conflict)
+            } catch let error as CommandError where error.code == .invalidInput {
+                return try await refused([error.message], status: .unprocessableContent)
+            }
+            return HTMLResponse.redirect(to: "/ui/settings" + WebPaths.query([("notice", "Settings saved.")]))
+        }
+    }
+
+    /// The settings page with what the form's settings would change (replayed over the tenant's log); nothing is saved.
+    @Sendable func previewSettings(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let form = SettingsForm(try await formData(request))
+        let problems: [String]
+        var preview: ReplayReport?
+        switch form.settings() {
+        case .failure(let found):
+            problems = found.messages
+        case .success(let (settings, _)):
+            problems = settings.validationErrors().map(\.description)
+            if problems.isEmpty { preview = try await reads.replay(identity.tenant, proposal: settings, limit: 20, offset: 0) }
+        }
+        let page = Pages.settings(form, problems: problems, preview: preview, choices: await economicChoices(identity.tenant), identity: identity)
+        return try render("Settings", .settings, page, request: request, context: context, status: problems.isEmpty ? .ok : .unprocessableContent)
+    }
+
+    /// e-conomic's lists for the page (none without a connections admin, as in tests over memory).
+    func economicChoices(_ tenant: TenantID) async -> EconomicChoicesState {
+        guard let connections = dependencies.connections else { return .notConnected }
+        do {
+            return try await connections.economicChoices(tenant: tenant)
+        } catch {
+            return .unavailable("the connection could not be read")
+        }
+    }
+}

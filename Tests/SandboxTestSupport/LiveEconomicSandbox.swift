@@ -1,0 +1,39 @@
+public import EconomicSandbox
+import Logging
+import ServiceLifecycle
+
+/// An e-conomic sandbox on 127.0.0.1 (a free port) for the duration of a test, over real HTTP, with the sandbox's
+/// default tokens. Test targets that need one run it through here.
+public enum LiveEconomicSandbox {
+    /// Runs a sandbox seeded with `seed` while `body` runs, and passes it its base URL.
+    public static func run<T: Sendable>(seed: SandboxSeed = .referenceData, _ body: (_ baseURL: String) async throws -> T) async throws -> T {
+        var logger = Logger(label: "accord.tests.economic-sandbox")
+        logger.logLevel = .critical
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = try await buildSandboxApplication(configuration: SandboxConfiguration(port: 0, seed: seed), logger: logger) { port in
+            continuation.yield(port)
+            continuation.finish()
+        }
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw SandboxDidNotStart() }
+            do {
+                let value = try await body("http://127.0.0.1:\(port)")
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return value
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+        }
+    }
+}
+
+/// The sandbox never reported its port.
+public struct SandboxDidNotStart: Error, CustomStringConvertible {
+    public var description: String { "the e-conomic sandbox did not start" }
+}
