@@ -9,7 +9,7 @@ import Synchronization
 
 /// The webhooks benchmark's traffic and measurements, over one HTTP client on loopback: signed deliveries at a
 /// steady rate, the flood (forged webhooks and bad-key API requests, each bounded in rate, time and requests in
-/// flight), `/metrics` samples, and the e-conomic creates read back from the outbound queue.
+/// flight), `/metrics` samples, and the observations read back from the log.
 final class WebhookLoad: Sendable {
     let accordURL: String
     let tenant: TenantID
@@ -28,9 +28,11 @@ final class WebhookLoad: Sendable {
 
     func shutdown() { try? client.syncShutdown() }
 
-    /// What one run of deliveries did: each delivery's send time by e-mail, and the answers by status.
+    /// What one run of deliveries did: each delivery's send time by customer id, how long each took to be answered
+    /// (seconds), and the answers by status.
     struct Sent: Sendable {
         var sentAt: [String: Date] = [:]
+        var answerTimes: [Double] = []
         var statuses: [Int: Int] = [:]
         var elapsed: Duration = .zero
     }
@@ -43,10 +45,10 @@ final class WebhookLoad: Sendable {
         var skippedAPI = 0
     }
 
-    /// One `/metrics` sample: the most any follower lags, and the pending outbound requests.
+    /// One `/metrics` sample: the most any follower lags, and the webhook deliveries waiting in the inbox.
     struct Sample: Sendable {
         var lag: Double
-        var pending: Double
+        var inbox: Double
     }
 
     /// Posts a signed `customer.created` for each customer, `rate` per second.
@@ -66,9 +68,14 @@ final class WebhookLoad: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.headers.add(name: "Stripe-Signature", value: self.signer.header(payload: body, timestamp: created))
             request.body = .bytes(ByteBuffer(bytes: body))
-            sent.withLock { $0.sentAt[address] = Date() }
+            let sentAt = Date()
             let status = await self.status(of: request)
-            sent.withLock { $0.statuses[status, default: 0] += 1 }
+            let answered = Date().timeIntervalSince(sentAt)
+            sent.withLock {
+                $0.sentAt[customers[index]] = sentAt
+                $0.answerTimes.append(answered)
+                $0.statuses[status, default: 0] += 1
+            }
         } skipped: {
         }
         var result = sent.withLock { $0 }
@@ -127,11 +134,11 @@ final class WebhookLoad: Sendable {
         while !Task.isCancelled {
             if let text = try? await client.execute(HTTPClientRequest(url: "\(accordURL)/metrics"), timeout: .seconds(10)).body.collect(upTo: 4 << 20)
             {
-                var sample = Sample(lag: 0, pending: 0)
+                var sample = Sample(lag: 0, inbox: 0)
                 for line in String(buffer: text).split(separator: "\n") where !line.hasPrefix("#") {
                     guard let value = line.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
                     if line.hasPrefix("accord_follower_lag_events") { sample.lag = max(sample.lag, value) }
-                    if line.hasPrefix("accord_outbound_requests{status=\"pending\"}") { sample.pending = value }
+                    if line.hasPrefix("accord_inbox_backlog") { sample.inbox = value }
                 }
                 samples.append(sample)
             }
@@ -180,25 +187,29 @@ final class WebhookLoad: Sendable {
         }
     }
 
-    /// Waits until every e-mail's e-conomic create succeeded (or `timeout`); returns when each was recorded.
-    static func waitForCreates(_ pool: PGConnectionPool, emails: [String], timeout: Duration) async throws -> [String: Date] {
+    /// Waits until every customer's first observation is in the log (or `timeout`): the delivery was verified, queued,
+    /// its customer read back from Stripe and recorded. Returns when each was recorded, by customer id.
+    static func waitForObservations(_ pool: PGConnectionPool, tenant: TenantID, customers: [String], timeout: Duration) async throws
+        -> [String: Date]
+    {
         let deadline = ContinuousClock.now + timeout
-        var created: [String: Date] = [:]
+        let streams = customers.map { "customer-stripe-\($0)" }
+        var recorded: [String: Date] = [:]
         while ContinuousClock.now < deadline {
             let rows = try await pool.withTransaction(scope: .system) { connection in
                 try await connection.query(
                     """
-                    SELECT payload->>'email', min(updated_at) FROM outbound_requests
-                    WHERE kind = 'economic_create' AND status = 'succeeded' AND payload->>'email' = ANY(\(emails)::text[])
+                    SELECT stream_id, min(recorded_at) FROM events
+                    WHERE tenant_id = \(tenant.rawValue) AND type = 'CustomerObserved' AND stream_id = ANY(\(streams)::text[])
                     GROUP BY 1
                     """
                 ).decode((String, Date).self)
             }
-            created = Dictionary(rows, uniquingKeysWith: min)
-            if created.count >= emails.count { break }
-            try await Task.sleep(for: .milliseconds(250))
+            recorded = Dictionary(rows.map { (String($0.0.dropFirst("customer-stripe-".count)), $0.1) }, uniquingKeysWith: min)
+            if recorded.count >= customers.count { break }
+            try await Task.sleep(for: .seconds(1))
         }
-        return created
+        return recorded
     }
 
     /// The `fraction` percentile of sorted values (0 when there are none).
