@@ -9,7 +9,7 @@ import re
 
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
 def replaced(element):
@@ -88,6 +88,14 @@ class Page:
         field = (within or self.driver).find_element(By.NAME, name)
         field.clear()
         field.send_keys(text)
+
+    def options(self, name):
+        """What the list named `name` offers, as a person reads it."""
+        return [option.text for option in Select(self.driver.find_element(By.NAME, name)).options]
+
+    def choose(self, name, label):
+        """Chooses the entry `label` of the list named `name`."""
+        Select(self.driver.find_element(By.NAME, name)).select_by_visible_text(label)
 
     def click_button(self, label, within=None):
         """Clicks a button that submits its form, and waits for the page the answer leads to."""

@@ -1,5 +1,5 @@
 """What a person does in the pages today, end to end against the live demo: resolve a conflict field by field,
-stop and restart a pair, preview and save a settings change, import a customer file, test a connection. The data each flow needs is set up through the API,
+stop and restart a pair, preview and save a settings change, choose a default from e-conomic's lists, import a customer file, test a connection. The data each flow needs is set up through the API,
 localstripe and the e-conomic sandbox (accord_client.py); each flow is driven through its page object (pages.py)."""
 
 from accord_client import wait_until
@@ -65,6 +65,20 @@ def test_preview_and_save_a_settings_change(site, accord):
     page.screenshot("settings-saved")
     after = wait_until("the settings to be saved", lambda: (s := accord.settings())["version"] > before["version"] and s)
     assert after["settings"]["conflictPolicies"] == {"city": "sourceWins"}
+
+
+def test_choose_a_default_from_economics_lists(site, accord):
+    # The demo is connected to the e-conomic sandbox: its payment terms are offered by name, not typed as numbers.
+    before = accord.settings()
+    page = site.open(SettingsPage)
+    assert "5 — Netto 30 dage" in page.options("payment_terms"), page.options("payment_terms")
+    assert "19 — DK. std. m. bankoplys. 1.5" in page.options("layout")
+    page.choose("payment_terms", "5 — Netto 30 dage")
+    page.save()
+    assert page.errors == [], page.errors
+    page.screenshot("settings-defaults-chosen")
+    after = wait_until("the settings to be saved", lambda: (s := accord.settings())["version"] > before["version"] and s)
+    assert after["settings"]["defaults"]["paymentTerms"] == 5
 
 
 def test_search_customers_by_a_name_with_spaces(site):
