@@ -98,6 +98,15 @@ public struct APIKeyStore: Sendable {
         return try await verify(keyID: key.keyID) { stored in constantTimeEqual(stored, key.secretHash) }
     }
 
+    /// Every key id there is (revoked ones too), to refuse a made-up id without a query (``authenticate(_:)`` is
+    /// still what checks a key).
+    /// - Throws: ``PGError``.
+    public func keyIDs() async throws -> Set<String> {
+        Set(try await pool.withTransaction(scope: .system) { connection in
+            try await connection.query("SELECT key_id FROM api_keys").decode(String.self)
+        })
+    }
+
     /// Checks that a key id names a live key (for sessions, which carry the key id, not the secret).
     /// - Throws: ``PGError``.
     public func verify(keyID: String) async throws -> Verdict {

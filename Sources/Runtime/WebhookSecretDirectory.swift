@@ -23,12 +23,11 @@ final class WebhookSecretDirectory: WebhookSecretsProvider, Service {
     private struct State {
         var entries: [TenantID: Entry] = [:]
         var loaded = false
-        var lastRefresh: ContinuousClock.Instant?
-        var refreshing = false
     }
 
     /// The least time between two refreshes caused by lookups that found no secrets.
     static let missRefreshGap: Duration = .seconds(1)
+    private let misses = MissRefreshGate(gap: missRefreshGap)
 
     private let credentials: CredentialStore
     private let refreshInterval: Duration
@@ -47,15 +46,7 @@ final class WebhookSecretDirectory: WebhookSecretsProvider, Service {
     func webhookSecrets(for tenant: TenantID) async throws -> [String] {
         if !state.withLock({ $0.loaded }) { try await refresh() }
         if let secrets = state.withLock({ $0.entries[tenant]?.secrets }), !secrets.isEmpty { return secrets }
-        let now = ContinuousClock.now
-        let due = state.withLock { state -> Bool in
-            guard !state.refreshing, state.lastRefresh.map({ now - $0 >= Self.missRefreshGap }) ?? true else { return false }
-            state.refreshing = true
-            return true
-        }
-        guard due else { return [] }
-        defer { state.withLock { $0.refreshing = false } }
-        try await refresh()
+        guard try await misses.refreshIfDue({ try await refresh() }) else { return [] }
         return state.withLock { $0.entries[tenant]?.secrets ?? [] }
     }
 
@@ -81,8 +72,8 @@ final class WebhookSecretDirectory: WebhookSecretsProvider, Service {
         state.withLock {
             $0.entries = entries
             $0.loaded = true
-            $0.lastRefresh = ContinuousClock.now
         }
+        misses.refreshed()
     }
 
     /// Refreshes every ``refreshInterval`` until graceful shutdown; a failed refresh keeps the secrets it had.

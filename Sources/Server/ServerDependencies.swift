@@ -27,6 +27,8 @@ public struct ServerDependencies: Sendable {
     public var imports: ImportJobs
     /// The tenants' connections (nil without a master key: the connection pages answer 503).
     public var connections: CredentialConnections?
+    /// The API key ids there are, in memory (made-up keys cost no query).
+    public var apiKeys: APIKeyDirectory
 
     /// Makes the dependencies.
     /// - Parameters:
@@ -54,6 +56,7 @@ public struct ServerDependencies: Sendable {
         self.logger = logger
         self.imports = ImportJobs(store: store, logger: logger)
         self.connections = credentials.map { CredentialConnections(store: $0) }
+        self.apiKeys = APIKeyDirectory(store: APIKeyStore(pool: store.pool))
     }
 
     /// The connection pool.
@@ -63,7 +66,7 @@ public struct ServerDependencies: Sendable {
     /// handler, the API key and session stores and the database itself.
     public var controllers: ControllerDependencies {
         ControllerDependencies(
-            reads: TenantReadModels(store: store), commands: commands, apiKeys: APIKeyStore(pool: pool), sessions: SessionStore(pool: pool),
+            reads: TenantReadModels(store: store), commands: commands, apiKeys: apiKeys, sessions: SessionStore(pool: pool),
             health: PostgresServerHealth(pool: pool), imports: imports, connections: connections)
     }
 }

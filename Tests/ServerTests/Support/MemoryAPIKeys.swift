@@ -39,6 +39,12 @@ final class MemoryAPIKeys: APIKeyAuthenticator {
         return stored.revoked ? .revoked : .valid(tenant: stored.tenant, keyID: key.keyID)
     }
 
+    /// A well-formed key no one made.
+    func madeUp() -> String { "\(APIKey.prefix)\(SecureRandom.bytes(8).hexString)_\(SecureRandom.bytes(32).base64URLString)" }
+
+    /// Every key id made (revoked ones too).
+    var ids: Set<String> { keys.withLock { Set($0.keys) } }
+
     func verify(keyID: String) async throws -> APIKeyStore.Verdict {
         guard let stored = keys.withLock({ $0[keyID] }) else { return .unknown }
         return stored.revoked ? .revoked : .valid(tenant: stored.tenant, keyID: keyID)
