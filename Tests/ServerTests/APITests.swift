@@ -103,6 +103,7 @@ struct APITests {
             try await harness.observe(.stripe("cus_bo"), ["name": "Bo", "email": "bo@example.com"])
             try await harness.observe(.stripe("cus_cy"), ["name": "Cy", "email": "cy@example.com", "customer_number": "77"])
             try await harness.observe(.economic(42), ["name": "Someone", "email": "someone@example.com", "currency": "DKK"])
+            try await harness.observe(.file("7001"), ["name": "Frida", "email": "frida@example.com"])
             try await harness.settle()
             try await harness.withClient { client throws in
                 let key = harness.acmeKey
@@ -141,13 +142,14 @@ struct APITests {
                 let all = try await client.post(
                     "/api/v1/unpartnered/source/create-partners", key: key, json: #"{"numbering":{"mode":"economicAssigns"}}"#)
                 #expect(all.status == .accepted)
-                #expect(try all.json()["created"] as? [String] == ["stripe:cus_bo"])
+                // The source side is every Stripe and file customer, as the unpartnered list shows them.
+                #expect(try all.json()["created"] as? [String] == ["file:7001", "stripe:cus_bo"])
                 #expect(try await client.post("/api/v1/unpartnered/left/create-partners", key: key).status == .notFound)
             }
             let writes = try await harness.events().compactMap { event -> EconomicWriteRequested? in
                 if case .economicWriteRequested(let write) = event { write } else { nil }
             }
-            #expect(writes.map { $0.payload["customerNumber"] } == ["43", "77", nil])
+            #expect(writes.map { $0.payload["customerNumber"] } == ["43", "77", nil, nil])
         }
     }
 

@@ -4,6 +4,8 @@ sandbox), to set up the data a browser flow needs. Reads what ops/lib/accord-dem
 import base64
 import json
 import os
+import re
+import subprocess
 import time
 import urllib.error
 import urllib.parse
@@ -62,6 +64,18 @@ class Accord:
 
     def settings(self):
         return self.api("GET", "/settings")
+
+    def new_tenant(self, tenant, name):
+        """What an operator does before a new company's bookkeeper opens the browser: `accord tenant add` and
+        `accord tenant api-key create` on the demo's database. Returns the key (shown once)."""
+        accord = os.environ["ACCORD_BINARY"]
+        subprocess.run([accord, "tenant", "add", tenant, "--name", name], check=True, capture_output=True, text=True, timeout=60)
+        created = subprocess.run(
+            [accord, "tenant", "api-key", "create", tenant, "--name", "browser"], check=True, capture_output=True, text=True, timeout=60
+        )
+        keys = re.findall(r"\bak_[A-Za-z0-9_-]+", created.stdout + created.stderr)
+        assert keys, f"no key in: {created.stdout} {created.stderr}"
+        return keys[0]
 
     def edit_in_economic(self, number, **fields):
         """An accountant's edit in e-conomic's own screens (the sandbox's admin API)."""

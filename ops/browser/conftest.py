@@ -27,8 +27,8 @@ def artifacts():
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
-def driver():
+def chromium():
+    """Debian's chromium, headless, through Debian's chromium-driver."""
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,1000", "--lang=en"):
@@ -36,6 +36,20 @@ def driver():
     service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
     browser = webdriver.Chrome(options=options, service=service)
     browser.set_page_load_timeout(60)
+    return browser
+
+
+@pytest.fixture(scope="session")
+def driver():
+    browser = chromium()
+    yield browser
+    browser.quit()
+
+
+@pytest.fixture
+def other_browser():
+    """A second browser (its own cookies), for a person of another tenant; the logged-in `site` stays as it is."""
+    browser = chromium()
     yield browser
     browser.quit()
 

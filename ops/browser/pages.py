@@ -155,6 +155,10 @@ class UnpartneredPage(Page):
     path = "/ui/unpartnered?side=source"
     heading_text = "Unpartnered"
 
+    def create_all_partners(self):
+        """Presses "Create partners" for every customer listed on this side (the numbering as offered)."""
+        self.click_button("Create partners")
+
 
 class SynchronisedPage(Page):
     path = "/ui/synchronised"
@@ -263,6 +267,13 @@ class ImportPage(Page):
 class ConnectionsPage(Page):
     path = "/ui/connections"
     heading_text = "Connections"
+
+    def connect_economic(self, base_url, app_secret_token, agreement_grant_token):
+        """Fills in e-conomic's tokens and REST address and connects."""
+        self.fill("base_url", base_url)
+        self.fill("app_secret_token", app_secret_token)
+        self.fill("agreement_grant_token", agreement_grant_token)
+        self.click_button("Connect e-conomic")
 
     def test_connection(self, system):
         """Presses "Test connection" of `system` ("economic" or "stripe")."""

@@ -1,9 +1,10 @@
-"""What a person does in the pages today, end to end against the live demo: resolve a conflict field by field,
+"""What a person does in the pages today, end to end against the live demo: a new company's first synchronised
+customer entirely in the browser, resolve a conflict field by field,
 stop and restart a pair, preview and save a settings change, choose a default from e-conomic's lists, import a customer file, test a connection. The data each flow needs is set up through the API,
 localstripe and the e-conomic sandbox (accord_client.py); each flow is driven through its page object (pages.py)."""
 
 from accord_client import wait_until
-from pages import ConflictsPage, ConnectionsPage, CustomersPage, ImportPage, ImportsPage, SettingsPage, SynchronisedPage
+from pages import ConflictsPage, ConnectionsPage, CustomersPage, ImportPage, ImportsPage, SettingsPage, Site, SynchronisedPage, UnpartneredPage
 
 
 def test_resolve_a_conflict_field_by_field(site, accord):
@@ -121,3 +122,50 @@ def test_test_a_connection(site):
     assert page.heading == "Connections"
     assert "Connected to e-conomic agreement" in page.text, page.text[:800]
     page.screenshot("connections-tested")
+
+
+def test_first_synchronised_customer_from_an_empty_tenant(other_browser, accord, artifacts, tmp_path):
+    """A new company, from the key its operator made to its first synchronised customer, entirely in the browser:
+    connect e-conomic and test it, choose the settings (defaults from e-conomic's lists, partners created by a
+    person), import a customer file, create its partner, see the pair synchronised."""
+    key = accord.new_tenant("firstco", "First Co ApS")
+    site = Site(other_browser, accord.url, artifacts)
+    assert site.login(key).heading == "Overview"
+
+    page = site.open(ConnectionsPage)
+    page.connect_economic(accord.sandbox, "sandbox-app-secret", "sandbox-agreement-grant")
+    assert page.errors == [], page.errors
+    page = site.open(ConnectionsPage)
+    page.test_connection("economic")
+    assert "Connected to e-conomic agreement" in page.text, page.text[:800]
+
+    page = site.open(SettingsPage)
+    assert "1 — Netto 8 dage" in page.options("payment_terms"), "the defaults are offered from e-conomic's lists"
+    page.fill("match_fields", "email = email")
+    page.choose("payment_terms", "2 — Netto 14 dage")
+    page.choose("create_policy", "leave it unpartnered for a person to decide")
+    page.save()
+    assert page.errors == [], page.errors
+    page.screenshot("first-sync-settings")
+
+    csv = tmp_path / "first-customers.csv"
+    csv.write_text("customer_number,name,email,country\n7001,Frida First,frida@first.example,DK\n", encoding="utf-8")
+    page = site.open(ImportsPage).upload(csv)
+    path = site.driver.current_url.removeprefix(site.url)
+    wait_until("the import to complete", lambda: site.open(ImportPage, path).counts or None)
+    assert site.open(ImportPage, path).counts["added"] == 1
+
+    page = wait_until(
+        "Frida to be listed as unpartnered",
+        lambda: (p := site.open(UnpartneredPage)) and "Frida First" in p.text and p,
+    )
+    page.create_all_partners()
+    assert page.errors == [], page.errors
+    assert "Creating 1 partner." in page.notices, page.notices
+
+    page = wait_until(
+        "Frida's pair to be synchronised",
+        lambda: (p := site.open(SynchronisedPage)) and "Frida First" in p.text and p,
+        timeout=120,
+    )
+    page.screenshot("first-sync-synchronised")

@@ -5,8 +5,9 @@
 # port. Each run gets its own cluster and localstripe: localstripe posts every event to every webhook it knows.
 #
 #   start_accord_demo DIR ACCORD_BINARY   waits until the demo has settled and its report names the API key; then
-#                                         exports ACCORD_URL, ACCORD_API_KEY, ACCORD_SANDBOX_URL, STRIPE_API_BASE
-#                                         and DATABASE_URL (of the demo's database); its output is in DIR/demo.log
+#                                         exports ACCORD_URL, ACCORD_API_KEY, ACCORD_SANDBOX_URL, STRIPE_API_BASE,
+#                                         DATABASE_URL (of the demo's database) and ACCORD_BINARY (for the CLI); its
+#                                         output is in DIR/demo.log
 #   stop_accord_demo DIR                  stops Accord, localstripe and PostgreSQL (safe to call twice)
 #   run_against_accord_demo ARTIFACTS COMMAND…
 #                                         the whole of a test from outside: installs what is missing, builds
@@ -18,7 +19,8 @@ start_accord_demo() {
     log="$dir/demo.log"
     DATABASE_URL=$(ops/postgres.sh start "$dir/pg")
     STRIPE_API_BASE=$(ops/localstripe.sh start "$dir/localstripe")
-    export DATABASE_URL STRIPE_API_BASE
+    ACCORD_BINARY=$accord
+    export DATABASE_URL STRIPE_API_BASE ACCORD_BINARY
     "$accord" demo --port 0 >"$log" 2>&1 </dev/null &
     echo $! >"$dir/demo.pid"
     # The demo reports once the sync has settled (at most 120 s), and prints the API key last.

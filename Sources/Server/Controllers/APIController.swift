@@ -221,21 +221,17 @@ public struct APIController: Sendable {
 
     @Sendable func createPartners(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        let side: System
-        switch try context.pathParameter("side") {
-        case "source": side = .stripe
-        case "stripe": side = .stripe
-        case "file": side = .file
-        case "economic": side = .economic
-        case let other: throw APIError.notFound("unknown side '\(other.prefix(40))': use source, stripe, file or economic")
+        let name = try context.pathParameter("side")
+        guard let side = CreatePartnersOnSide(name) else {
+            throw APIError.notFound("unknown side '\(name.prefix(40))': use source, stripe, file or economic")
         }
         let input = try await optionalBody(CreatePartnerInput.self, request) ?? CreatePartnerInput(numbering: nil)
         let numbering = try input.numbering?.numbering() ?? .economicAssigns
-        let result = try await commands.createPartners(side: side, numbering: numbering, tenant: identity.tenant, metadata: try metadata(context))
+        let outcome = try await side.run(commands, numbering: numbering, tenant: identity.tenant, metadata: try metadata(context))
         return JSONBody.response(
             CreatePartnersOutcome(
-                appended: result.result.events.count, created: result.created.map(\.description).sorted(),
-                skipped: Dictionary(uniqueKeysWithValues: result.skipped.map { ($0.key.description, $0.value) })),
+                appended: outcome.appended, created: outcome.created.map(\.description).sorted(),
+                skipped: Dictionary(uniqueKeysWithValues: outcome.skipped.map { ($0.key.description, $0.value) })),
             status: .accepted)
     }
 

@@ -209,15 +209,14 @@ public struct WebController: Sendable {
     @Sendable func createPartners(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let form = try await formData(request)
-        let side: System = try context.pathParameter("side") == "economic" ? .economic : .stripe
+        let side = CreatePartnersOnSide(try context.pathParameter("side") == "economic" ? "economic" : "source")!
         return try await act(request, form: form, fallback: "/ui/unpartnered", notice: "") {
-            let result = try await commands.createPartners(
-                side: side, numbering: try Self.numbering(form), tenant: identity.tenant, metadata: metadata(identity))
-            var message = "Creating \(result.created.count) partner\(result.created.count == 1 ? "" : "s")."
-            if !result.skipped.isEmpty {
+            let outcome = try await side.run(commands, numbering: try Self.numbering(form), tenant: identity.tenant, metadata: metadata(identity))
+            let (created, skipped) = (outcome.created.count, outcome.skipped)
+            var message = created == 0 && skipped.isEmpty ? "No customer needed a partner." : "Creating \(created) partner\(created == 1 ? "" : "s")."
+            if !skipped.isEmpty {
                 message +=
-                    " Skipped \(result.skipped.count): "
-                    + result.skipped.keys.sorted().prefix(5).map { "\($0) (\(result.skipped[$0]!))" }.joined(separator: "; ")
+                    " Skipped \(skipped.count): " + skipped.keys.sorted().prefix(5).map { "\($0) (\(skipped[$0]!))" }.joined(separator: "; ")
             }
             return message
         }

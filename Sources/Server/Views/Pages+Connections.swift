@@ -53,9 +53,13 @@ extension Pages {
     static func gated(_ body: HTML, status: ConnectionStatus?) -> HTML {
         guard let status, !status.missing.isEmpty else { return body }
         let lines = HTML.join(status.missing.map { "<li>\($0)</li>" })
+        // Without e-conomic nothing can be done here (an alert, the actions disabled); without Stripe a company that
+        // keeps its customers in files works on (a note).
+        guard !status.economic.connected else {
+            return "<section class=\"card\" role=\"status\"><ul>\(lines)</ul><a href=\"/ui/connections\">Set up connections</a></section>\(body)"
+        }
         let banner: HTML =
             "<section class=\"card error\" role=\"alert\"><ul>\(lines)</ul><a href=\"/ui/connections\">Set up connections</a></section>"
-        guard !status.economic.connected else { return "\(banner)\(body)" }
         return "\(banner)<fieldset disabled class=\"locked\">\(body)</fieldset>"
     }
 }
