@@ -76,9 +76,10 @@ public enum ChaosRunner {
         _ script: ChaosScript, database: ChaosDatabase, sandbox: ChaosSandbox, stripe: String, configuration: ChaosConfiguration,
         into report: inout ChaosSeedReport
     ) async throws {
-        // Seeds run side by side: each one's log lines say which seed they belong to.
-        var logger = configuration.logger
-        logger[metadataKey: "chaos.seed"] = "\(script.seed)"
+        // Seeds run side by side: each one's log lines say which seed they belong to, and its errors are kept for its
+        // report whatever the log level.
+        let errors = ChaosErrorLog()
+        let logger = errors.logger(like: configuration.logger, seed: script.seed)
         let driver = try await ChaosDriver.start(script: script, database: database, sandbox: sandbox, stripeBase: stripe, logger: logger)
         do {
             for operation in script.operations {
@@ -93,8 +94,9 @@ public enum ChaosRunner {
                 }
             }
             if let stuck = try await driver.settle(timeout: configuration.settleTimeout) {
+                let logged = errors.lines.isEmpty ? "" : "; the last errors Accord logged: \(errors.lines.joined(separator: " | "))"
                 report.findings.append(
-                    ChaosFinding(.unsettled, "stalled for 150 s, or not at rest after \(configuration.settleTimeout): \(stuck)"))
+                    ChaosFinding(.unsettled, "stalled for 150 s, or not at rest after \(configuration.settleTimeout): \(stuck)\(logged)"))
             }
             let observed = try await ChaosObservation.read(driver)
             let outcome = ChaosChecks.run(model: driver.model, observed: observed)
