@@ -100,7 +100,6 @@ public struct AccordServices: Sendable {
                 economicRateLimit: RateLimit(
                     requestsPerSecond: configuration.economicRequestsPerSecond, burst: max(10, Int(configuration.economicRequestsPerSecond))))
         workerConfiguration.runsQueueProjector = false  // the projection runner keeps the queue up to date
-        worker = OutboundWorker(store: store, credentials: credentials, listener: listener, configuration: workerConfiguration, logger: logger)
         poller = EconomicPoller(handler: commands, store: store, interval: configuration.economicPollInterval, logger: logger) {
             var result: [EconomicPoller.Connection] = []
             for summary in try await credentials.list() where summary.economicBaseURL != nil {
@@ -127,6 +126,9 @@ public struct AccordServices: Sendable {
                 webhookSecrets: webhookSecrets, credentials: CredentialStore(pool: httpPool, cipher: credentials.cipher, logger: logger),
                 logger: logger))
         self.server = server
+        worker = OutboundWorker(
+            store: store, credentials: credentials, listener: listener, configuration: workerConfiguration,
+            metrics: OutboundMetrics(factory: server.metrics.metricsFactory), logger: logger)
         inbox = InboxProcessor(
             pool: pool, commands: commands,
             stripeCustomers: StripeClientCustomerSource { tenant in try await credentials.load(tenant)?.stripe?.clientConfiguration },

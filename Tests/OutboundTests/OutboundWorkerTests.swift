@@ -8,6 +8,7 @@ import Outbound
 import PGClient
 import PostgresTestSupport
 import SyncDomain
+import MetricsTestKit
 import Testing
 
 @Suite("the outbound worker", .timeLimit(.minutes(5)))
@@ -21,7 +22,9 @@ struct OutboundWorkerTests {
                 let email = "create-\(UUID().uuidString.prefix(8).lowercased())@accord.test"
                 let request = createRequest(
                     email: email, name: "Create Test ApS", extra: ["city": "Aarhus", "corporateIdentificationNumber": "29403473"])
-                try await withWorkers([testConfiguration()], store: store, database: database, credentials: credentials) { workers in
+                let metrics = TestMetrics()
+                try await withWorkers([testConfiguration()], store: store, database: database, credentials: credentials, metrics: .init(factory: metrics)) {
+                    workers in
                     try await OutboundStream(store: store).submit(.economic(request), of: acme)
                     // The poll interval is 30 s: settling quickly shows the NOTIFY woke the worker.
                     let states = try await settle([request.requestId], acme, store, timeout: .seconds(15))
@@ -38,6 +41,7 @@ struct OutboundWorkerTests {
                     #expect(stats.customersCreated == 1)
                     #expect(sandbox.count(stats, "POST", "/customers") == 1)
                     #expect(workers[0].statistics.sent == 1 && workers[0].statistics.reconciliations == 0)
+                    #expect(try metrics.expectCounter("accord_outbound_results_total", [("target", "economic"), ("result", "created")]).totalValue == 1)
 
                     try await eventually("the queue to show the success") {
                         try await OutboundQueue(store: store).request(request.requestId, of: acme)?.status == .succeeded
@@ -144,7 +148,9 @@ struct OutboundWorkerTests {
                 let credentials = CredentialStore(pool: store.pool, cipher: CredentialCipher(current: .generate()), logger: database.logger)
                 try await credentials.setEconomic(sandbox.connection, for: acme)
                 let request = createRequest(email: "invalid@accord.test", name: "Invalid Terms", extra: ["paymentTerms": "4711"])
-                try await withWorkers([testConfiguration()], store: store, database: database, credentials: credentials) { workers in
+                let metrics = TestMetrics()
+                try await withWorkers([testConfiguration()], store: store, database: database, credentials: credentials, metrics: .init(factory: metrics)) {
+                    workers in
                     try await OutboundStream(store: store).submit(.economic(request), of: acme)
                     let states = try await settle([request.requestId], acme, store)
                     let state = try #require(states[request.requestId])
@@ -159,6 +165,7 @@ struct OutboundWorkerTests {
                     try await Task.sleep(for: .seconds(1))  // backoffs are 50 ms: a retry would have happened by now
                     #expect(sandbox.count(try await sandbox.stats(), "POST", "/customers") == 1)
                     #expect(workers[0].statistics.abandoned == 1)
+                    #expect(try metrics.expectCounter("accord_outbound_results_total", [("target", "economic"), ("result", "abandoned")]).totalValue == 1)
 
                     try await eventually("the queue to show the failure") {
                         try await OutboundQueue(store: store).request(request.requestId, of: acme)?.status == .abandoned

@@ -34,6 +34,7 @@ extension OutboundWorker {
                 switch try await EconomicReconciler.find(write, progress: progress, using: client) {
                 case .one(let found):
                     count { $0.reconciledExisting += 1 }
+                    metrics.result("reconciled", target: "economic")
                     logger.info(
                         "found the customer an earlier attempt created", metadata: ["economic.customer_number": "\(found.customerNumber ?? 0)"])
                     return .succeeded(customerNumber: found.customerNumber, written: Self.written(found, write.payload))

@@ -72,7 +72,7 @@ extension OutboundWorker {
         }
         slowDown(after: attempt, of: request, tenant: claim.tenant)
         do {
-            let recorded = try await record(attempt, for: claim, logger: logger)
+            let recorded = try await record(attempt, of: request, for: claim, logger: logger)
             await release(claim, position: recorded.snapshot.lastPosition, notBefore: notBefore(recorded.snapshot.state.status), logger: logger)
         } catch let error as OutboundDecider.Error {
             // Another writer settled the request meanwhile (e.g. recorded its success): ours is moot.
@@ -150,7 +150,9 @@ extension OutboundWorker {
             "rate limited: slowing the tenant down", metadata: ["tenant": "\(tenant)", "retry_after_seconds": "\(retryAfter.map { "\($0)" } ?? "-")"])
     }
 
-    func record(_ attempt: OutboundAttempt, for claim: OutboundQueue.Claim, logger: Logger) async throws -> OutboundStream.Recorded {
+    func record(
+        _ attempt: OutboundAttempt, of request: OutboundRequest, for claim: OutboundQueue.Claim, logger: Logger
+    ) async throws -> OutboundStream.Recorded {
         let id = claim.requestID
         let recorded: OutboundStream.Recorded
         switch attempt {
@@ -171,9 +173,15 @@ extension OutboundWorker {
             throw RateLimitWaitAbandoned()  // nothing happened, so nothing to record (process() releases the claim instead)
         }
         count { $0.conflicts += recorded.conflicts }
+        let (target, creates): (String, Bool) =
+            switch request {
+            case .economic(let write): ("economic", write.kind == .create)
+            case .stripe: ("stripe", false)
+            }
         for event in recorded.events {
             switch event {
             case .outboundSucceeded(let e):
+                metrics.result(creates ? "created" : "updated", target: target)
                 count {
                     $0.succeeded += 1
                     $0.fieldsKept += e.targetMoved.count
@@ -185,13 +193,16 @@ extension OutboundWorker {
                         metadata: ["outbound.fields_kept": "\(e.targetMoved.keys.sorted().joined(separator: ","))"])
                 }
             case .outboundFailed(let e):
+                metrics.result(OutboundMetrics.failureClass(httpStatus: e.error.httpStatus), target: target)
                 count { $0.failed += 1 }
                 logger.debug(
                     "failed; will retry", metadata: ["outbound.attempt": "\(e.attempt)", "outbound.retry_at": "\(e.retryAt)", "error": "\(e.error)"])
             case .outboundRateLimited(let e):
+                metrics.result("429", target: target)
                 count { $0.rateLimited += 1 }
                 logger.debug("rate limited; waiting", metadata: ["outbound.waits": "\(e.waits)", "outbound.retry_at": "\(e.retryAt)"])
             case .outboundAbandoned(let e):
+                metrics.result("abandoned", target: target)
                 count { $0.abandoned += 1 }
                 logger.warning("abandoned; a person must look at it", metadata: ["outbound.attempts": "\(e.attempts)", "error": "\(e.error)"])
             default:

@@ -89,6 +89,7 @@ public final class OutboundWorker: Service, Sendable {
     let running = Atomic<Int>(0)
     let stopping = Atomic<Bool>(false)
     let counters = Mutex(Statistics())
+    let metrics: OutboundMetrics
     let connectionCache = Mutex<[TenantID: (connections: TenantConnections?, loaded: ContinuousClock.Instant)]>([:])
 
     /// Makes a worker.
@@ -98,11 +99,13 @@ public final class OutboundWorker: Service, Sendable {
     ///   - listener: a listener on ``EventStore/notificationChannel`` run by the caller (nil: poll only).
     ///   - configuration: limits, policy, timings.
     ///   - httpClient: the HTTP client for e-conomic and Stripe (its lifetime is the caller's).
+    ///   - metrics: where results are counted (nowhere by default).
     ///   - logger: outcomes at debug level, abandonments and reconciliations at info and above; never a secret.
     public init(
         store: EventStore, credentials: CredentialStore, listener: PGListener?, configuration: OutboundWorkerConfiguration = .init(),
-        httpClient: HTTPClient = .shared, logger: Logger
+        httpClient: HTTPClient = .shared, metrics: OutboundMetrics = .none, logger: Logger
     ) {
+        self.metrics = metrics
         self.store = store
         self.queue = OutboundQueue(store: store)
         self.stream = OutboundStream(store: store, metadata: EventMetadata(actor: "system:outbound-worker"))

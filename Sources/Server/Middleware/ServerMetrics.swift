@@ -1,4 +1,4 @@
-import CoreMetrics
+public import CoreMetrics
 public import Ingest
 import Metrics
 public import Prometheus
@@ -44,4 +44,7 @@ public struct ServerMetrics: Sendable {
 
     /// The inbox processor's metrics, in this registry (the processor runs outside the server).
     public var inbox: InboxMetrics { InboxMetrics(factory: factory) }
+
+    /// The factory of this registry, for the services beside the server (the outbound worker's results).
+    public var metricsFactory: any MetricsFactory { factory }
 }

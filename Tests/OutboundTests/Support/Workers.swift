@@ -27,11 +27,13 @@ func testConfiguration(
 /// gracefully (requests in flight finish and are recorded).
 func withWorkers<Result: Sendable>(
     _ configurations: [OutboundWorkerConfiguration], store: EventStore, database: TestDatabase, credentials: CredentialStore, logger: Logger? = nil,
-    _ body: @Sendable ([OutboundWorker]) async throws -> Result
+    metrics: OutboundMetrics = .none, _ body: @Sendable ([OutboundWorker]) async throws -> Result
 ) async throws -> Result {
     let logger = logger ?? database.logger
     let listener = PGListener(configuration: database.configuration, channels: [EventStore.notificationChannel], logger: logger)
-    let workers = configurations.map { OutboundWorker(store: store, credentials: credentials, listener: listener, configuration: $0, logger: logger) }
+    let workers = configurations.map {
+        OutboundWorker(store: store, credentials: credentials, listener: listener, configuration: $0, metrics: metrics, logger: logger)
+    }
     let group = ServiceGroup(configuration: .init(services: [listener] + workers.map { $0 as any Service }, logger: logger))
     return try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
