@@ -389,7 +389,7 @@ let package = Package(
         .testTarget(
             name: "ConnectorsTests",
             dependencies: [
-                "Connectors",
+                "Connectors", "SandboxTestSupport",
                 "EconomicSandbox",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -416,7 +416,7 @@ let package = Package(
             name: "OutboundTests",
             dependencies: [
                 "Outbound", "Credentials", "EventSourcing", "EventStore", "PGClient", "Projections", "SyncDomain", "Connectors", "EconomicSandbox",
-                "PostgresTestSupport",
+                "PostgresTestSupport", "SandboxTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,5 @@
 public import EconomicSandbox
-import Logging
+public import Logging
 import ServiceLifecycle
 
 /// An e-conomic sandbox on 127.0.0.1 (a free port) for the duration of a test, over real HTTP, with the sandbox's
@@ -7,10 +7,21 @@ import ServiceLifecycle
 public enum LiveEconomicSandbox {
     /// Runs a sandbox seeded with `seed` while `body` runs, and passes it its base URL.
     public static func run<T: Sendable>(seed: SandboxSeed = .referenceData, _ body: (_ baseURL: String) async throws -> T) async throws -> T {
+        try await run(configuration: SandboxConfiguration(seed: seed), body)
+    }
+
+    /// Runs a sandbox with `configuration` (its tokens, seed and knobs; always on 127.0.0.1 and a free port) while
+    /// `body` runs, and passes it its base URL; the sandbox logs at `logLevel` and above.
+    public static func run<T: Sendable>(
+        configuration: SandboxConfiguration, logLevel: Logger.Level = .critical, _ body: (_ baseURL: String) async throws -> T
+    ) async throws -> T {
+        var configuration = configuration
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
         var logger = Logger(label: "accord.tests.economic-sandbox")
-        logger.logLevel = .critical
+        logger.logLevel = logLevel
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = try await buildSandboxApplication(configuration: SandboxConfiguration(port: 0, seed: seed), logger: logger) { port in
+        let app = try await buildSandboxApplication(configuration: configuration, logger: logger) { port in
             continuation.yield(port)
             continuation.finish()
         }

@@ -6,7 +6,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
-import ServiceLifecycle
+import SandboxTestSupport
 
 /// Runs a sandbox on 127.0.0.1 with port 0 for the duration of `body`, over real HTTP.
 struct LiveSandbox: Sendable {
@@ -72,29 +72,8 @@ struct LiveSandbox: Sendable {
         configuration.port = 0
         configuration.appSecretToken = appSecret
         configuration.agreementGrantToken = grant
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "economic-sandbox-test")
-        logger.logLevel = .warning
-        let app = try await buildSandboxApplication(configuration: configuration, logger: logger) { port in
-            continuation.yield(port)
-            continuation.finish()
-        }
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw TestFailure("the sandbox did not start") }
-            let sandbox = LiveSandbox(baseURL: "http://127.0.0.1:\(port)", configuration: configuration)
-            do {
-                let value = try await body(sandbox)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return value
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
+        return try await LiveEconomicSandbox.run(configuration: configuration, logLevel: .warning) { baseURL in
+            try await body(LiveSandbox(baseURL: baseURL, configuration: configuration))
         }
     }
 }

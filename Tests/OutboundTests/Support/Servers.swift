@@ -5,10 +5,9 @@ import EconomicSandbox
 import EventStore
 import Foundation
 import Hummingbird
-import Logging
 import NIOCore
 import NIOHTTP1
-import ServiceLifecycle
+import SandboxTestSupport
 
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
@@ -60,34 +59,9 @@ struct Sandbox: Sendable {
         async throws -> T
     {
         var configuration = configuration
-        configuration.host = "127.0.0.1"
-        configuration.port = 0
         configuration.appSecretToken = appSecret
         configuration.agreementGrantToken = grant
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "economic-sandbox-test")
-        logger.logLevel = .critical
-        let app = try await buildSandboxApplication(configuration: configuration, logger: logger) { port in
-            continuation.yield(port)
-            continuation.finish()
-        }
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw TestFailure("the sandbox did not start") }
-            let sandbox = Sandbox(baseURL: "http://127.0.0.1:\(port)")
-            do {
-                let value = try await body(sandbox)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return value
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
-        }
+        return try await LiveEconomicSandbox.run(configuration: configuration) { baseURL in try await body(Sandbox(baseURL: baseURL)) }
     }
 }
 
