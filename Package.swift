@@ -430,6 +430,7 @@ let package = Package(
             name: "IngestTests",
             dependencies: [
                 "Ingest", "Connectors", "Credentials", "EconomicSandbox", "EventStore", "PGClient", "SyncDomain", "SyncEngine", "PostgresTestSupport",
+                "SandboxTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import SandboxTestSupport
 
 /// An e-conomic sandbox on 127.0.0.1 (port 0) for the duration of a test, over real HTTP, with no customers
 /// until the test adds some (`generate`) and its admin API (`/_sandbox/…`) at hand.
@@ -20,13 +21,9 @@ struct Sandbox: Sendable {
     }
 
     static func run(_ body: (Sandbox) async throws -> Void) async throws {
-        var logger = Logger(label: "accord.tests.sandbox")
-        logger.logLevel = .warning
         let configuration = SandboxConfiguration(port: 0, seed: .referenceData, numbering: .consecutive(startingAt: 1))
-        try await withRunningApplication(
-            { try await buildSandboxApplication(configuration: configuration, logger: logger, onServerRunning: $0) }, logger: logger
-        ) { port in
-            try await body(Sandbox(baseURL: "http://127.0.0.1:\(port)"))
+        try await LiveEconomicSandbox.run(configuration: configuration, logLevel: .warning) { baseURL in
+            try await body(Sandbox(baseURL: baseURL))
         }
     }
 
