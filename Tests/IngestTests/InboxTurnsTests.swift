@@ -51,7 +51,7 @@ struct InboxTurnsTests {
             let (_, inbox, _) = try await burstThenOne(harness, burst: 60)
             let source = RecordingCustomerSource()
             let processor = InboxProcessor(
-                pool: harness.pool, commands: harness.handler, stripeCustomers: source, configuration: .init(batchSize: 20, perTenant: 5),
+                pool: harness.pool, commands: harness.handler, stripeCustomers: source, configuration: .init(batchSize: 20, perTenant: 5, concurrentCustomers: 1),
                 doorbell: Doorbell(), logger: harness.database.logger)
 
             let outcomes = try await processor.processPending()

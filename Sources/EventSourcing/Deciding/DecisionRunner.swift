@@ -23,16 +23,26 @@ public struct DecisionRunner: Sendable {
     public let store: EventStore
     /// How many attempts a decision gets (``SyncDomain/RetryPolicy/maxAttempts``) and how long to wait between them.
     public var backoff: RetryPolicy
+    /// Whether a stream's id derives from the cause of the decision that starts it (the reactor's outbound requests,
+    /// whose ids derive from the event that called for them): such a stream existing already, where a decision expects
+    /// to start it, proves that the same cause was decided and appended before — the run ends appending nothing.
+    let derivesFromCause: @Sendable (StreamID) -> Bool
     let logger: Logger?
 
     /// Makes a runner.
     /// - Parameters:
     ///   - store: the event store.
     ///   - backoff: attempts and waits after a lost race.
+    ///   - derivesFromCause: streams whose ids derive from the cause of the decision starting them (none by default);
+    ///     see ``run(tenant:_:)``.
     ///   - logger: receives each lost race at debug level.
-    public init(store: EventStore, backoff: RetryPolicy = .concurrencyConflicts, logger: Logger? = nil) {
+    public init(
+        store: EventStore, backoff: RetryPolicy = .concurrencyConflicts, derivesFromCause: @escaping @Sendable (StreamID) -> Bool = { _ in false },
+        logger: Logger? = nil
+    ) {
         self.store = store
         self.backoff = backoff
+        self.derivesFromCause = derivesFromCause
         self.logger = logger
     }
 
@@ -40,6 +50,10 @@ public struct DecisionRunner: Sendable {
     /// - Parameters:
     ///   - tenant: whose streams are decided on.
     ///   - decide: loads fresh state and decides; called once per attempt with the attempt's number (from 1).
+    /// A decision that would start a stream whose id derives from its cause (``init(store:backoff:derivesFromCause:logger:)``)
+    /// which exists already was made before — handling the same cause again after a crash between appending and saving
+    /// a checkpoint decides on state that already holds its effects, and may ask for the same request again: then
+    /// nothing is appended, and the outcome has no events.
     /// - Returns: the appended decision's output, events, positions and the number of lost races.
     /// - Throws: ``ContentionError`` when every attempt lost; whatever `decide` throws; ``EventStore/EventStoreError``
     ///   for other append failures (e.g. `unknownTenant`).
@@ -54,6 +68,14 @@ public struct DecisionRunner: Sendable {
                 let positions = try await append(decision, tenant: tenant)
                 return DecisionOutcome(output: decision.output, events: decision.events, positions: positions, conflicts: conflicts)
             } catch let error as EventStoreError where error.code == .concurrencyConflict {
+                if let stream = error.stream, derivesFromCause(stream),
+                    decision.appends.contains(where: { $0.stream == stream && $0.expectedVersion == .noStream })
+                {
+                    logger?.debug(
+                        "a decision's cause was decided before; appending nothing",
+                        metadata: ["tenant": "\(tenant)", "event.stream": "\(stream.rawValue)"])
+                    return DecisionOutcome(output: decision.output, events: [], positions: [], conflicts: conflicts)
+                }
                 conflicts += 1
                 guard conflicts < backoff.maxAttempts else { throw ContentionError(tenant: tenant, attempts: conflicts, conflict: error) }
                 logger?.debug(

@@ -8,7 +8,8 @@ public import SyncDomain
 public import SyncEngine
 
 /// Works through the webhook inbox (a `Service`): claims due deliveries (`FOR UPDATE SKIP LOCKED`, in a short
-/// transaction, leased), processes each and settles it. Several processors — in one process or many — never
+/// transaction, leased), processes each and settles it — several customers at once, each customer's deliveries one
+/// after the other in event order. Several processors — in one process or many — never
 /// take the same delivery at once. Tenants take turns in every claim (``WebhookInbox``), so one tenant's burst
 /// never holds another tenant's deliveries behind it.
 ///
@@ -38,6 +39,9 @@ public struct InboxProcessor: Service {
         public var pollInterval: Duration
         /// How long a claim lasts before another processor may take it over.
         public var lease: Duration
+        /// Customers whose deliveries are processed at the same time (each customer's own deliveries stay in event
+        /// order, one after the other): the re-fetches from Stripe overlap instead of queueing behind each other.
+        public var concurrentCustomers: Int
         /// When a failed delivery is tried again, and after how many attempts it is `failed`.
         public var retryPolicy: RetryPolicy
 
@@ -47,9 +51,10 @@ public struct InboxProcessor: Service {
         /// Makes a configuration.
         public init(
             batchSize: Int = 20, perTenant: Int = 5, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(120),
-            retryPolicy: RetryPolicy = Configuration.defaultRetryPolicy
+            concurrentCustomers: Int = 4, retryPolicy: RetryPolicy = Configuration.defaultRetryPolicy
         ) {
-            precondition(batchSize >= 1 && perTenant >= 1, "batchSize and perTenant must be at least 1")
+            precondition(batchSize >= 1 && perTenant >= 1 && concurrentCustomers >= 1, "batchSize, perTenant and concurrentCustomers must be at least 1")
+            self.concurrentCustomers = concurrentCustomers
             self.batchSize = batchSize
             self.perTenant = perTenant
             self.pollInterval = pollInterval
@@ -126,11 +131,7 @@ public struct InboxProcessor: Service {
         var outcomes: [Outcome] = []
         while !Task.isCancelled {
             let claims = try await inbox.claim(limit: configuration.batchSize, perTenant: configuration.perTenant, lease: configuration.lease)
-            for claim in claims {
-                let outcome = try await process(claim)
-                metrics.processed(outcome.rawValue)
-                outcomes.append(outcome)
-            }
+            outcomes += try await processByCustomer(claims)
             // A short batch in which no tenant gave all it may means nothing more was due (a delivery retried in this
             // pass waits for the next one).
             let tenantAtItsShare = claims.contains { $0.turn >= configuration.perTenant }
@@ -138,6 +139,45 @@ public struct InboxProcessor: Service {
         }
         metrics.backlog(try await inbox.backlog())
         return outcomes
+    }
+
+    /// Processes one claim's deliveries, customer by customer: up to ``Configuration/concurrentCustomers`` customers at
+    /// once, each customer's deliveries one after the other in the claim's order (its event order).
+    /// - Returns: the outcomes in the claim's order.
+    private func processByCustomer(_ claims: [WebhookInbox.Claim]) async throws -> [Outcome] {
+        var lanes: [[Int]] = []
+        var laneOfCustomer: [String: Int] = [:]
+        for (index, claim) in claims.enumerated() {
+            let customer = "\(claim.tenant)/\(claim.objectID ?? "event:\(claim.eventID)")"
+            if let lane = laneOfCustomer[customer] {
+                lanes[lane].append(index)
+            } else {
+                laneOfCustomer[customer] = lanes.count
+                lanes.append([index])
+            }
+        }
+        var outcomes = [Outcome?](repeating: nil, count: claims.count)
+        try await withThrowingTaskGroup(of: [(Int, Outcome)].self) { group in
+            var next = lanes.makeIterator()
+            func start() {
+                guard let lane = next.next() else { return }
+                group.addTask {
+                    var done: [(Int, Outcome)] = []
+                    for index in lane {
+                        let outcome = try await process(claims[index])
+                        metrics.processed(outcome.rawValue)
+                        done.append((index, outcome))
+                    }
+                    return done
+                }
+            }
+            for _ in 0..<configuration.concurrentCustomers { start() }
+            while let done = try await group.next() {
+                for (index, outcome) in done { outcomes[index] = outcome }
+                start()
+            }
+        }
+        return outcomes.compactMap { $0 }
     }
 
     func process(_ claim: WebhookInbox.Claim) async throws -> Outcome {

@@ -42,7 +42,7 @@ public struct OutboundRequestsProjector: Projector {
 
     /// Applies a batch.
     public func apply(_ events: [RecordedEvent], to target: ProjectionTarget, on connection: PGConnection) async throws {
-        let outbound = events.filter { $0.stream.rawValue.hasPrefix("outbound-") }
+        let outbound = events.filter { StreamName(rawValue: $0.stream.rawValue).isOutbound }
         guard !outbound.isEmpty else { return }
         let domain = try DomainEvent.decode(outbound)
         var keys = Set<OutboundRequestKey>()

@@ -30,8 +30,13 @@ public struct StreamName: RawRepresentable, Hashable, Sendable, Codable, CustomS
     /// An outbound request's stream.
     /// - Parameter requestId: The request.
     public static func outbound(_ requestId: RequestID) -> StreamName {
-        StreamName(rawValue: "outbound-\(requestId.description)")
+        StreamName(rawValue: "\(outboundPrefix)\(requestId.description)")
     }
+
+    /// Whether this is an outbound request's stream.
+    public var isOutbound: Bool { rawValue.hasPrefix(Self.outboundPrefix) }
+
+    private static let outboundPrefix = "outbound-"
 
     /// An import's stream.
     /// - Parameter importId: The import.

@@ -72,7 +72,8 @@ public final class Reactor: Service {
         self.pollInterval = pollInterval
         self.logger = logger
         self.customers = CustomerStates(store: store)
-        self.runner = DecisionRunner(store: store, logger: logger)
+        // Request ids derive from the event that called for them: a request stream that exists proves its cause decided.
+        self.runner = DecisionRunner(store: store, derivesFromCause: { StreamName(rawValue: $0.rawValue).isOutbound }, logger: logger)
         self.shards = ReactorShards(store: store, sharding: sharding)
     }
 
