@@ -132,7 +132,8 @@ public struct AccordServices: Sendable {
         inbox = InboxProcessor(
             pool: pool, commands: commands,
             stripeCustomers: StripeClientCustomerSource { tenant in try await credentials.load(tenant)?.stripe?.clientConfiguration },
-            metrics: server.metrics.inbox, doorbell: server.doorbell, logger: logger)
+            configuration: InboxProcessor.Configuration(holder: workerConfiguration.workerID), metrics: server.metrics.inbox,
+            doorbell: server.doorbell, logger: logger)
         stripeCatchUp = StripeCatchUp(
             pool: pool, configuration: catchUp ?? StripeCatchUp.Configuration(interval: configuration.stripeCatchUpInterval),
             doorbell: server.doorbell, logger: logger

@@ -42,6 +42,9 @@ public struct InboxProcessor: Service {
         /// Customers whose deliveries are processed at the same time (each customer's own deliveries stay in event
         /// order, one after the other): the re-fetches from Stripe overlap instead of queueing behind each other.
         public var concurrentCustomers: Int
+        /// Names this processor's claims; a processor started again under the same id takes back at once what a
+        /// killed one held (nil: its claims lapse after ``lease``).
+        public var holder: String?
         /// When a failed delivery is tried again, and after how many attempts it is `failed`.
         public var retryPolicy: RetryPolicy
 
@@ -51,8 +54,9 @@ public struct InboxProcessor: Service {
         /// Makes a configuration.
         public init(
             batchSize: Int = 20, perTenant: Int = 5, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(120),
-            concurrentCustomers: Int = 4, retryPolicy: RetryPolicy = Configuration.defaultRetryPolicy
+            concurrentCustomers: Int = 4, holder: String? = nil, retryPolicy: RetryPolicy = Configuration.defaultRetryPolicy
         ) {
+            self.holder = holder
             precondition(batchSize >= 1 && perTenant >= 1 && concurrentCustomers >= 1, "batchSize, perTenant and concurrentCustomers must be at least 1")
             self.concurrentCustomers = concurrentCustomers
             self.batchSize = batchSize
@@ -116,7 +120,15 @@ public struct InboxProcessor: Service {
             configuration: .init(pollInterval: configuration.pollInterval, rereadWindow: .zero, firstBackoff: configuration.pollInterval),
             logger: logger, failureMessage: "webhook inbox processing failed; trying again")
         await cancelWhenGracefulShutdown {
+            var tookBack = configuration.holder == nil
             await follower.run {
+                if !tookBack, let holder = configuration.holder {
+                    let count = try await inbox.takeBackClaims(of: holder)
+                    if count > 0 {
+                        logger.notice("took back the webhook deliveries this processor's id held before a restart", metadata: ["count": "\(count)"])
+                    }
+                    tookBack = true
+                }
                 try await processPending()
                 return .idle()
             }
@@ -130,7 +142,8 @@ public struct InboxProcessor: Service {
     public func processPending() async throws -> [Outcome] {
         var outcomes: [Outcome] = []
         while !Task.isCancelled {
-            let claims = try await inbox.claim(limit: configuration.batchSize, perTenant: configuration.perTenant, lease: configuration.lease)
+            let claims = try await inbox.claim(
+                limit: configuration.batchSize, perTenant: configuration.perTenant, lease: configuration.lease, by: configuration.holder)
             outcomes += try await processByCustomer(claims)
             // A short batch in which no tenant gave all it may means nothing more was due (a delivery retried in this
             // pass waits for the next one).

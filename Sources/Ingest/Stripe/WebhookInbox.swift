@@ -110,13 +110,14 @@ public struct WebhookInbox: Sendable {
     /// processors.
     /// - Returns: the claims in the order to process them: by turn, and within each tenant's places in event order.
     /// - Throws: ``PGError``.
-    func claim(limit: Int, perTenant: Int, lease: Duration) async throws -> [Claim] {
+    func claim(limit: Int, perTenant: Int, lease: Duration, by holder: String? = nil) async throws -> [Claim] {
         let leaseSeconds = Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
         let rows = try await pool.withTransaction(scope: .system) { connection in
             try await ClaimTurns.beginClaim(.inbox, on: connection)
             let rows = try await connection.query(
                 """
-                UPDATE webhook_inbox i SET attempts = i.attempts + 1, next_attempt_at = now() + make_interval(secs => \(leaseSeconds))
+                UPDATE webhook_inbox i SET attempts = i.attempts + 1, next_attempt_at = now() + make_interval(secs => \(leaseSeconds)),
+                    claimed_by = \(holder)
                 FROM (
                     SELECT d.tenant_id, d.source, d.event_id,
                         row_number() OVER (PARTITION BY d.tenant_id ORDER BY d.next_attempt_at, d.received_at, d.event_id) AS turn,
@@ -146,13 +147,29 @@ public struct WebhookInbox: Sendable {
         return Claim.inEventOrderWithinTenants(claims)
     }
 
+    /// Makes the deliveries `holder` has claimed due again at once: a processor starting under an id calls it, since
+    /// no claim of its own can be in flight then (the process that held them under that id was killed).
+    /// - Returns: how many were taken back.
+    /// - Throws: ``PGError``.
+    func takeBackClaims(of holder: String) async throws -> Int {
+        try await pool.withTransaction(scope: .system) { connection in
+            try await connection.query(
+                """
+                UPDATE webhook_inbox SET next_attempt_at = now(), claimed_by = NULL
+                WHERE claimed_by = \(holder) AND status = 'pending'
+                RETURNING event_id
+                """
+            ).count
+        }
+    }
+
     /// Settles a claim: `processed` or `ignored`.
     /// - Throws: ``PGError``.
     func settle(_ claim: Claim, status: String) async throws {
         try await pool.withTransaction(scope: .system) { connection in
             try await connection.execute(
                 """
-                UPDATE webhook_inbox SET status = \(status), processed_at = now(), last_error = NULL
+                UPDATE webhook_inbox SET status = \(status), processed_at = now(), last_error = NULL, claimed_by = NULL
                 WHERE tenant_id = \(claim.tenant.rawValue) AND source = 'stripe' AND event_id = \(claim.eventID)
                 """)
         }
@@ -164,7 +181,7 @@ public struct WebhookInbox: Sendable {
         try await pool.withTransaction(scope: .system) { connection in
             try await connection.execute(
                 """
-                UPDATE webhook_inbox SET last_error = \(String(error.prefix(2000))),
+                UPDATE webhook_inbox SET last_error = \(String(error.prefix(2000))), claimed_by = NULL,
                     status = CASE WHEN \(retryAt)::timestamptz IS NULL THEN 'failed' ELSE 'pending' END,
                     next_attempt_at = coalesce(\(retryAt)::timestamptz, next_attempt_at),
                     processed_at = CASE WHEN \(retryAt)::timestamptz IS NULL THEN now() ELSE NULL END
