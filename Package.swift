@@ -99,6 +99,8 @@ let package = Package(
                 "PGClient",
                 "SyncDomain",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -375,6 +377,7 @@ let package = Package(
             dependencies: [
                 "Projections", "EventSourcing", "EventStore", "PGClient", "SyncDomain", "PostgresTestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -90,7 +90,6 @@ public struct AccordServices: Sendable {
         self.commands = commands
         self.credentials = credentials
         projections = ProjectionRunner(projectors: Self.projectors, store: store, listener: listener, logger: logger)
-        rebuilds = RebuildRequestService(projectors: Self.projectors, store: store, logger: logger)
         reactor = Reactor(store: store, cache: cache, listener: listener, sharding: configuration.reactorSharding, logger: logger)
         heldDecisions = HeldDecisionService(reactor: reactor, store: store, cache: cache, logger: logger)
         var workerConfiguration =
@@ -126,6 +125,8 @@ public struct AccordServices: Sendable {
                 webhookSecrets: webhookSecrets, credentials: CredentialStore(pool: httpPool, cipher: credentials.cipher, logger: logger),
                 logger: logger))
         self.server = server
+        rebuilds = RebuildRequestService(
+            projectors: Self.projectors, store: store, metrics: RebuildMetrics(factory: server.metrics.metricsFactory), logger: logger)
         worker = OutboundWorker(
             store: store, credentials: credentials, listener: listener, configuration: workerConfiguration,
             metrics: OutboundMetrics(factory: server.metrics.metricsFactory), logger: logger)

@@ -54,7 +54,7 @@ public struct ServerDependencies: Sendable {
         self.webhookSecrets = webhookSecrets
         self.metricsRegistry = metricsRegistry
         self.logger = logger
-        self.imports = ImportJobs(store: store, logger: logger)
+        self.imports = ImportJobs(store: store, metrics: ImportMetrics(factory: PrometheusMetricsFactory(registry: metricsRegistry)), logger: logger)
         self.connections = credentials.map { CredentialConnections(store: $0) }
         self.apiKeys = APIKeyDirectory(store: APIKeyStore(pool: store.pool))
     }

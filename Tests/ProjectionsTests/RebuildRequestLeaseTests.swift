@@ -4,6 +4,7 @@ import PGClient
 import PostgresTestSupport
 import Projections
 import Synchronization
+import MetricsTestKit
 import Testing
 
 @Suite("rebuild requests: claims are leases", .timeLimit(.minutes(5)))
@@ -11,7 +12,9 @@ struct RebuildRequestLeaseTests {
     @Test("a request whose claimer died is taken over once its lease has run out; a live claim is left alone")
     func deadClaimerIsTakenOver() async throws {
         try await withProjectionStore { store, database, acme, _ in
-            let service = RebuildRequestService(projectors: AccordProjections.all, store: store, lease: .seconds(60), logger: database.logger)
+            let metrics = TestMetrics()
+            let service = RebuildRequestService(
+                projectors: AccordProjections.all, store: store, lease: .seconds(60), metrics: RebuildMetrics(factory: metrics), logger: database.logger)
             // Claimed by another process a minute ago, its lease still running (it renews while it works).
             let live = try await Self.request(store, tenant: acme, startedSecondsAgo: 60, leaseLeft: 30)
             #expect(try await service.runNext() == false, "a live claim is not taken over")
@@ -24,6 +27,11 @@ struct RebuildRequestLeaseTests {
             #expect(try await service.runNext(), "the request is taken over")
             #expect(try await Self.finished(store, live))
             #expect(try await service.runNext() == false)
+            let projection = "match_index"
+            let rebuilt = try metrics.expectCounter("accord_rebuilds_total", [("projection", projection), ("result", "finished")])
+            #expect(rebuilt.totalValue == 1, "the rebuild is counted once, as finished")
+            #expect(try metrics.expectTimer("accord_rebuild_duration_seconds", [("projection", projection)]).values.count == 1)
+            #expect(try metrics.expectMeter("accord_rebuilds_running").values.last == 0)
         }
     }
 

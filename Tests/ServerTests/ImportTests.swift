@@ -67,6 +67,14 @@ struct ImportTests {
                 let repeated = try await Self.finished(id, client: client, key: harness.acmeKey)
                 #expect((repeated["summary"] as? [String: Any])?["added"] as? Int == 2)
                 #expect(try await harness.events().count { if case .customerObserved = $0 { true } else { false } } == 2)
+
+                // /metrics counts both imports, the completed one's rows, and none running.
+                let metrics = try await client.get("/metrics").text
+                #expect(metrics.contains(#"accord_imports_total{result="completed"} 1"#))
+                #expect(metrics.contains(#"accord_imports_total{result="already_imported"} 1"#))
+                #expect(metrics.contains(#"accord_import_rows_total{outcome="added"} 2"#))
+                #expect(metrics.contains(#"accord_import_rows_total{outcome="rejected"} 3"#))
+                #expect(metrics.contains("accord_imports_running 0"))
             }
         }
     }
@@ -85,6 +93,7 @@ struct ImportTests {
                 #expect((error["message"] as? String)?.contains("no customer number column") == true)
                 #expect((error["message"] as? String)?.contains("/tmp") == false, "the temporary file's path is never shown")
                 #expect(try await harness.events().isEmpty)
+                #expect(try await client.get("/metrics").text.contains(#"accord_imports_total{result="invalid_file"} 1"#))
 
                 let empty = try await client.request(.post, "/api/v1/imports", key: harness.acmeKey, body: "")
                 #expect(empty.status == .unprocessableContent)

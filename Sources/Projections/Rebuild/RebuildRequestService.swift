@@ -18,6 +18,7 @@ public final class RebuildRequestService: Service {
     private let retryAfter: Duration
     private let lease: Duration
     private let logger: Logger
+    private let metrics: RebuildMetrics
 
     /// Makes the service.
     /// - Parameters:
@@ -26,11 +27,13 @@ public final class RebuildRequestService: Service {
     ///   - pollInterval: how often to look for requests.
     ///   - retryAfter: how long a failed rebuild waits before it is tried again.
     ///   - lease: how long a claim holds without renewal (renewed every third of it while the rebuild runs).
+    ///   - metrics: counts rebuilds by projection and result, and times them.
     ///   - logger: receives each rebuild's start and result.
     public init(
         projectors: [any Projector], store: EventStore, pollInterval: Duration = .seconds(2), retryAfter: Duration = .seconds(60),
-        lease: Duration = .seconds(60), logger: Logger
+        lease: Duration = .seconds(60), metrics: RebuildMetrics = .none, logger: Logger
     ) {
+        self.metrics = metrics
         self.projectors = Dictionary(projectors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.store = store
         self.pollInterval = pollInterval
@@ -82,6 +85,8 @@ public final class RebuildRequestService: Service {
         }
         guard let (id, projection, tenantID) = claimed else { return false }
         var error: String?
+        let started = ContinuousClock.now
+        metrics.started()
         do {
             guard let projector = projectors[projection] else {
                 throw ProjectionError(code: .unknownProjection, message: "no projection named \(projection)")
@@ -99,6 +104,7 @@ public final class RebuildRequestService: Service {
             error = "\(failure)"
             logger.error("rebuild failed", metadata: ["projection": "\(projection)", "error": "\(failure)"])
         }
+        metrics.ended(projection, failed: error != nil, after: ContinuousClock.now - started)
         try await store.pool.withTransaction(scope: .system) { connection in
             guard let error else {
                 // One rebuild satisfies every request for the same projection and tenant that was open when it started.

@@ -54,6 +54,7 @@ public final class ImportJobs: Service, TenantImports {
     private let records: ImportRecords
     private let maxConcurrent: Int
     private let logger: Logger
+    private let metrics: ImportMetrics
     private let state = Mutex<(entries: [Key: Entry], sequence: Int, stopping: Bool)>(([:], 0, false))
     private let jobs: AsyncStream<Job>
     private let queue: AsyncStream<Job>.Continuation
@@ -65,9 +66,11 @@ public final class ImportJobs: Service, TenantImports {
     ///   - maxConcurrent: imports run at once; more wait (one by default: an import holds up to two of the
     ///     server's database connections, and the pages need the rest).
     ///   - chunkSize: rows decided and appended together.
+    ///   - metrics: counts imports, their rows and results, and the imports running.
     ///   - logger: receives a line per import (from the importer) and failures.
-    public init(store: EventStore, maxConcurrent: Int = 1, chunkSize: Int = 1_000, logger: Logger) {
+    public init(store: EventStore, maxConcurrent: Int = 1, chunkSize: Int = 1_000, metrics: ImportMetrics = .none, logger: Logger) {
         precondition(maxConcurrent > 0)
+        self.metrics = metrics
         importer = CustomerImporter(store: store, logger: logger, chunkSize: chunkSize)
         records = ImportRecords(store: store)
         self.maxConcurrent = maxConcurrent
@@ -183,21 +186,25 @@ public final class ImportJobs: Service, TenantImports {
 
     private func perform(_ job: Job) async {
         set(job.key, .running(nil))
+        metrics.started()
+        let failure: ImportStatus.Failure
         do {
-            _ = try await importer.importFile(atPath: job.file.path, fileName: job.file.fileName, tenant: job.key.tenant, actor: job.actor) {
-                [weak self] progress in self?.set(job.key, .running(progress))
-            }
+            let summary = try await importer.importFile(
+                atPath: job.file.path, fileName: job.file.fileName, tenant: job.key.tenant, actor: job.actor
+            ) { [weak self] progress in self?.set(job.key, .running(progress)) }
+            metrics.finished(summary)
             finish(job, .finished)
+            return
         } catch let error as CustomerImportError {
-            finish(job, .failed(Self.failure(error)))
+            failure = Self.failure(error)
         } catch is CancellationError {
-            finish(job, .failed(Self.interrupted))
+            failure = Self.interrupted
         } catch {
             logger.error("an import failed", metadata: ["import.id": "\(job.key.id)", "error": "\(String(reflecting: error))"])
-            finish(
-                job,
-                .failed(.init(code: "internal", message: "the import stopped because of an internal error; upload the same file again to finish it")))
+            failure = .init(code: "internal", message: "the import stopped because of an internal error; upload the same file again to finish it")
         }
+        metrics.failed(code: failure.code)
+        finish(job, .failed(failure))
     }
 
     private func finish(_ job: Job, _ phase: Phase) {
