@@ -119,7 +119,7 @@ public struct AccordServices: Sendable {
         let server = AccordServer(
             configuration: ServerConfiguration(
                 host: configuration.host, port: configuration.port, baseURL: configuration.publicURL, secureCookies: configuration.secureCookies,
-                limits: configuration.edgeLimits),
+                limits: configuration.edgeLimits, confirmChangesAbove: configuration.confirmChangesAbove),
             dependencies: ServerDependencies(
                 store: httpStore, commands: CommandHandler(store: httpStore, cache: httpCache, logger: logger), tenantCache: httpCache,
                 webhookSecrets: webhookSecrets, credentials: CredentialStore(pool: httpPool, cipher: credentials.cipher, logger: logger),

@@ -37,6 +37,8 @@ public import Server
 ///   addresses, default none;
 /// - cookies without `Secure` [`ACCORD_INSECURE_COOKIES`], default false; accepted only with a loopback host (plain
 ///   HTTP on a developer's machine or the demo);
+/// - customers a settings change may change before it is saved only once confirmed [`ACCORD_CONFIRM_CHANGES_ABOVE`],
+///   default 100 (the API's `"confirm": true`, the settings page's confirmation step);
 /// - log level [`ACCORD_LOG_LEVEL`], default info.
 ///
 /// ``description`` never shows the database password.
@@ -73,6 +75,8 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
     public var edgeLimits: EdgeLimits
     /// Whether cookies are `Secure`.
     public var secureCookies: Bool
+    /// How many customers a settings change may change before it must be confirmed.
+    public var confirmChangesAbove: Int
 
     /// A configuration from values already merged (tests, the demo).
     public init(
@@ -80,8 +84,9 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
         migrate: Bool = false, logLevel: Logger.Level = .info, economicRequestsPerSecond: Double = 1, stripeCatchUpInterval: Duration = .seconds(60),
         economicPollInterval: Duration = .seconds(30), webhookRetentionDays: Int = 30, outboundTenantInFlight: Int = 4,
         httpDatabaseConnections: Int = 4, reactorSharding: ReactorSharding = ReactorSharding(), edgeLimits: EdgeLimits = EdgeLimits(),
-        secureCookies: Bool = true
+        secureCookies: Bool = true, confirmChangesAbove: Int = 100
     ) {
+        self.confirmChangesAbove = confirmChangesAbove
         self.reactorSharding = reactorSharding
         self.edgeLimits = edgeLimits
         self.secureCookies = secureCookies
@@ -149,6 +154,7 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
             trustedProxies: Set(
                 (environment["ACCORD_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                     .filter { !$0.isEmpty }))
+        let confirmAbove = try wholeNumber("ACCORD_CONFIRM_CHANGES_ABOVE", of: "customers", in: 0...100_000_000, default: 100, environment)
         let insecureCookies = environment["ACCORD_INSECURE_COOKIES"] == "true"
         if insecureCookies && !["127.0.0.1", "::1", "localhost"].contains(host) {
             throw ConfigurationError(
@@ -159,7 +165,7 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
             publicURL: publicURL ?? environment["ACCORD_PUBLIC_URL"], migrate: migrate ?? (environment["ACCORD_MIGRATE"] == "true"), logLevel: level,
             economicRequestsPerSecond: rate, stripeCatchUpInterval: .seconds(catchUp), economicPollInterval: .seconds(poll),
             webhookRetentionDays: retention, outboundTenantInFlight: tenantInFlight, httpDatabaseConnections: httpConnections,
-            reactorSharding: sharding, edgeLimits: limits, secureCookies: !insecureCookies)
+            reactorSharding: sharding, edgeLimits: limits, secureCookies: !insecureCookies, confirmChangesAbove: confirmAbove)
     }
 
     /// A rate limit in requests per second from the environment (`0`: off), or `fallback` when the key is not set.
@@ -195,7 +201,7 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
             + "reactor=\(reactorSharding.shards) shards/\(reactorSharding.tasks) tasks/\(reactorSharding.lease) lease "
             + "rate-limits=client:\(edgeLimits.perClient.map(\.description) ?? "off"),tenant:\(edgeLimits.perTenant.map(\.description) ?? "off"),"
             + "webhook:\(edgeLimits.webhooksPerTenant.map(\.description) ?? "off") trusted-proxies=\(edgeLimits.trustedProxies.sorted()) "
-            + "secure-cookies=\(secureCookies)"
+            + "secure-cookies=\(secureCookies) confirm-changes-above=\(confirmChangesAbove)"
     }
 }
 

@@ -40,6 +40,9 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: Duration
     /// How many connections are served at once (default 1,000); beyond that, new ones wait in the listen backlog.
     public var maxConnections: Int
+    /// How many customers a settings change may change (as its preview counts them) before it is saved only once a
+    /// person has confirmed it (default 100).
+    public var confirmChangesAbove: Int
 
     /// Makes a configuration.
     public init(
@@ -57,8 +60,10 @@ public struct ServerConfiguration: Sendable {
         idleTimeout: Duration = .seconds(30),
         maxConnections: Int = 1_000,
         limits: EdgeLimits = EdgeLimits(),
-        loginThrottle: LoginThrottle.Policy = LoginThrottle.Policy()
+        loginThrottle: LoginThrottle.Policy = LoginThrottle.Policy(),
+        confirmChangesAbove: Int = 100
     ) {
+        self.confirmChangesAbove = confirmChangesAbove
         self.host = host
         self.port = port
         var base = baseURL ?? "http://\(host):\(port)"

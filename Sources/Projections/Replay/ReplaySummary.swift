@@ -29,6 +29,11 @@ public struct ReplaySummary: Hashable, Sendable, Codable {
         self.fieldChanges = fieldChanges
     }
 
+    /// The counts in words: "2 would match differently, 2 would be linked, 0 created and 40 updated".
+    public var sentence: String {
+        "\(matchChanged) would match differently, \(wouldLink) would be linked, \(wouldCreate) created and \(wouldUpdate) updated"
+    }
+
     /// Counts one customer in.
     mutating func add(_ customer: CustomerReplay) {
         customers += 1

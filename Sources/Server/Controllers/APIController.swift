@@ -298,6 +298,15 @@ public struct APIController: Sendable {
         // Defaults the tenant's e-conomic agreement does not offer would make every automatic create fail later.
         let problems = try await dependencies.defaultsProblems(input.settings, tenant: identity.tenant)
         guard problems.isEmpty else { throw APIError(.unprocessableContent, code: "invalid_settings", message: problems.joined(separator: " ")) }
+        if !input.confirm, input.settings.validationErrors().isEmpty,
+            let report = try await dependencies.confirmationNeeded(
+                for: input.settings, tenant: identity.tenant, threshold: configuration.confirmChangesAbove)
+        {
+            throw APIError(
+                .conflict, code: "confirmation_required",
+                message: "This change would change \(report.changed) customers (more than \(configuration.confirmChangesAbove)): "
+                    + "\(report.summary.sentence). See what it does with POST /api/v1/settings/preview, then send it again with \"confirm\": true.")
+        }
         do {
             try await commands.updateSettings(
                 input.settings, expectedVersion: input.expectedVersion, tenant: identity.tenant, metadata: try metadata(context))

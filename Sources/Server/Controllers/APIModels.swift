@@ -191,12 +191,15 @@ struct SettingsDocument: Codable, Sendable {
 struct SettingsUpdate: Decodable, Sendable {
     var expectedVersion: Int
     var settings: TenantSettings
+    /// Whether a person confirmed a change that changes many customers (see `ServerConfiguration.confirmChangesAbove`).
+    var confirm: Bool
 
-    enum CodingKeys: String, CodingKey { case expectedVersion, settings }
+    enum CodingKeys: String, CodingKey { case expectedVersion, settings, confirm }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         expectedVersion = try container.decode(Int.self, forKey: .expectedVersion)
+        confirm = try container.decodeIfPresent(Bool.self, forKey: .confirm) ?? false
         // `settings.version` is set by Accord; accept the object with or without it.
         var raw = try container.decode(JSONValue.self, forKey: .settings)
         if case .object(var members) = raw, members["version"] == nil {

@@ -15,9 +15,12 @@ extension WebController {
 
     /// Saves the form; changed defaults are checked against e-conomic's lists first (a default the agreement does not
     /// offer would make every automatic create fail later), and a refused form comes back as typed, with every problem.
+    /// A change that would change more customers than `confirmChangesAbove` comes back first with its preview and a
+    /// button that saves it confirmed.
     @Sendable func saveSettings(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        let form = SettingsForm(try await formData(request))
+        let data = try await formData(request)
+        let form = SettingsForm(data)
         func refused(_ problems: [String], status: HTTPResponse.Status) async throws -> Response {
             let page = Pages.settings(form, problems: problems, choices: await economicChoices(identity.tenant), identity: identity)
             return try render("Settings", .settings, page, request: request, context: context, status: status)
@@ -29,6 +32,15 @@ extension WebController {
             do {
                 let problems = try await dependencies.defaultsProblems(settings, tenant: identity.tenant)
                 if !problems.isEmpty { return try await refused(problems, status: .unprocessableContent) }
+                let threshold = configuration.confirmChangesAbove
+                if data["confirm"] != "yes",
+                    let report = try await dependencies.confirmationNeeded(for: settings, tenant: identity.tenant, threshold: threshold)
+                {
+                    let page = Pages.settings(
+                        form, problems: [], preview: report, confirming: (report.changed, threshold), choices: await economicChoices(identity.tenant),
+                        identity: identity)
+                    return try render("Settings", .settings, page, request: request, context: context)
+                }
                 try await commands.updateSettings(settings, expectedVersion: expectedVersion, tenant: identity.tenant, metadata: metadata(identity))
             } catch let error as APIError where error.code == "economic_unavailable" {
                 return try await refused([error.message], status: error.status)

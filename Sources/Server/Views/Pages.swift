@@ -336,8 +336,11 @@ enum Pages {
 
     // MARK: Settings
 
+    /// The settings form; `confirming` (the customers the change would change, and the most that need no confirmation)
+    /// asks to confirm a change the preview shows, with a button that saves it confirmed.
     static func settings(
-        _ form: SettingsForm, problems: [String], preview: ReplayReport? = nil, choices: EconomicChoicesState = .notConnected, identity: TenantIdentity
+        _ form: SettingsForm, problems: [String], preview: ReplayReport? = nil, confirming: (changed: Int, threshold: Int)? = nil,
+        choices: EconomicChoicesState = .notConnected, identity: TenantIdentity
     ) -> HTML {
         func checked(_ condition: Bool) -> HTML { condition ? " checked" : "" }
         func selected(_ condition: Bool) -> HTML { condition ? " selected" : "" }
@@ -345,9 +348,19 @@ enum Pages {
             problems.isEmpty
             ? .empty
             : "<div class=\"error\" role=\"alert\"><strong>The settings were not saved:</strong><ul>\(HTML.join(problems.map { "<li>\($0)</li>" }))</ul></div>"
+        let confirmation: HTML =
+            confirming.map {
+                """
+                <div class="notice" role="alert"><strong>Not saved yet: this change would change \($0.changed) customers</strong> \
+                (more than \($0.threshold)). The preview below shows what it does; “Save and apply” saves it, and Accord then applies \
+                it to those customers.</div>
+                """
+            } ?? .empty
+        let confirmField: HTML = confirming == nil ? .empty : "<input type=\"hidden\" name=\"confirm\" value=\"yes\">"
+        let saveLabel: HTML = confirming.map { "Save and apply to \($0.changed) customers" } ?? "Save settings"
         return """
-            <h1>Settings</h1>\(problemList)\(preview.map(Pages.preview) ?? .empty)
-            <form method="post" action="/ui/settings">\(Layout.csrf(identity))<input type="hidden" name="expected_version" value="\(form.expectedVersion)">
+            <h1>Settings</h1>\(problemList)\(confirmation)\(preview.map(Pages.preview) ?? .empty)
+            <form method="post" action="/ui/settings">\(Layout.csrf(identity))<input type="hidden" name="expected_version" value="\(form.expectedVersion)">\(confirmField)
             <p class="muted">Version \(form.expectedVersion). Saving a change made by someone else meanwhile is refused; reload and apply yours again.</p>
             <fieldset><legend>Matching</legend>
             <label>Match fields, one per line: <code>source field = e-conomic field</code>; add <code>(optional)</code> to skip customers with the field empty instead of reporting them.
@@ -369,7 +382,7 @@ enum Pages {
             <textarea name="conflict_policies" rows="3">\(form.conflictPolicies)</textarea></label>
             <label>Fields where emptying a value on one side empties it on the other (comma-separated):
             <input name="empty_overwrites" value="\(form.emptyOverwrites)" size="50"></label></fieldset>
-            <button formaction="/ui/settings/preview">Preview</button> <button class="primary">Save settings</button></form>
+            <button formaction="/ui/settings/preview">Preview</button> <button class="primary">\(saveLabel)</button></form>
             """
     }
 }

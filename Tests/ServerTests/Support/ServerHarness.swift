@@ -44,6 +44,7 @@ struct ServerHarness: Sendable {
     static func run(
         stripe: (any StripeCustomerSource)? = nil,
         now: (@Sendable () -> Date)? = nil,
+        confirmChangesAbove: Int = 100,
         _ body: (ServerHarness) async throws -> Void
     ) async throws {
         try await TestDatabase.with { database in
@@ -59,7 +60,8 @@ struct ServerHarness: Sendable {
                 let dependencies = ServerDependencies(
                     store: store, commands: handler, tenantCache: cache, webhookSecrets: secrets, credentials: credentials, logger: database.logger)
                 let server = AccordServer(
-                    configuration: ServerConfiguration(port: 0, maxJSONBodyBytes: 16 * 1024, maxImportBytes: importLimit, limits: .off),
+                    configuration: ServerConfiguration(
+                        port: 0, maxJSONBodyBytes: 16 * 1024, maxImportBytes: importLimit, limits: .off, confirmChangesAbove: confirmChangesAbove),
                     dependencies: dependencies,
                     webhookClock: now)
                 let inbox = InboxProcessor(
