@@ -26,8 +26,8 @@ extension ReferenceReadModels {
     }
 
     /// ``CustomerQueries/failures(_:limit:offset:)``.
-    public func failures(_ tenant: TenantID, limit: Int, offset: Int) -> [CustomerRow] {
-        page(byName(customerRows(of: tenant).filter(Self.hasFailed)), limit: limit, offset: offset).rows
+    public func failures(_ tenant: TenantID, limit: Int, offset: Int) -> (rows: [CustomerRow], total: Int) {
+        page(byName(customerRows(of: tenant).filter(Self.hasFailed)), limit: limit, offset: offset)
     }
 
     /// ``CustomerQueries/counts(on:)``.

@@ -43,7 +43,7 @@ struct QueryTests {
                 }
                 #expect(try await queries.failures(tenant, limit: 10_000, offset: 0) == reference.failures(tenant, limit: 10_000, offset: 0))
                 #expect(try await queries.failures(tenant, limit: 3, offset: 2) == reference.failures(tenant, limit: 3, offset: 2))
-                #expect(!reference.failures(tenant, limit: 10_000, offset: 0).isEmpty)
+                #expect(!reference.failures(tenant, limit: 10_000, offset: 0).rows.isEmpty)
                 let counts = try await store.pool.withTransaction(scope: .tenant(tenant)) { try await CustomerQueries.counts(on: $0) }
                 #expect(counts == reference.customerCounts(tenant))
 

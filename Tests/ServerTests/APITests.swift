@@ -57,7 +57,7 @@ struct APITests {
 
                 let failure = try await client.get("/api/v1/customers/stripe/cus_nomail", key: key).json()
                 #expect(((failure["customer"] as? [String: Any])?["matchFailure"] as? String)?.contains("email") == true)
-                let failures = try await client.get("/api/v1/match-failures", key: key).jsonArray()
+                let failures = try await client.get("/api/v1/match-failures", key: key).jsonItems()
                 #expect(failures.map { $0["ref"] as? String } == ["stripe:cus_nomail"])
 
                 let unknown = try await client.get("/api/v1/customers/stripe/cus_nobody", key: key)

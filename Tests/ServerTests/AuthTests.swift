@@ -100,7 +100,7 @@ struct AuthTests {
                 #expect(try await client.get("/api/v1/links", key: key).json()["total"] as? Int == 0)
                 #expect(try await client.get("/api/v1/links/\(link)", key: key).status == .notFound)
                 #expect(try await client.get("/api/v1/conflicts", key: key).jsonArray().isEmpty)
-                #expect(try await client.get("/api/v1/match-failures", key: key).jsonArray().isEmpty)
+                #expect(try await client.get("/api/v1/match-failures", key: key).jsonItems().isEmpty)
                 #expect(try await client.get("/api/v1/pending-creations", key: key).jsonArray().isEmpty)
                 #expect(try await client.get("/api/v1/outbound/failures", key: key).jsonArray().isEmpty)
                 let overview = try await client.get("/api/v1/overview", key: key).json()

@@ -54,7 +54,11 @@ struct PostgresReadTests {
 
                 let unpartnered = try await client.get("/api/v1/unpartnered?side=economic", key: key).json()
                 #expect((unpartnered["items"] as? [[String: Any]])?.map { $0["ref"] as? String } == ["economic:2"])
-                #expect(try await client.get("/api/v1/match-failures", key: key).jsonArray().map { $0["ref"] as? String } == ["stripe:cus_nomail"])
+                let failed = try await client.get("/api/v1/match-failures", key: key).json()
+                #expect((failed["items"] as? [[String: Any]])?.map { $0["ref"] as? String } == ["stripe:cus_nomail"])
+                #expect(failed["total"] as? Int == 1 && failed["limit"] as? Int == 50 && failed["offset"] as? Int == 0)
+                let beyond = try await client.get("/api/v1/match-failures?offset=1", key: key).json()
+                #expect((beyond["items"] as? [[String: Any]])?.isEmpty == true && beyond["total"] as? Int == 1, "a page past the end, with the total")
 
                 let links = try await client.get("/api/v1/links", key: key).json()
                 #expect(links["total"] as? Int == 1)

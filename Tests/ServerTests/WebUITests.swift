@@ -88,6 +88,7 @@ struct WebUITests {
                 #expect(synchronised.contains("paired by hand") && synchronised.contains(">Stop<") && synchronised.contains(">Unlink<"))
                 let failures = try await page("/ui/match-failures")
                 #expect(failures.contains("No Mail &amp; Co") && failures.contains("The match field &#39;email&#39; is empty"))
+                #expect(failures.contains("One customer Accord could not match or map"), "the count is on the page")
                 let customers = try await page("/ui/customers?search=anna")
                 #expect(customers.contains("cus_anna") && !customers.contains("cus_nomail"))
                 let customer = try await page("/ui/customers/stripe/cus_anna")

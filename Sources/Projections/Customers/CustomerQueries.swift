@@ -89,16 +89,20 @@ public struct CustomerQueries: Sendable {
 
     /// Customers (not deleted) whose last automatic match or mapping failed, by name.
     /// - Throws: ``PGError``, or a decoding error.
-    public func failures(_ tenant: TenantID, limit: Int, offset: Int) async throws -> [CustomerRow] {
-        let rows = try await pool.withTransaction(scope: .tenant(tenant)) { connection in
-            try await connection.query(
+    public func failures(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [CustomerRow], total: Int) {
+        let (rows, total) = try await pool.withTransaction(scope: .tenant(tenant)) { connection in
+            let rows = try await connection.query(
                 """
                 SELECT to_jsonb(c) FROM customers c WHERE NOT deleted AND (match_failure IS NOT NULL OR mapping_failure IS NOT NULL)
                 ORDER BY lower(coalesce(name, '')), system, external_id LIMIT \(limit) OFFSET \(offset)
                 """
             ).decode((PGJSON).self)
+            let total = try await connection.query(
+                "SELECT count(*) FROM customers WHERE NOT deleted AND (match_failure IS NOT NULL OR mapping_failure IS NOT NULL)"
+            ).singleValue(Int.self) ?? 0
+            return (rows, total)
         }
-        return try rows.map { try ProjectionJSON.decode(CustomerRow.self, from: $0) }
+        return (try rows.map { try ProjectionJSON.decode(CustomerRow.self, from: $0) }, total)
     }
 
     /// The overview's counts, read in the caller's transaction (in the tenant's scope), so that a caller in a

@@ -169,8 +169,8 @@ public struct APIController: Sendable {
     @Sendable func matchFailures(_ request: Request, context: AppRequestContext) async throws -> Response {
         let tenant = try context.requireIdentity().tenant
         let paging = try Paging(request, maxLimit: configuration.maxPageSize)
-        let rows = try await reads.matchFailures(tenant, limit: paging.limit, offset: paging.offset)
-        return JSONBody.response(rows.map(CustomerSummary.init))
+        let (rows, total) = try await reads.matchFailures(tenant, limit: paging.limit, offset: paging.offset)
+        return JSONBody.response(Page(items: rows.map(CustomerSummary.init), total: total, limit: paging.limit, offset: paging.offset))
     }
 
     @Sendable func pendingCreations(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -102,8 +102,10 @@ public struct WebController: Sendable {
 
     @Sendable func matchFailures(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        let rows = try await reads.matchFailures(identity.tenant, limit: 500, offset: 0)
-        let body = try await gated(Pages.matchFailures(rows, identity: identity), tenant: identity.tenant)
+        let paging = try Paging(request, maxLimit: pageSize, defaultLimit: pageSize)
+        let (rows, total) = try await reads.matchFailures(identity.tenant, limit: paging.limit, offset: paging.offset)
+        let body = try await gated(
+            Pages.matchFailures(rows, total: total, offset: paging.offset, limit: paging.limit, identity: identity), tenant: identity.tenant)
         return try render("Match failures", .failures, body, request: request, context: context)
     }
 

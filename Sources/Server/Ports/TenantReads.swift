@@ -15,7 +15,7 @@ public protocol TenantReads: Sendable {
     /// Customers without a partner on one side (`source` or `economic`), by name, and how many there are.
     func unpartnered(_ tenant: TenantID, side: String, limit: Int, offset: Int) async throws -> (rows: [UnpartneredRow], total: Int)
     /// Customers (not deleted) whose last automatic match or mapping failed, by name.
-    func matchFailures(_ tenant: TenantID, limit: Int, offset: Int) async throws -> [CustomerRow]
+    func matchFailures(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [CustomerRow], total: Int)
     /// A page of linked pairs, newest first, and how many there are.
     func links(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [PartnerLinkRow], total: Int)
     /// Several links by id, in no particular order (unknown ones are left out).

@@ -64,7 +64,7 @@ public struct TenantReadModels: TenantReads {
     }
 
     /// Match and mapping failures (``Projections/CustomerQueries/failures(_:limit:offset:)``).
-    public func matchFailures(_ tenant: TenantID, limit: Int, offset: Int) async throws -> [CustomerRow] {
+    public func matchFailures(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [CustomerRow], total: Int) {
         try await customerQueries.failures(tenant, limit: limit, offset: offset)
     }
 

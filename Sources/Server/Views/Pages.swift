@@ -208,9 +208,9 @@ enum Pages {
 
     // MARK: Match failures
 
-    static func matchFailures(_ rows: [CustomerRow], identity: TenantIdentity) -> HTML {
-        guard !rows.isEmpty else { return "<h1>Match failures</h1><p>No match or mapping failures.</p>" }
-        let back = "/ui/match-failures"
+    static func matchFailures(_ rows: [CustomerRow], total: Int, offset: Int, limit: Int, identity: TenantIdentity) -> HTML {
+        guard total > 0 else { return "<h1>Match failures</h1><p>No match or mapping failures.</p>" }
+        let back = "/ui/match-failures" + (offset > 0 ? WebPaths.query([("offset", String(offset))]) : "")
         let body = HTML.join(
             rows.map { row -> HTML in
                 let reason = [row.matchFailure?.description, row.mappingFailure?.description].compactMap { $0 }.joined(separator: " ")
@@ -221,9 +221,10 @@ enum Pages {
                     """
             })
         return """
-            <h1>Match failures</h1><p class="muted">Customers Accord could not match or map automatically, and why. Fix the data at the source,
-            or pair them by hand from the customer page.</p>
+            <h1>Match failures</h1><p class="muted">\(total == 1 ? "One customer" : "\(total) customers") Accord could not match or map \
+            automatically, and why. Fix the data at the source, or pair them by hand from the customer page.</p>
             <table><tr><th>Customer</th><th>E-mail</th><th>Reason</th><th></th></tr>\(body)</table>
+            \(pager(path: "/ui/match-failures", query: [], offset: offset, limit: limit, total: total))
             """
     }
 

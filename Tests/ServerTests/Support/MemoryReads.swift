@@ -39,7 +39,7 @@ struct MemoryReads: TenantReads {
         return models.customers(tenant, refs: models.partnerCandidates(side: side, tenant: tenant).map(\.customer))
     }
 
-    func matchFailures(_ tenant: TenantID, limit: Int, offset: Int) async throws -> [CustomerRow] {
+    func matchFailures(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [CustomerRow], total: Int) {
         await engine.readModels().failures(tenant, limit: limit, offset: offset)
     }
 

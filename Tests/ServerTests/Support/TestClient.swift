@@ -84,6 +84,11 @@ extension TestResponse {
         try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]], "not a JSON array: \(text)")
     }
 
+    /// The `items` of a page (`{"items": [...], "total": …}`).
+    func jsonItems() throws -> [[String: Any]] {
+        try #require(try json()["items"] as? [[String: Any]], "not a page of items: \(text)")
+    }
+
     /// `error.code` of an error answer.
     var errorCode: String? { ((try? json())?["error"] as? [String: Any])?["code"] as? String }
 
