@@ -207,7 +207,7 @@ struct APITests {
             try await harness.settle()
             try await harness.withClient { client throws in
                 let key = harness.acmeKey
-                let groups = try await client.get("/api/v1/conflicts", key: key).jsonArray()
+                let groups = try await client.get("/api/v1/conflicts", key: key).jsonItems()
                 let group = try #require(groups.first)
                 let link = try #require(group["linkId"] as? String)
                 let fields = try #require(group["fields"] as? [[String: Any]])
@@ -231,7 +231,7 @@ struct APITests {
                 #expect((try resolved.json()["events"] as? [String])?.first == "ConflictResolved")
                 let again = try await client.post("/api/v1/conflicts/\(link)/resolve", key: key, json: #"{"choices":{"city":{"keep":"source"}}}"#)
                 #expect(again.status == .conflict)
-                #expect(try await client.get("/api/v1/conflicts", key: key).jsonArray().isEmpty)
+                #expect(try await client.get("/api/v1/conflicts", key: key).jsonItems().isEmpty)
             }
         }
     }

@@ -99,7 +99,7 @@ struct AuthTests {
                 #expect(try await client.get("/api/v1/unpartnered?side=source", key: key).json()["total"] as? Int == 0)
                 #expect(try await client.get("/api/v1/links", key: key).json()["total"] as? Int == 0)
                 #expect(try await client.get("/api/v1/links/\(link)", key: key).status == .notFound)
-                #expect(try await client.get("/api/v1/conflicts", key: key).jsonArray().isEmpty)
+                #expect(try await client.get("/api/v1/conflicts", key: key).jsonItems().isEmpty)
                 #expect(try await client.get("/api/v1/match-failures", key: key).jsonItems().isEmpty)
                 #expect(try await client.get("/api/v1/pending-creations", key: key).jsonArray().isEmpty)
                 #expect(try await client.get("/api/v1/outbound/failures", key: key).jsonArray().isEmpty)

@@ -64,7 +64,9 @@ struct PostgresReadTests {
                 #expect(links["total"] as? Int == 1)
                 let link = try #require((links["items"] as? [[String: Any]])?.first?["linkId"] as? String)
                 #expect(try await client.get("/api/v1/links/\(link)", key: key).json()["source"] as? String == "stripe:cus_anna")
-                let conflicts = try await client.get("/api/v1/conflicts", key: key).jsonArray()
+                let conflicts = try await client.get("/api/v1/conflicts", key: key).jsonItems()
+                let conflictPage = try await client.get("/api/v1/conflicts?limit=1&offset=1", key: key).json()
+                #expect((conflictPage["items"] as? [[String: Any]])?.isEmpty == true && conflictPage["total"] as? Int == 1, "paged by pair")
                 #expect(conflicts.map { $0["linkId"] as? String } == [link])
                 #expect(conflicts.first?["source"] as? String == "stripe:cus_anna" && conflicts.first?["economic"] as? String == "economic:1")
 

@@ -79,6 +79,7 @@ struct WebUITests {
                 #expect(conflicts.contains("Odense") && conflicts.contains("Vejle"))
                 #expect(conflicts.contains(#"name="choice[city]" value="source""#))
                 #expect(conflicts.contains("Anna Jensen"))
+                #expect(conflicts.contains("One pair disagrees."), "the count is on the page")
                 let source = try await page("/ui/unpartnered?side=source")
                 #expect(source.contains("Create partners for all") && source.contains("Select partner") && source.contains("Don&#39;t synchronise"))
                 #expect(source.contains("No Mail &amp; Co"))

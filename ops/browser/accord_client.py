@@ -60,7 +60,8 @@ class Accord:
         return self.api("GET", f"/links/{link_id}")
 
     def conflicts(self):
-        return self.api("GET", "/conflicts")
+        """The open conflicts, grouped by pair (the first page of 200 pairs)."""
+        return self.api("GET", "/conflicts?limit=200")["items"]
 
     def settings(self):
         return self.api("GET", "/settings")

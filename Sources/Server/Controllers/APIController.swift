@@ -147,11 +147,17 @@ public struct APIController: Sendable {
     }
 
     @Sendable func conflicts(_ request: Request, context: AppRequestContext) async throws -> Response {
-        JSONBody.response(try await Self.conflictGroups(tenant: try context.requireIdentity().tenant, reads: reads))
+        let paging = try Paging(request, maxLimit: configuration.maxPageSize)
+        let (groups, total) = try await Self.conflictGroups(
+            tenant: try context.requireIdentity().tenant, reads: reads, limit: paging.limit, offset: paging.offset)
+        return JSONBody.response(Page(items: groups, total: total, limit: paging.limit, offset: paging.offset))
     }
 
-    /// Open conflicts grouped by pair.
-    static func conflictGroups(tenant: TenantID, reads: any TenantReads) async throws -> [ConflictGroup] {
+    /// A page of the open conflicts grouped by pair (the pair whose oldest conflict is oldest first), and how many
+    /// pairs have one.
+    static func conflictGroups(tenant: TenantID, reads: any TenantReads, limit: Int, offset: Int) async throws
+        -> (groups: [ConflictGroup], total: Int)
+    {
         let rows = try await reads.conflicts(tenant, link: nil)
         var order: [String] = []
         var byLink: [String: [ConflictField]] = [:]
@@ -159,11 +165,14 @@ public struct APIController: Sendable {
             if byLink[row.linkID] == nil { order.append(row.linkID) }
             byLink[row.linkID, default: []].append(ConflictField(row))
         }
+        let total = order.count
+        order = Array(order.dropFirst(offset).prefix(limit))
         let links = Dictionary(try await reads.links(tenant, ids: order).map { ($0.linkID, $0) }, uniquingKeysWith: { first, _ in first })
-        return order.map { id in
+        let groups = order.map { id in
             ConflictGroup(
                 linkId: id, source: links[id]?.source, economic: links[id].map { "economic:\($0.economicNumber)" }, fields: byLink[id] ?? [])
         }
+        return (groups, total)
     }
 
     @Sendable func matchFailures(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -69,10 +69,12 @@ public struct WebController: Sendable {
 
     @Sendable func conflicts(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        let groups = try await APIController.conflictGroups(tenant: identity.tenant, reads: reads)
+        let paging = try Paging(request, maxLimit: pageSize, defaultLimit: pageSize)
+        let (groups, total) = try await APIController.conflictGroups(tenant: identity.tenant, reads: reads, limit: paging.limit, offset: paging.offset)
         let refs = groups.flatMap { [$0.source, $0.economic].compactMap { $0.flatMap(CustomerRef.init(parsing:)) } }
         let names = try await names(of: refs, tenant: identity.tenant)
-        let body = try await gated(Pages.conflicts(groups, names: names, identity: identity), tenant: identity.tenant)
+        let body = try await gated(
+            Pages.conflicts(groups, total: total, offset: paging.offset, limit: paging.limit, names: names, identity: identity), tenant: identity.tenant)
         return try render("Conflicts", .conflicts, body, request: request, context: context)
     }
 

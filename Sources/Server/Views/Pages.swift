@@ -117,8 +117,10 @@ enum Pages {
 
     // MARK: Conflicts
 
-    static func conflicts(_ groups: [ConflictGroup], names: [CustomerRef: String], identity: TenantIdentity) -> HTML {
-        guard !groups.isEmpty else { return "<h1>Conflicts</h1><p>No conflicts: every linked pair agrees.</p>" }
+    static func conflicts(
+        _ groups: [ConflictGroup], total: Int, offset: Int, limit: Int, names: [CustomerRef: String], identity: TenantIdentity
+    ) -> HTML {
+        guard total > 0 else { return "<h1>Conflicts</h1><p>No conflicts: every linked pair agrees.</p>" }
         let sections = groups.map { group -> HTML in
             let rows = HTML.join(
                 group.fields.map { field in
@@ -137,7 +139,11 @@ enum Pages {
                 <button class="primary">Resolve the chosen fields</button> <span class="muted">Both sides get the chosen value.</span></form></section>
                 """
         }
-        return "<h1>Conflicts</h1>\(sections)"
+        let count: HTML = total == 1 ? "One pair disagrees." : "\(total) pairs disagree."
+        return """
+            <h1>Conflicts</h1><p class="muted">\(count) Choose what each field should hold; both sides get it.</p>\(sections)
+            \(pager(path: "/ui/conflicts", query: [], offset: offset, limit: limit, total: total))
+            """
     }
 
     // MARK: Unpartnered
