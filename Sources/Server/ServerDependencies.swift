@@ -54,7 +54,8 @@ public struct ServerDependencies: Sendable {
         self.webhookSecrets = webhookSecrets
         self.metricsRegistry = metricsRegistry
         self.logger = logger
-        self.imports = ImportJobs(store: store, metrics: ImportMetrics(factory: PrometheusMetricsFactory(registry: metricsRegistry)), logger: logger)
+        // The server's factory over the same registry, so the import durations have the server's histogram buckets.
+        self.imports = ImportJobs(store: store, metrics: ImportMetrics(factory: ServerMetrics(registry: metricsRegistry).metricsFactory), logger: logger)
         self.connections = credentials.map { CredentialConnections(store: $0) }
         self.apiKeys = APIKeyDirectory(store: APIKeyStore(pool: store.pool))
     }

@@ -91,6 +91,12 @@ struct SettingsConfirmationTests {
                     ("mappings", "name -> name\r\nemail -> email"), ("create_policy", "automatic"),
                     ("conflict_policies", ""), ("empty_overwrites", ""),
                 ]
+                // Invalid settings are refused with their problems, never offered for confirmation.
+                let invalid = form.map { $0.0 == "home_country" ? ($0.0, "XX") : $0 }
+                let refused = try await client.postForm("/ui/settings", invalid, cookie: cookie)
+                #expect(refused.status == .unprocessableContent)
+                #expect(refused.text.contains("XX") && !refused.text.contains("Not saved yet: this change would change"))
+
                 let asked = try await client.postForm("/ui/settings", form, cookie: cookie)
                 #expect(asked.status == .ok)
                 #expect(asked.text.contains("Not saved yet: this change would change 2 customers"), "\(asked.text)")

@@ -56,9 +56,9 @@ public struct InboxProcessor: Service {
             batchSize: Int = 20, perTenant: Int = 5, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(120),
             concurrentCustomers: Int = 4, holder: String? = nil, retryPolicy: RetryPolicy = Configuration.defaultRetryPolicy
         ) {
-            self.holder = holder
             precondition(batchSize >= 1 && perTenant >= 1 && concurrentCustomers >= 1, "batchSize, perTenant and concurrentCustomers must be at least 1")
             self.concurrentCustomers = concurrentCustomers
+            self.holder = holder
             self.batchSize = batchSize
             self.perTenant = perTenant
             self.pollInterval = pollInterval

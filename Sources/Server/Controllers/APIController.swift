@@ -307,7 +307,7 @@ public struct APIController: Sendable {
         // Defaults the tenant's e-conomic agreement does not offer would make every automatic create fail later.
         let problems = try await dependencies.defaultsProblems(input.settings, tenant: identity.tenant)
         guard problems.isEmpty else { throw APIError(.unprocessableContent, code: "invalid_settings", message: problems.joined(separator: " ")) }
-        if !input.confirm, input.settings.validationErrors().isEmpty,
+        if !input.confirm,
             let report = try await dependencies.confirmationNeeded(
                 for: input.settings, tenant: identity.tenant, threshold: configuration.confirmChangesAbove)
         {
