@@ -168,34 +168,35 @@ extension EventStore {
             """
     }
 
-    /// One statement appending to several distinct streams, each with an exact expected version: every row checks
-    /// its stream's head (P0409 when stale) and is numbered from there; a concurrent writer that took the same
-    /// versions first makes it fail on events_stream_version_unique. Either failure aborts the whole statement.
+    /// One statement appending to several distinct streams, each with an exact expected version: each stream's head
+    /// is checked once (P0409 when stale; `OFFSET 0` keeps it one call per stream, not one per inserted row) and its
+    /// events are numbered from there; a concurrent writer that took the same versions first makes it fail on
+    /// events_stream_version_unique. Either failure aborts the whole statement.
     static func multiStreamAppendStatement(_ appends: [StreamAppend], of tenant: TenantID) -> PGQuery {
         let count = appends.reduce(0) { $0 + $1.events.count }
         var streams: [String] = []
-        var expected: [Int64] = []
         var ordinals: [Int64] = []
         streams.reserveCapacity(count)
-        expected.reserveCapacity(count)
         ordinals.reserveCapacity(count)
         var columns = EventColumns(capacity: count)
         for append in appends {
             for (index, event) in append.events.enumerated() {
                 streams.append(append.stream.rawValue)
-                expected.append(append.expectedVersion.sqlValue)
                 ordinals.append(Int64(index + 1))
                 columns.append(event)
             }
         }
+        let heads = (streams: appends.map(\.stream.rawValue), expected: appends.map(\.expectedVersion.sqlValue))
         return """
             INSERT INTO events (tenant_id, stream_id, stream_version, type, schema_version, data, metadata)
-            SELECT \(tenant.rawValue), e.stream, events_expect_version(\(tenant.rawValue), e.stream, e.expected) + e.ord,
-                   e.type, e.schema_version, e.data, e.metadata
-            FROM ROWS FROM (unnest(\(streams)::text[]), unnest(\(expected)::int8[]), unnest(\(ordinals)::int8[]), unnest(\(columns.types)::text[]),
+            SELECT \(tenant.rawValue), e.stream, h.head + e.ord, e.type, e.schema_version, e.data, e.metadata
+            FROM ROWS FROM (unnest(\(streams)::text[]), unnest(\(ordinals)::int8[]), unnest(\(columns.types)::text[]),
                             unnest(\(columns.schemaVersions)::int4[]), jsonb_array_elements(\(columns.payloads)::jsonb),
                             jsonb_array_elements(\(columns.metadata)::jsonb))
-                 WITH ORDINALITY AS e(stream, expected, ord, type, schema_version, data, metadata, n)
+                 WITH ORDINALITY AS e(stream, ord, type, schema_version, data, metadata, n)
+            JOIN (SELECT w.stream, events_expect_version(\(tenant.rawValue), w.stream, w.expected) AS head
+                  FROM ROWS FROM (unnest(\(heads.streams)::text[]), unnest(\(heads.expected)::int8[])) AS w(stream, expected) OFFSET 0) AS h
+              ON h.stream = e.stream
             ORDER BY e.n
             RETURNING global_position, stream_id, stream_version
             """

@@ -100,8 +100,9 @@ extension EventStore {
         return """
             WITH appends AS MATERIALIZED (
                 SELECT a.n, a.unit, a.stream, a.expected,
-                       (SELECT coalesce(max(ev.stream_version), 0) FROM events AS ev
-                        WHERE ev.tenant_id = \(tenant.rawValue) AND ev.stream_id = a.stream) AS head
+                       coalesce((SELECT ev.stream_version FROM events AS ev
+                                 WHERE ev.tenant_id = \(tenant.rawValue) AND ev.stream_id = a.stream
+                                 ORDER BY ev.stream_version DESC LIMIT 1), 0) AS head
                 FROM ROWS FROM (unnest(\(unitOfAppend)::int4[]), unnest(\(streams)::text[]), unnest(\(expected)::int8[]))
                      WITH ORDINALITY AS a(unit, stream, expected, n)
             ),

@@ -2,12 +2,17 @@ public import PGClient
 
 /// Reading one stream, or several of one tenant, and their versions.
 extension EventStore {
-    /// The version of a stream (0 when it has no events), read inside the caller's transaction.
+    /// The version of a stream (0 when it has no events), read inside the caller's transaction. Heads are read as
+    /// `ORDER BY stream_version DESC LIMIT 1`, one index step whatever the planner estimates (`max()` may aggregate
+    /// the whole stream when its statistics are stale: migration 0022).
     /// - Throws: ``EventStoreError`` with code `database`.
     public func streamVersion(of stream: StreamID, tenant: TenantID, on connection: PGConnection) async throws -> Int64 {
         do {
             let rows = try await connection.query(
-                "SELECT coalesce(max(stream_version), 0) FROM events WHERE tenant_id = \(tenant.rawValue) AND stream_id = \(stream.rawValue)")
+                """
+                SELECT coalesce((SELECT stream_version FROM events WHERE tenant_id = \(tenant.rawValue) AND stream_id = \(stream.rawValue)
+                                 ORDER BY stream_version DESC LIMIT 1), 0)
+                """)
             return try rows.singleValue(Int64.self) ?? 0
         } catch {
             throw EventStoreError.from(error, tenant: tenant, stream: stream)
@@ -78,7 +83,8 @@ extension EventStore {
         do {
             let rows = try await connection.query(
                 """
-                SELECT s, coalesce((SELECT max(stream_version) FROM events WHERE tenant_id = \(tenant.rawValue) AND stream_id = s), 0)
+                SELECT s, coalesce((SELECT stream_version FROM events WHERE tenant_id = \(tenant.rawValue) AND stream_id = s
+                                    ORDER BY stream_version DESC LIMIT 1), 0)
                 FROM unnest(\(streams.map(\.rawValue))::text[]) AS s
                 """)
             var result: [StreamID: Int64] = [:]
