@@ -44,6 +44,8 @@ public struct AccordServices: Sendable {
     public let reactor: Reactor
     /// Decides what the reactor held while a tenant's match index was rebuilt.
     public let heldDecisions: HeldDecisionService
+    /// Carries saved changes of mappings to the pairs already linked, a chunk at a time.
+    public let settingsApplications: SettingsApplicationService
     /// Sends the requested writes to e-conomic and Stripe.
     public let worker: OutboundWorker
     /// Observes e-conomic customers.
@@ -92,6 +94,7 @@ public struct AccordServices: Sendable {
         projections = ProjectionRunner(projectors: Self.projectors, store: store, listener: listener, logger: logger)
         reactor = Reactor(store: store, cache: cache, listener: listener, sharding: configuration.reactorSharding, logger: logger)
         heldDecisions = HeldDecisionService(reactor: reactor, store: store, cache: cache, logger: logger)
+        settingsApplications = SettingsApplicationService(reactor: reactor, store: store, cache: cache, logger: logger)
         var workerConfiguration =
             workerConfiguration
             ?? OutboundWorkerConfiguration(
@@ -172,8 +175,8 @@ public struct AccordServices: Sendable {
         let app = server.buildApplication(onServerRunning: onServerRunning)
         let services: [any Service] =
             [
-                pool, httpPool, listener, webhookSecrets, projections, rebuilds, reactor, heldDecisions, worker, poller, inbox, stripeCatchUp,
-                inboxRetention, server.dependencies.imports,
+                pool, httpPool, listener, webhookSecrets, projections, rebuilds, reactor, heldDecisions, settingsApplications, worker, poller,
+                inbox, stripeCatchUp, inboxRetention, server.dependencies.imports,
             ]
             + additional + [app]
         return ServiceGroup(

@@ -75,6 +75,11 @@ struct MappingBugEndToEndTests {
                 }
                 return try await Self.isQuiet(e2e, customers: 3, stripeIDs: Array(stripeIDs.values))
             }
+            try await e2e.eventually("the change of mappings has been applied to every linked pair") {
+                try await SettingsApplications(store: e2e.services.store).latest(of: e2e.tenant)?.state == .finished
+            }
+            let application = try #require(try await SettingsApplications(store: e2e.services.store).latest(of: e2e.tenant))
+            #expect(application.done == 3 && application.total == 3, "\(application)")
             let patches = try await Self.tenantEvents(e2e).dropFirst(before).compactMap { event -> EconomicWriteRequested? in
                 if case .economicWriteRequested(let write) = event.event { write } else { nil }
             }

@@ -16,6 +16,8 @@ struct EngineHarness {
     let handler: CommandHandler
     let reactor: Reactor
     let held: HeldDecisionService
+    /// Carries changes of mappings to the linked pairs; `settle()` works them through.
+    let applications: SettingsApplicationService
     let tenant: TenantID
     let database: TestDatabase
 
@@ -33,7 +35,8 @@ struct EngineHarness {
                 let reactor = Reactor(store: store, cache: cache, listener: nil, logger: database.logger)
                 let harness = EngineHarness(
                     store: store, handler: CommandHandler(store: store, cache: cache, logger: database.logger), reactor: reactor,
-                    held: HeldDecisionService(reactor: reactor, store: store, cache: cache, logger: database.logger), tenant: tenant,
+                    held: HeldDecisionService(reactor: reactor, store: store, cache: cache, logger: database.logger),
+                    applications: SettingsApplicationService(reactor: reactor, store: store, cache: cache, logger: database.logger), tenant: tenant,
                     database: database)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await listener.run() }
@@ -45,12 +48,14 @@ struct EngineHarness {
         }
     }
 
-    /// Lets the reactor handle everything written so far (and what it writes itself), until its checkpoint
-    /// covers the whole log. (Open transactions elsewhere hold the watermark back briefly; it waits them out.)
+    /// Lets the reactor handle everything written so far (and what it writes itself), and changes of mappings be
+    /// applied to the linked pairs, until the reactor's checkpoint covers the whole log. (Open transactions elsewhere
+    /// hold the watermark back briefly; it waits them out.)
     func settle(timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while ContinuousClock.now < deadline {
             try await reactor.processPending()
+            try await applications.applyAll()
             let (total, covered) = try await store.pool.withTransaction(scope: .system) { connection in
                 (
                     try await connection.query("SELECT count(*) FROM events").singleValue(Int.self) ?? 0,

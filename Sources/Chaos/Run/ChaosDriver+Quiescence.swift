@@ -23,25 +23,29 @@ extension ChaosDriver {
         var outbound: Int
         /// Reactor decisions parked while matching is held (a match-rule change's rebuild), not yet decided.
         var held: Int
+        /// Changes of mappings still being carried to the linked pairs.
+        var applying = 0
         /// When the reactor lags: its shards' leases and checkpoints (what a stalled reactor is diagnosed by).
         var reactorShards: [String] = []
 
         /// What changes while the sync moves (a rebuild's age does not count).
-        var motion: String { "\(head) \(lagging) \(inbox) \(rebuilds.count) \(outbound) \(held)" }
+        var motion: String { "\(head) \(lagging) \(inbox) \(rebuilds.count) \(outbound) \(held) \(applying)" }
 
         /// Nothing left to do.
-        var isIdle: Bool { lagging.isEmpty && inbox == 0 && rebuilds.isEmpty && outbound == 0 && held == 0 }
+        var isIdle: Bool { lagging.isEmpty && inbox == 0 && rebuilds.isEmpty && outbound == 0 && held == 0 && applying == 0 }
 
         var description: String {
             "log head \(head), lagging \(lagging.isEmpty ? "none" : lagging.joined(separator: ", ")), inbox \(inbox) pending, "
-                + "rebuilds open: \(rebuilds.isEmpty ? "none" : rebuilds.joined(separator: ", ")), \(outbound) outbound requests unsettled, \(held) decisions held"
+                + "rebuilds open: \(rebuilds.isEmpty ? "none" : rebuilds.joined(separator: ", ")), \(outbound) outbound requests unsettled, \(held) decisions held, "
+                + "\(applying) changes of mappings being applied"
                 + (reactorShards.isEmpty ? "" : "; reactor: \(reactorShards.joined(separator: "; "))")
         }
     }
 
     /// Waits for quiescence: faults off; then, in rounds, a catch-up from Stripe's events list and a full e-conomic
     /// read, and a wait until the inbox is empty, every follower has applied every event, no rebuild is open and no
-    /// outbound request is unsettled — until a round appends nothing to the log.
+    /// outbound request is unsettled and no change of mappings is still being applied — until a round appends nothing to
+    /// the log.
     /// - Parameters:
     ///   - timeout: how long the sync may take in all.
     ///   - stall: how long it may stand still (nothing appended, nothing moved) without being idle: longer than the
@@ -107,6 +111,7 @@ extension ChaosDriver {
                 """
             ).decode(String.self)
             let held = try await connection.query("SELECT count(*) FROM reactor_held_decisions").singleValue(Int.self) ?? 0
+            let applying = try await SettingsApplications.running(on: connection)
             var reactorShards: [String] = []
             if lagging.contains(where: { $0.hasPrefix(Reactor.checkpointName + " ") }) {
                 reactorShards = try await connection.query(
@@ -126,7 +131,7 @@ extension ChaosDriver {
             return Progress(
                 head: head, lagging: lagging, inbox: inbox, rebuilds: rebuilds,
                 outbound: outbound.pending + outbound.failedWaiting + outbound.rateLimited + outbound.inFlight, held: held,
-                reactorShards: reactorShards)
+                applying: applying, reactorShards: reactorShards)
         }
     }
 }

@@ -48,6 +48,9 @@ public struct APIController: Sendable {
         group.get("settings", use: settings)
         group.put("settings", use: updateSettings)
         group.post("settings/preview", use: previewSettings)
+        group.get("settings/application", use: settingsApplication)
+        group.post("settings/application/pause", use: pauseSettingsApplication)
+        group.post("settings/application/resume", use: resumeSettingsApplication)
         group.get("webhooks/inbox", use: inbox)
     }
 
@@ -195,6 +198,15 @@ public struct APIController: Sendable {
         return JSONBody.response(SettingsDocument(version: settings.version, settings: settings))
     }
 
+    /// Where the latest saved change of mappings stands in reaching the linked pairs; 404 when none was ever applied.
+    @Sendable func settingsApplication(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let tenant = try context.requireIdentity().tenant
+        guard let application = try await dependencies.applications?.latest(of: tenant) else {
+            throw APIError.notFound("No change of mappings has been applied to linked pairs yet.")
+        }
+        return JSONBody.response(SettingsApplicationDocument(application))
+    }
+
     @Sendable func inbox(_ request: Request, context: AppRequestContext) async throws -> Response {
         let tenant = try context.requireIdentity().tenant
         let paging = try Paging(request, maxLimit: configuration.maxPageSize)
@@ -299,6 +311,24 @@ public struct APIController: Sendable {
         let identity = try context.requireIdentity()
         let result = try await commands.retryOutbound(try context.requestID(), tenant: identity.tenant, metadata: try metadata(context))
         return JSONBody.response(CommandOutcome(result), status: .accepted)
+    }
+
+    /// Pauses the change of mappings being applied, after the chunk of links in progress; 409 when none runs.
+    @Sendable func pauseSettingsApplication(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let tenant = try context.requireIdentity().tenant
+        guard let paused = try await dependencies.applications?.pause(tenant) else {
+            throw APIError.conflict("No change of mappings is being applied, so there is nothing to pause.", code: "not_running")
+        }
+        return JSONBody.response(SettingsApplicationDocument(paused))
+    }
+
+    /// Resumes a paused change of mappings from the link where it stopped; 409 when none is paused.
+    @Sendable func resumeSettingsApplication(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let tenant = try context.requireIdentity().tenant
+        guard let resumed = try await dependencies.applications?.resume(tenant) else {
+            throw APIError.conflict("No change of mappings is paused, so there is nothing to resume.", code: "not_paused")
+        }
+        return JSONBody.response(SettingsApplicationDocument(resumed))
     }
 
     @Sendable func updateSettings(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -187,6 +187,28 @@ struct SettingsDocument: Codable, Sendable {
     var settings: TenantSettings
 }
 
+/// `GET /settings/application` (and pause, resume): where carrying a change of mappings to the linked pairs stands.
+struct SettingsApplicationDocument: Encodable, Sendable {
+    var settingsVersion: Int64
+    var state: SettingsApplication.State
+    var total: Int
+    var done: Int
+    var startedAt: Date
+    var finishedAt: Date?
+    /// The same, as a sentence for people.
+    var summary: String
+
+    init(_ application: SettingsApplication) {
+        settingsVersion = application.settingsVersion
+        state = application.state
+        total = application.total
+        done = application.done
+        startedAt = application.startedAt
+        finishedAt = application.finishedAt
+        summary = application.sentence
+    }
+}
+
 /// `PUT /settings`: the new settings and the version they were edited from.
 struct SettingsUpdate: Decodable, Sendable {
     var expectedVersion: Int

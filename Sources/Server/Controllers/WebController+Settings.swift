@@ -9,8 +9,33 @@ extension WebController {
     @Sendable func settingsPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let settings = try await commands.settings(of: identity.tenant)
-        let page = Pages.settings(SettingsForm(settings), problems: [], choices: await economicChoices(identity.tenant), identity: identity)
+        let application = try await dependencies.applications?.latest(of: identity.tenant)
+        let page = Pages.settings(
+            SettingsForm(settings), problems: [], application: application, choices: await economicChoices(identity.tenant), identity: identity)
         return try render("Settings", .settings, page, request: request, context: context)
+    }
+
+    /// Pauses or resumes the change of mappings being applied to the linked pairs.
+    @Sendable func settingsApplicationAction(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let form = try await formData(request)
+        let action = try context.pathParameter("action")
+        return try await act(request, form: form, fallback: "/ui/settings", notice: "") {
+            switch action {
+            case "pause":
+                guard try await dependencies.applications?.pause(identity.tenant) != nil else {
+                    throw APIError.conflict("The change of mappings is no longer being applied: there was nothing to pause.")
+                }
+                return "Paused. The linked pairs done so far keep the new mappings; resume to apply them to the rest."
+            case "resume":
+                guard try await dependencies.applications?.resume(identity.tenant) != nil else {
+                    throw APIError.conflict("The change of mappings is not paused: there was nothing to resume.")
+                }
+                return "Resumed from where it stopped."
+            default:
+                throw APIError.notFound("no such action")
+            }
+        }
     }
 
     /// Saves the form; changed defaults are checked against e-conomic's lists first (a default the agreement does not

@@ -45,6 +45,7 @@ public struct WebController: Sendable {
         group.get("settings", use: settingsPage)
         group.post("settings", use: saveSettings)
         group.post("settings/preview", use: previewSettings)
+        group.post("settings/application/:action", use: settingsApplicationAction)
     }
 
     // MARK: Pages

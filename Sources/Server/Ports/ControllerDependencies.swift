@@ -16,11 +16,15 @@ public struct ControllerDependencies: Sendable {
     /// The tenants' connections to e-conomic and Stripe (nil: the connection routes answer 503 and the sync
     /// screens are not gated on a connection).
     public var connections: (any TenantConnectionsAdmin)?
+    /// Where a saved change of mappings stands in reaching the linked pairs (nil: none is ever shown, and the pause
+    /// and resume routes answer 409).
+    public var applications: (any SettingsApplicationControl)?
 
     /// Makes the dependencies.
     public init(
         reads: any TenantReads, commands: any TenantCommands, apiKeys: any APIKeyAuthenticator, sessions: any WebSessions, health: any ServerHealth,
-        imports: (any TenantImports)? = nil, connections: (any TenantConnectionsAdmin)? = nil
+        imports: (any TenantImports)? = nil, connections: (any TenantConnectionsAdmin)? = nil,
+        applications: (any SettingsApplicationControl)? = nil
     ) {
         self.reads = reads
         self.commands = commands
@@ -29,5 +33,6 @@ public struct ControllerDependencies: Sendable {
         self.health = health
         self.imports = imports
         self.connections = connections
+        self.applications = applications
     }
 }

@@ -347,7 +347,7 @@ enum Pages {
     /// asks to confirm a change the preview shows, with a button that saves it confirmed.
     static func settings(
         _ form: SettingsForm, problems: [String], preview: ReplayReport? = nil, confirming: (changed: Int, threshold: Int)? = nil,
-        choices: EconomicChoicesState = .notConnected, identity: TenantIdentity
+        application: SettingsApplication? = nil, choices: EconomicChoicesState = .notConnected, identity: TenantIdentity
     ) -> HTML {
         func checked(_ condition: Bool) -> HTML { condition ? " checked" : "" }
         func selected(_ condition: Bool) -> HTML { condition ? " selected" : "" }
@@ -366,7 +366,7 @@ enum Pages {
         let confirmField: HTML = confirming == nil ? .empty : "<input type=\"hidden\" name=\"confirm\" value=\"yes\">"
         let saveLabel: HTML = confirming.map { "Save and apply to \($0.changed) customers" } ?? "Save settings"
         return """
-            <h1>Settings</h1>\(problemList)\(confirmation)\(preview.map(Pages.preview) ?? .empty)
+            <h1>Settings</h1>\(problemList)\(confirmation)\(application.map { settingsApplication($0, identity: identity) } ?? .empty)\(preview.map(Pages.preview) ?? .empty)
             <form method="post" action="/ui/settings">\(Layout.csrf(identity))<input type="hidden" name="expected_version" value="\(form.expectedVersion)">\(confirmField)
             <p class="muted">Version \(form.expectedVersion). Saving a change made by someone else meanwhile is refused; reload and apply yours again.</p>
             <fieldset><legend>Matching</legend>

@@ -122,7 +122,7 @@ public final class Reactor: Service {
         let tenant = recorded.tenant
         let (causation, metadata) = Self.cause(recorded)
         if case .settingsChanged(let changed) = event.event {
-            if changed.mappingsChanged { try await resynchronizeLinks(of: tenant, causation: causation, metadata: metadata) }
+            if changed.mappingsChanged { try await beginApplying(recorded, metadata: metadata) }
             guard changed.matchFieldsChanged, try await rematchFailures(after: recorded, causation: causation, metadata: metadata) else {
                 return false
             }
@@ -153,20 +153,22 @@ public final class Reactor: Service {
         return decided.output
     }
 
-    /// Applies changed mappings to the pairs already linked: each link is synchronised as if its source customer had
-    /// just been observed, so a newly mapped field is carried to the side that lacks it (or raises a conflict) and an
-    /// unmapped one is left alone — nothing waits for the next edit of either customer. Request ids derive from the
-    /// settings change and the link, so handling the change again (after a crash) issues nothing new.
-    private func resynchronizeLinks(of tenant: TenantID, causation: UUID, metadata: EventMetadata) async throws {
-        let links = try await cache.snapshot(of: tenant).partnering.links.values.filter { !$0.isStopped }.sorted {
-            $0.id.description < $1.id.description
+    /// Records a change of mappings for ``SettingsApplicationService`` to carry to the pairs already linked, outside
+    /// the tenant's turn (a tenant with thousands of links would hold its shard's other tenants behind it), with
+    /// progress a person can follow and pause.
+    private func beginApplying(_ recorded: RecordedEvent, metadata: EventMetadata) async throws {
+        let links = try await cache.snapshot(of: recorded.tenant).partnering.links.values.filter { !$0.isStopped }.count
+        try await SettingsApplications(store: store).begin(recorded, correlationID: metadata.correlationID ?? UUID(), total: links)
+        logger.info("recorded a change of mappings to apply to the linked pairs", metadata: ["tenant": "\(recorded.tenant)", "links": "\(links)"])
+    }
+
+    /// Applies the tenant's current mappings to one linked pair, as if its source customer had just been observed: a
+    /// newly mapped field is carried to the side that lacks it (or raises a conflict), an unmapped one is left alone.
+    /// Request ids derive from `causation` (the settings change) and the link, so doing it again issues nothing new.
+    func applyMappings(to link: PartnerLink, tenant: TenantID, causation: UUID, metadata: EventMetadata) async throws {
+        _ = try await runner.run(tenant: tenant) { _ in
+            try await react(to: link.source, observed: nil, position: nil, tenant: tenant, causation: causation, metadata: metadata)
         }
-        for link in links {
-            _ = try await runner.run(tenant: tenant) { _ in
-                try await react(to: link.source, observed: nil, position: nil, tenant: tenant, causation: causation, metadata: metadata)
-            }
-        }
-        logger.info("applied changed mappings to the linked pairs", metadata: ["tenant": "\(tenant)", "links": "\(links.count)"])
     }
 
     /// The policy for one customer, on the current state of its stream (an observation replays the latest state).
@@ -228,11 +230,13 @@ public final class Reactor: Service {
 
     /// The causation id an event's decisions derive their ids from, and the metadata they are stored with.
     static func cause(_ recorded: RecordedEvent) -> (UUID, EventMetadata) {
-        let causation = NameBasedUUID.make(namespace: namespace, name: "event/\(recorded.globalPosition)")
-        let stored = try? recorded.decodedMetadata()
-        let metadata = EventMetadata(
-            actor: "system:reactor", correlationID: stored?.correlationID ?? causation, causationPosition: recorded.globalPosition)
-        return (causation, metadata)
+        cause(position: recorded.globalPosition, correlationID: (try? recorded.decodedMetadata())?.correlationID)
+    }
+
+    /// The causation id and metadata of decisions caused by the event at `position` (its correlation id, if it had one).
+    static func cause(position: Int64, correlationID: UUID?) -> (UUID, EventMetadata) {
+        let causation = NameBasedUUID.make(namespace: namespace, name: "event/\(position)")
+        return (causation, EventMetadata(actor: "system:reactor", correlationID: correlationID ?? causation, causationPosition: position))
     }
 
     /// What one decision is made on, read in one transaction.

@@ -35,7 +35,7 @@ struct ReactorShards: Sendable {
     /// Leases the free shard (never leased, given back, lapsed, or already `holder`'s) that has waited longest for a
     /// turn, leaving out `visited`. Nil when every other shard is held by someone else.
     func claim(holder: String, excluding visited: [Int]) async throws -> Int? {
-        let (count, lease) = (sharding.shards, Self.seconds(sharding.lease))
+        let (count, lease) = (sharding.shards, sharding.lease.seconds)
         return try await store.pool.withTransaction(scope: .system) { connection in
             try await connection.execute(
                 """
@@ -61,7 +61,7 @@ struct ReactorShards: Sendable {
     /// Extends `holder`'s lease of a shard. False when the lease lapsed and another task took the shard over: the
     /// turn stops (what it decided stays decided; the new holder finds it handled).
     func renew(_ shard: Int, holder: String) async throws -> Bool {
-        let (count, lease) = (sharding.shards, Self.seconds(sharding.lease))
+        let (count, lease) = (sharding.shards, sharding.lease.seconds)
         return try await store.pool.withTransaction(scope: .system) { connection in
             try await connection.execute(
                 """
@@ -186,8 +186,4 @@ struct ReactorShards: Sendable {
     }
 
     private static func name(of shard: Int, _ count: Int) -> String { "shard/\(count)/\(shard)" }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }

@@ -26,6 +26,8 @@ struct ServerHarness: Sendable {
     let store: EventStore
     let handler: CommandHandler
     let reactor: Reactor
+    /// Carries changes of mappings to the linked pairs; `settle()` works them through.
+    let applications: SettingsApplicationService
     let server: AccordServer
     let inbox: InboxProcessor
     let secrets: InMemoryWebhookSecrets
@@ -76,9 +78,10 @@ struct ServerHarness: Sendable {
                     configuration: database.configuration(as: .runtime), channels: [EventStore.notificationChannel], logger: database.logger)
                 let runner = ProjectionRunner(
                     projectors: AccordProjections.all, store: store, listener: listener, pollInterval: .milliseconds(100), logger: database.logger)
+                let reactor = Reactor(store: store, cache: cache, listener: nil, logger: database.logger)
                 let harness = ServerHarness(
-                    database: database, store: store, handler: handler,
-                    reactor: Reactor(store: store, cache: cache, listener: nil, logger: database.logger),
+                    database: database, store: store, handler: handler, reactor: reactor,
+                    applications: SettingsApplicationService(reactor: reactor, store: store, cache: cache, logger: database.logger),
                     server: server, inbox: inbox, secrets: secrets, credentials: credentials, acme: acme, globex: globex, acmeKey: acmeKey,
                     globexKey: globexKey)
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -120,11 +123,13 @@ struct ServerHarness: Sendable {
         try await handler.updateSettings(settings, expectedVersion: 0, tenant: tenant ?? acme, metadata: Self.user)
     }
 
-    /// Lets the reactor handle everything written so far, then waits for every projection to catch up.
+    /// Lets the reactor handle everything written so far (and changes of mappings be applied to the linked pairs), then
+    /// waits for every projection to catch up.
     func settle() async throws {
         let deadline = ContinuousClock.now.advanced(by: .seconds(60))
         while ContinuousClock.now < deadline {
             try await reactor.processPending()
+            try await applications.applyAll()
             if try await covered(projections: ["reactor"]) { break }
             try await Task.sleep(for: .milliseconds(20))
         }
