@@ -461,7 +461,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Ingest", "SyncEngine", "EventSourcing", "Projections", "EventStore", "PGClient", "SyncDomain", "Connectors", "Credentials", "PostgresTestSupport",
-                "SandboxTestSupport", "EconomicSandbox",
+                "SandboxTestSupport", "EconomicSandbox", "Outbound",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

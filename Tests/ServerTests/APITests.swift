@@ -254,7 +254,7 @@ struct APITests {
             try await harness.engine.record(abandoned, tenant: harness.acme)
             try await harness.withClient { client throws in
                 let key = harness.acmeKey
-                let failures = try await client.get("/api/v1/outbound/failures", key: key).jsonArray()
+                let failures = try await client.get("/api/v1/outbound/failures", key: key).jsonItems()
                 #expect(failures.count == 1)
                 #expect(failures.first?["state"] as? String == "abandoned")
                 #expect((failures.first?["error"] as? String)?.contains("Name is required") == true)

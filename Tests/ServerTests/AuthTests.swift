@@ -102,7 +102,7 @@ struct AuthTests {
                 #expect(try await client.get("/api/v1/conflicts", key: key).jsonItems().isEmpty)
                 #expect(try await client.get("/api/v1/match-failures", key: key).jsonItems().isEmpty)
                 #expect(try await client.get("/api/v1/pending-creations", key: key).jsonArray().isEmpty)
-                #expect(try await client.get("/api/v1/outbound/failures", key: key).jsonArray().isEmpty)
+                #expect(try await client.get("/api/v1/outbound/failures", key: key).jsonItems().isEmpty)
                 let overview = try await client.get("/api/v1/overview", key: key).json()
                 #expect(overview["synchronised"] as? Int == 0 && overview["conflicts"] as? Int == 0)
                 #expect(try await client.get("/api/v1/settings", key: key).json()["version"] as? Int == 0, "acme's own settings, not globex's")

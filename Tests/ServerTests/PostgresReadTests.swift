@@ -71,9 +71,12 @@ struct PostgresReadTests {
                 #expect(conflicts.first?["source"] as? String == "stripe:cus_anna" && conflicts.first?["economic"] as? String == "economic:1")
 
                 #expect(try await client.get("/api/v1/pending-creations", key: key).jsonArray().map { $0["customerNumber"] as? Int } == [500])
-                let failures = try await client.get("/api/v1/outbound/failures", key: key).jsonArray()
+                let failures = try await client.get("/api/v1/outbound/failures", key: key).jsonItems()
                 #expect(failures.map { $0["state"] as? String } == ["abandoned"])
                 #expect(failures.first?["customer"] as? String == "stripe:cus_bo")
+                let failurePage = try await client.get("/api/v1/outbound/failures?limit=1&offset=1", key: key).json()
+                #expect((failurePage["items"] as? [[String: Any]])?.isEmpty == true && failurePage["total"] as? Int == 1, "paged, with the total")
+                #expect(try await client.get("/api/v1/overview", key: key).json()["outboundFailures"] as? Int == 1)
                 #expect(try await client.get("/api/v1/webhooks/inbox", key: key).jsonArray().isEmpty)
 
                 let cookie = try await client.login(key)

@@ -22,7 +22,7 @@ struct SettingsApplicationRouteTests {
         try await harness.settle()
         settings.fieldMappings = FieldMapping.defaults
         try await harness.handler.updateSettings(settings, expectedVersion: 1, tenant: harness.acme, metadata: ServerHarness.user)
-        try await harness.reactor.processPending()
+        try await harness.settle(applying: false)
     }
 
     @Test("GET answers 404 before any change, then the application; pause and resume answer it, or 409 when there is nothing to do")

@@ -49,13 +49,13 @@ struct EngineHarness {
     }
 
     /// Lets the reactor handle everything written so far (and what it writes itself), and changes of mappings be
-    /// applied to the linked pairs, until the reactor's checkpoint covers the whole log. (Open transactions elsewhere
-    /// hold the watermark back briefly; it waits them out.)
-    func settle(timeout: Duration = .seconds(60)) async throws {
+    /// applied to the linked pairs (unless `applying` is false), until the reactor's checkpoint covers the whole log.
+    /// (Open transactions elsewhere hold the watermark back briefly; it waits them out.)
+    func settle(applying: Bool = true, timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while ContinuousClock.now < deadline {
             try await reactor.processPending()
-            try await applications.applyAll()
+            if applying { try await applications.applyAll() }
             let (total, covered) = try await store.pool.withTransaction(scope: .system) { connection in
                 (
                     try await connection.query("SELECT count(*) FROM events").singleValue(Int.self) ?? 0,

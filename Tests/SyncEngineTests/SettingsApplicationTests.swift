@@ -41,7 +41,7 @@ struct SettingsApplicationTests {
 
             settings.fieldMappings = FieldMapping.defaults
             try await engine.handler.updateSettings(settings, expectedVersion: 1, tenant: engine.tenant, metadata: EngineHarness.user)
-            try await engine.reactor.processPending()
+            try await engine.settle(applying: false)
             let recorded = try #require(try await applications.latest(of: engine.tenant))
             #expect(recorded.state == .running && recorded.total == Self.pairs && recorded.done == 0 && recorded.settingsVersion == 2)
             #expect(try await Self.phonePatches(engine).isEmpty, "the reactor records the change; it does not apply it in its turn")
@@ -88,12 +88,12 @@ struct SettingsApplicationTests {
             let applications = SettingsApplications(store: engine.store)
             settings.fieldMappings = FieldMapping.defaults
             try await engine.handler.updateSettings(settings, expectedVersion: 1, tenant: engine.tenant, metadata: EngineHarness.user)
-            try await engine.reactor.processPending()
+            try await engine.settle(applying: false)
             let first = try #require(try await applications.latest(of: engine.tenant))
 
             settings.fieldMappings = FieldMapping.defaults.filter { $0.economic != EconomicField.city.rawValue }
             try await engine.handler.updateSettings(settings, expectedVersion: 2, tenant: engine.tenant, metadata: EngineHarness.user)
-            try await engine.reactor.processPending()
+            try await engine.settle(applying: false)
             let second = try #require(try await applications.latest(of: engine.tenant))
             #expect(second.position > first.position && second.state == .running && second.settingsVersion == 3)
             let states = try await engine.store.pool.withTransaction(scope: .system) { connection in
@@ -105,7 +105,7 @@ struct SettingsApplicationTests {
             try await engine.store.pool.withTransaction(scope: .system) { connection in
                 try await connection.execute("DELETE FROM projection_checkpoints WHERE projection = \(Reactor.checkpointName)")
             }
-            try await engine.reactor.processPending()
+            try await engine.settle(applying: false)
             let again = try await engine.store.pool.withTransaction(scope: .system) { connection in
                 try await connection.query("SELECT state FROM settings_applications ORDER BY global_position").decode(String.self)
             }

@@ -3,36 +3,62 @@ import Foundation
 public import PGClient
 import SyncDomain
 
-/// Which outbound requests of a tenant last failed or wait for a rate limit, read from the log: each `outbound-<id>` stream's first
-/// event (the request) and last (its latest outcome). The outbound worker's own queue is not read here, so the
-/// answer does not wait for a projection to catch up.
+/// Which outbound requests of a tenant last failed or wait for a rate limit: the requests are found, paged and counted
+/// in the outbound queue's read model (`outbound_requests`, projected by the outbound worker's
+/// `OutboundRequestsProjector`: indexed by tenant, status and time), and each one of the page is told from its
+/// `outbound-<id>` stream's first event (the request) and last (its latest outcome). Reading every outbound stream of
+/// the log instead grew with every request a tenant ever sent (and ran on every overview).
 public struct OutboundProblemQueries: Sendable {
     let pool: PGConnectionPool
+
+    /// The queue statuses listed: failed and waiting for the next attempt, abandoned, waiting for a rate limit.
+    static let statuses = ["failed_waiting", "abandoned", "rate_limited"]
 
     /// Makes the query over a pool.
     public init(pool: PGConnectionPool) { self.pool = pool }
 
-    /// Requests whose latest outcome is a failure, an abandonment or a wait for the rate limit, most recent first.
+    /// A page of the requests whose latest outcome is a failure, an abandonment or a wait for the rate limit, most
+    /// recent first, and how many there are in all.
     /// - Throws: ``PGError``, or a decoding error for a corrupt event (never skipped).
-    public func problems(_ tenant: TenantID) async throws -> [OutboundProblem] {
-        let rows = try await pool.withTransaction(scope: .tenant(tenant)) { connection in
-            try await connection.query(
+    public func problems(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (problems: [OutboundProblem], total: Int) {
+        let (rows, total) = try await pool.withTransaction(scope: .tenant(tenant), isolation: .repeatableRead) { connection in
+            let rows = try await connection.query(
                 """
-                WITH last AS (
-                    SELECT DISTINCT ON (stream_id) stream_id, type, schema_version, data, recorded_at FROM events
-                    WHERE tenant_id = \(tenant.rawValue) AND stream_id LIKE 'outbound-%'
-                    ORDER BY stream_id, stream_version DESC)
+                WITH page AS MATERIALIZED (
+                    SELECT request_id, updated_at FROM outbound_requests
+                    WHERE tenant_id = \(tenant.rawValue) AND status = ANY(\(Self.statuses)::text[])
+                    ORDER BY updated_at DESC, request_id LIMIT \(limit) OFFSET \(offset))
                 SELECT l.type, l.schema_version, l.data, l.recorded_at, f.type, f.schema_version, f.data
-                FROM last l JOIN events f ON f.tenant_id = \(tenant.rawValue) AND f.stream_id = l.stream_id AND f.stream_version = 1
-                WHERE l.type IN ('OutboundFailed', 'OutboundAbandoned', 'OutboundRateLimited')
-                ORDER BY l.recorded_at DESC
+                FROM page p
+                CROSS JOIN LATERAL (
+                    SELECT type, schema_version, data, recorded_at FROM events
+                    WHERE tenant_id = \(tenant.rawValue) AND stream_id = 'outbound-' || p.request_id
+                    ORDER BY stream_version DESC LIMIT 1) l
+                JOIN events f ON f.tenant_id = \(tenant.rawValue) AND f.stream_id = 'outbound-' || p.request_id AND f.stream_version = 1
+                ORDER BY p.updated_at DESC, p.request_id
                 """
             ).decode((String, Int, PGJSON, Date, String, Int, PGJSON).self)
+            let total = try await connection.query(
+                """
+                SELECT count(*) FROM outbound_requests WHERE tenant_id = \(tenant.rawValue) AND status = ANY(\(Self.statuses)::text[])
+                """
+            ).singleValue(Int.self) ?? 0
+            return (rows, total)
         }
-        return try rows.compactMap { lastType, lastVersion, lastData, at, firstType, firstVersion, firstData in
+        // A request that has moved on since the queue row was read (its newest event is no longer a problem) is left out.
+        let problems = try rows.compactMap { lastType, lastVersion, lastData, at, firstType, firstVersion, firstData in
             let last = try SyncEvent.decode(type: lastType, schemaVersion: lastVersion, data: Data(lastData.text.utf8))
             let first = try SyncEvent.decode(type: firstType, schemaVersion: firstVersion, data: Data(firstData.text.utf8))
             return OutboundProblem(request: first, outcome: last, at: at)
         }
+        return (problems, total)
+    }
+
+    /// How many of the tenant's requests failed (waiting for their next attempt, or abandoned), in the caller's
+    /// transaction: the overview's count (a wait for a rate limit is not a failure).
+    public static func failureCount(of tenant: TenantID, on connection: PGConnection) async throws -> Int {
+        try await connection.query(
+            "SELECT count(*) FROM outbound_requests WHERE tenant_id = \(tenant.rawValue) AND status IN ('failed_waiting', 'abandoned')"
+        ).singleValue(Int.self) ?? 0
     }
 }

@@ -190,7 +190,10 @@ public struct APIController: Sendable {
     }
 
     @Sendable func outboundFailures(_ request: Request, context: AppRequestContext) async throws -> Response {
-        JSONBody.response(try await reads.outboundProblems(try context.requireIdentity().tenant))
+        let tenant = try context.requireIdentity().tenant
+        let paging = try Paging(request, maxLimit: configuration.maxPageSize)
+        let (rows, total) = try await reads.outboundProblems(tenant, limit: paging.limit, offset: paging.offset)
+        return JSONBody.response(Page(items: rows, total: total, limit: paging.limit, offset: paging.offset))
     }
 
     @Sendable func settings(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -24,8 +24,9 @@ public protocol TenantReads: Sendable {
     func conflicts(_ tenant: TenantID, link: LinkID?) async throws -> [ConflictRow]
     /// Partners being created, oldest first.
     func pendingCreations(_ tenant: TenantID) async throws -> [PendingCreationRow]
-    /// Outbound requests whose latest outcome is a failure or an abandonment, most recent first.
-    func outboundProblems(_ tenant: TenantID) async throws -> [OutboundProblem]
+    /// A page of the outbound requests whose latest outcome is a failure, an abandonment or a wait for a rate limit,
+    /// most recent first, and how many there are.
+    func outboundProblems(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [OutboundProblem], total: Int)
     /// A customer's history across every stream that concerns it, oldest first (``Projections/CustomerTimeline``);
     /// empty when nothing in the tenant's log concerns the customer.
     func history(_ tenant: TenantID, _ ref: CustomerRef) async throws -> [TimelineEntry]

@@ -22,17 +22,18 @@ public struct TenantReadModels: TenantReads {
 
     // MARK: Overview
 
-    /// The overview. Every count but the outbound failures comes from one snapshot (one repeatable-read
-    /// transaction), so the numbers on the page agree with each other; the matching hold is read in it too.
+    /// The overview. Every count comes from one snapshot (one repeatable-read transaction), so the numbers on the page
+    /// agree with each other; the matching hold is read in it too.
     /// - Throws: database errors, or a decoding error for a corrupt outbound event or settings event.
     public func overview(_ tenant: TenantID) async throws -> TenantOverview {
-        let (customers, partnering, inbox, hold) = try await pool.withTransaction(scope: .tenant(tenant), isolation: .repeatableRead) { connection in
+        let (customers, partnering, inbox, hold, outbound) = try await pool.withTransaction(scope: .tenant(tenant), isolation: .repeatableRead) {
+            connection in
             (
                 try await CustomerQueries.counts(on: connection), try await PartnerLinkQueries.counts(on: connection),
-                try await WebhookInbox.counts(on: connection), try await MatchingHold.current(of: tenant, store: store, on: connection)
+                try await WebhookInbox.counts(on: connection), try await MatchingHold.current(of: tenant, store: store, on: connection),
+                try await OutboundProblemQueries.failureCount(of: tenant, on: connection)
             )
         }
-        let outbound = try await outboundProblems(tenant).filter(\.isFailure).count
         var overview = TenantOverview(
             customers: customers, partnering: partnering, outboundFailures: outbound, inboxPending: inbox.pending, inboxFailed: inbox.failed)
         overview.matchingHold = hold
@@ -92,9 +93,10 @@ public struct TenantReadModels: TenantReads {
 
     // MARK: Log
 
-    /// Failed outbound requests (``Projections/OutboundProblemQueries/problems(_:)``).
-    public func outboundProblems(_ tenant: TenantID) async throws -> [OutboundProblem] {
-        try await OutboundProblemQueries(pool: pool).problems(tenant)
+    /// A page of failed outbound requests, and their total (``Projections/OutboundProblemQueries/problems(_:limit:offset:)``).
+    public func outboundProblems(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [OutboundProblem], total: Int) {
+        let page = try await OutboundProblemQueries(pool: pool).problems(tenant, limit: limit, offset: offset)
+        return (page.problems, page.total)
     }
 
     /// A customer's history across every stream that concerns it (``Projections/CustomerHistoryQueries``).

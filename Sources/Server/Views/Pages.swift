@@ -314,8 +314,10 @@ enum Pages {
 
     // MARK: Outbound
 
-    static func outbound(_ problems: [OutboundProblem], pending: [PendingCreationRow], identity: TenantIdentity) -> HTML {
-        let back = "/ui/outbound"
+    static func outbound(
+        _ problems: [OutboundProblem], total: Int, offset: Int, limit: Int, pending: [PendingCreationRow], identity: TenantIdentity
+    ) -> HTML {
+        let back = offset == 0 ? "/ui/outbound" : "/ui/outbound?offset=\(offset)"
         let problemRows = HTML.join(
             problems.map { problem -> HTML in
                 let retry: HTML =
@@ -334,8 +336,10 @@ enum Pages {
         return """
             <h1>Outbound</h1>
             <h2>Failed requests</h2>
-            <p class="muted">Requests waiting because e-conomic or Stripe asked Accord to slow down are listed too; they are not failures and are sent again by themselves.</p>
-            \(problems.isEmpty ? HTML("<p>No failed requests.</p>") : "<table><tr><th>Request</th><th>Customer</th><th>State</th><th>Attempts</th><th>Error</th><th>Next attempt</th><th></th></tr>\(problemRows)</table>")
+            <p class="muted">\(total == 0 ? "No request failed." : total == 1 ? "One request failed or waits." : "\(total) requests failed or wait.") \
+            Requests waiting because e-conomic or Stripe asked Accord to slow down are listed too; they are not failures and are sent again by themselves.</p>
+            \(problems.isEmpty ? HTML.empty : "<table><tr><th>Request</th><th>Customer</th><th>State</th><th>Attempts</th><th>Error</th><th>Next attempt</th><th></th></tr>\(problemRows)</table>")
+            \(pager(path: "/ui/outbound", query: [], offset: offset, limit: limit, total: total))
             <h2>Partners being created</h2>
             \(pending.isEmpty ? HTML("<p>None.</p>") : "<table><tr><th>From</th><th>In</th><th>Customer number</th><th>Requested</th></tr>\(pendingRows)</table>")
             """

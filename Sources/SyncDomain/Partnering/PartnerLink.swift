@@ -26,6 +26,13 @@ public struct PartnerLink: Hashable, Sendable, Codable {
     /// The update of the source (Stripe) customer whose outcome Accord has not heard yet.
     public var sourceWrite: LinkWrite?
 
+    /// The link a `PartnerLinked` event makes: both sides seen as agreed, nothing open.
+    public init(_ linked: PartnerLinked) {
+        self.init(
+            id: linked.linkId, source: linked.source, economic: linked.economic, origin: linked.origin, agreed: linked.agreed,
+            sourceSeen: linked.agreed, economicSeen: linked.agreed)
+    }
+
     /// Creates a link.
     public init(
         id: LinkID, source: CustomerRef, economic: CustomerRef, origin: LinkOrigin, isStopped: Bool = false,

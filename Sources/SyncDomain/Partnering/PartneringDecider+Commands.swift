@@ -15,8 +15,7 @@ extension PartneringDecider {
             linkId: .derived(from: context.commandId, purpose: "select:\(source)"), source: source, economic: economic, origin: .user,
             agreed: LinkSynchronizer.agreedValues(sourceFields: sourceFacts.fields, economicFields: economicFacts.fields, settings: context.settings))
         return linkAndSynchronize(
-            linked, sourceFields: sourceFacts.fields, economicFields: economicFacts.fields, state: state, settings: context.settings,
-            causationId: context.commandId)
+            linked, sourceFields: sourceFacts.fields, economicFields: economicFacts.fields, settings: context.settings, causationId: context.commandId)
     }
 
     static func createPartner(
@@ -46,7 +45,7 @@ extension PartneringDecider {
             takenFileIds.insert(fileRef.id)
             return [.customerObserved(CustomerObserved(customer: fileRef, fields: fields))]
                 + linkAndSynchronize(
-                    linked, sourceFields: fields, economicFields: facts.fields, state: state, settings: settings, causationId: context.commandId)
+                    linked, sourceFields: fields, economicFields: facts.fields, settings: settings, causationId: context.commandId)
         }
 
         // Source → e-conomic: a creation request.
@@ -168,14 +167,13 @@ extension PartneringDecider {
 
     /// A new link and the first synchronisation of the pair it forms.
     static func linkAndSynchronize(
-        _ linked: PartnerLinked, sourceFields: [String: String], economicFields: [String: String], state: PartneringState,
-        settings: TenantSettings, causationId: UUID
+        _ linked: PartnerLinked, sourceFields: [String: String], economicFields: [String: String], settings: TenantSettings, causationId: UUID
     ) -> [SyncEvent] {
-        let next = evolve(state, .partnerLinked(linked))
-        guard let link = next.links[linked.linkId] else { return [.partnerLinked(linked)] }
-        return [.partnerLinked(linked)]
+        // The link as the fold makes it: evolving a copy of the whole partnering state for it cost a copy of every
+        // link per decision (an initial sync's matches slowed with every link made).
+        [.partnerLinked(linked)]
             + LinkSynchronizer.synchronize(
-                link: link, sourceFields: sourceFields, economicFields: economicFields, settings: settings, causationId: causationId)
+                link: PartnerLink(linked), sourceFields: sourceFields, economicFields: economicFields, settings: settings, causationId: causationId)
     }
 
     static func usableFacts(_ ref: CustomerRef, context: PartneringContext) throws(Error) -> CustomerFacts {

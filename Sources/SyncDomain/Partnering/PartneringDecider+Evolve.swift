@@ -11,9 +11,7 @@ extension PartneringDecider {
     public static func evolve(_ state: inout PartneringState, _ event: SyncEvent) {
         switch event {
         case .partnerLinked(let e):
-            state.links[e.linkId] = PartnerLink(
-                id: e.linkId, source: e.source, economic: e.economic, origin: e.origin, agreed: e.agreed, sourceSeen: e.agreed,
-                economicSeen: e.agreed)
+            state.links[e.linkId] = PartnerLink(e)
             state.linkBySource[e.source] = e.linkId
             state.linkByEconomic[e.economic] = e.linkId
             if case .created(let requestId) = e.origin { state.removePendingCreation(requestId) }

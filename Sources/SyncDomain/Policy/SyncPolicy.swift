@@ -90,8 +90,7 @@ public enum SyncPolicy {
             let events: [SyncEvent]
             if context.customerFacts(economic) != nil {
                 events = PartneringDecider.linkAndSynchronize(
-                    linked, sourceFields: fields, economicFields: economicFields, state: partnering, settings: context.settings,
-                    causationId: causationId)
+                    linked, sourceFields: fields, economicFields: economicFields, settings: context.settings, causationId: causationId)
             } else {
                 events = [.partnerLinked(linked)]
             }

@@ -16,7 +16,7 @@ struct MemoryReads: TenantReads {
         let models = await engine.readModels()
         return TenantOverview(
             customers: models.customerCounts(tenant), partnering: models.partnerLinkCounts(tenant),
-            outboundFailures: try await outboundProblems(tenant).filter(\.isFailure).count, inboxPending: 0, inboxFailed: 0)
+            outboundFailures: try await allOutboundProblems(tenant).filter(\.isFailure).count, inboxPending: 0, inboxFailed: 0)
     }
 
     func customers(_ tenant: TenantID, filter: CustomerFilter) async throws -> (rows: [CustomerRow], total: Int) {
@@ -59,8 +59,13 @@ struct MemoryReads: TenantReads {
         await engine.readModels().pendingCreations(tenant)
     }
 
+    func outboundProblems(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [OutboundProblem], total: Int) {
+        let all = try await allOutboundProblems(tenant)
+        return (Array(all.dropFirst(offset).prefix(limit)), all.count)
+    }
+
     /// Each outbound stream's first event (the request) and last (its latest outcome), most recent first.
-    func outboundProblems(_ tenant: TenantID) async throws -> [OutboundProblem] {
+    private func allOutboundProblems(_ tenant: TenantID) async throws -> [OutboundProblem] {
         var streams: [String: [RecordedEvent]] = [:]
         for recorded in await engine.log where recorded.tenant == tenant && recorded.stream.rawValue.hasPrefix("outbound-") {
             streams[recorded.stream.rawValue, default: []].append(recorded)

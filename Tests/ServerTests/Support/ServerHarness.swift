@@ -8,6 +8,7 @@ import HummingbirdTesting
 import Ingest
 import Logging
 import NIOCore
+import Outbound
 import PGClient
 import PostgresTestSupport
 import Projections
@@ -39,6 +40,8 @@ struct ServerHarness: Sendable {
     let globexKey: String
 
     static let user = CommandMetadata(actor: "user:test")
+    /// The projectors `accord serve` runs: the read models and the outbound queue (whose failures the API lists).
+    static let projectors: [any Projector] = AccordProjections.all + [OutboundRequestsProjector()]
     static let webhookSecret = "whsec_accord_server_test"
     /// The largest customer file the test server imports.
     static let importLimit = 64 * 1024
@@ -77,7 +80,7 @@ struct ServerHarness: Sendable {
                 let listener = PGListener(
                     configuration: database.configuration(as: .runtime), channels: [EventStore.notificationChannel], logger: database.logger)
                 let runner = ProjectionRunner(
-                    projectors: AccordProjections.all, store: store, listener: listener, pollInterval: .milliseconds(100), logger: database.logger)
+                    projectors: Self.projectors, store: store, listener: listener, pollInterval: .milliseconds(100), logger: database.logger)
                 let reactor = Reactor(store: store, cache: cache, listener: nil, logger: database.logger)
                 let harness = ServerHarness(
                     database: database, store: store, handler: handler, reactor: reactor,
@@ -123,13 +126,13 @@ struct ServerHarness: Sendable {
         try await handler.updateSettings(settings, expectedVersion: 0, tenant: tenant ?? acme, metadata: Self.user)
     }
 
-    /// Lets the reactor handle everything written so far (and changes of mappings be applied to the linked pairs), then
-    /// waits for every projection to catch up.
-    func settle() async throws {
+    /// Lets the reactor handle everything written so far (and changes of mappings be applied to the linked pairs, unless
+    /// `applying` is false), then waits for every projection to catch up.
+    func settle(applying: Bool = true) async throws {
         let deadline = ContinuousClock.now.advanced(by: .seconds(60))
         while ContinuousClock.now < deadline {
             try await reactor.processPending()
-            try await applications.applyAll()
+            if applying { try await applications.applyAll() }
             if try await covered(projections: ["reactor"]) { break }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -143,7 +146,7 @@ struct ServerHarness: Sendable {
             let names = try await store.pool.withTransaction(scope: .system) { connection in
                 try await connection.query("SELECT name FROM projections WHERE state = 'active'").decode((String).self)
             }
-            if names.count == AccordProjections.all.count, try await covered(projections: names) { return }
+            if names.count == Self.projectors.count, try await covered(projections: names) { return }
             try await Task.sleep(for: .milliseconds(30))
         }
         Issue.record("the projections did not catch up within 60 s")
