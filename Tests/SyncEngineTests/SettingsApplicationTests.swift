@@ -116,3 +116,23 @@ struct SettingsApplicationTests {
         }
     }
 }
+
+/// The chunk selection: the next links after the cursor in id order, stopped ones left out — as sorting them all would.
+@Suite struct SettingsApplicationChunkTests {
+    @Test("the next links after the cursor are the ones sorting every link gives, for every cursor and chunk size")
+    func nextLinksAgreeWithASort() {
+        let links = (0..<200).map { index in
+            PartnerLink(
+                id: LinkID(UUID()), source: .stripe("cus_\(index)"), economic: .economic(index + 1), origin: .user, isStopped: index % 5 == 0)
+        }
+        let sorted = links.filter { !$0.isStopped }.map(\.id.description).sorted()
+        for cursor in [nil] + sorted.map(Optional.some) {
+            for count in [1, 7, 50, 500] {
+                let expected = Array(sorted.filter { cursor == nil || $0 > cursor! }.prefix(count))
+                for order in [links, links.reversed(), Array(links[100...] + links[..<100])] {
+                    #expect(SettingsApplicationService.next(count, of: order, after: cursor).map(\.id.description) == expected)
+                }
+            }
+        }
+    }
+}

@@ -2,7 +2,7 @@ public import EventStore
 import Foundation
 public import Logging
 public import ServiceLifecycle
-import SyncDomain
+public import SyncDomain
 
 /// Carries each change of mappings to the pairs already linked (``SettingsApplications``): every running application
 /// gets one chunk of its tenant's links per round — in link-id order from its cursor, each link decided as the reactor
@@ -85,11 +85,29 @@ public final class SettingsApplicationService: Service {
         }
     }
 
+    /// The first `count` running links after `cursor`, in link-id order, in one pass that keeps only the smallest ids
+    /// seen (sorting every link of the tenant for each chunk made an application O(n² log n) in its links).
+    public static func next(_ count: Int, of links: some Sequence<PartnerLink>, after cursor: String?) -> [PartnerLink] {
+        var chosen: [(id: String, link: PartnerLink)] = []
+        chosen.reserveCapacity(count + 1)
+        for link in links where !link.isStopped {
+            let id = link.id.description
+            if let cursor, id <= cursor { continue }
+            if chosen.count == count, let last = chosen.last, id >= last.id { continue }
+            var low = 0
+            var high = chosen.count
+            while low < high {
+                let middle = (low + high) / 2
+                if chosen[middle].id < id { low = middle + 1 } else { high = middle }
+            }
+            chosen.insert((id, link), at: low)
+            if chosen.count > count { chosen.removeLast() }
+        }
+        return chosen.map(\.link)
+    }
+
     private func applyChunk(of claim: SettingsApplications.Claim) async throws {
-        let links = try await cache.snapshot(of: claim.tenant).partnering.links.values
-            .filter { link in !link.isStopped && claim.cursor.map { link.id.description > $0 } ?? true }
-            .sorted { $0.id.description < $1.id.description }
-            .prefix(chunkSize)
+        let links = Self.next(chunkSize, of: try await cache.snapshot(of: claim.tenant).partnering.links.values, after: claim.cursor)
         guard let last = links.last else {
             try await applications.finish(claim, holder: holder)
             logger.info("applied a change of mappings to every linked pair", metadata: ["tenant": "\(claim.tenant)", "change": "\(claim.position)"])
