@@ -39,6 +39,7 @@ struct SettingsApplicationRouteTests {
                 let body = try running.json()
                 #expect(body["state"] as? String == "running" && body["total"] as? Int == 2 && body["done"] as? Int == 0)
                 #expect(body["settingsVersion"] as? Int == 2)
+                #expect(body["phase"] as? String == "links" && body["appliesLinks"] as? Bool == true && body["failures"] == nil, "\(body)")
                 #expect((body["summary"] as? String)?.contains("to 2 linked pairs") == true, "\(body)")
                 #expect(try await client.get("/api/v1/settings/application", key: harness.globexKey).status == .notFound, "another tenant's is not shown")
 

@@ -16,7 +16,7 @@ struct EngineHarness {
     let handler: CommandHandler
     let reactor: Reactor
     let held: HeldDecisionService
-    /// Carries changes of mappings to the linked pairs; `settle()` works them through.
+    /// Applies saved settings changes (failed matches again, mappings to the linked pairs); `settle()` works them through.
     let applications: SettingsApplicationService
     let tenant: TenantID
     let database: TestDatabase

@@ -90,22 +90,84 @@ struct RuleChangeEngineTests {
             settings.matchFields = [MatchField(source: "phone", economic: "telephoneAndFaxNumber")]
             try await engine.handler.updateSettings(settings, expectedVersion: 0, tenant: engine.tenant, metadata: EngineHarness.user)
             try await engine.settle()
-            #expect(try await engine.matchingHold()?.heldDecisions == 1, "the change waits for its rebuild")
+            #expect(try await engine.matchingHold()?.heldDecisions == 0, "the reactor records the change; nothing is parked in its turn")
+            let waiting = try #require(try await SettingsApplications(store: engine.store).latest(of: engine.tenant))
+            #expect(waiting.state == .running && waiting.phase == .failures && waiting.failures == nil && !waiting.appliesLinks, "\(waiting)")
+            #expect(waiting.sentence.hasPrefix("Waiting for the match index"), "\(waiting.sentence)")
             #expect(try await engine.snapshot().partnering.link(of: anna) == nil)
             try await engine.rebuildOnRequest()
-            #expect(try await engine.held.resumeReady() == 1)
-            try await engine.settle()
+            #expect(try await engine.held.resumeReady() == 0)
+            let applied = try await engine.applyUntilFinished()
+            #expect(applied.failures == 1 && applied.failuresDone == 1 && applied.phase == .failures, "\(applied)")
+            #expect(applied.sentence == "The 1 customer whose matching had failed was matched again under settings version 1.")
             let link = try #require(try await engine.snapshot().partnering.link(of: anna))
             #expect(link.economic == .economic(7))
             #expect(!(try await engine.events().compactMap(\.economicWrite).contains { $0.kind == .create }))
 
-            // The reactor follows the log again from the start: nothing new.
+            // The reactor follows the log again from the start, and the application is done again from its start: nothing new.
             let before = try await engine.events().count
             try await engine.store.pool.withTransaction(scope: .system) { connection in
                 try await connection.execute("DELETE FROM projection_checkpoints WHERE projection = \(Reactor.checkpointName)")
+                try await connection.execute(
+                    "UPDATE settings_applications SET state = 'running', cursor = NULL, failures_done = 0, failures_total = NULL, finished_at = NULL")
             }
             try await engine.settle()
+            _ = try await engine.applyUntilFinished()
             #expect(try await engine.events().count == before)
+        }
+    }
+
+    @Test("failures are matched again chunk by chunk, pausable; a newer change of mappings takes the rest over and then applies its mappings")
+    func failuresInChunksTakenOver() async throws {
+        try await EngineHarness.run { engine throws in
+            let people = 5
+            for number in 1...people {
+                _ = try await engine.observe(
+                    .economic(number),
+                    ["name": "Person \(number)", "email": "p\(number)@example.com", "telephoneAndFaxNumber": "+45 10 00 00 0\(number)", "currency": "DKK"])
+                // No e-mail: matching by e-mail (required) fails for each of them.
+                _ = try await engine.observe(.stripe("cus_\(number)"), ["name": "Person \(number)", "phone": "+45 10 00 00 0\(number)"])
+            }
+            try await engine.settle()
+            #expect(try await engine.snapshot().partnering.links.isEmpty)
+
+            var settings = TenantSettings.default
+            settings.matchFields = [MatchField(source: "phone", economic: "telephoneAndFaxNumber")]
+            try await engine.handler.updateSettings(settings, expectedVersion: 0, tenant: engine.tenant, metadata: EngineHarness.user)
+            try await engine.settle(applying: false)
+            try await engine.rebuildOnRequest()
+            try await engine.waitForReadModels()
+            let applications = SettingsApplications(store: engine.store)
+            let service = SettingsApplicationService(
+                reactor: engine.reactor, store: engine.store, cache: TenantStateCache(store: engine.store), chunkSize: 2, logger: engine.database.logger)
+            #expect(try await service.applyReady() == 1)
+            let first = try #require(try await applications.latest(of: engine.tenant))
+            #expect(first.failures == people && first.failuresDone == 2 && first.state == .running, "\(first)")
+            #expect(first.sentence == "Matching the 5 customers whose matching had failed again under the match fields of settings version 1: 2 done.")
+            #expect(try await engine.snapshot().partnering.links.count == 2)
+
+            #expect(try await applications.pause(engine.tenant)?.phase == .failures)
+            #expect(try await service.applyReady() == 0, "a paused application is left alone")
+            #expect(try await engine.snapshot().partnering.links.count == 2)
+
+            // A change of mappings only, saved while the failures are paused: it supersedes the paused application and
+            // matches the rest itself before it carries its mappings to every linked pair.
+            settings.fieldMappings = FieldMapping.defaults.filter { $0.economic != EconomicField.city.rawValue }
+            try await engine.handler.updateSettings(settings, expectedVersion: 1, tenant: engine.tenant, metadata: EngineHarness.user)
+            try await engine.settle(applying: false)
+            let second = try #require(try await applications.latest(of: engine.tenant))
+            #expect(second.settingsVersion == 2 && second.phase == .failures && second.appliesLinks && second.state == .running, "\(second)")
+            let finished = try await engine.applyUntilFinished()
+            #expect(finished.failures == people - 2 && finished.failuresDone == people - 2 && finished.phase == .links, "\(finished)")
+            #expect(finished.done == people, "the mappings reach every pair, the ones linked just now too: \(finished)")
+            let links = try await engine.snapshot().partnering.links.values
+            #expect(links.count == people)
+            #expect(Set(links.map(\.economic)) == Set((1...people).map { CustomerRef.economic($0) }))
+            #expect(!(try await engine.events().compactMap(\.economicWrite).contains { $0.kind == .create }))
+            let states = try await engine.store.pool.withTransaction(scope: .system) { connection in
+                try await connection.query("SELECT state FROM settings_applications ORDER BY global_position").decode(String.self)
+            }
+            #expect(states == ["superseded", "finished"])
         }
     }
 
@@ -139,6 +201,18 @@ extension EngineHarness {
     func matchingHold() async throws -> MatchingHold? {
         try await store.pool.withTransaction(scope: .tenant(tenant)) { connection in
             try await MatchingHold.current(of: tenant, store: store, on: connection)
+        }
+    }
+
+    /// Works the tenant's latest settings application through until it has finished (its failures wait for the match
+    /// index and the customers read model, which run in the background); returns it.
+    func applyUntilFinished(timeout: Duration = .seconds(60)) async throws -> SettingsApplication {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while true {
+            try await applications.applyAll()
+            let latest = try #require(try await SettingsApplications(store: store).latest(of: tenant))
+            if latest.state != .running || ContinuousClock.now > deadline { return latest }
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 

@@ -105,6 +105,30 @@ public struct CustomerQueries: Sendable {
         return (try rows.map { try ProjectionJSON.decode(CustomerRow.self, from: $0) }, total)
     }
 
+    /// Source customers whose automatic match failed and that are still unlinked (neither excluded nor deleted): the
+    /// ones a change of match fields matches again. The next `limit` after `cursor` in (system, id) order, and — when
+    /// `counting` — how many there are in all.
+    /// - Throws: ``PGError``.
+    public func matchFailures(
+        _ tenant: TenantID, after cursor: CustomerRef?, limit: Int, counting: Bool
+    ) async throws -> (customers: [CustomerRef], total: Int?) {
+        let condition: PGQuery = """
+            system <> \(System.economic.rawValue) AND NOT deleted AND NOT excluded AND link_id IS NULL AND match_failure IS NOT NULL
+            """
+        let (rows, total) = try await pool.withTransaction(scope: .tenant(tenant)) { connection in
+            let rows = try await connection.query(
+                """
+                SELECT system, external_id FROM customers WHERE \(condition)
+                  AND (system, external_id) > (\(cursor?.system.rawValue ?? ""), \(cursor?.id ?? ""))
+                ORDER BY system, external_id LIMIT \(limit)
+                """
+            ).decode((String, String).self)
+            let total = counting ? try await connection.query("SELECT count(*) FROM customers WHERE \(condition)").singleValue(Int.self) : nil
+            return (rows, total)
+        }
+        return (rows.compactMap { row in System(rawValue: row.0).map { CustomerRef(system: $0, id: row.1) } }, total)
+    }
+
     /// The overview's counts, read in the caller's transaction (in the tenant's scope), so that a caller in a
     /// repeatable-read transaction reads them and its other counts from one snapshot.
     /// - Throws: ``PGError``.

@@ -187,25 +187,19 @@ struct SettingsDocument: Codable, Sendable {
     var settings: TenantSettings
 }
 
-/// `GET /settings/application` (and pause, resume): where carrying a change of mappings to the linked pairs stands.
+/// `GET /settings/application` (and pause, resume): where applying the latest settings change to existing customers
+/// stands — the application's own fields, and the same as a sentence for people (`summary`).
 struct SettingsApplicationDocument: Encodable, Sendable {
-    var settingsVersion: Int64
-    var state: SettingsApplication.State
-    var total: Int
-    var done: Int
-    var startedAt: Date
-    var finishedAt: Date?
-    /// The same, as a sentence for people.
-    var summary: String
+    var application: SettingsApplication
 
-    init(_ application: SettingsApplication) {
-        settingsVersion = application.settingsVersion
-        state = application.state
-        total = application.total
-        done = application.done
-        startedAt = application.startedAt
-        finishedAt = application.finishedAt
-        summary = application.sentence
+    init(_ application: SettingsApplication) { self.application = application }
+
+    private enum CodingKeys: String, CodingKey { case summary }
+
+    func encode(to encoder: any Encoder) throws {
+        try application.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(application.sentence, forKey: .summary)
     }
 }
 

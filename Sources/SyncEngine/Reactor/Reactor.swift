@@ -122,12 +122,8 @@ public final class Reactor: Service {
         let tenant = recorded.tenant
         let (causation, metadata) = Self.cause(recorded)
         if case .settingsChanged(let changed) = event.event {
-            if changed.mappingsChanged { try await beginApplying(recorded, metadata: metadata) }
-            guard changed.matchFieldsChanged, try await rematchFailures(after: recorded, causation: causation, metadata: metadata) else {
-                return false
-            }
-            try await HeldDecisions(store: store).hold(recorded)
-            return true
+            if changed.matchFieldsChanged || changed.mappingsChanged { try await beginApplying(changed, recorded, metadata: metadata) }
+            return false
         }
         // Decided on fresh state on every attempt: another writer's change to the same streams makes it decide again.
         let decided = try await runner.run(tenant: tenant) { _ -> Decision<Bool> in
@@ -153,22 +149,31 @@ public final class Reactor: Service {
         return decided.output
     }
 
-    /// Records a change of mappings for ``SettingsApplicationService`` to carry to the pairs already linked, outside
-    /// the tenant's turn (a tenant with thousands of links would hold its shard's other tenants behind it), with
-    /// progress a person can follow and pause.
-    private func beginApplying(_ recorded: RecordedEvent, metadata: EventMetadata) async throws {
+    /// Records a settings change for ``SettingsApplicationService`` to apply to existing customers — matching again
+    /// the ones whose matching failed (a change of match fields), carrying the mappings to the pairs already linked (a
+    /// change of mappings) — outside the tenant's turn (a tenant with thousands of them would hold its shard's other
+    /// tenants behind it), with progress a person can follow and pause.
+    private func beginApplying(_ change: SettingsChanged, _ recorded: RecordedEvent, metadata: EventMetadata) async throws {
         let links = try await cache.snapshot(of: recorded.tenant).partnering.links.values.filter { !$0.isStopped }.count
-        try await SettingsApplications(store: store).begin(recorded, correlationID: metadata.correlationID ?? UUID(), total: links)
-        logger.info("recorded a change of mappings to apply to the linked pairs", metadata: ["tenant": "\(recorded.tenant)", "links": "\(links)"])
+        try await SettingsApplications(store: store).begin(
+            recorded, correlationID: metadata.correlationID ?? UUID(), total: links, failures: change.matchFieldsChanged, links: change.mappingsChanged)
+        logger.info(
+            "recorded a settings change to apply to existing customers",
+            metadata: [
+                "tenant": "\(recorded.tenant)", "links": "\(links)", "match_fields": "\(change.matchFieldsChanged)",
+                "mappings": "\(change.mappingsChanged)",
+            ])
     }
 
-    /// Applies the tenant's current mappings to one linked pair, as if its source customer had just been observed: a
-    /// newly mapped field is carried to the side that lacks it (or raises a conflict), an unmapped one is left alone.
-    /// Request ids derive from `causation` (the settings change) and the link, so doing it again issues nothing new.
-    func applyMappings(to link: PartnerLink, tenant: TenantID, causation: UUID, metadata: EventMetadata) async throws {
-        _ = try await runner.run(tenant: tenant) { _ in
-            try await react(to: link.source, observed: nil, position: nil, tenant: tenant, causation: causation, metadata: metadata)
-        }
+    /// Decides one existing customer again under the tenant's current settings, as if it had just been observed: an
+    /// unlinked one is matched (or created, or fails) under the current match fields; a linked pair gets the current
+    /// mappings (a newly mapped field is carried to the side that lacks it, or raises a conflict). Ids derive from
+    /// `causation` (the settings change) and the customer, so doing it again issues nothing new.
+    /// - Returns: whether the decision is held (matching waits for a rebuild of the match index).
+    func reconsider(_ customer: CustomerRef, tenant: TenantID, causation: UUID, metadata: EventMetadata) async throws -> Bool {
+        try await runner.run(tenant: tenant) { _ in
+            try await react(to: customer, observed: nil, position: nil, tenant: tenant, causation: causation, metadata: metadata)
+        }.output
     }
 
     /// The policy for one customer, on the current state of its stream (an observation replays the latest state).

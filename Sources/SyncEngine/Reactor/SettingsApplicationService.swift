@@ -1,19 +1,23 @@
 public import EventStore
 import Foundation
 public import Logging
+import PGClient
+import Projections
 public import ServiceLifecycle
 public import SyncDomain
 
-/// Carries each change of mappings to the pairs already linked (``SettingsApplications``): every running application
-/// gets one chunk of its tenant's links per round — in link-id order from its cursor, each link decided as the reactor
-/// decides an observed customer — so a large tenant's change never holds another tenant's behind it, a person sees it
-/// progress and can pause it between two chunks, and a killed process's application goes on from its cursor
-/// elsewhere once its lease lapses.
+/// Applies each saved settings change to the customers it concerns (``SettingsApplications``): every running
+/// application gets one chunk per round — first the customers whose matching failed, matched again under new match
+/// fields (in customer-key order, once the match index has been rebuilt for them), then the pairs already linked, given
+/// new mappings (in link-id order) — each decided as the reactor decides an observed customer. So a large tenant's
+/// change never holds another tenant's behind it, a person sees it progress and can pause it between two chunks, and a
+/// killed process's application goes on from its cursor elsewhere once its lease lapses.
 ///
-/// Decisions derive their ids from the settings change and the link: a chunk done again (the cursor not yet moved when
-/// the process died), or a whole application done twice, issues nothing new.
+/// Decisions derive their ids from the settings change and the customer: a chunk done again (the cursor not yet moved
+/// when the process died), or a whole application done twice, issues nothing new.
 public final class SettingsApplicationService: Service {
     private let reactor: Reactor
+    private let store: EventStore
     private let cache: TenantStateCache
     private let applications: SettingsApplications
     private let chunkSize: Int
@@ -24,10 +28,10 @@ public final class SettingsApplicationService: Service {
 
     /// Makes the service.
     /// - Parameters:
-    ///   - reactor: decides each linked pair.
+    ///   - reactor: decides each customer.
     ///   - store: the event store.
     ///   - cache: tenant state shared with the reactor (the links come from it).
-    ///   - chunkSize: links decided between two looks at the pause.
+    ///   - chunkSize: customers or links decided between two looks at the pause.
     ///   - lease: how long a held application waits after its holder dies.
     ///   - pollInterval: how often to look for applications to work through.
     ///   - logger: receives starts, ends and failures.
@@ -37,6 +41,7 @@ public final class SettingsApplicationService: Service {
     ) {
         precondition(chunkSize >= 1, "chunkSize must be at least 1")
         self.reactor = reactor
+        self.store = store
         self.cache = cache
         self.applications = SettingsApplications(store: store)
         self.chunkSize = chunkSize
@@ -53,8 +58,9 @@ public final class SettingsApplicationService: Service {
         await cancelWhenGracefulShutdown { await follower.run { try await self.applyReady() > 0 ? .worked : .idle() } }
     }
 
-    /// One round: one chunk of every running application no other worker holds.
-    /// - Returns: how many applications moved (a chunk done, or finished).
+    /// One round: one chunk of every running application no other worker holds (an application whose failures wait for
+    /// the match index's rebuild, or for the customers read model to reach the change, is given back untouched).
+    /// - Returns: how many applications moved (a chunk done, a phase ended, or finished).
     /// - Throws: the first failure, once every other application has had its chunk.
     @discardableResult
     public func applyReady() async throws -> Int {
@@ -62,8 +68,8 @@ public final class SettingsApplicationService: Service {
         var failure: (any Error)?
         for claim in try await applications.claim(holder: holder, lease: lease, limit: 64) {
             do {
-                try await applyChunk(of: claim)
-                moved += 1
+                let chunk = claim.phase == .failures ? try await matchFailuresAgain(claim) : try await applyMappings(claim)
+                if chunk { moved += 1 } else { try await applications.release(claim, holder: holder) }
             } catch {
                 try? await applications.release(claim, holder: holder)
                 failure = failure ?? error
@@ -106,20 +112,62 @@ public final class SettingsApplicationService: Service {
         return chosen.map(\.link)
     }
 
-    private func applyChunk(of claim: SettingsApplications.Claim) async throws {
+    /// One chunk of the failures phase. Returns false (nothing done) while matching waits for the match index's rebuild
+    /// or the customers read model has not applied the change yet.
+    private func matchFailuresAgain(_ claim: SettingsApplications.Claim) async throws -> Bool {
+        guard try await readyToMatch(claim) else { return false }
+        let (failures, total) = try await CustomerQueries(pool: store.pool).matchFailures(
+            claim.tenant, after: claim.cursor.flatMap(CustomerRef.init(parsing:)), limit: chunkSize, counting: claim.failures == nil)
+        if let total { try await applications.count(claim, failures: total, holder: holder) }
+        guard let last = failures.last else {
+            try await applications.endFailures(claim, holder: holder)
+            logger.info(
+                "matched again every customer whose matching had failed", metadata: ["tenant": "\(claim.tenant)", "change": "\(claim.position)"])
+            return true
+        }
+        let (causation, metadata) = Reactor.cause(position: claim.position, correlationID: claim.correlationID)
+        for customer in failures {
+            // Held: the match fields changed again meanwhile; that change supersedes this one and takes its failures over.
+            if try await reactor.reconsider(customer, tenant: claim.tenant, causation: causation, metadata: metadata) { return false }
+        }
+        try await advance(claim, to: last.description, applied: failures.count)
+        return true
+    }
+
+    /// Whether failures can be matched again: the match index has been rebuilt for the tenant's match fields, and the
+    /// customers read model (where the failures are listed) has applied everything up to the change.
+    private func readyToMatch(_ claim: SettingsApplications.Claim) async throws -> Bool {
+        let (cache, store) = (self.cache, self.store)
+        let (held, change) = try await store.pool.withTransaction(scope: .tenant(claim.tenant)) { connection in
+            (
+                try await MatchingHold.isHeld(try await cache.snapshot(of: claim.tenant, on: connection), tenant: claim.tenant, on: connection),
+                try await store.checkpoint(atPosition: claim.position, of: claim.tenant, on: connection)
+            )
+        }
+        guard !held, let change else { return false }
+        return try await ProjectionProgress(store: store).haveReached([CustomersProjector().name], change)
+    }
+
+    /// One chunk of the links phase.
+    private func applyMappings(_ claim: SettingsApplications.Claim) async throws -> Bool {
         let links = Self.next(chunkSize, of: try await cache.snapshot(of: claim.tenant).partnering.links.values, after: claim.cursor)
         guard let last = links.last else {
             try await applications.finish(claim, holder: holder)
             logger.info("applied a change of mappings to every linked pair", metadata: ["tenant": "\(claim.tenant)", "change": "\(claim.position)"])
-            return
+            return true
         }
         let (causation, metadata) = Reactor.cause(position: claim.position, correlationID: claim.correlationID)
         for link in links {
-            try await reactor.applyMappings(to: link, tenant: claim.tenant, causation: causation, metadata: metadata)
+            _ = try await reactor.reconsider(link.source, tenant: claim.tenant, causation: causation, metadata: metadata)
         }
-        let state = try await applications.advance(claim, to: last.id.description, applied: links.count, holder: holder)
+        try await advance(claim, to: last.id.description, applied: links.count)
+        return true
+    }
+
+    private func advance(_ claim: SettingsApplications.Claim, to cursor: String, applied: Int) async throws {
+        let state = try await applications.advance(claim, to: cursor, applied: applied, holder: holder)
         if let state, state != .running {
-            logger.info("stopped applying a change of mappings", metadata: ["tenant": "\(claim.tenant)", "change": "\(claim.position)", "state": "\(state)"])
+            logger.info("stopped applying a settings change", metadata: ["tenant": "\(claim.tenant)", "change": "\(claim.position)", "state": "\(state)"])
         }
     }
 }

@@ -2,13 +2,16 @@ public import EventStore
 import Foundation
 public import PGClient
 
-/// Where each change of mappings stands in being carried to the pairs already linked (`settings_applications`,
-/// migration 0021): recorded by the reactor when it handles the change, worked through by
-/// ``SettingsApplicationService`` a chunk of links at a time, paused and resumed by a person.
+/// Where each saved settings change stands in being applied to the customers it concerns (`settings_applications`,
+/// migrations 0021 and 0023): recorded by the reactor when it handles a change of match fields or of mappings, worked
+/// through by ``SettingsApplicationService`` a chunk at a time — first the customers whose matching failed (after a
+/// change of match fields), then the pairs already linked (after a change of mappings) — paused and resumed by a
+/// person.
 ///
-/// Recording is idempotent (the row is keyed by the change's position), a newer change supersedes an unfinished older
-/// one, and a worker holds an application for one chunk at a time by a lease (lapsing when its process dies), so
-/// two processes never work through the same application at once and a killed one's application goes on elsewhere.
+/// Recording is idempotent (the row is keyed by the change's position); a newer change supersedes an unfinished older
+/// one and takes over what it still had to do; a worker holds an application for one chunk at a time by a lease
+/// (lapsing when its process dies), so two processes never work through the same application at once and a killed
+/// one's application goes on elsewhere.
 public struct SettingsApplications: Sendable {
     let store: EventStore
 
@@ -20,24 +23,39 @@ public struct SettingsApplications: Sendable {
         var tenant: TenantID
         var position: Int64
         var correlationID: UUID
-        /// The last link done, in link-id order (nil: none yet).
+        /// The phase in progress.
+        var phase: SettingsApplication.Phase
+        /// Whether the links phase follows the failures.
+        var appliesLinks: Bool
+        /// Failures counted when their phase began (nil: not yet, or no such phase).
+        var failures: Int?
+        /// The last customer (failures) or link done, in key order (nil: none yet in this phase).
         var cursor: String?
     }
 
-    /// Records a change of mappings to apply (again: nothing changes), superseding the tenant's unfinished older ones;
-    /// recorded superseded at once when a newer one exists already.
-    func begin(_ recorded: RecordedEvent, correlationID: UUID, total: Int) async throws {
+    /// Records a settings change to apply (again: nothing changes): its failures to match again when the match fields
+    /// changed, its links when the mappings changed. It supersedes the tenant's unfinished older ones and takes over
+    /// what they still had to do; it is recorded superseded at once when a newer one exists already.
+    func begin(_ recorded: RecordedEvent, correlationID: UUID, total: Int, failures: Bool, links: Bool) async throws {
         try await store.pool.withTransaction(scope: .system) { connection in
             let tenant = recorded.tenant.rawValue
+            let inherited = try await connection.query(
+                """
+                WITH older AS (
+                    UPDATE settings_applications SET state = 'superseded', finished_at = now(), updated_at = now(), holder = NULL
+                    WHERE tenant_id = \(tenant) AND global_position < \(recorded.globalPosition) AND state IN ('running', 'paused')
+                    RETURNING phase, applies_links
+                )
+                SELECT coalesce(bool_or(phase = 'failures'), false), coalesce(bool_or(applies_links), false) FROM older
+                """
+            ).decode((Bool, Bool).self).first ?? (false, false)
+            let phase: SettingsApplication.Phase = failures || inherited.0 ? .failures : .links
             try await connection.execute(
                 """
-                UPDATE settings_applications SET state = 'superseded', finished_at = now(), updated_at = now(), holder = NULL
-                WHERE tenant_id = \(tenant) AND global_position < \(recorded.globalPosition) AND state IN ('running', 'paused')
-                """)
-            try await connection.execute(
-                """
-                INSERT INTO settings_applications (tenant_id, global_position, settings_version, correlation_id, total, state, finished_at)
-                SELECT \(tenant), \(recorded.globalPosition), \(recorded.streamVersion), \(correlationID), \(total), s.state, s.finished_at
+                INSERT INTO settings_applications (
+                    tenant_id, global_position, settings_version, correlation_id, total, state, finished_at, phase, applies_links)
+                SELECT \(tenant), \(recorded.globalPosition), \(recorded.streamVersion), \(correlationID), \(total), s.state, s.finished_at,
+                    \(phase.rawValue), \(links || inherited.1)
                 FROM (
                     SELECT CASE WHEN newer THEN 'superseded' ELSE 'running' END AS state, CASE WHEN newer THEN now() END AS finished_at
                     FROM (SELECT EXISTS (
@@ -62,14 +80,18 @@ public struct SettingsApplications: Sendable {
                     ORDER BY updated_at, tenant_id LIMIT \(limit) FOR UPDATE SKIP LOCKED
                 ) due
                 WHERE a.tenant_id = due.tenant_id AND a.global_position = due.global_position
-                RETURNING a.tenant_id, a.global_position, a.correlation_id, a.cursor
+                RETURNING a.tenant_id, a.global_position, a.correlation_id, a.cursor, a.phase, a.applies_links, a.failures_total
                 """
-            ).decode((String, Int64, UUID, String?).self)
+            ).decode((String, Int64, UUID, String?, String, Bool, Int?).self)
         }
-        return try rows.map { Claim(tenant: try TenantID($0.0), position: $0.1, correlationID: $0.2, cursor: $0.3) }
+        return try rows.map { row in
+            Claim(
+                tenant: try TenantID(row.0), position: row.1, correlationID: row.2, phase: SettingsApplication.Phase(rawValue: row.4) ?? .links, appliesLinks: row.5, failures: row.6, cursor: row.3)
+        }
     }
 
-    /// Records a chunk done and gives the application back (the next round claims it again, here or in another
+    /// Records a chunk of the phase in progress done (up to `cursor`, `applied` customers or links) and gives the
+    /// application back (the next round claims it again, here or in another
     /// process). Returns its state afterwards — nil when `holder` no longer held it (its lease lapsed and another worker
     /// took it over: the chunk is applied again there, to no effect). A state other than running means a person paused
     /// it or a newer change superseded it.
@@ -77,8 +99,9 @@ public struct SettingsApplications: Sendable {
         let state = try await store.pool.withTransaction(scope: .system) { connection in
             try await connection.query(
                 """
-                UPDATE settings_applications SET done = done + \(applied), cursor = \(cursor), updated_at = now(), holder = NULL,
-                    lease_until = '-infinity'
+                UPDATE settings_applications SET cursor = \(cursor), updated_at = now(), holder = NULL, lease_until = '-infinity',
+                    done = done + CASE phase WHEN 'links' THEN \(applied) ELSE 0 END,
+                    failures_done = failures_done + CASE phase WHEN 'failures' THEN \(applied) ELSE 0 END
                 WHERE tenant_id = \(claim.tenant.rawValue) AND global_position = \(claim.position) AND holder = \(holder)
                 RETURNING state
                 """
@@ -87,12 +110,39 @@ public struct SettingsApplications: Sendable {
         return state.flatMap(SettingsApplication.State.init(rawValue:))
     }
 
-    /// Marks a held application finished (every link done).
+    /// Records how many failures the failures phase of a held application concerns (counted when it begins).
+    func count(_ claim: Claim, failures: Int, holder: String) async throws {
+        try await store.pool.withTransaction(scope: .system) { connection in
+            try await connection.execute(
+                """
+                UPDATE settings_applications SET failures_total = \(failures), updated_at = now()
+                WHERE tenant_id = \(claim.tenant.rawValue) AND global_position = \(claim.position) AND holder = \(holder)
+                """)
+        }
+    }
+
+    /// Ends the failures phase of a held application: on to the links from the first one when the mappings changed too,
+    /// finished otherwise.
+    func endFailures(_ claim: Claim, holder: String) async throws {
+        guard claim.appliesLinks else { return try await finish(claim, holder: holder) }
+        try await store.pool.withTransaction(scope: .system) { connection in
+            try await connection.execute(
+                """
+                UPDATE settings_applications SET phase = 'links', cursor = NULL, updated_at = now(), holder = NULL, lease_until = '-infinity',
+                    failures_total = CASE WHEN failures_total IS NOT NULL THEN greatest(failures_total, failures_done) END
+                WHERE tenant_id = \(claim.tenant.rawValue) AND global_position = \(claim.position) AND holder = \(holder)
+                  AND state = 'running' AND phase = 'failures'
+                """)
+        }
+    }
+
+    /// Marks a held application finished (every customer of its last phase done).
     func finish(_ claim: Claim, holder: String) async throws {
         try await store.pool.withTransaction(scope: .system) { connection in
             try await connection.execute(
                 """
                 UPDATE settings_applications SET state = 'finished', finished_at = now(), updated_at = now(), total = greatest(total, done),
+                    failures_total = CASE WHEN failures_total IS NOT NULL THEN greatest(failures_total, failures_done) END,
                     holder = NULL, lease_until = '-infinity'
                 WHERE tenant_id = \(claim.tenant.rawValue) AND global_position = \(claim.position) AND holder = \(holder) AND state = 'running'
                 """)
@@ -112,7 +162,7 @@ public struct SettingsApplications: Sendable {
 
     // MARK: For people
 
-    /// The tenant's latest application, if a change of mappings was ever applied.
+    /// The tenant's latest application, if a change of match fields or mappings was ever applied.
     public func latest(of tenant: TenantID) async throws -> SettingsApplication? {
         try await store.pool.withTransaction(scope: .tenant(tenant)) { connection in
             try await Self.latest(on: connection)
@@ -145,14 +195,16 @@ public struct SettingsApplications: Sendable {
     private static func latest(on connection: PGConnection) async throws -> SettingsApplication? {
         let rows = try await connection.query(
             """
-            SELECT global_position, settings_version, state, total, done, started_at, finished_at FROM settings_applications
-            ORDER BY global_position DESC LIMIT 1
+            SELECT global_position, settings_version, state, phase, applies_links, failures_total, failures_done, total, done, started_at,
+                finished_at
+            FROM settings_applications ORDER BY global_position DESC LIMIT 1
             """
-        ).decode((Int64, Int64, String, Int, Int, Date, Date?).self)
+        ).decode((Int64, Int64, String, String, Bool, Int?, Int, Int, Int, Date, Date?).self)
         return rows.first.map { row in
             SettingsApplication(
-                position: row.0, settingsVersion: row.1, state: SettingsApplication.State(rawValue: row.2) ?? .running, total: max(row.3, row.4),
-                done: row.4, startedAt: row.5, finishedAt: row.6)
+                position: row.0, settingsVersion: row.1, state: SettingsApplication.State(rawValue: row.2) ?? .running,
+                phase: SettingsApplication.Phase(rawValue: row.3) ?? .links, appliesLinks: row.4, failures: row.5.map { max($0, row.6) },
+                failuresDone: row.6, total: max(row.7, row.8), done: row.8, startedAt: row.9, finishedAt: row.10)
         }
     }
 }

@@ -13,28 +13,38 @@ struct ProjectionProgress: Sendable {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         var delay: Duration = .milliseconds(5)
         while true {
-            let (lagging, active) = try await store.pool.withTransaction(scope: .system) { connection in
-                (
-                    try await connection.query(
-                        """
-                        SELECT p.name FROM projections p
-                        LEFT JOIN projection_checkpoints c ON c.projection = p.name AND c.version = p.version AND c.shard = 'all'
-                        WHERE p.state = 'active' AND p.name = ANY(\(projections)::text[])
-                          AND (coalesce(c.txid, '0'::xid8), coalesce(c.global_position, 0))
-                              < (\(String(checkpoint.transactionID))::xid8, \(checkpoint.globalPosition))
-                        """
-                    ).decode((String).self),
-                    try await connection.query("SELECT count(*) FROM projections WHERE state = 'active' AND name = ANY(\(projections)::text[])")
-                        .singleValue(Int.self) ?? 0
-                )
-            }
-            if lagging.isEmpty && active == projections.count { return }
+            let lagging = try await lagging(projections, behind: checkpoint)
+            if lagging.isEmpty { return }
             guard ContinuousClock.now < deadline else {
-                throw ProjectionError(
-                    code: .busy, message: "read models \(lagging.isEmpty ? projections : lagging) have not caught up with \(checkpoint); is a projector running?")
+                throw ProjectionError(code: .busy, message: "read models \(lagging) have not caught up with \(checkpoint); is a projector running?")
             }
             try await Task.sleep(for: delay)
             delay = min(delay * 2, .milliseconds(200))
         }
+    }
+
+    /// Whether every named projection's active version has a checkpoint at or past `checkpoint` now.
+    func haveReached(_ projections: [String], _ checkpoint: Checkpoint) async throws -> Bool {
+        try await lagging(projections, behind: checkpoint).isEmpty
+    }
+
+    /// The named projections whose active version is behind `checkpoint`, or all of them when one has no active version.
+    private func lagging(_ projections: [String], behind checkpoint: Checkpoint) async throws -> [String] {
+        let (lagging, active) = try await store.pool.withTransaction(scope: .system) { connection in
+            (
+                try await connection.query(
+                    """
+                    SELECT p.name FROM projections p
+                    LEFT JOIN projection_checkpoints c ON c.projection = p.name AND c.version = p.version AND c.shard = 'all'
+                    WHERE p.state = 'active' AND p.name = ANY(\(projections)::text[])
+                      AND (coalesce(c.txid, '0'::xid8), coalesce(c.global_position, 0))
+                          < (\(String(checkpoint.transactionID))::xid8, \(checkpoint.globalPosition))
+                    """
+                ).decode((String).self),
+                try await connection.query("SELECT count(*) FROM projections WHERE state = 'active' AND name = ANY(\(projections)::text[])")
+                    .singleValue(Int.self) ?? 0
+            )
+        }
+        return active == projections.count ? lagging : projections
     }
 }
