@@ -24,6 +24,24 @@ extension EventStore {
         }
     }
 
+    /// The end of the log as readers may read it now: the checkpoint of the last event below the oldest transaction
+    /// still running (``Checkpoint/origin`` for an empty log). Reading forward `until` it never skips an event that
+    /// commits later.
+    /// - Throws: ``EventStoreError``.
+    public func readableEnd(on connection: PGConnection) async throws -> Checkpoint {
+        do {
+            let row = try await connection.query(
+                """
+                SELECT txid, global_position FROM events WHERE txid < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY txid DESC, global_position DESC LIMIT 1
+                """
+            ).decode((UInt64, Int64).self).first
+            return row.map { Checkpoint(transactionID: $0.0, globalPosition: $0.1) } ?? .origin
+        } catch {
+            throw EventStoreError.from(error, tenant: nil, stream: nil)
+        }
+    }
+
     /// The checkpoint of a tenant's event at a global position — reading forward `until` it gives the log exactly as
     /// a reader had it when it had just handled that event; `nil` when the tenant has no event there.
     /// - Throws: ``EventStoreError``.

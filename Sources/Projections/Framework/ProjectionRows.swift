@@ -72,6 +72,17 @@ public struct ProjectionRows<Row: Codable & Sendable>: Sendable {
             """)
     }
 
+    /// Inserts rows that are not in the table yet (a rebuild's fold writing into empty tables), `chunk` rows per
+    /// statement so that no statement grows with the tenant.
+    /// - Throws: ``PGError`` (a row already there violates the primary key).
+    public func insert(_ rows: [Row], chunk: Int = 5000, on connection: PGConnection) async throws {
+        for start in stride(from: 0, to: rows.count, by: chunk) {
+            let part = Array(rows[start..<min(start + chunk, rows.count)])
+            try await connection.execute(
+                "INSERT INTO \(unsafeRaw: name) SELECT * FROM jsonb_populate_recordset(NULL::\(unsafeRaw: name), \(try ProjectionJSON.array(part)))")
+        }
+    }
+
     /// Deletes the rows whose primary keys are given, in one statement.
     /// - Throws: ``PGError``.
     public func delete(keys: [some Encodable], on connection: PGConnection) async throws {

@@ -5,6 +5,9 @@ import PGClient
 
 /// Rebuilds projections from the first event without stopping reads.
 ///
+/// A projector that can fold a tenant's history in memory (``TenantFoldingProjector``) is built from the first event
+/// one tenant at a time, each row written once, and then follows the log in batches from where the fold ended.
+///
 /// - Whole projection (blue/green): the next version's tables are built from the first event while the
 ///   active version keeps serving, catch up to the live end of the log, then the views and states swap in one
 ///   transaction; runners follow the new version from its checkpoint.
@@ -65,7 +68,15 @@ public struct Rebuilder: Sendable {
         logger.info("rebuilding", metadata: ["projection": "\(target)", "resumed": "\(resumed)"])
         let start = try await checkpoint(of: target)
         let total = try await countEvents(after: start, tenant: nil, types: projector.eventTypes)
-        let done = try await catchUp(target, projector: projector, batchSize: batchSize, total: total, progress: progress)
+        let started = ContinuousClock.now
+        var folded = 0
+        if start == .origin, let folding = projector as? any TenantFoldingProjector {
+            let tenants = try await TenantDirectory(pool: store.pool).list().map(\.id)
+            folded = try await fold(
+                folding, into: target, tenants: tenants, batchSize: batchSize, total: total, started: started, progress: progress) ?? 0
+        }
+        let done = try await catchUp(
+            target, projector: projector, batchSize: batchSize, total: total, done: folded, started: started, progress: progress)
         try await registry.activate(projector, version: version)
         let elapsed = ContinuousClock.now - done.started
         progress(Progress(done: done.count, total: max(total, done.count), elapsed: elapsed))
@@ -88,7 +99,15 @@ public struct Rebuilder: Sendable {
         }
         do {
             let total = try await countEvents(after: .origin, tenant: tenant, types: projector.eventTypes)
-            var done = try await catchUp(staging, projector: projector, batchSize: batchSize, tenant: tenant, total: total, progress: progress)
+            let started = ContinuousClock.now
+            var folded = 0
+            if let folding = projector as? any TenantFoldingProjector {
+                folded = try await fold(
+                    folding, into: staging, tenants: [tenant], batchSize: batchSize, total: total, started: started, progress: progress) ?? 0
+            }
+            var done = try await catchUp(
+                staging, projector: projector, batchSize: batchSize, tenant: tenant, total: total, done: folded, started: started,
+                progress: progress)
             done.count += try await swapIn(staging, over: live, tenant: tenant, projector: projector, batchSize: batchSize)
             try await registry.drop(projector, staging: staging)
             let elapsed = ContinuousClock.now - done.started
@@ -100,15 +119,15 @@ public struct Rebuilder: Sendable {
         }
     }
 
-    /// Runs batches until the target has caught up with the end of the log (or with `end`, when given).
+    /// Runs batches until the target has caught up with the end of the log (or with `end`, when given); `done` events
+    /// were applied since `started` before (by a fold), and count in the progress.
     func catchUp(
         _ target: ProjectionTarget, projector: any Projector, batchSize: Int, tenant: TenantID? = nil, until end: Checkpoint? = nil,
-        total: Int, progress: @Sendable (Progress) -> Void
+        total: Int, done: Int = 0, started: ContinuousClock.Instant = .now, progress: @Sendable (Progress) -> Void
     ) async throws -> (count: Int, started: ContinuousClock.Instant) {
         let step = ProjectionStep(projector: projector, store: store)
-        let started = ContinuousClock.now
         var lastReport = started
-        var count = 0
+        var count = done
         while true {
             try Task.checkCancellation()
             switch try await step.run(target: target, batchSize: batchSize, tenant: tenant, until: end) {
