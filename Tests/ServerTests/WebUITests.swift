@@ -207,6 +207,7 @@ struct WebUITests {
                 let cookie = try await client.login(harness.acmeKey)
                 let page = try await client.get("/ui/settings", cookie: cookie)
                 let token = try #require(page.csrfToken)
+                #expect(page.text.contains(#"name="write_back_linked" value="yes" checked"#), "the write-back reaches linked customers by default")
                 func form(version: String, match: String, currency: String, vat: String = "1") -> [(String, String)] {
                     [
                         ("_csrf", token), ("expected_version", version), ("match_fields", match), ("numbering", "economic"),
@@ -231,6 +232,7 @@ struct WebUITests {
                 let settings = try await harness.handler.settings(of: harness.acme)
                 #expect(settings.version == 1 && settings.defaults.currency == "EUR" && settings.createPolicy == .manual)
                 #expect(settings.numbering == .economicAssigns(writeBackMetadataKey: "economic_number"))
+                #expect(!settings.writeBackToLinked, "the box was not ticked in the form posted")
                 #expect(settings.conflictPolicies["city"] == .sourceWins)
                 #expect(settings.fieldMappings.map(\.economic) == ["name", "email", "city"])
 

@@ -51,6 +51,32 @@ import Testing
         #expect(StreamName.outbound(write.requestId) == SyncEvent.economicWriteRequested(write).homeStream)
     }
 
+    @Test("a Stripe customer linked to an existing e-conomic customer gets its number written back, unless it carries it or the tenant said no")
+    func selectPartnerWritesTheNumberBack() throws {
+        var settings = Fixtures.settings { $0.numbering = .economicAssigns(writeBackMetadataKey: "economic_number") }
+        let events = try PartneringDecider.decide(
+            .selectPartner(source: jane, economic: e1042), state: .initial, context: context([janeFacts, economicFacts], settings: settings))
+        let link = try #require(Fixtures.payloads(events, PartnerLinked.self).first)
+        let writeBack = try #require(Fixtures.payloads(events, StripeWriteRequested.self).first { $0.reason == .customerNumberWriteBack })
+        #expect(writeBack.kind == .metadata(["economic_number": "1042"]) && writeBack.customerId == jane.id && writeBack.linkId == link.linkId)
+        #expect(writeBack.requestId == .numberWriteBack(linked: link.linkId), "derived from the link: deciding it again asks once")
+
+        var carrying = Fixtures.janeFields
+        carrying["metadata.economic_number"] = "1042"
+        let already = try PartneringDecider.decide(
+            .selectPartner(source: jane, economic: e1042), state: .initial,
+            context: context([CustomerFacts(customer: jane, fields: carrying), economicFacts], settings: settings))
+        #expect(!Fixtures.payloads(already, StripeWriteRequested.self).contains { $0.reason == .customerNumberWriteBack })
+
+        settings.writeBackToLinked = false
+        let declined = try PartneringDecider.decide(
+            .selectPartner(source: jane, economic: e1042), state: .initial, context: context([janeFacts, economicFacts], settings: settings))
+        #expect(!Fixtures.payloads(declined, StripeWriteRequested.self).contains { $0.reason == .customerNumberWriteBack })
+        let noKey = try PartneringDecider.decide(
+            .selectPartner(source: jane, economic: e1042), state: .initial, context: context([janeFacts, economicFacts]))
+        #expect(!Fixtures.payloads(noKey, StripeWriteRequested.self).contains { $0.reason == .customerNumberWriteBack })
+    }
+
     @Test func selectPartnerErrors() throws {
         let linkedState = Fixtures.linkedState(agreed: [:])
         let other = CustomerRef.stripe("cus_other")

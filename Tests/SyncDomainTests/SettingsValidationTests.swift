@@ -106,6 +106,7 @@ import Testing
             $0.defaults.vatZone = .fixed(zone: 4)
             $0.conflictPolicies = ["email": .economicWins]
             $0.emptyOverwrites = ["city"]
+            $0.writeBackToLinked = false
         }
         let data = try JSONEncoder().encode(settings)
         #expect(try JSONDecoder().decode(TenantSettings.self, from: data) == settings)

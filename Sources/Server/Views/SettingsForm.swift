@@ -11,6 +11,8 @@ struct SettingsForm: Sendable, Hashable {
     var matchFields = ""
     var numbering = "economic"
     var writeBackKey = ""
+    /// "yes" when the write-back also reaches linked Stripe customers (a checkbox: absent when unticked).
+    var writeBackLinked = "yes"
     var numberingField = ""
     var paymentTerms = ""
     var customerGroup = ""
@@ -39,6 +41,7 @@ struct SettingsForm: Sendable, Hashable {
             numbering = "source"
             numberingField = field
         }
+        writeBackLinked = settings.writeBackToLinked ? "yes" : ""
         paymentTerms = String(settings.defaults.paymentTerms)
         customerGroup = String(settings.defaults.customerGroup)
         currency = settings.defaults.currency
@@ -66,6 +69,7 @@ struct SettingsForm: Sendable, Hashable {
         matchFields = text("match_fields")
         numbering = text("numbering")
         writeBackKey = text("write_back_key")
+        writeBackLinked = text("write_back_linked")
         numberingField = text("numbering_field")
         paymentTerms = text("payment_terms")
         customerGroup = text("customer_group")
@@ -169,7 +173,7 @@ struct SettingsForm: Sendable, Hashable {
         let settings = TenantSettings(
             version: max(0, version), matchFields: pairs, numbering: numberingValue, defaults: defaults,
             homeCountry: homeCountry.trimmingCharacters(in: .whitespaces), fieldMappings: fieldMappings, createPolicy: create,
-            conflictPolicies: policies, emptyOverwrites: overwrites)
+            conflictPolicies: policies, emptyOverwrites: overwrites, writeBackToLinked: writeBackLinked == "yes")
         problems += settings.validationErrors().map(\.description)
         return problems.isEmpty ? .success((settings, version)) : .failure(Problems(messages: problems))
     }

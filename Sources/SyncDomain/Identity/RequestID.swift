@@ -15,4 +15,11 @@ extension Identifier where Kind == RequestKind {
     public static func numberWriteBack(after creation: RequestID) -> RequestID {
         .derived(from: creation.rawValue, purpose: "customer-number-write-back")
     }
+
+    /// The request that writes the e-conomic customer number to a Stripe customer linked to an existing e-conomic
+    /// customer (matched or chosen). Derived from the link, so deciding the link again asks for one write-back.
+    /// - Parameter link: The link.
+    public static func numberWriteBack(linked link: LinkID) -> RequestID {
+        .derived(from: link.rawValue, purpose: "customer-number-write-back")
+    }
 }

@@ -174,6 +174,21 @@ extension PartneringDecider {
         [.partnerLinked(linked)]
             + LinkSynchronizer.synchronize(
                 link: PartnerLink(linked), sourceFields: sourceFields, economicFields: economicFields, settings: settings, causationId: causationId)
+            + numberWriteBack(linked, sourceFields: sourceFields, settings: settings)
+    }
+
+    /// The e-conomic number written to a newly linked Stripe customer's metadata, when the tenant asks for write-back
+    /// (numbering's key, ``TenantSettings/writeBackToLinked``) and the customer does not carry that number yet.
+    static func numberWriteBack(_ linked: PartnerLinked, sourceFields: [String: String], settings: TenantSettings) -> [SyncEvent] {
+        guard linked.source.system == .stripe, settings.writeBackToLinked, case .economicAssigns(let key?) = settings.numbering,
+            let number = linked.economic.customerNumber, sourceFields[SourceField.metadata(key).key] != String(number)
+        else { return [] }
+        return [
+            .stripeWriteRequested(
+                StripeWriteRequested(
+                    requestId: .numberWriteBack(linked: linked.linkId), customerId: linked.source.id, kind: .metadata([key: String(number)]),
+                    linkId: linked.linkId, reason: .customerNumberWriteBack))
+        ]
     }
 
     static func usableFacts(_ ref: CustomerRef, context: PartneringContext) throws(Error) -> CustomerFacts {

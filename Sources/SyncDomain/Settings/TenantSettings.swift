@@ -20,6 +20,10 @@ public struct TenantSettings: Hashable, Sendable, Codable {
     /// e-conomic fields for which a value cleared on one side clears the other side too. For every
     /// other field an empty value never overwrites a filled one.
     public var emptyOverwrites: Set<String>
+    /// Whether the customer number e-conomic assigned is written back (numbering's metadata key) to every Stripe
+    /// customer that gets linked — matched or chosen by a person — and not only to the ones whose e-conomic partner
+    /// Accord created. On by default; it has no effect without a write-back key.
+    public var writeBackToLinked: Bool
 
     /// Creates settings.
     public init(
@@ -31,7 +35,8 @@ public struct TenantSettings: Hashable, Sendable, Codable {
         fieldMappings: [FieldMapping] = FieldMapping.defaults,
         createPolicy: CreatePolicy = .automatic,
         conflictPolicies: [String: ConflictPolicy] = [:],
-        emptyOverwrites: Set<String> = []
+        emptyOverwrites: Set<String> = [],
+        writeBackToLinked: Bool = true
     ) {
         self.version = version
         self.matchFields = matchFields
@@ -42,6 +47,7 @@ public struct TenantSettings: Hashable, Sendable, Codable {
         self.createPolicy = createPolicy
         self.conflictPolicies = conflictPolicies
         self.emptyOverwrites = emptyOverwrites
+        self.writeBackToLinked = writeBackToLinked
     }
 
     /// Version 0: email ↔ email, e-conomic assigns numbers (no write-back), DKK, home country DK,
@@ -76,6 +82,7 @@ public struct TenantSettings: Hashable, Sendable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case version, matchFields, numbering, defaults, homeCountry, fieldMappings, createPolicy, conflictPolicies, emptyOverwrites
+        case writeBackToLinked
     }
 
     /// Decodes; fields added after the first schema fall back to their defaults when absent.
@@ -90,5 +97,6 @@ public struct TenantSettings: Hashable, Sendable, Codable {
         createPolicy = try c.decodeIfPresent(CreatePolicy.self, forKey: .createPolicy) ?? .automatic
         conflictPolicies = try c.decodeIfPresent([String: ConflictPolicy].self, forKey: .conflictPolicies) ?? [:]
         emptyOverwrites = try c.decodeIfPresent(Set<String>.self, forKey: .emptyOverwrites) ?? []
+        writeBackToLinked = try c.decodeIfPresent(Bool.self, forKey: .writeBackToLinked) ?? true
     }
 }
