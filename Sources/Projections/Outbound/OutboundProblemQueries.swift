@@ -11,8 +11,10 @@ import SyncDomain
 public struct OutboundProblemQueries: Sendable {
     let pool: PGConnectionPool
 
-    /// The queue statuses listed: failed and waiting for the next attempt, abandoned, waiting for a rate limit.
-    static let statuses = ["failed_waiting", "abandoned", "rate_limited"]
+    /// The statuses that count as failures: failed and waiting for the next attempt, abandoned.
+    static let failures = ["failed_waiting", "abandoned"]
+    /// The queue statuses listed: the failures, and waiting for a rate limit.
+    static let statuses = failures + ["rate_limited"]
 
     /// Makes the query over a pool.
     public init(pool: PGConnectionPool) { self.pool = pool }
@@ -58,7 +60,7 @@ public struct OutboundProblemQueries: Sendable {
     /// transaction: the overview's count (a wait for a rate limit is not a failure).
     public static func failureCount(of tenant: TenantID, on connection: PGConnection) async throws -> Int {
         try await connection.query(
-            "SELECT count(*) FROM outbound_requests WHERE tenant_id = \(tenant.rawValue) AND status IN ('failed_waiting', 'abandoned')"
+            "SELECT count(*) FROM outbound_requests WHERE tenant_id = \(tenant.rawValue) AND status = ANY(\(Self.failures)::text[])"
         ).singleValue(Int.self) ?? 0
     }
 }
