@@ -18,11 +18,15 @@ enum EventJSON {
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
-            if let date = try? withFraction.parse(text) { return date }
-            if let date = try? withoutFraction.parse(text) { return date }
+            if let date = date(from: text) { return date }
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an ISO 8601 date")
         }
         return try decoder.decode(type, from: data)
+    }
+
+    /// A stored date: ISO 8601 UTC, with or without fractional seconds; nil for any other text.
+    static func date(from text: String) -> Date? {
+        (try? withFraction.parse(text)) ?? (try? withoutFraction.parse(text))
     }
 
     /// A short explanation of a decoding error, with the coding path.
