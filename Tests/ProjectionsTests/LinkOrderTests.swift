@@ -130,11 +130,6 @@ func appendCounting(_ events: [SyncEvent], tenant: TenantID, store: EventStore) 
     return events.count
 }
 
-/// Runs every projector until it has applied `total` events.
-func catchUpAll(_ store: EventStore, _ total: Int, batchSize: Int = 500) async throws {
-    for projector in AccordProjections.all { try await catchUp(projector, store: store, expecting: total, batchSize: batchSize) }
-}
-
 /// The stored read models equal the in-memory fold, before and after rebuilding one tenant's rows and whole projections.
 func expectEqualsReference(_ store: EventStore, database: TestDatabase, tenant: TenantID) async throws {
     let events = try await allDomainEvents(store)

@@ -14,7 +14,7 @@ struct ReadModelTests {
     func equalsReferenceFold(seed: UInt64) async throws {
         try await withProjectionStore { store, _, acme, globex in
             let total = try await appendRandomHistories(seed: seed, store: store, tenants: [acme, globex])
-            for projector in AccordProjections.all { try await catchUp(projector, store: store, expecting: total) }
+            try await catchUpAll(store, total)
             let events = try await allDomainEvents(store)
             #expect(events.count == total)
             let settings = latestSettings(events)
@@ -35,7 +35,7 @@ struct ReadModelTests {
     func rebuildEqualsLive() async throws {
         try await withProjectionStore { store, database, acme, globex in
             let total = try await appendRandomHistories(seed: 7, store: store, tenants: [acme, globex])
-            for projector in AccordProjections.all { try await catchUp(projector, store: store, expecting: total) }
+            try await catchUpAll(store, total)
             let live = try await StoredReadModels.load(store)
             let rebuilder = Rebuilder(store: store, logger: database.logger)
             let events = try await allDomainEvents(store)
@@ -64,7 +64,7 @@ struct ReadModelTests {
     func interruptedFoldStartsAgain() async throws {
         try await withProjectionStore { store, database, acme, globex in
             let total = try await appendRandomHistories(seed: 13, store: store, tenants: [acme, globex])
-            for projector in AccordProjections.all { try await catchUp(projector, store: store, expecting: total) }
+            try await catchUpAll(store, total)
             let live = try await StoredReadModels.load(store)
             let registry = ProjectionRegistry(pool: store.pool)
             for projector in AccordProjections.all where projector is any TenantFoldingProjector {
@@ -93,7 +93,7 @@ struct ReadModelTests {
     func perTenantRebuild() async throws {
         try await withProjectionStore { store, database, acme, globex in
             let total = try await appendRandomHistories(seed: 11, store: store, tenants: [acme, globex])
-            for projector in AccordProjections.all { try await catchUp(projector, store: store, expecting: total) }
+            try await catchUpAll(store, total)
             let live = try await StoredReadModels.load(store)
             let rebuilder = Rebuilder(store: store, logger: database.logger)
             for projector in AccordProjections.all {
@@ -202,7 +202,7 @@ struct RuleChangeTests {
             }
             try await append(events, tenant: acme, store: store)
             try await append(events, tenant: globex, store: store)
-            for projector in AccordProjections.all { try await catchUp(projector, store: store, expecting: 40) }
+            try await catchUpAll(store, 40)
             #expect(try await StoredReadModels.load(store).matchIndex.allSatisfy { $0.keyKind == "email" })
 
             var settings = TenantSettings.default

@@ -99,7 +99,7 @@ struct QueryTests {
     /// Appends random histories for the tenants, catches every projection up, and folds the same events in memory.
     static func caughtUp(_ store: EventStore, seed: UInt64, tenants: [TenantID]) async throws -> ReferenceReadModels {
         let total = try await appendRandomHistories(seed: seed, store: store, tenants: tenants)
-        for projector in AccordProjections.all { try await catchUp(projector, store: store, expecting: total) }
+        try await catchUpAll(store, total)
         let events = try await allDomainEvents(store)
         let settings = latestSettings(events)
         return ReferenceReadModels.fold(events, settings: { settings[$0] ?? .default })

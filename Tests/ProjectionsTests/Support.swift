@@ -48,6 +48,11 @@ func catchUp(_ projector: any Projector, store: EventStore, expecting total: Int
     Issue.record("\(projector.name) did not catch up within 60 s")
 }
 
+/// Runs every projector until it has applied `total` events.
+func catchUpAll(_ store: EventStore, _ total: Int, batchSize: Int = 500) async throws {
+    for projector in AccordProjections.all { try await catchUp(projector, store: store, expecting: total, batchSize: batchSize) }
+}
+
 /// Every event in the store, decoded.
 func allDomainEvents(_ store: EventStore) async throws -> [DomainEvent] {
     var events: [DomainEvent] = []

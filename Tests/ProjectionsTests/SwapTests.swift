@@ -15,7 +15,7 @@ struct SwapTests {
     func rebuildsUnderReaders() async throws {
         try await withProjectionStore { store, database, acme, globex in
             let total = try await appendRandomHistories(seed: 21, store: store, tenants: [acme, globex], customers: 40, steps: 150)
-            for projector in AccordProjections.all { try await catchUp(projector, store: store, expecting: total) }
+            try await catchUpAll(store, total)
             let live = try await StoredReadModels.load(store)
             try await database.withPool(maxConnections: 6) { readerPool in
                 let failures = ReaderFailures()

@@ -12,7 +12,7 @@ struct VerifyTests {
     func findsTamperedRow() async throws {
         try await withProjectionStore { store, database, acme, globex in
             let total = try await appendRandomHistories(seed: 21, store: store, tenants: [acme, globex])
-            for projector in AccordProjections.all { try await catchUp(projector, store: store, expecting: total) }
+            try await catchUpAll(store, total)
             let verifier = Verifier(store: store, logger: database.logger)
             for projector in AccordProjections.all {
                 let report = try await verifier.verify(projector, tenant: acme, batchSize: 61)
@@ -67,7 +67,7 @@ struct VerifyTests {
     func behind() async throws {
         try await withProjectionStore { store, database, acme, globex in
             let total = try await appendRandomHistories(seed: 22, store: store, tenants: [acme, globex], customers: 40, steps: 150)
-            for projector in AccordProjections.all { try await catchUp(projector, store: store, expecting: total) }
+            try await catchUpAll(store, total)
             var generator = HistoryGenerator(seed: 77)
             let more = generator.history(sourceCustomers: 8, economicCustomers: 5, steps: 40).filter {
                 if case .settingsChanged = $0 { return false }

@@ -59,6 +59,19 @@ extension PGConnectionPool {
 }
 
 extension PGConnection {
+    /// Runs `body` in a transaction on this connection limited to the scope's rows, committing on return — as the
+    /// pool's ``PGClient/PGConnectionPool/withTransaction(scope:isolation:_:)`` does, for a caller that holds one
+    /// connection across several transactions (e.g. with a session lock).
+    /// - Throws: `body`'s error, or ``PGError`` from the database.
+    @discardableResult
+    public func withTransaction<Result>(
+        scope: DatabaseScope,
+        isolation: PGIsolationLevel = .readCommitted,
+        _ body: (PGConnection) async throws -> Result
+    ) async throws -> Result {
+        try await withTransaction(isolation: isolation, prelude: [scope.statement], body)
+    }
+
     /// Sets a scope for the rest of the current transaction (call it right after `BEGIN`).
     /// - Throws: ``PGError`` when the scope's role cannot be assumed (e.g. `42501`).
     public func enter(_ scope: DatabaseScope) async throws {

@@ -8,7 +8,6 @@ extension CustomersProjector: TenantFoldingProjector {
     /// by link, pending request and partner; the fold keeps them in memory, so every event costs the same however
     /// many customers the tenant has).
     public struct TenantFold: Sendable {
-        let tenant: TenantID
         let settings: TenantSettings
         var rows: [CustomerKey: CustomerRow] = [:]
         var byLink: [String: Set<CustomerKey>] = [:]
@@ -48,7 +47,7 @@ extension CustomersProjector: TenantFoldingProjector {
 
     /// An empty fold with the tenant's current settings (the mapped preview uses them, as the batches do).
     public func startFold(of tenant: TenantID, on connection: PGConnection) async throws -> TenantFold {
-        TenantFold(tenant: tenant, settings: try await SettingsSource.latest(for: [tenant.rawValue], on: connection)[tenant.rawValue] ?? .default)
+        TenantFold(settings: try await SettingsSource.latest(of: tenant.rawValue, on: connection))
     }
 
     /// Folds the tenant's next events.

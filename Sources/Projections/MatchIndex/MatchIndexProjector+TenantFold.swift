@@ -14,7 +14,7 @@ extension MatchIndexProjector: TenantFoldingProjector {
 
     /// An empty fold with the tenant's current match fields (as the batches use them).
     public func startFold(of tenant: TenantID, on connection: PGConnection) async throws -> TenantFold {
-        TenantFold(settings: try await SettingsSource.latest(for: [tenant.rawValue], on: connection)[tenant.rawValue] ?? .default)
+        TenantFold(settings: try await SettingsSource.latest(of: tenant.rawValue, on: connection))
     }
 
     /// Folds the tenant's next events.

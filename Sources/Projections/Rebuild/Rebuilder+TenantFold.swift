@@ -4,28 +4,37 @@ import Foundation
 import PGClient
 
 extension Rebuilder {
-    /// Builds a target from the first event one tenant at a time: each tenant's events up to the end of the log as it
-    /// is now are folded in memory and written once, then the target's checkpoint is set to that end (the batches
-    /// catch up from there). Holds the target's lock for the whole fold, on one connection, so no other builder
-    /// writes the target meanwhile; a fold interrupted before its checkpoint was saved is started again from empty
-    /// tables (the tenants' rows are removed first).
+    /// Builds a target from the first event one tenant at a time, when its projector can (``TenantFoldingProjector``):
+    /// each tenant's events up to the end of the log as it is now are folded in memory and written once, then the
+    /// target's checkpoint is set to that end (the batches catch up from there). Holds the target's lock for the whole
+    /// fold, on one connection, so no other builder writes the target meanwhile; a fold interrupted before its
+    /// checkpoint was saved is started again from empty tables (the tenants' rows are removed first).
     /// - Parameters:
-    ///   - tenants: the tenants to fold (all for a whole projection, one for a tenant's staging copy).
-    /// - Returns: the events folded; nil when the target is not at the first event any more (another builder folded
-    ///   it already: the batches go on from its checkpoint).
+    ///   - tenant: the one tenant to fold (a tenant's staging copy); nil for every tenant (a whole projection).
+    /// - Returns: the events folded: 0 when the projector cannot fold, or the target is not at the first event (a
+    ///   resumed build, or another builder folded it already: the batches go on from its checkpoint).
     /// - Throws: ``ProjectionError`` (`busy` when another builder holds the target), database errors.
-    func fold<P: TenantFoldingProjector>(
-        _ projector: P, into target: ProjectionTarget, tenants: [TenantID], batchSize: Int, total: Int, started: ContinuousClock.Instant,
+    func fold(
+        _ projector: any Projector, into target: ProjectionTarget, tenant: TenantID?, batchSize: Int, total: Int,
+        started: ContinuousClock.Instant, progress: @Sendable (Progress) -> Void
+    ) async throws -> Int {
+        guard let projector = projector as? any TenantFoldingProjector else { return 0 }
+        return try await foldTenants(
+            projector, into: target, tenant: tenant, batchSize: batchSize, total: total, started: started, progress: progress)
+    }
+
+    private func foldTenants<P: TenantFoldingProjector>(
+        _ projector: P, into target: ProjectionTarget, tenant: TenantID?, batchSize: Int, total: Int, started: ContinuousClock.Instant,
         progress: @Sendable (Progress) -> Void
-    ) async throws -> Int? {
+    ) async throws -> Int {
         try await store.pool.withConnection { connection in
             let lock = ProjectionStep.lockKey(target)
             guard try await connection.query("SELECT pg_try_advisory_lock(\(lock))").singleValue(Bool.self) ?? false else {
                 throw ProjectionError(code: .busy, message: "\(target) is being built by another process; wait for it to finish")
             }
             do {
-                let folded = try await fold(
-                    projector, into: target, tenants: tenants, batchSize: batchSize, total: total, started: started, progress: progress,
+                let folded = try await foldTenants(
+                    projector, into: target, tenant: tenant, batchSize: batchSize, total: total, started: started, progress: progress,
                     on: connection)
                 _ = try await connection.query("SELECT pg_advisory_unlock(\(lock))")
                 return folded
@@ -36,25 +45,25 @@ extension Rebuilder {
         }
     }
 
-    private func fold<P: TenantFoldingProjector>(
-        _ projector: P, into target: ProjectionTarget, tenants: [TenantID], batchSize: Int, total: Int, started: ContinuousClock.Instant,
+    private func foldTenants<P: TenantFoldingProjector>(
+        _ projector: P, into target: ProjectionTarget, tenant: TenantID?, batchSize: Int, total: Int, started: ContinuousClock.Instant,
         progress: @Sendable (Progress) -> Void, on connection: PGConnection
-    ) async throws -> Int? {
+    ) async throws -> Int {
         let store = self.store
-        let (checkpoint, end) = try await connection.withTransaction { connection in
-            try await connection.enter(.system)
+        let (checkpoint, end) = try await connection.withTransaction(scope: .system) { connection in
             return (
                 try await store.loadCheckpoint(projection: target.projection, version: target.version, shard: target.shard, on: connection),
                 try await store.readableEnd(on: connection)
             )
         }
-        guard checkpoint == .origin else { return nil }
+        guard checkpoint == .origin else { return 0 }
+        let tenants: [TenantID]
+        if let tenant { tenants = [tenant] } else { tenants = try await TenantDirectory(pool: store.pool).list().map(\.id) }
         var count = 0
         var lastReport = ContinuousClock.now
         for tenant in tenants {
             try Task.checkCancellation()
-            var fold = try await connection.withTransaction { connection in
-                try await connection.enter(.system)
+            var fold = try await connection.withTransaction(scope: .system) { connection in
                 return try await projector.startFold(of: tenant, on: connection)
             }
             // The next batch is read and decoded while this one is folded.
@@ -71,16 +80,14 @@ extension Rebuilder {
                 }
                 next = try await following
             }
-            try await connection.withTransaction { connection in
-                try await connection.enter(.system)
+            try await connection.withTransaction(scope: .system) { connection in
                 for table in projector.tables {
                     try await connection.execute("DELETE FROM \(unsafeRaw: target.table(table.name)) WHERE tenant_id = \(tenant.rawValue)")
                 }
                 try await projector.write(fold, to: target, on: connection)
             }
         }
-        try await connection.withTransaction { connection in
-            try await connection.enter(.system)
+        try await connection.withTransaction(scope: .system) { connection in
             try await store.saveCheckpoint(end, projection: target.projection, version: target.version, shard: target.shard, on: connection)
         }
         return count
@@ -93,8 +100,7 @@ extension Rebuilder {
     ) async throws -> (recorded: [RecordedEvent], decoded: [DomainEvent])? {
         guard let checkpoint else { return nil }
         let store = self.store
-        let recorded = try await connection.withTransaction { connection in
-            try await connection.enter(.system)
+        let recorded = try await connection.withTransaction(scope: .system) { connection in
             return try await store.readForwardBatch(
                 after: checkpoint, until: end, limit: limit, tenant: tenant, types: projector.eventTypes, on: connection
             ).events

@@ -69,12 +69,8 @@ public struct Rebuilder: Sendable {
         let start = try await checkpoint(of: target)
         let total = try await countEvents(after: start, tenant: nil, types: projector.eventTypes)
         let started = ContinuousClock.now
-        var folded = 0
-        if start == .origin, let folding = projector as? any TenantFoldingProjector {
-            let tenants = try await TenantDirectory(pool: store.pool).list().map(\.id)
-            folded = try await fold(
-                folding, into: target, tenants: tenants, batchSize: batchSize, total: total, started: started, progress: progress) ?? 0
-        }
+        let folded = try await fold(
+            projector, into: target, tenant: nil, batchSize: batchSize, total: total, started: started, progress: progress)
         let done = try await catchUp(
             target, projector: projector, batchSize: batchSize, total: total, done: folded, started: started, progress: progress)
         try await registry.activate(projector, version: version)
@@ -100,11 +96,8 @@ public struct Rebuilder: Sendable {
         do {
             let total = try await countEvents(after: .origin, tenant: tenant, types: projector.eventTypes)
             let started = ContinuousClock.now
-            var folded = 0
-            if let folding = projector as? any TenantFoldingProjector {
-                folded = try await fold(
-                    folding, into: staging, tenants: [tenant], batchSize: batchSize, total: total, started: started, progress: progress) ?? 0
-            }
+            let folded = try await fold(
+                projector, into: staging, tenant: tenant, batchSize: batchSize, total: total, started: started, progress: progress)
             var done = try await catchUp(
                 staging, projector: projector, batchSize: batchSize, tenant: tenant, total: total, done: folded, started: started,
                 progress: progress)

@@ -25,4 +25,10 @@ public enum SettingsSource {
         }
         return result
     }
+
+    /// The latest settings of one tenant (``SyncDomain/TenantSettings/default`` when none were saved).
+    /// - Throws: ``PGError``, or a decoding error for a corrupt settings event.
+    public static func latest(of tenant: String, on connection: PGConnection) async throws -> TenantSettings {
+        try await latest(for: [tenant], on: connection)[tenant] ?? .default
+    }
 }

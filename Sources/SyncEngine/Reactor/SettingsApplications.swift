@@ -86,7 +86,8 @@ public struct SettingsApplications: Sendable {
         }
         return try rows.map { row in
             Claim(
-                tenant: try TenantID(row.0), position: row.1, correlationID: row.2, phase: SettingsApplication.Phase(rawValue: row.4) ?? .links, appliesLinks: row.5, failures: row.6, cursor: row.3)
+                tenant: try TenantID(row.0), position: row.1, correlationID: row.2, phase: SettingsApplication.Phase(rawValue: row.4) ?? .links,
+                appliesLinks: row.5, failures: row.6, cursor: row.3)
         }
     }
 
