@@ -1,3 +1,4 @@
+public import Credentials
 public import EventStore
 public import Hummingbird
 import Logging
@@ -9,21 +10,34 @@ public struct TenantIdentity: Sendable, Hashable {
     public enum Method: String, Sendable, Hashable {
         /// `Authorization: Bearer ak_…`.
         case apiKey = "api-key"
-        /// The web UI's session cookie.
+        /// The web UI's session cookie, from a login with an API key.
         case session
+        /// The web UI's session cookie, from a user's login with e-mail address and password.
+        case user
     }
 
     /// The tenant every handler works in.
     public var tenant: TenantID
-    /// The API key's public id.
-    public var keyID: String
+    /// Who: the API key's public id, or the user's e-mail address.
+    public var principal: String
     /// How it was proved.
     public var method: Method
+    /// What it may do: ``Credentials/UserRole/admin`` for API keys and their sessions, the user's role otherwise.
+    public var role: UserRole
     /// The anti-forgery token of a web session (nil for API keys).
     public var csrfToken: String?
 
-    /// `api-key:<id>` or `session:<id>`: the actor recorded with the events a request causes.
-    public var actor: String { "\(method.rawValue):\(keyID)" }
+    /// Makes an identity.
+    public init(tenant: TenantID, principal: String, method: Method, role: UserRole = .admin, csrfToken: String? = nil) {
+        self.tenant = tenant
+        self.principal = principal
+        self.method = method
+        self.role = role
+        self.csrfToken = csrfToken
+    }
+
+    /// `api-key:<id>`, `session:<id>` or `user:<e-mail>`: the actor recorded with the events a request causes.
+    public var actor: String { "\(method.rawValue):\(principal)" }
 }
 
 /// The request context of Accord's server: Hummingbird's core context plus the client and the authenticated tenant.

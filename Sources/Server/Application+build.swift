@@ -77,7 +77,7 @@ public struct AccordServer: Sendable {
         let web = WebController(dependencies: controllers, configuration: configuration)
         web.addPublicRoutes(to: router)
         LoginController(
-            keys: controllers.apiKeys, sessions: controllers.sessions, configuration: configuration,
+            keys: controllers.apiKeys, users: controllers.users, sessions: controllers.sessions, configuration: configuration,
             throttle: LoginThrottle(policy: configuration.loginThrottle)
         ).addRoutes(to: router)
         let pages = router.group("ui").add(

@@ -64,11 +64,11 @@ public struct ServerDependencies: Sendable {
     public var pool: PGConnectionPool { store.pool }
 
     /// What the API, the pages and `/health` use, from PostgreSQL: the read models' query APIs, the command
-    /// handler, the API key and session stores, where changes of mappings stand, and the database itself.
+    /// handler, the API key, session and user stores, where changes of mappings stand, and the database itself.
     public var controllers: ControllerDependencies {
         ControllerDependencies(
             reads: TenantReadModels(store: store), commands: commands, apiKeys: apiKeys, sessions: SessionStore(pool: pool),
             health: PostgresServerHealth(pool: pool), imports: imports, connections: connections,
-            applications: SettingsApplications(store: store))
+            applications: SettingsApplications(store: store), users: UserStore(pool: pool))
     }
 }

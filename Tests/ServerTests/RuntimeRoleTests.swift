@@ -14,7 +14,7 @@ struct RuntimeRoleTests {
     static let secretColumns = [
         ("tenant_connections", "economic_app_secret_token"), ("tenant_connections", "economic_agreement_grant_token"),
         ("tenant_connections", "stripe_secret_key"), ("tenant_connections", "stripe_webhook_secrets"), ("api_keys", "secret_hash"),
-        ("web_sessions", "token_hash"),
+        ("web_sessions", "token_hash"), ("tenant_users", "password_hash"),
     ]
 
     @Test("no superuser, no role or database creation, no BYPASSRLS; member of accord_tenant and accord_system only")
@@ -55,7 +55,9 @@ struct RuntimeRoleTests {
                 let keys = APIKeyStore(pool: pool)
                 for tenant in [acme, globex] {
                     let key = try await keys.create(tenant: tenant, name: "test").key
-                    _ = try await SessionStore(pool: pool).open(tenant: tenant, keyID: key.keyID, lifetime: .seconds(600))
+                    _ = try await SessionStore(pool: pool).open(tenant: tenant, holder: .apiKey(key.keyID), lifetime: .seconds(600))
+                    _ = try await UserStore(pool: pool, cost: 4).add(
+                        email: "anna@\(tenant.rawValue).test", password: "a long enough password", role: .viewer, tenant: tenant)
                     try await pool.withTransaction(scope: .system) { connection in
                         let sealed = Data(repeating: 7, count: 40)
                         try await connection.execute(
@@ -71,7 +73,7 @@ struct RuntimeRoleTests {
                             """)
                     }
                 }
-                let tables = ["tenants", "api_keys", "web_sessions", "tenant_connections", "webhook_inbox"]
+                let tables = ["tenants", "api_keys", "web_sessions", "tenant_users", "tenant_connections", "webhook_inbox"]
                 for table in tables {
                     let column = table == "tenants" ? "id" : "tenant_id"
                     let (own, others) = try #require(

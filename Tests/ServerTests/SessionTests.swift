@@ -88,10 +88,10 @@ struct SessionTests {
         try await ServerHarness.run { harness in
             let sessions = SessionStore(pool: harness.store.pool)
             let keyID = String(harness.acmeKey.dropFirst(3).prefix(16))
-            let expired = try await sessions.open(tenant: harness.acme, keyID: keyID, lifetime: .zero)
+            let expired = try await sessions.open(tenant: harness.acme, holder: .apiKey(keyID), lifetime: .zero)
             #expect(try await sessions.find(expired) == nil)
-            let live = try await sessions.open(tenant: harness.acme, keyID: keyID, lifetime: .seconds(600))
-            #expect(try await sessions.find(live) == SessionStore.Session(tenant: harness.acme, keyID: keyID))
+            let live = try await sessions.open(tenant: harness.acme, holder: .apiKey(keyID), lifetime: .seconds(600))
+            #expect(try await sessions.find(live) == SessionStore.Session(tenant: harness.acme, holder: .apiKey(keyID), role: .admin))
             #expect(try await sessionCount(harness) == 1, "the expired one was deleted when the live one was opened")
             #expect(try await sessions.find("not a token") == nil)
         }

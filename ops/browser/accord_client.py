@@ -42,6 +42,8 @@ class Accord:
     def __init__(self):
         self.url = os.environ["ACCORD_URL"]
         self.key = os.environ["ACCORD_API_KEY"]
+        self.admin_email = os.environ["ACCORD_ADMIN_EMAIL"]
+        self.admin_password = os.environ["ACCORD_ADMIN_PASSWORD"]
         self.sandbox = os.environ["ACCORD_SANDBOX_URL"]
         self.stripe = os.environ["STRIPE_API_BASE"]
 

@@ -56,9 +56,9 @@ def other_browser():
 
 @pytest.fixture(scope="session")
 def site(driver, accord, artifacts):
-    """The browser, logged in with the demo tenant's API key."""
+    """The browser, logged in as the demo tenant's admin (e-mail address and password)."""
     site = Site(driver, accord.url, artifacts)
     site.open(LoginPage).screenshot("login")
-    page = site.login(accord.key)
+    page = site.login(accord.admin_email, accord.admin_password)
     assert page.heading == "Overview", f"logging in did not lead to the overview: {driver.current_url} {page.errors}"
     return site

@@ -35,9 +35,16 @@ class Site:
         self.driver.get(self.url + (path or page.path))
         return page
 
-    def login(self, key):
+    def login(self, email, password):
+        """Logs in as a person (e-mail address and password)."""
         page = self.open(LoginPage)
-        page.log_in(key)
+        page.log_in(email, password)
+        return Page(self)
+
+    def login_with_key(self, key):
+        """Logs in with an API key (what an operator hands a new company before anyone has a password)."""
+        page = self.open(LoginPage)
+        page.log_in_with_key(key)
         return Page(self)
 
 
@@ -115,9 +122,16 @@ class LoginPage(Page):
     path = "/login"
     heading_text = "Log in"
 
-    def log_in(self, key):
-        self.fill("api_key", key)
+    def log_in(self, email, password):
+        self.fill("email", email)
+        self.fill("password", password)
         self.click_button("Log in")
+
+    def log_in_with_key(self, key):
+        """Opens "Log in with an API key instead", types the key and logs in."""
+        self.driver.find_element(By.TAG_NAME, "summary").click()
+        self.fill("api_key", key)
+        self.click_button("Log in with the key")
 
 
 class OverviewPage(Page):
@@ -281,6 +295,25 @@ class ConnectionsPage(Page):
         self.click_button("Test connection", within=form)
 
 
+class UsersPage(Page):
+    path = "/ui/users"
+    heading_text = "Users"
+
+    def add(self, email, role_label, password):
+        """Adds a person with a role ("Admin", "Viewer (reads only)") and a first password."""
+        self.fill("email", email)
+        self.choose("role", role_label)
+        self.fill("password", password)
+        self.click_button("Add")
+
+    @property
+    def people(self):
+        """E-mail address → role, as the list shows them."""
+        rows = self.driver.find_elements(By.CSS_SELECTOR, "table tr")[1:]
+        cells = [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")] for row in rows]
+        return {c[0].removesuffix(" (you)"): c[1] for c in cells if len(c) >= 2}
+
+
 # Every page a run visits: (screenshot name, page class, path or None for the class's own).
 PAGES = [
     ("overview", OverviewPage, None),
@@ -294,4 +327,5 @@ PAGES = [
     ("settings", SettingsPage, None),
     ("imports", ImportsPage, None),
     ("connections", ConnectionsPage, None),
+    ("users", UsersPage, None),
 ]

@@ -3,8 +3,13 @@ customer entirely in the browser, resolve a conflict field by field,
 stop and restart a pair, preview and save a settings change, choose a default from e-conomic's lists, import a customer file, test a connection. The data each flow needs is set up through the API,
 localstripe and the e-conomic sandbox (accord_client.py); each flow is driven through its page object (pages.py)."""
 
+from selenium.webdriver.common.by import By
+
 from accord_client import wait_until
-from pages import ConflictsPage, ConnectionsPage, CustomersPage, ImportPage, ImportsPage, SettingsPage, Site, SynchronisedPage, UnpartneredPage
+from pages import (
+    ConflictsPage, ConnectionsPage, CustomersPage, ImportPage, ImportsPage, OverviewPage, SettingsPage, Site, SynchronisedPage, UnpartneredPage,
+    UsersPage,
+)
 
 
 def test_resolve_a_conflict_field_by_field(site, accord):
@@ -130,7 +135,7 @@ def test_first_synchronised_customer_from_an_empty_tenant(other_browser, accord,
     person), import a customer file, create its partner, see the pair synchronised."""
     key = accord.new_tenant("firstco", "First Co ApS")
     site = Site(other_browser, accord.url, artifacts)
-    assert site.login(key).heading == "Overview"
+    assert site.login_with_key(key).heading == "Overview"
 
     page = site.open(ConnectionsPage)
     page.connect_economic(accord.sandbox, "sandbox-app-secret", "sandbox-agreement-grant")
@@ -169,3 +174,29 @@ def test_first_synchronised_customer_from_an_empty_tenant(other_browser, accord,
         timeout=120,
     )
     page.screenshot("first-sync-synchronised")
+
+
+def test_admin_adds_a_viewer_who_reads_but_cannot_change(site, other_browser, accord, artifacts):
+    """The admin adds a bookkeeper's colleague as a viewer on the Users page (an address that already has a login is
+    refused first, next to the form, what was typed kept); the viewer logs in with that password in their own browser, reads the pages and finds nothing to
+    change; their posts would be refused by the server anyway (ServerTests)."""
+    page = site.open(UsersPage)
+    page.add(accord.admin_email, "Viewer (reads only)", "a long enough password")
+    assert page.errors == [f"Another login already uses {accord.admin_email}."], page.errors
+    assert site.driver.find_element(By.NAME, "email").get_attribute("value") == accord.admin_email
+    page.add("vera@demo.example", "Viewer (reads only)", "vera's long first password")
+    page = site.open(UsersPage)
+    assert page.people.get("vera@demo.example") == "Viewer (reads only)", page.people
+    assert page.people.get(accord.admin_email) == "Admin", page.people
+    page.screenshot("users")
+
+    viewer = Site(other_browser, accord.url, artifacts)
+    assert viewer.login("vera@demo.example", "vera's long first password").heading == "Overview"
+    overview = viewer.open(OverviewPage)
+    assert "You are a viewer" in overview.text
+    assert "vera@demo.example · viewer" in overview.text
+    settings = viewer.open(SettingsPage)
+    visible = [b.text for b in other_browser.find_elements(By.CSS_SELECTOR, "main button") if b.is_displayed()]
+    assert visible == [], f"a viewer sees no button that would change something: {visible}"
+    assert other_browser.find_element(By.NAME, "match_fields").is_displayed(), "the settings stay readable"
+    settings.screenshot("viewer-settings")

@@ -30,14 +30,18 @@ def test_customer_page_shows_the_customer_and_its_history(site, accord):
     check_accessibility(page, "customer")
 
 
-def test_login_page_is_accessible_and_refuses_a_wrong_key(site, accord):
+def test_login_page_is_accessible_and_refuses_a_wrong_password_and_a_wrong_key(site, accord):
     page = site.open(LoginPage)
     check_accessibility(page, "login")
-    page.log_in("ak_0000000000000000_wrong")
+    page.log_in(accord.admin_email, "not the password at all")
+    assert page.heading == "Log in"
+    assert page.errors == ["The e-mail address or the password is not right."], page.errors
+    page.screenshot("login-refused")
+    page.log_in_with_key("ak_0000000000000000_wrong")
     assert page.heading == "Log in"
     assert page.errors, "a wrong key must be refused with a message"
-    page.screenshot("login-refused")
-    assert site.login(accord.key).heading == "Overview"
+    assert site.login_with_key(accord.key).heading == "Overview"
+    assert site.login(accord.admin_email, accord.admin_password).heading == "Overview"
 
 
 def test_every_page_is_reachable_from_the_navigation(site):
@@ -50,18 +54,21 @@ def test_every_page_is_reachable_from_the_navigation(site):
 
 
 def test_keyboard_alone_logs_in_and_reaches_a_page(site, accord):
-    """Tab to the key, type it, Enter; then Tab through the navigation to a page and Enter."""
+    """Tab to the e-mail address, type it, Tab, the password, Enter; then Tab through the navigation to a page and
+    Enter."""
     page = site.open(LoginPage)
 
     def press(*keys):
         ActionChains(site.driver).send_keys(*keys).perform()
 
     for _ in range(10):
-        if site.driver.switch_to.active_element.get_attribute("name") == "api_key":
+        if site.driver.switch_to.active_element.get_attribute("name") == "email":
             break
         press(Keys.TAB)
-    assert site.driver.switch_to.active_element.get_attribute("name") == "api_key", "Tab never reached the API key field"
-    page.leave_by(lambda: press(accord.key, Keys.ENTER))
+    assert site.driver.switch_to.active_element.get_attribute("name") == "email", "Tab never reached the e-mail field"
+    press(accord.admin_email, Keys.TAB)
+    assert site.driver.switch_to.active_element.get_attribute("name") == "password", "Tab from the e-mail field must reach the password"
+    page.leave_by(lambda: press(accord.admin_password, Keys.ENTER))
     assert page.heading == "Overview"
     for _ in range(20):
         if site.driver.switch_to.active_element.text == "Settings":

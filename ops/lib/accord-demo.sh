@@ -1,11 +1,12 @@
 # Shared by ops/schemathesis.sh and ops/browser-tests.sh (sourced, not executed): a live Accord to test from
 # outside, as `accord demo` sets it up — its own throwaway PostgreSQL and localstripe in a directory, the
-# e-conomic sandbox in-process, tenant "demo" with its settings, connections and an API key, demo customers on
+# e-conomic sandbox in-process, tenant "demo" with its settings, connections, an API key and an admin, demo customers on
 # both sides, and `accord serve`'s services (API, pages, webhooks, projectors, reactor, outbound worker) on a free
 # port. Each run gets its own cluster and localstripe: localstripe posts every event to every webhook it knows.
 #
 #   start_accord_demo DIR ACCORD_BINARY   waits until the demo has settled and its report names the API key; then
-#                                         exports ACCORD_URL, ACCORD_API_KEY, ACCORD_SANDBOX_URL, STRIPE_API_BASE,
+#                                         exports ACCORD_URL, ACCORD_API_KEY, ACCORD_ADMIN_EMAIL, ACCORD_ADMIN_PASSWORD,
+#                                         ACCORD_SANDBOX_URL, STRIPE_API_BASE,
 #                                         DATABASE_URL (of the demo's database) and ACCORD_BINARY (for the CLI); its
 #                                         output is in DIR/demo.log
 #   stop_accord_demo DIR                  stops Accord, localstripe and PostgreSQL (safe to call twice)
@@ -37,7 +38,9 @@ start_accord_demo() {
     ACCORD_URL=$(sed -n 's|^ *Web UI  *\(http://[^ ]*\)/ui .*|\1|p' "$log" | head -n 1)
     ACCORD_API_KEY=$(sed -n 's|^ *API key  *\(ak_[^ ]*\).*|\1|p' "$log" | head -n 1)
     ACCORD_SANDBOX_URL=$(sed -n 's|^e-conomic sandbox at \(http://[^:]*:[0-9]*\):.*|\1|p' "$log" | head -n 1)
-    export ACCORD_URL ACCORD_API_KEY ACCORD_SANDBOX_URL
+    ACCORD_ADMIN_EMAIL=$(sed -n 's|^ *Web UI  *http://[^ ]* — log in as \([^ ]*\) .*|\1|p' "$log" | head -n 1)
+    ACCORD_ADMIN_PASSWORD=$(sed -n 's|^ *Password  *\([^ ]*\)$|\1|p' "$log" | head -n 1)
+    export ACCORD_URL ACCORD_API_KEY ACCORD_SANDBOX_URL ACCORD_ADMIN_EMAIL ACCORD_ADMIN_PASSWORD
     [ -n "$ACCORD_URL" ] && [ -n "$ACCORD_API_KEY" ] && [ -n "$ACCORD_SANDBOX_URL" ] || {
         echo "ops: could not read Accord's URL, API key and sandbox URL from $log" >&2
         return 1

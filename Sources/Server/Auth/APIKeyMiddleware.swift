@@ -25,7 +25,7 @@ public struct APIKeyMiddleware: RouterMiddleware {
         switch try await keys.authenticate(parts[1].trimmingCharacters(in: .whitespaces)) {
         case .valid(let tenant, let keyID):
             var context = context
-            context.identity = TenantIdentity(tenant: tenant, keyID: keyID, method: .apiKey)
+            context.identity = TenantIdentity(tenant: tenant, principal: keyID, method: .apiKey)
             context.logger[metadataKey: "accord.tenant"] = "\(tenant)"
             return try await next(request, context)
         case .revoked:

@@ -1,10 +1,11 @@
 import Synchronization
 
-/// Slows down guessing API keys at the login form, per client address and per key id (the public part of a
-/// presented `ak_<id>_<secret>`), in memory: once ``Policy/freeFailures`` logins have failed, that address or key
-/// is blocked for ``Policy/firstBlock``, and each further failure blocks it for twice as long as the one before (at
-/// most ``Policy/longestBlock``). A blocked attempt is refused before the key is looked up. A success clears its key
-/// id's record but not its address's, so a valid key of one's own does not reset the count of guesses at others.
+/// Slows down guessing API keys and passwords at the login form, per client address and per account (the key id,
+/// the public part of a presented `ak_<id>_<secret>`, or the e-mail address), in memory: once
+/// ``Policy/freeFailures`` logins have failed, that address or account is blocked for ``Policy/firstBlock``, and
+/// each further failure blocks it for twice as long as the one before (at most ``Policy/longestBlock``). A blocked
+/// attempt is refused before the key or password is checked. A success clears its account's record but not its
+/// address's, so a valid login of one's own does not reset the count of guesses at others.
 /// A record with no failure for ``Policy/forgetAfter`` is forgotten.
 ///
 /// Each replica counts on its own; the per-client rate limit (``RateLimitMiddleware``) bounds the rest.
@@ -49,10 +50,17 @@ public final class LoginThrottle: Sendable {
         self.capacity = capacity
     }
 
-    /// The keys an attempt is counted under.
-    static func keys(address: String, keyID: String?) -> [String] {
-        ["address:" + address] + (keyID.map { ["key:" + $0] } ?? [])
+    /// The keys an attempt is counted under: the client's address and, when the attempt names one, the account
+    /// (``account(keyID:)``, ``account(email:)``).
+    static func keys(address: String, account: String?) -> [String] {
+        ["address:" + address] + (account.map { [$0] } ?? [])
     }
+
+    /// The account an API key's attempts are counted under.
+    static func account(keyID: String) -> String { "key:" + keyID }
+
+    /// The account a user's attempts are counted under.
+    static func account(email: String) -> String { "user:" + email }
 
     /// How long the attempt must wait (nil: it may go ahead).
     func blocked(_ keys: [String], now: ContinuousClock.Instant = .now) -> Duration? {
@@ -81,8 +89,8 @@ public final class LoginThrottle: Sendable {
         }
     }
 
-    /// Clears a key id's record after a successful login.
-    func succeeded(keyID: String) {
-        _ = records.withLock { $0.removeValue(forKey: "key:" + keyID) }
+    /// Clears an account's record after a successful login.
+    func succeeded(account: String) {
+        _ = records.withLock { $0.removeValue(forKey: account) }
     }
 }

@@ -4,8 +4,9 @@ import Logging
 import NIOCore
 
 /// Authenticates web pages with the session cookie made at login: its token must open a live server-side session
-/// (``WebSessions``: not logged out, not expired, its API key not revoked). Without one a page redirects to
-/// `/login`. Every form post must also carry the session's anti-forgery token (`_csrf`, see ``SessionCookie``);
+/// (``WebSessions``: not logged out, not expired, its API key not revoked, its user not removed). Without one a page
+/// redirects to `/login`. A viewer's post is refused (403) before its body is read: every post changes something.
+/// Every form post must also carry the session's anti-forgery token (`_csrf`, see ``SessionCookie``);
 /// the body is read here (up to the form limit) and handed on — except on a route made with `checksFormToken: false`
 /// (the import page's file upload, which must not be read whole: its handler checks the token from the form's
 /// `_csrf` part before storing any of the file, ``MultipartImportUpload``).
@@ -31,8 +32,13 @@ public struct SessionMiddleware: RouterMiddleware {
         }
         var context = context
         let csrf = SessionCookie.csrfToken(for: cookie)
-        context.identity = TenantIdentity(tenant: session.tenant, keyID: session.keyID, method: .session, csrfToken: csrf)
+        context.identity =
+            switch session.holder {
+            case .apiKey(let keyID): TenantIdentity(tenant: session.tenant, principal: keyID, method: .session, role: session.role, csrfToken: csrf)
+            case .user(_, let email): TenantIdentity(tenant: session.tenant, principal: email, method: .user, role: session.role, csrfToken: csrf)
+            }
         context.logger[metadataKey: "accord.tenant"] = "\(session.tenant)"
+        if request.method == .post, session.role == .viewer { throw Self.readOnly }
         var request = request
         if request.method == .post, checksFormToken {
             let body = try await JSONBody.bytes(of: request, limit: maxFormBodyBytes)
@@ -41,6 +47,10 @@ public struct SessionMiddleware: RouterMiddleware {
         }
         return try await next(request, context)
     }
+
+    /// A viewer's post.
+    static let readOnly = APIError(
+        .forbidden, code: "read_only", message: "your role is viewer: you can look at everything but change nothing; an admin can change your role")
 
     /// A post without its page's token: from another site, or from a page of an earlier session.
     static let forgedForm = APIError(

@@ -46,6 +46,7 @@ public struct WebController: Sendable {
         group.post("settings", use: saveSettings)
         group.post("settings/preview", use: previewSettings)
         group.post("settings/application/:action", use: settingsApplicationAction)
+        addUserRoutes(to: group)
     }
 
     // MARK: Pages

@@ -9,6 +9,8 @@ public struct ControllerDependencies: Sendable {
     public var apiKeys: any APIKeyAuthenticator
     /// The web UI's server-side sessions.
     public var sessions: any WebSessions
+    /// The people who log in with a password (nil: only API keys log in, and there is no users page).
+    public var users: (any TenantUsers)?
     /// What `/health` and `/metrics` ask.
     public var health: any ServerHealth
     /// Uploaded customer files (nil: the import routes answer 503).
@@ -24,12 +26,13 @@ public struct ControllerDependencies: Sendable {
     public init(
         reads: any TenantReads, commands: any TenantCommands, apiKeys: any APIKeyAuthenticator, sessions: any WebSessions, health: any ServerHealth,
         imports: (any TenantImports)? = nil, connections: (any TenantConnectionsAdmin)? = nil,
-        applications: (any SettingsApplicationControl)? = nil
+        applications: (any SettingsApplicationControl)? = nil, users: (any TenantUsers)? = nil
     ) {
         self.reads = reads
         self.commands = commands
         self.apiKeys = apiKeys
         self.sessions = sessions
+        self.users = users
         self.health = health
         self.imports = imports
         self.connections = connections

@@ -1,3 +1,4 @@
+import Credentials
 import EventStore
 import Foundation
 
@@ -50,13 +51,31 @@ enum Layout {
         let notice: HTML = chrome.notice.map { "<p class=\"notice\" role=\"status\">\($0)</p>" } ?? .empty
         let error: HTML = chrome.error.map { "<p class=\"error\" role=\"alert\">\($0)</p>" } ?? .empty
         return document(
-            title: title,
+            title: title, viewer: chrome.identity.role == .viewer,
             body: """
                 <header><strong>Accord</strong> <span class="tenant">\(chrome.identity.tenant.rawValue)</span>
                 <nav>\(navigation)</nav>
+                <span class="who">\(who(chrome.identity))</span> <a href="/ui/users">Users</a>
                 <form method="post" action="/logout" class="inline">\(csrf(chrome.identity))<button>Log out</button></form></header>
-                <main>\(notice)\(error)\(body)</main>
+                <main>\(readOnlyNote(chrome.identity))\(notice)\(error)\(body)</main>
                 """)
+    }
+
+    /// Who is logged in, as the header shows it.
+    static func who(_ identity: TenantIdentity) -> HTML {
+        switch identity.method {
+        case .user: "\(identity.principal) · \(identity.role.rawValue)"
+        case .session, .apiKey: "API key \(identity.principal)"
+        }
+    }
+
+    /// For a viewer: every page says that nothing can be changed, and the forms that would change something lose
+    /// their buttons and take no clicks (`body.viewer` in the stylesheet), so what they show stays readable; the
+    /// server refuses a viewer's post in any case.
+    static func readOnlyNote(_ identity: TenantIdentity) -> HTML {
+        identity.role == .viewer
+            ? "<p class=\"notice read-only\" role=\"note\">You are a viewer: you can look at everything here, and an admin makes the changes.</p>"
+            : .empty
     }
 
     /// A page without navigation (login, errors).
@@ -69,13 +88,14 @@ enum Layout {
         "<input type=\"hidden\" name=\"_csrf\" value=\"\(identity.csrfToken)\">"
     }
 
-    private static func document(title: String, body: HTML) -> HTML {
-        """
-        <!doctype html>
-        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(title) · Accord</title><style>\(stylesheet)</style></head>
-        <body>\(body)</body></html>
-        """
+    private static func document(title: String, viewer: Bool = false, body: HTML) -> HTML {
+        let bodyClass: HTML = viewer ? #" class="viewer""# : .empty
+        return """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(title) · Accord</title><style>\(stylesheet)</style></head>
+            <body\(bodyClass)>\(body)</body></html>
+            """
     }
 
     private static let stylesheet = HTML(
@@ -95,5 +115,7 @@ enum Layout {
             textarea{width:100%;font-family:ui-monospace,monospace} label{display:block;margin:.4em 0} code,pre{font-family:ui-monospace,monospace;font-size:.92em}
             pre{white-space:pre-wrap;margin:0} .tag{display:inline-block;padding:0 .45em;border-radius:3px;background:#e3e6eb;font-size:.85em}
             fieldset{border:1px solid #d3d8e0;border-radius:6px;margin:.8em 0;background:#fff} fieldset.locked{border:0;padding:0;margin:0;background:none;opacity:.6}
+            header a{color:#cfd6e4} .who{opacity:.8;font-size:.9em} body.viewer main form[method="post"] button{display:none}
+            body.viewer main form[method="post"] :is(input,select,textarea){pointer-events:none;background:#f3f4f6}
             """)
 }

@@ -60,9 +60,14 @@ enum Pages {
             title: "Log in",
             body: """
                 <section class="card"><h1>Log in</h1>\(message)
+                <form method="post" action="/login"><input type="hidden" name="_csrf" value="\(csrf)">
+                <label for="email">E-mail address</label><input type="email" id="email" name="email" size="40" autocomplete="username" required>
+                <label for="password">Password</label><input type="password" id="password" name="password" size="40" autocomplete="current-password" required>
+                <p><button class="primary">Log in</button></p></form>
+                <details><summary>Log in with an API key instead</summary>
                 <form method="post" action="/login"><input type="hidden" name="_csrf" value="\(csrf)"><label>API key <input type="password" name="api_key" size="60" autocomplete="off" required></label>
-                <p class="muted">Make one with <code>accord tenant api-key create &lt;tenant&gt;</code>.</p>
-                <button class="primary">Log in</button></form></section>
+                <p class="muted">Make one with <code>accord tenant api-key create &lt;tenant&gt;</code>; an admin adds people on the Users page or with <code>accord tenant user add</code>.</p>
+                <button>Log in with the key</button></form></details></section>
                 """)
     }
 

@@ -7,7 +7,7 @@ struct TenantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenant",
         abstract: "Manage tenants (companies whose customers Accord syncs).",
-        subcommands: [Add.self, List.self, TenantConnectCommand.self, TenantConnectionsCommand.self, APIKeyCommand.self]
+        subcommands: [Add.self, List.self, TenantConnectCommand.self, TenantConnectionsCommand.self, APIKeyCommand.self, UserCommand.self]
     )
 
     struct Add: AsyncParsableCommand {

@@ -25,7 +25,20 @@ struct DemoScript: Service {
 
     static let tenant = try! TenantID("demo")
     static let stripeKey = "sk_test_accord_demo"
+    /// The demo tenant's admin, who logs in to the web UI with the password the report shows.
+    static let adminEmail = "admin@demo.example"
     static let writeBackKey = "economic_customer_number"
+
+    /// Gives the demo's admin this password: added the first time, the password replaced when the demo runs again
+    /// on the same database.
+    static func admin(password: String, tenant: TenantID, pool: PGConnectionPool) async throws {
+        let users = UserStore(pool: pool)
+        if let existing = try await users.list(tenant: tenant).first(where: { $0.email == adminEmail }) {
+            try await users.setPassword(password, userID: existing.userID, tenant: tenant)
+        } else {
+            _ = try await users.add(email: adminEmail, password: password, role: .admin, tenant: tenant)
+        }
+    }
 
     /// The demo's Stripe customers and what should become of each.
     static let customers: [(fields: [StripeCustomerField: String], story: String)] = [
@@ -47,7 +60,7 @@ struct DemoScript: Service {
         let accordURL = "http://127.0.0.1:\(serverPort)"
         let tenant = Self.tenant
 
-        // 1. The tenant, its connections and settings (webhook registered with localstripe), an API key.
+        // 1. The tenant, its connections and settings (webhook registered with localstripe), an API key and an admin.
         try await services.setUpLocalTenant(
             tenant,
             connections: .init(
@@ -57,6 +70,8 @@ struct DemoScript: Service {
             accordURL: accordURL, webhookID: "accord-demo"
         ) { settings in settings.applyDemoRules(writeBackKey: Self.writeBackKey) }
         let (key, _) = try await APIKeyStore(pool: services.pool).create(tenant: tenant, name: "demo")
+        let password = SecureRandom.bytes(15).base64URLString
+        try await Self.admin(password: password, tenant: tenant, pool: services.pool)
 
         // 2. What e-conomic already has (so Stripe customers can match it), then Stripe's customers by webhook.
         let economic = EconomicClient(
@@ -82,7 +97,8 @@ struct DemoScript: Service {
             """
 
             What to try next (Accord keeps running; Ctrl-C stops everything):
-              Web UI      \(accordURL)/ui — log in with the API key
+              Web UI      \(accordURL)/ui — log in as \(Self.adminEmail) (or with the API key)
+              Password    \(password)
               API key     \(key.token)
               API         curl -H 'Authorization: Bearer \(key.token)' \(accordURL)/api/v1/overview
               Conflicts   change Anna's name in e-conomic and in Stripe, then resolve the conflict in the UI:

@@ -62,6 +62,23 @@ struct TestClient: Sendable {
         return try await request(.post, "/login", headers: headers, body: body)
     }
 
+    /// Loads the login page and posts its form with an e-mail address and password.
+    func submitLogin(email: String, password: String) async throws -> TestResponse {
+        let form = try await loginForm()
+        let headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .cookie: form.cookie]
+        let body = [("_csrf", form.token), ("email", email), ("password", password)].map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }
+            .joined(separator: "&")
+        return try await request(.post, "/login", headers: headers, body: body)
+    }
+
+    /// Logs in as a user; returns the session cookie (`name=value`).
+    func login(email: String, password: String) async throws -> String {
+        let response = try await submitLogin(email: email, password: password)
+        #expect(response.status == .seeOther)
+        let setCookie = try #require(response.headers[.setCookie])
+        return String(setCookie.split(separator: ";")[0])
+    }
+
     /// The login page's form token and its pre-session cookie (`name=value`).
     func loginForm() async throws -> (token: String, cookie: String) {
         let page = try await get("/login")
