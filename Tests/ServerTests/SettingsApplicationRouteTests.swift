@@ -75,7 +75,7 @@ struct SettingsApplicationRouteTests {
 
                 let paused = try await client.postForm("/ui/settings/application/pause", [("_csrf", token)], cookie: cookie)
                 #expect(paused.status == .seeOther)
-                let after = try await client.get(try #require(paused.headers[.location]), cookie: cookie)
+                let after = try await client.get(try #require(paused.headers[.location]), cookie: cookie + "; " + (paused.flashCookie ?? ""))
                 #expect(after.text.contains("Paused. The linked pairs done so far keep the new mappings"))
                 #expect(after.text.contains(#"action="/ui/settings/application/resume""#))
                 #expect(after.text.contains("Paused after 0 of 2 linked pairs"))

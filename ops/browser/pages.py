@@ -170,8 +170,10 @@ class UnpartneredPage(Page):
     heading_text = "Unpartnered"
 
     def create_all_partners(self):
-        """Presses "Create partners" for every customer listed on this side (the numbering as offered)."""
-        self.click_button("Create partners")
+        """Presses "Create partners" for every customer listed on this side (the numbering as offered); with one
+        customer listed the button says "Create partner"."""
+        labels = {b.text.strip() for b in self.driver.find_elements(By.TAG_NAME, "button")}
+        self.click_button("Create partners" if "Create partners" in labels else "Create partner")
 
 
 class SynchronisedPage(Page):

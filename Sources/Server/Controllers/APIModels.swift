@@ -241,8 +241,8 @@ struct NumberingInput: Codable, Sendable {
         case "economicAssigns": return .economicAssigns
         case "sameAsSource": return .sameAsSource
         case "explicit":
-            guard let number else { throw APIError.invalidInput("numbering mode 'explicit' needs a 'number'") }
-            guard (1...999_999_999).contains(number) else { throw APIError.invalidInput("customer number \(number) is outside 1…999999999") }
+            guard let number else { throw APIError.invalidInput("Enter the customer number the new partner should get, or let e-conomic assign one (numbering 'explicit' needs a 'number').") }
+            guard (1...999_999_999).contains(number) else { throw APIError.invalidInput("Customer number \(number) cannot be used: e-conomic takes 1 to 999999999.") }
             return .explicit(number: number)
         default:
             throw APIError.invalidInput("unknown numbering mode '\(mode.prefix(40))': use economicAssigns, sameAsSource or explicit")

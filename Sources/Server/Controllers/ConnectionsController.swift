@@ -107,15 +107,16 @@ public struct ConnectionsController: Sendable {
     // MARK: Page
 
     @Sendable func page(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await render(context: context, problems: [:], status: .ok)
+        try await render(request, context: context, problems: [:], status: .ok)
     }
 
     /// The page, with problems next to the form they concern.
-    func render(context: AppRequestContext, problems: [ConnectionSystem: String], status: HTTPResponse.Status) async throws -> Response {
+    func render(_ request: Request, context: AppRequestContext, problems: [ConnectionSystem: String], status: HTTPResponse.Status) async throws -> Response {
         let identity = try context.requireIdentity()
         let body = Pages.connections(try await self.status(identity.tenant), problems: problems, identity: identity)
         let chrome = Layout.Chrome(identity: identity, section: .connections)
-        return HTMLResponse.page(Layout.page(title: "Connections", chrome: chrome, body: body), status: status)
+        return HTMLResponse.page(
+            title: "Connections", chrome: chrome, body: body, request: request, secureCookies: configuration.secureCookies, status: status)
     }
 
     @Sendable func pageConnectEconomic(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -128,7 +129,7 @@ public struct ConnectionsController: Sendable {
         do {
             try await connections.connectEconomic(economic, tenant: tenant)
         } catch let error as APIError where error.status == .unprocessableContent {
-            return try await render(context: context, problems: [.economic: error.message], status: .unprocessableContent)
+            return try await render(request, context: context, problems: [.economic: error.message], status: .unprocessableContent)
         }
         return HTMLResponse.redirect(to: "/ui/connections#economic")
     }
@@ -143,7 +144,7 @@ public struct ConnectionsController: Sendable {
         do {
             try await connections.connectStripe(stripe, tenant: tenant)
         } catch let error as APIError where error.status == .unprocessableContent {
-            return try await render(context: context, problems: [.stripe: error.message], status: .unprocessableContent)
+            return try await render(request, context: context, problems: [.stripe: error.message], status: .unprocessableContent)
         }
         return HTMLResponse.redirect(to: "/ui/connections#stripe")
     }
@@ -154,7 +155,7 @@ public struct ConnectionsController: Sendable {
         do {
             _ = try await connections.test(system, tenant: tenant)
         } catch let error as APIError where error.status == .notFound {
-            return try await render(context: context, problems: [system: "Connect first, then test the connection."], status: .conflict)
+            return try await render(request, context: context, problems: [system: "Connect first, then test the connection."], status: .conflict)
         }
         return HTMLResponse.redirect(to: "/ui/connections#\(system.rawValue)")
     }

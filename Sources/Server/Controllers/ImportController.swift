@@ -108,7 +108,8 @@ public struct ImportController: Sendable {
             rows, total: total, offset: paging.offset, limit: paging.limit, maxBytes: configuration.maxImportBytes, problem: problem,
             identity: identity)
         let chrome = Layout.Chrome(identity: identity, section: .imports)
-        return HTMLResponse.page(Layout.page(title: "Import", chrome: chrome, body: body), status: status)
+        return HTMLResponse.page(
+            title: "Import", chrome: chrome, body: body, request: request, secureCookies: configuration.secureCookies, status: status)
     }
 
     @Sendable func statusPage(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -119,7 +120,9 @@ public struct ImportController: Sendable {
             throw APIError.notFound("This import is not known.")
         }
         let chrome = Layout.Chrome(identity: identity, section: .imports)
-        var response = HTMLResponse.page(Layout.page(title: "Import of \(status.fileName)", chrome: chrome, body: Pages.importStatus(status)))
+        var response = HTMLResponse.page(
+            title: "Import of \(status.fileName)", chrome: chrome, body: Pages.importStatus(status), request: request,
+            secureCookies: configuration.secureCookies)
         if status.state == .queued || status.state == .running { response.headers[HTTPField.Name("Refresh")!] = "2" }
         return response
     }

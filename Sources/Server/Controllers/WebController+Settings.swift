@@ -74,7 +74,9 @@ extension WebController {
             } catch let error as CommandError where error.code == .invalidInput {
                 return try await refused([error.message], status: .unprocessableContent)
             }
-            return HTMLResponse.redirect(to: "/ui/settings" + WebPaths.query([("notice", "Settings saved.")]))
+            return HTMLResponse.redirect(
+                to: "/ui/settings", flash: FlashMessage(kind: .notice, text: "Settings saved."), request: request,
+                secureCookies: configuration.secureCookies)
         }
     }
 

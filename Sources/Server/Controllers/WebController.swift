@@ -8,7 +8,8 @@ import SyncEngine
 
 /// The web pages (server-rendered HTML, no JavaScript): login with an API key, then CleanManager's sections —
 /// overview, conflicts, unpartnered, synchronised, match failures, customers with their history, outbound
-/// failures and settings. Every action is a form post that redirects back with a notice or an error.
+/// failures and settings. Every action is a form post that redirects back, leaving a notice or an error for that
+/// page (``FlashMessage``).
 public struct WebController: Sendable {
     let dependencies: ControllerDependencies
     let configuration: ServerConfiguration
@@ -56,9 +57,8 @@ public struct WebController: Sendable {
     )
         throws -> Response
     {
-        let query = request.uri.queryParameters
-        let chrome = Layout.Chrome(identity: try context.requireIdentity(), section: section, notice: query.get("notice"), error: query.get("error"))
-        return HTMLResponse.page(Layout.page(title: title, chrome: chrome, body: body), status: status)
+        let chrome = Layout.Chrome(identity: try context.requireIdentity(), section: section)
+        return HTMLResponse.page(title: title, chrome: chrome, body: body, request: request, secureCookies: configuration.secureCookies, status: status)
     }
 
     @Sendable func overview(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -148,25 +148,19 @@ public struct WebController: Sendable {
     func metadata(_ identity: TenantIdentity) -> CommandMetadata { CommandMetadata(actor: identity.actor) }
 
     /// Runs a command and redirects back (to `return_to`, when it is a page of this site) with a notice, or with
-    /// the refusal's message.
+    /// the refusal's message, for that page to show once (``FlashMessage``).
     func act(_ request: Request, form: FormData, fallback: String, notice: String, _ body: () async throws -> String?) async throws -> Response {
         var back = fallback
         if let target = form["return_to"], target.hasPrefix("/ui"), !target.contains("//"), !target.contains("\\") { back = target }
-        func withoutFlash(_ path: String) -> String {
-            guard let question = path.firstIndex(of: "?") else { return path }
-            let kept = path[path.index(after: question)...].split(separator: "&").filter { !$0.hasPrefix("notice=") && !$0.hasPrefix("error=") }
-            return String(path[..<question]) + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))
-        }
-        back = withoutFlash(back)
-        let join = back.contains("?") ? "&" : "?"
+        let flash: FlashMessage
         do {
-            let message = try await body() ?? notice
-            return HTMLResponse.redirect(to: back + join + "notice=" + WebPaths.segment(message))
+            flash = FlashMessage(kind: .notice, text: try await body() ?? notice)
         } catch let error as CommandError {
-            return HTMLResponse.redirect(to: back + join + "error=" + WebPaths.segment(error.message))
+            flash = FlashMessage(kind: .error, text: error.message)
         } catch let error as APIError where error.status.code < 500 {
-            return HTMLResponse.redirect(to: back + join + "error=" + WebPaths.segment(error.message))
+            flash = FlashMessage(kind: .error, text: error.message)
         }
+        return HTMLResponse.redirect(to: back, flash: flash, request: request, secureCookies: configuration.secureCookies)
     }
 
     @Sendable func customerAction(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -175,19 +169,20 @@ public struct WebController: Sendable {
         let form = try await formData(request)
         let action = try context.pathParameter("action")
         let fallback = Pages.customerPath(ref)
+        let name = try await name(ref, tenant: identity.tenant)
         switch action {
         case "exclude":
-            return try await act(request, form: form, fallback: fallback, notice: "\(ref) is no longer synchronised.") {
+            return try await act(request, form: form, fallback: fallback, notice: "\(name) is no longer synchronised.") {
                 try await commands.exclude(ref, tenant: identity.tenant, metadata: metadata(identity))
                 return nil
             }
         case "include":
-            return try await act(request, form: form, fallback: fallback, notice: "\(ref) is synchronised again.") {
+            return try await act(request, form: form, fallback: fallback, notice: "\(name) is synchronised again.") {
                 try await commands.include(ref, tenant: identity.tenant, metadata: metadata(identity))
                 return nil
             }
         case "create-partner":
-            return try await act(request, form: form, fallback: fallback, notice: "Creating the partner of \(ref).") {
+            return try await act(request, form: form, fallback: fallback, notice: "Creating the partner of \(name).") {
                 let numbering = try Self.numbering(form)
                 try await commands.createPartner(ref, numbering: numbering, tenant: identity.tenant, metadata: metadata(identity))
                 return nil
@@ -195,7 +190,7 @@ public struct WebController: Sendable {
         case "choose-partner":
             return try await choosePartner(ref, form: form, request: request, context: context)
         case "select-partner":
-            return try await act(request, form: form, fallback: fallback, notice: "Partner selected for \(ref).") {
+            return try await act(request, form: form, fallback: fallback, notice: "Partner selected for \(name).") {
                 guard let text = form.trimmed("partner") else { throw APIError.invalidInput("Enter the partner to select.") }
                 let (source, economic): (CustomerRef, CustomerRef)
                 if ref.system == .economic {
@@ -224,8 +219,10 @@ public struct WebController: Sendable {
             let (created, skipped) = (outcome.created.count, outcome.skipped)
             var message = created == 0 && skipped.isEmpty ? "No customer needed a partner." : "Creating \(created) partner\(created == 1 ? "" : "s")."
             if !skipped.isEmpty {
-                message +=
-                    " Skipped \(skipped.count): " + skipped.keys.sorted().prefix(5).map { "\($0) (\(skipped[$0]!))" }.joined(separator: "; ")
+                let shown = Array(skipped.keys.sorted().prefix(5))
+                let names = try await names(shown, tenant: identity.tenant)
+                message += " Skipped \(skipped.count): " + shown.map { "\(names[$0]!) (\(skipped[$0]!))" }.joined(separator: "; ")
+                if skipped.count > shown.count { message += "; and \(skipped.count - shown.count) more" }
             }
             return message
         }

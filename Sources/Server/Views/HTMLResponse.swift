@@ -20,6 +20,34 @@ enum HTMLResponse {
         Response(status: status, headers: securityHeaders, body: .init(byteBuffer: ByteBuffer(string: html.rendered)))
     }
 
+    /// A page of a signed-in session: the message an action left for it (``FlashMessage``) is shown, unless the
+    /// page has one of its own, and cleared.
+    static func page(
+        title: String, chrome: Layout.Chrome, body: HTML, request: Request, secureCookies: Bool, status: HTTPResponse.Status = .ok
+    ) -> Response {
+        var chrome = chrome
+        let flash = FlashMessage.read(
+            request.cookies[FlashMessage.cookieName]?.value, session: request.cookies[SessionCookie.session]?.value)
+        if let flash, chrome.notice == nil, chrome.error == nil {
+            switch flash.kind {
+            case .notice: chrome.notice = flash.text
+            case .error: chrome.error = flash.text
+            }
+        }
+        var response = page(Layout.page(title: title, chrome: chrome, body: body), status: status)
+        if request.cookies[FlashMessage.cookieName] != nil { response.setCookie(FlashMessage.clearing(secure: secureCookies)) }
+        return response
+    }
+
+    /// `303 See Other` to a path on this site, leaving a message for the page there (``FlashMessage``).
+    static func redirect(to location: String, flash: FlashMessage, request: Request, secureCookies: Bool) -> Response {
+        var response = redirect(to: location)
+        if let session = request.cookies[SessionCookie.session]?.value {
+            response.setCookie(flash.cookie(session: session, secure: secureCookies))
+        }
+        return response
+    }
+
     /// `303 See Other` to a path on this site (after a form post, or to the login page).
     static func redirect(to location: String, clearingSession: Bool = false) -> Response {
         var response = Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])

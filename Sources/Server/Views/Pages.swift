@@ -178,7 +178,7 @@ enum Pages {
             ? .empty
             : """
             <form method="post" action="/ui/unpartnered/\(allSide)/create-partners" class="card">\(Layout.csrf(identity))<input type="hidden" name="return_to" value="\(back)">
-            Create partners for all \(total) customers: \(numberingChoice()) <button class="primary">Create partners</button></form>
+            \(total == 1 ? "Create a partner for this customer" : "Create partners for all \(total) customers"): \(numberingChoice()) <button class="primary">\(total == 1 ? "Create partner" : "Create partners")</button></form>
             """
         let table: HTML =
             rows.isEmpty
@@ -283,7 +283,10 @@ enum Pages {
         if row.pendingRequest != nil { facts.append("<li>A partner is being created.</li>") }
         if let failure = row.matchFailure { facts.append("<li class=\"error\">Match failure: \(failure.description)</li>") }
         if let failure = row.mappingFailure { facts.append("<li class=\"error\">Mapping failure: \(failure.description)</li>") }
-        if let at = row.sourceUpdatedAt { facts.append("<li>Source last updated: \(at)</li>") }
+        if let at = row.sourceUpdatedAt {
+            let system = ref.system == .economic ? "e-conomic" : ref.system == .file ? "the customer file" : "Stripe"
+            facts.append("<li>Last changed in \(system): \(at)</li>")
+        }
 
         var actions: [HTML] = []
         if !row.deleted {

@@ -1,0 +1,61 @@
+import Credentials
+import Crypto
+import Foundation
+import Hummingbird
+
+/// What an action tells the page it redirects to ("Synchronisation stopped.", or why nothing was done): carried in
+/// a short-lived cookie (`accord_flash`, HttpOnly, SameSite=Strict, path `/ui`) signed with the session's token
+/// (HMAC-SHA256), shown by the next page and cleared by it. Not in the URL: a link cannot show someone a made-up
+/// message (another site can neither set nor sign the cookie), and reloading the page does not repeat it.
+struct FlashMessage: Sendable, Hashable {
+    /// Whether the action was done.
+    enum Kind: String, Sendable {
+        /// Done.
+        case notice = "n"
+        /// Refused or failed: why.
+        case error = "e"
+    }
+
+    /// Done or refused.
+    var kind: Kind
+    /// The sentence shown.
+    var text: String
+
+    /// The cookie's name.
+    static let cookieName = "accord_flash"
+    /// How long a message waits for its page, in seconds.
+    static let lifetime = 120
+    /// The longest text carried (a cookie holds about 4 KB); longer ones are cut with "…".
+    static let maximumBytes = 2_000
+
+    /// The cookie that carries the message to the next page of the session whose cookie value is `session`.
+    func cookie(session: String, secure: Bool) -> Cookie {
+        var text = text
+        if text.utf8.count > Self.maximumBytes {
+            text = String(decoding: Array(text.utf8.prefix(Self.maximumBytes)), as: UTF8.self).trimmingCharacters(in: ["\u{FFFD}"]) + "…"
+        }
+        let body = kind.rawValue + "." + Data(text.utf8).base64URLString
+        let value = body + "." + Self.signature(of: body, session: session)
+        return SessionCookie.make(Self.cookieName, value: value, maxAge: Self.lifetime, path: "/ui", secure: secure)
+    }
+
+    /// The message a cookie carries, when it was signed for this session; nil otherwise.
+    static func read(_ value: String?, session: String?) -> FlashMessage? {
+        guard let value, let session else { return nil }
+        let parts = value.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let kind = Kind(rawValue: String(parts[0])), let text = Data(base64URL: parts[1]) else { return nil }
+        let body = parts[0] + "." + parts[1]
+        guard constantTimeEqual(Array(parts[2].utf8), Array(signature(of: String(body), session: session).utf8)) else { return nil }
+        return FlashMessage(kind: kind, text: String(decoding: text, as: UTF8.self))
+    }
+
+    /// The cookie that removes a shown message.
+    static func clearing(secure: Bool) -> Cookie {
+        SessionCookie.make(cookieName, value: "", maxAge: 0, path: "/ui", secure: secure)
+    }
+
+    private static func signature(of body: String, session: String) -> String {
+        let key = SymmetricKey(data: Data(("accord-flash|" + session).utf8))
+        return Data(HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: key)).base64URLString
+    }
+}
