@@ -18,6 +18,17 @@ extension ReferenceReadModels {
         return customerRows.filter { wanted.contains($0.key) }
     }
 
+    /// ``CustomerQueries/fileCustomers(_:)``.
+    public func fileCustomers(_ tenant: TenantID) -> [CustomerQueries.FileCustomer] {
+        let links = Dictionary(partnerLinkRows.filter { $0.tenantID == tenant.rawValue }.map { ($0.linkID, $0) }) { first, _ in first }
+        return customerRows(of: tenant).filter { $0.system == System.file.rawValue && !$0.deleted }
+            .sorted { CCollation.less($0.externalID, $1.externalID) }
+            .map { row in
+                let link = row.linkID.flatMap { links[$0] }
+                return CustomerQueries.FileCustomer(row: row, agreed: link.flatMap { $0.stopped ? nil : $0.agreed })
+            }
+    }
+
     /// ``CustomerQueries/unpartnered(_:side:limit:offset:)``.
     public func unpartnered(_ tenant: TenantID, side: String, limit: Int, offset: Int) -> (rows: [UnpartneredRow], total: Int) {
         let rows = unpartneredRows.filter { $0.tenantID == tenant.rawValue && $0.side == side }

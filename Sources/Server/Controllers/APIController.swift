@@ -32,6 +32,7 @@ public struct APIController: Sendable {
         group.post("customers/:system/:id/create-partner", use: createPartner)
         group.get("unpartnered", use: unpartnered)
         group.post("unpartnered/:side/create-partners", use: createPartners)
+        group.get("exports/file-customers", use: exportFileCustomers)
         group.get("links", use: links)
         group.post("links", use: selectPartner)
         group.get("links/:link", use: link)
@@ -125,6 +126,11 @@ public struct APIController: Sendable {
         return CustomerDetail(
             customer: CustomerSummary(row), fields: row.fields, mapped: row.mapped, sourceUpdatedAt: row.sourceUpdatedAt,
             lastSourceEventId: row.lastSourceEventID, link: link, conflicts: conflicts, history: history)
+    }
+
+    /// The file customers as a customer file (``FileCustomersExport``).
+    @Sendable func exportFileCustomers(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await FileCustomersExport(reads: reads, commands: commands).response(for: try context.requireIdentity().tenant)
     }
 
     @Sendable func unpartnered(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -42,6 +42,9 @@ public struct WebController: Sendable {
         group.get("customers/:system/:id", use: customer)
         group.post("customers/:system/:id/:action", use: customerAction)
         group.get("outbound", use: outbound)
+        group.get("exports/file-customers.csv") { _, context in
+            try await FileCustomersExport(reads: reads, commands: commands).response(for: try context.requireIdentity().tenant)
+        }
         group.post("outbound/:request/retry", use: retryOutbound)
         group.get("settings", use: settingsPage)
         group.post("settings", use: saveSettings)

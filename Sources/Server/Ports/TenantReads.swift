@@ -12,6 +12,8 @@ public protocol TenantReads: Sendable {
     func customers(_ tenant: TenantID, filter: CustomerFilter) async throws -> (rows: [CustomerRow], total: Int)
     /// Several customers by reference, in no particular order (unknown ones are left out).
     func customers(_ tenant: TenantID, refs: [CustomerRef]) async throws -> [CustomerRow]
+    /// Every file customer (not deleted) by customer number, with its pair's agreed values: the customer-file export.
+    func fileCustomers(_ tenant: TenantID) async throws -> [CustomerQueries.FileCustomer]
     /// Customers without a partner on one side (`source` or `economic`), by name, and how many there are.
     func unpartnered(_ tenant: TenantID, side: String, limit: Int, offset: Int) async throws -> (rows: [UnpartneredRow], total: Int)
     /// Customers (not deleted) whose last automatic match or mapping failed, by name.

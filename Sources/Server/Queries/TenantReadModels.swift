@@ -52,6 +52,11 @@ public struct TenantReadModels: TenantReads {
         try await customerQueries.customers(tenant, refs: refs)
     }
 
+    /// File customers for the export (``Projections/CustomerQueries/fileCustomers(_:)``).
+    public func fileCustomers(_ tenant: TenantID) async throws -> [CustomerQueries.FileCustomer] {
+        try await customerQueries.fileCustomers(tenant)
+    }
+
     /// Unpartnered customers (``Projections/CustomerQueries/unpartnered(_:side:limit:offset:)``).
     public func unpartnered(_ tenant: TenantID, side: String, limit: Int, offset: Int) async throws -> (rows: [UnpartneredRow], total: Int) {
         try await customerQueries.unpartnered(tenant, side: side, limit: limit, offset: offset)

@@ -29,6 +29,11 @@ extension Pages {
             \(error)<p><button class="primary">Import</button></p></form>
             <p class="muted">The first row names the columns (customer_number, name, email, …; see the file format). Good rows are \
             imported, bad rows are listed with their row number and what to fix. Importing the same file again changes nothing.</p></section>
+            <section class="card" id="export"><h2>Export</h2>
+            <p>Accord cannot write your customer file, so it keeps what the file does not know yet: partners created for
+            e-conomic customers, and values agreed since the file was read (changes made in e-conomic, conflicts resolved).
+            Download the file customers as they should be now, in this same format, and load them into your system.</p>
+            <p><a href="/ui/exports/file-customers.csv" download>Download the file customers (CSV)</a></p></section>
             <h2>Past imports</h2>\(list)
             """
     }

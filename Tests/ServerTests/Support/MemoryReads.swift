@@ -27,6 +27,10 @@ struct MemoryReads: TenantReads {
         await engine.readModels().customers(tenant, refs: refs)
     }
 
+    func fileCustomers(_ tenant: TenantID) async throws -> [CustomerQueries.FileCustomer] {
+        await engine.readModels().fileCustomers(tenant)
+    }
+
     func unpartnered(_ tenant: TenantID, side: String, limit: Int, offset: Int) async throws -> (rows: [UnpartneredRow], total: Int) {
         await engine.readModels().unpartnered(tenant, side: side, limit: limit, offset: offset)
     }
