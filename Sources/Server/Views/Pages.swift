@@ -387,7 +387,7 @@ enum Pages {
             <fieldset><legend>Customer numbers</legend>
             <label><input type="radio" name="numbering" value="economic"\(checked(form.numbering != "source"))> e-conomic assigns the number (recommended); write it back to Stripe metadata key
             <input name="write_back_key" value="\(form.writeBackKey)" size="20" placeholder="(none)"></label>
-            <label><input type="checkbox" name="write_back_linked" value="yes"\(checked(form.writeBackLinked == "yes"))> also for Stripe customers linked to an existing e-conomic customer, not only the ones Accord creates a partner for</label>
+            <label><input type="checkbox" name="write_back_linked" value="yes"\(checked(form.writeBackLinked == "yes"))> also for Stripe customers linked to an existing e-conomic customer, not only the ones Accord creates a partner for (switching it on reaches the pairs linked before)</label>
             <label><input type="radio" name="numbering" value="source"\(checked(form.numbering == "source"))> take it from the source field
             <input name="numbering_field" value="\(form.numberingField)" size="28" placeholder="metadata.customer_number"></label></fieldset>
             \(defaultsFieldset(form, choices: choices))

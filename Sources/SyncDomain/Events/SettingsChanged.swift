@@ -11,16 +11,29 @@ public struct SettingsChanged: SyncEventPayload {
     public var matchFieldsChanged: Bool
     /// Whether field mappings changed (mapped values and conflicts must be recomputed).
     public var mappingsChanged: Bool
+    /// Whether linked Stripe customers now get their e-conomic number written back where they did not before
+    /// (``TenantSettings/linkedNumberWriteBackKey``): the pairs already linked must be given it.
+    public var numberWriteBackChanged: Bool
 
     /// Creates the payload.
-    public init(settings: TenantSettings, matchFieldsChanged: Bool = false, mappingsChanged: Bool = false) {
+    public init(settings: TenantSettings, matchFieldsChanged: Bool = false, mappingsChanged: Bool = false, numberWriteBackChanged: Bool = false) {
         self.settings = settings
         self.matchFieldsChanged = matchFieldsChanged
         self.mappingsChanged = mappingsChanged
+        self.numberWriteBackChanged = numberWriteBackChanged
     }
 
     private enum CodingKeys: String, CodingKey {
-        case settings, matchFieldsChanged, mappingsChanged
+        case settings, matchFieldsChanged, mappingsChanged, numberWriteBackChanged
+    }
+
+    /// Encodes; `numberWriteBackChanged` only when true (events stored before it existed keep their shape).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(settings, forKey: .settings)
+        try c.encode(matchFieldsChanged, forKey: .matchFieldsChanged)
+        try c.encode(mappingsChanged, forKey: .mappingsChanged)
+        if numberWriteBackChanged { try c.encode(true, forKey: .numberWriteBackChanged) }
     }
 
     /// Decodes; fields with defaults may be absent.
@@ -29,5 +42,6 @@ public struct SettingsChanged: SyncEventPayload {
         settings = try c.decode(TenantSettings.self, forKey: .settings)
         matchFieldsChanged = try c.decodeIfPresent(Bool.self, forKey: .matchFieldsChanged) ?? false
         mappingsChanged = try c.decodeIfPresent(Bool.self, forKey: .mappingsChanged) ?? false
+        numberWriteBackChanged = try c.decodeIfPresent(Bool.self, forKey: .numberWriteBackChanged) ?? false
     }
 }

@@ -180,14 +180,27 @@ extension PartneringDecider {
     /// The e-conomic number written to a newly linked Stripe customer's metadata, when the tenant asks for write-back
     /// (numbering's key, ``TenantSettings/writeBackToLinked``) and the customer does not carry that number yet.
     static func numberWriteBack(_ linked: PartnerLinked, sourceFields: [String: String], settings: TenantSettings) -> [SyncEvent] {
-        guard linked.source.system == .stripe, settings.writeBackToLinked, case .economicAssigns(let key?) = settings.numbering,
-            let number = linked.economic.customerNumber, sourceFields[SourceField.metadata(key).key] != String(number)
+        numberWriteBack(
+            source: linked.source, economic: linked.economic, link: linked.linkId, sourceFields: sourceFields, settings: settings,
+            requestId: .numberWriteBack(linked: linked.linkId))
+    }
+
+    /// The e-conomic number written to a linked Stripe customer's metadata under ``TenantSettings/linkedNumberWriteBackKey``,
+    /// unless it carries that number already (or the pair is not a Stripe customer and an e-conomic customer, or the
+    /// tenant asks for no write-back): the request a link gets when it is made, and a settings change gives the pairs
+    /// linked before it.
+    /// - Parameter requestId: The request's id (derived from what causes it, so deciding again issues nothing new).
+    public static func numberWriteBack(
+        source: CustomerRef, economic: CustomerRef, link: LinkID, sourceFields: [String: String], settings: TenantSettings, requestId: RequestID
+    ) -> [SyncEvent] {
+        guard source.system == .stripe, let key = settings.linkedNumberWriteBackKey, let number = economic.customerNumber,
+            sourceFields[SourceField.metadata(key).key] != String(number)
         else { return [] }
         return [
             .stripeWriteRequested(
                 StripeWriteRequested(
-                    requestId: .numberWriteBack(linked: linked.linkId), customerId: linked.source.id, kind: .metadata([key: String(number)]),
-                    linkId: linked.linkId, reason: .customerNumberWriteBack))
+                    requestId: requestId, customerId: source.id, kind: .metadata([key: String(number)]), linkId: link,
+                    reason: .customerNumberWriteBack))
         ]
     }
 

@@ -43,7 +43,9 @@ public enum SettingsDecider: Decider {
         let changes = SettingsChange(from: current, to: next)
         return [
             .settingsChanged(
-                SettingsChanged(settings: next, matchFieldsChanged: changes.matchFieldsChanged, mappingsChanged: changes.mappingsChanged))
+                SettingsChanged(
+                    settings: next, matchFieldsChanged: changes.matchFieldsChanged, mappingsChanged: changes.mappingsChanged,
+                    numberWriteBackChanged: changes.numberWriteBackChanged))
         ]
     }
 

@@ -67,6 +67,13 @@ public struct TenantSettings: Hashable, Sendable, Codable {
         emptyOverwrites.contains(field.rawValue)
     }
 
+    /// The Stripe metadata key every linked Stripe customer carries its e-conomic number under (numbering's write-back
+    /// key, when ``writeBackToLinked``); nil when linked customers get no number written back.
+    public var linkedNumberWriteBackKey: String? {
+        guard writeBackToLinked, case .economicAssigns(let key?) = numbering else { return nil }
+        return key
+    }
+
     /// The mapped e-conomic fields (valid mappings only), in mapping order.
     public var mappedEconomicFields: [EconomicField] {
         fieldMappings.compactMap { EconomicField(rawValue: $0.economic) }

@@ -122,7 +122,9 @@ public final class Reactor: Service {
         let tenant = recorded.tenant
         let (causation, metadata) = Self.cause(recorded)
         if case .settingsChanged(let changed) = event.event {
-            if changed.matchFieldsChanged || changed.mappingsChanged { try await beginApplying(changed, recorded, metadata: metadata) }
+            if changed.matchFieldsChanged || changed.mappingsChanged || changed.numberWriteBackChanged {
+                try await beginApplying(changed, recorded, metadata: metadata)
+            }
             return false
         }
         // Decided on fresh state on every attempt: another writer's change to the same streams makes it decide again.
@@ -150,29 +152,36 @@ public final class Reactor: Service {
     }
 
     /// Records a settings change for ``SettingsApplicationService`` to apply to existing customers — matching again
-    /// the ones whose matching failed (a change of match fields), carrying the mappings to the pairs already linked (a
-    /// change of mappings) — outside the tenant's turn (a tenant with thousands of them would hold its shard's other
+    /// the ones whose matching failed (a change of match fields), carrying the mappings and the number write-back to
+    /// the pairs already linked (a change of mappings, or of which number linked Stripe customers carry) — outside the tenant's turn (a tenant with thousands of them would hold its shard's other
     /// tenants behind it), with progress a person can follow and pause.
     private func beginApplying(_ change: SettingsChanged, _ recorded: RecordedEvent, metadata: EventMetadata) async throws {
         let links = try await cache.snapshot(of: recorded.tenant).partnering.links.values.filter { !$0.isStopped }.count
         try await SettingsApplications(store: store).begin(
-            recorded, correlationID: metadata.correlationID ?? UUID(), total: links, failures: change.matchFieldsChanged, links: change.mappingsChanged)
+            recorded, correlationID: metadata.correlationID ?? UUID(), total: links, failures: change.matchFieldsChanged,
+            links: change.mappingsChanged || change.numberWriteBackChanged)
         logger.info(
             "recorded a settings change to apply to existing customers",
             metadata: [
                 "tenant": "\(recorded.tenant)", "links": "\(links)", "match_fields": "\(change.matchFieldsChanged)",
-                "mappings": "\(change.mappingsChanged)",
+                "mappings": "\(change.mappingsChanged)", "number_write_back": "\(change.numberWriteBackChanged)",
             ])
     }
 
     /// Decides one existing customer again under the tenant's current settings, as if it had just been observed: an
     /// unlinked one is matched (or created, or fails) under the current match fields; a linked pair gets the current
-    /// mappings (a newly mapped field is carried to the side that lacks it, or raises a conflict). Ids derive from
-    /// `causation` (the settings change) and the customer, so doing it again issues nothing new.
+    /// mappings (a newly mapped field is carried to the side that lacks it, or raises a conflict) and, with
+    /// `writingBackNumber`, a linked Stripe customer that does not carry its e-conomic number yet gets it written back
+    /// (``SyncDomain/PartneringDecider/numberWriteBack(source:economic:link:sourceFields:settings:requestId:)``). Ids derive
+    /// from `causation` (the settings change) and the customer, so doing it again issues nothing new.
     /// - Returns: whether the decision is held (matching waits for a rebuild of the match index).
-    func reconsider(_ customer: CustomerRef, tenant: TenantID, causation: UUID, metadata: EventMetadata) async throws -> Bool {
+    func reconsider(
+        _ customer: CustomerRef, tenant: TenantID, causation: UUID, metadata: EventMetadata, writingBackNumber: Bool = false
+    ) async throws -> Bool {
         try await runner.run(tenant: tenant) { _ in
-            try await react(to: customer, observed: nil, position: nil, tenant: tenant, causation: causation, metadata: metadata)
+            try await react(
+                to: customer, observed: nil, position: nil, tenant: tenant, causation: causation, metadata: metadata,
+                writingBackNumber: writingBackNumber)
         }.output
     }
 
@@ -180,7 +189,8 @@ public final class Reactor: Service {
     /// Everything the decision needs is read in one transaction: partnering and settings, the customer (and its
     /// partner), the hold, and the match candidates. The output says whether the decision is held.
     func react(
-        to customer: CustomerRef, observed: CustomerObserved?, position: Int64?, tenant: TenantID, causation: UUID, metadata: EventMetadata
+        to customer: CustomerRef, observed: CustomerObserved?, position: Int64?, tenant: TenantID, causation: UUID, metadata: EventMetadata,
+        writingBackNumber: Bool = false
     ) async throws -> Decision<Bool> {
         let (cache, customers) = (self.cache, self.customers)
         let read = try await store.pool.withTransaction(scope: .tenant(tenant)) { connection -> DecisionInputs? in
@@ -214,9 +224,15 @@ public final class Reactor: Service {
             for: customer, observed: observed, causation: causation, settings: snapshot.settings.effective, partnering: snapshot.partnering,
             states: states, candidates: read.candidates, matchingHeld: read.matchingHeld)
         logger.debug("decided", metadata: ["customer": "\(customer)", "outcome": "\(decision.outcome)", "event.count": "\(decision.events.count)"])
+        var events = decision.events
+        if writingBackNumber, let link = snapshot.partnering.link(of: customer), !link.isStopped, let state = states[link.source]?.state {
+            events += PartneringDecider.numberWriteBack(
+                source: link.source, economic: link.economic, link: link.id, sourceFields: state.fields, settings: snapshot.settings.effective,
+                requestId: .derived(from: causation, purpose: "number-write-back:\(link.id)"))
+        }
         var versions: [StreamName: Int64] = [.partners: snapshot.partneringVersion]
         for (ref, loaded) in states { versions[.customer(ref)] = loaded.version }
-        return try Decision(decision.events, basedOn: versions, metadata: metadata, output: decision.outcome == .matchingHeld)
+        return try Decision(events, basedOn: versions, metadata: metadata, output: decision.outcome == .matchingHeld)
     }
 
     /// The sync policy for one customer on state already read (pure): the per-event path and the batches decide alike.

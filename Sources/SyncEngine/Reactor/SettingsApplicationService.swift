@@ -9,7 +9,8 @@ public import SyncDomain
 /// Applies each saved settings change to the customers it concerns (``SettingsApplications``): every running
 /// application gets one chunk per round — first the customers whose matching failed, matched again under new match
 /// fields (in customer-key order, once the match index has been rebuilt for them), then the pairs already linked, given
-/// new mappings (in link-id order) — each decided as the reactor decides an observed customer. So a large tenant's
+/// new mappings and, where a linked Stripe customer does not carry its e-conomic number, the number write-back (in
+/// link-id order) — each decided as the reactor decides an observed customer. So a large tenant's
 /// change never holds another tenant's behind it, a person sees it progress and can pause it between two chunks, and a
 /// killed process's application goes on from its cursor elsewhere once its lease lapses.
 ///
@@ -158,7 +159,7 @@ public final class SettingsApplicationService: Service {
         }
         let (causation, metadata) = Reactor.cause(position: claim.position, correlationID: claim.correlationID)
         for link in links {
-            _ = try await reactor.reconsider(link.source, tenant: claim.tenant, causation: causation, metadata: metadata)
+            _ = try await reactor.reconsider(link.source, tenant: claim.tenant, causation: causation, metadata: metadata, writingBackNumber: true)
         }
         try await advance(claim, to: last.id.description, applied: links.count)
         return true
