@@ -69,7 +69,7 @@ struct SettingsApplicationRouteTests {
             try await harness.withClient { client throws in
                 let cookie = try await client.login(harness.acmeKey)
                 let page = try await client.get("/ui/settings", cookie: cookie)
-                #expect(page.text.contains("Applying the mappings of settings version 2 to 2 linked pairs: 0 done."), "\(page.text)")
+                #expect(page.text.contains("Applying settings version 2 to 2 linked pairs: 0 done."), "\(page.text)")
                 #expect(page.text.contains(#"action="/ui/settings/application/pause""#))
                 let token = try #require(page.csrfToken)
 
@@ -84,7 +84,7 @@ struct SettingsApplicationRouteTests {
                 #expect(resumed.status == .seeOther)
                 try await harness.settle()
                 let done = try await client.get("/ui/settings", cookie: cookie)
-                #expect(done.text.contains("The mappings of settings version 2 were applied to 2 linked pairs."))
+                #expect(done.text.contains("Settings version 2 was applied to 2 linked pairs."))
                 #expect(!done.text.contains("/ui/settings/application/"))
             }
         }

@@ -68,7 +68,7 @@ public struct SettingsApplication: Sendable, Hashable, Codable {
         self.finishedAt = finishedAt
     }
 
-    /// A line for people: "Applying the mappings of settings version 4 to 240 linked pairs: 120 done."
+    /// A line for people: "Applying settings version 4 to 240 linked pairs: 120 done."
     public var sentence: String {
         let version = "settings version \(settingsVersion)"
         let pairs = total == 1 ? "1 linked pair" : "\(total) linked pairs"
@@ -80,17 +80,17 @@ public struct SettingsApplication: Sendable, Hashable, Codable {
                 ? "Waiting for the match index to be rebuilt for the match fields of \(version) before matching failed customers again."
                 : "Matching \(failed) again under the match fields of \(version): \(failuresDone) done."
         case (.running, .links):
-            return "Applying the mappings of \(version) to \(pairs): \(done) done."
+            return "Applying \(version) to \(pairs): \(done) done."
         case (.paused, .failures):
             return "Paused after matching \(failuresDone) of \(failed) again (\(version)); resume to do the rest."
         case (.paused, .links):
             return "Paused after \(done) of \(pairs) (\(version)); resume to apply the rest."
         case (.finished, _):
-            guard failures != nil else { return "The mappings of \(version) were applied to \(pairs)." }
+            guard failures != nil else { return "Settings version \(settingsVersion) was applied to \(pairs)." }
             let matched = count == 0
                 ? "No customer's matching had failed under the old match fields"
                 : "\(count == 1 ? "The 1 customer whose matching had failed was" : "The \(count) customers whose matching had failed were") matched again under \(version)"
-            return appliesLinks ? "\(matched); the mappings were applied to \(pairs)." : "\(matched)."
+            return appliesLinks ? "\(matched); the settings were applied to \(pairs)." : "\(matched)."
         case (.superseded, .failures):
             return "Settings version \(settingsVersion) matched \(failuresDone) of \(failed) again before a newer change took over."
         case (.superseded, .links):
