@@ -61,7 +61,8 @@ struct UserLoginTests {
                 for post in ["/ui/customers/stripe/cus_1/exclude", "/ui/settings", "/ui/users", "/ui/imports", "/ui/connections/economic"] {
                     let refused = try await client.postForm(post, [("_csrf", token)], cookie: cookie)
                     #expect(refused.status == .forbidden, "\(post)")
-                    #expect(refused.text.contains("your role is viewer"), "\(post)")
+                    #expect(refused.text.contains("Your role is viewer"), "\(post)")
+                    #expect(refused.text.contains("vera@acme.test · viewer"), "the refusal keeps the page around it")
                 }
                 let users = try await client.get("/ui/users", cookie: cookie)
                 #expect(users.text.contains("Only an admin adds or removes people."))

@@ -38,14 +38,19 @@ public struct SessionMiddleware: RouterMiddleware {
             case .user(_, let email): TenantIdentity(tenant: session.tenant, principal: email, method: .user, role: session.role, csrfToken: csrf)
             }
         context.logger[metadataKey: "accord.tenant"] = "\(session.tenant)"
-        if request.method == .post, session.role == .viewer { throw Self.readOnly }
-        var request = request
-        if request.method == .post, checksFormToken {
-            let body = try await JSONBody.bytes(of: request, limit: maxFormBodyBytes)
-            guard SessionCookie.matches(FormData(String(buffer: body))["_csrf"], cookie: cookie) else { throw Self.forgedForm }
-            request.body = .init(buffer: body)
+        // Errors are answered here, where the page still knows who is signed in (it keeps the navigation).
+        do {
+            if request.method == .post, session.role == .viewer { throw Self.readOnly }
+            var request = request
+            if request.method == .post, checksFormToken {
+                let body = try await JSONBody.bytes(of: request, limit: maxFormBodyBytes)
+                guard SessionCookie.matches(FormData(String(buffer: body))["_csrf"], cookie: cookie) else { throw Self.forgedForm }
+                request.body = .init(buffer: body)
+            }
+            return try await next(request, context)
+        } catch {
+            return ErrorMiddleware.answer(error, request: request, context: context)
         }
-        return try await next(request, context)
     }
 
     /// A viewer's post.

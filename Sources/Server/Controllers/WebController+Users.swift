@@ -33,7 +33,7 @@ extension WebController {
             _ = try await users.add(email: email, password: form["password"] ?? "", role: role, tenant: identity.tenant)
         } catch let error as UserStore.Error {
             let page = Pages.users(
-                try await users.list(tenant: identity.tenant), identity: identity, problem: Self.sentence(error.description),
+                try await users.list(tenant: identity.tenant), identity: identity, problem: HTMLResponse.sentence(error.description),
                 typed: (email, role ?? .viewer))
             return try render("Users", nil, page, request: request, context: context, status: .unprocessableContent)
         }
@@ -57,11 +57,5 @@ extension WebController {
     private func requireUsers() throws -> any TenantUsers {
         guard let users = dependencies.users else { throw APIError(.serviceUnavailable, code: "users_unavailable", message: "this server keeps no users") }
         return users
-    }
-
-    /// A store message as a sentence: capitalised, with a full stop.
-    static func sentence(_ message: String) -> String {
-        guard let first = message.first else { return message }
-        return first.uppercased() + message.dropFirst() + (message.hasSuffix(".") ? "" : ".")
     }
 }

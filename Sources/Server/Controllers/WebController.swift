@@ -51,6 +51,8 @@ public struct WebController: Sendable {
         group.post("settings/preview", use: previewSettings)
         group.post("settings/application/:action", use: settingsApplicationAction)
         addUserRoutes(to: group)
+        // Any other address under /ui: a 404 page that keeps the navigation (the session is known here).
+        group.get("**") { _, _ -> Response in throw APIError.notFound("there is no such page") }
     }
 
     // MARK: Pages
@@ -158,6 +160,8 @@ public struct WebController: Sendable {
         let flash: FlashMessage
         do {
             flash = FlashMessage(kind: .notice, text: try await body() ?? notice)
+        } catch let nothing as NothingDone {
+            flash = FlashMessage(kind: .info, text: nothing.message)
         } catch let error as CommandError {
             flash = FlashMessage(kind: .error, text: error.message)
         } catch let error as APIError where error.status.code < 500 {
@@ -220,12 +224,14 @@ public struct WebController: Sendable {
         return try await act(request, form: form, fallback: "/ui/unpartnered", notice: "") {
             let outcome = try await side.run(commands, numbering: try Self.numbering(form), tenant: identity.tenant, metadata: metadata(identity))
             let (created, skipped) = (outcome.created.count, outcome.skipped)
-            var message = created == 0 && skipped.isEmpty ? "No customer needed a partner." : "Creating \(created) partner\(created == 1 ? "" : "s")."
+            var message = created == 0 ? "No partner was created." : "Creating \(created) partner\(created == 1 ? "" : "s")."
+            if created == 0 && skipped.isEmpty { throw NothingDone(message: "No customer needed a partner.") }
             if !skipped.isEmpty {
                 let shown = Array(skipped.keys.sorted().prefix(5))
                 let names = try await names(shown, tenant: identity.tenant)
                 message += " Skipped \(skipped.count): " + shown.map { "\(names[$0]!) (\(skipped[$0]!))" }.joined(separator: "; ")
                 if skipped.count > shown.count { message += "; and \(skipped.count - shown.count) more" }
+                if created == 0 { throw NothingDone(message: message) }
             }
             return message
         }
@@ -268,6 +274,9 @@ public struct WebController: Sendable {
                 default: throw APIError.invalidInput("Unknown choice for \(field).")
                 }
             }
+            // A value typed in a field's "Or use" box is that field's choice, whichever button was left selected: what a
+            // person typed is never dropped.
+            for (field, value) in values where !FieldValues.isBlank(value) { choices[field] = .value(value) }
             guard !choices.isEmpty else { throw APIError.invalidInput("Choose a value for at least one field.") }
             try await commands.resolveConflict(link, choices: choices, tenant: identity.tenant, metadata: metadata(identity))
             return nil

@@ -26,20 +26,26 @@ public struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let apiError = Self.translate(error, context: context)
-            if apiError.status == .internalServerError {
-                context.logger.error(
-                    "request failed", metadata: ["error": "\(String(reflecting: error))", "http.route": "\(context.endpointPath ?? "-")"])
-            } else {
-                context.logger.debug("request refused", metadata: ["error.code": "\(apiError.code)"])
-            }
-            var response =
-                WebPaths.isWeb(request.uri.path)
-                ? HTMLResponse.errorPage(apiError, signedIn: context.identity != nil)
-                : JSONBody.response(ErrorEnvelope(error: .init(code: apiError.code, message: apiError.message)), status: apiError.status)
-            if let wait = apiError.retryAfter { response.headers[.retryAfter] = String(Self.wholeSeconds(wait)) }
-            return response
+            return Self.answer(error, request: request, context: context)
         }
+    }
+
+    /// The answer an error becomes: a JSON error, or on web pages an HTML page (with the navigation when the context
+    /// knows who is signed in — ``SessionMiddleware`` answers its routes' errors itself for that reason). Server
+    /// errors are logged with their cause; refusals at debug level.
+    static func answer(_ error: any Error, request: Request, context: Context) -> Response {
+        let apiError = translate(error, context: context)
+        if apiError.status == .internalServerError {
+            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "http.route": "\(context.endpointPath ?? "-")"])
+        } else {
+            context.logger.debug("request refused", metadata: ["error.code": "\(apiError.code)"])
+        }
+        var response =
+            WebPaths.isWeb(request.uri.path)
+            ? HTMLResponse.errorPage(apiError, identity: context.identity)
+            : JSONBody.response(ErrorEnvelope(error: .init(code: apiError.code, message: apiError.message)), status: apiError.status)
+        if let wait = apiError.retryAfter { response.headers[.retryAfter] = String(wholeSeconds(wait)) }
+        return response
     }
 
     /// A wait in whole seconds, rounded up, at least 1 (`Retry-After: 0` would invite an immediate retry).

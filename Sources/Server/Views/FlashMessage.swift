@@ -12,6 +12,8 @@ struct FlashMessage: Sendable, Hashable {
     enum Kind: String, Sendable {
         /// Done.
         case notice = "n"
+        /// Nothing needed doing (not a success to celebrate, not a failure).
+        case info = "i"
         /// Refused or failed: why.
         case error = "e"
     }
@@ -58,4 +60,11 @@ struct FlashMessage: Sendable, Hashable {
         let key = SymmetricKey(data: Data(("accord-flash|" + session).utf8))
         return Data(HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: key)).base64URLString
     }
+}
+
+/// What an action throws when it found nothing to do ("No customer needed a partner."): shown as information, neither
+/// a success nor a failure.
+struct NothingDone: Error {
+    /// The sentence shown.
+    var message: String
 }

@@ -28,9 +28,10 @@ enum HTMLResponse {
         var chrome = chrome
         let flash = FlashMessage.read(
             request.cookies[FlashMessage.cookieName]?.value, session: request.cookies[SessionCookie.session]?.value)
-        if let flash, chrome.notice == nil, chrome.error == nil {
+        if let flash, chrome.notice == nil, chrome.error == nil, chrome.info == nil {
             switch flash.kind {
             case .notice: chrome.notice = flash.text
+            case .info: chrome.info = flash.text
             case .error: chrome.error = flash.text
             }
         }
@@ -59,12 +60,20 @@ enum HTMLResponse {
     }
 
     /// The page an error becomes on web routes.
-    static func errorPage(_ error: APIError, signedIn: Bool) -> Response {
+    static func errorPage(_ error: APIError, identity: TenantIdentity?) -> Response {
         let body: HTML = """
             <section class="card"><h1>\(String(error.status.code)) \(error.status.reasonPhrase)</h1>
-            <p class="error">\(error.message)</p>
-            <p><a href="\(signedIn ? "/ui" : "/login")">Back</a></p></section>
+            <p class="error">\(Self.sentence(error.message))</p>
+            <p><a href="\(identity != nil ? "/ui" : "/login")">\(identity != nil ? "Back to the overview" : "Log in")</a></p></section>
             """
-        return page(Layout.bare(title: "Error", body: body), status: error.status)
+        // Signed in: the page keeps the navigation, so a wrong address or a refused action is one click from the rest.
+        guard let identity else { return page(Layout.bare(title: "Error", body: body), status: error.status) }
+        return page(Layout.page(title: error.status.reasonPhrase, chrome: Layout.Chrome(identity: identity, section: nil), body: body), status: error.status)
+    }
+
+    /// A message as a sentence: capitalised, with a full stop.
+    static func sentence(_ message: String) -> String {
+        guard let first = message.first else { return message }
+        return first.uppercased() + message.dropFirst() + (message.hasSuffix(".") ? "" : ".")
     }
 }

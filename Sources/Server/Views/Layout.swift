@@ -39,6 +39,8 @@ enum Layout {
         var section: Section?
         var notice: String?
         var error: String?
+        /// Neutral information (an action that found nothing to do).
+        var info: String? = nil
     }
 
     /// A full page for a signed-in tenant.
@@ -50,6 +52,7 @@ enum Layout {
             })
         let notice: HTML = chrome.notice.map { "<p class=\"notice\" role=\"status\">\($0)</p>" } ?? .empty
         let error: HTML = chrome.error.map { "<p class=\"error\" role=\"alert\">\($0)</p>" } ?? .empty
+        let info: HTML = chrome.info.map { "<p class=\"info\" role=\"status\">\($0)</p>" } ?? .empty
         return document(
             title: title, viewer: chrome.identity.role == .viewer,
             body: """
@@ -57,7 +60,7 @@ enum Layout {
                 <nav>\(navigation)</nav>
                 <span class="who">\(who(chrome.identity))</span> <a href="/ui/users">Users</a>
                 <form method="post" action="/logout" class="inline">\(csrf(chrome.identity))<button>Log out</button></form></header>
-                <main>\(readOnlyNote(chrome.identity))\(notice)\(error)\(body)</main>
+                <main>\(readOnlyNote(chrome.identity))\(notice)\(info)\(error)\(body)</main>
                 """)
     }
 
@@ -115,7 +118,7 @@ enum Layout {
             textarea{width:100%;font-family:ui-monospace,monospace} label{display:block;margin:.4em 0} code,pre{font-family:ui-monospace,monospace;font-size:.92em}
             pre{white-space:pre-wrap;margin:0} .tag{display:inline-block;padding:0 .45em;border-radius:3px;background:#e3e6eb;font-size:.85em}
             fieldset{border:1px solid #d3d8e0;border-radius:6px;margin:.8em 0;background:#fff} fieldset.locked{border:0;padding:0;margin:0;background:none;opacity:.6}
-            header a{color:#cfd6e4} .who{opacity:.8;font-size:.9em} body.viewer main form[method="post"] button{display:none}
+            .info{background:#eef0f4;border:1px solid #c6ccd8;padding:.5em .8em;border-radius:4px} .counts a.attention{border-left:4px solid #d9822b} .counts a.zero{color:#5d6577} header a{color:#cfd6e4} .who{opacity:.8;font-size:.9em} body.viewer main form[method="post"] button{display:none}
             body.viewer main form[method="post"] :is(input,select,textarea){pointer-events:none;background:#f3f4f6}
             """)
 }

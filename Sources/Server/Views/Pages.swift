@@ -74,9 +74,24 @@ enum Pages {
     // MARK: Overview
 
     static func overview(_ o: TenantOverview, webhookURL: String, inbox: [WebhookInbox.Entry]) -> HTML {
-        func card(_ number: Int, _ label: String, _ href: String) -> HTML {
-            "<a href=\"\(href)\"><b>\(number)</b>\(label)</a>"
+        func card(_ number: Int, _ label: String, _ href: String, attention: Bool = false) -> HTML {
+            let style: HTML = attention ? " class=\"attention\"" : number == 0 ? " class=\"zero\"" : .empty
+            return "<a href=\"\(href)\"\(style)><b>\(number)</b>\(label)</a>"
         }
+        // What a person must act on comes first, and only when there is some; the rest follows, zeros dimmed.
+        let needed: [(Int, String, String)] = [
+            (o.conflicts, o.conflicts == 1 ? "pair in conflict: choose the values" : "pairs in conflict: choose the values", "/ui/conflicts"),
+            (o.matchFailures, o.matchFailures == 1 ? "match failure to look at" : "match failures to look at", "/ui/match-failures"),
+            (o.outboundFailures, o.outboundFailures == 1 ? "request e-conomic or Stripe refused" : "requests e-conomic or Stripe refused", "/ui/outbound"),
+            (o.unpartneredSource, "unpartnered Stripe / file customers", "/ui/unpartnered?side=source"),
+            (o.unpartneredEconomic, "unpartnered e-conomic customers", "/ui/unpartnered?side=economic"),
+        ].filter { $0.0 > 0 }
+        let attention: HTML =
+            needed.isEmpty
+            ? "<p class=\"notice\" role=\"status\">Nothing needs your attention: every customer is synchronised, on its way, or set aside.</p>"
+            : """
+            <h2>Needs your attention</h2><div class="counts">\(HTML.join(needed.map { card($0.0, $0.1, $0.2, attention: true) }))</div>
+            """
         let failures = inbox.filter { $0.status == "failed" || $0.lastError != nil }
         let inboxRows = HTML.join(
             failures.prefix(10).map { entry in
@@ -91,13 +106,10 @@ enum Pages {
         return """
             <h1>Overview</h1>
             \(matchingHold(o.matchingHold))
+            \(attention)
+            <h2>Everything else</h2>
             <div class="counts">
             \(card(o.synchronised, "synchronised", "/ui/synchronised"))
-            \(card(o.conflicts, "pairs in conflict", "/ui/conflicts"))
-            \(card(o.unpartneredSource, "unpartnered Stripe / file customers", "/ui/unpartnered?side=source"))
-            \(card(o.unpartneredEconomic, "unpartnered e-conomic customers", "/ui/unpartnered?side=economic"))
-            \(card(o.matchFailures, "match failures", "/ui/match-failures"))
-            \(card(o.outboundFailures, "outbound failures", "/ui/outbound"))
             \(card(o.pendingCreations, "partners being created", "/ui/outbound"))
             \(card(o.stopped, "stopped pairs", "/ui/synchronised"))
             \(card(o.excluded, "excluded customers", "/ui/customers"))

@@ -113,12 +113,13 @@ extension TestResponse {
     /// `error.message` of an error answer.
     var errorMessage: String? { ((try? json())?["error"] as? [String: Any])?["message"] as? String }
 
-    /// The message an action left for the next page (its `accord_flash` cookie), as `notice: …` or `error: …`.
+    /// The message an action left for the next page (its `accord_flash` cookie), as `notice: …`, `info: …` or `error: …`.
     var flash: String? {
         guard let cookie = flashCookie else { return nil }
         let parts = cookie.dropFirst("accord_flash=".count).split(separator: ".")
         guard parts.count == 3, let text = Data(base64URL: parts[1]) else { return nil }
-        return (parts[0] == "n" ? "notice: " : "error: ") + String(decoding: text, as: UTF8.self)
+        let kind = ["n": "notice", "i": "info", "e": "error"][String(parts[0])] ?? "?"
+        return kind + ": " + String(decoding: text, as: UTF8.self)
     }
 
     /// The `accord_flash=…` cookie an action set, to send with the next page's request.

@@ -1,0 +1,87 @@
+import EventStore
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Server
+import SyncDomain
+import SyncEngine
+import Testing
+
+/// What issue 12's wording list asks of the pages: attention over zeros, a 404 that keeps the navigation, a typed
+/// value never lost, and an action that did nothing not shown as a success.
+@Suite("pages a bookkeeper reads without help", .timeLimit(.minutes(5)))
+struct PageWordingTests {
+    @Test("the overview puts what needs attention first, only when there is some, and dims the zeros")
+    func overviewAttention() async throws {
+        try await MemoryHarness.run { harness in
+            try await harness.withClient { client throws in
+                let cookie = try await client.login(harness.acmeKey)
+                let quiet = try await client.get("/ui", cookie: cookie).text
+                #expect(quiet.contains("Nothing needs your attention"))
+                #expect(!quiet.contains("Needs your attention</h2>"))
+                #expect(quiet.contains(#"<a href="/ui/synchronised" class="zero"><b>0</b>synchronised</a>"#))
+            }
+            try await WebUITests.seed(harness)
+            try await harness.withClient { client throws in
+                let cookie = try await client.login(harness.acmeKey)
+                let busy = try await client.get("/ui", cookie: cookie).text
+                #expect(busy.contains("Needs your attention</h2>"))
+                #expect(busy.contains(#"<a href="/ui/conflicts" class="attention"><b>1</b>pair in conflict: choose the values</a>"#), "\(busy)")
+                #expect(!busy.contains("Nothing needs your attention"))
+                let attention = try #require(busy.range(of: "Needs your attention"))
+                let rest = try #require(busy.range(of: "Everything else"))
+                #expect(attention.lowerBound < rest.lowerBound)
+            }
+        }
+    }
+
+    @Test("an address under /ui that is no page: 404 with the navigation and the session's logout; signed out: the login link")
+    func notFoundKeepsNavigation() async throws {
+        try await MemoryHarness.run { harness in
+            try await harness.withClient { client throws in
+                let cookie = try await client.login(harness.acmeKey)
+                let missing = try await client.get("/ui/no-such-page/at/all", cookie: cookie)
+                #expect(missing.status == .notFound)
+                #expect(missing.text.contains("There is no such page."))
+                #expect(missing.text.contains(#"<a href="/ui/conflicts">Conflicts</a>"#), "the navigation stays")
+                #expect(missing.text.contains(#"action="/logout""#))
+                let refused = try await client.postForm("/ui/links/not-a-link/stop", [("_csrf", try #require(missing.csrfToken))], cookie: cookie)
+                #expect(refused.text.contains(#"<a href="/ui/conflicts">Conflicts</a>"#), "an error inside a page keeps it too")
+                #expect(try await client.get("/ui/no-such-page").status == .seeOther, "signed out: to the login page first")
+            }
+        }
+    }
+
+    @Test("a value typed in a conflict's 'Or use' box is the choice even when another button was left selected")
+    func typedValueWins() async throws {
+        try await MemoryHarness.run { harness in
+            try await WebUITests.seed(harness)
+            try await harness.withClient { client throws in
+                let cookie = try await client.login(harness.acmeKey)
+                let conflicts = try await client.get("/ui/conflicts", cookie: cookie)
+                let action = try #require(conflicts.text.range(of: #"action="/ui/conflicts/[^"]+/resolve""#, options: .regularExpression))
+                let path = String(conflicts.text[action].dropFirst(8).dropLast())
+                let resolved = try await client.postForm(
+                    path, [("_csrf", try #require(conflicts.csrfToken)), ("choice[city]", "source"), ("value[city]", "Kolding")], cookie: cookie)
+                #expect(resolved.flash?.hasPrefix("notice: ") == true, "\(resolved.flash ?? "")")
+            }
+            let events = try await harness.events()
+            #expect(events.contains { if case .conflictResolved(let e) = $0 { e.resultingValues["city"] == "Kolding" } else { false } })
+        }
+    }
+
+    @Test("'create partners for all' that finds nothing to do says so as information, not as a success")
+    func nothingDoneIsInformation() async throws {
+        try await MemoryHarness.run { harness in
+            try await harness.withClient { client throws in
+                let cookie = try await client.login(harness.acmeKey)
+                let token = try #require(try await client.get("/ui/unpartnered?side=economic", cookie: cookie).csrfToken)
+                let nothing = try await client.postForm(
+                    "/ui/unpartnered/economic/create-partners", [("_csrf", token), ("numbering", "sameAsSource")], cookie: cookie)
+                #expect(nothing.flash == "info: No customer needed a partner.")
+                let shown = try await client.get(try #require(nothing.headers[.location]), cookie: cookie + "; " + (nothing.flashCookie ?? ""))
+                #expect(shown.text.contains(#"<p class="info" role="status">No customer needed a partner.</p>"#))
+            }
+        }
+    }
+}
