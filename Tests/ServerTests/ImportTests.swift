@@ -68,8 +68,17 @@ struct ImportTests {
                 #expect((repeated["summary"] as? [String: Any])?["added"] as? Int == 2)
                 #expect(try await harness.events().count { if case .customerObserved = $0 { true } else { false } } == 2)
 
-                // /metrics counts both imports, the completed one's rows, and none running.
-                let metrics = try await client.get("/metrics").text
+                // /metrics counts both imports, the completed one's rows, and none running. The same file again answers
+                // with the first import's id, whose recorded status is already complete while the second run is still
+                // being counted, so the counts are waited for.
+                var metrics = try await client.get("/metrics").text
+                let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+                while !(metrics.contains(#"accord_imports_total{result="already_imported"} 1"#) && metrics.contains("accord_imports_running 0")),
+                    ContinuousClock.now < deadline
+                {
+                    try await Task.sleep(for: .milliseconds(50))
+                    metrics = try await client.get("/metrics").text
+                }
                 #expect(metrics.contains(#"accord_imports_total{result="completed"} 1"#))
                 #expect(metrics.contains(#"accord_imports_total{result="already_imported"} 1"#))
                 #expect(metrics.contains(#"accord_import_rows_total{outcome="added"} 2"#))

@@ -84,4 +84,22 @@ struct PageWordingTests {
             }
         }
     }
+
+    @Test("unpartnered lists: sub-tabs with counts, one primary action a row with the rest behind it, numbering choices that fit the side")
+    func unpartneredRows() async throws {
+        try await MemoryHarness.run { harness in
+            try await WebUITests.seed(harness)
+            try await harness.withClient { client throws in
+                let cookie = try await client.login(harness.acmeKey)
+                let source = try await client.get("/ui/unpartnered?side=source", cookie: cookie).text
+                #expect(source.contains(#"<a href="/ui/unpartnered?side=source" aria-current="page">Stripe and file customers <span class="tag">2</span></a>"#))
+                #expect(source.contains(#"<a href="/ui/unpartnered?side=economic">e-conomic customers <span class="tag">1</span></a>"#))
+                #expect(source.contains("<details><summary>Other actions</summary>"))
+                #expect(!source.contains("the number it has in e-conomic"), "a Stripe customer's partner is not numbered from e-conomic")
+                let economic = try await client.get("/ui/unpartnered?side=economic", cookie: cookie).text
+                #expect(economic.contains("the number it has in e-conomic"))
+                #expect(!economic.contains("e-conomic assigns the number"), "an e-conomic customer's file partner takes a number, e-conomic assigns none")
+            }
+        }
+    }
 }

@@ -91,8 +91,11 @@ public struct WebController: Sendable {
         let paging = try Paging(request, maxLimit: pageSize, defaultLimit: pageSize)
         let (rows, total) = try await reads.unpartnered(identity.tenant, side: side, limit: paging.limit, offset: paging.offset)
         let back = "/ui/unpartnered" + WebPaths.query([("side", side)])
+        let overview = try await reads.overview(identity.tenant)
         let body = try await gated(
-            Pages.unpartnered(side: side, rows: rows, total: total, offset: paging.offset, limit: paging.limit, identity: identity, back: back),
+            Pages.unpartnered(
+                side: side, rows: rows, total: total, offset: paging.offset, limit: paging.limit, identity: identity, back: back,
+                counts: (overview.unpartneredSource, overview.unpartneredEconomic)),
             tenant: identity.tenant)
         return try render("Unpartnered", .unpartnered, body, request: request, context: context)
     }

@@ -31,12 +31,19 @@ enum Pages {
         """
     }
 
-    static func numberingChoice(name: String = "numbering") -> HTML {
-        """
-        <select name="\(name)" aria-label="Customer number"><option value="economicAssigns">e-conomic assigns the number</option>\
-        <option value="sameAsSource">same number as the source</option><option value="explicit">this number:</option></select> \
-        <input name="number" size="9" inputmode="numeric" aria-label="Explicit customer number">
-        """
+    /// The customer-number choices for creating partners of customers of `systems`: only those that make sense there
+    /// — an e-conomic customer's file partner takes its number (or one typed in), a Stripe customer's e-conomic partner
+    /// gets one from e-conomic (or one typed in; Stripe customers have no number), a file customer's may keep its own.
+    static func numberingChoice(name: String = "numbering", for systems: Set<System> = [.stripe, .file]) -> HTML {
+        var options: [HTML] = []
+        if systems.contains(.stripe) || systems.contains(.file) { options.append("<option value=\"economicAssigns\">e-conomic assigns the number</option>") }
+        if systems.contains(.file) { options.append("<option value=\"sameAsSource\">the number it has in the file</option>") }
+        if systems.contains(.economic) { options.append("<option value=\"sameAsSource\">the number it has in e-conomic</option>") }
+        options.append("<option value=\"explicit\">this number:</option>")
+        return """
+            <select name="\(name)" aria-label="Customer number">\(HTML.join(options))</select> \
+            <input name="number" size="9" inputmode="numeric" aria-label="Explicit customer number">
+            """
     }
 
     static func pager(path: String, query: [(String, String?)], offset: Int, limit: Int, total: Int) -> HTML {
@@ -166,11 +173,16 @@ enum Pages {
     // MARK: Unpartnered
 
     static func unpartnered(
-        side: String, rows: [UnpartneredRow], total: Int, offset: Int, limit: Int, identity: TenantIdentity, back: String
+        side: String, rows: [UnpartneredRow], total: Int, offset: Int, limit: Int, identity: TenantIdentity, back: String,
+        counts: (source: Int, economic: Int)? = nil
     ) -> HTML {
+        func tab(_ value: String, _ label: String, _ count: Int?) -> HTML {
+            let current: HTML = side == value ? " aria-current=\"page\"" : .empty
+            let number: HTML = count.map { " <span class=\"tag\">\($0)</span>" } ?? .empty
+            return "<a href=\"/ui/unpartnered?side=\(value)\"\(current)>\(label)\(number)</a>"
+        }
         let tabs: HTML = """
-            <p><a href="/ui/unpartnered?side=source"\(side == "source" ? HTML(" aria-current=\"page\"") : HTML.empty)>Stripe and file customers</a> ·
-            <a href="/ui/unpartnered?side=economic"\(side == "economic" ? HTML(" aria-current=\"page\"") : HTML.empty)>e-conomic customers</a></p>
+            <nav class="tabs" aria-label="Side">\(tab("source", "Stripe and file customers", counts?.source)) \(tab("economic", "e-conomic customers", counts?.economic))</nav>
             """
         let partnerHint = side == "source" ? "e-conomic no." : "stripe:cus_… or file:…"
         let body = HTML.join(
@@ -179,9 +191,10 @@ enum Pages {
                 let base = customerPath(ref)
                 return """
                     <tr><td>\(customerLink(ref, label: row.name ?? ref.description))<br><span class="muted">\(ref.description)</span></td><td>\(row.email)</td><td>\(row.since)</td>
-                    <td>\(button("Create partner", action: base + "/create-partner", back: back, identity: identity, primary: true, extra: numberingChoice()))
+                    <td>\(button("Create partner", action: base + "/create-partner", back: back, identity: identity, primary: true, extra: numberingChoice(for: [ref.system])))
+                    <details><summary>Other actions</summary>
                     <form method="post" action="\(base)/select-partner" class="inline">\(Layout.csrf(identity))<input type="hidden" name="return_to" value="\(back)"><input name="partner" size="16" placeholder="\(partnerHint)" aria-label="Partner" required><button>Select partner</button></form>
-                    \(button("Don't synchronise", action: base + "/exclude", back: back, identity: identity))</td></tr>
+                    \(button("Don't synchronise", action: base + "/exclude", back: back, identity: identity))</details></td></tr>
                     """
             })
         let allSide = side == "source" ? "source" : "economic"
@@ -190,7 +203,7 @@ enum Pages {
             ? .empty
             : """
             <form method="post" action="/ui/unpartnered/\(allSide)/create-partners" class="card">\(Layout.csrf(identity))<input type="hidden" name="return_to" value="\(back)">
-            \(total == 1 ? "Create a partner for this customer" : "Create partners for all \(total) customers"): \(numberingChoice()) <button class="primary">\(total == 1 ? "Create partner" : "Create partners")</button></form>
+            \(total == 1 ? "Create a partner for this customer" : "Create partners for all \(total) customers"): \(numberingChoice(for: side == "source" ? [.stripe, .file] : [.economic])) <button class="primary">\(total == 1 ? "Create partner" : "Create partners")</button></form>
             """
         let table: HTML =
             rows.isEmpty
@@ -309,7 +322,7 @@ enum Pages {
         }
         if row.linkID == nil && row.pendingRequest == nil && !row.deleted && !row.excluded {
             actions.append(
-                button("Create partner", action: back + "/create-partner", back: back, identity: identity, primary: true, extra: numberingChoice()))
+                button("Create partner", action: back + "/create-partner", back: back, identity: identity, primary: true, extra: numberingChoice(for: [ref.system])))
         }
         if let link = detail.link {
             let base = "/ui/links/\(WebPaths.segment(link.linkId))"
