@@ -100,6 +100,7 @@ struct UserLoginTests {
                     "/ui/users", [("_csrf", token), ("email", "ben@acme.test"), ("role", "viewer"), ("password", Self.password)], cookie: admin)
                 #expect(added.status == .seeOther)
                 #expect(added.headers[.location] == "/ui/users")
+                #expect(added.flash == "notice: Added ben@acme.test as a viewer. Give them their first password in person.")
                 let listed = try await client.get("/ui/users", cookie: admin)
                 #expect(listed.text.contains("ben@acme.test") && listed.text.contains("Viewer (reads only)"))
                 let taken = try await client.postForm(
@@ -121,6 +122,7 @@ struct UserLoginTests {
 
                 let removed = try await client.postForm("/ui/users/\(userID)/remove", [("_csrf", token)], cookie: admin)
                 #expect(removed.status == .seeOther)
+                #expect(removed.flash == "notice: Removed ben@acme.test; their sessions have ended.")
                 let after = try await client.get("/ui", cookie: ben)
                 #expect(after.status == .seeOther && after.headers[.location] == "/login", "the removed user's session ended")
                 #expect(try await client.submitLogin(email: "ben@acme.test", password: Self.password).status == .unauthorized)

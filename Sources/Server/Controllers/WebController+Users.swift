@@ -30,14 +30,16 @@ extension WebController {
         let role = form["role"].flatMap(UserRole.init(rawValue:))
         do {
             guard let role else { throw UserStore.Error(description: "choose a role: admin or viewer") }
-            _ = try await users.add(email: email, password: form["password"] ?? "", role: role, tenant: identity.tenant)
+            let user = try await users.add(email: email, password: form["password"] ?? "", role: role, tenant: identity.tenant)
+            let notice = "Added \(user.email) as \(user.role == .admin ? "an admin" : "a viewer"). Give them their first password in person."
+            return HTMLResponse.redirect(
+                to: "/ui/users", flash: FlashMessage(kind: .notice, text: notice), request: request, secureCookies: configuration.secureCookies)
         } catch let error as UserStore.Error {
             let page = Pages.users(
                 try await users.list(tenant: identity.tenant), identity: identity, problem: HTMLResponse.sentence(error.description),
                 typed: (email, role ?? .viewer))
             return try render("Users", nil, page, request: request, context: context, status: .unprocessableContent)
         }
-        return HTMLResponse.redirect(to: "/ui/users")
     }
 
     @Sendable func removeUser(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -51,7 +53,9 @@ extension WebController {
             return try render("Users", nil, page, request: request, context: context, status: .conflict)
         }
         _ = try await users.remove(userID: userID, tenant: identity.tenant)
-        return HTMLResponse.redirect(to: "/ui/users")
+        return HTMLResponse.redirect(
+            to: "/ui/users", flash: FlashMessage(kind: .notice, text: "Removed \(user.email); their sessions have ended."), request: request,
+            secureCookies: configuration.secureCookies)
     }
 
     private func requireUsers() throws -> any TenantUsers {
