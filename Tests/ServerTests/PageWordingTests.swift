@@ -102,4 +102,20 @@ struct PageWordingTests {
             }
         }
     }
+
+    @Test("a long name is cut to one line in the lists, the whole name on hover")
+    func longNames() async throws {
+        try await MemoryHarness.run { harness in
+            let long = "Den Jyske Cykel- og Knallertforhandlerforening af 1932, Afdeling Vest & Omegn ApS"
+            try await harness.observe(.stripe("cus_long"), ["name": long, "email": "long@example.com"])
+            try await harness.settle()
+            try await harness.withClient { client throws in
+                let cookie = try await client.login(harness.acmeKey)
+                let list = try await client.get("/ui/customers", cookie: cookie).text
+                let escaped = "Den Jyske Cykel- og Knallertforhandlerforening af 1932, Afdeling Vest &amp; Omegn ApS"
+                #expect(list.contains(#"<a href="/ui/customers/stripe/cus_long" class="name" title="\#(escaped)">\#(escaped)</a>"#), "\(list)")
+                #expect(list.contains("a.name{display:inline-block;max-width:32ch;overflow:hidden;text-overflow:ellipsis"))
+            }
+        }
+    }
 }

@@ -14,8 +14,10 @@ enum Pages {
         "/ui/customers/\(WebPaths.segment(ref.system.rawValue))/\(WebPaths.segment(ref.id))"
     }
 
+    /// A link to a customer's page, its name cut to one short line with the whole name on hover (`title`).
     static func customerLink(_ ref: CustomerRef, label: String? = nil) -> HTML {
-        "<a href=\"\(customerPath(ref))\">\(label ?? ref.description)</a>"
+        let text = label ?? ref.description
+        return "<a href=\"\(customerPath(ref))\" class=\"name\" title=\"\(text)\">\(text)</a>"
     }
 
     static func customerLink(_ text: String?, names: [CustomerRef: String] = [:]) -> HTML {
