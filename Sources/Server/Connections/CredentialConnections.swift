@@ -146,7 +146,7 @@ public final class CredentialConnections: TenantConnectionsAdmin {
     static func check(_ connections: TenantConnections) throws {
         let problems = connections.problems
         guard problems.isEmpty else {
-            throw APIError.invalidInput(problems.map { $0.prefix(1).uppercased() + $0.dropFirst() + "." }.joined(separator: " "))
+            throw APIError.invalidInput(problems.map { Server.sentence($0) }.joined(separator: " "))
         }
     }
 }

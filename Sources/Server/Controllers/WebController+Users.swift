@@ -36,7 +36,7 @@ extension WebController {
                 to: "/ui/users", flash: FlashMessage(kind: .notice, text: notice), request: request, secureCookies: configuration.secureCookies)
         } catch let error as UserStore.Error {
             let page = Pages.users(
-                try await users.list(tenant: identity.tenant), identity: identity, problem: HTMLResponse.sentence(error.description),
+                try await users.list(tenant: identity.tenant), identity: identity, problem: sentence(error.description),
                 typed: (email, role ?? .viewer))
             return try render("Users", nil, page, request: request, context: context, status: .unprocessableContent)
         }

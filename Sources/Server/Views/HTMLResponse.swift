@@ -63,17 +63,11 @@ enum HTMLResponse {
     static func errorPage(_ error: APIError, identity: TenantIdentity?) -> Response {
         let body: HTML = """
             <section class="card"><h1>\(String(error.status.code)) \(error.status.reasonPhrase)</h1>
-            <p class="error">\(Self.sentence(error.message))</p>
+            <p class="error">\(sentence(error.message))</p>
             <p><a href="\(identity != nil ? "/ui" : "/login")">\(identity != nil ? "Back to the overview" : "Log in")</a></p></section>
             """
         // Signed in: the page keeps the navigation, so a wrong address or a refused action is one click from the rest.
         guard let identity else { return page(Layout.bare(title: "Error", body: body), status: error.status) }
         return page(Layout.page(title: error.status.reasonPhrase, chrome: Layout.Chrome(identity: identity, section: nil), body: body), status: error.status)
-    }
-
-    /// A message as a sentence: capitalised, with a full stop.
-    static func sentence(_ message: String) -> String {
-        guard let first = message.first else { return message }
-        return first.uppercased() + message.dropFirst() + (message.hasSuffix(".") ? "" : ".")
     }
 }

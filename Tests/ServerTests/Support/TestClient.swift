@@ -55,21 +55,12 @@ struct TestClient: Sendable {
 
     /// Loads the login page and posts its form with `key` (and `headers`, e.g. `X-Forwarded-For`).
     func submitLogin(_ key: String, headers: HTTPFields = [:]) async throws -> TestResponse {
-        let form = try await loginForm()
-        var headers = headers
-        headers[.contentType] = "application/x-www-form-urlencoded"
-        headers[.cookie] = form.cookie
-        let body = [("_csrf", form.token), ("api_key", key)].map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
-        return try await request(.post, "/login", headers: headers, body: body)
+        try await submitLoginForm([("api_key", key)], headers: headers)
     }
 
     /// Loads the login page and posts its form with an e-mail address and password.
     func submitLogin(email: String, password: String) async throws -> TestResponse {
-        let form = try await loginForm()
-        let headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .cookie: form.cookie]
-        let body = [("_csrf", form.token), ("email", email), ("password", password)].map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }
-            .joined(separator: "&")
-        return try await request(.post, "/login", headers: headers, body: body)
+        try await submitLoginForm([("email", email), ("password", password)])
     }
 
     /// Logs in as a user; returns the session cookie (`name=value`).
@@ -78,6 +69,16 @@ struct TestClient: Sendable {
         #expect(response.status == .seeOther)
         let setCookie = try #require(response.headers[.setCookie])
         return String(setCookie.split(separator: ";")[0])
+    }
+
+    /// Loads the login page and posts its form (its token and pre-session cookie) with `fields`.
+    private func submitLoginForm(_ fields: [(String, String)], headers: HTTPFields = [:]) async throws -> TestResponse {
+        let form = try await loginForm()
+        var headers = headers
+        headers[.contentType] = "application/x-www-form-urlencoded"
+        headers[.cookie] = form.cookie
+        let body = ([("_csrf", form.token)] + fields).map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+        return try await request(.post, "/login", headers: headers, body: body)
     }
 
     /// The login page's form token and its pre-session cookie (`name=value`).
