@@ -18,13 +18,7 @@ struct ReplayQueriesTests {
             try await append(other.events.map(\.event), tenant: globex, store: store)
             let queries = ReplayQueries(store: store)
             // Other tests' open transactions hold the cluster-wide watermark back: wait until every event is readable.
-            var recorded: [RecordedEvent] = []
-            let deadline = ContinuousClock.now.advanced(by: .seconds(60))
-            while recorded.count < log.events.count, ContinuousClock.now < deadline {
-                recorded = try await store.readForward(after: .origin, limit: 1000, tenant: acme)
-                if recorded.count < log.events.count { try await Task.sleep(for: .milliseconds(50)) }
-            }
-            try #require(recorded.count == log.events.count)
+            let recorded = try await readable(log.events.count, tenant: acme, store: store)
 
             let progress = Mutex<[ReplayQueries.Progress]>([])
             let fold = try await queries.fold(tenant: acme, proposal: .default, pageSize: 4) { step in progress.withLock { $0.append(step) } }
@@ -43,11 +37,23 @@ struct ReplayQueriesTests {
             #expect(then.events == 10 && then.position == cut.globalPosition)
             #expect(then.report().summary == log.fold(.default, upTo: 10).report().summary)
 
-            let foreign = try #require(try await store.readForward(after: .origin, limit: 1, tenant: globex).first)
+            let foreign = try #require(try await readable(1, tenant: globex, store: store).first)
             let error = await #expect(throws: ReplayError.self) {
                 try await queries.fold(tenant: acme, proposal: .default, at: foreign.globalPosition)
             }
             #expect(error?.code == .unknownPosition)
         }
+    }
+
+    /// The tenant's first `count` events, once the watermark lets them all be read (at most a minute).
+    private func readable(_ count: Int, tenant: TenantID, store: EventStore) async throws -> [RecordedEvent] {
+        var recorded: [RecordedEvent] = []
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+        while recorded.count < count, ContinuousClock.now < deadline {
+            recorded = try await store.readForward(after: .origin, limit: 1000, tenant: tenant)
+            if recorded.count < count { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        try #require(recorded.count >= count)
+        return recorded
     }
 }
