@@ -118,4 +118,37 @@ struct PageWordingTests {
             }
         }
     }
+
+    @Test("a refused action names the customers and the pair, never an id")
+    func refusalsNameCustomers() async throws {
+        try await MemoryHarness.run { harness in
+            try await WebUITests.seed(harness)
+            try await harness.withClient { client throws in
+                let cookie = try await client.login(harness.acmeKey)
+                func withoutIDs(_ text: String?) -> Bool {
+                    guard let text else { return false }
+                    return !text.contains("stripe:") && !text.contains("economic:") && !text.contains("cus_")
+                        && text.range(of: #"\blink\b"#, options: .regularExpression) == nil
+                        && text.range(of: "[0-9a-f]{8}-[0-9a-f]{4}", options: .regularExpression) == nil
+                }
+                let page = try await client.get("/ui/customers/stripe/cus_nomail", cookie: cookie)
+                let taken = try await client.postForm(
+                    "/ui/customers/stripe/cus_nomail/select-partner", [("_csrf", try #require(page.csrfToken)), ("partner", "1")], cookie: cookie)
+                #expect(taken.flash?.hasPrefix("error: ") == true && taken.flash?.contains("Anna Jensen in e-conomic is already partnered with Anna Jensen in Stripe; unlink them first.") == true, "\(taken.flash ?? "")")
+                #expect(withoutIDs(taken.flash), "\(taken.flash ?? "")")
+
+                let synchronised = try await client.get("/ui/synchronised", cookie: cookie)
+                let stop = try #require(synchronised.text.range(of: #"action="/ui/links/[^"]+/stop""#, options: .regularExpression))
+                let stopPath = String(synchronised.text[stop].dropFirst(8).dropLast())
+                let token = try #require(synchronised.csrfToken)
+                #expect(try await client.postForm(stopPath, [("_csrf", token)], cookie: cookie).flash == "notice: Synchronisation stopped.")
+                let again = try await client.postForm(stopPath, [("_csrf", token)], cookie: cookie)
+                #expect(again.flash == "error: Synchronisation of Anna Jensen in Stripe and Anna Jensen in e-conomic is already stopped.", "\(again.flash ?? "")")
+                let resolvePath = stopPath.replacingOccurrences(of: "/ui/links/", with: "/ui/conflicts/").replacingOccurrences(of: "/stop", with: "/resolve")
+                let notOpen = try await client.postForm(resolvePath, [("_csrf", token), ("choice[email]", "source")], cookie: cookie)
+                #expect(notOpen.flash?.hasPrefix("error: Anna Jensen in Stripe and Anna Jensen in e-conomic no longer disagree on email") == true, "\(notOpen.flash ?? "")")
+                #expect(withoutIDs(notOpen.flash))
+            }
+        }
+    }
 }

@@ -35,7 +35,7 @@ extension WebController {
             try await commands.selectPartner(source: source, economic: economic, tenant: identity.tenant, metadata: metadata(identity))
             return HTMLResponse.redirect(to: Pages.customerPath(ref) + "#partner")
         } catch let error as CommandError {
-            problem = "This partner cannot be chosen: \(error.message)"
+            problem = "This partner cannot be chosen: \(await refusal(error, tenant: identity.tenant))"
         } catch let error as APIError where error.status.code < 500 {
             problem = error.message
         }

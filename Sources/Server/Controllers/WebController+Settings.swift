@@ -20,7 +20,7 @@ extension WebController {
         let identity = try context.requireIdentity()
         let form = try await formData(request)
         let action = try context.pathParameter("action")
-        return try await act(request, form: form, fallback: "/ui/settings", notice: "") {
+        return try await act(request, tenant: identity.tenant, form: form, fallback: "/ui/settings", notice: "") {
             switch action {
             case "pause":
                 guard try await dependencies.applications?.pause(identity.tenant) != nil else {

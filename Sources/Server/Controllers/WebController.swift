@@ -157,7 +157,9 @@ public struct WebController: Sendable {
 
     /// Runs a command and redirects back (to `return_to`, when it is a page of this site) with a notice, or with
     /// the refusal's message, for that page to show once (``FlashMessage``).
-    func act(_ request: Request, form: FormData, fallback: String, notice: String, _ body: () async throws -> String?) async throws -> Response {
+    func act(
+        _ request: Request, tenant: TenantID, form: FormData, fallback: String, notice: String, _ body: () async throws -> String?
+    ) async throws -> Response {
         var back = fallback
         if let target = form["return_to"], target.hasPrefix("/ui"), !target.contains("//"), !target.contains("\\") { back = target }
         let flash: FlashMessage
@@ -166,7 +168,7 @@ public struct WebController: Sendable {
         } catch let nothing as NothingDone {
             flash = FlashMessage(kind: .info, text: nothing.message)
         } catch let error as CommandError {
-            flash = FlashMessage(kind: .error, text: error.message)
+            flash = FlashMessage(kind: .error, text: await refusal(error, tenant: tenant))
         } catch let error as APIError where error.status.code < 500 {
             flash = FlashMessage(kind: .error, text: error.message)
         }
@@ -182,17 +184,17 @@ public struct WebController: Sendable {
         let name = try await name(ref, tenant: identity.tenant)
         switch action {
         case "exclude":
-            return try await act(request, form: form, fallback: fallback, notice: "\(name) is no longer synchronised.") {
+            return try await act(request, tenant: identity.tenant, form: form, fallback: fallback, notice: "\(name) is no longer synchronised.") {
                 try await commands.exclude(ref, tenant: identity.tenant, metadata: metadata(identity))
                 return nil
             }
         case "include":
-            return try await act(request, form: form, fallback: fallback, notice: "\(name) is synchronised again.") {
+            return try await act(request, tenant: identity.tenant, form: form, fallback: fallback, notice: "\(name) is synchronised again.") {
                 try await commands.include(ref, tenant: identity.tenant, metadata: metadata(identity))
                 return nil
             }
         case "create-partner":
-            return try await act(request, form: form, fallback: fallback, notice: "Creating the partner of \(name).") {
+            return try await act(request, tenant: identity.tenant, form: form, fallback: fallback, notice: "Creating the partner of \(name).") {
                 let numbering = try Self.numbering(form)
                 try await commands.createPartner(ref, numbering: numbering, tenant: identity.tenant, metadata: metadata(identity))
                 return nil
@@ -200,7 +202,7 @@ public struct WebController: Sendable {
         case "choose-partner":
             return try await choosePartner(ref, form: form, request: request, context: context)
         case "select-partner":
-            return try await act(request, form: form, fallback: fallback, notice: "Partner selected for \(name).") {
+            return try await act(request, tenant: identity.tenant, form: form, fallback: fallback, notice: "Partner selected for \(name).") {
                 guard let text = form.trimmed("partner") else { throw APIError.invalidInput("Enter the partner to select.") }
                 let (source, economic): (CustomerRef, CustomerRef)
                 if ref.system == .economic {
@@ -224,7 +226,7 @@ public struct WebController: Sendable {
         let identity = try context.requireIdentity()
         let form = try await formData(request)
         let side = CreatePartnersOnSide(try context.pathParameter("side") == "economic" ? "economic" : "source")!
-        return try await act(request, form: form, fallback: "/ui/unpartnered", notice: "") {
+        return try await act(request, tenant: identity.tenant, form: form, fallback: "/ui/unpartnered", notice: "") {
             let outcome = try await side.run(commands, numbering: try Self.numbering(form), tenant: identity.tenant, metadata: metadata(identity))
             let (created, skipped) = (outcome.created.count, outcome.skipped)
             var message = created == 0 ? "No partner was created." : "Creating \(created) partner\(created == 1 ? "" : "s")."
@@ -245,7 +247,7 @@ public struct WebController: Sendable {
         let link = try context.linkID()
         let form = try await formData(request)
         let action = try context.pathParameter("action")
-        return try await act(request, form: form, fallback: "/ui/synchronised", notice: "") {
+        return try await act(request, tenant: identity.tenant, form: form, fallback: "/ui/synchronised", notice: "") {
             switch action {
             case "stop":
                 try await commands.stopSync(link, tenant: identity.tenant, metadata: metadata(identity))
@@ -266,7 +268,7 @@ public struct WebController: Sendable {
         let identity = try context.requireIdentity()
         let link = try context.linkID()
         let form = try await formData(request)
-        return try await act(request, form: form, fallback: "/ui/conflicts", notice: "Conflict resolved; both sides get the chosen values.") {
+        return try await act(request, tenant: identity.tenant, form: form, fallback: "/ui/conflicts", notice: "Conflict resolved; both sides get the chosen values.") {
             let values = form.bracketed("value")
             var choices: [String: ConflictChoice] = [:]
             for (field, choice) in form.bracketed("choice") {
@@ -290,7 +292,7 @@ public struct WebController: Sendable {
         let identity = try context.requireIdentity()
         let requestID = try context.requestID()
         let form = try await formData(request)
-        return try await act(request, form: form, fallback: "/ui/outbound", notice: "The request will be tried again.") {
+        return try await act(request, tenant: identity.tenant, form: form, fallback: "/ui/outbound", notice: "The request will be tried again.") {
             try await commands.retryOutbound(requestID, tenant: identity.tenant, metadata: metadata(identity))
             return nil
         }

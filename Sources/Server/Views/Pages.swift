@@ -8,6 +8,15 @@ import SyncEngine
 
 /// The pages, as functions from data to ``HTML`` (every value from the data is escaped by ``HTML``).
 enum Pages {
+    /// A system as a sentence names it: "e-conomic", "Stripe", "the customer file".
+    static func systemName(_ system: System) -> String {
+        switch system {
+        case .economic: "e-conomic"
+        case .stripe: "Stripe"
+        case .file: "the customer file"
+        }
+    }
+
     // MARK: Links and small forms
 
     static func customerPath(_ ref: CustomerRef) -> String {
@@ -311,8 +320,7 @@ enum Pages {
         if let failure = row.matchFailure { facts.append("<li class=\"error\">Match failure: \(failure.description)</li>") }
         if let failure = row.mappingFailure { facts.append("<li class=\"error\">Mapping failure: \(failure.description)</li>") }
         if let at = row.sourceUpdatedAt {
-            let system = ref.system == .economic ? "e-conomic" : ref.system == .file ? "the customer file" : "Stripe"
-            facts.append("<li>Last changed in \(system): \(at)</li>")
+            facts.append("<li>Last changed in \(systemName(ref.system)): \(at)</li>")
         }
 
         var actions: [HTML] = []
