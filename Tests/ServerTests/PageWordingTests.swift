@@ -151,4 +151,34 @@ struct PageWordingTests {
             }
         }
     }
+
+    @Test("a conflict's message shows next to its pair while the pair is listed, at the top once it is gone")
+    func conflictMessageByItsPair() async throws {
+        try await MemoryHarness.run { harness in
+            try await WebUITests.seed(harness)
+            try await harness.withClient { client throws in
+                let cookie = try await client.login(harness.acmeKey)
+                let conflicts = try await client.get("/ui/conflicts", cookie: cookie)
+                let action = try #require(conflicts.text.range(of: #"action="/ui/conflicts/[^"]+/resolve""#, options: .regularExpression))
+                let path = String(conflicts.text[action].dropFirst(8).dropLast())
+                let link = path.split(separator: "/")[2]
+                let token = try #require(conflicts.csrfToken)
+
+                let refused = try await client.postForm(path, [("_csrf", token), ("choice[city]", "neither")], cookie: cookie)
+                #expect(refused.headers[.location] == "/ui/conflicts#conflict-\(link)")
+                let shown = try await client.get("/ui/conflicts", cookie: cookie + "; " + (try #require(refused.flashCookie))).text
+                let section = try #require(shown.range(of: #"<section class="card" id="conflict-\#(link)">"#))
+                let message = try #require(shown.range(of: #"<p class="error" role="alert">Unknown choice for city.</p>"#), "\(shown)")
+                let form = try #require(shown.range(of: #"<form method="post" action="\#(path)">"#))
+                #expect(section.upperBound < message.lowerBound && message.upperBound <= form.lowerBound, "inside the pair's card, above its form")
+                #expect(shown.components(separatedBy: "Unknown choice for city.").count == 2, "once, not also at the top")
+
+                let resolved = try await client.postForm(path, [("_csrf", token), ("choice[city]", "source")], cookie: cookie)
+                let after = try await client.get("/ui/conflicts", cookie: cookie + "; " + (try #require(resolved.flashCookie))).text
+                let main = try #require(after.range(of: "<main>"))
+                let notice = try #require(after.range(of: "Conflict resolved; both sides get the chosen values."))
+                #expect(main.upperBound <= notice.lowerBound && !after.contains("conflict-\(link)"), "the pair is gone: the message leads the page")
+            }
+        }
+    }
 }

@@ -157,12 +157,14 @@ public struct WebController: Sendable {
 
     /// Runs a command and redirects back (to `return_to`, when it is a page of this site) with a notice, or with
     /// the refusal's message, for that page to show once (``FlashMessage``).
+    /// - Parameter subject: what the action is about, for a page that shows it to put the message next to it.
     func act(
-        _ request: Request, tenant: TenantID, form: FormData, fallback: String, notice: String, _ body: () async throws -> String?
+        _ request: Request, tenant: TenantID, form: FormData, fallback: String, notice: String, subject: String? = nil,
+        _ body: () async throws -> String?
     ) async throws -> Response {
         var back = fallback
         if let target = form["return_to"], target.hasPrefix("/ui"), !target.contains("//"), !target.contains("\\") { back = target }
-        let flash: FlashMessage
+        var flash: FlashMessage
         do {
             flash = FlashMessage(kind: .notice, text: try await body() ?? notice)
         } catch let nothing as NothingDone {
@@ -172,6 +174,7 @@ public struct WebController: Sendable {
         } catch let error as APIError where error.status.code < 500 {
             flash = FlashMessage(kind: .error, text: error.message)
         }
+        flash.subject = subject
         return HTMLResponse.redirect(to: back, flash: flash, request: request, secureCookies: configuration.secureCookies)
     }
 
@@ -268,7 +271,10 @@ public struct WebController: Sendable {
         let identity = try context.requireIdentity()
         let link = try context.linkID()
         let form = try await formData(request)
-        return try await act(request, tenant: identity.tenant, form: form, fallback: "/ui/conflicts", notice: "Conflict resolved; both sides get the chosen values.") {
+        return try await act(request, tenant: identity.tenant, form: form, fallback: "/ui/conflicts#conflict-\(link)",
+            notice: "Conflict resolved; both sides get the chosen values.",
+            subject: "conflict:\(link)"
+        ) {
             let values = form.bracketed("value")
             var choices: [String: ConflictChoice] = [:]
             for (field, choice) in form.bracketed("choice") {

@@ -22,6 +22,9 @@ struct FlashMessage: Sendable, Hashable {
     var kind: Kind
     /// The sentence shown.
     var text: String
+    /// What the message is about (e.g. `conflict:<link id>`): a page that shows that thing puts the message next to
+    /// it (``slot(_:)``); any other page shows it at the top.
+    var subject: String? = nil
 
     /// The cookie's name.
     static let cookieName = "accord_flash"
@@ -36,7 +39,8 @@ struct FlashMessage: Sendable, Hashable {
         if text.utf8.count > Self.maximumBytes {
             text = String(decoding: Array(text.utf8.prefix(Self.maximumBytes)), as: UTF8.self).trimmingCharacters(in: ["\u{FFFD}"]) + "…"
         }
-        let body = kind.rawValue + "." + Data(text.utf8).base64URLString
+        let head = kind.rawValue + (subject.map { "~" + Data($0.utf8).base64URLString } ?? "")
+        let body = head + "." + Data(text.utf8).base64URLString
         let value = body + "." + Self.signature(of: body, session: session)
         return SessionCookie.make(Self.cookieName, value: value, maxAge: Self.lifetime, path: "/ui", secure: secure)
     }
@@ -45,15 +49,39 @@ struct FlashMessage: Sendable, Hashable {
     static func read(_ value: String?, session: String?) -> FlashMessage? {
         guard let value, let session else { return nil }
         let parts = value.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let kind = Kind(rawValue: String(parts[0])), let text = Data(base64URL: parts[1]) else { return nil }
+        guard parts.count == 3, let text = Data(base64URL: parts[1]) else { return nil }
+        let head = parts[0].split(separator: "~", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let kind = Kind(rawValue: String(head[0])) else { return nil }
+        let subject = head.count == 2 ? Data(base64URL: head[1]).map { String(decoding: $0, as: UTF8.self) } : nil
+        guard head.count == 1 || subject != nil else { return nil }
         let body = parts[0] + "." + parts[1]
         guard constantTimeEqual(Array(parts[2].utf8), Array(signature(of: String(body), session: session).utf8)) else { return nil }
-        return FlashMessage(kind: kind, text: String(decoding: text, as: UTF8.self))
+        return FlashMessage(kind: kind, text: String(decoding: text, as: UTF8.self), subject: subject)
     }
 
     /// The cookie that removes a shown message.
     static func clearing(secure: Bool) -> Cookie {
         SessionCookie.make(cookieName, value: "", maxAge: 0, path: "/ui", secure: secure)
+    }
+
+    /// Where a page shows a message about `subject`, if one comes: a marker that ``HTMLResponse`` replaces with the
+    /// message, or drops.
+    static func slot(_ subject: String) -> HTML {
+        HTML(trusted: "<!--flash:" + HTML.escape(subject).replacingOccurrences(of: "-", with: "&#45;") + "-->")
+    }
+
+    /// The page with the message in its subject's slot, when the page has that slot; nil otherwise.
+    func placed(in body: HTML) -> HTML? {
+        guard let subject else { return nil }
+        let marker = Self.slot(subject).rendered
+        guard body.rendered.contains(marker) else { return nil }
+        let message: HTML =
+            switch kind {
+            case .notice: "<p class=\"notice\" role=\"status\">\(text)</p>"
+            case .info: "<p class=\"info\" role=\"status\">\(text)</p>"
+            case .error: "<p class=\"error\" role=\"alert\">\(text)</p>"
+            }
+        return HTML(trusted: body.rendered.replacingOccurrences(of: marker, with: message.rendered))
     }
 
     private static func signature(of body: String, session: String) -> String {

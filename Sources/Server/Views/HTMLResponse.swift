@@ -20,15 +20,18 @@ enum HTMLResponse {
         Response(status: status, headers: securityHeaders, body: .init(byteBuffer: ByteBuffer(string: html.rendered)))
     }
 
-    /// A page of a signed-in session: the message an action left for it (``FlashMessage``) is shown, unless the
-    /// page has one of its own, and cleared.
+    /// A page of a signed-in session: the message an action left for it (``FlashMessage``) is shown — next to what it
+    /// is about when the page shows that, else at the top unless the page has a message of its own — and cleared.
     static func page(
         title: String, chrome: Layout.Chrome, body: HTML, request: Request, secureCookies: Bool, status: HTTPResponse.Status = .ok
     ) -> Response {
         var chrome = chrome
+        var body = body
         let flash = FlashMessage.read(
             request.cookies[FlashMessage.cookieName]?.value, session: request.cookies[SessionCookie.session]?.value)
-        if let flash, chrome.notice == nil, chrome.error == nil, chrome.info == nil {
+        if let flash, let placed = flash.placed(in: body) {
+            body = placed
+        } else if let flash, chrome.notice == nil, chrome.error == nil, chrome.info == nil {
             switch flash.kind {
             case .notice: chrome.notice = flash.text
             case .info: chrome.info = flash.text

@@ -168,8 +168,8 @@ enum Pages {
                         """
                 })
             return """
-                <section class="card"><h2>\(customerLink(group.source, names: names)) ↔ \(customerLink(group.economic, names: names))</h2>
-                <form method="post" action="/ui/conflicts/\(WebPaths.segment(group.linkId))/resolve">\(Layout.csrf(identity))
+                <section class="card" id="conflict-\(WebPaths.segment(group.linkId))"><h2>\(customerLink(group.source, names: names)) ↔ \(customerLink(group.economic, names: names))</h2>
+                \(FlashMessage.slot("conflict:" + group.linkId))<form method="post" action="/ui/conflicts/\(WebPaths.segment(group.linkId))/resolve">\(Layout.csrf(identity))
                 <table><tr><th>Field</th><th>Last agreed</th><th>Keep source value</th><th>Keep e-conomic value</th><th>Or use</th></tr>\(rows)</table>
                 <button class="primary">Resolve the chosen fields</button> <span class="muted">Both sides get the chosen value.</span></form></section>
                 """

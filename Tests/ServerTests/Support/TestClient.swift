@@ -119,7 +119,7 @@ extension TestResponse {
         guard let cookie = flashCookie else { return nil }
         let parts = cookie.dropFirst("accord_flash=".count).split(separator: ".")
         guard parts.count == 3, let text = Data(base64URL: parts[1]) else { return nil }
-        let kind = ["n": "notice", "i": "info", "e": "error"][String(parts[0])] ?? "?"
+        let kind = ["n": "notice", "i": "info", "e": "error"][String(parts[0].prefix { $0 != "~" })] ?? "?"
         return kind + ": " + String(decoding: text, as: UTF8.self)
     }
 
