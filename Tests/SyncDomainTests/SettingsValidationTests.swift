@@ -127,4 +127,17 @@ import Testing
         #expect(rule.zone(forCountry: "ZZ", homeCountry: "DK") == 3)
         #expect(VatZoneRule.fixed(zone: 4).zone(forCountry: "US", homeCountry: "DK") == 4)
     }
+
+    @Test("a mapping warns when a source holds another kind of value than the e-conomic field expects")
+    func kindMismatches() {
+        #expect(TenantSettings.default.fieldMappings.allSatisfy { $0.kindMismatches.isEmpty }, "the default mappings fit")
+        #expect(FieldMapping("email", to: "name").kindMismatches == [.init(source: "email", holds: .email, expected: .text)])
+        #expect(FieldMapping("name", to: "email").kindMismatches == [.init(source: "name", holds: .text, expected: .email)])
+        #expect(FieldMapping("phone", to: "mobilePhone").kindMismatches.isEmpty)
+        #expect(FieldMapping("address.country", to: "country").kindMismatches.isEmpty)
+        #expect(FieldMapping("address.city", to: "country").kindMismatches.map(\.source) == ["address.city"])
+        #expect(FieldMapping("metadata.anything", to: "email").kindMismatches.isEmpty, "metadata may hold anything")
+        #expect(FieldMapping(sources: ["address.line1", "email"], economic: "address").kindMismatches.map(\.source) == ["email"])
+        #expect(FieldMapping("email", to: "noSuchField").kindMismatches.isEmpty, "an unknown field is a validation error, not a warning")
+    }
 }

@@ -112,7 +112,7 @@ enum Layout {
             th{background:#eef0f4;font-weight:600} .card{background:#fff;padding:1em 1.2em;border-radius:6px;margin:.8em 0;box-shadow:0 1px 2px #0001}
             .counts{display:grid;grid-template-columns:repeat(auto-fill,minmax(180px,1fr));gap:.8em} .counts a{display:block;background:#fff;padding:.8em 1em;border-radius:6px;text-decoration:none;color:inherit;box-shadow:0 1px 2px #0001}
             .counts b{display:block;font-size:1.8em} .notice{background:#e5f5ea;border:1px solid #9fd5b0;padding:.5em .8em;border-radius:4px}
-            .error{background:#fdecec;border:1px solid #eca5a5;padding:.5em .8em;border-radius:4px;white-space:pre-wrap} .muted{color:#5d6577}
+            .error{background:#fdecec;border:1px solid #eca5a5;padding:.5em .8em;border-radius:4px;white-space:pre-wrap} .muted{color:#5d6577} .warning{color:#8a4b00;margin:.3em 0;padding-left:1.2em}
             form.inline{display:inline} button{font:inherit;padding:.25em .7em;border:1px solid #8a94a8;border-radius:4px;background:#fff;cursor:pointer}
             button.primary{background:#2d5bd7;border-color:#2d5bd7;color:#fff} input,select,textarea{font:inherit;padding:.2em .35em}
             textarea{width:100%;font-family:ui-monospace,monospace} label{display:block;margin:.4em 0} code,pre{font-family:ui-monospace,monospace;font-size:.92em}

@@ -426,9 +426,7 @@ enum Pages {
             <label><input type="radio" name="numbering" value="source"\(checked(form.numbering == "source"))> take it from the source field
             <input name="numbering_field" value="\(form.numberingField)" size="28" placeholder="metadata.customer_number"></label></fieldset>
             \(defaultsFieldset(form, choices: choices))
-            <fieldset><legend>Field mappings</legend>
-            <label>One per line: <code>source field -> e-conomic field</code>; several sources are joined: <code>address.line1 + address.line2 -> address</code>.
-            <textarea name="mappings" rows="9">\(form.mappings)</textarea></label></fieldset>
+            \(mappingEditor(form))
             <fieldset><legend>Policies</legend>
             <label>A source customer without a match:
             <select name="create_policy"><option value="automatic"\(selected(form.createPolicy == "automatic"))>create its e-conomic partner automatically</option>

@@ -6,6 +6,7 @@ import SyncDomain
 ///
 /// Line formats: match fields `source = economic` (append `(optional)` when an empty source value should just
 /// skip the pair); mappings `source [+ source…] -> economic`; conflict policies `economicField = ask|sourceWins|economicWins`.
+/// The page edits mappings one row per e-conomic field (``MappingRow``); they are kept here in the line format.
 struct SettingsForm: Sendable, Hashable {
     var expectedVersion = "0"
     var matchFields = ""
@@ -81,7 +82,16 @@ struct SettingsForm: Sendable, Hashable {
         vatAbroad = text("vat_abroad")
         vatFixed = text("vat_fixed")
         homeCountry = text("home_country")
-        mappings = text("mappings")
+        let (first, second, other) = (form.bracketed("map"), form.bracketed("map2"), form.bracketed("map_other"))
+        if first.isEmpty && second.isEmpty && other.isEmpty {
+            mappings = text("mappings")
+        } else {
+            mappings = Self.mappingFields.compactMap { field -> String? in
+                let typed = (other[field.rawValue] ?? "").split(separator: "+").map { $0.trimmingCharacters(in: .whitespaces) }
+                let sources = ([first[field.rawValue] ?? "", second[field.rawValue] ?? ""] + typed).filter { !$0.isEmpty }
+                return sources.isEmpty ? nil : "\(sources.joined(separator: " + ")) -> \(field.rawValue)"
+            }.joined(separator: "\n")
+        }
         createPolicy = text("create_policy")
         conflictPolicies = text("conflict_policies")
         emptyOverwrites = text("empty_overwrites")
@@ -176,6 +186,45 @@ struct SettingsForm: Sendable, Hashable {
             conflictPolicies: policies, emptyOverwrites: overwrites, writeBackToLinked: writeBackLinked == "yes")
         problems += settings.validationErrors().map(\.description)
         return problems.isEmpty ? .success((settings, version)) : .failure(Problems(messages: problems))
+    }
+
+    /// The e-conomic fields the mapping editor offers, in catalogue order.
+    static let mappingFields = EconomicField.allCases.filter(\.spec.isMappable)
+
+    /// One row of the mapping editor: an e-conomic field and the source fields it takes its value from.
+    struct MappingRow: Sendable, Hashable {
+        /// The e-conomic field.
+        var field: EconomicField
+        /// The first and second source chosen from the list ("" for none).
+        var first = ""
+        var second = ""
+        /// Sources typed (`metadata.…`, or more than two, joined with "+").
+        var other = ""
+        /// The mapping the row describes, if any source is set.
+        var mapping: FieldMapping?
+    }
+
+    /// The mapping editor's rows, one per mappable e-conomic field, from the mapping lines.
+    var mappingRows: [MappingRow] {
+        var found: [String: [String]] = [:]
+        for line in mappings.split(separator: "\n") {
+            let parts = line.components(separatedBy: "->").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, found[parts[1]] == nil else { continue }
+            found[parts[1]] = parts[0].split(separator: "+").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        let listed = Set(SourceField.known.map(\.key))
+        return Self.mappingFields.map { field in
+            var row = MappingRow(field: field)
+            guard let sources = found[field.rawValue], !sources.isEmpty else { return row }
+            row.mapping = FieldMapping(sources: sources, economic: field.rawValue)
+            if sources.count <= 2 && sources.allSatisfy(listed.contains) {
+                row.first = sources[0]
+                row.second = sources.count == 2 ? sources[1] : ""
+            } else {
+                row.other = sources.joined(separator: " + ")
+            }
+            return row
+        }
     }
 
     /// What is wrong with a form.
