@@ -181,4 +181,28 @@ struct PageWordingTests {
             }
         }
     }
+
+    @Test("the five lists are one sync screen: tabs with each section's count, the current one marked, what needs a person highlighted")
+    func syncScreenTabs() async throws {
+        try await MemoryHarness.run { harness in
+            try await WebUITests.seed(harness)
+            try await harness.withClient { client throws in
+                let cookie = try await client.login(harness.acmeKey)
+                for (path, current) in [
+                    ("/ui/unpartnered", "Unpartnered"), ("/ui/conflicts", "Conflicts"), ("/ui/synchronised", "Synchronised"),
+                    ("/ui/match-failures", "Match failures"), ("/ui/outbound", "Outbound problems"),
+                ] {
+                    let page = try await client.get(path, cookie: cookie).text
+                    let tabs = try #require(page.range(of: #"<nav class="tabs sync" aria-label="Synchronisation">.*?</nav>"#, options: .regularExpression))
+                    let nav = String(page[tabs])
+                    #expect(nav.components(separatedBy: "<a href=").count == 6, "five tabs on \(path)")
+                    #expect(nav.contains(#"aria-current="page">\#(current) <span"#), "\(path) is marked current: \(nav)")
+                    #expect(nav.contains(#">Conflicts <span class="tag attention">1</span></a>"#), "one pair disagrees, highlighted: \(nav)")
+                    #expect(nav.contains(#">Synchronised <span class="tag">1</span></a>"#))
+                    #expect(nav.contains(#">Unpartnered <span class="tag">3</span></a>"#), "\(nav)")
+                    #expect(nav.contains(#">Outbound problems <span class="tag">0</span></a>"#))
+                }
+            }
+        }
+    }
 }

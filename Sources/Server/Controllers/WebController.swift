@@ -80,8 +80,9 @@ public struct WebController: Sendable {
         let (groups, total) = try await APIController.conflictGroups(tenant: identity.tenant, reads: reads, limit: paging.limit, offset: paging.offset)
         let refs = groups.flatMap { [$0.source, $0.economic].compactMap { $0.flatMap(CustomerRef.init(parsing:)) } }
         let names = try await names(of: refs, tenant: identity.tenant)
-        let body = try await gated(
-            Pages.conflicts(groups, total: total, offset: paging.offset, limit: paging.limit, names: names, identity: identity), tenant: identity.tenant)
+        let body = try await syncScreen(
+            Pages.conflicts(groups, total: total, offset: paging.offset, limit: paging.limit, names: names, identity: identity), .conflicts,
+            tenant: identity.tenant)
         return try render("Conflicts", .conflicts, body, request: request, context: context)
     }
 
@@ -92,11 +93,11 @@ public struct WebController: Sendable {
         let (rows, total) = try await reads.unpartnered(identity.tenant, side: side, limit: paging.limit, offset: paging.offset)
         let back = "/ui/unpartnered" + WebPaths.query([("side", side)])
         let overview = try await reads.overview(identity.tenant)
-        let body = try await gated(
+        let body = try await syncScreen(
             Pages.unpartnered(
                 side: side, rows: rows, total: total, offset: paging.offset, limit: paging.limit, identity: identity, back: back,
                 counts: (overview.unpartneredSource, overview.unpartneredEconomic)),
-            tenant: identity.tenant)
+            .unpartnered, tenant: identity.tenant, overview: overview)
         return try render("Unpartnered", .unpartnered, body, request: request, context: context)
     }
 
@@ -106,9 +107,9 @@ public struct WebController: Sendable {
         let (links, total) = try await reads.links(identity.tenant, limit: paging.limit, offset: paging.offset)
         let refs = links.flatMap { [CustomerRef(parsing: $0.source), CustomerRef(system: .economic, id: $0.economicNumber)].compactMap { $0 } }
         let names = try await names(of: refs, tenant: identity.tenant)
-        let body = try await gated(
+        let body = try await syncScreen(
             Pages.synchronised(links, names: names, total: total, offset: paging.offset, limit: paging.limit, identity: identity),
-            tenant: identity.tenant)
+            .synchronised, tenant: identity.tenant)
         return try render("Synchronised", .synchronised, body, request: request, context: context)
     }
 
@@ -116,8 +117,9 @@ public struct WebController: Sendable {
         let identity = try context.requireIdentity()
         let paging = try Paging(request, maxLimit: pageSize, defaultLimit: pageSize)
         let (rows, total) = try await reads.matchFailures(identity.tenant, limit: paging.limit, offset: paging.offset)
-        let body = try await gated(
-            Pages.matchFailures(rows, total: total, offset: paging.offset, limit: paging.limit, identity: identity), tenant: identity.tenant)
+        let body = try await syncScreen(
+            Pages.matchFailures(rows, total: total, offset: paging.offset, limit: paging.limit, identity: identity), .failures,
+            tenant: identity.tenant)
         return try render("Match failures", .failures, body, request: request, context: context)
     }
 
@@ -143,11 +145,11 @@ public struct WebController: Sendable {
         let identity = try context.requireIdentity()
         let paging = try Paging(request, maxLimit: pageSize, defaultLimit: pageSize)
         let (problems, total) = try await reads.outboundProblems(identity.tenant, limit: paging.limit, offset: paging.offset)
-        let body = try await gated(
+        let body = try await syncScreen(
             Pages.outbound(
                 problems, total: total, offset: paging.offset, limit: paging.limit, pending: try await reads.pendingCreations(identity.tenant),
                 identity: identity),
-            tenant: identity.tenant)
+            .outbound, tenant: identity.tenant)
         return try render("Outbound", .outbound, body, request: request, context: context)
     }
 

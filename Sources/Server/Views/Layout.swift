@@ -119,7 +119,7 @@ enum Layout {
             pre{white-space:pre-wrap;margin:0} .tag{display:inline-block;padding:0 .45em;border-radius:3px;background:#e3e6eb;font-size:.85em}
             fieldset{border:1px solid #d3d8e0;border-radius:6px;margin:.8em 0;background:#fff} fieldset.locked{border:0;padding:0;margin:0;background:none;opacity:.6}
             nav.tabs{display:flex;gap:.4em;margin:.6em 0} nav.tabs a{padding:.3em .8em;border-radius:4px;text-decoration:none;color:inherit;background:#fff}
-            nav.tabs a[aria-current]{background:#3b4a66;color:#fff} nav.tabs a[aria-current] .tag{color:#1d2330} details{display:inline-block}
+            nav.tabs a[aria-current]{background:#3b4a66;color:#fff} nav.tabs a[aria-current] .tag{color:#1d2330} .tag.attention{background:#fbe3c8;color:#6b3500} nav.tabs.sync{flex-wrap:wrap;border-bottom:1px solid #d6dae1;padding-bottom:.5em} details{display:inline-block}
             a.name{display:inline-block;max-width:32ch;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;vertical-align:bottom}
             .info{background:#eef0f4;border:1px solid #c6ccd8;padding:.5em .8em;border-radius:4px} .counts a.attention{border-left:4px solid #d9822b} .counts a.zero{color:#5d6577} header a{color:#cfd6e4} .who{opacity:.8;font-size:.9em} body.viewer main form[method="post"] button{display:none}
             body.viewer main form[method="post"] :is(input,select,textarea){pointer-events:none;background:#f3f4f6}

@@ -231,7 +231,11 @@ enum Pages {
     static func synchronised(
         _ links: [PartnerLinkRow], names: [CustomerRef: String], total: Int, offset: Int, limit: Int, identity: TenantIdentity
     ) -> HTML {
-        guard !links.isEmpty else { return "<h1>Synchronised</h1><p>No linked pairs yet.</p>" }
+        guard !links.isEmpty else {
+            return """
+                <h1>Synchronised</h1><p>No linked pairs yet. A pair appears here when Accord matches a customer on the match fields                 (<a href="/ui/settings">Settings</a>), when you choose a partner for an <a href="/ui/unpartnered">unpartnered</a> customer,                 or when a partner Accord created exists. Customers come from <a href="/ui/connections">Stripe and e-conomic</a> or an                 <a href="/ui/imports">imported customer file</a>.</p>
+                """
+        }
         let back = "/ui/synchronised"
         let rows = HTML.join(
             links.map { link -> HTML in
@@ -256,7 +260,9 @@ enum Pages {
     // MARK: Match failures
 
     static func matchFailures(_ rows: [CustomerRow], total: Int, offset: Int, limit: Int, identity: TenantIdentity) -> HTML {
-        guard total > 0 else { return "<h1>Match failures</h1><p>No match or mapping failures.</p>" }
+        guard total > 0 else {
+            return "<h1>Match failures</h1><p>No match or mapping failures: every customer could be matched, or given a partner.</p>"
+        }
         let back = "/ui/match-failures" + (offset > 0 ? WebPaths.query([("offset", String(offset))]) : "")
         let body = HTML.join(
             rows.map { row -> HTML in
