@@ -29,16 +29,19 @@ extension ReferenceReadModels {
             }
     }
 
-    /// ``CustomerQueries/unpartnered(_:side:limit:offset:)``.
-    public func unpartnered(_ tenant: TenantID, side: String, limit: Int, offset: Int) -> (rows: [UnpartneredRow], total: Int) {
-        let rows = unpartneredRows.filter { $0.tenantID == tenant.rawValue && $0.side == side }
+    /// ``CustomerQueries/unpartnered(_:side:search:limit:offset:)``.
+    public func unpartnered(_ tenant: TenantID, side: String, search: String? = nil, limit: Int, offset: Int) -> (rows: [UnpartneredRow], total: Int) {
+        let rows = unpartneredRows.filter {
+            $0.tenantID == tenant.rawValue && $0.side == side && CustomerFilter.found(search, in: [$0.name ?? "", $0.email ?? "", $0.externalID])
+        }
         let sorted = rows.sorted { CCollation.less(Self.nameKey($0.name, $0.system, $0.externalID), Self.nameKey($1.name, $1.system, $1.externalID)) }
         return page(sorted, limit: limit, offset: offset)
     }
 
-    /// ``CustomerQueries/failures(_:limit:offset:)``.
-    public func failures(_ tenant: TenantID, limit: Int, offset: Int) -> (rows: [CustomerRow], total: Int) {
-        page(byName(customerRows(of: tenant).filter(Self.hasFailed)), limit: limit, offset: offset)
+    /// ``CustomerQueries/failures(_:search:limit:offset:)``.
+    public func failures(_ tenant: TenantID, search: String? = nil, limit: Int, offset: Int) -> (rows: [CustomerRow], total: Int) {
+        let found = customerRows(of: tenant).filter { Self.hasFailed($0) && CustomerFilter.found(search, in: [$0.name ?? "", $0.email ?? "", $0.externalID]) }
+        return page(byName(found), limit: limit, offset: offset)
     }
 
     /// ``CustomerQueries/counts(on:)``.
@@ -69,9 +72,15 @@ extension ReferenceReadModels {
 
     // MARK: Partnering
 
-    /// ``PartnerLinkQueries/page(_:limit:offset:)``.
-    public func links(_ tenant: TenantID, limit: Int, offset: Int) -> (rows: [PartnerLinkRow], total: Int) {
-        let rows = partnerLinkRows.filter { $0.tenantID == tenant.rawValue }
+    /// ``PartnerLinkQueries/page(_:search:limit:offset:)``.
+    public func links(_ tenant: TenantID, search: String? = nil, limit: Int, offset: Int) -> (rows: [PartnerLinkRow], total: Int) {
+        let customers = customerRows(of: tenant)
+        let named = Set(customers.filter { CustomerFilter.found(search, in: [$0.name ?? "", $0.email ?? ""]) }.map { "\($0.system):\($0.externalID)" })
+        let rows = partnerLinkRows.filter { link in
+            guard link.tenantID == tenant.rawValue else { return false }
+            return search == nil || CustomerFilter.found(search, in: [link.source, link.economicNumber]) || named.contains(link.source)
+                || named.contains("economic:\(link.economicNumber)")
+        }
         return page(
             rows.sorted { $0.linkedAt != $1.linkedAt ? $0.linkedAt > $1.linkedAt : CCollation.less($0.linkID, $1.linkID) }, limit: limit,
             offset: offset)

@@ -44,6 +44,19 @@ struct QueryTests {
                 #expect(try await queries.failures(tenant, limit: 10_000, offset: 0) == reference.failures(tenant, limit: 10_000, offset: 0))
                 #expect(try await queries.failures(tenant, limit: 3, offset: 2) == reference.failures(tenant, limit: 3, offset: 2))
                 #expect(!reference.failures(tenant, limit: 10_000, offset: 0).rows.isEmpty)
+                // Searched lists: the same text rules as the customers list, held to the fold.
+                for search in ["CUSTOMER 1", "example.com", "_", "100%"] {
+                    for side in ["source", "economic"] {
+                        let (rows, total) = try await queries.unpartnered(tenant, side: side, search: search, limit: 10_000, offset: 0)
+                        let expected = reference.unpartnered(tenant, side: side, search: search, limit: 10_000, offset: 0)
+                        #expect(rows == expected.rows && total == expected.total, "\(tenant) \(side) '\(search)'")
+                    }
+                    let failures = try await queries.failures(tenant, search: search, limit: 10_000, offset: 0)
+                    #expect(failures == reference.failures(tenant, search: search, limit: 10_000, offset: 0), "\(tenant) '\(search)'")
+                }
+                let unpartnered = reference.unpartnered(tenant, side: "source", limit: 10_000, offset: 0).total
+                let narrowed = reference.unpartnered(tenant, side: "source", search: "customer 1", limit: 10_000, offset: 0).total
+                #expect(narrowed > 0 && narrowed < unpartnered, "the search narrows the list: \(narrowed) of \(unpartnered)")
                 let counts = try await store.pool.withTransaction(scope: .tenant(tenant)) { try await CustomerQueries.counts(on: $0) }
                 #expect(counts == reference.customerCounts(tenant))
 
@@ -72,6 +85,13 @@ struct QueryTests {
                 }
                 let links = reference.links(tenant, limit: 10_000, offset: 0).rows
                 #expect(links.count > 5)
+                for search in ["CUSTOMER 1", "example.com", "cus_", "_", "100%"] {
+                    let (rows, total) = try await queries.page(tenant, search: search, limit: 10_000, offset: 0)
+                    let expected = reference.links(tenant, search: search, limit: 10_000, offset: 0)
+                    #expect(rows == expected.rows && total == expected.total, "\(tenant) '\(search)'")
+                }
+                let named = reference.links(tenant, search: "customer 1", limit: 10_000, offset: 0).total
+                #expect(named > 0 && named < links.count, "pairs found by a customer's name: \(named) of \(links.count)")
                 let ids = links.prefix(4).map(\.linkID) + [UUID().uuidString]
                 #expect(Set(try await queries.links(tenant, ids: ids)) == Set(reference.links(tenant, ids: ids)))
 

@@ -205,4 +205,30 @@ struct PageWordingTests {
             }
         }
     }
+
+    @Test("the unpartnered and synchronised lists and the API search by name, e-mail or id; nothing found says so")
+    func listSearch() async throws {
+        try await MemoryHarness.run { harness in
+            try await WebUITests.seed(harness)
+            try await harness.withClient { client throws in
+                let cookie = try await client.login(harness.acmeKey)
+                let found = try await client.get("/ui/unpartnered?side=source&search=no+mail", cookie: cookie).text
+                #expect(found.contains(#"<input type="search" name="search" value="no mail""#))
+                #expect(found.contains("/ui/customers/stripe/cus_nomail") && !found.contains("/ui/customers/stripe/cus_evil"), "\(found)")
+                #expect(found.contains(#"<a href="/ui/unpartnered?side=source">Show all</a>"#))
+                #expect(found.contains(#"name="return_to" value="/ui/unpartnered?side=source&amp;search=no%20mail""#), "actions come back to the search")
+
+                let pairs = try await client.get("/ui/synchronised?search=anna%40example", cookie: cookie).text
+                #expect(pairs.contains("/ui/customers/stripe/cus_anna"))
+                let none = try await client.get("/ui/synchronised?search=nobody", cookie: cookie).text
+                #expect(none.contains("Nothing here matches “nobody”.") && !none.contains("/ui/customers/stripe/cus_anna"))
+                #expect(try await client.get("/ui/match-failures?search=nobody", cookie: cookie).text.contains("Nothing here matches"))
+
+                let api = try await client.request(.get, "/api/v1/unpartnered?side=source&search=NO%20MAIL", key: harness.acmeKey)
+                #expect(api.status == .ok && api.text.contains(#""total":1"#), "\(api.text)")
+                let tooLong = try await client.request(.get, "/api/v1/links?search=" + String(repeating: "x", count: 201), key: harness.acmeKey)
+                #expect(tooLong.status == .badRequest || tooLong.status == .unprocessableContent, "\(tooLong.status)")
+            }
+        }
+    }
 }

@@ -194,7 +194,7 @@ struct WebUITests {
                     "/ui/customers/economic/2/select-partner", [("_csrf", token), ("partner", "stripe:cus_nomail")], cookie: cookie)
                 #expect(selected.flash?.hasPrefix("notice: ") == true, "\(selected.flash ?? "")")
 
-                let links = try await harness.reads.links(harness.acme, limit: 10, offset: 0).rows
+                let links = try await harness.reads.links(harness.acme, search: nil, limit: 10, offset: 0).rows
                 #expect(links.count == 2)
                 for link in links {
                     let stop = try await client.postForm("/ui/links/\(link.linkID)/stop", [("_csrf", token)], cookie: cookie)

@@ -85,9 +85,9 @@ struct ReadModelViews: Equatable {
         let overview = try await reads.overview(tenant)
         return ReadModelViews(
             customers: try await reads.customers(tenant, filter: CustomerFilter(includeDeleted: true, limit: everything)).rows,
-            unpartneredSource: try await reads.unpartnered(tenant, side: "source", limit: everything, offset: 0).rows,
-            unpartneredEconomic: try await reads.unpartnered(tenant, side: "economic", limit: everything, offset: 0).rows,
-            links: try await reads.links(tenant, limit: everything, offset: 0).rows,
+            unpartneredSource: try await reads.unpartnered(tenant, side: "source", search: nil, limit: everything, offset: 0).rows,
+            unpartneredEconomic: try await reads.unpartnered(tenant, side: "economic", search: nil, limit: everything, offset: 0).rows,
+            links: try await reads.links(tenant, search: nil, limit: everything, offset: 0).rows,
             conflicts: try await reads.conflicts(tenant),
             customerCounts: CustomerQueries.Counts(
                 unpartneredSource: overview.unpartneredSource, unpartneredEconomic: overview.unpartneredEconomic, failures: overview.matchFailures,

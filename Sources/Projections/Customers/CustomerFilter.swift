@@ -35,12 +35,20 @@ public struct CustomerFilter: Sendable, Hashable {
     }
 
     /// The `ILIKE` pattern of ``search``: its `%`, `_` and `\` escaped, inside `%…%`.
-    var pattern: String { search.map { "%" + CCollation.escapeLike($0) + "%" } ?? "%" }
+    var pattern: String { Self.likePattern(search) }
+
+    /// The `ILIKE` pattern of a searched text: its `%`, `_` and `\` escaped, inside `%…%` (`%` for no search).
+    static func likePattern(_ search: String?) -> String { search.map { "%" + CCollation.escapeLike($0) + "%" } ?? "%" }
+
+    /// Whether one of the values contains the searched text as `ILIKE` on ``likePattern(_:)`` decides (true for no search).
+    static func found(_ search: String?, in values: [String]) -> Bool {
+        guard let search else { return true }
+        return values.contains { CCollation.contains($0, ignoringCase: search) }
+    }
 
     /// Whether a row passes the filter (before paging), as the SQL condition decides it.
     func matches(_ row: CustomerRow) -> Bool {
         guard (Self.systems(ofSide: side) ?? []).contains(row.system), includeDeleted || !row.deleted else { return false }
-        guard let search else { return true }
-        return [row.name ?? "", row.email ?? "", row.externalID].contains { CCollation.contains($0, ignoringCase: search) }
+        return Self.found(search, in: [row.name ?? "", row.email ?? "", row.externalID])
     }
 }

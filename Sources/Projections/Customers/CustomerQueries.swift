@@ -72,34 +72,46 @@ public struct CustomerQueries: Sendable {
         return try rows.map { try ProjectionJSON.decode(CustomerRow.self, from: $0) }
     }
 
-    /// Customers without a partner on one side (`source` or `economic`), by name, and how many there are.
+    /// Customers without a partner on one side (`source` or `economic`), by name, and how many there are; with `search`,
+    /// only those whose name, e-mail or id contains it (as ``CustomerFilter/search``).
     /// - Throws: ``PGError``, or a decoding error.
-    public func unpartnered(_ tenant: TenantID, side: String, limit: Int, offset: Int) async throws -> (rows: [UnpartneredRow], total: Int) {
-        try await pool.withTransaction(scope: .tenant(tenant)) { connection in
+    public func unpartnered(_ tenant: TenantID, side: String, search: String? = nil, limit: Int, offset: Int) async throws
+        -> (rows: [UnpartneredRow], total: Int)
+    {
+        let pattern = CustomerFilter.likePattern(search)
+        return try await pool.withTransaction(scope: .tenant(tenant)) { connection in
+            let condition: PGQuery = """
+                side = \(side)
+                AND (coalesce(name, '') ILIKE \(pattern) OR coalesce(email, '') ILIKE \(pattern) OR external_id ILIKE \(pattern))
+                """
             let rows = try await connection.query(
                 """
-                SELECT to_jsonb(u) FROM unpartnered u WHERE side = \(side)
+                SELECT to_jsonb(u) FROM unpartnered u WHERE \(condition)
                 ORDER BY lower(coalesce(name, '')), system, external_id LIMIT \(limit) OFFSET \(offset)
                 """
             ).decode((PGJSON).self)
-            let total = try await connection.query("SELECT count(*) FROM unpartnered WHERE side = \(side)").singleValue(Int.self) ?? 0
+            let total = try await connection.query("SELECT count(*) FROM unpartnered WHERE \(condition)").singleValue(Int.self) ?? 0
             return (try rows.map { try ProjectionJSON.decode(UnpartneredRow.self, from: $0) }, total)
         }
     }
 
-    /// Customers (not deleted) whose last automatic match or mapping failed, by name.
+    /// Customers (not deleted) whose last automatic match or mapping failed, by name; with `search`, only those whose
+    /// name, e-mail or id contains it.
     /// - Throws: ``PGError``, or a decoding error.
-    public func failures(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [CustomerRow], total: Int) {
+    public func failures(_ tenant: TenantID, search: String? = nil, limit: Int, offset: Int) async throws -> (rows: [CustomerRow], total: Int) {
+        let pattern = CustomerFilter.likePattern(search)
         let (rows, total) = try await pool.withTransaction(scope: .tenant(tenant)) { connection in
+            let condition: PGQuery = """
+                NOT deleted AND (match_failure IS NOT NULL OR mapping_failure IS NOT NULL)
+                AND (coalesce(name, '') ILIKE \(pattern) OR coalesce(email, '') ILIKE \(pattern) OR external_id ILIKE \(pattern))
+                """
             let rows = try await connection.query(
                 """
-                SELECT to_jsonb(c) FROM customers c WHERE NOT deleted AND (match_failure IS NOT NULL OR mapping_failure IS NOT NULL)
+                SELECT to_jsonb(c) FROM customers c WHERE \(condition)
                 ORDER BY lower(coalesce(name, '')), system, external_id LIMIT \(limit) OFFSET \(offset)
                 """
             ).decode((PGJSON).self)
-            let total = try await connection.query(
-                "SELECT count(*) FROM customers WHERE NOT deleted AND (match_failure IS NOT NULL OR mapping_failure IS NOT NULL)"
-            ).singleValue(Int.self) ?? 0
+            let total = try await connection.query("SELECT count(*) FROM customers WHERE \(condition)").singleValue(Int.self) ?? 0
             return (rows, total)
         }
         return (try rows.map { try ProjectionJSON.decode(CustomerRow.self, from: $0) }, total)

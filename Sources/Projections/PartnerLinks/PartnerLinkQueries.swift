@@ -39,12 +39,22 @@ public struct PartnerLinkQueries: Sendable {
 
     /// A page of linked pairs, newest first, and how many there are.
     /// - Throws: ``PGError``, or a decoding error for a row that does not fit ``PartnerLinkRow``.
-    public func page(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [PartnerLinkRow], total: Int) {
-        try await pool.withTransaction(scope: .tenant(tenant)) { connection in
+    /// With `search`, only the pairs where either customer's name, e-mail or id contains it (as ``CustomerFilter/search``).
+    public func page(_ tenant: TenantID, search: String? = nil, limit: Int, offset: Int) async throws -> (rows: [PartnerLinkRow], total: Int) {
+        let pattern = CustomerFilter.likePattern(search)
+        return try await pool.withTransaction(scope: .tenant(tenant)) { connection in
+            // Customers found by name or e-mail first (one scan), then the links of either side.
+            let condition: PGQuery = """
+                \(search == nil) OR l.source ILIKE \(pattern) OR l.economic_number ILIKE \(pattern)
+                OR l.source IN (SELECT system || ':' || external_id FROM customers
+                                WHERE system <> 'economic' AND (coalesce(name, '') ILIKE \(pattern) OR coalesce(email, '') ILIKE \(pattern)))
+                OR l.economic_number IN (SELECT external_id FROM customers
+                                WHERE system = 'economic' AND (coalesce(name, '') ILIKE \(pattern) OR coalesce(email, '') ILIKE \(pattern)))
+                """
             let rows = try await connection.query(
-                "SELECT to_jsonb(l) FROM partner_links l ORDER BY linked_at DESC, link_id LIMIT \(limit) OFFSET \(offset)"
+                "SELECT to_jsonb(l) FROM partner_links l WHERE \(condition) ORDER BY linked_at DESC, link_id LIMIT \(limit) OFFSET \(offset)"
             ).decode((PGJSON).self)
-            let total = try await connection.query("SELECT count(*) FROM partner_links").singleValue(Int.self) ?? 0
+            let total = try await connection.query("SELECT count(*) FROM partner_links l WHERE \(condition)").singleValue(Int.self) ?? 0
             return (try rows.map { try ProjectionJSON.decode(PartnerLinkRow.self, from: $0) }, total)
         }
     }

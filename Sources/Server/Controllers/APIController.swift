@@ -69,9 +69,7 @@ public struct APIController: Sendable {
         guard CustomerFilter.systems(ofSide: side) != nil else {
             throw APIError.invalidInput("unknown side '\(side?.prefix(40) ?? "")': use source, economic, stripe or file")
         }
-        let rawSearch = query.get("search")
-        guard (rawSearch?.unicodeScalars.count ?? 0) <= 200 else { throw APIError.invalidInput("'search' has at most 200 characters") }
-        let search = rawSearch.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        let search = try request.searchParameter()
         let includeDeleted: Bool
         switch query.get("includeDeleted") {
         case nil, "false": includeDeleted = false
@@ -137,14 +135,15 @@ public struct APIController: Sendable {
         let tenant = try context.requireIdentity().tenant
         let paging = try Paging(request, maxLimit: configuration.maxPageSize)
         let side = try unpartneredSide(request.uri.queryParameters.get("side"))
-        let (rows, total) = try await reads.unpartnered(tenant, side: side, limit: paging.limit, offset: paging.offset)
+        let (rows, total) = try await reads.unpartnered(
+            tenant, side: side, search: try request.searchParameter(), limit: paging.limit, offset: paging.offset)
         return JSONBody.response(Page(items: rows.map(UnpartneredItem.init), total: total, limit: paging.limit, offset: paging.offset))
     }
 
     @Sendable func links(_ request: Request, context: AppRequestContext) async throws -> Response {
         let tenant = try context.requireIdentity().tenant
         let paging = try Paging(request, maxLimit: configuration.maxPageSize)
-        let (rows, total) = try await reads.links(tenant, limit: paging.limit, offset: paging.offset)
+        let (rows, total) = try await reads.links(tenant, search: try request.searchParameter(), limit: paging.limit, offset: paging.offset)
         return JSONBody.response(Page(items: rows.map(LinkSummary.init), total: total, limit: paging.limit, offset: paging.offset))
     }
 
@@ -187,7 +186,7 @@ public struct APIController: Sendable {
     @Sendable func matchFailures(_ request: Request, context: AppRequestContext) async throws -> Response {
         let tenant = try context.requireIdentity().tenant
         let paging = try Paging(request, maxLimit: configuration.maxPageSize)
-        let (rows, total) = try await reads.matchFailures(tenant, limit: paging.limit, offset: paging.offset)
+        let (rows, total) = try await reads.matchFailures(tenant, search: try request.searchParameter(), limit: paging.limit, offset: paging.offset)
         return JSONBody.response(Page(items: rows.map(CustomerSummary.init), total: total, limit: paging.limit, offset: paging.offset))
     }
 

@@ -68,3 +68,19 @@ func unpartneredSide(_ text: String?) throws -> String {
     case let other?: throw APIError.invalidInput("unknown side '\(other.prefix(40))': use source or economic")
     }
 }
+
+extension Request {
+    /// The API's `search` query parameter: trimmed, nil when empty; at most 200 characters.
+    /// - Throws: ``APIError`` (`invalid_input`) when longer.
+    func searchParameter() throws -> String? {
+        let raw = uri.queryParameters.get("search")
+        guard (raw?.unicodeScalars.count ?? 0) <= 200 else { throw APIError.invalidInput("'search' has at most 200 characters") }
+        return raw.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// A page's search box (a GET form: browsers send a space as `+`, which the query parameters keep as it is): trimmed,
+    /// cut to 200 characters, nil when empty.
+    var searchBox: String? {
+        FormData(uri.query ?? "")["search"].map { String($0.trimmingCharacters(in: .whitespaces).prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+}

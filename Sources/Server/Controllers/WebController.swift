@@ -90,12 +90,13 @@ public struct WebController: Sendable {
         let identity = try context.requireIdentity()
         let side = try unpartneredSide(request.uri.queryParameters.get("side"))
         let paging = try Paging(request, maxLimit: pageSize, defaultLimit: pageSize)
-        let (rows, total) = try await reads.unpartnered(identity.tenant, side: side, limit: paging.limit, offset: paging.offset)
-        let back = "/ui/unpartnered" + WebPaths.query([("side", side)])
+        let search = request.searchBox
+        let (rows, total) = try await reads.unpartnered(identity.tenant, side: side, search: search, limit: paging.limit, offset: paging.offset)
+        let back = "/ui/unpartnered" + WebPaths.query([("side", side), ("search", search)])
         let overview = try await reads.overview(identity.tenant)
         let body = try await syncScreen(
             Pages.unpartnered(
-                side: side, rows: rows, total: total, offset: paging.offset, limit: paging.limit, identity: identity, back: back,
+                side: side, rows: rows, search: search, total: total, offset: paging.offset, limit: paging.limit, identity: identity, back: back,
                 counts: (overview.unpartneredSource, overview.unpartneredEconomic)),
             .unpartnered, tenant: identity.tenant, overview: overview)
         return try render("Unpartnered", .unpartnered, body, request: request, context: context)
@@ -104,11 +105,12 @@ public struct WebController: Sendable {
     @Sendable func synchronised(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let paging = try Paging(request, maxLimit: pageSize, defaultLimit: pageSize)
-        let (links, total) = try await reads.links(identity.tenant, limit: paging.limit, offset: paging.offset)
+        let search = request.searchBox
+        let (links, total) = try await reads.links(identity.tenant, search: search, limit: paging.limit, offset: paging.offset)
         let refs = links.flatMap { [CustomerRef(parsing: $0.source), CustomerRef(system: .economic, id: $0.economicNumber)].compactMap { $0 } }
         let names = try await names(of: refs, tenant: identity.tenant)
         let body = try await syncScreen(
-            Pages.synchronised(links, names: names, total: total, offset: paging.offset, limit: paging.limit, identity: identity),
+            Pages.synchronised(links, names: names, search: search, total: total, offset: paging.offset, limit: paging.limit, identity: identity),
             .synchronised, tenant: identity.tenant)
         return try render("Synchronised", .synchronised, body, request: request, context: context)
     }
@@ -116,9 +118,10 @@ public struct WebController: Sendable {
     @Sendable func matchFailures(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let paging = try Paging(request, maxLimit: pageSize, defaultLimit: pageSize)
-        let (rows, total) = try await reads.matchFailures(identity.tenant, limit: paging.limit, offset: paging.offset)
+        let search = request.searchBox
+        let (rows, total) = try await reads.matchFailures(identity.tenant, search: search, limit: paging.limit, offset: paging.offset)
         let body = try await syncScreen(
-            Pages.matchFailures(rows, total: total, offset: paging.offset, limit: paging.limit, identity: identity), .failures,
+            Pages.matchFailures(rows, search: search, total: total, offset: paging.offset, limit: paging.limit, identity: identity), .failures,
             tenant: identity.tenant)
         return try render("Match failures", .failures, body, request: request, context: context)
     }
@@ -126,10 +129,8 @@ public struct WebController: Sendable {
     @Sendable func customers(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let paging = try Paging(request, maxLimit: pageSize, defaultLimit: pageSize)
-        // The search form is a GET form: browsers send a space as `+`, which the query parameters keep as it is.
-        let query = FormData(request.uri.query ?? "")
-        let search = query["search"].map { String($0.trimmingCharacters(in: .whitespaces).prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
-        let side = query["side"].flatMap { $0.isEmpty ? nil : $0 }
+        let search = request.searchBox
+        let side = FormData(request.uri.query ?? "")["side"].flatMap { $0.isEmpty ? nil : $0 }
         guard CustomerFilter.systems(ofSide: side) != nil else { throw APIError.invalidInput("unknown side") }
         let (rows, total) = try await reads.customers(
             identity.tenant, filter: .init(side: side, search: search, includeDeleted: true, limit: paging.limit, offset: paging.offset))

@@ -15,11 +15,11 @@ public protocol TenantReads: Sendable {
     /// Every file customer (not deleted) by customer number, with its pair's agreed values: the customer-file export.
     func fileCustomers(_ tenant: TenantID) async throws -> [CustomerQueries.FileCustomer]
     /// Customers without a partner on one side (`source` or `economic`), by name, and how many there are.
-    func unpartnered(_ tenant: TenantID, side: String, limit: Int, offset: Int) async throws -> (rows: [UnpartneredRow], total: Int)
+    func unpartnered(_ tenant: TenantID, side: String, search: String?, limit: Int, offset: Int) async throws -> (rows: [UnpartneredRow], total: Int)
     /// Customers (not deleted) whose last automatic match or mapping failed, by name.
-    func matchFailures(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [CustomerRow], total: Int)
+    func matchFailures(_ tenant: TenantID, search: String?, limit: Int, offset: Int) async throws -> (rows: [CustomerRow], total: Int)
     /// A page of linked pairs, newest first, and how many there are.
-    func links(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [PartnerLinkRow], total: Int)
+    func links(_ tenant: TenantID, search: String?, limit: Int, offset: Int) async throws -> (rows: [PartnerLinkRow], total: Int)
     /// Several links by id, in no particular order (unknown ones are left out).
     func links(_ tenant: TenantID, ids: [String]) async throws -> [PartnerLinkRow]
     /// Open conflicts, oldest first, then by link and field; only one link's when given.

@@ -57,9 +57,11 @@ public struct TenantReadModels: TenantReads {
         try await customerQueries.fileCustomers(tenant)
     }
 
-    /// Unpartnered customers (``Projections/CustomerQueries/unpartnered(_:side:limit:offset:)``).
-    public func unpartnered(_ tenant: TenantID, side: String, limit: Int, offset: Int) async throws -> (rows: [UnpartneredRow], total: Int) {
-        try await customerQueries.unpartnered(tenant, side: side, limit: limit, offset: offset)
+    /// Unpartnered customers (``Projections/CustomerQueries/unpartnered(_:side:search:limit:offset:)``).
+    public func unpartnered(_ tenant: TenantID, side: String, search: String?, limit: Int, offset: Int) async throws
+        -> (rows: [UnpartneredRow], total: Int)
+    {
+        try await customerQueries.unpartnered(tenant, side: side, search: search, limit: limit, offset: offset)
     }
 
     /// Partner suggestion candidates (``Projections/CustomerQueries/suggestionCandidates(side:keys:tenant:limit:)``).
@@ -69,16 +71,16 @@ public struct TenantReadModels: TenantReads {
         try await customerQueries.suggestionCandidates(side: side, keys: keys, tenant: tenant, limit: limit)
     }
 
-    /// Match and mapping failures (``Projections/CustomerQueries/failures(_:limit:offset:)``).
-    public func matchFailures(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [CustomerRow], total: Int) {
-        try await customerQueries.failures(tenant, limit: limit, offset: offset)
+    /// Match and mapping failures (``Projections/CustomerQueries/failures(_:search:limit:offset:)``).
+    public func matchFailures(_ tenant: TenantID, search: String?, limit: Int, offset: Int) async throws -> (rows: [CustomerRow], total: Int) {
+        try await customerQueries.failures(tenant, search: search, limit: limit, offset: offset)
     }
 
     // MARK: Partnering
 
-    /// A page of links (``Projections/PartnerLinkQueries/page(_:limit:offset:)``).
-    public func links(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [PartnerLinkRow], total: Int) {
-        try await linkQueries.page(tenant, limit: limit, offset: offset)
+    /// A page of links (``Projections/PartnerLinkQueries/page(_:search:limit:offset:)``).
+    public func links(_ tenant: TenantID, search: String?, limit: Int, offset: Int) async throws -> (rows: [PartnerLinkRow], total: Int) {
+        try await linkQueries.page(tenant, search: search, limit: limit, offset: offset)
     }
 
     /// Links by id (``Projections/PartnerLinkQueries/links(_:ids:)``).

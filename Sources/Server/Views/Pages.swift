@@ -8,6 +8,21 @@ import SyncEngine
 
 /// The pages, as functions from data to ``HTML`` (every value from the data is escaped by ``HTML``).
 enum Pages {
+    /// A list's search box (a GET form back to the list), with "Show all" while a search is on.
+    static func searchForm(_ path: String, search: String?, placeholder: String, hidden: [(String, String)] = []) -> HTML {
+        let fields = HTML.join(hidden.map { "<input type=\"hidden\" name=\"\($0.0)\" value=\"\($0.1)\">" })
+        let all: HTML = search == nil ? .empty : " <a href=\"\(path + WebPaths.query(hidden.map { ($0.0, Optional($0.1)) }))\">Show all</a>"
+        return """
+            <form method="get" action="\(path)" class="search">\(fields)<input type="search" name="search" value="\(search ?? "")" \
+            placeholder="\(placeholder)" aria-label="Search"> <button>Search</button>\(all)</form>
+            """
+    }
+
+    /// What a searched list says when nothing matches.
+    static func nothingFound(_ search: String?) -> HTML {
+        "<p>Nothing here matches “\(search ?? "")”. Try part of the name, the e-mail address or the id.</p>"
+    }
+
     /// A system as a sentence names it: "e-conomic", "Stripe", "the customer file".
     static func systemName(_ system: System) -> String {
         switch system {
@@ -184,7 +199,7 @@ enum Pages {
     // MARK: Unpartnered
 
     static func unpartnered(
-        side: String, rows: [UnpartneredRow], total: Int, offset: Int, limit: Int, identity: TenantIdentity, back: String,
+        side: String, rows: [UnpartneredRow], search: String? = nil, total: Int, offset: Int, limit: Int, identity: TenantIdentity, back: String,
         counts: (source: Int, economic: Int)? = nil
     ) -> HTML {
         func tab(_ value: String, _ label: String, _ count: Int?) -> HTML {
@@ -218,25 +233,28 @@ enum Pages {
             """
         let table: HTML =
             rows.isEmpty
-            ? "<p>Every customer on this side has a partner.</p>"
+            ? (search == nil ? "<p>Every customer on this side has a partner.</p>" : nothingFound(search))
             : "<table><tr><th>Customer</th><th>E-mail</th><th>Unpartnered since</th><th>Actions</th></tr>\(body)</table>"
         return """
-            <h1>Unpartnered</h1>\(tabs)\(createAll)\(table)
-            \(pager(path: "/ui/unpartnered", query: [("side", side)], offset: offset, limit: limit, total: total))
+            <h1>Unpartnered</h1>\(tabs)\(searchForm("/ui/unpartnered", search: search, placeholder: "name, e-mail or id", hidden: [("side", side)]))\(createAll)\(table)
+            \(pager(path: "/ui/unpartnered", query: [("side", side), ("search", search)], offset: offset, limit: limit, total: total))
             """
     }
 
     // MARK: Synchronised
 
     static func synchronised(
-        _ links: [PartnerLinkRow], names: [CustomerRef: String], total: Int, offset: Int, limit: Int, identity: TenantIdentity
+        _ links: [PartnerLinkRow], names: [CustomerRef: String], search: String? = nil, total: Int, offset: Int, limit: Int, identity: TenantIdentity
     ) -> HTML {
-        guard !links.isEmpty else {
+        guard !links.isEmpty || search != nil else {
             return """
-                <h1>Synchronised</h1><p>No linked pairs yet. A pair appears here when Accord matches a customer on the match fields                 (<a href="/ui/settings">Settings</a>), when you choose a partner for an <a href="/ui/unpartnered">unpartnered</a> customer,                 or when a partner Accord created exists. Customers come from <a href="/ui/connections">Stripe and e-conomic</a> or an                 <a href="/ui/imports">imported customer file</a>.</p>
+                <h1>Synchronised</h1><p>No linked pairs yet. A pair appears here when Accord matches a customer on the match fields \
+                (<a href="/ui/settings">Settings</a>), when you choose a partner for an <a href="/ui/unpartnered">unpartnered</a> customer, \
+                or when a partner Accord created exists. Customers come from <a href="/ui/connections">Stripe and e-conomic</a> or an \
+                <a href="/ui/imports">imported customer file</a>.</p>
                 """
         }
-        let back = "/ui/synchronised"
+        let back = "/ui/synchronised" + WebPaths.query([("search", search)])
         let rows = HTML.join(
             links.map { link -> HTML in
                 let base = "/ui/links/\(WebPaths.segment(link.linkID))"
@@ -251,19 +269,21 @@ enum Pages {
                     """
             })
         return """
-            <h1>Synchronised</h1>
-            <table><tr><th>Source</th><th>e-conomic</th><th>Linked by</th><th>State</th><th>Linked</th><th>Actions</th></tr>\(rows)</table>
-            \(pager(path: "/ui/synchronised", query: [], offset: offset, limit: limit, total: total))
+            <h1>Synchronised</h1>\(searchForm("/ui/synchronised", search: search, placeholder: "either customer's name, e-mail or id"))
+            \(links.isEmpty ? nothingFound(search) : "<table><tr><th>Source</th><th>e-conomic</th><th>Linked by</th><th>State</th><th>Linked</th><th>Actions</th></tr>\(rows)</table>")
+            \(pager(path: "/ui/synchronised", query: [("search", search)], offset: offset, limit: limit, total: total))
             """
     }
 
     // MARK: Match failures
 
-    static func matchFailures(_ rows: [CustomerRow], total: Int, offset: Int, limit: Int, identity: TenantIdentity) -> HTML {
-        guard total > 0 else {
+    static func matchFailures(
+        _ rows: [CustomerRow], search: String? = nil, total: Int, offset: Int, limit: Int, identity: TenantIdentity
+    ) -> HTML {
+        guard total > 0 || search != nil else {
             return "<h1>Match failures</h1><p>No match or mapping failures: every customer could be matched, or given a partner.</p>"
         }
-        let back = "/ui/match-failures" + (offset > 0 ? WebPaths.query([("offset", String(offset))]) : "")
+        let back = "/ui/match-failures" + WebPaths.query([("search", search), ("offset", offset > 0 ? String(offset) : nil)])
         let body = HTML.join(
             rows.map { row -> HTML in
                 let reason = [row.matchFailure?.description, row.mappingFailure?.description].compactMap { $0 }.joined(separator: " ")
@@ -276,8 +296,9 @@ enum Pages {
         return """
             <h1>Match failures</h1><p class="muted">\(total == 1 ? "One customer" : "\(total) customers") Accord could not match or map \
             automatically, and why. Fix the data at the source, or pair them by hand from the customer page.</p>
-            <table><tr><th>Customer</th><th>E-mail</th><th>Reason</th><th></th></tr>\(body)</table>
-            \(pager(path: "/ui/match-failures", query: [], offset: offset, limit: limit, total: total))
+            \(searchForm("/ui/match-failures", search: search, placeholder: "name, e-mail or id"))
+            \(rows.isEmpty ? nothingFound(search) : "<table><tr><th>Customer</th><th>E-mail</th><th>Reason</th><th></th></tr>\(body)</table>")
+            \(pager(path: "/ui/match-failures", query: [("search", search)], offset: offset, limit: limit, total: total))
             """
     }
 

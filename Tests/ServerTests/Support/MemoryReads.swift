@@ -31,8 +31,8 @@ struct MemoryReads: TenantReads {
         await engine.readModels().fileCustomers(tenant)
     }
 
-    func unpartnered(_ tenant: TenantID, side: String, limit: Int, offset: Int) async throws -> (rows: [UnpartneredRow], total: Int) {
-        await engine.readModels().unpartnered(tenant, side: side, limit: limit, offset: offset)
+    func unpartnered(_ tenant: TenantID, side: String, search: String?, limit: Int, offset: Int) async throws -> (rows: [UnpartneredRow], total: Int) {
+        await engine.readModels().unpartnered(tenant, side: side, search: search, limit: limit, offset: offset)
     }
 
     /// Every free customer of the side: the ranking decides (the SQL's first cut is tested over PostgreSQL).
@@ -43,12 +43,12 @@ struct MemoryReads: TenantReads {
         return models.customers(tenant, refs: models.partnerCandidates(side: side, tenant: tenant).map(\.customer))
     }
 
-    func matchFailures(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [CustomerRow], total: Int) {
-        await engine.readModels().failures(tenant, limit: limit, offset: offset)
+    func matchFailures(_ tenant: TenantID, search: String?, limit: Int, offset: Int) async throws -> (rows: [CustomerRow], total: Int) {
+        await engine.readModels().failures(tenant, search: search, limit: limit, offset: offset)
     }
 
-    func links(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [PartnerLinkRow], total: Int) {
-        await engine.readModels().links(tenant, limit: limit, offset: offset)
+    func links(_ tenant: TenantID, search: String?, limit: Int, offset: Int) async throws -> (rows: [PartnerLinkRow], total: Int) {
+        await engine.readModels().links(tenant, search: search, limit: limit, offset: offset)
     }
 
     func links(_ tenant: TenantID, ids: [String]) async throws -> [PartnerLinkRow] {
