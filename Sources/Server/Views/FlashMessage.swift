@@ -64,8 +64,8 @@ struct FlashMessage: Sendable, Hashable {
         SessionCookie.make(cookieName, value: "", maxAge: 0, path: "/ui", secure: secure)
     }
 
-    /// Where a page shows a message about `subject`, if one comes: a marker that ``HTMLResponse`` replaces with the
-    /// message, or drops.
+    /// Where a page shows a message about `subject`, if one comes: an HTML comment that ``HTMLResponse`` replaces with
+    /// the message (and that stays an invisible comment otherwise).
     static func slot(_ subject: String) -> HTML {
         HTML(trusted: "<!--flash:" + HTML.escape(subject).replacingOccurrences(of: "-", with: "&#45;") + "-->")
     }
@@ -75,13 +75,7 @@ struct FlashMessage: Sendable, Hashable {
         guard let subject else { return nil }
         let marker = Self.slot(subject).rendered
         guard body.rendered.contains(marker) else { return nil }
-        let message: HTML =
-            switch kind {
-            case .notice: "<p class=\"notice\" role=\"status\">\(text)</p>"
-            case .info: "<p class=\"info\" role=\"status\">\(text)</p>"
-            case .error: "<p class=\"error\" role=\"alert\">\(text)</p>"
-            }
-        return HTML(trusted: body.rendered.replacingOccurrences(of: marker, with: message.rendered))
+        return HTML(trusted: body.rendered.replacingOccurrences(of: marker, with: Layout.message(kind, text).rendered))
     }
 
     private static func signature(of body: String, session: String) -> String {

@@ -50,9 +50,9 @@ enum Layout {
                 let current: HTML = section == chrome.section ? #" aria-current="page""# : ""
                 return "<a href=\"\(section.path)\"\(current)>\(section.title)</a>"
             })
-        let notice: HTML = chrome.notice.map { "<p class=\"notice\" role=\"status\">\($0)</p>" } ?? .empty
-        let error: HTML = chrome.error.map { "<p class=\"error\" role=\"alert\">\($0)</p>" } ?? .empty
-        let info: HTML = chrome.info.map { "<p class=\"info\" role=\"status\">\($0)</p>" } ?? .empty
+        let notice: HTML = chrome.notice.map { message(.notice, $0) } ?? .empty
+        let error: HTML = chrome.error.map { message(.error, $0) } ?? .empty
+        let info: HTML = chrome.info.map { message(.info, $0) } ?? .empty
         return document(
             title: title, viewer: chrome.identity.role == .viewer,
             body: """
@@ -79,6 +79,15 @@ enum Layout {
         identity.role == .viewer
             ? "<p class=\"notice read-only\" role=\"note\">You are a viewer: you can look at everything here, and an admin makes the changes.</p>"
             : .empty
+    }
+
+    /// A message as the pages show it: done (a status), information (a status), or refused (an alert).
+    static func message(_ kind: FlashMessage.Kind, _ text: String) -> HTML {
+        switch kind {
+        case .notice: "<p class=\"notice\" role=\"status\">\(text)</p>"
+        case .info: "<p class=\"info\" role=\"status\">\(text)</p>"
+        case .error: "<p class=\"error\" role=\"alert\">\(text)</p>"
+        }
     }
 
     /// A page without navigation (login, errors).
