@@ -36,15 +36,20 @@ public struct ProjectionRows<Row: Codable & Sendable>: Sendable {
     }
 
     /// Loads the rows whose `columns` equal one of the given value objects (JSON objects of those columns).
+    ///
+    /// Each distinct key is looked up on its own (`LATERAL … OFFSET 0` keeps the lookup from being turned into a join
+    /// the planner may answer by scanning the table: with a few thousand rows it did, 3 ms a batch instead of 0.1 ms,
+    /// because it cannot see how few keys a JSON batch holds).
     /// - Throws: ``PGError``, or a decoding error if a stored row does not fit `Row`.
     public func load(by columns: [String], values: [some Encodable], on connection: PGConnection) async throws -> [Row] {
         guard !values.isEmpty else { return [] }
         let rows = try await connection.query(
             """
-            SELECT to_jsonb(t) FROM \(unsafeRaw: name) t
-            WHERE (\(unsafeRaw: columns.map { "t.\($0)" }.joined(separator: ", "))) IN (
-                SELECT \(unsafeRaw: columns.map { "k.\($0)" }.joined(separator: ", "))
-                FROM jsonb_to_recordset(\(try ProjectionJSON.array(values))) AS k(\(unsafeRaw: columnList(columns))))
+            SELECT to_jsonb(t) FROM (
+                SELECT DISTINCT \(unsafeRaw: columns.joined(separator: ", "))
+                FROM jsonb_to_recordset(\(try ProjectionJSON.array(values))) AS k(\(unsafeRaw: columnList(columns)))) AS k
+            CROSS JOIN LATERAL (
+                SELECT * FROM \(unsafeRaw: name) t WHERE \(unsafeRaw: columns.map { "t.\($0) = k.\($0)" }.joined(separator: " AND ")) OFFSET 0) AS t
             """)
         return try rows.map { try ProjectionJSON.decode(Row.self, from: try $0.decode(column: 0, as: PGJSON.self)) }
     }
