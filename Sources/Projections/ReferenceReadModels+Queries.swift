@@ -32,7 +32,7 @@ extension ReferenceReadModels {
     /// ``CustomerQueries/unpartnered(_:side:search:limit:offset:)``.
     public func unpartnered(_ tenant: TenantID, side: String, search: String? = nil, limit: Int, offset: Int) -> (rows: [UnpartneredRow], total: Int) {
         let rows = unpartneredRows.filter {
-            $0.tenantID == tenant.rawValue && $0.side == side && CustomerFilter.found(search, in: [$0.name ?? "", $0.email ?? "", $0.externalID])
+            $0.tenantID == tenant.rawValue && $0.side == side && CustomerFilter.found(search, name: $0.name, email: $0.email, id: $0.externalID)
         }
         let sorted = rows.sorted { CCollation.less(Self.nameKey($0.name, $0.system, $0.externalID), Self.nameKey($1.name, $1.system, $1.externalID)) }
         return page(sorted, limit: limit, offset: offset)
@@ -40,7 +40,7 @@ extension ReferenceReadModels {
 
     /// ``CustomerQueries/failures(_:search:limit:offset:)``.
     public func failures(_ tenant: TenantID, search: String? = nil, limit: Int, offset: Int) -> (rows: [CustomerRow], total: Int) {
-        let found = customerRows(of: tenant).filter { Self.hasFailed($0) && CustomerFilter.found(search, in: [$0.name ?? "", $0.email ?? "", $0.externalID]) }
+        let found = customerRows(of: tenant).filter { Self.hasFailed($0) && CustomerFilter.found(search, name: $0.name, email: $0.email, id: $0.externalID) }
         return page(byName(found), limit: limit, offset: offset)
     }
 

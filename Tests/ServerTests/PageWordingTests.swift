@@ -59,8 +59,7 @@ struct PageWordingTests {
             try await harness.withClient { client throws in
                 let cookie = try await client.login(harness.acmeKey)
                 let conflicts = try await client.get("/ui/conflicts", cookie: cookie)
-                let action = try #require(conflicts.text.range(of: #"action="/ui/conflicts/[^"]+/resolve""#, options: .regularExpression))
-                let path = String(conflicts.text[action].dropFirst(8).dropLast())
+                let path = try #require(conflicts.formAction(#"/ui/conflicts/[^"]+/resolve"#))
                 let resolved = try await client.postForm(
                     path, [("_csrf", try #require(conflicts.csrfToken)), ("choice[city]", "source"), ("value[city]", "Kolding")], cookie: cookie)
                 #expect(resolved.flash?.hasPrefix("notice: ") == true, "\(resolved.flash ?? "")")
@@ -138,8 +137,7 @@ struct PageWordingTests {
                 #expect(withoutIDs(taken.flash), "\(taken.flash ?? "")")
 
                 let synchronised = try await client.get("/ui/synchronised", cookie: cookie)
-                let stop = try #require(synchronised.text.range(of: #"action="/ui/links/[^"]+/stop""#, options: .regularExpression))
-                let stopPath = String(synchronised.text[stop].dropFirst(8).dropLast())
+                let stopPath = try #require(synchronised.formAction(#"/ui/links/[^"]+/stop"#))
                 let token = try #require(synchronised.csrfToken)
                 #expect(try await client.postForm(stopPath, [("_csrf", token)], cookie: cookie).flash == "notice: Synchronisation stopped.")
                 let again = try await client.postForm(stopPath, [("_csrf", token)], cookie: cookie)
@@ -159,8 +157,7 @@ struct PageWordingTests {
             try await harness.withClient { client throws in
                 let cookie = try await client.login(harness.acmeKey)
                 let conflicts = try await client.get("/ui/conflicts", cookie: cookie)
-                let action = try #require(conflicts.text.range(of: #"action="/ui/conflicts/[^"]+/resolve""#, options: .regularExpression))
-                let path = String(conflicts.text[action].dropFirst(8).dropLast())
+                let path = try #require(conflicts.formAction(#"/ui/conflicts/[^"]+/resolve"#))
                 let link = path.split(separator: "/")[2]
                 let token = try #require(conflicts.csrfToken)
 

@@ -177,8 +177,7 @@ struct WebUITests {
                 let cookie = try await client.login(harness.acmeKey)
                 let conflicts = try await client.get("/ui/conflicts", cookie: cookie)
                 let token = try #require(conflicts.csrfToken)
-                let action = try #require(conflicts.text.range(of: #"action="/ui/conflicts/[^"]+/resolve""#, options: .regularExpression))
-                let path = String(conflicts.text[action].dropFirst(8).dropLast())
+                let path = try #require(conflicts.formAction(#"/ui/conflicts/[^"]+/resolve"#))
                 let resolved = try await client.postForm(
                     path, [("_csrf", token), ("choice[city]", "value"), ("value[city]", "Kolding")], cookie: cookie)
                 #expect(resolved.flash?.hasPrefix("notice: ") == true, "\(resolved.flash ?? "")")

@@ -1,3 +1,4 @@
+import PGClient
 import SyncDomain
 
 /// Which customers a list shows: a side, a text to look for, whether deleted ones count, and a page.
@@ -34,11 +35,20 @@ public struct CustomerFilter: Sendable, Hashable {
         }
     }
 
-    /// The `ILIKE` pattern of ``search``: its `%`, `_` and `\` escaped, inside `%…%`.
-    var pattern: String { Self.likePattern(search) }
-
     /// The `ILIKE` pattern of a searched text: its `%`, `_` and `\` escaped, inside `%…%` (`%` for no search).
     static func likePattern(_ search: String?) -> String { search.map { "%" + CCollation.escapeLike($0) + "%" } ?? "%" }
+
+    /// SQL: the row's name, e-mail or id contains the searched text (true for no search). The row needs `name`, `email`
+    /// and `external_id` columns; ``found(_:name:email:id:)`` is the same rule in memory.
+    static func textCondition(_ search: String?) -> PGQuery {
+        let pattern = likePattern(search)
+        return "(coalesce(name, '') ILIKE \(pattern) OR coalesce(email, '') ILIKE \(pattern) OR external_id ILIKE \(pattern))"
+    }
+
+    /// In memory: a customer's name, e-mail or id contains the searched text, as ``textCondition(_:)`` decides.
+    static func found(_ search: String?, name: String?, email: String?, id: String) -> Bool {
+        found(search, in: [name ?? "", email ?? "", id])
+    }
 
     /// Whether one of the values contains the searched text as `ILIKE` on ``likePattern(_:)`` decides (true for no search).
     static func found(_ search: String?, in values: [String]) -> Bool {
@@ -49,6 +59,6 @@ public struct CustomerFilter: Sendable, Hashable {
     /// Whether a row passes the filter (before paging), as the SQL condition decides it.
     func matches(_ row: CustomerRow) -> Bool {
         guard (Self.systems(ofSide: side) ?? []).contains(row.system), includeDeleted || !row.deleted else { return false }
-        return Self.found(search, in: [row.name ?? "", row.email ?? "", row.externalID])
+        return Self.found(search, name: row.name, email: row.email, id: row.externalID)
     }
 }

@@ -40,11 +40,9 @@ public struct CustomerQueries: Sendable {
     /// - Throws: ``PGError``, or a decoding error for a row that does not fit ``CustomerRow``.
     public func page(_ tenant: TenantID, filter: CustomerFilter) async throws -> (rows: [CustomerRow], total: Int) {
         let systems = CustomerFilter.systems(ofSide: filter.side) ?? []
-        let pattern = filter.pattern
         return try await pool.withTransaction(scope: .tenant(tenant)) { connection in
             let condition: PGQuery = """
-                system = ANY(\(systems)::text[]) AND (\(filter.includeDeleted) OR NOT deleted)
-                AND (coalesce(name, '') ILIKE \(pattern) OR coalesce(email, '') ILIKE \(pattern) OR external_id ILIKE \(pattern))
+                system = ANY(\(systems)::text[]) AND (\(filter.includeDeleted) OR NOT deleted) AND \(CustomerFilter.textCondition(filter.search))
                 """
             let rows = try await connection.query(
                 """
@@ -78,12 +76,8 @@ public struct CustomerQueries: Sendable {
     public func unpartnered(_ tenant: TenantID, side: String, search: String? = nil, limit: Int, offset: Int) async throws
         -> (rows: [UnpartneredRow], total: Int)
     {
-        let pattern = CustomerFilter.likePattern(search)
-        return try await pool.withTransaction(scope: .tenant(tenant)) { connection in
-            let condition: PGQuery = """
-                side = \(side)
-                AND (coalesce(name, '') ILIKE \(pattern) OR coalesce(email, '') ILIKE \(pattern) OR external_id ILIKE \(pattern))
-                """
+        try await pool.withTransaction(scope: .tenant(tenant)) { connection in
+            let condition: PGQuery = "side = \(side) AND \(CustomerFilter.textCondition(search))"
             let rows = try await connection.query(
                 """
                 SELECT to_jsonb(u) FROM unpartnered u WHERE \(condition)
@@ -99,11 +93,9 @@ public struct CustomerQueries: Sendable {
     /// name, e-mail or id contains it.
     /// - Throws: ``PGError``, or a decoding error.
     public func failures(_ tenant: TenantID, search: String? = nil, limit: Int, offset: Int) async throws -> (rows: [CustomerRow], total: Int) {
-        let pattern = CustomerFilter.likePattern(search)
         let (rows, total) = try await pool.withTransaction(scope: .tenant(tenant)) { connection in
             let condition: PGQuery = """
-                NOT deleted AND (match_failure IS NOT NULL OR mapping_failure IS NOT NULL)
-                AND (coalesce(name, '') ILIKE \(pattern) OR coalesce(email, '') ILIKE \(pattern) OR external_id ILIKE \(pattern))
+                NOT deleted AND (match_failure IS NOT NULL OR mapping_failure IS NOT NULL) AND \(CustomerFilter.textCondition(search))
                 """
             let rows = try await connection.query(
                 """

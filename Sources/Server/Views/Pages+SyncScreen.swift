@@ -10,11 +10,16 @@ extension Pages {
             (.outbound, "Outbound problems", o.outboundFailures, true),
         ]
         let links = HTML.join(
-            tabs.map { section, label, count, urgent -> HTML in
-                let currentMark: HTML = section == current ? " aria-current=\"page\"" : .empty
-                let tag: HTML = urgent && count > 0 ? "<span class=\"tag attention\">\(count)</span>" : "<span class=\"tag\">\(count)</span>"
-                return "<a href=\"\(section.path)\"\(currentMark)>\(label) \(tag)</a>"
+            tabs.map { section, label, count, urgent in
+                tab(section.path, label, count: count, current: section == current, attention: urgent && count > 0)
             }, separator: " ")
         return "<nav class=\"tabs sync\" aria-label=\"Synchronisation\">\(links)</nav>"
+    }
+
+    /// One tab: a link with its count (highlighted for `attention`), marked when it is the current one.
+    static func tab(_ href: String, _ label: String, count: Int?, current: Bool, attention: Bool = false) -> HTML {
+        let mark: HTML = current ? " aria-current=\"page\"" : .empty
+        let tag: HTML = count.map { " <span class=\"tag\(attention ? " attention" : "")\">\($0)</span>" } ?? .empty
+        return "<a href=\"\(href)\"\(mark)>\(label)\(tag)</a>"
     }
 }

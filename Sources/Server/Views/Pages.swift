@@ -203,9 +203,7 @@ enum Pages {
         counts: (source: Int, economic: Int)? = nil
     ) -> HTML {
         func tab(_ value: String, _ label: String, _ count: Int?) -> HTML {
-            let current: HTML = side == value ? " aria-current=\"page\"" : .empty
-            let number: HTML = count.map { " <span class=\"tag\">\($0)</span>" } ?? .empty
-            return "<a href=\"/ui/unpartnered?side=\(value)\"\(current)>\(label)\(number)</a>"
+            Pages.tab("/ui/unpartnered?side=\(value)", label, count: count, current: side == value)
         }
         let tabs: HTML = """
             <nav class="tabs" aria-label="Side">\(tab("source", "Stripe and file customers", counts?.source)) \(tab("economic", "e-conomic customers", counts?.economic))</nav>

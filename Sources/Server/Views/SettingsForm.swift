@@ -155,13 +155,11 @@ struct SettingsForm: Sendable, Hashable {
 
         var fieldMappings: [FieldMapping] = []
         for (number, line) in lines(mappings) {
-            let parts = line.components(separatedBy: "->").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, !parts[1].isEmpty else {
+            guard let mapping = Self.mapping(line) else {
                 problems.append("Field mappings, line \(number): write 'source field -> e-conomic field' (several sources joined with '+').")
                 continue
             }
-            let sources = parts[0].split(separator: "+").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            fieldMappings.append(FieldMapping(sources: sources, economic: parts[1]))
+            fieldMappings.append(mapping)
         }
 
         guard let create = CreatePolicy(rawValue: createPolicy) else {
@@ -188,6 +186,14 @@ struct SettingsForm: Sendable, Hashable {
         return problems.isEmpty ? .success((settings, version)) : .failure(Problems(messages: problems))
     }
 
+    /// A mapping line, `source [+ source…] -> economic`; nil when it is not one.
+    static func mapping(_ line: String) -> FieldMapping? {
+        let parts = line.components(separatedBy: "->").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, !parts[1].isEmpty else { return nil }
+        let sources = parts[0].split(separator: "+").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return FieldMapping(sources: sources, economic: parts[1])
+    }
+
     /// The e-conomic fields the mapping editor offers, in catalogue order.
     static let mappingFields = EconomicField.allCases.filter(\.spec.isMappable)
 
@@ -208,9 +214,8 @@ struct SettingsForm: Sendable, Hashable {
     var mappingRows: [MappingRow] {
         var found: [String: [String]] = [:]
         for line in mappings.split(separator: "\n") {
-            let parts = line.components(separatedBy: "->").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, found[parts[1]] == nil else { continue }
-            found[parts[1]] = parts[0].split(separator: "+").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard let mapping = Self.mapping(String(line)), found[mapping.economic] == nil else { continue }
+            found[mapping.economic] = mapping.sources
         }
         let listed = Set(SourceField.known.map(\.key))
         return Self.mappingFields.map { field in

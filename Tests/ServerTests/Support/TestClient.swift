@@ -114,6 +114,11 @@ extension TestResponse {
     /// `error.message` of an error answer.
     var errorMessage: String? { ((try? json())?["error"] as? [String: Any])?["message"] as? String }
 
+    /// The first form action on the page whose path matches `path` (a regular expression, e.g. `/ui/conflicts/[^"]+/resolve`).
+    func formAction(_ path: String) -> String? {
+        text.range(of: #"action=""# + path + #"""#, options: .regularExpression).map { String(text[$0].dropFirst(8).dropLast()) }
+    }
+
     /// The message an action left for the next page (its `accord_flash` cookie), as `notice: …`, `info: …` or `error: …`.
     var flash: String? {
         guard let cookie = flashCookie else { return nil }
