@@ -84,9 +84,22 @@ class Accord:
         """An accountant's edit in e-conomic's own screens (the sandbox's admin API)."""
         return _request("PATCH", f"{self.sandbox}/_sandbox/customers/{number}", fields)
 
+    economic_tokens = {"X-AppSecretToken": "sandbox-app-secret", "X-AgreementGrantToken": "sandbox-agreement-grant"}
+
     def economic_customer(self, number):
-        tokens = {"X-AppSecretToken": "sandbox-app-secret", "X-AgreementGrantToken": "sandbox-agreement-grant"}
-        return _request("GET", f"{self.sandbox}/customers/{number}", headers=tokens)
+        return _request("GET", f"{self.sandbox}/customers/{number}", headers=self.economic_tokens)
+
+    def create_in_economic(self, name, email):
+        """A customer an accountant makes in e-conomic (its REST API, with the sandbox's standard lists)."""
+        body = {
+            "name": name, "email": email, "currency": "DKK", "customerGroup": {"customerGroupNumber": 1},
+            "paymentTerms": {"paymentTermsNumber": 1}, "vatZone": {"vatZoneNumber": 1},
+        }
+        return _request("POST", f"{self.sandbox}/customers", body, headers=self.economic_tokens)
+
+    def stripe_customer(self, customer_id):
+        auth = base64.b64encode(f"{self.stripe_key}:".encode()).decode()
+        return _request("GET", f"{self.stripe}/v1/customers/{customer_id}", headers={"Authorization": f"Basic {auth}"})
 
     def edit_in_stripe(self, customer_id, **fields):
         auth = base64.b64encode(f"{self.stripe_key}:".encode()).decode()

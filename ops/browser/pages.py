@@ -175,6 +175,13 @@ class UnpartneredPage(Page):
         labels = {b.text.strip() for b in self.driver.find_elements(By.TAG_NAME, "button")}
         self.click_button("Create partners" if "Create partners" in labels else "Create partner")
 
+    def create_in_stripe(self, name):
+        """Opens the other actions of the customer named `name` and presses "Create partner in Stripe"."""
+        rows = [row for row in self.driver.find_elements(By.CSS_SELECTOR, "tr") if name in row.text]
+        assert rows, f"no row of {name!r} on the page"
+        rows[0].find_element(By.TAG_NAME, "summary").click()
+        self.click_button("Create partner in Stripe", within=rows[0])
+
 
 class SynchronisedPage(Page):
     path = "/ui/synchronised"

@@ -1,6 +1,6 @@
 """What a person does in the pages today, end to end against the live demo: a new company's first synchronised
 customer entirely in the browser, resolve a conflict field by field,
-stop and restart a pair, preview and save a settings change, choose a default from e-conomic's lists, import a customer file, test a connection. The data each flow needs is set up through the API,
+create an e-conomic customer's partner in Stripe, stop and restart a pair, preview and save a settings change, choose a default from e-conomic's lists, import a customer file, test a connection. The data each flow needs is set up through the API,
 localstripe and the e-conomic sandbox (accord_client.py); each flow is driven through its page object (pages.py)."""
 
 from selenium.webdriver.common.by import By
@@ -119,6 +119,29 @@ def test_import_a_customer_file(site, accord, tmp_path):
     listed = site.open(ImportsPage)
     assert "kunder-browser.csv" in listed.text
     wait_until("the file's customers to be listed", lambda: [c for c in accord.customers(search="Ida Holm", side="file") if c.get("name") == "Ida Holm"])
+
+
+def test_create_an_economic_customers_partner_in_stripe(site, accord):
+    """A customer the accountant made in e-conomic, whom Stripe does not know: "Create partner in Stripe" among its other
+    actions makes one Stripe customer carrying its e-conomic number, and the two are a pair."""
+    name = "Stig Sandvik A/S"
+    number = accord.create_in_economic(name, "stig@sandvik.example")["customerNumber"]
+    page = wait_until(
+        "the e-conomic customer to be listed as unpartnered",
+        lambda: (p := site.open(UnpartneredPage, "/ui/unpartnered?side=economic&search=Sandvik")) and name in p.text and p,
+    )
+    page.create_in_stripe(name)
+    assert page.errors == [], page.errors
+    assert f"Creating the partner of {name} in Stripe." in page.notices, page.notices
+    paired = wait_until(
+        "the customer to be paired with a Stripe customer",
+        lambda: next((c for c in accord.customers(search=name, side="economic") if (c.get("partner") or "").startswith("stripe:")), None),
+        timeout=120,
+    )
+    made = accord.stripe_customer(paired["partner"].split(":", 1)[1])
+    assert made["name"] == name and made["email"] == "stig@sandvik.example", made
+    assert str(number) in made["metadata"].values(), made["metadata"]
+    site.open(CustomersPage, f"/ui/customers/economic/{number}").screenshot("customer-partner-made-in-stripe")
 
 
 def test_test_a_connection(site):

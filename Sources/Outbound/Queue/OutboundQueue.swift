@@ -197,7 +197,7 @@ public struct OutboundQueue: Sendable {
                         SELECT q.tenant_id, q.request_id, q.next_attempt_at, q.created_at FROM \(unsafeRaw: queue) q
                         WHERE q.tenant_id = t.id AND q.status IN ('pending', 'failed_waiting', 'rate_limited') AND q.next_attempt_at <= now()
                           AND NOT (q.kind IN ('economic_create', 'economic_update') AND q.tenant_id = ANY(\(skipped.map(\.rawValue))::text[]))
-                          AND NOT (q.kind IN ('stripe_metadata', 'stripe_fields') AND q.tenant_id = ANY(\(skippedStripe.map(\.rawValue))::text[]))
+                          AND NOT (q.kind IN ('stripe_metadata', 'stripe_fields', 'stripe_create') AND q.tenant_id = ANY(\(skippedStripe.map(\.rawValue))::text[]))
                           AND NOT EXISTS (
                               SELECT 1 FROM outbound_claims c
                               WHERE c.tenant_id = q.tenant_id AND c.request_id = q.request_id
@@ -351,7 +351,7 @@ public struct OutboundQueue: Sendable {
                 LEFT JOIN capped k ON k.tenant_id = q.tenant_id
                 WHERE q.status IN ('pending', 'failed_waiting', 'rate_limited')
                   AND NOT (q.kind IN ('economic_create', 'economic_update') AND q.tenant_id = ANY(\(skipped.map(\.rawValue))::text[]))
-                  AND NOT (q.kind IN ('stripe_metadata', 'stripe_fields') AND q.tenant_id = ANY(\(skippedStripe.map(\.rawValue))::text[]))
+                  AND NOT (q.kind IN ('stripe_metadata', 'stripe_fields', 'stripe_create') AND q.tenant_id = ANY(\(skippedStripe.map(\.rawValue))::text[]))
                 """
             ).first
             guard let row else { return (nil, false) }

@@ -39,9 +39,12 @@ public enum OutboundQueueModel {
             case .patch(let patch):
                 kind = .stripeFields
                 payload = patch.values
+            case .create(let fields):
+                kind = .stripeCreate
+                payload = fields
             }
             var row = newRow(key, kind: kind, event: event, payload: payload, reason: e.reason.rawValue)
-            row.stripeCustomerID = e.customerId
+            row.stripeCustomerID = e.customerId.isEmpty ? nil : e.customerId
             row.linkID = e.linkId?.description
             rows[key] = row
         case .outboundSucceeded(let e):
@@ -51,6 +54,7 @@ public enum OutboundQueueModel {
                 row.status = .succeeded
                 row.nextAttemptAt = nil
                 if let number = e.customerNumber { row.customerNumber = number }
+                if let created = e.stripeCustomerId { row.stripeCustomerID = created }
                 row.written = e.written
             }
         case .outboundFailed(let e):

@@ -34,6 +34,8 @@ public enum OutboundRequestKind: String, Codable, Hashable, Sendable, CaseIterab
     case stripeMetadata = "stripe_metadata"
     /// Apply a field patch with bases to a Stripe customer.
     case stripeFields = "stripe_fields"
+    /// Create a Stripe customer (an e-conomic customer's partner).
+    case stripeCreate = "stripe_create"
 
     /// Whether the request goes to e-conomic (and counts against the tenant's e-conomic rate limit).
     public var isEconomic: Bool { self == .economicCreate || self == .economicUpdate }
@@ -64,7 +66,7 @@ public struct OutboundRequestRow: Codable, Hashable, Sendable {
     public var nextAttemptAt: Date?
     /// The e-conomic customer: the one to update, or the one created (once the create succeeded).
     public var customerNumber: Int?
-    /// The Stripe customer to update (`cus_…`).
+    /// The Stripe customer to update, or the one created (once the create succeeded) (`cus_…`).
     public var stripeCustomerID: String?
     /// What to send: a create's e-conomic fields, an update's new values (empty: cleared), Stripe metadata keys or
     /// fields. The bases of an update are in its request event.

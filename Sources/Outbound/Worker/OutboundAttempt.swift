@@ -6,8 +6,11 @@ import SyncDomain
 enum OutboundAttempt: Sendable, Hashable {
     /// Carried out (or found carried out by reconciliation); an update's fields left alone because the target had
     /// moved are in `targetMoved` (field → the value found); `answer` is the e-conomic customer as e-conomic returned it
-    /// (an update's `PUT`, or its `GET` when nothing needed writing), recorded as an observation.
-    case succeeded(customerNumber: Int?, written: [String: String], targetMoved: [String: String] = [:], answer: EconomicCustomer? = nil)
+    /// (an update's `PUT`, or its `GET` when nothing needed writing), recorded as an observation; `stripeCustomerId` is
+    /// the customer a Stripe create made.
+    case succeeded(
+        customerNumber: Int?, written: [String: String], targetMoved: [String: String] = [:], answer: EconomicCustomer? = nil,
+        stripeCustomerId: String? = nil)
     /// Failed; the decider retries it with backoff when the error is retryable, else abandons it.
     case failed(OutboundError, retryAfter: Double?)
     /// Cannot succeed without a person (no credentials, an invalid payload, several matching customers):

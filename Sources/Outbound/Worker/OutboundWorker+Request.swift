@@ -49,7 +49,7 @@ extension OutboundWorker {
             case .economic(let write):
                 attempt = await attemptEconomic(write, claim: claim, snapshot: snapshot, logger: logger)
             case .stripe(let write):
-                attempt = await attemptStripe(write, claim: claim)
+                attempt = await attemptStripe(write, claim: claim, snapshot: snapshot)
             }
         } catch {
             logger.error("could not prepare the attempt", metadata: ["error": "\(error)"])
@@ -156,10 +156,11 @@ extension OutboundWorker {
         let id = claim.requestID
         let recorded: OutboundStream.Recorded
         switch attempt {
-        case .succeeded(let number, let written, let targetMoved, let answer):
+        case .succeeded(let number, let written, let targetMoved, let answer, let stripeCustomerId):
             if let answer { await observe(answer, tenant: claim.tenant, logger: logger) }
             recorded = try await stream.record(
-                .recordSuccess(id, customerNumber: number, written: written, targetMoved: targetMoved), for: id, of: claim.tenant)
+                .recordSuccess(id, customerNumber: number, stripeCustomerId: stripeCustomerId, written: written, targetMoved: targetMoved), for: id,
+                of: claim.tenant)
         case .failed(let error, let retryAfter):
             recorded = try await stream.record(
                 .recordFailure(id, error: error, retryAfter: retryAfter, now: Date(), jitter: Double.random(in: 0..<1)), for: id, of: claim.tenant,
@@ -176,7 +177,7 @@ extension OutboundWorker {
         let (target, creates): (String, Bool) =
             switch request {
             case .economic(let write): ("economic", write.kind == .create)
-            case .stripe: ("stripe", false)
+            case .stripe(let write): ("stripe", write.kind.isCreate)
             }
         for event in recorded.events {
             switch event {

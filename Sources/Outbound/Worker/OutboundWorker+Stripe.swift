@@ -4,10 +4,10 @@ import EventStore
 import SyncDomain
 import Synchronization
 
-/// Attempts at Stripe: metadata writes with the request id as their Idempotency-Key, and field patches with bases (see
-/// `OutboundWorker+Patch.swift`).
+/// Attempts at Stripe: metadata writes with the request id as their Idempotency-Key, field patches with bases (see
+/// `OutboundWorker+Patch.swift`) and creates (`OutboundWorker+StripeCreate.swift`).
 extension OutboundWorker {
-    func attemptStripe(_ write: StripeWriteRequested, claim: OutboundQueue.Claim) async -> OutboundAttempt {
+    func attemptStripe(_ write: StripeWriteRequested, claim: OutboundQueue.Claim, snapshot: OutboundStream.Snapshot) async -> OutboundAttempt {
         let tenant = claim.tenant
         let connections: TenantConnections
         switch await self.connections(for: tenant) {
@@ -30,6 +30,8 @@ extension OutboundWorker {
             case .patch(let patch):
                 guard await waitForRateLimit(tenant, calls: 2) else { return .notSent }  // GET, then the write
                 return try await applyPatch(patch, to: write, using: client, fence: { await self.stillHolds(claim) })
+            case .create(let fields):
+                return await attemptStripeCreate(write, fields: fields, tenant: tenant, snapshot: snapshot, client: client)
             }
         } catch {
             return OutboundAttempt.from(error)
@@ -37,7 +39,7 @@ extension OutboundWorker {
     }
 
     /// Waits for the tenant's Stripe rate limit; false when the wait was given up (shutting down): nothing is sent.
-    private func waitForRateLimit(_ tenant: TenantID, calls: Int) async -> Bool {
+    func waitForRateLimit(_ tenant: TenantID, calls: Int) async -> Bool {
         do {
             try await stripeLimiter.acquire(tenant, cost: max(1, calls), while: { !self.stopping.load(ordering: .acquiring) })
             return true

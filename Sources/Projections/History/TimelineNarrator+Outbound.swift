@@ -11,8 +11,11 @@ extension TimelineNarrator {
         case .stripeWriteRequested(let write):
             return stripeRequest(event, write)
         case .economicCreateStarted(let started):
-            var text = "Sending the create to e-conomic (request \(started.requestId))"
-            if let existing = started.existing {
+            let target = requests[started.requestId]?.target ?? "e-conomic"
+            var text = "Sending the create to \(target) (request \(started.requestId))"
+            if target == "Stripe" {
+                text += "; found by the request id in its metadata if the answer is lost"
+            } else if let existing = started.existing {
                 text +=
                     existing.isEmpty
                     ? "; no e-conomic customer matched it before the first send"
@@ -93,6 +96,14 @@ extension TimelineNarrator {
                 summary: "Requested: set Stripe metadata \(values.keys.sorted().joined(separator: ", ")) (request \(write.requestId); \(why))",
                 changes: values.keys.sorted().map { FieldChange(field: "metadata.\($0)", from: nil, to: values[$0]) }, linkId: write.linkId,
                 requestId: write.requestId)
+        case .create(let fields):
+            requests[write.requestId] = RequestNote(target: "Stripe", what: "create")
+            return TimelineEntry(
+                event, kind: .requested,
+                summary:
+                    "Requested: create the customer in Stripe with \(Self.count(fields.count, "field")) (request \(write.requestId); \(why))",
+                changes: fields.keys.sorted().map { FieldChange(field: $0, from: nil, to: fields[$0]) }, linkId: write.linkId,
+                requestId: write.requestId)
         case .patch(let patch):
             return update(
                 event, in: "Stripe", customer: write.customerId, patch: patch, request: write.requestId, link: write.linkId,
@@ -124,6 +135,8 @@ extension TimelineNarrator {
         var text = "\(about.target) answered: "
         if about.what == "create", let number = succeeded.customerNumber {
             text += "created customer \(number)"
+        } else if about.what == "create", let id = succeeded.stripeCustomerId {
+            text += "created customer \(id)"
         } else {
             text += "\(about.what) done"
         }

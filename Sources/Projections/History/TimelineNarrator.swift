@@ -140,6 +140,8 @@ struct TimelineNarrator {
     private func creationEntry(_ event: TimelineEvent, _ requested: PartnerCreationRequested) -> TimelineEntry {
         let number: String
         switch requested.numbering {
+        case _ where requested.targetSystem == .stripe:
+            number = requested.customerNumber.map { "its e-conomic number \($0) in the new customer's metadata" } ?? "no number"
         case .economicAssigns: number = "the number assigned by \(Self.name(requested.targetSystem))"
         case .sameAsSource: number = requested.customerNumber.map { "number \($0), the same as the source's" } ?? "the source's number"
         case .explicit(let chosen): number = "number \(chosen)"

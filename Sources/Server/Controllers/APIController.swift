@@ -243,6 +243,10 @@ public struct APIController: Sendable {
         let identity = try context.requireIdentity()
         let ref = try context.customerRef()
         let input = try await optionalBody(CreatePartnerInput.self, request) ?? CreatePartnerInput(numbering: nil)
+        if try input.targetSystem(for: ref) == .stripe {
+            let result = try await commands.createStripePartner(ref, tenant: identity.tenant, metadata: try metadata(context))
+            return JSONBody.response(CommandOutcome(result), status: .accepted)
+        }
         let numbering = try input.numbering?.numbering() ?? .economicAssigns
         let result = try await commands.createPartner(ref, numbering: numbering, tenant: identity.tenant, metadata: try metadata(context))
         return JSONBody.response(CommandOutcome(result), status: .accepted)
@@ -255,6 +259,11 @@ public struct APIController: Sendable {
             throw APIError.notFound("unknown side '\(name.prefix(40))': use source, stripe, file or economic")
         }
         let input = try await optionalBody(CreatePartnerInput.self, request) ?? CreatePartnerInput(numbering: nil)
+        if let target = input.target, target != (side.systems == [.economic] ? System.file : .economic).rawValue {
+            throw APIError.invalidInput(
+                "partners are created for a whole side in e-conomic (Stripe and file customers) or in a file (e-conomic customers); "
+                    + "create an e-conomic customer's partner in Stripe one customer at a time")
+        }
         let numbering = try input.numbering?.numbering() ?? .economicAssigns
         let outcome = try await side.run(commands, numbering: numbering, tenant: identity.tenant, metadata: try metadata(context))
         return JSONBody.response(

@@ -253,6 +253,27 @@ struct NumberingInput: Codable, Sendable {
 /// `POST /customers/{system}/{id}/create-partner` and `POST /unpartnered/{side}/create-partners`.
 struct CreatePartnerInput: Codable, Sendable {
     var numbering: NumberingInput?
+    /// Where an e-conomic customer's partner is created: `file` (the default) or `stripe`; `economic` (the only
+    /// choice, and the default) for a Stripe or file customer.
+    var target: String?
+
+    /// The system the partner of `customer` is created in.
+    /// - Throws: ``APIError`` (`invalidInput`) for an unknown system or one the customer's partner cannot be made in.
+    func targetSystem(for customer: CustomerRef) throws -> System {
+        let standard: System = customer.system == .economic ? .file : .economic
+        guard let target else { return standard }
+        guard let system = System(rawValue: target) else {
+            throw APIError.invalidInput("unknown target '\(target.prefix(40))': use file or stripe for an e-conomic customer, economic otherwise")
+        }
+        let allowed: [System] = customer.system == .economic ? [.file, .stripe] : [.economic]
+        guard allowed.contains(system) else {
+            throw APIError.invalidInput(
+                customer.system == .economic
+                    ? "an e-conomic customer's partner is created in a file (target file) or in Stripe (target stripe)"
+                    : "a \(customer.system.rawValue) customer's partner is created in e-conomic (target economic)")
+        }
+        return system
+    }
 }
 
 /// `POST /links`: pair two customers by hand.

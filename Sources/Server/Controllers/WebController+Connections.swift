@@ -9,6 +9,12 @@ extension WebController {
         return try await connections.status(of: tenant, webhookURL: "\(configuration.baseURL)/webhooks/stripe/\(tenant.rawValue)")
     }
 
+    /// Whether e-conomic customers are offered a partner created in Stripe: unless Stripe is known not to be connected
+    /// (a server that does not manage connections offers it; the request waits for a connection anyway).
+    func offersStripe(_ tenant: TenantID) async throws -> Bool {
+        (try? await connectionStatus(tenant))??.stripe.connected ?? true
+    }
+
     /// A sync screen's body, saying what is missing and with its actions disabled until e-conomic is connected.
     /// When the stored connections cannot be read (a wrong master key), the screen is shown as it is: the
     /// connections page says what is wrong.

@@ -19,7 +19,9 @@ extension WebController {
             let suggestions = try await PartnerSuggestions.build(for: row, query: query, tenant: identity.tenant, reads: reads)
             picker = Pages.partnerPicker(suggestions, ref: ref, query: query, problem: problem, identity: identity)
         }
-        let body = try await gated(Pages.customer(detail, row: row, identity: identity, picker: picker), tenant: identity.tenant)
+        let body = try await gated(
+            Pages.customer(detail, row: row, identity: identity, picker: picker, offersStripe: try await offersStripe(identity.tenant)),
+            tenant: identity.tenant)
         return try render(row.name ?? ref.description, .customers, body, request: request, context: context, status: status)
     }
 

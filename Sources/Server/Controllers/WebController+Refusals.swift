@@ -62,6 +62,8 @@ extension WebController {
             return sentence("The value chosen for \(field) cannot be used: \(problem)")
         case .unknownRequest:
             return "That partner is no longer waiting to be created."
+        case .notAnEconomicCustomer(let ref):
+            return sentence("\(try await name(ref)) is not an e-conomic customer: only those get a partner created in Stripe")
         case .customerNumberTaken, .invalidCustomerNumber, .fileCustomerTaken:
             return nil
         }

@@ -97,7 +97,7 @@ public struct WebController: Sendable {
         let body = try await syncScreen(
             Pages.unpartnered(
                 side: side, rows: rows, search: search, total: total, offset: paging.offset, limit: paging.limit, identity: identity, back: back,
-                counts: (overview.unpartneredSource, overview.unpartneredEconomic)),
+                counts: (overview.unpartneredSource, overview.unpartneredEconomic), offersStripe: try await offersStripe(identity.tenant)),
             .unpartnered, tenant: identity.tenant, overview: overview)
         return try render("Unpartnered", .unpartnered, body, request: request, context: context)
     }
@@ -197,6 +197,13 @@ public struct WebController: Sendable {
         case "include":
             return try await act(request, tenant: identity.tenant, form: form, fallback: fallback, notice: "\(name) is synchronised again.") {
                 try await commands.include(ref, tenant: identity.tenant, metadata: metadata(identity))
+                return nil
+            }
+        case "create-partner" where form.trimmed("target") == System.stripe.rawValue:
+            return try await act(
+                request, tenant: identity.tenant, form: form, fallback: fallback, notice: "Creating the partner of \(name) in Stripe."
+            ) {
+                try await commands.createStripePartner(ref, tenant: identity.tenant, metadata: metadata(identity))
                 return nil
             }
         case "create-partner":

@@ -15,6 +15,8 @@ public protocol TenantCommands: Sendable {
     @discardableResult func createPartner(
         _ customer: CustomerRef, numbering: PartnerNumbering, tenant: TenantID, metadata: CommandMetadata
     ) async throws -> CommandResult
+    /// Creates the partner of an e-conomic customer in Stripe.
+    @discardableResult func createStripePartner(_ customer: CustomerRef, tenant: TenantID, metadata: CommandMetadata) async throws -> CommandResult
     /// Creates partners for every unpartnered customer of a side.
     func createPartners(side: System, numbering: PartnerNumbering, tenant: TenantID, metadata: CommandMetadata) async throws -> CreatePartnersResult
     /// Pairs a source customer with an e-conomic one by hand.

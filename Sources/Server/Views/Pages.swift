@@ -57,6 +57,19 @@ enum Pages {
         """
     }
 
+    /// The label of a customer's "Create partner": an e-conomic customer has two ways, so says which this is.
+    static func createLabel(_ ref: CustomerRef) -> String {
+        ref.system == .economic ? "Create partner in the file" : "Create partner"
+    }
+
+    /// An e-conomic customer's second way to get a partner: a Stripe customer, which carries its number in metadata (so
+    /// no number to choose).
+    static func createInStripe(_ customerPath: String, back: String, identity: TenantIdentity) -> HTML {
+        button(
+            "Create partner in Stripe", action: customerPath + "/create-partner", back: back, identity: identity,
+            extra: "<input type=\"hidden\" name=\"target\" value=\"stripe\">")
+    }
+
     /// The customer-number choices for creating partners of customers of `systems`: only those that make sense there
     /// — an e-conomic customer's file partner takes its number (or one typed in), a Stripe customer's e-conomic partner
     /// gets one from e-conomic (or one typed in; Stripe customers have no number), a file customer's may keep its own.
@@ -200,7 +213,7 @@ enum Pages {
 
     static func unpartnered(
         side: String, rows: [UnpartneredRow], search: String? = nil, total: Int, offset: Int, limit: Int, identity: TenantIdentity, back: String,
-        counts: (source: Int, economic: Int)? = nil
+        counts: (source: Int, economic: Int)? = nil, offersStripe: Bool = true
     ) -> HTML {
         func tab(_ value: String, _ label: String, _ count: Int?) -> HTML {
             Pages.tab("/ui/unpartnered?side=\(value)", label, count: count, current: side == value)
@@ -215,8 +228,8 @@ enum Pages {
                 let base = customerPath(ref)
                 return """
                     <tr><td>\(customerLink(ref, label: row.name ?? ref.description))<br><span class="muted">\(ref.description)</span></td><td>\(row.email)</td><td>\(row.since)</td>
-                    <td>\(button("Create partner", action: base + "/create-partner", back: back, identity: identity, primary: true, extra: numberingChoice(for: [ref.system])))
-                    <details><summary>Other actions</summary>
+                    <td>\(button(createLabel(ref), action: base + "/create-partner", back: back, identity: identity, primary: true, extra: numberingChoice(for: [ref.system])))
+                    <details><summary>Other actions</summary>\(ref.system == .economic && offersStripe ? createInStripe(base, back: back, identity: identity) : .empty)
                     <form method="post" action="\(base)/select-partner" class="inline">\(Layout.csrf(identity))<input type="hidden" name="return_to" value="\(back)"><input name="partner" size="16" placeholder="\(partnerHint)" aria-label="Partner" required><button>Select partner</button></form>
                     \(button("Don't synchronise", action: base + "/exclude", back: back, identity: identity))</details></td></tr>
                     """
@@ -328,7 +341,9 @@ enum Pages {
             """
     }
 
-    static func customer(_ detail: CustomerDetail, row: CustomerRow, identity: TenantIdentity, picker: HTML = .empty) -> HTML {
+    static func customer(
+        _ detail: CustomerDetail, row: CustomerRow, identity: TenantIdentity, picker: HTML = .empty, offersStripe: Bool = true
+    ) -> HTML {
         let ref = row.customer
         let back = customerPath(ref)
         func fieldTable(_ fields: [String: String]) -> HTML {
@@ -357,7 +372,8 @@ enum Pages {
         }
         if row.linkID == nil && row.pendingRequest == nil && !row.deleted && !row.excluded {
             actions.append(
-                button("Create partner", action: back + "/create-partner", back: back, identity: identity, primary: true, extra: numberingChoice(for: [ref.system])))
+                button(createLabel(ref), action: back + "/create-partner", back: back, identity: identity, primary: true, extra: numberingChoice(for: [ref.system])))
+            if ref.system == .economic && offersStripe { actions.append(createInStripe(back, back: back, identity: identity)) }
         }
         if let link = detail.link {
             let base = "/ui/links/\(WebPaths.segment(link.linkId))"

@@ -1,4 +1,5 @@
-/// The outbound worker is about to send an e-conomic create (`POST /customers`): recorded right before the call,
+/// The outbound worker is about to send a create — e-conomic's `POST /customers`, or Stripe's `POST /v1/customers` (the
+/// type name is from when only e-conomic creates were sent, and stays: it is stored): recorded right before the call,
 /// so that whoever attempts the request next knows a create may have reached e-conomic even when no answer was
 /// recorded (the worker died, or its answer was lost). Lives in `outbound-<requestId>`.
 ///
@@ -14,7 +15,8 @@ public struct EconomicCreateStarted: SyncEventPayload {
     /// The request.
     public var requestId: RequestID
     /// On the request's first send: the numbers of the customers that matched its identity just before (empty
-    /// when none did, or when the request carries nothing to look up by). `nil` on later sends.
+    /// when none did, when the request carries nothing to look up by, or for a Stripe create, which is recognised by the
+    /// request id in its metadata instead). `nil` on later sends.
     public var existing: [Int]?
 
     /// Creates the payload.

@@ -12,6 +12,8 @@ public struct OutboundSucceeded: SyncEventPayload {
     public var requestId: RequestID
     /// The e-conomic customer number (assigned on create).
     public var customerNumber: Int?
+    /// The Stripe customer a Stripe create made (`cus_…`).
+    public var stripeCustomerId: String?
     /// The values the target system now holds for the fields the request wrote or found already written, as it
     /// returned them (empty: the field is empty).
     public var written: [String: String]
@@ -20,15 +22,19 @@ public struct OutboundSucceeded: SyncEventPayload {
     public var targetMoved: [String: String]
 
     /// Creates the payload.
-    public init(requestId: RequestID, customerNumber: Int? = nil, written: [String: String] = [:], targetMoved: [String: String] = [:]) {
+    public init(
+        requestId: RequestID, customerNumber: Int? = nil, stripeCustomerId: String? = nil, written: [String: String] = [:],
+        targetMoved: [String: String] = [:]
+    ) {
         self.requestId = requestId
         self.customerNumber = customerNumber
+        self.stripeCustomerId = stripeCustomerId
         self.written = written
         self.targetMoved = targetMoved
     }
 
     private enum CodingKeys: String, CodingKey {
-        case requestId, customerNumber, written, targetMoved
+        case requestId, customerNumber, stripeCustomerId, written, targetMoved
     }
 
     /// Encodes; `targetMoved` only when a field moved.
@@ -36,6 +42,7 @@ public struct OutboundSucceeded: SyncEventPayload {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(requestId, forKey: .requestId)
         try c.encodeIfPresent(customerNumber, forKey: .customerNumber)
+        try c.encodeIfPresent(stripeCustomerId, forKey: .stripeCustomerId)
         try c.encode(written, forKey: .written)
         if !targetMoved.isEmpty { try c.encode(targetMoved, forKey: .targetMoved) }
     }
@@ -45,6 +52,7 @@ public struct OutboundSucceeded: SyncEventPayload {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         requestId = try c.decode(RequestID.self, forKey: .requestId)
         customerNumber = try c.decodeIfPresent(Int.self, forKey: .customerNumber)
+        stripeCustomerId = try c.decodeIfPresent(String.self, forKey: .stripeCustomerId)
         written = try c.decodeIfPresent([String: String].self, forKey: .written) ?? [:]
         targetMoved = try c.decodeIfPresent([String: String].self, forKey: .targetMoved) ?? [:]
     }

@@ -1,6 +1,6 @@
 public import Foundation
 
-/// Accord wants to update a Stripe customer. Opens `outbound-<requestId>`; the request id keys Stripe's
+/// Accord wants to update a Stripe customer, or to create one (the partner of an e-conomic customer). Opens `outbound-<requestId>`; the request id keys Stripe's
 /// Idempotency-Key.
 ///
 /// Schema 2: field updates are a ``FieldPatch`` with bases (``StripeWriteKind/patch(_:)``); schema 1's blind
@@ -13,7 +13,7 @@ public struct StripeWriteRequested: SyncEventPayload {
 
     /// The request.
     public var requestId: RequestID
-    /// The Stripe customer id (`cus_…`).
+    /// The Stripe customer id (`cus_…`); empty for a ``StripeWriteKind/create(_:)``, whose customer Stripe names.
     public var customerId: String
     /// What to write.
     public var kind: StripeWriteKind

@@ -5,9 +5,10 @@ public enum OutboundCommand: Hashable, Sendable {
     /// Record the request (idempotent for the identical request).
     case request(OutboundRequest)
     /// The worker carried the request out; `targetMoved` names the fields of an update it left alone because the
-    /// target had moved (field → the value found).
-    case recordSuccess(RequestID, customerNumber: Int?, written: [String: String], targetMoved: [String: String] = [:])
-    /// An e-conomic create is about to be sent (see ``EconomicCreateStarted``).
+    /// target had moved (field → the value found); `stripeCustomerId` is the customer a Stripe create made.
+    case recordSuccess(
+        RequestID, customerNumber: Int?, stripeCustomerId: String? = nil, written: [String: String], targetMoved: [String: String] = [:])
+    /// A create (e-conomic, or Stripe) is about to be sent (see ``EconomicCreateStarted``).
     /// - `existing`: on the first send, the customers that matched the request's identity just before.
     case startCreate(RequestID, existing: [Int]?)
     /// An attempt failed (a 429 is recorded as a wait for the rate limit, not as a failure).

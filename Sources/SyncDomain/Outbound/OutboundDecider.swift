@@ -26,7 +26,7 @@ public enum OutboundDecider: Decider {
         case superseded(RequestID, by: RequestID)
         /// Only an abandoned request can be retried by a user.
         case notAbandoned(RequestID, status: OutboundStatus)
-        /// Only an e-conomic create is started with ``OutboundCommand/startCreate(_:existing:)``.
+        /// Only a create (e-conomic or Stripe) is started with ``OutboundCommand/startCreate(_:existing:)``.
         case notACreate(RequestID)
 
         /// A message naming the request.
@@ -39,7 +39,7 @@ public enum OutboundDecider: Decider {
             case .superseded(let id, let newer): "Outbound request \(id) is superseded by \(newer), which carries its changes forward."
             case .notAbandoned(let id, let status):
                 "Outbound request \(id) is not abandoned (it is \(status)); only abandoned requests can be retried."
-            case .notACreate(let id): "Outbound request \(id) is not an e-conomic create."
+            case .notACreate(let id): "Outbound request \(id) is not a create."
             }
         }
     }
@@ -62,10 +62,14 @@ public enum OutboundDecider: Decider {
             }
             return [request.event]
 
-        case .recordSuccess(let id, let customerNumber, let written, let targetMoved):
+        case .recordSuccess(let id, let customerNumber, let stripeCustomerId, let written, let targetMoved):
             try check(id, in: state)
             if state.status == .succeeded { return [] }
-            return [.outboundSucceeded(OutboundSucceeded(requestId: id, customerNumber: customerNumber, written: written, targetMoved: targetMoved))]
+            return [
+                .outboundSucceeded(
+                    OutboundSucceeded(
+                        requestId: id, customerNumber: customerNumber, stripeCustomerId: stripeCustomerId, written: written, targetMoved: targetMoved))
+            ]
 
         case .recordFailure(let id, let error, let retryAfter, let now, let jitter):
             try check(id, in: state)
@@ -92,7 +96,11 @@ public enum OutboundDecider: Decider {
 
         case .startCreate(let id, let existing):
             try check(id, in: state)
-            guard case .economic(let write) = state.request, write.kind == .create else { throw .notACreate(id) }
+            switch state.request {
+            case .economic(let write) where write.kind == .create: break
+            case .stripe(let write) where write.kind.isCreate: break
+            default: throw .notACreate(id)
+            }
             switch state.status {
             case .succeeded: throw .alreadySucceeded(id)
             case .abandoned: throw .alreadyAbandoned(id)

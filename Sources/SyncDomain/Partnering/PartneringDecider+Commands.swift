@@ -11,6 +11,7 @@ extension PartneringDecider {
         if let link = state.link(of: source) { throw .alreadyPartnered(source, partner: link.economic) }
         if let link = state.link(of: economic) { throw .alreadyPartnered(economic, partner: link.source) }
         if let pending = state.pendingCreation(from: source) { throw .creationPending(source, requestId: pending.requestId) }
+        if let pending = state.pendingCreation(from: economic) { throw .creationPending(economic, requestId: pending.requestId) }
         let linked = PartnerLinked(
             linkId: .derived(from: context.commandId, purpose: "select:\(source)"), source: source, economic: economic, origin: .user,
             agreed: LinkSynchronizer.agreedValues(sourceFields: sourceFacts.fields, economicFields: economicFacts.fields, settings: context.settings))

@@ -45,6 +45,8 @@ public enum PartneringDecider: Decider {
         case invalidChoice(LinkID, field: String, problem: MappingProblem)
         /// No pending creation has this request id.
         case unknownRequest(RequestID)
+        /// Only an e-conomic customer's partner can be created in Stripe.
+        case notAnEconomicCustomer(CustomerRef)
 
         /// A message a user can act on.
         public var description: String {
@@ -68,6 +70,7 @@ public enum PartneringDecider: Decider {
             case .noOpenConflict(let id, let field): "Link \(id) has no open conflict on '\(field)'."
             case .invalidChoice(let id, let field, let problem): "The value chosen for '\(field)' on link \(id) cannot be used: \(problem)"
             case .unknownRequest(let id): "No partner creation is pending for request \(id)."
+            case .notAnEconomicCustomer(let ref): "Only an e-conomic customer's partner can be created in Stripe; \(ref) is not one."
             }
         }
     }
@@ -95,6 +98,9 @@ public enum PartneringDecider: Decider {
             var fileIds = takenFileIds(context: context)
             return try createPartner(ref, numbering: numbering, state: state, context: context, takenNumbers: &taken, takenFileIds: &fileIds)
 
+        case .createStripePartner(let ref):
+            return try createStripePartner(ref, state: state, context: context)
+
         case .createPartners(let side, let numbering):
             return planCreatePartners(side: side, numbering: numbering, state: state, context: context).events
 
@@ -113,6 +119,9 @@ public enum PartneringDecider: Decider {
 
         case .linkCreatedPartner(let requestId, let number):
             return try linkCreatedPartner(requestId, customerNumber: number, state: state, context: context)
+
+        case .linkCreatedStripePartner(let requestId, let customerId):
+            return try linkCreatedStripePartner(requestId, customerId: customerId, state: state, context: context)
 
         case .cancelCreation(let requestId, let reason):
             guard state.pendingCreations[requestId] != nil else { throw .unknownRequest(requestId) }

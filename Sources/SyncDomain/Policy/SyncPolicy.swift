@@ -20,6 +20,11 @@ public import Foundation
 /// unlinked customer, which tries the fields as observed first (an observation that matched links, however late it
 /// is decided; the pair's first agreed values are those it matched on), then the current ones.
 ///
+/// A Stripe customer Accord created as an e-conomic customer's partner (its metadata names the creation) is linked to
+/// that customer when it is observed before the worker's success is decided; one whose creation was cancelled is never
+/// made an e-conomic customer in turn. An e-conomic customer whose partner is being created in Stripe is reserved: other
+/// Stripe customers matching it fail as matching a partnered one.
+///
 /// For an `OutboundSucceeded` of a partner creation: link the created customer and, when
 /// e-conomic assigned the number and a write-back key is set, request the Stripe metadata write. For
 /// one of a link's open writes: settle it (``LinkSynchronizer/settle(link:target:outcome:sourceFields:economicFields:settings:causationId:synchronizing:)``).
@@ -57,14 +62,25 @@ public enum SyncPolicy {
 
         guard ref.system.isSource else { return decision(.unpartneredEconomicCustomer) }
         if let pending = partnering.pendingCreation(from: ref) { return decision(.creationPending(pending.requestId)) }
+        let creation = ref.system == .stripe ? creationMarker(FieldValues.cleaned(observed.fields)) ?? creationMarker(fields) : nil
+        if let creation, partnering.pendingCreations[creation]?.targetSystem == .stripe {
+            let facts = [CustomerFacts(customer: ref, fields: fields), context.customerFacts(partnering.pendingCreations[creation]!.from)]
+            return linkCreated(
+                creation, stripeCustomer: ref, causationId: causationId, partnering: partnering, settings: context.settings,
+                facts: facts.compactMap { $0 })
+        }
         if context.matchingHeld { return decision(.matchingHeld) }
 
         let lookup: (MatchKey) -> [MatchCandidate] = { key in
             let indexed = context.lookup(key).map { candidate -> MatchCandidate in
-                guard candidate.partner == nil, let economic = candidate.economicCustomer,
-                    let link = partnering.link(of: economic)
-                else { return candidate }
-                return MatchCandidate(target: candidate.target, partner: link.source)
+                guard candidate.partner == nil, let economic = candidate.economicCustomer else { return candidate }
+                if let link = partnering.link(of: economic) { return MatchCandidate(target: candidate.target, partner: link.source) }
+                // Its partner is being created in Stripe: reserved for that customer, as a source customer's creation
+                // in e-conomic is.
+                if let pending = partnering.pendingCreation(from: economic) {
+                    return MatchCandidate(target: .pendingCreation(pending.requestId), partner: economic)
+                }
+                return candidate
             }
             return indexed + partnering.pendingCandidates(for: key).filter { $0.partner != ref }
         }
@@ -103,6 +119,9 @@ public enum SyncPolicy {
 
         case .noMatch:
             guard context.settings.createPolicy == .automatic else { return decision(.leftUnpartnered) }
+            // Accord made this customer as an e-conomic customer's partner, and that creation was cancelled: making it
+            // an e-conomic customer in turn would copy the customer it was made from.
+            if creation != nil { return decision(.leftUnpartnered) }
             let number: Int?
             let payload: [String: String]
             do {
@@ -157,9 +176,19 @@ public enum SyncPolicy {
                 settings: settings, causationId: causationId, synchronizing: usable && !link.isStopped)
             return SyncDecision(causationId: causationId, outcome: .writeSettled(link.id), events: events)
         }
-        guard let pending = partnering.pendingCreations[succeeded.requestId], pending.targetSystem == .economic,
-            let number = succeeded.customerNumber ?? pending.customerNumber
-        else { return SyncDecision(causationId: causationId, outcome: .nothingToDo) }
+        guard let pending = partnering.pendingCreations[succeeded.requestId] else {
+            return SyncDecision(causationId: causationId, outcome: .nothingToDo)
+        }
+        if pending.targetSystem == .stripe {
+            guard let customerId = succeeded.stripeCustomerId else { return SyncDecision(causationId: causationId, outcome: .nothingToDo) }
+            let stripeCustomer = CustomerRef.stripe(customerId)
+            return linkCreated(
+                pending.requestId, stripeCustomer: stripeCustomer, causationId: causationId, partnering: partnering, settings: settings,
+                facts: [customerFacts(pending.from), customerFacts(stripeCustomer)].compactMap { $0 })
+        }
+        guard pending.targetSystem == .economic, let number = succeeded.customerNumber ?? pending.customerNumber else {
+            return SyncDecision(causationId: causationId, outcome: .nothingToDo)
+        }
         let context = PartneringContext(commandId: causationId, settings: settings, customers: [customerFacts(pending.from)].compactMap { $0 })
         do {
             let events = try PartneringDecider.decide(
@@ -175,6 +204,33 @@ public enum SyncPolicy {
                 reason: "e-conomic customer \(number) was created for \(pending.from), but it cannot be linked: \(error)")
             return SyncDecision(
                 causationId: causationId, outcome: .creationOrphaned(pending.requestId), events: [.partnerCreationCancelled(cancelled)])
+        }
+    }
+
+    /// The request id a Stripe customer Accord created carries in its metadata (``StripeWriteKind/creationKey``).
+    static func creationMarker(_ fields: [String: String]) -> RequestID? {
+        fields[SourceField.metadata(StripeWriteKind.creationKey).key].flatMap { UUID(uuidString: $0) }.map { RequestID(rawValue: $0) }
+    }
+
+    /// Links the Stripe customer a pending creation made (``PartneringCommand/linkCreatedStripePartner(_:customerId:)``):
+    /// decided on the worker's success or on the customer's own observation, whichever comes first. When the pair cannot
+    /// be made (either customer got another partner meanwhile) the creation is cancelled with the reason, and the new
+    /// Stripe customer stays unpartnered.
+    /// - Parameter facts: What is known of the two customers (either may be missing).
+    static func linkCreated(
+        _ requestId: RequestID, stripeCustomer: CustomerRef, causationId: UUID, partnering: PartneringState, settings: TenantSettings,
+        facts: [CustomerFacts]
+    ) -> SyncDecision {
+        guard let pending = partnering.pendingCreations[requestId] else { return SyncDecision(causationId: causationId, outcome: .nothingToDo) }
+        let partneringContext = PartneringContext(commandId: causationId, settings: settings, customers: facts)
+        do {
+            let events = try PartneringDecider.decide(
+                .linkCreatedStripePartner(requestId, customerId: stripeCustomer.id), state: partnering, context: partneringContext)
+            return SyncDecision(causationId: causationId, outcome: .partnerCreated(.derived(from: requestId.rawValue, purpose: "created")), events: events)
+        } catch {
+            let cancelled = PartnerCreationCancelled(
+                requestId: requestId, reason: "Stripe customer \(stripeCustomer.id) was created for \(pending.from), but it cannot be linked: \(error)")
+            return SyncDecision(causationId: causationId, outcome: .creationOrphaned(requestId), events: [.partnerCreationCancelled(cancelled)])
         }
     }
 }

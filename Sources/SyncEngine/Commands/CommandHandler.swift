@@ -164,6 +164,13 @@ public struct CommandHandler: Sendable {
         return try await partnering(.createPartner(customer, numbering: numbering), involving: involved, tenant: tenant, metadata: metadata)
     }
 
+    /// Creates the partner of an e-conomic customer in Stripe (through an outbound request; linked once Stripe made it).
+    /// - Throws: ``CommandError`` (`rejected`: not an e-conomic customer, already partnered, a creation under way…).
+    @discardableResult
+    public func createStripePartner(_ customer: CustomerRef, tenant: TenantID, metadata: CommandMetadata) async throws -> CommandResult {
+        try await partnering(.createStripePartner(customer), involving: [customer], tenant: tenant, metadata: metadata)
+    }
+
     /// Creates partners for every unpartnered customer of a side (Stripe/file → e-conomic, or e-conomic → file).
     /// - Throws: ``CommandError`` when nothing could be appended at all.
     public func createPartners(side: System, numbering: PartnerNumbering, tenant: TenantID, metadata: CommandMetadata) async throws

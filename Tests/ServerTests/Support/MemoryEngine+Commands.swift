@@ -92,6 +92,10 @@ extension MemoryEngine: TenantCommands {
             numbering: numbering)
     }
 
+    func createStripePartner(_ customer: CustomerRef, tenant: TenantID, metadata: CommandMetadata) throws -> CommandResult {
+        try partnering(.createStripePartner(customer), involving: [customer], tenant: tenant, metadata: metadata)
+    }
+
     func createPartners(side: System, numbering: PartnerNumbering, tenant: TenantID, metadata: CommandMetadata) throws -> CreatePartnersResult {
         var facts = readModels().partnerCandidates(side: side, tenant: tenant)
         if side == .economic {
