@@ -74,13 +74,7 @@ extension ReferenceReadModels {
 
     /// ``PartnerLinkQueries/page(_:search:limit:offset:)``.
     public func links(_ tenant: TenantID, search: String? = nil, limit: Int, offset: Int) -> (rows: [PartnerLinkRow], total: Int) {
-        let customers = customerRows(of: tenant)
-        let named = Set(customers.filter { CustomerFilter.found(search, in: [$0.name ?? "", $0.email ?? ""]) }.map { "\($0.system):\($0.externalID)" })
-        let rows = partnerLinkRows.filter { link in
-            guard link.tenantID == tenant.rawValue else { return false }
-            return search == nil || CustomerFilter.found(search, in: [link.source, link.economicNumber]) || named.contains(link.source)
-                || named.contains("economic:\(link.economicNumber)")
-        }
+        let rows = partnerLinkRows.filter { $0.tenantID == tenant.rawValue }.filter(pairFound(tenant, search))
         return page(
             rows.sorted { $0.linkedAt != $1.linkedAt ? $0.linkedAt > $1.linkedAt : CCollation.less($0.linkID, $1.linkID) }, limit: limit,
             offset: offset)
@@ -91,9 +85,23 @@ extension ReferenceReadModels {
         partnerLinkRows.filter { $0.tenantID == tenant.rawValue && ids.contains($0.linkID) }
     }
 
-    /// ``PartnerLinkQueries/conflicts(_:link:)``.
-    public func conflicts(_ tenant: TenantID, link: LinkID? = nil) -> [ConflictRow] {
-        conflictRows.filter { $0.tenantID == tenant.rawValue && (link == nil || $0.linkID == link?.description) }
+    /// Whether a pair of the tenant has a customer whose name, e-mail or id contains `search`, as
+    /// `PartnerLinkQueries.pairFound` decides.
+    private func pairFound(_ tenant: TenantID, _ search: String?) -> (PartnerLinkRow) -> Bool {
+        guard search != nil else { return { _ in true } }
+        let named = Set(
+            customerRows(of: tenant).filter { CustomerFilter.found(search, in: [$0.name ?? "", $0.email ?? ""]) }.map { "\($0.system):\($0.externalID)" })
+        return { link in
+            CustomerFilter.found(search, in: [link.source, link.economicNumber]) || named.contains(link.source)
+                || named.contains("economic:\(link.economicNumber)")
+        }
+    }
+
+    /// ``PartnerLinkQueries/conflicts(_:link:search:)``.
+    public func conflicts(_ tenant: TenantID, link: LinkID? = nil, search: String? = nil) -> [ConflictRow] {
+        let found = Set(partnerLinkRows.filter { $0.tenantID == tenant.rawValue }.filter(pairFound(tenant, search)).map(\.linkID))
+        return conflictRows.filter { $0.tenantID == tenant.rawValue && (link == nil || $0.linkID == link?.description) }
+            .filter { search == nil || found.contains($0.linkID) }
             .sorted { $0.since != $1.since ? $0.since < $1.since : CCollation.less([$0.linkID, $0.field], [$1.linkID, $1.field]) }
     }
 

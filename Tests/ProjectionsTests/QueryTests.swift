@@ -98,6 +98,12 @@ struct QueryTests {
                 let conflicts = try await queries.conflicts(tenant)
                 #expect(conflicts == reference.conflicts(tenant))
                 #expect(!conflicts.isEmpty)
+                for search in ["CUSTOMER 1", "example.com", "cus_", "_", "100%"] {
+                    #expect(try await queries.conflicts(tenant, search: search) == reference.conflicts(tenant, search: search), "\(tenant) '\(search)'")
+                }
+                let conflicting = Set(conflicts.map(\.linkID)).count
+                let foundByName = Set(reference.conflicts(tenant, search: "customer 1").map(\.linkID)).count
+                #expect(foundByName > 0 && foundByName < conflicting, "conflicting pairs found by a customer's name: \(foundByName) of \(conflicting)")
                 let first = try #require(conflicts.first)
                 let link = LinkID(try #require(UUID(uuidString: first.linkID)))
                 #expect(try await queries.conflicts(tenant, link: link) == reference.conflicts(tenant, link: link))

@@ -220,6 +220,13 @@ struct PageWordingTests {
                 let none = try await client.get("/ui/synchronised?search=nobody", cookie: cookie).text
                 #expect(none.contains("Nothing here matches “nobody”.") && !none.contains("/ui/customers/stripe/cus_anna"))
                 #expect(try await client.get("/ui/match-failures?search=nobody", cookie: cookie).text.contains("Nothing here matches"))
+                let conflicts = try await client.get("/ui/conflicts?search=anna", cookie: cookie).text
+                #expect(conflicts.contains(#"id="conflict-"#) && conflicts.contains(#"name="return_to" value="/ui/conflicts?search=anna#conflict-"#), "\(conflicts)")
+                let noConflict = try await client.get("/ui/conflicts?search=nobody", cookie: cookie).text
+                #expect(noConflict.contains("Nothing here matches “nobody”.") && !noConflict.contains(#"id="conflict-"#))
+                let apiConflicts = try await client.request(.get, "/api/v1/conflicts?search=ANNA%40EXAMPLE", key: harness.acmeKey)
+                #expect(apiConflicts.status == .ok && apiConflicts.text.contains(#""total":1"#), "\(apiConflicts.text)")
+                #expect(try await client.request(.get, "/api/v1/conflicts?search=nobody", key: harness.acmeKey).text.contains(#""total":0"#))
 
                 let api = try await client.request(.get, "/api/v1/unpartnered?side=source&search=NO%20MAIL", key: harness.acmeKey)
                 #expect(api.status == .ok && api.text.contains(#""total":1"#), "\(api.text)")

@@ -41,16 +41,8 @@ public struct PartnerLinkQueries: Sendable {
     /// - Throws: ``PGError``, or a decoding error for a row that does not fit ``PartnerLinkRow``.
     /// With `search`, only the pairs where either customer's name, e-mail or id contains it (as ``CustomerFilter/search``).
     public func page(_ tenant: TenantID, search: String? = nil, limit: Int, offset: Int) async throws -> (rows: [PartnerLinkRow], total: Int) {
-        let pattern = CustomerFilter.likePattern(search)
-        return try await pool.withTransaction(scope: .tenant(tenant)) { connection in
-            // Customers found by name or e-mail first (one scan), then the links of either side.
-            let condition: PGQuery = """
-                \(search == nil) OR l.source ILIKE \(pattern) OR l.economic_number ILIKE \(pattern)
-                OR l.source IN (SELECT system || ':' || external_id FROM customers
-                                WHERE system <> 'economic' AND (coalesce(name, '') ILIKE \(pattern) OR coalesce(email, '') ILIKE \(pattern)))
-                OR l.economic_number IN (SELECT external_id FROM customers
-                                WHERE system = 'economic' AND (coalesce(name, '') ILIKE \(pattern) OR coalesce(email, '') ILIKE \(pattern)))
-                """
+        try await pool.withTransaction(scope: .tenant(tenant)) { connection in
+            let condition = Self.pairFound(search)
             let rows = try await connection.query(
                 "SELECT to_jsonb(l) FROM partner_links l WHERE \(condition) ORDER BY linked_at DESC, link_id LIMIT \(limit) OFFSET \(offset)"
             ).decode((PGJSON).self)
@@ -69,13 +61,28 @@ public struct PartnerLinkQueries: Sendable {
         return try rows.map { try ProjectionJSON.decode(PartnerLinkRow.self, from: $0) }
     }
 
-    /// Open conflicts, oldest first, then by link and field; only one link's when given.
+    /// SQL: the pair `l` (a `partner_links` row) has a customer whose name, e-mail or id contains the searched text
+    /// (true for no search). Customers found by name or e-mail first (one scan), then the links of either side.
+    static func pairFound(_ search: String?) -> PGQuery {
+        let pattern = CustomerFilter.likePattern(search)
+        return """
+            \(search == nil) OR l.source ILIKE \(pattern) OR l.economic_number ILIKE \(pattern)
+            OR l.source IN (SELECT system || ':' || external_id FROM customers
+                            WHERE system <> 'economic' AND (coalesce(name, '') ILIKE \(pattern) OR coalesce(email, '') ILIKE \(pattern)))
+            OR l.economic_number IN (SELECT external_id FROM customers
+                            WHERE system = 'economic' AND (coalesce(name, '') ILIKE \(pattern) OR coalesce(email, '') ILIKE \(pattern)))
+            """
+    }
+
+    /// Open conflicts, oldest first, then by link and field; only one link's when given. With `search`, only the pairs
+    /// found as ``page(_:search:limit:offset:)`` finds them.
     /// - Throws: ``PGError``, or a decoding error.
-    public func conflicts(_ tenant: TenantID, link: LinkID? = nil) async throws -> [ConflictRow] {
+    public func conflicts(_ tenant: TenantID, link: LinkID? = nil, search: String? = nil) async throws -> [ConflictRow] {
         let rows = try await pool.withTransaction(scope: .tenant(tenant)) { connection in
             try await connection.query(
                 """
                 SELECT to_jsonb(c) FROM conflicts c WHERE (\(link?.description)::text IS NULL OR link_id = \(link?.description))
+                  AND (\(search == nil) OR c.link_id IN (SELECT l.link_id FROM partner_links l WHERE \(Self.pairFound(search))))
                 ORDER BY since, link_id, field
                 """
             ).decode((PGJSON).self)

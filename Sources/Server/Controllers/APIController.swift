@@ -119,7 +119,7 @@ public struct APIController: Sendable {
         var conflicts: [ConflictField] = []
         if let linkText = row.linkID, let uuid = UUID(uuidString: linkText) {
             link = try await reads.link(tenant, LinkID(uuid)).map(LinkSummary.init)
-            conflicts = try await reads.conflicts(tenant, link: LinkID(uuid)).map(ConflictField.init)
+            conflicts = try await reads.conflicts(tenant, link: LinkID(uuid), search: nil).map(ConflictField.init)
         }
         return CustomerDetail(
             customer: CustomerSummary(row), fields: row.fields, mapped: row.mapped, sourceUpdatedAt: row.sourceUpdatedAt,
@@ -157,16 +157,17 @@ public struct APIController: Sendable {
     @Sendable func conflicts(_ request: Request, context: AppRequestContext) async throws -> Response {
         let paging = try Paging(request, maxLimit: configuration.maxPageSize)
         let (groups, total) = try await Self.conflictGroups(
-            tenant: try context.requireIdentity().tenant, reads: reads, limit: paging.limit, offset: paging.offset)
+            tenant: try context.requireIdentity().tenant, search: try request.searchParameter(), reads: reads, limit: paging.limit,
+            offset: paging.offset)
         return JSONBody.response(Page(items: groups, total: total, limit: paging.limit, offset: paging.offset))
     }
 
     /// A page of the open conflicts grouped by pair (the pair whose oldest conflict is oldest first), and how many
-    /// pairs have one.
-    static func conflictGroups(tenant: TenantID, reads: any TenantReads, limit: Int, offset: Int) async throws
+    /// pairs have one (with `search`: only the pairs with a customer whose name, e-mail or id contains it).
+    static func conflictGroups(tenant: TenantID, search: String? = nil, reads: any TenantReads, limit: Int, offset: Int) async throws
         -> (groups: [ConflictGroup], total: Int)
     {
-        let rows = try await reads.conflicts(tenant, link: nil)
+        let rows = try await reads.conflicts(tenant, link: nil, search: search)
         var order: [String] = []
         var byLink: [String: [ConflictField]] = [:]
         for row in rows {

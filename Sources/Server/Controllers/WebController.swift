@@ -77,11 +77,14 @@ public struct WebController: Sendable {
     @Sendable func conflicts(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let paging = try Paging(request, maxLimit: pageSize, defaultLimit: pageSize)
-        let (groups, total) = try await APIController.conflictGroups(tenant: identity.tenant, reads: reads, limit: paging.limit, offset: paging.offset)
+        let search = request.searchBox
+        let (groups, total) = try await APIController.conflictGroups(
+            tenant: identity.tenant, search: search, reads: reads, limit: paging.limit, offset: paging.offset)
         let refs = groups.flatMap { [$0.source, $0.economic].compactMap { $0.flatMap(CustomerRef.init(parsing:)) } }
         let names = try await names(of: refs, tenant: identity.tenant)
         let body = try await syncScreen(
-            Pages.conflicts(groups, total: total, offset: paging.offset, limit: paging.limit, names: names, identity: identity), .conflicts,
+            Pages.conflicts(groups, search: search, total: total, offset: paging.offset, limit: paging.limit, names: names, identity: identity),
+            .conflicts,
             tenant: identity.tenant)
         return try render("Conflicts", .conflicts, body, request: request, context: context)
     }

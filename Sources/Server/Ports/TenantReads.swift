@@ -22,8 +22,9 @@ public protocol TenantReads: Sendable {
     func links(_ tenant: TenantID, search: String?, limit: Int, offset: Int) async throws -> (rows: [PartnerLinkRow], total: Int)
     /// Several links by id, in no particular order (unknown ones are left out).
     func links(_ tenant: TenantID, ids: [String]) async throws -> [PartnerLinkRow]
-    /// Open conflicts, oldest first, then by link and field; only one link's when given.
-    func conflicts(_ tenant: TenantID, link: LinkID?) async throws -> [ConflictRow]
+    /// Open conflicts, oldest first, then by link and field; only one link's when given, only the pairs with a customer
+    /// whose name, e-mail or id contains `search` when given.
+    func conflicts(_ tenant: TenantID, link: LinkID?, search: String?) async throws -> [ConflictRow]
     /// Partners being created, oldest first.
     func pendingCreations(_ tenant: TenantID) async throws -> [PendingCreationRow]
     /// A page of the outbound requests whose latest outcome is a failure, an abandonment or a wait for a rate limit,

@@ -88,9 +88,9 @@ public struct TenantReadModels: TenantReads {
         try await linkQueries.links(tenant, ids: ids)
     }
 
-    /// Open conflicts (``Projections/PartnerLinkQueries/conflicts(_:link:)``).
-    public func conflicts(_ tenant: TenantID, link: LinkID? = nil) async throws -> [ConflictRow] {
-        try await linkQueries.conflicts(tenant, link: link)
+    /// Open conflicts (``Projections/PartnerLinkQueries/conflicts(_:link:search:)``).
+    public func conflicts(_ tenant: TenantID, link: LinkID? = nil, search: String? = nil) async throws -> [ConflictRow] {
+        try await linkQueries.conflicts(tenant, link: link, search: search)
     }
 
     /// Partners being created (``Projections/PartnerLinkQueries/pendingCreations(_:)``).

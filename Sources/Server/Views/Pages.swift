@@ -181,9 +181,15 @@ enum Pages {
     // MARK: Conflicts
 
     static func conflicts(
-        _ groups: [ConflictGroup], total: Int, offset: Int, limit: Int, names: [CustomerRef: String], identity: TenantIdentity
+        _ groups: [ConflictGroup], search: String? = nil, total: Int, offset: Int, limit: Int, names: [CustomerRef: String],
+        identity: TenantIdentity
     ) -> HTML {
-        guard total > 0 else { return "<h1>Conflicts</h1><p>No conflicts: every linked pair agrees.</p>" }
+        let searchBox = searchForm("/ui/conflicts", search: search, placeholder: "name, e-mail or id of either customer")
+        guard total > 0 else {
+            return search == nil
+                ? "<h1>Conflicts</h1><p>No conflicts: every linked pair agrees.</p>" : "<h1>Conflicts</h1>\(searchBox)\(nothingFound(search))"
+        }
+        let back = "/ui/conflicts" + WebPaths.query([("search", search)])
         let sections = groups.map { group -> HTML in
             let rows = HTML.join(
                 group.fields.map { field in
@@ -197,15 +203,15 @@ enum Pages {
                 })
             return """
                 <section class="card" id="conflict-\(WebPaths.segment(group.linkId))"><h2>\(customerLink(group.source, names: names)) ↔ \(customerLink(group.economic, names: names))</h2>
-                \(FlashMessage.slot("conflict:" + group.linkId))<form method="post" action="/ui/conflicts/\(WebPaths.segment(group.linkId))/resolve">\(Layout.csrf(identity))
+                \(FlashMessage.slot("conflict:" + group.linkId))<form method="post" action="/ui/conflicts/\(WebPaths.segment(group.linkId))/resolve">\(Layout.csrf(identity))<input type="hidden" name="return_to" value="\(back)#conflict-\(WebPaths.segment(group.linkId))">
                 <table><tr><th>Field</th><th>Last agreed</th><th>Keep source value</th><th>Keep e-conomic value</th><th>Or use</th></tr>\(rows)</table>
                 <button class="primary">Resolve the chosen fields</button> <span class="muted">Both sides get the chosen value.</span></form></section>
                 """
         }
         let count: HTML = total == 1 ? "One pair disagrees." : "\(total) pairs disagree."
         return """
-            <h1>Conflicts</h1><p class="muted">\(count) Choose what each field should hold; both sides get it.</p>\(sections)
-            \(pager(path: "/ui/conflicts", query: [], offset: offset, limit: limit, total: total))
+            <h1>Conflicts</h1><p class="muted">\(count) Choose what each field should hold; both sides get it.</p>\(searchBox)\(sections)
+            \(pager(path: "/ui/conflicts", query: [("search", search)], offset: offset, limit: limit, total: total))
             """
     }
 

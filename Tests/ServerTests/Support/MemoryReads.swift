@@ -55,8 +55,8 @@ struct MemoryReads: TenantReads {
         await engine.readModels().links(tenant, ids: ids)
     }
 
-    func conflicts(_ tenant: TenantID, link: LinkID?) async throws -> [ConflictRow] {
-        await engine.readModels().conflicts(tenant, link: link)
+    func conflicts(_ tenant: TenantID, link: LinkID?, search: String?) async throws -> [ConflictRow] {
+        await engine.readModels().conflicts(tenant, link: link, search: search)
     }
 
     func pendingCreations(_ tenant: TenantID) async throws -> [PendingCreationRow] {
