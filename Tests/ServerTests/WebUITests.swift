@@ -235,6 +235,16 @@ struct WebUITests {
                 #expect(invalid.text.contains("VAT zone (domestic): &#39;x&#39; is not a whole number"))
                 #expect(invalid.text.contains("Unknown source field &#39;fax&#39;"))
                 #expect(invalid.text.contains("kroner"), "the form comes back as typed")
+                // Each problem is next to the part it concerns: inside that part's fieldset, not only in a list above the form.
+                func section(_ legend: String) -> String {
+                    let start = invalid.text.range(of: "<legend>\(legend)</legend>")
+                    let rest = start.map { String(invalid.text[$0.upperBound...]) } ?? ""
+                    return String(rest[..<(rest.range(of: "</fieldset>")?.lowerBound ?? rest.endIndex)])
+                }
+                #expect(section("Matching").contains("Match fields, line 2") && section("Matching").contains("Unknown source field &#39;fax&#39;"))
+                #expect(section("Defaults for new e-conomic customers").contains("VAT zone (domestic): &#39;x&#39; is not a whole number"))
+                #expect(section("Defaults for new e-conomic customers").contains("kroner") && !section("Matching").contains("VAT zone"))
+                #expect(invalid.text.contains("The settings were not saved: 4 problems, each shown next to what it concerns."), "\(invalid.text)")
 
                 let saved = try await client.postForm("/ui/settings", form(version: "0", match: "email = email", currency: "EUR"), cookie: cookie)
                 #expect(saved.status == .seeOther)

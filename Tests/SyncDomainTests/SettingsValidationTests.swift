@@ -92,6 +92,23 @@ import Testing
         #expect(throws: expected) { try settings.validate() }
     }
 
+    @Test("each problem names the part of the settings it concerns, so a page shows it there")
+    func problemsNameTheirPart() {
+        let settings = Fixtures.settings {
+            $0.matchFields = [MatchField(source: "fax", economic: "email")]
+            $0.numbering = .economicAssigns(writeBackMetadataKey: "a[b]")
+            $0.defaults.currency = "kroner"
+            $0.homeCountry = "XX"
+            $0.fieldMappings += [FieldMapping(sources: ["fax"], economic: "name")]
+            $0.emptyOverwrites = ["ean"]
+        }
+        let parts = settings.validationProblems().map { "\($0.part): \($0.error)" }
+        #expect(
+            settings.validationProblems().map(\.part) == [.matching, .numbering, .defaults, .defaults, .mappings, .mappings, .policies],
+            "\(parts)")
+        #expect(settings.validationProblems().map(\.error) == settings.validationErrors())
+    }
+
     @Test func descriptionsNameTheOffendingValue() {
         #expect(SettingsError.unknownSourceField("mail").description.contains("'mail'"))
         #expect(SettingsError.invalidCurrency("dkk").description.contains("'dkk'"))

@@ -46,17 +46,17 @@ extension WebController {
         let identity = try context.requireIdentity()
         let data = try await formData(request)
         let form = SettingsForm(data)
-        func refused(_ problems: [String], status: HTTPResponse.Status) async throws -> Response {
+        func refused(_ problems: [SettingsForm.Problem], status: HTTPResponse.Status) async throws -> Response {
             let page = Pages.settings(form, problems: problems, choices: await economicChoices(identity.tenant), identity: identity)
             return try render("Settings", .settings, page, request: request, context: context, status: status)
         }
         switch form.settings() {
         case .failure(let problems):
-            return try await refused(problems.messages, status: .unprocessableContent)
+            return try await refused(problems.items, status: .unprocessableContent)
         case .success(let (settings, expectedVersion)):
             do {
                 let problems = try await dependencies.defaultsProblems(settings, tenant: identity.tenant)
-                if !problems.isEmpty { return try await refused(problems, status: .unprocessableContent) }
+                if !problems.isEmpty { return try await refused(problems.map { .init(.defaults, $0) }, status: .unprocessableContent) }
                 let threshold = configuration.confirmChangesAbove
                 if data["confirm"] != "yes",
                     let report = try await dependencies.confirmationNeeded(for: settings, tenant: identity.tenant, threshold: threshold)
@@ -68,11 +68,11 @@ extension WebController {
                 }
                 try await commands.updateSettings(settings, expectedVersion: expectedVersion, tenant: identity.tenant, metadata: metadata(identity))
             } catch let error as APIError where error.code == "economic_unavailable" {
-                return try await refused([error.message], status: error.status)
+                return try await refused([.init(.defaults, error.message)], status: error.status)
             } catch let error as CommandError where error.code == .rejected {
-                return try await refused([error.message], status: .conflict)
+                return try await refused([.init(.version, error.message)], status: .conflict)
             } catch let error as CommandError where error.code == .invalidInput {
-                return try await refused([error.message], status: .unprocessableContent)
+                return try await refused([.init(.version, error.message)], status: .unprocessableContent)
             }
             return HTMLResponse.redirect(
                 to: "/ui/settings", flash: FlashMessage(kind: .notice, text: "Settings saved."), request: request,
@@ -84,13 +84,13 @@ extension WebController {
     @Sendable func previewSettings(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let form = SettingsForm(try await formData(request))
-        let problems: [String]
+        let problems: [SettingsForm.Problem]
         var preview: ReplayReport?
         switch form.settings() {
         case .failure(let found):
-            problems = found.messages
+            problems = found.items
         case .success(let (settings, _)):
-            problems = settings.validationErrors().map(\.description)
+            problems = SettingsForm.Problem.all(settings)
             if problems.isEmpty { preview = try await reads.replay(identity.tenant, proposal: settings, limit: 20, offset: 0) }
         }
         let page = Pages.settings(form, problems: problems, preview: preview, choices: await economicChoices(identity.tenant), identity: identity)

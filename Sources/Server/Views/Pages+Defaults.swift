@@ -2,7 +2,7 @@ extension Pages {
     /// The settings page's defaults for new e-conomic customers: lists to choose from when e-conomic's lists could be
     /// read (a saved value the agreement no longer offers stays selected, marked), numbers to type otherwise, with
     /// why.
-    static func defaultsFieldset(_ form: SettingsForm, choices state: EconomicChoicesState) -> HTML {
+    static func defaultsFieldset(_ form: SettingsForm, choices state: EconomicChoicesState, problems: HTML = .empty) -> HTML {
         func checked(_ condition: Bool) -> HTML { condition ? " checked" : "" }
         let lists: EconomicChoices?
         let note: HTML
@@ -24,7 +24,7 @@ extension Pages {
             return picker(name, current, options, empty: empty)
         }
         return """
-            <fieldset><legend>Defaults for new e-conomic customers</legend>\(note)
+            <fieldset><legend>Defaults for new e-conomic customers</legend>\(problems)\(note)
             <label for="payment_terms">Payment terms</label> \(field("payment_terms", form.paymentTerms, lists?.paymentTerms, size: 6))
             <label for="customer_group">Customer group</label> \(field("customer_group", form.customerGroup, lists?.customerGroups, size: 6))
             <label for="currency">Currency</label> \(field("currency", form.currency, lists?.currencies, size: 4))

@@ -4,7 +4,7 @@ extension Pages {
     /// The settings page's mapping editor: one row per e-conomic field with what it expects (kind, limit, required),
     /// the source fields its value comes from (two lists, and a box for metadata fields or more sources), and a warning
     /// next to a source that holds another kind of value (an e-mail address mapped to a name).
-    static func mappingEditor(_ form: SettingsForm) -> HTML {
+    static func mappingEditor(_ form: SettingsForm, problems: HTML = .empty) -> HTML {
         let sources = SourceField.known.map(\.key)
         func list(_ name: String, _ field: EconomicField, _ current: String, _ label: String) -> HTML {
             let options = HTML.join(
@@ -30,7 +30,7 @@ extension Pages {
                     """
             })
         return """
-            <fieldset><legend>Field mappings</legend>
+            <fieldset><legend>Field mappings</legend>\(problems)
             <p class="muted">Where each e-conomic field takes its value from. A second source is joined to the first on a new line \
             (address.line1 + address.line2 → address); type <code>metadata.key</code> for a Stripe metadata field, several joined with \
             <code>+</code>.</p>

@@ -440,15 +440,19 @@ enum Pages {
     /// The settings form; `confirming` (the customers the change would change, and the most that need no confirmation)
     /// asks to confirm a change the preview shows, with a button that saves it confirmed.
     static func settings(
-        _ form: SettingsForm, problems: [String], preview: ReplayReport? = nil, confirming: (changed: Int, threshold: Int)? = nil,
+        _ form: SettingsForm, problems: [SettingsForm.Problem], preview: ReplayReport? = nil, confirming: (changed: Int, threshold: Int)? = nil,
         application: SettingsApplication? = nil, choices: EconomicChoicesState = .notConnected, identity: TenantIdentity
     ) -> HTML {
         func checked(_ condition: Bool) -> HTML { condition ? " checked" : "" }
         func selected(_ condition: Bool) -> HTML { condition ? " selected" : "" }
+        let placed = problems.filter { $0.part != .version }.count
         let problemList: HTML =
             problems.isEmpty
             ? .empty
-            : "<div class=\"error\" role=\"alert\"><strong>The settings were not saved:</strong><ul>\(HTML.join(problems.map { "<li>\($0)</li>" }))</ul></div>"
+            : """
+            <div class="error" role="alert"><strong>The settings were not saved\(placed == 0 ? "" : placed == 1 ? ": one problem, shown next to what it concerns" : ": \(placed) problems, each shown next to what it concerns").</strong>\(settingsProblems(problems, .version))</div>
+            """
+        func problemsOf(_ part: SettingsPart) -> HTML { settingsProblems(problems, part) }
         let confirmation: HTML =
             confirming.map {
                 """
@@ -463,18 +467,18 @@ enum Pages {
             <h1>Settings</h1>\(problemList)\(confirmation)\(application.map { settingsApplication($0, identity: identity) } ?? .empty)\(preview.map(Pages.preview) ?? .empty)
             <form method="post" action="/ui/settings">\(Layout.csrf(identity))<input type="hidden" name="expected_version" value="\(form.expectedVersion)">\(confirmField)
             <p class="muted">Version \(form.expectedVersion). Saving a change made by someone else meanwhile is refused; reload and apply yours again.</p>
-            <fieldset><legend>Matching</legend>
+            <fieldset><legend>Matching</legend>\(problemsOf(.matching))
             <label>Match fields, one per line: <code>source field = e-conomic field</code>; add <code>(optional)</code> to skip customers with the field empty instead of reporting them.
             <textarea name="match_fields" rows="3">\(form.matchFields)</textarea></label></fieldset>
-            <fieldset><legend>Customer numbers</legend>
+            <fieldset><legend>Customer numbers</legend>\(problemsOf(.numbering))
             <label><input type="radio" name="numbering" value="economic"\(checked(form.numbering != "source"))> e-conomic assigns the number (recommended); write it back to Stripe metadata key
             <input name="write_back_key" value="\(form.writeBackKey)" size="20" placeholder="(none)"></label>
             <label><input type="checkbox" name="write_back_linked" value="yes"\(checked(form.writeBackLinked == "yes"))> also for Stripe customers linked to an existing e-conomic customer, not only the ones Accord creates a partner for (switching it on reaches the pairs linked before)</label>
             <label><input type="radio" name="numbering" value="source"\(checked(form.numbering == "source"))> take it from the source field
             <input name="numbering_field" value="\(form.numberingField)" size="28" placeholder="metadata.customer_number"></label></fieldset>
-            \(defaultsFieldset(form, choices: choices))
-            \(mappingEditor(form))
-            <fieldset><legend>Policies</legend>
+            \(defaultsFieldset(form, choices: choices, problems: problemsOf(.defaults)))
+            \(mappingEditor(form, problems: problemsOf(.mappings)))
+            <fieldset><legend>Policies</legend>\(problemsOf(.policies))
             <label>A source customer without a match:
             <select name="create_policy"><option value="automatic"\(selected(form.createPolicy == "automatic"))>create its e-conomic partner automatically</option>
             <option value="manual"\(selected(form.createPolicy == "manual"))>leave it unpartnered for a person to decide</option></select></label>
@@ -484,5 +488,12 @@ enum Pages {
             <input name="empty_overwrites" value="\(form.emptyOverwrites)" size="50"></label></fieldset>
             <button formaction="/ui/settings/preview">Preview</button> <button class="primary">\(saveLabel)</button></form>
             """
+    }
+
+    /// The problems of one part of the settings, as a list shown next to it (nothing when it has none).
+    static func settingsProblems(_ problems: [SettingsForm.Problem], _ part: SettingsPart) -> HTML {
+        let messages = problems.filter { $0.part == part }.map(\.message)
+        guard !messages.isEmpty else { return .empty }
+        return "<ul class=\"error\" role=\"alert\">\(HTML.join(messages.map { "<li>\($0)</li>" }))</ul>"
     }
 }

@@ -99,12 +99,14 @@ struct SettingsForm: Sendable, Hashable {
 
     /// The settings the form describes, or every problem found (form syntax first, then the domain's rules).
     func settings() -> Result<(settings: TenantSettings, expectedVersion: Int), Problems> {
-        var problems: [String] = []
-        func integer(_ text: String, _ label: String) -> Int {
+        var problems: [Problem] = []
+        func integer(_ text: String, _ label: String, _ part: SettingsPart) -> Int {
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             guard let value = Int(trimmed) else {
-                problems.append("\(label): '\(trimmed)' is not a whole number.")
-                return 0
+                problems.append(Problem(part, "\(label): '\(trimmed)' is not a whole number."))
+                // A stand-in the rules accept: the form is refused for this problem already, and "number 0 is invalid"
+                // would only say it twice.
+                return 1
             }
             return value
         }
@@ -115,7 +117,7 @@ struct SettingsForm: Sendable, Hashable {
             }
         }
 
-        let version = integer(expectedVersion, "Version")
+        let version = integer(expectedVersion, "Version", .version)
         var pairs: [MatchField] = []
         for (number, line) in lines(matchFields) {
             var body = line
@@ -126,7 +128,7 @@ struct SettingsForm: Sendable, Hashable {
             }
             let parts = body.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                problems.append("Match fields, line \(number): write 'source field = e-conomic field', e.g. 'email = email'.")
+                problems.append(Problem(.matching, "Match fields, line \(number): write 'source field = e-conomic field', e.g. 'email = email'."))
                 continue
             }
             pairs.append(MatchField(source: parts[0], economic: parts[1], required: required))
@@ -142,36 +144,37 @@ struct SettingsForm: Sendable, Hashable {
 
         let vat: VatZoneRule
         if vatMode == "fixed" {
-            vat = .fixed(zone: integer(vatFixed, "Fixed VAT zone"))
+            vat = .fixed(zone: integer(vatFixed, "Fixed VAT zone", .defaults))
         } else {
             vat = .byCountry(
-                domestic: integer(vatDomestic, "VAT zone (domestic)"), eu: integer(vatEU, "VAT zone (EU)"),
-                abroad: integer(vatAbroad, "VAT zone (abroad)"))
+                domestic: integer(vatDomestic, "VAT zone (domestic)", .defaults), eu: integer(vatEU, "VAT zone (EU)", .defaults),
+                abroad: integer(vatAbroad, "VAT zone (abroad)", .defaults))
         }
         let layoutText = layout.trimmingCharacters(in: .whitespaces)
         let defaults = NewCustomerDefaults(
-            paymentTerms: integer(paymentTerms, "Payment terms"), customerGroup: integer(customerGroup, "Customer group"), vatZone: vat,
-            currency: currency.trimmingCharacters(in: .whitespaces), layout: layoutText.isEmpty ? nil : integer(layoutText, "Layout"))
+            paymentTerms: integer(paymentTerms, "Payment terms", .defaults), customerGroup: integer(customerGroup, "Customer group", .defaults), vatZone: vat,
+            currency: currency.trimmingCharacters(in: .whitespaces), layout: layoutText.isEmpty ? nil : integer(layoutText, "Layout", .defaults))
 
         var fieldMappings: [FieldMapping] = []
         for (number, line) in lines(mappings) {
             guard let mapping = Self.mapping(line) else {
-                problems.append("Field mappings, line \(number): write 'source field -> e-conomic field' (several sources joined with '+').")
+                problems.append(
+                    Problem(.mappings, "Field mappings, line \(number): write 'source field -> e-conomic field' (several sources joined with '+')."))
                 continue
             }
             fieldMappings.append(mapping)
         }
 
         guard let create = CreatePolicy(rawValue: createPolicy) else {
-            problems.append("Create policy: choose automatic or manual.")
-            return .failure(Problems(messages: problems))
+            problems.append(Problem(.policies, "Create policy: choose automatic or manual."))
+            return .failure(Problems(items: problems))
         }
 
         var policies: [String: ConflictPolicy] = [:]
         for (number, line) in lines(conflictPolicies) {
             let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, let policy = ConflictPolicy(rawValue: parts[1]) else {
-                problems.append("Conflict policies, line \(number): write 'e-conomic field = ask', 'sourceWins' or 'economicWins'.")
+                problems.append(Problem(.policies, "Conflict policies, line \(number): write 'e-conomic field = ask', 'sourceWins' or 'economicWins'."))
                 continue
             }
             policies[parts[0]] = policy
@@ -182,8 +185,8 @@ struct SettingsForm: Sendable, Hashable {
             version: max(0, version), matchFields: pairs, numbering: numberingValue, defaults: defaults,
             homeCountry: homeCountry.trimmingCharacters(in: .whitespaces), fieldMappings: fieldMappings, createPolicy: create,
             conflictPolicies: policies, emptyOverwrites: overwrites, writeBackToLinked: writeBackLinked == "yes")
-        problems += settings.validationErrors().map(\.description)
-        return problems.isEmpty ? .success((settings, version)) : .failure(Problems(messages: problems))
+        problems += Problem.all(settings)
+        return problems.isEmpty ? .success((settings, version)) : .failure(Problems(items: problems))
     }
 
     /// A mapping line, `source [+ source…] -> economic`; nil when it is not one.
@@ -234,6 +237,22 @@ struct SettingsForm: Sendable, Hashable {
 
     /// What is wrong with a form.
     struct Problems: Error, Sendable {
-        var messages: [String]
+        var items: [Problem]
+    }
+
+    /// One problem, and the part of the page it is shown next to.
+    struct Problem: Sendable, Hashable {
+        var part: SettingsPart
+        var message: String
+
+        init(_ part: SettingsPart, _ message: String) {
+            self.part = part
+            self.message = message
+        }
+
+        /// Every rule the settings break (``SyncDomain/TenantSettings/validationProblems()``), each with its part.
+        static func all(_ settings: TenantSettings) -> [Problem] {
+            settings.validationProblems().map { Problem($0.part, $0.error.description) }
+        }
     }
 }

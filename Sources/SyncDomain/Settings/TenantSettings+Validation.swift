@@ -8,88 +8,100 @@ extension TenantSettings {
     /// Every problem with the settings, in a stable order (version, match fields, numbering,
     /// defaults, home country, mappings, policies), for a settings page to show all at once.
     public func validationErrors() -> [SettingsError] {
-        var errors: [SettingsError] = []
-        if version < 0 { errors.append(.invalidVersion(version)) }
+        validationProblems().map(\.error)
+    }
+
+    /// ``validationErrors()``, each with the part of the settings it concerns (so that a page shows it next to that part).
+    public func validationProblems() -> [(part: SettingsPart, error: SettingsError)] {
+        var problems: [(part: SettingsPart, error: SettingsError)] = []
+        var part = SettingsPart.version
+        func add(_ error: SettingsError) { problems.append((part, error)) }
+        if version < 0 { add(.invalidVersion(version)) }
 
         // Match fields
-        if matchFields.isEmpty { errors.append(.noMatchFields) }
+        part = .matching
+        if matchFields.isEmpty { add(.noMatchFields) }
         var seenPairs = Set<MatchField>()
         for pair in matchFields {
-            if let error = Self.sourceFieldError(pair.source) { errors.append(error) }
+            if let error = Self.sourceFieldError(pair.source) { add(error) }
             if let field = EconomicField(rawValue: pair.economic) {
-                if !field.spec.isFilterable { errors.append(.notMatchable(economic: pair.economic)) }
+                if !field.spec.isFilterable { add(.notMatchable(economic: pair.economic)) }
             } else {
-                errors.append(.unknownEconomicField(pair.economic))
+                add(.unknownEconomicField(pair.economic))
             }
             var key = pair
             key.required = true
             if !seenPairs.insert(key).inserted {
-                errors.append(.duplicateMatchField(source: pair.source, economic: pair.economic))
+                add(.duplicateMatchField(source: pair.source, economic: pair.economic))
             }
         }
 
         // Numbering
+        part = .numbering
         switch numbering {
         case .economicAssigns(let writeBackKey):
             if let writeBackKey, let reason = SourceField.metadataKeyProblem(writeBackKey) {
-                errors.append(.invalidMetadataKey(key: writeBackKey, reason: reason))
+                add(.invalidMetadataKey(key: writeBackKey, reason: reason))
             }
         case .fromSource(let field):
             if field.isEmpty {
-                errors.append(.numberingFieldMissing)
+                add(.numberingFieldMissing)
             } else {
                 do {
                     _ = try SourceField(parsing: field)
                 } catch {
-                    errors.append(.numberingFieldInvalid(field: field, reason: error.description))
+                    add(.numberingFieldInvalid(field: field, reason: error.description))
                 }
             }
         }
 
         // Defaults
+        part = .defaults
         let currency = defaults.currency
         if currency.count != 3 || !currency.unicodeScalars.allSatisfy({ $0.value >= 65 && $0.value <= 90 }) {
-            errors.append(.invalidCurrency(currency))
+            add(.invalidCurrency(currency))
         }
         var references: [(String, Int)] = [("paymentTerms", defaults.paymentTerms), ("customerGroup", defaults.customerGroup)]
         references += defaults.vatZone.referencedZones.map { ("vatZone", $0) }
         if let layout = defaults.layout { references.append(("layout", layout)) }
         for (field, value) in references where !(1...999_999_999).contains(value) {
-            errors.append(.invalidReferenceNumber(field: field, value: value))
+            add(.invalidReferenceNumber(field: field, value: value))
         }
         if homeCountry.count != 2 || CountryTable.country(code: homeCountry) == nil || homeCountry.uppercased() != homeCountry {
-            errors.append(.invalidCountry(homeCountry))
+            add(.invalidCountry(homeCountry))
         }
 
         // Mappings
+        part = .mappings
         var targets = Set<String>()
         for mapping in fieldMappings {
-            if mapping.sources.isEmpty { errors.append(.mappingWithoutSources(economic: mapping.economic)) }
+            if mapping.sources.isEmpty { add(.mappingWithoutSources(economic: mapping.economic)) }
             for source in mapping.sources {
-                if let error = Self.sourceFieldError(source) { errors.append(error) }
+                if let error = Self.sourceFieldError(source) { add(error) }
             }
             if let field = EconomicField(rawValue: mapping.economic) {
-                if !field.spec.isMappable { errors.append(.mappingToReadOnlyField(mapping.economic)) }
+                if !field.spec.isMappable { add(.mappingToReadOnlyField(mapping.economic)) }
             } else {
-                errors.append(.unknownEconomicField(mapping.economic))
+                add(.unknownEconomicField(mapping.economic))
             }
             if !targets.insert(mapping.economic).inserted {
-                errors.append(.duplicateMappingTarget(mapping.economic))
+                add(.duplicateMappingTarget(mapping.economic))
             }
         }
 
         // Policies
+        part = .policies
         for field in conflictPolicies.keys.sorted() where !targets.contains(field) {
-            errors.append(.conflictPolicyForUnmappedField(field))
+            add(.conflictPolicyForUnmappedField(field))
         }
         for field in emptyOverwrites.sorted() {
             if !targets.contains(field) {
-                errors.append(.emptyOverwritesUnmappedField(field))
+                add(.emptyOverwritesUnmappedField(field))
             } else if EconomicField(rawValue: field)?.spec.requiredOnCreate == true {
-                errors.append(.emptyOverwritesRequiredField(field))
+                add(.emptyOverwritesRequiredField(field))
             }
         }
-        return errors
+        return problems
     }
 
     private static func sourceFieldError(_ key: String) -> SettingsError? {
