@@ -61,6 +61,34 @@ struct OutboundProblemQueryTests {
         }
     }
 
+    @Test("outbound problems are found by the customer's name, e-mail or id, and counted as found")
+    func searchedProblems() async throws {
+        try await withOutboundStore { store, _, acme, _ in
+            let error = OutboundError(httpStatus: 400, code: "E04300", message: "Name is required")
+            let anna = RequestID(UUID())
+            let bo = RequestID(UUID())
+            try await append(
+                [
+                    .customerObserved(CustomerObserved(customer: .stripe("cus_anna"), fields: ["name": "Anna Jensen", "email": "anna@example.com"])),
+                    .economicWriteRequested(
+                        EconomicWriteRequested(requestId: anna, kind: .create, source: .stripe("cus_anna"), payload: ["name": "Anna"], reason: .autoCreate)),
+                    .stripeWriteRequested(
+                        StripeWriteRequested(requestId: bo, customerId: "cus_bo", kind: .metadata(["n": "1"]), reason: .customerNumberWriteBack)),
+                    .outboundFailed(OutboundFailed(requestId: anna, attempt: 1, error: error, retryAt: Date())),
+                    .outboundAbandoned(OutboundAbandoned(requestId: bo, attempts: 1, error: error)),
+                ], tenant: acme, store: store)
+            for projector in [OutboundRequestsProjector() as any Projector, CustomersProjector(), PartnerLinksProjector()] {
+                try await catchUp(projector, store: store, expecting: 5)
+            }
+            let queries = OutboundProblemQueries(pool: store.pool)
+            for (search, expected) in [("anna jensen", [anna]), ("ANNA@EXAMPLE", [anna]), ("cus_bo", [bo]), ("cus_", [anna, bo]), ("nobody", [])] {
+                let (problems, total) = try await queries.problems(acme, search: search, limit: 50, offset: 0)
+                #expect(Set(problems.map(\.requestID)) == Set(expected.map(\.description)) && total == expected.count, "'\(search)'")
+            }
+            #expect(try await queries.problems(acme, limit: 50, offset: 0).total == 2)
+        }
+    }
+
     @Test("outbound problems: a request waiting for a rate limit is listed as such, with its waits, and is not a failure")
     func rateLimitedIsListedAsWaiting() async throws {
         try await withOutboundStore { store, _, acme, _ in

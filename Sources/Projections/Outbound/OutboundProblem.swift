@@ -37,7 +37,7 @@ public struct OutboundProblem: Codable, Sendable, Hashable {
         var customer: String?
         switch request {
         case .economicWriteRequested(let write): customer = write.source?.description
-        case .stripeWriteRequested(let write): customer = CustomerRef.stripe(write.customerId).description
+        case .stripeWriteRequested(let write): customer = write.customerId.isEmpty ? nil : CustomerRef.stripe(write.customerId).description
         default: break
         }
         switch outcome {

@@ -20,15 +20,17 @@ public struct OutboundProblemQueries: Sendable {
     public init(pool: PGConnectionPool) { self.pool = pool }
 
     /// A page of the requests whose latest outcome is a failure, an abandonment or a wait for the rate limit, most
-    /// recent first, and how many there are in all.
+    /// recent first, and how many there are in all. With `search`, only the requests concerning a customer whose name,
+    /// e-mail or id contains it (the customer written or created from, or either customer of the pair written for).
     /// - Throws: ``PGError``, or a decoding error for a corrupt event (never skipped).
-    public func problems(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (problems: [OutboundProblem], total: Int) {
+    public func problems(_ tenant: TenantID, search: String? = nil, limit: Int, offset: Int) async throws -> (problems: [OutboundProblem], total: Int) {
+        let concerning = Self.concerning(search)
         let (rows, total) = try await pool.withTransaction(scope: .tenant(tenant), isolation: .repeatableRead) { connection in
             let rows = try await connection.query(
                 """
                 WITH page AS MATERIALIZED (
-                    SELECT request_id, updated_at FROM outbound_requests
-                    WHERE tenant_id = \(tenant.rawValue) AND status = ANY(\(Self.statuses)::text[])
+                    SELECT request_id, updated_at FROM outbound_requests q
+                    WHERE tenant_id = \(tenant.rawValue) AND status = ANY(\(Self.statuses)::text[]) AND \(concerning)
                     ORDER BY updated_at DESC, request_id LIMIT \(limit) OFFSET \(offset))
                 SELECT l.type, l.schema_version, l.data, l.recorded_at, f.type, f.schema_version, f.data
                 FROM page p
@@ -42,7 +44,8 @@ public struct OutboundProblemQueries: Sendable {
             ).decode((String, Int, PGJSON, Date, String, Int, PGJSON).self)
             let total = try await connection.query(
                 """
-                SELECT count(*) FROM outbound_requests WHERE tenant_id = \(tenant.rawValue) AND status = ANY(\(Self.statuses)::text[])
+                SELECT count(*) FROM outbound_requests q
+                WHERE tenant_id = \(tenant.rawValue) AND status = ANY(\(Self.statuses)::text[]) AND \(concerning)
                 """
             ).singleValue(Int.self) ?? 0
             return (rows, total)
@@ -54,6 +57,21 @@ public struct OutboundProblemQueries: Sendable {
             return OutboundProblem(request: first, outcome: last, at: at)
         }
         return (problems, total)
+    }
+
+    /// SQL: the request `q` concerns a customer whose name, e-mail or id contains the searched text (`TRUE` for no
+    /// search).
+    static func concerning(_ search: String?) -> PGQuery {
+        guard search != nil else { return "TRUE" }
+        let pattern = CustomerFilter.likePattern(search)
+        let named = CustomerFilter.textCondition(search)
+        return """
+            (q.customer_number::text ILIKE \(pattern) OR coalesce(q.stripe_customer_id, '') ILIKE \(pattern) OR coalesce(q.source, '') ILIKE \(pattern)
+             OR q.link_id IN (SELECT l.link_id FROM partner_links l WHERE \(PartnerLinkQueries.pairFound(search)))
+             OR q.source IN (SELECT system || ':' || external_id FROM customers WHERE \(named))
+             OR q.stripe_customer_id IN (SELECT external_id FROM customers WHERE system = 'stripe' AND \(named))
+             OR q.customer_number::text IN (SELECT external_id FROM customers WHERE system = 'economic' AND \(named)))
+            """
     }
 
     /// How many of the tenant's requests failed (waiting for their next attempt, or abandoned), in the caller's

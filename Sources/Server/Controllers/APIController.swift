@@ -198,7 +198,7 @@ public struct APIController: Sendable {
     @Sendable func outboundFailures(_ request: Request, context: AppRequestContext) async throws -> Response {
         let tenant = try context.requireIdentity().tenant
         let paging = try Paging(request, maxLimit: configuration.maxPageSize)
-        let (rows, total) = try await reads.outboundProblems(tenant, limit: paging.limit, offset: paging.offset)
+        let (rows, total) = try await reads.outboundProblems(tenant, search: try request.searchParameter(), limit: paging.limit, offset: paging.offset)
         return JSONBody.response(Page(items: rows, total: total, limit: paging.limit, offset: paging.offset))
     }
 

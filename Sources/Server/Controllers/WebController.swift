@@ -148,11 +148,12 @@ public struct WebController: Sendable {
     @Sendable func outbound(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let paging = try Paging(request, maxLimit: pageSize, defaultLimit: pageSize)
-        let (problems, total) = try await reads.outboundProblems(identity.tenant, limit: paging.limit, offset: paging.offset)
+        let search = request.searchBox
+        let (problems, total) = try await reads.outboundProblems(identity.tenant, search: search, limit: paging.limit, offset: paging.offset)
         let body = try await syncScreen(
             Pages.outbound(
-                problems, total: total, offset: paging.offset, limit: paging.limit, pending: try await reads.pendingCreations(identity.tenant),
-                identity: identity),
+                problems, search: search, total: total, offset: paging.offset, limit: paging.limit,
+                pending: try await reads.pendingCreations(identity.tenant), identity: identity),
             .outbound, tenant: identity.tenant)
         return try render("Outbound", .outbound, body, request: request, context: context)
     }

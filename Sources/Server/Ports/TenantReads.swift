@@ -29,7 +29,7 @@ public protocol TenantReads: Sendable {
     func pendingCreations(_ tenant: TenantID) async throws -> [PendingCreationRow]
     /// A page of the outbound requests whose latest outcome is a failure, an abandonment or a wait for a rate limit,
     /// most recent first, and how many there are.
-    func outboundProblems(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [OutboundProblem], total: Int)
+    func outboundProblems(_ tenant: TenantID, search: String?, limit: Int, offset: Int) async throws -> (rows: [OutboundProblem], total: Int)
     /// A customer's history across every stream that concerns it, oldest first (``Projections/CustomerTimeline``);
     /// empty when nothing in the tenant's log concerns the customer.
     func history(_ tenant: TenantID, _ ref: CustomerRef) async throws -> [TimelineEntry]

@@ -100,9 +100,11 @@ public struct TenantReadModels: TenantReads {
 
     // MARK: Log
 
-    /// A page of failed outbound requests, and their total (``Projections/OutboundProblemQueries/problems(_:limit:offset:)``).
-    public func outboundProblems(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [OutboundProblem], total: Int) {
-        let page = try await OutboundProblemQueries(pool: pool).problems(tenant, limit: limit, offset: offset)
+    /// A page of failed outbound requests, and their total (``Projections/OutboundProblemQueries/problems(_:search:limit:offset:)``).
+    public func outboundProblems(_ tenant: TenantID, search: String? = nil, limit: Int, offset: Int) async throws
+        -> (rows: [OutboundProblem], total: Int)
+    {
+        let page = try await OutboundProblemQueries(pool: pool).problems(tenant, search: search, limit: limit, offset: offset)
         return (page.problems, page.total)
     }
 

@@ -405,9 +405,10 @@ enum Pages {
     // MARK: Outbound
 
     static func outbound(
-        _ problems: [OutboundProblem], total: Int, offset: Int, limit: Int, pending: [PendingCreationRow], identity: TenantIdentity
+        _ problems: [OutboundProblem], search: String? = nil, total: Int, offset: Int, limit: Int, pending: [PendingCreationRow],
+        identity: TenantIdentity
     ) -> HTML {
-        let back = offset == 0 ? "/ui/outbound" : "/ui/outbound?offset=\(offset)"
+        let back = "/ui/outbound" + WebPaths.query([("search", search), ("offset", offset == 0 ? nil : String(offset))])
         let problemRows = HTML.join(
             problems.map { problem -> HTML in
                 let retry: HTML =
@@ -421,15 +422,16 @@ enum Pages {
             })
         let pendingRows = HTML.join(
             pending.map { row -> HTML in
-                "<tr><td>\(customerLink(row.from))</td><td>\(row.targetSystem)</td><td>\(row.customerNumber.map(String.init) ?? "assigned by e-conomic")</td><td>\(row.requestedAt)</td></tr>"
+                "<tr><td>\(customerLink(row.from))</td><td>\(System(rawValue: row.targetSystem).map(systemName) ?? row.targetSystem)</td><td>\(row.customerNumber.map(String.init) ?? "assigned by e-conomic")</td><td>\(row.requestedAt)</td></tr>"
             })
         return """
             <h1>Outbound</h1>
             <h2>Failed requests</h2>
-            <p class="muted">\(total == 0 ? "No request failed." : total == 1 ? "One request failed or waits." : "\(total) requests failed or wait.") \
+            <p class="muted">\(search != nil ? "\(total) found." : total == 0 ? "No request failed." : total == 1 ? "One request failed or waits." : "\(total) requests failed or wait.") \
             Requests waiting because e-conomic or Stripe asked Accord to slow down are listed too; they are not failures and are sent again by themselves.</p>
-            \(problems.isEmpty ? HTML.empty : "<table><tr><th>Request</th><th>Customer</th><th>State</th><th>Attempts</th><th>Error</th><th>Next attempt</th><th></th></tr>\(problemRows)</table>")
-            \(pager(path: "/ui/outbound", query: [], offset: offset, limit: limit, total: total))
+            \(searchForm("/ui/outbound", search: search, placeholder: "name, e-mail or id of the customer"))
+            \(problems.isEmpty ? (search == nil ? HTML.empty : nothingFound(search)) : "<table><tr><th>Request</th><th>Customer</th><th>State</th><th>Attempts</th><th>Error</th><th>Next attempt</th><th></th></tr>\(problemRows)</table>")
+            \(pager(path: "/ui/outbound", query: [("search", search)], offset: offset, limit: limit, total: total))
             <h2>Partners being created</h2>
             \(pending.isEmpty ? HTML("<p>None.</p>") : "<table><tr><th>From</th><th>In</th><th>Customer number</th><th>Requested</th></tr>\(pendingRows)</table>")
             """

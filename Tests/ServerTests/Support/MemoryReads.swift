@@ -63,8 +63,19 @@ struct MemoryReads: TenantReads {
         await engine.readModels().pendingCreations(tenant)
     }
 
-    func outboundProblems(_ tenant: TenantID, limit: Int, offset: Int) async throws -> (rows: [OutboundProblem], total: Int) {
-        let all = try await allOutboundProblems(tenant)
+    /// With `search`: the problems whose customer's id, name or e-mail contains it (the SQL also looks at the pair a
+    /// write serves; the tests over memory do not need that).
+    func outboundProblems(_ tenant: TenantID, search: String?, limit: Int, offset: Int) async throws -> (rows: [OutboundProblem], total: Int) {
+        var all = try await allOutboundProblems(tenant)
+        if let search {
+            var kept: [OutboundProblem] = []
+            for problem in all {
+                guard let text = problem.customer, let ref = CustomerRef(parsing: text) else { continue }
+                let row = try await customer(tenant, ref)
+                if [text, row?.name ?? "", row?.email ?? ""].contains(where: { $0.localizedCaseInsensitiveContains(search) }) { kept.append(problem) }
+            }
+            all = kept
+        }
         return (Array(all.dropFirst(offset).prefix(limit)), all.count)
     }
 
