@@ -89,13 +89,17 @@ class Accord:
     def economic_customer(self, number):
         return _request("GET", f"{self.sandbox}/customers/{number}", headers=self.economic_tokens)
 
-    def create_in_economic(self, name, email):
+    def create_in_economic(self, name, email, **fields):
         """A customer an accountant makes in e-conomic (its REST API, with the sandbox's standard lists)."""
         body = {
             "name": name, "email": email, "currency": "DKK", "customerGroup": {"customerGroupNumber": 1},
-            "paymentTerms": {"paymentTermsNumber": 1}, "vatZone": {"vatZoneNumber": 1},
+            "paymentTerms": {"paymentTermsNumber": 1}, "vatZone": {"vatZoneNumber": 1}, **fields,
         }
         return _request("POST", f"{self.sandbox}/customers", body, headers=self.economic_tokens)
+
+    def create_in_stripe(self, **fields):
+        auth = base64.b64encode(f"{self.stripe_key}:".encode()).decode()
+        return _request("POST", f"{self.stripe}/v1/customers", headers={"Authorization": f"Basic {auth}"}, form=fields)
 
     def stripe_customer(self, customer_id):
         auth = base64.b64encode(f"{self.stripe_key}:".encode()).decode()

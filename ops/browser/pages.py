@@ -226,6 +226,17 @@ class CustomerPage(Page):
 
     heading_text = None
 
+    def suggestions(self):
+        """The partner picker's suggestions: name → why it is suggested."""
+        rows = self.driver.find_elements(By.CSS_SELECTOR, "#partner table tr")[1:]
+        return {row.find_elements(By.TAG_NAME, "td")[0].text.split("\n")[0]: row.find_elements(By.TAG_NAME, "td")[1].text for row in rows}
+
+    def select_suggested(self, name):
+        """Presses "Select" on the suggestion named `name`."""
+        rows = [row for row in self.driver.find_elements(By.CSS_SELECTOR, "#partner table tr") if row.text.startswith(name)]
+        assert rows, f"no suggestion {name!r}"
+        self.click_button("Select", within=rows[0])
+
 
 class OutboundPage(Page):
     path = "/ui/outbound"

@@ -1,13 +1,13 @@
 """What a person does in the pages today, end to end against the live demo: a new company's first synchronised
 customer entirely in the browser, resolve a conflict field by field,
-create an e-conomic customer's partner in Stripe, stop and restart a pair, preview and save a settings change, choose a default from e-conomic's lists, import a customer file, test a connection. The data each flow needs is set up through the API,
+select a partner from the suggestions, create an e-conomic customer's partner in Stripe, stop and restart a pair, preview and save a settings change, choose a default from e-conomic's lists, import a customer file, test a connection. The data each flow needs is set up through the API,
 localstripe and the e-conomic sandbox (accord_client.py); each flow is driven through its page object (pages.py)."""
 
 from selenium.webdriver.common.by import By
 
 from accord_client import wait_until
 from pages import (
-    ConflictsPage, ConnectionsPage, CustomersPage, ImportPage, ImportsPage, OverviewPage, SettingsPage, Site, SynchronisedPage, UnpartneredPage,
+    ConflictsPage, ConnectionsPage, CustomerPage, CustomersPage, ImportPage, ImportsPage, OverviewPage, SettingsPage, Site, SynchronisedPage, UnpartneredPage,
     UsersPage,
 )
 
@@ -119,6 +119,27 @@ def test_import_a_customer_file(site, accord, tmp_path):
     listed = site.open(ImportsPage)
     assert "kunder-browser.csv" in listed.text
     wait_until("the file's customers to be listed", lambda: [c for c in accord.customers(search="Ida Holm", side="file") if c.get("name") == "Ida Holm"])
+
+
+def test_select_a_partner_from_the_suggestions(site, accord):
+    """A Stripe customer without an e-mail (a match failure, never a silent create) and an e-conomic customer with the
+    same phone number: the customer's page suggests that customer, saying why; "Select" pairs them."""
+    number = accord.create_in_economic("Lone Berg ApS", "lone@berg.example", telephoneAndFaxNumber="+45 33 44 55 66")["customerNumber"]
+    stripe_id = accord.create_in_stripe(name="Lone Berg ApS", phone="+45 33 44 55 66")["id"]
+    page = wait_until(
+        "the e-conomic customer to be suggested",
+        lambda: (p := site.open(CustomerPage, f"/ui/customers/stripe/{stripe_id}")) and "Lone Berg ApS" in p.suggestions() and p,
+    )
+    why = page.suggestions()["Lone Berg ApS"]
+    assert "name" in why, why
+    page.screenshot("customer-partner-suggestions")
+    page.select_suggested("Lone Berg ApS")
+    assert page.errors == [], page.errors
+    wait_until(
+        "the pair to be made",
+        lambda: next((c for c in accord.customers(search="Lone Berg", side="stripe") if c.get("partner") == f"economic:{number}"), None),
+    )
+    assert f"economic:{number}" in site.open(CustomerPage, f"/ui/customers/stripe/{stripe_id}").text
 
 
 def test_create_an_economic_customers_partner_in_stripe(site, accord):
