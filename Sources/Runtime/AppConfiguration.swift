@@ -53,8 +53,8 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
     public var host: String
     /// The HTTP listener's port.
     public var port: Int
-    /// The URL people and Stripe reach the server at.
-    public var publicURL: String
+    /// The URL people and Stripe reach the server at; nil: `http://host:port` (with port 0, the port the server bound).
+    public var publicURL: String?
     /// Apply pending migrations on start.
     public var migrate: Bool
     /// The log level.
@@ -100,7 +100,7 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
         self.databaseConnections = databaseConnections
         self.host = host
         self.port = port
-        self.publicURL = publicURL ?? "http://\(host):\(port)"
+        self.publicURL = publicURL
         self.migrate = migrate
         self.logLevel = logLevel
     }
@@ -195,7 +195,7 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
 
     /// The settings, with the password redacted.
     public var description: String {
-        "database=\(database) connections=\(databaseConnections)+\(httpDatabaseConnections) http=\(host):\(port) public=\(publicURL) migrate=\(migrate) log=\(logLevel) "
+        "database=\(database) connections=\(databaseConnections)+\(httpDatabaseConnections) http=\(host):\(port) public=\(publicURL ?? "http://\(host):\(port)") migrate=\(migrate) log=\(logLevel) "
             + "economic-rate=\(economicRequestsPerSecond)/s stripe-catch-up=\(stripeCatchUpInterval) economic-poll=\(economicPollInterval) "
             + "webhook-retention=\(webhookRetentionDays)d outbound-tenant-in-flight=\(outboundTenantInFlight) "
             + "reactor=\(reactorSharding.shards) shards/\(reactorSharding.tasks) tasks/\(reactorSharding.lease) lease "

@@ -100,7 +100,11 @@ public struct AccordServer: Sendable {
     public func buildApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: buildRouter(), server: Self.httpServer(configuration), configuration: Self.applicationConfiguration(configuration),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            onServerRunning: { [configuration] channel in
+                let port = channel.localAddress?.port ?? 0
+                configuration.serverBound(port: port)
+                await onServerRunning(port)
+            },
             logger: dependencies.logger)
     }
 

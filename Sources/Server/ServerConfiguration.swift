@@ -10,8 +10,10 @@ public struct ServerConfiguration: Sendable {
     /// The port (default 8080; 0 picks a free port).
     public var port: Int
     /// The public base URL people and Stripe reach the server at (used in links and the webhook URL shown
-    /// to users), without a trailing slash.
-    public var baseURL: String
+    /// to users), without a trailing slash. Without a configured one it is `http://host:port`; with port 0, the port
+    /// the server bound once it is running.
+    public var baseURL: String { publicAddress.current }
+    private let publicAddress: PublicAddress
     /// The largest JSON body the API accepts (default 64 KiB).
     public var maxJSONBodyBytes: Int
     /// The largest form body the web pages accept (default 64 KiB).
@@ -68,7 +70,7 @@ public struct ServerConfiguration: Sendable {
         self.port = port
         var base = baseURL ?? "http://\(host):\(port)"
         while base.hasSuffix("/") { base.removeLast() }
-        self.baseURL = base
+        self.publicAddress = PublicAddress(base, followingBindOf: baseURL == nil && port == 0 ? host : nil)
         self.maxJSONBodyBytes = maxJSONBodyBytes
         self.maxFormBodyBytes = maxFormBodyBytes
         self.maxWebhookBodyBytes = maxWebhookBodyBytes
@@ -82,4 +84,7 @@ public struct ServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.maxConnections = maxConnections
     }
+
+    /// The server is listening on `port` (what a free-port request got): the derived ``baseURL`` names it.
+    func serverBound(port: Int) { publicAddress.bound(port: port) }
 }

@@ -38,4 +38,21 @@ struct ConnectionLimitTests {
             }
         }
     }
+
+    @Test("a server told to pick a free port names the port it bound in its public URL (the webhook URL it shows); a configured URL stays")
+    func publicURLOfAFreePort() async throws {
+        try await ServerHarness.run { harness in
+            let live = AccordServer(configuration: ServerConfiguration(port: 0), dependencies: harness.server.dependencies)
+            #expect(live.configuration.baseURL == "http://127.0.0.1:0", "not bound yet")
+            try await live.buildApplication().test(.live) { client in
+                let port = try #require(client.port)
+                #expect(live.configuration.baseURL == "http://127.0.0.1:\(port)")
+            }
+            let configured = AccordServer(
+                configuration: ServerConfiguration(port: 0, baseURL: "https://accord.example/"), dependencies: harness.server.dependencies)
+            try await configured.buildApplication().test(.live) { _ in
+                #expect(configured.configuration.baseURL == "https://accord.example")
+            }
+        }
+    }
 }

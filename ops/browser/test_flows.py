@@ -165,6 +165,12 @@ def test_create_an_economic_customers_partner_in_stripe(site, accord):
     site.open(CustomersPage, f"/ui/customers/economic/{number}").screenshot("customer-partner-made-in-stripe")
 
 
+def test_overview_shows_the_webhook_url_the_server_answers_at(site, accord):
+    """The demo picks a free port: the URL to paste into Stripe names the port it bound, not the 0 it was given."""
+    page = site.open(OverviewPage)
+    assert f"{accord.url}/webhooks/stripe/" in page.text, page.text[:1500]
+
+
 def test_test_a_connection(site):
     page = site.open(ConnectionsPage)
     page.test_connection("economic")
