@@ -36,7 +36,7 @@ import Testing
         var w = world { $0.numbering = .economicAssigns(writeBackMetadataKey: "economic_number") }
         let write = try request(in: &w)
         let fields = stripeFields(of: write)
-        #expect(write.customerId.isEmpty && write.reason == .createPartner && write.linkId == nil)
+        #expect(write.customerId.isEmpty && write.reason == .createPartner && write.linkId == nil && write.source == e1042)
         #expect(fields["name"] == "Jane Doe ApS" && fields["email"] == "jane@example.com" && fields["address.city"] == "Copenhagen")
         #expect(fields["address.country"] == "DK", "countries go to Stripe as ISO codes")
         #expect(fields["metadata.economic_number"] == "1042")
@@ -131,7 +131,8 @@ import Testing
 
     @Test func createKindRoundTrips() throws {
         let write = StripeWriteRequested(
-            requestId: RequestID(Fixtures.uuid(5)), customerId: "", kind: .create(["name": "A", "metadata.accord_creation": "x"]), reason: .createPartner)
+            requestId: RequestID(Fixtures.uuid(5)), customerId: "", kind: .create(["name": "A", "metadata.accord_creation": "x"]),
+            source: .economic(7), reason: .createPartner)
         let (type, version, data) = try SyncEvent.stripeWriteRequested(write).encode()
         #expect(try SyncEvent.decode(type: type, schemaVersion: version, data: data) == .stripeWriteRequested(write))
         let succeeded = OutboundSucceeded(requestId: RequestID(Fixtures.uuid(5)), stripeCustomerId: "cus_1")

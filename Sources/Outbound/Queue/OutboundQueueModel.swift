@@ -46,6 +46,7 @@ public enum OutboundQueueModel {
             var row = newRow(key, kind: kind, event: event, payload: payload, reason: e.reason.rawValue)
             row.stripeCustomerID = e.customerId.isEmpty ? nil : e.customerId
             row.linkID = e.linkId?.description
+            row.source = e.source?.description
             rows[key] = row
         case .outboundSucceeded(let e):
             modify(key, event, &rows) { row in

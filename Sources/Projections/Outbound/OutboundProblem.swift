@@ -37,7 +37,9 @@ public struct OutboundProblem: Codable, Sendable, Hashable {
         var customer: String?
         switch request {
         case .economicWriteRequested(let write): customer = write.source?.description
-        case .stripeWriteRequested(let write): customer = write.customerId.isEmpty ? nil : CustomerRef.stripe(write.customerId).description
+        case .stripeWriteRequested(let write):
+            // A create names the customer it is the partner of; the Stripe customer does not exist yet.
+            customer = write.customerId.isEmpty ? write.source?.description : CustomerRef.stripe(write.customerId).description
         default: break
         }
         switch outcome {

@@ -11,7 +11,7 @@ extension WebController {
 
     /// Whether e-conomic customers are offered a partner created in Stripe: unless Stripe is known not to be connected
     /// (a server that does not manage connections offers it; the request waits for a connection anyway).
-    func offersStripe(_ tenant: TenantID) async throws -> Bool {
+    func offersStripe(_ tenant: TenantID) async -> Bool {
         (try? await connectionStatus(tenant))??.stripe.connected ?? true
     }
 

@@ -20,7 +20,7 @@ extension WebController {
             picker = Pages.partnerPicker(suggestions, ref: ref, query: query, problem: problem, identity: identity)
         }
         let body = try await gated(
-            Pages.customer(detail, row: row, identity: identity, picker: picker, offersStripe: try await offersStripe(identity.tenant)),
+            Pages.customer(detail, row: row, identity: identity, picker: picker, offersStripe: await offersStripe(identity.tenant)),
             tenant: identity.tenant)
         return try render(row.name ?? ref.description, .customers, body, request: request, context: context, status: status)
     }

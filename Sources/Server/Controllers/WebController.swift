@@ -100,7 +100,7 @@ public struct WebController: Sendable {
         let body = try await syncScreen(
             Pages.unpartnered(
                 side: side, rows: rows, search: search, total: total, offset: paging.offset, limit: paging.limit, identity: identity, back: back,
-                counts: (overview.unpartneredSource, overview.unpartneredEconomic), offersStripe: try await offersStripe(identity.tenant)),
+                counts: (overview.unpartneredSource, overview.unpartneredEconomic), offersStripe: await offersStripe(identity.tenant)),
             .unpartnered, tenant: identity.tenant, overview: overview)
         return try render("Unpartnered", .unpartnered, body, request: request, context: context)
     }

@@ -19,6 +19,8 @@ public struct StripeWriteRequested: SyncEventPayload {
     public var kind: StripeWriteKind
     /// The link the write serves, if any.
     public var linkId: LinkID?
+    /// For a create: the customer it is the partner of (an e-conomic customer).
+    public var source: CustomerRef?
     /// Earlier field updates of the same link this one carries forward (see
     /// ``EconomicWriteRequested/supersedes``).
     public var supersedes: [RequestID]
@@ -27,26 +29,28 @@ public struct StripeWriteRequested: SyncEventPayload {
 
     /// Creates the payload.
     public init(
-        requestId: RequestID, customerId: String, kind: StripeWriteKind, linkId: LinkID? = nil, supersedes: [RequestID] = [],
-        reason: WriteReason
+        requestId: RequestID, customerId: String, kind: StripeWriteKind, linkId: LinkID? = nil, source: CustomerRef? = nil,
+        supersedes: [RequestID] = [], reason: WriteReason
     ) {
         self.requestId = requestId
         self.customerId = customerId
         self.kind = kind
         self.linkId = linkId
+        self.source = source
         self.supersedes = supersedes
         self.reason = reason
     }
 
-    private enum CodingKeys: String, CodingKey { case requestId, customerId, kind, linkId, supersedes, reason }
+    private enum CodingKeys: String, CodingKey { case requestId, customerId, kind, linkId, source, supersedes, reason }
 
-    /// Encodes; `supersedes` only when there is one.
+    /// Encodes; `source` and `supersedes` only when there is one.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(requestId, forKey: .requestId)
         try c.encode(customerId, forKey: .customerId)
         try c.encode(kind, forKey: .kind)
         try c.encodeIfPresent(linkId, forKey: .linkId)
+        try c.encodeIfPresent(source, forKey: .source)
         if !supersedes.isEmpty { try c.encode(supersedes, forKey: .supersedes) }
         try c.encode(reason, forKey: .reason)
     }
@@ -58,6 +62,7 @@ public struct StripeWriteRequested: SyncEventPayload {
         customerId = try c.decode(String.self, forKey: .customerId)
         kind = try c.decode(StripeWriteKind.self, forKey: .kind)
         linkId = try c.decodeIfPresent(LinkID.self, forKey: .linkId)
+        source = try c.decodeIfPresent(CustomerRef.self, forKey: .source)
         supersedes = try c.decodeIfPresent([RequestID].self, forKey: .supersedes) ?? []
         reason = try c.decode(WriteReason.self, forKey: .reason)
     }

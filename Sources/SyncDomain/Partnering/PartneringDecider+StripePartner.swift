@@ -21,7 +21,8 @@ extension PartneringDecider {
             .partnerCreationRequested(
                 PartnerCreationRequested(
                     requestId: requestId, from: ref, targetSystem: .stripe, numbering: .sameAsSource, customerNumber: number, payload: fields)),
-            .stripeWriteRequested(StripeWriteRequested(requestId: requestId, customerId: "", kind: .create(fields), reason: .createPartner)),
+            .stripeWriteRequested(
+                StripeWriteRequested(requestId: requestId, customerId: "", kind: .create(fields), source: ref, reason: .createPartner)),
         ]
     }
 
