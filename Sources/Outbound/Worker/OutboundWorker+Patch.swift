@@ -53,17 +53,15 @@ extension OutboundWorker {
         let live = customer.sourceFields
         let plan = patch.plan(live: live)
         if !plan.sendsNothing {
-            var fields: [StripeCustomerField: String?] = [:]
-            var metadata: [String: String?] = [:]
-            for (name, value) in plan.writes {
-                if name.hasPrefix(SourceField.metadataPrefix) {
-                    metadata[String(name.dropFirst(SourceField.metadataPrefix.count))] = .some(value)
-                } else if let field = StripeCustomerField(rawValue: name) {
-                    fields[field] = .some(value)
-                } else {
-                    return .needsPerson(OutboundError(code: "UNSUPPORTED_FIELD", message: "Accord cannot write the Stripe field '\(name)'"))
-                }
+            let parts: StripeWriteParts
+            do {
+                parts = try StripeWriteParts(plan.writes)
+            } catch {
+                return .needsPerson(error.refusal)
             }
+            // An empty value unsets the field: every value is sent, none left out.
+            var fields = parts.fields.mapValues { Optional($0) }
+            let metadata = parts.metadata.mapValues { Optional($0) }
             if fields.keys.contains(where: \.isAddress) {
                 let after = CustomerMapper.mergeForUpdate(current: live, changes: plan.writes)
                 for part in StripeCustomerField.allCases where part.isAddress && fields[part] == nil {

@@ -13,18 +13,13 @@ extension OutboundWorker {
     func attemptStripeCreate(
         _ write: StripeWriteRequested, fields: [String: String], tenant: TenantID, snapshot: OutboundStream.Snapshot, client: StripeClient
     ) async -> OutboundAttempt {
-        var stripeFields: [StripeCustomerField: String] = [:]
-        var metadata: [String: String] = [:]
-        for (name, value) in fields where !value.isEmpty {
-            if name.hasPrefix(SourceField.metadataPrefix) {
-                metadata[String(name.dropFirst(SourceField.metadataPrefix.count))] = value
-            } else if let field = StripeCustomerField(rawValue: name) {
-                stripeFields[field] = value
-            } else {
-                return .needsPerson(
-                    OutboundError(code: "UNSUPPORTED_FIELD", message: "Accord cannot write the Stripe field '\(name)'", afterSending: false))
-            }
+        let parts: StripeWriteParts
+        do {
+            parts = try StripeWriteParts(fields.filter { !$0.value.isEmpty })
+        } catch {
+            return OutboundAttempt.needsPerson(error.refusal).marked(afterSending: false)
         }
+        let (stripeFields, metadata) = (parts.fields, parts.metadata)
         let sent = Set(fields.keys)
         do throws(StripeAPIError) {
             if snapshot.create.outcomeUnknown {
