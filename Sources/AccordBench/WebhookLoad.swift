@@ -7,14 +7,21 @@ import NIOHTTP1
 import PGClient
 import Synchronization
 
-/// The webhooks benchmark's traffic and measurements, over one HTTP client on loopback: signed deliveries at a
-/// steady rate, the flood (forged webhooks and bad-key API requests, each bounded in rate, time and requests in
-/// flight), `/metrics` samples, and the observations read back from the log.
+/// The webhooks benchmark's traffic and measurements on loopback: signed deliveries at a steady rate, the flood
+/// (forged webhooks and bad-key API requests, each bounded in rate, time and requests in flight), `/metrics` samples,
+/// and the observations read back from the log.
+///
+/// The signed deliveries go over connections of their own (``stripe``), as Stripe's do: an attacker's connections are
+/// not Stripe's, and a delivery queued in the sender's own pool behind the flood's requests would measure the
+/// sender, not the server.
 final class WebhookLoad: Sendable {
     let accordURL: String
     let tenant: TenantID
     let signer: StripeWebhookSigner
+    /// The flood's and the `/metrics` samples' client.
     let client: HTTPClient
+    /// The signed deliveries' client (Stripe's connections).
+    let stripe: HTTPClient
 
     init(accordURL: String, tenant: TenantID, secret: String) {
         self.accordURL = accordURL
@@ -24,9 +31,13 @@ final class WebhookLoad: Sendable {
         configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
         configuration.timeout = .init(connect: .seconds(10), read: .seconds(30))
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.stripe = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    func shutdown() { try? client.syncShutdown() }
+    func shutdown() {
+        try? client.syncShutdown()
+        try? stripe.syncShutdown()
+    }
 
     /// What one run of deliveries did: each delivery's send time by customer id, how long each took to be answered
     /// (seconds), and the answers by status.
@@ -69,7 +80,7 @@ final class WebhookLoad: Sendable {
             request.headers.add(name: "Stripe-Signature", value: self.signer.header(payload: body, timestamp: created))
             request.body = .bytes(ByteBuffer(bytes: body))
             let sentAt = Date()
-            let status = await self.status(of: request)
+            let status = await self.status(of: request, over: self.stripe)
             let answered = Date().timeIntervalSince(sentAt)
             sent.withLock {
                 $0.sentAt[customers[index]] = sentAt
@@ -122,7 +133,7 @@ final class WebhookLoad: Sendable {
             request.method = .POST
             request.headers.add(name: "Stripe-Signature", value: signer.header(payload: body, timestamp: created))
             request.body = .bytes(ByteBuffer(bytes: body))
-            if await status(of: request) == 200 { return }
+            if await status(of: request, over: stripe) == 200 { return }
             try await Task.sleep(for: .milliseconds(200))
         }
         throw WebhookLoadError(description: "the server did not accept a signed delivery within 60 s")
@@ -147,9 +158,9 @@ final class WebhookLoad: Sendable {
         return samples
     }
 
-    private func status(of request: HTTPClientRequest) async -> Int {
+    private func status(of request: HTTPClientRequest, over client: HTTPClient? = nil) async -> Int {
         do {
-            let response = try await client.execute(request, timeout: .seconds(30))
+            let response = try await (client ?? self.client).execute(request, timeout: .seconds(30))
             _ = try? await response.body.collect(upTo: 1 << 20)
             return Int(response.status.code)
         } catch {

@@ -1,6 +1,9 @@
+import AsyncHTTPClient
 import Foundation
 import Ingest
 import Logging
+import NIOCore
+import NIOHTTP1
 import Outbound
 import PostgresTestSupport
 import Runtime
@@ -34,7 +37,9 @@ final class AccordProcess: Sendable {
     /// the other tests' events.
     static let catchUp = StripeCatchUp.Configuration(interval: .seconds(5), overlap: .seconds(15))
 
-    /// Starts a process and returns once its HTTP server listens.
+    /// Starts a process and returns once its HTTP server listens and `/ready` says so: every read model is built, so a
+    /// test may query them at once (on a busy machine the projection runner creates them seconds after the server
+    /// listens, and a read before then finds no table).
     /// - Parameter environment: where `ACCORD_MASTER_KEY` is read from (the same for every process of a database).
     static func start(database: TestDatabase, environment: [String: String]) async throws -> AccordProcess {
         let configuration = AppConfiguration(database: database.configuration, databaseConnections: 16, port: 0)
@@ -48,7 +53,31 @@ final class AccordProcess: Sendable {
             running.cancel()
             throw CancellationError()
         }
-        return AccordProcess(services: services, port: bound, group: group, running: running)
+        let process = AccordProcess(services: services, port: bound, group: group, running: running)
+        do {
+            try await process.waitUntilReady()
+        } catch {
+            try? await process.stop()
+            throw error
+        }
+        return process
+    }
+
+    /// Polls `/ready` until it answers 200, for at most `timeout`.
+    private func waitUntilReady(timeout: Duration = .seconds(180)) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        var last = "no answer"
+        while ContinuousClock.now < deadline {
+            do {
+                let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/ready"), timeout: .seconds(10))
+                last = String(buffer: try await response.body.collect(upTo: 1 << 16))
+                if response.status == .ok { return }
+            } catch {
+                last = "\(error)"
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ProcessNotReady(lastAnswer: last)
     }
 
     /// Shuts the process down gracefully and waits until every service has stopped.
@@ -67,4 +96,10 @@ final class CurrentProcess: Sendable {
     var value: AccordProcess { process.withLock { $0 } }
 
     func replace(with process: AccordProcess) { self.process.withLock { $0 = process } }
+}
+
+/// An Accord process whose `/ready` did not say ready in time.
+struct ProcessNotReady: Error, CustomStringConvertible {
+    let lastAnswer: String
+    var description: String { "Accord did not become ready; /ready last answered: \(lastAnswer)" }
 }
