@@ -4,6 +4,7 @@ import Credentials
 import EconomicSandbox
 import EventStore
 import Foundation
+import Ingest
 import Logging
 import Outbound
 import PGClient
@@ -52,6 +53,11 @@ struct WebhooksBenchmark: AsyncParsableCommand {
     @Option(help: "Seconds to wait after a run for the last deliveries to be recorded.")
     var settle = 300.0
 
+    /// The catch-up from Stripe's events list as in `accord serve`, with a 5 s overlap instead of 5 minutes: localstripe
+    /// runs on this machine (no clock skew, events listed at once), and the deliveries are the benchmark's own, not
+    /// localstripe's events, which the catch-up would otherwise list as second deliveries of the same customers.
+    static let catchUp = StripeCatchUp.Configuration(overlap: .seconds(5))
+
     static let stripeKey = "sk_test_accord_bench"
     static let webhookSecret = "whsec_accord_bench_webhooks"
 
@@ -75,7 +81,8 @@ struct WebhooksBenchmark: AsyncParsableCommand {
         let worker = OutboundWorkerConfiguration(
             maxConcurrentRequests: 16, maxInFlightPerTenant: 16, economicRateLimit: RateLimit(requestsPerSecond: 1_000, burst: 200),
             pollInterval: .milliseconds(200))
-        let services = try AccordServices(configuration: configuration, environment: environment, worker: worker, logger: logger)
+        let services = try AccordServices(
+            configuration: configuration, environment: environment, worker: worker, catchUp: Self.catchUp, logger: logger)
         try await services.prepareDatabase()
 
         try await runBesideSandbox(services, logger: logger) { sandboxURL, accordURL in
@@ -100,6 +107,9 @@ struct WebhooksBenchmark: AsyncParsableCommand {
             }
         }
         report("setup: customers made in localstripe", rate(perRun * 2, made), "cust/s", "\(perRun * 2) in \(seconds(made))")
+        // The catch-up's first read starts at the connection minus its overlap: past the overlap, the setup's own
+        // `customer.created` events are not listed again as deliveries of these customers.
+        try await Task.sleep(for: Self.catchUp.overlap + .seconds(1))
 
         let tenant = try TenantID("bench")
         try await TenantDirectory(pool: services.pool).add(tenant, name: "Webhooks benchmark")
@@ -132,6 +142,10 @@ struct WebhooksBenchmark: AsyncParsableCommand {
             "ratio recorded p99 under flood / alone", String(format: "%.2f", flooded.recorded.p99 / max(alone.recorded.p99, 1e-9)), "",
             "the workers' lag: p50 ratio \(String(format: "%.2f", flooded.recorded.p50 / max(alone.recorded.p50, 1e-9)))")
         report(
+            "workers: deliveries recorded per second, under flood / alone",
+            String(format: "%.2f", flooded.recordedPerSecond / max(alone.recordedPerSecond, 1e-9)), "",
+            "\(String(format: "%.1f", alone.recordedPerSecond))/s alone → \(String(format: "%.1f", flooded.recordedPerSecond))/s under flood (1 or more: the flood does not slow them)")
+        report(
             "workers' lag: most follower lag seen", "\(Int(alone.maxLag)) → \(Int(flooded.maxLag))", "events",
             "alone → under flood; most deliveries waiting in the inbox \(Int(alone.maxInbox)) → \(Int(flooded.maxInbox))")
         // Both runs are measured and printed before a loss fails the benchmark.
@@ -148,6 +162,8 @@ struct WebhooksBenchmark: AsyncParsableCommand {
         var recorded: (p50: Double, p99: Double)
         var maxLag: Double
         var maxInbox: Double
+        /// Observations the inbox appended per second while the run sent (any run's customers).
+        var recordedPerSecond: Double
     }
 
     private func runOnce(
@@ -158,8 +174,12 @@ struct WebhooksBenchmark: AsyncParsableCommand {
             guard flood, floodRate > 0 else { return .init() }
             return try await load.flood(rate: floodRate, duration: .seconds(duration), maxInFlight: floodInFlight)
         }
+        let started = Date()
         let sent = try await load.deliver(customers: customers, emailOffset: emailOffset, email: Self.email, rate: webhooksPerSecond)
         let answers = try await floodTask.value
+        let ended = Date()
+        let recordedInRun = try await WebhookLoad.observationsRecorded(services.pool, tenant: load.tenant, from: started, to: ended)
+        let recordedPerSecond = Double(recordedInRun) / max(ended.timeIntervalSince(started), 1e-9)
         let notAccepted = sent.statuses.filter { $0.key != 200 }.values.reduce(0, +)
         let recorded = try await WebhookLoad.waitForObservations(
             services.pool, tenant: load.tenant, customers: customers, timeout: .seconds(settle))
@@ -179,6 +199,9 @@ struct WebhooksBenchmark: AsyncParsableCommand {
             "\(name): webhook → customer recorded, p50", String(format: "%.0f", observed.p50 * 1000), "ms",
             "p99 \(String(format: "%.0f", observed.p99 * 1000)) ms, max \(String(format: "%.0f", (recordTimes.last ?? 0) * 1000)) ms; "
                 + "\(recorded.count) recorded, \(lost) lost")
+        report(
+            "\(name): deliveries recorded while sending", String(format: "%.1f", recordedPerSecond), "/s",
+            "\(recordedInRun) customers' observations appended in \(String(format: "%.1f", ended.timeIntervalSince(started))) s, this run's or the last one's")
         if flood {
             report(
                 "\(name): forged webhooks answered", "\(answers.webhooks.values.reduce(0, +))", "requests",
@@ -189,7 +212,8 @@ struct WebhooksBenchmark: AsyncParsableCommand {
         }
         return RunResult(
             lost: lost + notAccepted,
-            answered: answered, recorded: observed, maxLag: samples.map(\.lag).max() ?? 0, maxInbox: samples.map(\.inbox).max() ?? 0)
+            answered: answered, recorded: observed, maxLag: samples.map(\.lag).max() ?? 0, maxInbox: samples.map(\.inbox).max() ?? 0,
+            recordedPerSecond: recordedPerSecond)
     }
 
     @Sendable static func email(_ index: Int) -> String { "webhook-\(index)@webhooks.example" }

@@ -45,7 +45,7 @@ extension EventStore {
 
     private func appendOnce(_ appends: [StreamAppend], of tenant: TenantID) async throws -> [AppendResult] {
         if let combiner, Self.canShare(appends) {
-            return try await combiner.append(AppendCombiner.Unit(tenant: tenant, appends: appends))
+            return try await combiner.submit(AppendUnit(tenant: tenant, appends: appends))
         }
         return try await appendAlone(appends, of: tenant)
     }

@@ -19,7 +19,7 @@ extension EventStore {
     }
 
     /// Runs `units` in one shared transaction (a single unit in a transaction of its own).
-    func runShared(_ units: [AppendCombiner.Unit]) async -> [Result<[AppendResult], any Error>] {
+    func runShared(_ units: [AppendUnit]) async -> [Result<[AppendResult], any Error>] {
         // Alone, an append takes the plain path: the shared statement's plan costs about 0.2 ms more to make, which a
         // commit shared by one append does not pay back.
         guard units.count > 1 else { return await runAlone(units) }
@@ -62,7 +62,7 @@ extension EventStore {
 
     /// Each unit in a transaction of its own, one after the other: a lone unit, or the units of a shared transaction
     /// that failed as a whole.
-    private func runAlone(_ units: [AppendCombiner.Unit]) async -> [Result<[AppendResult], any Error>] {
+    private func runAlone(_ units: [AppendUnit]) async -> [Result<[AppendResult], any Error>] {
         var results: [Result<[AppendResult], any Error>] = []
         for unit in units {
             do {

@@ -1,6 +1,7 @@
 public import Foundation
 public import Hummingbird
 import HummingbirdCore
+import Ingest
 import Logging
 import NIOCore
 public import PGClient
@@ -25,6 +26,8 @@ public struct AccordServer: Sendable {
     public let metrics: ServerMetrics
     /// Rung when a webhook delivery is recorded; give it to the inbox processor, which waits on it.
     public let doorbell: Doorbell
+    /// Records the webhook endpoint's deliveries, concurrent ones in shared transactions.
+    let inbox: InboxRecorder
     /// The clock webhook signature timestamps are checked against.
     let webhookClock: @Sendable () -> Date
 
@@ -35,6 +38,7 @@ public struct AccordServer: Sendable {
         self.dependencies = dependencies
         self.metrics = ServerMetrics(registry: dependencies.metricsRegistry)
         self.doorbell = Doorbell()
+        self.inbox = InboxRecorder(pool: dependencies.pool)
         self.webhookClock = webhookClock ?? { Date() }
     }
 
@@ -42,7 +46,8 @@ public struct AccordServer: Sendable {
     /// ``ServerDependencies/controllers``, plus Stripe's webhook endpoint.
     public func buildRouter() -> Router<AppRequestContext> {
         let router = Self.buildRouter(configuration: configuration, controllers: dependencies.controllers, metrics: metrics)
-        StripeWebhookController(dependencies: dependencies, configuration: configuration, metrics: metrics, doorbell: doorbell, now: webhookClock)
+        StripeWebhookController(
+            dependencies: dependencies, configuration: configuration, metrics: metrics, inbox: inbox, doorbell: doorbell, now: webhookClock)
             .addRoutes(to: router)
         return router
     }

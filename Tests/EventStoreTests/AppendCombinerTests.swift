@@ -19,7 +19,7 @@ struct AppendCombinerTests {
             for release in releases { release.continuation.yield() }
         }
 
-        func run(_ units: [AppendCombiner.Unit]) async -> [Result<[AppendResult], any Error>] {
+        func run(_ units: [AppendUnit]) async -> [Result<[AppendResult], any Error>] {
             let number = transactions.withLock { transactions in
                 transactions.append(units.map { $0.appends[0].stream.rawValue })
                 return transactions.count
@@ -37,8 +37,8 @@ struct AppendCombinerTests {
         }
     }
 
-    static func unit(_ stream: String) throws -> AppendCombiner.Unit {
-        AppendCombiner.Unit(tenant: try TenantID("acme"), appends: [StreamAppend(stream: try StreamID(stream), expecting: .noStream, events: [])])
+    static func unit(_ stream: String) throws -> AppendUnit {
+        AppendUnit(tenant: try TenantID("acme"), appends: [StreamAppend(stream: try StreamID(stream), expecting: .noStream, events: [])])
     }
 
     /// Waits until `count` appends queue behind the running transactions (no clock: they either queue or the test
@@ -60,7 +60,7 @@ struct AppendCombinerTests {
             for name in ["s1", "s2", "s3", "fail4", "s5", "s6", "s7"] {
                 group.addTask {
                     do {
-                        return (name, .success(try await combiner.append(try Self.unit(name))[0].streamVersion))
+                        return (name, .success(try await combiner.submit(try Self.unit(name))[0].streamVersion))
                     } catch let error as EventStoreError {
                         return (name, .failure(error))
                     }
@@ -94,12 +94,12 @@ struct AppendCombinerTests {
         let recorder = Recorder()
         let combiner = AppendCombiner(maxUnits: 2) { await recorder.run($0) }
         try await withThrowingTaskGroup(of: Int64.self) { group in
-            group.addTask { try await combiner.append(try Self.unit("s1"))[0].streamVersion }
+            group.addTask { try await combiner.submit(try Self.unit("s1"))[0].streamVersion }
             await Self.waitUntil(recorder, runs: 1)
-            group.addTask { try await combiner.append(try Self.unit("s2"))[0].streamVersion }
+            group.addTask { try await combiner.submit(try Self.unit("s2"))[0].streamVersion }
             await Self.waitUntil(recorder, runs: 2)
             for index in 3...7 {
-                group.addTask { try await combiner.append(try Self.unit("s\(index)"))[0].streamVersion }
+                group.addTask { try await combiner.submit(try Self.unit("s\(index)"))[0].streamVersion }
             }
             await Self.waitUntil(combiner, queues: 5)
             recorder.release()
@@ -116,8 +116,8 @@ struct AppendCombinerTests {
         let recorder = Recorder()
         let combiner = AppendCombiner(maxUnits: 100) { await recorder.run($0) }
         recorder.release()
-        #expect(try await combiner.append(try Self.unit("s1"))[0].streamVersion == 1)
-        #expect(try await combiner.append(try Self.unit("s2"))[0].streamVersion == 2)
+        #expect(try await combiner.submit(try Self.unit("s1"))[0].streamVersion == 1)
+        #expect(try await combiner.submit(try Self.unit("s2"))[0].streamVersion == 2)
         #expect(recorder.transactions.withLock { $0 } == [["s1"], ["s2"]])
     }
 
@@ -126,12 +126,12 @@ struct AppendCombinerTests {
         let recorder = Recorder()
         let combiner = AppendCombiner(maxUnits: 100, flushers: 2) { await recorder.run($0) }
         try await withThrowingTaskGroup(of: Int64.self) { group in
-            group.addTask { try await combiner.append(try Self.unit("s1"))[0].streamVersion }
+            group.addTask { try await combiner.submit(try Self.unit("s1"))[0].streamVersion }
             await Self.waitUntil(recorder, runs: 1)
-            group.addTask { try await combiner.append(try Self.unit("s2"))[0].streamVersion }
+            group.addTask { try await combiner.submit(try Self.unit("s2"))[0].streamVersion }
             await Self.waitUntil(recorder, runs: 2)
             // s1 (alone) and s2 (the first flusher) are held: a second flusher answers s3 all the same.
-            #expect(try await combiner.append(try Self.unit("s3"))[0].streamVersion == 3)
+            #expect(try await combiner.submit(try Self.unit("s3"))[0].streamVersion == 3)
             recorder.release()
             var versions: [Int64] = []
             for try await version in group { versions.append(version) }

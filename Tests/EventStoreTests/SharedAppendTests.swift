@@ -14,7 +14,7 @@ struct SharedAppendTests {
             try await store.append([event("A1")], to: "a", of: acme, expecting: .noStream)
             try await store.append([event("G1")], to: "g", of: globex, expecting: .noStream)
             try await store.append([event("D1")], to: "d", of: acme, expecting: .noStream)
-            let units: [AppendCombiner.Unit] = [
+            let units: [AppendUnit] = [
                 .init(tenant: acme, appends: [StreamAppend(stream: "a", expecting: .exactly(1), events: [event("A2"), event("A3")])]),
                 .init(tenant: acme, appends: [StreamAppend(stream: "b", expecting: .exactly(4), events: [event("stale")])]),
                 .init(
@@ -77,7 +77,7 @@ struct SharedAppendTests {
     func fallbackAlone() async throws {
         try await withStore { store, _, _, acme, globex in
             try await store.append([event("A1")], to: "a", of: acme, expecting: .noStream)
-            let units: [AppendCombiner.Unit] = [
+            let units: [AppendUnit] = [
                 .init(tenant: acme, appends: [StreamAppend(stream: "a", expecting: .exactly(1), events: [event("A2")])]),
                 .init(tenant: try TenantID("nobody"), appends: [StreamAppend(stream: "z", expecting: .noStream, events: [event("Z")])]),
                 .init(tenant: globex, appends: [StreamAppend(stream: "g", expecting: .noStream, events: [event("G1")])]),

@@ -73,6 +73,35 @@ public struct WebhookInbox: Sendable {
         }
     }
 
+    /// Records verified deliveries of one tenant in one statement, in the tenant's scope (see ``InboxRecorder``).
+    /// - Returns: for each delivery, whether it was new: false for one already recorded, and for the second of two
+    ///   with the same event id.
+    /// - Throws: ``PGError``.
+    public func record(_ deliveries: [WebhookDelivery], tenant: TenantID) async throws -> [Bool] {
+        guard !deliveries.isEmpty else { return [] }
+        let ids = deliveries.map(\.eventID)
+        let types = deliveries.map(\.eventType)
+        let objects = deliveries.map { $0.objectID ?? "" }
+        let created = deliveries.map(\.eventCreated)
+        let payloads = deliveries.map(\.payload)
+        // One round trip: on a busy machine every answer from the database waits for its turn in the process.
+        let rows = try await pool.pipeline(
+            scope: .tenant(tenant),
+            [
+                """
+                INSERT INTO webhook_inbox (tenant_id, source, event_id, event_type, object_id, event_created, payload)
+                SELECT \(tenant.rawValue), 'stripe', e.id, e.type, nullif(e.object, ''), e.created, e.payload::jsonb
+                FROM unnest(\(ids)::text[], \(types)::text[], \(objects)::text[], \(created)::timestamptz[], \(payloads)::text[])
+                    AS e(id, type, object, created, payload)
+                ON CONFLICT (tenant_id, source, event_id) DO NOTHING
+                RETURNING event_id
+                """
+            ])
+        let inserted: [String] = try rows[0].decode((String).self)
+        var firstOfNew = Set(inserted)
+        return ids.map { firstOfNew.remove($0) != nil }
+    }
+
     /// Records events read from the tenant's Stripe events list, in one statement in the tenant's scope; the ones
     /// already in the inbox (delivered by a webhook, or read before) are left as they are.
     /// - Returns: the ids of the events that were new.

@@ -3,14 +3,15 @@ import EventStore
 public import Foundation
 import HTTPTypes
 public import Hummingbird
-import Ingest
+public import Ingest
 import Logging
 import NIOCore
 import NIOFoundationCompat
 public import PGClient
 
 /// `POST /webhooks/stripe/{tenant}`: verifies a Stripe delivery against the tenant's endpoint secrets, records it
-/// in the inbox (once per event id) and answers at once; ``Ingest/InboxProcessor`` does the work.
+/// in the inbox (once per event id; concurrent deliveries share a commit, see ``Ingest/InboxRecorder``) and answers at
+/// once; ``Ingest/InboxProcessor`` does the work.
 ///
 /// The signature is checked before any database work, against the secrets ``ServerDependencies/webhookSecrets``
 /// holds (in memory, in `accord serve`), and a tenant that does not exist, or has no webhook secret, is refused
@@ -25,19 +26,23 @@ public struct StripeWebhookController: Sendable {
     let dependencies: ServerDependencies
     let configuration: ServerConfiguration
     let metrics: ServerMetrics
+    let inbox: InboxRecorder
     let doorbell: Doorbell
     /// The clock the signature tolerance is measured against.
     let now: @Sendable () -> Date
 
     /// Makes the controller.
-    /// - Parameter doorbell: rung after each new delivery, to wake the inbox processor.
+    /// - Parameters:
+    ///   - inbox: records the deliveries (one per server: it combines concurrent ones).
+    ///   - doorbell: rung after each new delivery, to wake the inbox processor.
     public init(
-        dependencies: ServerDependencies, configuration: ServerConfiguration, metrics: ServerMetrics, doorbell: Doorbell,
+        dependencies: ServerDependencies, configuration: ServerConfiguration, metrics: ServerMetrics, inbox: InboxRecorder, doorbell: Doorbell,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.dependencies = dependencies
         self.configuration = configuration
         self.metrics = metrics
+        self.inbox = inbox
         self.doorbell = doorbell
         self.now = now
     }
@@ -86,10 +91,10 @@ public struct StripeWebhookController: Sendable {
             metrics.webhook("rejected")
             throw APIError.badRequest("the event has no usable id or type", code: "invalid_payload")
         }
-        let isNew = try await WebhookInbox(pool: dependencies.pool).record(
-            tenant: tenant, eventID: event.id, eventType: event.type, objectID: event.customer?.id,
-            eventCreated: Date(timeIntervalSince1970: TimeInterval(event.created)),
-            payload: PGJSON(text: String(decoding: payload, as: UTF8.self)))
+        let isNew = try await inbox.record(
+            WebhookDelivery(
+                tenant: tenant, eventID: event.id, eventType: event.type, objectID: event.customer?.id,
+                eventCreated: Date(timeIntervalSince1970: TimeInterval(event.created)), payload: String(decoding: payload, as: UTF8.self)))
         metrics.webhook(isNew ? "accepted" : "duplicate")
         if isNew { doorbell.ring() }
         context.logger.debug(
