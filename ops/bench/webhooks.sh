@@ -4,8 +4,9 @@
 # (sent → 200) and recorded (sent → the customer's observation in the log), nothing lost; then the same with a
 # concurrent flood of 2,000 forged webhooks/s and 2,000 bad-key API requests/s: the legitimate p99s against the run
 # without the flood (ratios) and the workers' lag. The tenant creates partners by hand: this measures the edge and
-# the workers taking deliveries in (ops/bench/sync.sh measures Stripe → e-conomic). Setup makes 2 × rate × duration
-# customers in localstripe first (≈ 11 minutes at the defaults: localstripe makes ~36 a second).
+# the workers taking deliveries in (ops/bench/sync.sh measures Stripe → e-conomic); also printed, the deliveries the
+# inbox recorded per second during each run. The signed deliveries go over connections of their own, as Stripe's do,
+# the flood over others. Setup makes 2 × rate × duration customers in localstripe first (a few minutes at the defaults).
 # Loopback only; every sender is bounded in count, rate and time. Fresh, durable (fsync on) throwaway PostgreSQL
 # and a fresh localstripe. Extra arguments go to `accord-bench webhooks` (e.g. --duration 10 --rate 100
 # --flood-rate 500).
