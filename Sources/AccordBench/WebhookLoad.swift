@@ -106,13 +106,12 @@ final class WebhookLoad: Sendable {
     func flood(rate: Double, duration: Duration, maxInFlight: Int) async throws -> FloodAnswers {
         let answers = Shared(Mutex(FloodAnswers()))
         let count = Int(rate * duration.seconds)
-        let host = "Host"
         async let webhooks: Void = Self.paced(count: count, rate: rate, maxInFlight: maxInFlight) { index in
             let body = ByteBuffer(string: #"{"id":"evt_forged_\#(index)","object":"event","type":"customer.created","created":0,"data":{"object":{}}}"#)
             let head = HTTPRequestHead(
                 version: .http1_1, method: .POST, uri: "/webhooks/stripe/forged-\(index % 1_000)",
                 headers: [
-                    host: self.floodHost, "Content-Type": "application/json", "Content-Length": String(body.readableBytes),
+                    "Host": self.floodHost, "Content-Type": "application/json", "Content-Length": String(body.readableBytes),
                     "Stripe-Signature": "t=\(Int(Date().timeIntervalSince1970)),v1=\(SecureRandomHex.make(32))",
                 ])
             let status = await self.flooder.send(head, body: body)
@@ -123,7 +122,7 @@ final class WebhookLoad: Sendable {
         async let api: Void = Self.paced(count: count, rate: rate, maxInFlight: maxInFlight) { _ in
             let head = HTTPRequestHead(
                 version: .http1_1, method: .GET, uri: "/api/v1/customers",
-                headers: [host: self.floodHost, "Authorization": "Bearer ak_\(SecureRandomHex.make(8))_\(SecureRandomHex.make(16))"])
+                headers: ["Host": self.floodHost, "Authorization": "Bearer ak_\(SecureRandomHex.make(8))_\(SecureRandomHex.make(16))"])
             let status = await self.flooder.send(head)
             answers.value.withLock { $0.api[status, default: 0] += 1 }
         } skipped: {
