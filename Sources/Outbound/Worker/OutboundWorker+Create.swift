@@ -56,11 +56,15 @@ extension OutboundWorker {
                 break
             }
             if progress.existingAtFirstSend == nil {
-                try await limiter.acquire(tenant, while: keepWaiting)
+                // The lookup and the POST reserved together, as an update's GET and PUT are: otherwise another request of
+                // the tenant, claimed meanwhile, could take the POST's token and leave this one waiting in its slot for
+                // the tenant's next token while other tenants wait for a slot.
+                try await limiter.acquire(tenant, cost: 2, while: keepWaiting)
                 count { $0.baselineLookups += 1 }
                 existing = try await EconomicReconciler.existing(for: write, using: client)
+            } else {
+                try await limiter.acquire(tenant, while: keepWaiting)
             }
-            try await limiter.acquire(tenant, while: keepWaiting)
         } catch let error as EconomicAPIError {
             return OutboundAttempt.from(error).marked(afterSending: false)
         } catch is RateLimitWaitAbandoned {
