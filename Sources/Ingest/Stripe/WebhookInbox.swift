@@ -61,16 +61,11 @@ public struct WebhookInbox: Sendable {
     public func record(
         tenant: TenantID, eventID: String, eventType: String, objectID: String?, eventCreated: Date, payload: PGJSON
     ) async throws -> Bool {
-        try await pool.withTransaction(scope: .tenant(tenant)) { connection in
-            try await connection.query(
-                """
-                INSERT INTO webhook_inbox (tenant_id, source, event_id, event_type, object_id, event_created, payload)
-                VALUES (\(tenant.rawValue), 'stripe', \(eventID), \(eventType), \(objectID), \(eventCreated), \(payload))
-                ON CONFLICT (tenant_id, source, event_id) DO NOTHING
-                RETURNING event_id
-                """
-            ).count == 1
-        }
+        try await record(
+            [
+                WebhookDelivery(
+                    tenant: tenant, eventID: eventID, eventType: eventType, objectID: objectID, eventCreated: eventCreated, payload: payload.text)
+            ], tenant: tenant)[0]
     }
 
     /// Records verified deliveries of one tenant in one statement, in the tenant's scope (see ``InboxRecorder``).
@@ -78,28 +73,11 @@ public struct WebhookInbox: Sendable {
     ///   with the same event id.
     /// - Throws: ``PGError``.
     public func record(_ deliveries: [WebhookDelivery], tenant: TenantID) async throws -> [Bool] {
-        guard !deliveries.isEmpty else { return [] }
-        let ids = deliveries.map(\.eventID)
-        let types = deliveries.map(\.eventType)
-        let objects = deliveries.map { $0.objectID ?? "" }
-        let created = deliveries.map(\.eventCreated)
-        let payloads = deliveries.map(\.payload)
-        // One round trip: on a busy machine every answer from the database waits for its turn in the process.
-        let rows = try await pool.pipeline(
-            scope: .tenant(tenant),
-            [
-                """
-                INSERT INTO webhook_inbox (tenant_id, source, event_id, event_type, object_id, event_created, payload)
-                SELECT \(tenant.rawValue), 'stripe', e.id, e.type, nullif(e.object, ''), e.created, e.payload::jsonb
-                FROM unnest(\(ids)::text[], \(types)::text[], \(objects)::text[], \(created)::timestamptz[], \(payloads)::text[])
-                    AS e(id, type, object, created, payload)
-                ON CONFLICT (tenant_id, source, event_id) DO NOTHING
-                RETURNING event_id
-                """
-            ])
-        let inserted: [String] = try rows[0].decode((String).self)
+        let inserted = try await insert(
+            ids: deliveries.map(\.eventID), types: deliveries.map(\.eventType), objects: deliveries.map { $0.objectID ?? "" },
+            created: deliveries.map(\.eventCreated), payloads: deliveries.map(\.payload), via: "webhook", tenant: tenant)
         var firstOfNew = Set(inserted)
-        return ids.map { firstOfNew.remove($0) != nil }
+        return deliveries.map { firstOfNew.remove($0.eventID) != nil }
     }
 
     /// Records events read from the tenant's Stripe events list, in one statement in the tenant's scope; the ones
@@ -107,24 +85,33 @@ public struct WebhookInbox: Sendable {
     /// - Returns: the ids of the events that were new.
     /// - Throws: ``PGError``.
     public func recordListed(_ entries: [StripeEventPage.Entry], tenant: TenantID) async throws -> [String] {
-        guard !entries.isEmpty else { return [] }
-        let ids = entries.map(\.event.id)
-        let types = entries.map(\.event.type)
-        let objects = entries.map { $0.event.customer?.id ?? "" }
-        let created = entries.map { Date(timeIntervalSince1970: TimeInterval($0.event.created)) }
-        let payloads = entries.map(\.jsonText)
-        return try await pool.withTransaction(scope: .tenant(tenant)) { connection in
-            try await connection.query(
+        try await insert(
+            ids: entries.map(\.event.id), types: entries.map(\.event.type), objects: entries.map { $0.event.customer?.id ?? "" },
+            created: entries.map { Date(timeIntervalSince1970: TimeInterval($0.event.created)) }, payloads: entries.map(\.jsonText),
+            via: "catch_up", tenant: tenant)
+    }
+
+    /// Inserts events (column by column) in the tenant's scope in one round trip — on a busy machine every answer from
+    /// the database waits for its turn in the process — leaving those already in the inbox as they are.
+    /// - Parameter via: `webhook` or `catch_up`.
+    /// - Returns: the ids inserted.
+    private func insert(
+        ids: [String], types: [String], objects: [String], created: [Date], payloads: [String], via: String, tenant: TenantID
+    ) async throws -> [String] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await pool.pipeline(
+            scope: .tenant(tenant),
+            [
                 """
                 INSERT INTO webhook_inbox (tenant_id, source, event_id, event_type, object_id, event_created, payload, received_via)
-                SELECT \(tenant.rawValue), 'stripe', e.id, e.type, nullif(e.object, ''), e.created, e.payload::jsonb, 'catch_up'
+                SELECT \(tenant.rawValue), 'stripe', e.id, e.type, nullif(e.object, ''), e.created, e.payload::jsonb, \(via)
                 FROM unnest(\(ids)::text[], \(types)::text[], \(objects)::text[], \(created)::timestamptz[], \(payloads)::text[])
                     AS e(id, type, object, created, payload)
                 ON CONFLICT (tenant_id, source, event_id) DO NOTHING
                 RETURNING event_id
                 """
-            ).decode((String).self)
-        }
+            ])
+        return try rows[0].decode((String).self)
     }
 
     /// Claims up to `limit` due deliveries, taking turns between tenants, and leases them for `lease` (a crashed
