@@ -39,10 +39,10 @@ public struct ProjectionRegistry: Sendable {
     /// The active version of a projection, creating version 1 (tables and views) the first time.
     /// - Throws: ``PGError`` from the database.
     public func activeVersion(of projector: any Projector) async throws -> Int {
-        if let version = try await pool.withTransaction(scope: .system, { connection in
-            try await connection.query(
-                "SELECT version FROM projections WHERE name = \(projector.name) AND state = 'active'").singleValue(Int.self)
-        }) {
+        // Read before every batch of every projector: one round trip.
+        if let version = try await pool.pipeline(
+            scope: .system, ["SELECT version FROM projections WHERE name = \(projector.name) AND state = 'active'"])[0].singleValue(Int.self)
+        {
             return version
         }
         return try await pool.withTransaction(scope: .system) { connection in

@@ -95,14 +95,21 @@ public struct ProjectionRows<Row: Codable & Sendable>: Sendable {
     }
 
     /// Deletes the rows whose `columns` equal one of the given value objects, in one statement.
+    ///
+    /// The rows are found as ``load(by:values:on:)`` finds them, one index lookup per distinct key, and deleted by
+    /// their row ids: a join of the table with the keys (which the planner sizes at 100 keys, however few) was
+    /// answered by a scan of the whole table — 3 ms a batch at 24,000 index rows, growing with the table.
     /// - Throws: ``PGError``.
     public func delete(by columns: [String], values: [some Encodable], on connection: PGConnection) async throws {
         guard !values.isEmpty else { return }
-        let match = columns.map { "t.\($0) = k.\($0)" }.joined(separator: " AND ")
         try await connection.execute(
             """
-            DELETE FROM \(unsafeRaw: name) t USING jsonb_to_recordset(\(try ProjectionJSON.array(values))) AS k(\(unsafeRaw: columnList(columns)))
-            WHERE \(unsafeRaw: match)
+            DELETE FROM \(unsafeRaw: name) WHERE ctid = ANY(ARRAY(
+                SELECT r.ctid FROM (
+                    SELECT DISTINCT \(unsafeRaw: columns.joined(separator: ", "))
+                    FROM jsonb_to_recordset(\(try ProjectionJSON.array(values))) AS k(\(unsafeRaw: columnList(columns)))) AS k
+                CROSS JOIN LATERAL (
+                    SELECT r.ctid FROM \(unsafeRaw: name) r WHERE \(unsafeRaw: columns.map { "r.\($0) = k.\($0)" }.joined(separator: " AND ")) OFFSET 0) AS r))
             """)
     }
 

@@ -16,6 +16,7 @@ public final class ProjectionRunner: Service {
     private let listener: PGListener?
     private let batchSize: Int
     private let pollInterval: Duration
+    private let gather: Duration
     private let logger: Logger
 
     /// Makes a runner.
@@ -25,11 +26,15 @@ public final class ProjectionRunner: Service {
     ///   - listener: a listener on ``EventStore/notificationChannel`` (nil: poll only).
     ///   - batchSize: events per transaction.
     ///   - pollInterval: the longest wait between reads without a notification.
+    ///   - gather: the least time between a batch and the next one a notification starts (see
+    ///     ``EventStore/Follower/Configuration/gather``): on a busy log each projector reads what arrived meanwhile
+    ///     in one batch instead of a transaction per append.
     ///   - logger: receives progress at debug level and failures at error level.
     public init(
         projectors: [any Projector], store: EventStore, listener: PGListener?, batchSize: Int = 1000,
-        pollInterval: Duration = .seconds(1), logger: Logger
+        pollInterval: Duration = .seconds(1), gather: Duration = .milliseconds(50), logger: Logger
     ) {
+        self.gather = gather
         self.projectors = projectors
         self.store = store
         self.listener = listener
@@ -55,8 +60,9 @@ public final class ProjectionRunner: Service {
         var logger = self.logger
         logger[metadataKey: "projection"] = "\(projector.name)"
         let follower = Follower(
-            listener: listener, configuration: .init(pollInterval: pollInterval, firstBackoff: .milliseconds(500)), logger: logger,
+            listener: listener, configuration: .init(pollInterval: pollInterval, firstBackoff: .milliseconds(500), gather: gather), logger: logger,
             failureMessage: "projection batch failed; retrying")
+        var statistics = TableStatistics()
         await follower.run {
             let version = try await registry.activeVersion(of: projector)
             switch try await step.run(target: ProjectionTarget(projection: projector.name, version: version), batchSize: batchSize) {
@@ -66,8 +72,27 @@ public final class ProjectionRunner: Service {
                 return .idle()
             case .applied(let count, let checkpoint):
                 logger.debug("applied", metadata: ["event.count": "\(count)", "projection.checkpoint": "\(checkpoint)"])
-                return .worked
+                if statistics.applied(count) { await analyze(projector, version: version, logger: logger) }
+                // A batch short of full read everything below the watermark: the next notification (or re-read)
+                // brings what comes after, and an extra read now would find nothing.
+                return count < batchSize ? .idle() : .worked
             }
+        }
+    }
+
+    /// Refreshes the planner's statistics of a projector's tables. A table that grows from empty faster than
+    /// autovacuum looks at it keeps the statistics of its first rows, and the planner then answered a batch's lookups
+    /// by primary key through another index with the same leading columns — a scan of the tenant's rows per key
+    /// (150 ms a batch at 24,000 customers). A failure only costs the refresh.
+    private func analyze(_ projector: any Projector, version: Int, logger: Logger) async {
+        let target = ProjectionTarget(projection: projector.name, version: version)
+        let tables = projector.tables.map { target.table($0.name) }.joined(separator: ", ")
+        do {
+            try await store.pool.withTransaction(scope: .system) { connection in
+                try await connection.execute(PGQuery(unsafeSQL: "ANALYZE \(tables)"))
+            }
+        } catch {
+            logger.warning("could not refresh a projection's table statistics", metadata: ["error": "\(error)"])
         }
     }
 }
