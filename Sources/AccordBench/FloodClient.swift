@@ -10,12 +10,14 @@ import Synchronization
 final class FloodClient: Sendable {
     private let host: String
     private let port: Int
+    private let group: any EventLoopGroup
     private let idle = Mutex<[any Channel]>([])
 
-    /// Makes a client of `host:port`; connections are opened as requests need them.
-    init(host: String, port: Int) {
+    /// Makes a client of `host:port` on `group`'s event loops; connections are opened as requests need them.
+    init(host: String, port: Int, group: any EventLoopGroup) {
         self.host = host
         self.port = port
+        self.group = group
     }
 
     /// Sends one request on an idle connection (or a new one) and returns the answer's status, or 0 when the
@@ -45,7 +47,7 @@ final class FloodClient: Sendable {
         while let channel = idle.withLock({ $0.popLast() }) {
             if channel.isActive { return channel }
         }
-        return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        return try await ClientBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()

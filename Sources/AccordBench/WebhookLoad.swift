@@ -4,6 +4,7 @@ import EventStore
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import PGClient
 import Synchronization
 
@@ -25,6 +26,11 @@ final class WebhookLoad: Sendable {
     /// The flood's client (see ``FloodClient``) and the `Host` its requests name.
     let flooder: FloodClient
     let floodHost: String
+    /// The senders' event loops, one thread each, apart from the server's (`.singleton`): on one loop the server's
+    /// answers to the signed deliveries waited behind the flood client's own reads and writes, and the latency
+    /// measured the sender as much as the server.
+    let floodLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let stripeLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     init(accordURL: String, tenant: TenantID, secret: String) {
         self.accordURL = accordURL
@@ -33,17 +39,19 @@ final class WebhookLoad: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
         configuration.timeout = .init(connect: .seconds(10), read: .seconds(30))
-        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        self.stripe = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.client = HTTPClient(eventLoopGroupProvider: .shared(floodLoop), configuration: configuration)
+        self.stripe = HTTPClient(eventLoopGroupProvider: .shared(stripeLoop), configuration: configuration)
         let url = URL(string: accordURL)
         self.floodHost = "\(url?.host ?? "127.0.0.1"):\(url?.port ?? 80)"
-        self.flooder = FloodClient(host: url?.host ?? "127.0.0.1", port: url?.port ?? 80)
+        self.flooder = FloodClient(host: url?.host ?? "127.0.0.1", port: url?.port ?? 80, group: floodLoop)
     }
 
     func shutdown() {
         try? client.syncShutdown()
         try? stripe.syncShutdown()
         flooder.shutdown()
+        try? floodLoop.syncShutdownGracefully()
+        try? stripeLoop.syncShutdownGracefully()
     }
 
     /// What one run of deliveries did: each delivery's send time by customer id, how long each took to be answered

@@ -149,10 +149,9 @@ public struct CredentialStore: Sendable {
     /// - Throws: ``CredentialError`` (`wrongMasterKey`, `decryptionFailed`, `database`).
     public func load(_ tenant: TenantID) async throws -> TenantConnections? {
         let row = try await database(tenant) {
-            try await pool.withTransaction(scope: .system) { connection in
-                try await connection.query("SELECT \(unsafeRaw: Self.columns) FROM tenant_connections WHERE tenant_id = \(tenant.rawValue)")
-                    .first.map(Row.init)
-            }
+            try await pool.pipeline(
+                scope: .system, ["SELECT \(unsafeRaw: Self.columns) FROM tenant_connections WHERE tenant_id = \(tenant.rawValue)"]
+            )[0].first.map(Row.init)
         }
         return try row.map(open)
     }

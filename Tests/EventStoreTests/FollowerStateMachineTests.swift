@@ -130,4 +130,24 @@ struct FollowerStateMachineTests {
         // Neither used up a short re-read.
         #expect(machine.stepped(.idle(), at: start) == .wait(.milliseconds(10)))
     }
+
+    @Test("with a gather time, a ring soon after a step waits out the rest of it; a ring after a quiet spell steps at once")
+    func gathersRings() {
+        var machine = FollowerStateMachine(configuration: Follower.Configuration(pollInterval: .seconds(1), gather: .milliseconds(50)))
+        // Nothing stepped yet: the first ring steps at once.
+        #expect(machine.gatherDelay(at: start) == nil)
+        #expect(machine.stepped(.idle(), at: start) == .wait(.milliseconds(1000)))
+        machine.rang(at: start + .milliseconds(20))
+        #expect(machine.gatherDelay(at: start + .milliseconds(20)) == .milliseconds(30))
+        // A step that ends later moves the gather along with it.
+        #expect(machine.stepped(.idle(), at: start + .milliseconds(70)) == .wait(.milliseconds(10)))
+        #expect(machine.gatherDelay(at: start + .milliseconds(71)) == .milliseconds(49))
+        // Past the gather time since the last step: at once.
+        #expect(machine.gatherDelay(at: start + .milliseconds(120)) == nil)
+        #expect(machine.gatherDelay(at: start + .seconds(5)) == nil)
+        // Without a gather time (the default) a ring never waits.
+        var plain = FollowerStateMachine(configuration: configuration)
+        _ = plain.stepped(.idle(), at: start)
+        #expect(plain.gatherDelay(at: start) == nil)
+    }
 }

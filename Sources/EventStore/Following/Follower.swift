@@ -41,13 +41,19 @@ public struct Follower: Sendable {
         public var firstBackoff: Duration
         /// The longest wait after failures.
         public var maxBackoff: Duration
+        /// The least time between the end of a step and the next step that a ring starts: under a steady stream of
+        /// rings a step takes everything that arrived meanwhile, instead of one step (and its round trips) per ring.
+        /// A ring after a quiet spell longer than this steps at once (zero: every ring steps at once).
+        public var gather: Duration
 
-        /// Makes a configuration; the defaults re-read from 10 ms to 500 ms for 30 s after a ring, and back off
-        /// from 200 ms to 30 s.
+        /// Makes a configuration; the defaults re-read from 10 ms to 500 ms for 30 s after a ring, back off from
+        /// 200 ms to 30 s, and step at once on every ring.
         public init(
             pollInterval: Duration, rereadWindow: Duration = .seconds(30), firstReread: Duration = .milliseconds(10),
-            maxReread: Duration = .milliseconds(500), firstBackoff: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(30)
+            maxReread: Duration = .milliseconds(500), firstBackoff: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(30),
+            gather: Duration = .zero
         ) {
+            self.gather = gather
             self.pollInterval = pollInterval
             self.rereadWindow = rereadWindow
             self.firstReread = firstReread
@@ -101,7 +107,10 @@ public struct Follower: Sendable {
             case .step:
                 continue
             case .wait(let timeout):
-                if await doorbell.wait(timeout: timeout) { machine.rang(at: .now) }
+                if await doorbell.wait(timeout: timeout) {
+                    machine.rang(at: .now)
+                    if let hold = machine.gatherDelay(at: .now) { try? await Task.sleep(for: hold) }
+                }
             case .sleep(let delay):
                 try? await Task.sleep(for: delay)
             }

@@ -10,6 +10,8 @@
 ///   not end them (a step may read older events while the announced one is still held back). A ring while they
 ///   run extends them without starting the delays over, so a busy log costs a re-read per longest delay, not
 ///   several per ring;
+/// - a ring less than ``Follower/Configuration/gather`` after the last step ended waits out the rest of it, so
+///   that under a steady stream of rings one step takes what several rings announced;
 /// - after a failure, back off exponentially up to a cap; the next success resets the backoff;
 /// - a shard locked by another process waits a poll interval, and busy slots wait for the doorbell.
 struct FollowerStateMachine: Sendable {
@@ -30,6 +32,8 @@ struct FollowerStateMachine: Sendable {
     private(set) var rereadDelay: Duration
     /// The end of the short re-reads started by the rings, if they have not ended yet.
     private(set) var rereadUntil: ContinuousClock.Instant?
+    /// When the last successful step ended.
+    private(set) var lastStepEnded: ContinuousClock.Instant?
 
     init(configuration: Follower.Configuration) {
         self.configuration = configuration
@@ -40,6 +44,7 @@ struct FollowerStateMachine: Sendable {
     /// A step succeeded with `outcome` at `now`.
     mutating func stepped(_ outcome: Follower.Outcome, at now: ContinuousClock.Instant) -> Action {
         backoff = configuration.firstBackoff
+        lastStepEnded = now
         switch outcome {
         case .worked:
             return .step
@@ -72,5 +77,13 @@ struct FollowerStateMachine: Sendable {
     mutating func rang(at now: ContinuousClock.Instant) {
         if rereadUntil.map({ now >= $0 }) ?? true { rereadDelay = configuration.firstReread }
         rereadUntil = now.advanced(by: configuration.rereadWindow)
+    }
+
+    /// How long a step that a ring at `now` would start waits first: the rest of ``Follower/Configuration/gather``
+    /// since the last step ended, or nil to step at once.
+    func gatherDelay(at now: ContinuousClock.Instant) -> Duration? {
+        guard configuration.gather > .zero, let last = lastStepEnded else { return nil }
+        let remaining = last.advanced(by: configuration.gather) - now
+        return remaining > .zero ? remaining : nil
     }
 }

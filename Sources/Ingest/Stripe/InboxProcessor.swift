@@ -37,6 +37,9 @@ public struct InboxProcessor: Service {
         public var perTenant: Int
         /// How often to look for due deliveries when nothing rings the doorbell.
         public var pollInterval: Duration
+        /// The least time between the end of a pass and the next one a new delivery starts: under a steady stream of
+        /// deliveries a claim takes what arrived meanwhile instead of one claim per delivery.
+        public var gather: Duration
         /// How long a claim lasts before another processor may take it over.
         public var lease: Duration
         /// Customers whose deliveries are processed at the same time (each customer's own deliveries stay in event
@@ -53,9 +56,11 @@ public struct InboxProcessor: Service {
 
         /// Makes a configuration.
         public init(
-            batchSize: Int = 20, perTenant: Int = 5, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(120),
-            concurrentCustomers: Int = 4, holder: String? = nil, retryPolicy: RetryPolicy = Configuration.defaultRetryPolicy
+            batchSize: Int = 32, perTenant: Int = 16, pollInterval: Duration = .seconds(1), gather: Duration = .milliseconds(20),
+            lease: Duration = .seconds(120), concurrentCustomers: Int = 8, holder: String? = nil,
+            retryPolicy: RetryPolicy = Configuration.defaultRetryPolicy
         ) {
+            self.gather = gather
             precondition(batchSize >= 1 && perTenant >= 1 && concurrentCustomers >= 1, "batchSize, perTenant and concurrentCustomers must be at least 1")
             self.concurrentCustomers = concurrentCustomers
             self.holder = holder
@@ -117,7 +122,8 @@ public struct InboxProcessor: Service {
     public func run() async throws {
         let follower = Follower(
             listener: nil, doorbell: doorbell,
-            configuration: .init(pollInterval: configuration.pollInterval, rereadWindow: .zero, firstBackoff: configuration.pollInterval),
+            configuration: .init(
+                pollInterval: configuration.pollInterval, rereadWindow: .zero, firstBackoff: configuration.pollInterval, gather: configuration.gather),
             logger: logger, failureMessage: "webhook inbox processing failed; trying again")
         await cancelWhenGracefulShutdown {
             var tookBack = configuration.holder == nil

@@ -11,15 +11,15 @@ extension WebhookInbox {
     /// - Throws: ``PGClient/PGError``.
     func createdCustomer(of claim: Claim) async throws -> StripeCustomer? {
         guard let customerID = claim.objectID, claim.eventType.hasPrefix("customer.") else { return nil }
-        let payloads = try await pool.withTransaction(scope: .tenant(claim.tenant)) { connection in
-            try await connection.query(
+        let payloads = try await pool.pipeline(
+            scope: .tenant(claim.tenant),
+            [
                 """
                 SELECT payload FROM webhook_inbox
                 WHERE tenant_id = \(claim.tenant.rawValue) AND object_id = \(customerID) AND event_type = 'customer.created' AND source = 'stripe'
                 ORDER BY event_created, event_id LIMIT 1
                 """
-            ).decode(PGJSON.self)
-        }
+            ])[0].decode(PGJSON.self)
         return payloads.first.flatMap { try? $0.decode(StripeEvent.self) }?.customer
     }
 }

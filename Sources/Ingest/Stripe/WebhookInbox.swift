@@ -182,13 +182,14 @@ public struct WebhookInbox: Sendable {
     /// Settles a claim: `processed` or `ignored`.
     /// - Throws: ``PGError``.
     func settle(_ claim: Claim, status: String) async throws {
-        try await pool.withTransaction(scope: .system) { connection in
-            try await connection.execute(
+        _ = try await pool.pipeline(
+            scope: .system,
+            [
                 """
                 UPDATE webhook_inbox SET status = \(status), processed_at = now(), last_error = NULL, claimed_by = NULL
                 WHERE tenant_id = \(claim.tenant.rawValue) AND source = 'stripe' AND event_id = \(claim.eventID)
-                """)
-        }
+                """
+            ])
     }
 
     /// Records a failed attempt: retried at `retryAt`, or `failed` for good when `retryAt` is nil.

@@ -40,6 +40,7 @@ public final class Reactor: Service {
     private let listener: PGListener?
     let batchSize: Int
     private let pollInterval: Duration
+    private let gather: Duration
     let logger: Logger
     let customers: CustomerStates
     let runner: DecisionRunner
@@ -56,13 +57,16 @@ public final class Reactor: Service {
     ///   - listener: a listener on ``EventStore/notificationChannel`` (nil: poll only).
     ///   - batchSize: events of one tenant read and decided per turn.
     ///   - pollInterval: the longest wait without a notification.
+    ///   - gather: the least time between a round and the next one a notification starts (see
+    ///     ``EventStore/Follower/Configuration/gather``): on a busy log a round decides what arrived meanwhile in
+    ///     batches, instead of a round of leases and checkpoints per append.
     ///   - sharding: how many shards, tasks, and how long a lease lasts.
     ///   - decidesInBatches: false decides every event on its own, the path a batch falls back to (the benchmark's
     ///     baseline).
     ///   - logger: receives decisions at debug level and failures at error level.
     public init(
         store: EventStore, cache: TenantStateCache, listener: PGListener?, batchSize: Int = 100, pollInterval: Duration = .seconds(1),
-        sharding: ReactorSharding = ReactorSharding(), decidesInBatches: Bool = true, logger: Logger
+        gather: Duration = .milliseconds(50), sharding: ReactorSharding = ReactorSharding(), decidesInBatches: Bool = true, logger: Logger
     ) {
         self.decidesInBatches = decidesInBatches
         self.store = store
@@ -70,6 +74,7 @@ public final class Reactor: Service {
         self.listener = listener
         self.batchSize = batchSize
         self.pollInterval = pollInterval
+        self.gather = gather
         self.logger = logger
         self.customers = CustomerStates(store: store)
         // Request ids derive from the event that called for them: a request stream that exists proves its cause decided.
@@ -91,7 +96,8 @@ public final class Reactor: Service {
 
     private func follow(holder: String) async {
         let follower = Follower(
-            listener: listener, configuration: .init(pollInterval: pollInterval), logger: logger, failureMessage: "reactor turn failed; retrying")
+            listener: listener, configuration: .init(pollInterval: pollInterval, gather: gather), logger: logger,
+            failureMessage: "reactor turn failed; retrying")
         await follower.run { try await round(holder: holder).handled == 0 ? .idle() : .worked }
     }
 

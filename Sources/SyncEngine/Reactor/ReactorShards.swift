@@ -1,5 +1,6 @@
 import EventStore
 import PGClient
+import Synchronization
 
 /// The reactor's shards in the database (`reactor_shards`, migration 0016): their leases, which tenants of a shard
 /// have something to decide, and the checkpoints (`projection_checkpoints` under ``Reactor/checkpointName``: one per
@@ -13,6 +14,12 @@ import PGClient
 struct ReactorShards: Sendable {
     let store: EventStore
     let sharding: ReactorSharding
+    /// Whether this process has made the shard rows.
+    private let rowsMade = RowsMade()
+
+    private final class RowsMade: Sendable {
+        let value = Atomic<Bool>(false)
+    }
 
     /// A tenant with events the reactor has not handled, up to the turn's horizon.
     struct Pending: Sendable {
@@ -36,50 +43,60 @@ struct ReactorShards: Sendable {
     /// turn, leaving out `visited`. Nil when every other shard is held by someone else.
     func claim(holder: String, excluding visited: [Int]) async throws -> Int? {
         let (count, lease) = (sharding.shards, sharding.lease.seconds)
-        return try await store.pool.withTransaction(scope: .system) { connection in
-            try await connection.execute(
+        // The shard rows are made once per process (they are never removed), not in every claim.
+        let makeRows = !rowsMade.value.load(ordering: .acquiring)
+        var statements: [PGQuery] = []
+        if makeRows {
+            statements.append(
                 """
                 INSERT INTO reactor_shards (shard_count, shard) SELECT \(count), n FROM generate_series(0, \(count) - 1) n
                 ON CONFLICT DO NOTHING
                 """)
-            return try await connection.query(
-                """
-                UPDATE reactor_shards s SET holder = \(holder), lease_until = clock_timestamp() + make_interval(secs => \(lease)),
-                    turn_at = clock_timestamp()
-                FROM (
-                    SELECT shard FROM reactor_shards
-                    WHERE shard_count = \(count) AND (lease_until < clock_timestamp() OR holder = \(holder)) AND shard <> ALL(\(visited)::int8[])
-                    ORDER BY turn_at, shard LIMIT 1 FOR UPDATE SKIP LOCKED
-                ) free
-                WHERE s.shard_count = \(count) AND s.shard = free.shard
-                RETURNING s.shard
-                """
-            ).singleValue(Int.self)
         }
+        statements.append(
+            """
+            UPDATE reactor_shards s SET holder = \(holder), lease_until = clock_timestamp() + make_interval(secs => \(lease)),
+                turn_at = clock_timestamp()
+            FROM (
+                SELECT shard FROM reactor_shards
+                WHERE shard_count = \(count) AND (lease_until < clock_timestamp() OR holder = \(holder)) AND shard <> ALL(\(visited)::int8[])
+                ORDER BY turn_at, shard LIMIT 1 FOR UPDATE SKIP LOCKED
+            ) free
+            WHERE s.shard_count = \(count) AND s.shard = free.shard
+            RETURNING s.shard
+            """)
+        let shard = try await store.pool.pipeline(scope: .system, statements).last?.singleValue(Int.self)
+        // No shard at all for a round's first claim may also mean the rows are gone (a database reset under a
+        // running process): make them again next time.
+        rowsMade.value.store(makeRows || shard != nil || !visited.isEmpty, ordering: .releasing)
+        return shard
     }
 
     /// Extends `holder`'s lease of a shard. False when the lease lapsed and another task took the shard over: the
     /// turn stops (what it decided stays decided; the new holder finds it handled).
     func renew(_ shard: Int, holder: String) async throws -> Bool {
         let (count, lease) = (sharding.shards, sharding.lease.seconds)
-        return try await store.pool.withTransaction(scope: .system) { connection in
-            try await connection.execute(
+        return try await store.pool.pipeline(
+            scope: .system,
+            [
                 """
                 UPDATE reactor_shards SET lease_until = clock_timestamp() + make_interval(secs => \(lease))
                 WHERE shard_count = \(count) AND shard = \(shard) AND holder = \(holder)
-                """) == 1
-        }
+                RETURNING shard
+                """
+            ])[0].count == 1
     }
 
     /// Gives a shard back after its turn, so that any task may take it at once.
     func release(_ shard: Int, holder: String) async throws {
-        try await store.pool.withTransaction(scope: .system) { connection in
-            _ = try await connection.execute(
+        _ = try await store.pool.pipeline(
+            scope: .system,
+            [
                 """
                 UPDATE reactor_shards SET holder = NULL, lease_until = '-infinity'
                 WHERE shard_count = \(sharding.shards) AND shard = \(shard) AND holder = \(holder)
-                """)
-        }
+                """
+            ])
     }
 
     // MARK: Turns
