@@ -19,14 +19,19 @@ extension EventStore {
         }
     }
 
-    /// Reads a stream's events from a version on, in their own tenant-scoped transaction.
+    /// Reads a stream's events from a version on, in the tenant's scope, in one round trip (every command reads its
+    /// streams this way before it decides).
     /// - Parameters:
     ///   - fromVersion: the first version to return (1 = from the start).
     ///   - limit: the most events to return.
     /// - Throws: ``EventStoreError``.
     public func readStream(_ stream: StreamID, of tenant: TenantID, fromVersion: Int64 = 1, limit: Int = 10_000) async throws -> [RecordedEvent] {
-        try await pool.withTransaction(scope: .tenant(tenant)) { connection in
-            try await readStream(stream, of: tenant, fromVersion: fromVersion, limit: limit, on: connection)
+        do {
+            let rows = try await pool.pipeline(
+                scope: .tenant(tenant), [Self.streamQuery(stream, of: tenant, fromVersion: fromVersion, limit: limit)])[0]
+            return try rows.map(Self.decodeEvent)
+        } catch {
+            throw EventStoreError.from(error, tenant: tenant, stream: stream)
         }
     }
 
@@ -36,16 +41,19 @@ extension EventStore {
         _ stream: StreamID, of tenant: TenantID, fromVersion: Int64 = 1, limit: Int = 10_000, on connection: PGConnection
     ) async throws -> [RecordedEvent] {
         do {
-            let rows = try await connection.query(
-                """
-                SELECT \(unsafeRaw: Self.columns) FROM events
-                WHERE tenant_id = \(tenant.rawValue) AND stream_id = \(stream.rawValue) AND stream_version >= \(fromVersion)
-                ORDER BY stream_version LIMIT \(limit)
-                """)
+            let rows = try await connection.query(Self.streamQuery(stream, of: tenant, fromVersion: fromVersion, limit: limit))
             return try rows.map(Self.decodeEvent)
         } catch {
             throw EventStoreError.from(error, tenant: tenant, stream: stream)
         }
+    }
+
+    private static func streamQuery(_ stream: StreamID, of tenant: TenantID, fromVersion: Int64, limit: Int) -> PGQuery {
+        """
+        SELECT \(unsafeRaw: Self.columns) FROM events
+        WHERE tenant_id = \(tenant.rawValue) AND stream_id = \(stream.rawValue) AND stream_version >= \(fromVersion)
+        ORDER BY stream_version LIMIT \(limit)
+        """
     }
 
     /// Reads several streams of one tenant in one statement, inside the caller's transaction.
