@@ -3,7 +3,10 @@
 # process (webhook inbox, projectors, reactor, outbound worker) runs next to an in-process e-conomic sandbox;
 # prints customers/s until every customer exists once in e-conomic with its number written back to Stripe,
 # against two baselines from the same run: the same creates sent straight to the sandbox, and localstripe
-# creating customers alone. Fresh, durable (fsync on) throwaway PostgreSQL and a fresh localstripe.
+# creating customers alone. Fresh, durable (fsync on) throwaway PostgreSQL and a fresh localstripe. localstripe sends
+# its burst of deliveries on a connection each and never retries one the edge refused; the catch-up from its events
+# list brings those every --catch-up-interval seconds (5 by default; accord serve: 60), and the run prints how many
+# came each way.
 # Extra arguments go to `accord-bench sync` (e.g. --customers 200, --concurrency 16).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
