@@ -12,7 +12,9 @@
 # No TCP listener is opened (listen_addresses = ''). Authentication is "trust" on the socket, whose directory
 # is readable only by the cluster's owner and root. As root, the server runs as the "postgres" user (created
 # by Debian's postgresql package); as any other user, it runs as that user. Without --durable, fsync and
-# synchronous commit are off (fast tests); benchmarks pass --durable.
+# synchronous commit are off (fast tests); benchmarks pass --durable. ACCORD_PG_SETTINGS, when set, is appended to a
+# new cluster's postgresql.conf, e.g. to see where a benchmark's database time goes:
+#   ACCORD_PG_SETTINGS="shared_preload_libraries = 'pg_stat_statements'" bash ops/bench/webhooks.sh
 set -euo pipefail
 
 usage() { echo "usage: $0 start DIR [--durable] | stop DIR | url DIR [admin|owner|runtime] | status DIR" >&2; exit 2; }
@@ -87,6 +89,7 @@ case $command in
                 echo "max_connections = 800"  # the test suites run in parallel, each database test with its own pools
                 echo "shared_buffers = 256MB"
                 echo "idle_in_transaction_session_timeout = '10min'"
+                if [ -n "${ACCORD_PG_SETTINGS:-}" ]; then printf '%s\n' "$ACCORD_PG_SETTINGS"; fi
                 if [ "$durable" -eq 0 ]; then
                     echo "fsync = off"
                     echo "synchronous_commit = off"
