@@ -57,6 +57,12 @@ struct ReadModelTests {
                 try await $0.query("SELECT to_regclass('customers_v1') IS NULL").singleValue(Bool.self)
             }
             #expect(oldTable == true, "the retired version's tables are dropped")
+            // Filled from empty, the new tables have planner statistics before they serve (pg_statistic rows exist
+            // only after an ANALYZE).
+            let analyzed = try await store.pool.withConnection {
+                try await $0.query("SELECT count(*) FROM pg_stats WHERE tablename = 'customers_v2' AND attname = 'external_id'").singleValue(Int.self)
+            }
+            #expect(analyzed == 1, "the rebuilt customers table was analyzed before it was activated")
         }
     }
 

@@ -114,6 +114,19 @@ public struct ProjectionRegistry: Sendable {
         try await drop(projector, versions: retired)
     }
 
+    /// Refreshes the planner's statistics of a version's tables (`ANALYZE`). Tables made empty and filled faster than
+    /// autovacuum looks at them keep empty-table statistics, with which the planner answered lookups by primary key
+    /// through another index with the same leading columns (a scan of the tenant's rows per key); the runner calls
+    /// this as a projector's tables grow (``TableStatistics``), a rebuild before it activates the version it built.
+    /// - Throws: ``PGError`` from the database.
+    public func analyze(_ projector: any Projector, version: Int) async throws {
+        let target = ProjectionTarget(projection: projector.name, version: version)
+        let tables = projector.tables.map { target.table($0.name) }.joined(separator: ", ")
+        try await pool.withTransaction(scope: .system) { connection in
+            try await connection.execute(PGQuery(unsafeSQL: "ANALYZE \(tables)"))
+        }
+    }
+
     /// How long a swap or a drop waits for one lock that readers hold before it lets go and tries again.
     static let swapLockTimeout = "100ms"
 

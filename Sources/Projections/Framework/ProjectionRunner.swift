@@ -72,27 +72,17 @@ public final class ProjectionRunner: Service {
                 return .idle()
             case .applied(let count, let checkpoint):
                 logger.debug("applied", metadata: ["event.count": "\(count)", "projection.checkpoint": "\(checkpoint)"])
-                if statistics.applied(count) { await analyze(projector, version: version, logger: logger) }
+                if statistics.applied(count) {
+                    do {
+                        try await registry.analyze(projector, version: version)
+                    } catch {
+                        logger.warning("could not refresh a projection's table statistics", metadata: ["error": "\(error)"])
+                    }
+                }
                 // A batch short of full read everything below the watermark: the next notification (or re-read)
                 // brings what comes after, and an extra read now would find nothing.
                 return count < batchSize ? .idle() : .worked
             }
-        }
-    }
-
-    /// Refreshes the planner's statistics of a projector's tables. A table that grows from empty faster than
-    /// autovacuum looks at it keeps the statistics of its first rows, and the planner then answered a batch's lookups
-    /// by primary key through another index with the same leading columns — a scan of the tenant's rows per key
-    /// (150 ms a batch at 24,000 customers). A failure only costs the refresh.
-    private func analyze(_ projector: any Projector, version: Int, logger: Logger) async {
-        let target = ProjectionTarget(projection: projector.name, version: version)
-        let tables = projector.tables.map { target.table($0.name) }.joined(separator: ", ")
-        do {
-            try await store.pool.withTransaction(scope: .system) { connection in
-                try await connection.execute(PGQuery(unsafeSQL: "ANALYZE \(tables)"))
-            }
-        } catch {
-            logger.warning("could not refresh a projection's table statistics", metadata: ["error": "\(error)"])
         }
     }
 }

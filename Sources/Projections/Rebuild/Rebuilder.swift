@@ -73,6 +73,12 @@ public struct Rebuilder: Sendable {
             projector, into: target, tenant: nil, batchSize: batchSize, total: total, started: started, progress: progress)
         let done = try await catchUp(
             target, projector: projector, batchSize: batchSize, total: total, done: folded, started: started, progress: progress)
+        // The new version's tables were filled from empty: their statistics before readers and the runner plan on them.
+        do {
+            try await registry.analyze(projector, version: version)
+        } catch {
+            logger.warning("could not refresh the rebuilt tables' statistics", metadata: ["projection": "\(target)", "error": "\(error)"])
+        }
         try await registry.activate(projector, version: version)
         let elapsed = ContinuousClock.now - done.started
         progress(Progress(done: done.count, total: max(total, done.count), elapsed: elapsed))
