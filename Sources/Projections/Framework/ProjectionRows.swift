@@ -35,22 +35,12 @@ public struct ProjectionRows<Row: Codable & Sendable>: Sendable {
         try await load(by: table.primaryKey, values: keys, on: connection)
     }
 
-    /// Loads the rows whose `columns` equal one of the given value objects (JSON objects of those columns).
-    ///
-    /// Each distinct key is looked up on its own (`LATERAL … OFFSET 0` keeps the lookup from being turned into a join
-    /// the planner may answer by scanning the table: with a few thousand rows it did, 3 ms a batch instead of 0.1 ms,
-    /// because it cannot see how few keys a JSON batch holds).
+    /// Loads the rows whose `columns` equal one of the given value objects (JSON objects of those columns), each
+    /// distinct key looked up on its own (see ``perKey(_:values:returning:)``).
     /// - Throws: ``PGError``, or a decoding error if a stored row does not fit `Row`.
     public func load(by columns: [String], values: [some Encodable], on connection: PGConnection) async throws -> [Row] {
         guard !values.isEmpty else { return [] }
-        let rows = try await connection.query(
-            """
-            SELECT to_jsonb(t) FROM (
-                SELECT DISTINCT \(unsafeRaw: columns.joined(separator: ", "))
-                FROM jsonb_to_recordset(\(try ProjectionJSON.array(values))) AS k(\(unsafeRaw: columnList(columns)))) AS k
-            CROSS JOIN LATERAL (
-                SELECT * FROM \(unsafeRaw: name) t WHERE \(unsafeRaw: columns.map { "t.\($0) = k.\($0)" }.joined(separator: " AND ")) OFFSET 0) AS t
-            """)
+        let rows = try await connection.query(try perKey(columns, values: values, returning: "to_jsonb(found.entry)"))
         return try rows.map { try ProjectionJSON.decode(Row.self, from: try $0.decode(column: 0, as: PGJSON.self)) }
     }
 
@@ -94,23 +84,31 @@ public struct ProjectionRows<Row: Codable & Sendable>: Sendable {
         try await delete(by: table.primaryKey, values: keys, on: connection)
     }
 
-    /// Deletes the rows whose `columns` equal one of the given value objects, in one statement.
-    ///
-    /// The rows are found as ``load(by:values:on:)`` finds them, one index lookup per distinct key, and deleted by
-    /// their row ids: a join of the table with the keys (which the planner sizes at 100 keys, however few) was
-    /// answered by a scan of the whole table — 3 ms a batch at 24,000 index rows, growing with the table.
+    /// Deletes the rows whose `columns` equal one of the given value objects, in one statement: the rows are found as
+    /// ``load(by:values:on:)`` finds them and deleted by their row ids (a join of the table with the keys was
+    /// answered by a scan of the whole table — 3 ms a batch at 24,000 index rows, growing with the table).
     /// - Throws: ``PGError``.
     public func delete(by columns: [String], values: [some Encodable], on connection: PGConnection) async throws {
         guard !values.isEmpty else { return }
-        try await connection.execute(
-            """
-            DELETE FROM \(unsafeRaw: name) WHERE ctid = ANY(ARRAY(
-                SELECT r.ctid FROM (
-                    SELECT DISTINCT \(unsafeRaw: columns.joined(separator: ", "))
-                    FROM jsonb_to_recordset(\(try ProjectionJSON.array(values))) AS k(\(unsafeRaw: columnList(columns)))) AS k
-                CROSS JOIN LATERAL (
-                    SELECT r.ctid FROM \(unsafeRaw: name) r WHERE \(unsafeRaw: columns.map { "r.\($0) = k.\($0)" }.joined(separator: " AND ")) OFFSET 0) AS r))
-            """)
+        var statement: PGQuery = "DELETE FROM \(unsafeRaw: name) WHERE ctid = ANY(ARRAY("
+        statement.append(try perKey(columns, values: values, returning: "found.ctid"))
+        statement.append("))")
+        try await connection.execute(statement)
+    }
+
+    /// `SELECT <returning>` of the rows whose `columns` equal one of `values`, as `found.entry` (the row) and
+    /// `found.ctid` (its id). Each distinct key is looked up on its own (`LATERAL … OFFSET 0` keeps the lookup from
+    /// being turned into a join the planner may answer by scanning the table: with a few thousand rows it did, 3 ms
+    /// a batch instead of 0.1 ms, because it cannot see how few keys a JSON batch holds).
+    private func perKey(_ columns: [String], values: [some Encodable], returning: String) throws -> PGQuery {
+        """
+        SELECT \(unsafeRaw: returning) FROM (
+            SELECT DISTINCT \(unsafeRaw: columns.joined(separator: ", "))
+            FROM jsonb_to_recordset(\(try ProjectionJSON.array(values))) AS k(\(unsafeRaw: columnList(columns)))) AS k
+        CROSS JOIN LATERAL (
+            SELECT r.ctid, r AS entry FROM \(unsafeRaw: name) r WHERE \(unsafeRaw: columns.map { "r.\($0) = k.\($0)" }.joined(separator: " AND ")) OFFSET 0
+        ) AS found
+        """
     }
 
     /// Every row, ordered by primary key (for tests and dumps).
