@@ -1,6 +1,5 @@
 public import EconomicSandbox
 public import Logging
-import ServiceLifecycle
 
 /// An e-conomic sandbox on 127.0.0.1 (a free port) for the duration of a test, over real HTTP, with the sandbox's
 /// default tokens. Test targets that need one run it through here.
@@ -25,21 +24,10 @@ public enum LiveEconomicSandbox {
             continuation.yield(port)
             continuation.finish()
         }
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+        return try await withServices([app], logger: logger) {
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw SandboxDidNotStart() }
-            do {
-                let value = try await body("http://127.0.0.1:\(port)")
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return value
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
+            return try await body("http://127.0.0.1:\(port)")
         }
     }
 }

@@ -5,7 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
-import ServiceLifecycle
+import SandboxTestSupport
 import Testing
 
 /// A test prerequisite that is missing: the test fails with this message (it is never skipped silently).
@@ -143,27 +143,12 @@ func withTestServer<Result: Sendable>(
         },
         logger: Logger(label: "accord.test-server", factory: { _ in SwiftLogNoOpLogHandler() })
     )
-    // Stopped by a graceful shutdown, never by cancelling its task: a cancelled server drops a connection it has
-    // accepted but not yet served, and NIO traps on the dropped channel ("Deinited NIOAsyncWriter without calling
-    // finish()", apple/swift-nio#2637), which ends the whole test process.
-    let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: app.logger))
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await services.run() }
+    return try await withServices([app], logger: app.logger) {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else {
-            await services.triggerGracefulShutdown()
             throw MissingPrerequisite(description: "the test server did not start")
         }
-        do {
-            let result = try await body("http://127.0.0.1:\(port)")
-            await services.triggerGracefulShutdown()
-            try await group.waitForAll()
-            return result
-        } catch {
-            await services.triggerGracefulShutdown()
-            try? await group.waitForAll()
-            throw error
-        }
+        return try await body("http://127.0.0.1:\(port)")
     }
 }
 

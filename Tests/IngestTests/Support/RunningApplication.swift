@@ -1,6 +1,6 @@
 import Hummingbird
 import Logging
-import ServiceLifecycle
+import SandboxTestSupport
 
 /// Runs an HTTP application (bound to port 0) for the duration of `body`, which gets the bound port.
 func withRunningApplication(
@@ -9,18 +9,9 @@ func withRunningApplication(
 ) async throws {
     let (ports, port) = AsyncStream.makeStream(of: Int.self)
     let app = try await makeApplication { port.yield($0) }
-    let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-    try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
+    try await withServices([app], logger: logger) {
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next() else { return }
-        do {
-            try await body(bound)
-        } catch {
-            await group.triggerGracefulShutdown()
-            throw error
-        }
-        await group.triggerGracefulShutdown()
-        try await tasks.waitForAll()
+        try await body(bound)
     }
 }

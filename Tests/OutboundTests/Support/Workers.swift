@@ -7,6 +7,7 @@ import Outbound
 import PGClient
 import PostgresTestSupport
 import Projections
+import SandboxTestSupport
 import ServiceLifecycle
 import SyncDomain
 import Testing
@@ -34,20 +35,7 @@ func withWorkers<Result: Sendable>(
     let workers = configurations.map {
         OutboundWorker(store: store, credentials: credentials, listener: listener, configuration: $0, metrics: metrics, logger: logger)
     }
-    let group = ServiceGroup(configuration: .init(services: [listener] + workers.map { $0 as any Service }, logger: logger))
-    return try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
-        do {
-            let result = try await body(workers)
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return result
-        } catch {
-            await group.triggerGracefulShutdown()
-            try? await tasks.waitForAll()
-            throw error
-        }
-    }
+    return try await withServices([listener] + workers.map { $0 as any Service }, logger: logger) { try await body(workers) }
 }
 
 /// An e-conomic create as the reactor would request it: mapped payload with defaults, the e-mail as match key.
