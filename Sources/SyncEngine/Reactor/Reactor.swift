@@ -6,6 +6,7 @@ public import PGClient
 import Projections
 public import ServiceLifecycle
 import SyncDomain
+import Synchronization
 
 /// The sync policy at work: follows the event log and issues what the tenant's rules call for, so that
 /// customers are linked, created and kept in agreement without a person.
@@ -47,6 +48,8 @@ public final class Reactor: Service {
     let shards: ReactorShards
     /// Whether runs of observations are decided together (``decideTogether(_:)``), or every event on its own.
     let decidesInBatches: Bool
+    /// Events decided in batches so far (the rest went one at a time).
+    let decidedTogether = Atomic<Int>(0)
     /// This instance's name in the shard leases (each task adds its number).
     let instance = "\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8).lowercased())"
 
@@ -100,6 +103,10 @@ public final class Reactor: Service {
             failureMessage: "reactor turn failed; retrying")
         await follower.run { try await round(holder: holder).handled == 0 ? .idle() : .worked }
     }
+
+    /// How many events this reactor has decided in batches (``decideTogether(_:)``) since it started, for tests and
+    /// benchmarks; the others were decided one at a time.
+    public var eventsDecidedTogether: Int { decidedTogether.load(ordering: .relaxed) }
 
     /// Handles everything readable now, round by round (for tests and one-shot commands); a shard another task holds
     /// is waited for (its lease is given back after its turn, or lapses).
@@ -281,14 +288,7 @@ public final class Reactor: Service {
         // Partnering and the customers the outcome concerns, read in one transaction.
         let read = try await store.pool.withTransaction(scope: .tenant(tenant)) { connection -> DecisionInputs? in
             let snapshot = try await cache.snapshot(of: tenant, on: connection)
-            let involved: [CustomerRef]
-            if let pending = snapshot.partnering.pendingCreations[succeeded.requestId] {
-                involved = [pending.from]
-            } else if let (link, _) = snapshot.partnering.link(awaiting: succeeded.requestId) {
-                involved = [link.source, link.economic]
-            } else {
-                return nil
-            }
+            guard let involved = Self.involved(in: succeeded, partnering: snapshot.partnering) else { return nil }
             return DecisionInputs(snapshot: snapshot, states: try await customers.load(involved, tenant: tenant, on: connection), candidates: [:])
         }
         guard let read else { return Decision(output: false) }

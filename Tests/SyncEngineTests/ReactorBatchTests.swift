@@ -1,0 +1,74 @@
+import EventSourcing
+import EventStore
+import Foundation
+import SyncDomain
+import SyncEngine
+import Testing
+
+/// The reactor decides runs of observations and outbound successes together (one read, one append); each decision
+/// must be the one it makes event by event.
+@Suite("Reactor batches", .timeLimit(.minutes(3)))
+struct ReactorBatchTests {
+    @Test("a run of successes and observations decided together appends what deciding them one by one appends, event for event")
+    // A batch appends its events stream by stream, so the log's order differs within a batch; the events (ids
+    // derived from their causes included) are the same.
+    func batchesDecideAsOneByOne() async throws {
+        let together = try await Self.scenario(decidesInBatches: true)
+        let oneByOne = try await Self.scenario(decidesInBatches: false)
+        #expect(oneByOne.decidedTogether == 0)
+        #expect(together.decidedTogether >= 15, "the successes and the observations between them went in batches: \(together.decidedTogether)")
+        #expect(together.trace == oneByOne.trace)
+        #expect(together.trace.filter { $0.hasPrefix("PartnerLinked ") }.count == 6, "\(together.trace)")
+        #expect(together.trace.filter { $0.hasPrefix("StripeWriteRequested ") }.count == 6, "every created partner's number written back")
+    }
+
+    /// Settings with the number write-back; an e-conomic customer and six Stripe customers (one matching it, five
+    /// created); then the worker's five successes, each followed by a new Stripe customer and a change of the matched
+    /// one — one run of the log for the reactor; then the successes of the matched pair's updates, each followed by an
+    /// e-conomic observation of a created partner. Returns every event, in a stable order, and how many the reactor
+    /// decided in batches.
+    static func scenario(decidesInBatches: Bool) async throws -> (trace: [String], decidedTogether: Int) {
+        var result: (trace: [String], decidedTogether: Int) = ([], 0)
+        try await EngineHarness.run(decidesInBatches: decidesInBatches) { engine throws in
+            var settings = TenantSettings.default
+            settings.numbering = .economicAssigns(writeBackMetadataKey: "economic_number")
+            try await engine.handler.updateSettings(settings, expectedVersion: 0, tenant: engine.tenant, metadata: EngineHarness.user)
+            _ = try await engine.observe(.economic(7), ["name": "Anna Jensen", "email": "anna@jensen.example", "currency": "DKK"])
+            try await engine.settle()
+            _ = try await engine.observe(.stripe("cus_anna"), ["name": "Anna Jensen", "email": "anna@jensen.example"])
+            for index in 0..<5 {
+                _ = try await engine.observe(
+                    .stripe("cus_\(index)"), ["name": "Customer \(index)", "email": "c\(index)@batch.example", "address.country": "DK"])
+            }
+            try await engine.settle()
+            let creates = try await engine.events().compactMap(\.economicWrite).filter { $0.kind == .create }
+            #expect(creates.count == 5)
+            for (index, create) in creates.enumerated() {
+                _ = try await DecisionRunner(store: engine.store).decide(
+                    OutboundDecider.self, .recordSuccess(create.requestId, customerNumber: 100 + index, written: create.payload), context: .default,
+                    on: .outbound(create.requestId), tenant: engine.tenant, metadata: EventMetadata(actor: "system:test"))
+                _ = try await engine.observe(
+                    .stripe("cus_new_\(index)"), ["name": "Newcomer \(index)", "email": "n\(index)@batch.example", "address.country": "SE"])
+                _ = try await engine.observe(.stripe("cus_anna"), ["name": "Anna Jensen \(index)", "email": "anna@jensen.example"])
+            }
+            try await engine.settle()
+            // The worker's successes of the matched pair's updates, each followed by an e-conomic observation of a
+            // created partner: the settled writes are decided on both customers' facts.
+            let updates = try await engine.events().compactMap(\.economicWrite).filter { $0.kind != .create }
+            #expect(!updates.isEmpty)
+            for (index, update) in updates.enumerated() {
+                _ = try await DecisionRunner(store: engine.store).decide(
+                    OutboundDecider.self, .recordSuccess(update.requestId, customerNumber: 7, written: update.payload), context: .default,
+                    on: .outbound(update.requestId), tenant: engine.tenant, metadata: EventMetadata(actor: "system:test"))
+                _ = try await engine.observe(.economic(100 + index), ["name": "Customer \(index)", "email": "c\(index)@batch.example", "currency": "DKK"])
+            }
+            try await engine.settle()
+            result.trace = try await engine.events().map { event in
+                let (type, _, data) = try event.encode()
+                return "\(type) \(String(decoding: data, as: UTF8.self))"
+            }.sorted()
+            result.decidedTogether = engine.reactor.eventsDecidedTogether
+        }
+        return result
+    }
+}
