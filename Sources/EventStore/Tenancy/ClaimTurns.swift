@@ -25,8 +25,22 @@ public enum ClaimTurns {
     /// JIT off the same claim took 3–7 ms).
     /// - Throws: ``PGError``.
     public static func beginClaim(_ queue: Queue, on connection: PGConnection) async throws {
-        try await connection.execute(
-            "SELECT set_config('jit', 'off', true), pg_advisory_xact_lock(hashtextextended('accord.claims/' || \(queue.rawValue), 0))")
+        try await connection.execute(beginning(queue))
+    }
+
+    /// ``beginClaim(_:on:)``'s statement, for a claim sent as one pipeline (its first statement after the scope).
+    public static func beginning(_ queue: Queue) -> PGQuery {
+        "SELECT set_config('jit', 'off', true), pg_advisory_xact_lock(hashtextextended('accord.claims/' || \(queue.rawValue), 0))"
+    }
+
+    /// A data-modifying `WITH` query that records a turn now for every tenant of `relation` (a `WITH` query of the same
+    /// claim statement with a `tenant_id` column): for a claim that records its turns in the statement that claims.
+    public static func recording(_ queue: Queue, tenantsOf relation: String) -> PGQuery {
+        """
+        INSERT INTO claim_turns (queue, tenant_id, last_turn_at)
+        SELECT \(queue.rawValue), tenant_id, clock_timestamp() FROM (SELECT DISTINCT tenant_id FROM \(unsafeRaw: relation)) AS t
+        ON CONFLICT (queue, tenant_id) DO UPDATE SET last_turn_at = excluded.last_turn_at
+        """
     }
 
     /// Records that `tenants` had a turn now, in the claim's transaction (system scope).

@@ -61,6 +61,7 @@ extension PGConnectionPool {
     /// the statements, committed at the end, none of them if one fails) and returns the statements' rows. For a write
     /// whose statements do not depend on each other's results: a busy process then waits for one answer, not three.
     /// - Throws: the first failing statement's ``PGError``.
+    @discardableResult
     public func pipeline(scope: DatabaseScope, _ queries: [PGQuery]) async throws -> [PGRows] {
         try await withConnection { connection in Array(try await connection.pipeline([scope.statement] + queries).dropFirst()) }
     }

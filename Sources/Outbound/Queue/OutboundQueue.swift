@@ -173,16 +173,18 @@ public struct OutboundQueue: Sendable {
     ) async throws -> [Claim] {
         guard limit > 0, perTenantCap > 0 else { return [] }
         let queue = ProjectionTarget(projection: OutboundRequestsProjector.table.name, version: version).table(OutboundRequestsProjector.table.name)
-        return try await store.pool.withTransaction(scope: .system) { connection in
-            try await ClaimTurns.beginClaim(.outbound, on: connection)
-            // Released claims of finished requests whose queue row has caught up carry no information any more.
-            try await connection.execute(
+        // One round trip: the claim's lock, the cleanup and the claim (which records the tenants' turns) in one
+        // pipeline, one transaction.
+        let statements = try await store.pool.pipeline(
+            scope: .system,
+            [
+                ClaimTurns.beginning(.outbound),
+                // Released claims of finished requests whose queue row has caught up carry no information any more.
                 """
                 DELETE FROM outbound_claims c USING \(unsafeRaw: queue) q
                 WHERE c.released AND q.tenant_id = c.tenant_id AND q.request_id = c.request_id
                   AND q.status IN ('succeeded', 'abandoned', 'superseded') AND q.last_position >= c.release_position
-                """)
-            let rows = try await connection.query(
+                """,
                 """
                 WITH in_flight AS (
                     SELECT tenant_id, count(*) AS claims FROM outbound_claims WHERE NOT released AND expires_at > now() GROUP BY tenant_id
@@ -220,22 +222,25 @@ public struct OutboundQueue: Sendable {
                 ),
                 due AS (
                     SELECT tenant_id, request_id FROM offered ORDER BY turn, last_turn_at NULLS FIRST, next_attempt_at, tenant_id LIMIT \(limit)
-                )
-                INSERT INTO outbound_claims AS c (tenant_id, request_id, worker, token, claimed_at, expires_at)
-                SELECT tenant_id, request_id, \(worker), gen_random_uuid(), now(), now() + \(Self.milliseconds(ttl)) * interval '1 millisecond'
-                FROM due
-                ON CONFLICT (tenant_id, request_id) DO UPDATE SET
-                    worker = excluded.worker, token = excluded.token, claimed_at = excluded.claimed_at, expires_at = excluded.expires_at,
-                    released = false, release_position = NULL,
-                    previous_worker = CASE WHEN c.released THEN NULL ELSE c.worker END,
-                    takeovers = c.takeovers + CASE WHEN c.released THEN 0 ELSE 1 END
-                WHERE c.released OR c.expires_at <= now()
-                RETURNING c.tenant_id, c.request_id, c.token, c.previous_worker
-                """
-            ).decode((String, UUID, UUID, String?).self)
-            let claims = try rows.map { Claim(tenant: try TenantID($0.0), requestID: RequestID($0.1), token: $0.2, previousWorker: $0.3) }
-            try await ClaimTurns.record(Set(claims.map(\.tenant)).sorted(), queue: .outbound, on: connection)
-            return claims
+                ),
+                claimed AS (
+                    INSERT INTO outbound_claims AS c (tenant_id, request_id, worker, token, claimed_at, expires_at)
+                    SELECT tenant_id, request_id, \(worker), gen_random_uuid(), now(), now() + \(Self.milliseconds(ttl)) * interval '1 millisecond'
+                    FROM due
+                    ON CONFLICT (tenant_id, request_id) DO UPDATE SET
+                        worker = excluded.worker, token = excluded.token, claimed_at = excluded.claimed_at, expires_at = excluded.expires_at,
+                        released = false, release_position = NULL,
+                        previous_worker = CASE WHEN c.released THEN NULL ELSE c.worker END,
+                        takeovers = c.takeovers + CASE WHEN c.released THEN 0 ELSE 1 END
+                    WHERE c.released OR c.expires_at <= now()
+                    RETURNING c.tenant_id, c.request_id, c.token, c.previous_worker
+                ),
+                turns AS (\(ClaimTurns.recording(.outbound, tenantsOf: "claimed")))
+                SELECT tenant_id, request_id, token, previous_worker FROM claimed
+                """,
+            ])
+        return try statements[2].decode((String, UUID, UUID, String?).self).map {
+            Claim(tenant: try TenantID($0.0), requestID: RequestID($0.1), token: $0.2, previousWorker: $0.3)
         }
     }
 
@@ -254,27 +259,32 @@ public struct OutboundQueue: Sendable {
     /// other here, and at most one is sent).
     /// - Throws: ``PGError`` from the database.
     func renew(_ claim: Claim, ttl: Duration) async throws -> Renewal {
-        try await store.pool.withTransaction(scope: .system) { connection in
-            let (tenant, request) = (claim.tenant.rawValue, claim.requestID.description)
-            let busy =
-                try await connection.query(
-                    """
+        let (tenant, request) = (claim.tenant.rawValue, claim.requestID.description)
+        // One statement (one snapshot), one round trip: the check, and the renewal only when the link is not busy.
+        let rows = try await store.pool.pipeline(
+            scope: .system,
+            [
+                """
+                WITH busy AS (
                     SELECT EXISTS (
                         SELECT 1 FROM outbound_requests q
                         JOIN outbound_requests o ON o.tenant_id = q.tenant_id AND o.link_id = q.link_id AND o.request_id <> q.request_id
                         JOIN outbound_claims c ON c.tenant_id = o.tenant_id AND c.request_id = o.request_id
                         WHERE q.tenant_id = \(tenant) AND q.request_id = \(request) AND \(unsafeRaw: Self.sameTarget("o", "q"))
-                          AND NOT c.released AND c.expires_at > now())
-                    """
-                ).singleValue(Bool.self) ?? false
-            if busy { return .linkBusy }
-            let renewed = try await connection.execute(
+                          AND NOT c.released AND c.expires_at > now()) AS busy
+                ),
+                renewed AS (
+                    UPDATE outbound_claims SET expires_at = now() + \(Self.milliseconds(ttl)) * interval '1 millisecond'
+                    WHERE tenant_id = \(tenant) AND request_id = \(request) AND token = \(claim.token) AND NOT released
+                      AND NOT (SELECT busy FROM busy)
+                    RETURNING 1
+                )
+                SELECT (SELECT busy FROM busy), (SELECT count(*)::int FROM renewed)
                 """
-                UPDATE outbound_claims SET expires_at = now() + \(Self.milliseconds(ttl)) * interval '1 millisecond'
-                WHERE tenant_id = \(tenant) AND request_id = \(request) AND token = \(claim.token) AND NOT released
-                """)
-            return renewed == 1 ? .renewed : .lost
-        }
+            ])
+        guard let (busy, renewed) = try rows[0].first?.decode((Bool, Int).self) else { return .lost }
+        if busy { return .linkBusy }
+        return renewed == 1 ? .renewed : .lost
     }
 
     /// SQL: rows `a` and `b` of the queue write to the same side (e-conomic, or Stripe).
@@ -286,26 +296,28 @@ public struct OutboundQueue: Sendable {
     /// The request is taken over then, and treated as possibly sent (an earlier worker's attempt may be unresolved).
     /// - Throws: ``PGError`` from the database.
     func postpone(_ claim: Claim, by delay: Duration) async throws {
-        try await store.pool.withTransaction(scope: .system) { connection in
-            try await connection.execute(
+        try await store.pool.pipeline(
+            scope: .system,
+            [
                 """
                 UPDATE outbound_claims SET expires_at = now() + \(Self.milliseconds(delay)) * interval '1 millisecond'
                 WHERE tenant_id = \(claim.tenant.rawValue) AND request_id = \(claim.requestID.description) AND token = \(claim.token) AND NOT released
-                """)
-        }
+                """
+            ])
     }
 
     /// Releases a claim: the request may be claimed again once the queue row shows the event at `position` (the
     /// last event the worker saw or wrote) and `notBefore` has passed.
     /// - Throws: ``PGError`` from the database.
     func release(_ claim: Claim, position: Int64, notBefore: Date? = nil) async throws {
-        try await store.pool.withTransaction(scope: .system) { connection in
-            try await connection.execute(
+        try await store.pool.pipeline(
+            scope: .system,
+            [
                 """
                 UPDATE outbound_claims SET released = true, release_position = \(position), expires_at = greatest(now(), \(notBefore))
                 WHERE tenant_id = \(claim.tenant.rawValue) AND request_id = \(claim.requestID.description) AND token = \(claim.token)
-                """)
-        }
+                """
+            ])
     }
 
     /// Makes every in-flight claim of `worker` lapse once `inFlight` has passed (a restarted worker with a stable id:
