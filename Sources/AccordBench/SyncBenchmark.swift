@@ -9,6 +9,7 @@ import Logging
 import Outbound
 import PGClient
 import Runtime
+import Server
 import ServiceLifecycle
 import SyncDomain
 
@@ -37,6 +38,9 @@ struct SyncBenchmark: AsyncParsableCommand {
     @Option(help: "e-conomic calls per second per tenant (production default 1; the sandbox has no limit).")
     var economicRate = 1_000.0
 
+    @Option(help: "Stripe calls per second per tenant (production default 20, under Stripe's own limits; localstripe has none).")
+    var stripeRate = 1_000.0
+
     @Option(help: "Seconds between the catch-ups from Stripe's events list (accord serve: 60).")
     var catchUpInterval = 5.0
 
@@ -56,6 +60,7 @@ struct SyncBenchmark: AsyncParsableCommand {
         let worker = OutboundWorkerConfiguration(
             maxConcurrentRequests: concurrency, maxInFlightPerTenant: concurrency,
             economicRateLimit: RateLimit(requestsPerSecond: economicRate, burst: max(1, Int(economicRate / 5))),
+            stripeRateLimit: RateLimit(requestsPerSecond: stripeRate, burst: max(1, Int(stripeRate / 5))),
             pollInterval: .milliseconds(200))
         // localstripe sends a burst of 1,000 deliveries, each on a connection of its own, and never retries one the
         // edge refused (the connection cap): the catch-up from the events list brings those, and at accord serve's
@@ -72,7 +77,7 @@ struct SyncBenchmark: AsyncParsableCommand {
 
     private func measureAll(services: AccordServices, sandboxURL: String, accordURL: String) async throws {
         print("Accord end-to-end sync benchmark — \(try await serverSettings(services.pool))")
-        print("\(thousands(customers)) Stripe customers; \(concurrency) requests in flight; e-conomic rate limit \(economicRate)/s per tenant")
+        print("\(thousands(customers)) Stripe customers; \(concurrency) requests in flight; rate limits per tenant: e-conomic \(economicRate)/s, Stripe \(stripeRate)/s")
         let economic = EconomicClient(
             configuration: .init(
                 baseURL: sandboxURL, appSecretToken: SandboxConfiguration.defaultAppSecretToken,
@@ -142,6 +147,8 @@ struct SyncBenchmark: AsyncParsableCommand {
             "\(customers) in \(seconds(synced)), of which creating them in localstripe took \(seconds(created))")
         report("ratio Accord / e-conomic creates alone", String(format: "%.3f", sink.seconds / synced.seconds), "", "end-to-end rate / sink rate")
         print("checked: \(inSandbox.count) e-conomic customers, none twice; every number written back to Stripe")
+        print("outbound worker, where its time went (each step: times taken × mean = total; slots busy = total / run time):")
+        OutboundStepReport(registry: services.server.metrics.registry).printable(wall: synced).forEach { print($0) }
         let paths = try await deliveryPaths(services)
         print(
             "deliveries: \(paths["webhook", default: 0]) by webhook, \(paths["catch_up", default: 0]) by the catch-up from Stripe's events list "

@@ -29,7 +29,7 @@ extension OutboundWorker {
                 logger.notice("a create whose outcome is unknown cannot be looked up safely; it waits for a person")
                 return .needsPerson(error)
             case .reconcile:
-                try await limiter.acquire(tenant, while: keepWaiting)
+                try await timed(.rateWait) { try await limiter.acquire(tenant, while: keepWaiting) }
                 count { $0.reconciliations += 1 }
                 switch try await EconomicReconciler.find(write, progress: progress, using: client) {
                 case .one(let found):
@@ -59,11 +59,11 @@ extension OutboundWorker {
                 // The lookup and the POST reserved together, as an update's GET and PUT are: otherwise another request of
                 // the tenant, claimed meanwhile, could take the POST's token and leave this one waiting in its slot for
                 // the tenant's next token while other tenants wait for a slot.
-                try await limiter.acquire(tenant, cost: 2, while: keepWaiting)
+                try await timed(.rateWait) { try await limiter.acquire(tenant, cost: 2, while: keepWaiting) }
                 count { $0.baselineLookups += 1 }
-                existing = try await EconomicReconciler.existing(for: write, using: client)
+                existing = try await timed(.lookup) { try await EconomicReconciler.existing(for: write, using: client) }
             } else {
-                try await limiter.acquire(tenant, while: keepWaiting)
+                try await timed(.rateWait) { try await limiter.acquire(tenant, while: keepWaiting) }
             }
         } catch let error as EconomicAPIError {
             return OutboundAttempt.from(error).marked(afterSending: false)
@@ -74,13 +74,15 @@ extension OutboundWorker {
         }
 
         do {
-            _ = try await stream.recordStart(write.requestId, existing: existing, of: tenant, at: snapshot)
+            _ = try await timed(.start) { try await stream.recordStart(write.requestId, existing: existing, of: tenant, at: snapshot) }
         } catch {
             logger.notice("the create was not sent: its start could not be recorded on the stream as read", metadata: ["error": "\(error)"])
             return .notSent
         }
         count { $0.sent += 1 }
         do {
+            let sending = ContinuousClock.now
+            defer { metrics.step(.send, since: sending) }
             let created = try await client.createCustomer(customer)
             return .succeeded(customerNumber: created.customerNumber, written: Self.written(created, write.payload))
         } catch {

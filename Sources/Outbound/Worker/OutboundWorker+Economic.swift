@@ -28,7 +28,7 @@ extension OutboundWorker {
             case .create:
                 return await attemptCreate(write, tenant: tenant, snapshot: snapshot, client: client, logger: logger)
             case .update(let number):
-                try await limiter.acquire(tenant, cost: 2, while: { !self.stopping.load(ordering: .acquiring) })  // GET, then PUT
+                try await timed(.rateWait) { try await limiter.acquire(tenant, cost: 2, while: { !self.stopping.load(ordering: .acquiring) }) }  // GET, then PUT
                 count { $0.sent += 1 }
                 return try await applyPatch(write.patch, toCustomer: number, using: client, fence: { await self.stillHolds(claim) })
             }

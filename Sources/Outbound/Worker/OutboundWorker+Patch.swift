@@ -15,6 +15,8 @@ extension OutboundWorker {
         _ patch: FieldPatch, toCustomer number: Int, using client: EconomicClient, fence: () async -> Bool
     ) async throws -> OutboundAttempt {
         guard await fence() else { return .notSent }
+        let sending = ContinuousClock.now
+        defer { metrics.step(.send, since: sending) }
         guard var customer = try await client.customer(number: number) else {
             throw EconomicAPIError(
                 code: .notFound, operation: "update customer \(number)", httpStatus: 404, message: "Resource not found.", isWrite: true,
@@ -46,6 +48,8 @@ extension OutboundWorker {
         _ patch: FieldPatch, to write: StripeWriteRequested, using client: StripeClient, fence: () async -> Bool
     ) async throws(StripeAPIError) -> OutboundAttempt {
         guard await fence() else { return .notSent }
+        let sending = ContinuousClock.now
+        defer { metrics.step(.send, since: sending) }
         guard case .customer(var customer) = try await client.customer(id: write.customerId) else {
             return .needsPerson(
                 OutboundError(httpStatus: 404, code: "resource_missing", message: "Stripe customer \(write.customerId) no longer exists"))

@@ -15,7 +15,7 @@ extension OutboundWorker {
         }
         let snapshot: OutboundStream.Snapshot
         do {
-            snapshot = try await stream.load(claim.requestID, of: claim.tenant)
+            snapshot = try await timed(.read) { try await stream.load(claim.requestID, of: claim.tenant) }
         } catch {
             logger.error("could not read the request's stream", metadata: ["error": "\(error)"])
             await postpone(claim, logger: logger)
@@ -29,7 +29,7 @@ extension OutboundWorker {
 
         let attempt: OutboundAttempt
         do {
-            switch try await queue.renew(claim, ttl: configuration.claimTTL) {
+            switch try await timed(.renew, { try await queue.renew(claim, ttl: configuration.claimTTL) }) {
             case .renewed:
                 break
             case .lost:
@@ -44,7 +44,7 @@ extension OutboundWorker {
             }
             // The older writes this one carries forward are never sent after it: no worker holds them now (the renewal
             // saw no other claim of the link), and once recorded superseded they are never attempted.
-            try await supersede(request.supersedes, by: claim, logger: logger)
+            if !request.supersedes.isEmpty { try await timed(.supersede) { try await supersede(request.supersedes, by: claim, logger: logger) } }
             switch request {
             case .economic(let write):
                 attempt = await attemptEconomic(write, claim: claim, snapshot: snapshot, logger: logger)
@@ -72,7 +72,7 @@ extension OutboundWorker {
         }
         slowDown(after: attempt, of: request, tenant: claim.tenant)
         do {
-            let recorded = try await record(attempt, of: request, for: claim, logger: logger)
+            let recorded = try await timed(.record) { try await record(attempt, of: request, for: claim, logger: logger) }
             await release(claim, position: recorded.snapshot.lastPosition, notBefore: notBefore(recorded.snapshot.state.status), logger: logger)
         } catch let error as OutboundDecider.Error {
             // Another writer settled the request meanwhile (e.g. recorded its success): ours is moot.
@@ -92,7 +92,7 @@ extension OutboundWorker {
     /// record.
     func stillHolds(_ claim: OutboundQueue.Claim) async -> Bool {
         do {
-            if try await queue.renew(claim, ttl: configuration.claimTTL) == .renewed { return true }
+            if try await timed(.renew, { try await queue.renew(claim, ttl: configuration.claimTTL) }) == .renewed { return true }
             logger.notice("the claim was taken over between reading and writing; nothing is sent")
         } catch {
             logger.notice("could not renew the claim before writing; nothing is sent", metadata: ["error": "\(error)"])
@@ -225,7 +225,7 @@ extension OutboundWorker {
 
     func release(_ claim: OutboundQueue.Claim, position: Int64, notBefore: Date?, logger: Logger) async {
         do {
-            try await queue.release(claim, position: position, notBefore: notBefore)
+            try await timed(.release) { try await queue.release(claim, position: position, notBefore: notBefore) }
         } catch {
             logger.warning("could not release a claim; it will lapse", metadata: ["error": "\(error)"])
         }

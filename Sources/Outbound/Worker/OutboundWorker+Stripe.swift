@@ -25,6 +25,8 @@ extension OutboundWorker {
             case .metadata(let values):
                 guard await waitForRateLimit(tenant, calls: 1), await stillHolds(claim) else { return .notSent }
                 count { $0.sent += 1 }
+                let sending = ContinuousClock.now
+                defer { metrics.step(.send, since: sending) }
                 let customer = try await client.updateMetadata(customerID: write.customerId, values.mapValues { Optional($0) }, idempotencyKey: key)
                 return .succeeded(customerNumber: nil, written: values.keys.reduce(into: [:]) { $0[$1] = customer.metadata[$1] ?? "" })
             case .patch(let patch):
@@ -41,7 +43,7 @@ extension OutboundWorker {
     /// Waits for the tenant's Stripe rate limit; false when the wait was given up (shutting down): nothing is sent.
     func waitForRateLimit(_ tenant: TenantID, calls: Int) async -> Bool {
         do {
-            try await stripeLimiter.acquire(tenant, cost: max(1, calls), while: { !self.stopping.load(ordering: .acquiring) })
+            try await timed(.rateWait) { try await stripeLimiter.acquire(tenant, cost: max(1, calls), while: { !self.stopping.load(ordering: .acquiring) }) }
             return true
         } catch {
             return false

@@ -37,16 +37,18 @@ extension OutboundWorker {
             return OutboundAttempt.from(error).marked(afterSending: false)
         }
         do {
-            _ = try await stream.recordStart(
-                write.requestId, existing: snapshot.create.existingAtFirstSend == nil ? [] : nil, of: tenant, at: snapshot)
+            _ = try await timed(.start) {
+                try await stream.recordStart(write.requestId, existing: snapshot.create.existingAtFirstSend == nil ? [] : nil, of: tenant, at: snapshot)
+            }
         } catch {
             logger.notice("the Stripe create was not sent: its start could not be recorded on the stream as read", metadata: ["error": "\(error)"])
             return .notSent
         }
         count { $0.sent += 1 }
         do throws(StripeAPIError) {
-            let customer = try await client.createCustomer(
-                fields: stripeFields, metadata: metadata, idempotencyKey: write.requestId.description)
+            let sending = ContinuousClock.now
+            defer { metrics.step(.send, since: sending) }
+            let customer = try await client.createCustomer(fields: stripeFields, metadata: metadata, idempotencyKey: write.requestId.description)
             return .succeeded(customerNumber: nil, written: customer.sourceFields.filter { sent.contains($0.key) }, stripeCustomerId: customer.id)
         } catch {
             return OutboundAttempt.from(error).marked(afterSending: error.kind != .invalidArgument)

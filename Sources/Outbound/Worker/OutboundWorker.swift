@@ -161,16 +161,18 @@ public final class OutboundWorker: Service, Sendable {
                 startedUp = true
             }
             let version = try await registry.activeVersion(of: projector)
-            if configuration.runsQueueProjector { try await catchUp(projector, version: version) }
+            if configuration.runsQueueProjector { try await timed(.catchUp) { try await catchUp(projector, version: version) } }
             let free = configuration.maxConcurrentRequests - running.load(ordering: .acquiring)
             let limit = min(free, configuration.claimBatchSize)
             // Every slot is busy: a finishing request rings the doorbell.
             guard limit > 0 else { return .busy }
             let saturated = limiter.saturated(now: .now, horizon: .milliseconds(500))
             let saturatedStripe = stripeLimiter.saturated(now: .now, horizon: .milliseconds(500))
-            let claims = try await queue.claim(
-                worker: configuration.workerID, limit: limit, perTenantCap: configuration.maxInFlightPerTenant, ttl: configuration.claimTTL,
-                version: version, skipEconomicOf: saturated.tenants, skipStripeOf: saturatedStripe.tenants)
+            let claims = try await timed(.claim) {
+                try await queue.claim(
+                    worker: configuration.workerID, limit: limit, perTenantCap: configuration.maxInFlightPerTenant, ttl: configuration.claimTTL,
+                    version: version, skipEconomicOf: saturated.tenants, skipStripeOf: saturatedStripe.tenants)
+            }
             for claim in claims {
                 running.add(1, ordering: .acquiringAndReleasing)
                 group.addTask {
@@ -180,9 +182,11 @@ public final class OutboundWorker: Service, Sendable {
                 }
             }
             if claims.count == limit { return .worked }  // there may be more due right now
-            let wakeUp = try await queue.nextWakeUp(
-                version: version, perTenantCap: configuration.maxInFlightPerTenant, skipEconomicOf: saturated.tenants,
-                skipStripeOf: saturatedStripe.tenants)
+            let wakeUp = try await timed(.nextWakeUp) {
+                try await queue.nextWakeUp(
+                    version: version, perTenantCap: configuration.maxInFlightPerTenant, skipEconomicOf: saturated.tenants,
+                    skipStripeOf: saturatedStripe.tenants)
+            }
             let dueIn = wakeUp.date.map { Duration.milliseconds(Int64((max(0, $0.timeIntervalSinceNow) * 1000).rounded(.up)) + 1) }
             let freeIn = [saturated.freeIn, saturatedStripe.freeIn].compactMap { $0 }.min().map { max($0, .milliseconds(1)) }
             var nextDue = [dueIn, freeIn, wakeUp.lagging ? .milliseconds(100) : nil].compactMap { $0 }.min()
@@ -199,6 +203,13 @@ public final class OutboundWorker: Service, Sendable {
         while true {
             guard case .applied(let count, _) = try await step.run(target: target, batchSize: 1000), count == 1000 else { return }
         }
+    }
+
+    /// Runs one step of the loop or of a request, recording its time (``OutboundMetrics/Step``).
+    func timed<Result, Failure: Error>(_ step: OutboundMetrics.Step, _ body: () async throws(Failure) -> Result) async throws(Failure) -> Result {
+        let start = ContinuousClock.now
+        defer { metrics.step(step, since: start) }
+        return try await body()
     }
 
     func count(_ change: (inout Statistics) -> Void) {
