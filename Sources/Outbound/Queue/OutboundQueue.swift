@@ -141,6 +141,8 @@ public struct OutboundQueue: Sendable {
         public var token: UUID
         /// The worker whose lapsed in-flight claim this one took over (it may have sent the request).
         public var previousWorker: String?
+        /// When this worker last renewed the claim (it then runs for the claim's TTL), if it has.
+        var renewedAt: ContinuousClock.Instant?
 
         /// Whether this claim took over a worker's claim that lapsed while in flight.
         public var isTakeover: Bool { previousWorker != nil }

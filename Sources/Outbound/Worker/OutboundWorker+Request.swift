@@ -6,6 +6,7 @@ import SyncDomain
 /// One claimed request: read its stream, renew the claim, attempt it, record the outcome, release the claim.
 extension OutboundWorker {
     func process(_ claim: OutboundQueue.Claim) async {
+        var claim = claim
         var logger = self.logger
         logger[metadataKey: "tenant"] = "\(claim.tenant)"
         logger[metadataKey: "outbound.request_id"] = "\(claim.requestID)"
@@ -29,9 +30,10 @@ extension OutboundWorker {
 
         let attempt: OutboundAttempt
         do {
+            let renewing = ContinuousClock.now
             switch try await timed(.renew, { try await queue.renew(claim, ttl: configuration.claimTTL) }) {
             case .renewed:
-                break
+                claim.renewedAt = renewing
             case .lost:
                 count { $0.lostClaims += 1 }
                 logger.notice("the claim was taken over before sending; leaving the request to its new worker")
@@ -89,8 +91,10 @@ extension OutboundWorker {
     /// The fence before an update (right before its `GET`, after any wait for the rate limit): renews the claim, so a
     /// worker that was cut off from the database or whose claim was taken over while it waited sends nothing — it
     /// would otherwise read and write after its successor had written newer values. Creates are fenced by their start
-    /// record.
+    /// record. A claim renewed less than ``freshRenewal`` ago (no wait since) passes without a round trip: a renewal
+    /// extends it by the claim's TTL, and nobody takes over a claim before it lapses.
     func stillHolds(_ claim: OutboundQueue.Claim) async -> Bool {
+        if let renewed = claim.renewedAt, ContinuousClock.now - renewed < min(Self.freshRenewal, configuration.claimTTL / 2) { return true }
         do {
             if try await timed(.renew, { try await queue.renew(claim, ttl: configuration.claimTTL) }) == .renewed { return true }
             logger.notice("the claim was taken over between reading and writing; nothing is sent")
@@ -100,6 +104,9 @@ extension OutboundWorker {
         count { $0.lostClaims += 1 }
         return false
     }
+
+    /// How recent a renewal spares the fence its own (see ``stillHolds(_:)``).
+    static let freshRenewal = Duration.seconds(1)
 
     /// Due when pending, or retrying or waiting for a rate limit and its time has come (a quarter second early is
     /// fine: clocks differ).
