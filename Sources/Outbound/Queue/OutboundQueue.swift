@@ -168,25 +168,30 @@ public struct OutboundQueue: Sendable {
     ///   - version: the active version of ``OutboundRequestsProjector``.
     ///   - skipEconomicOf: tenants whose e-conomic requests are left alone this time (their rate limit is exhausted).
     ///   - skipStripeOf: tenants whose Stripe requests are left alone this time.
+    ///   - cleaningUp: whether the claim first deletes the released claims of finished requests (they only take room;
+    ///     a worker does it now and then, not in every claim).
     /// - Throws: ``PGError`` from the database.
     func claim(
         worker: String, limit: Int, perTenantCap: Int, ttl: Duration, version: Int, skipEconomicOf skipped: [TenantID] = [],
-        skipStripeOf skippedStripe: [TenantID] = []
+        skipStripeOf skippedStripe: [TenantID] = [], cleaningUp: Bool = true
     ) async throws -> [Claim] {
         guard limit > 0, perTenantCap > 0 else { return [] }
         let queue = ProjectionTarget(projection: OutboundRequestsProjector.table.name, version: version).table(OutboundRequestsProjector.table.name)
         // One round trip: the claim's lock, the cleanup and the claim (which records the tenants' turns) in one
         // pipeline, one transaction.
+        // Released claims of finished requests whose queue row has caught up carry no information any more.
+        let cleanUp: PGQuery =
+            cleaningUp
+            ? """
+            DELETE FROM outbound_claims c USING \(unsafeRaw: queue) q
+            WHERE c.released AND q.tenant_id = c.tenant_id AND q.request_id = c.request_id
+              AND q.status IN ('succeeded', 'abandoned', 'superseded') AND q.last_position >= c.release_position
+            """ : "SELECT"
         let statements = try await store.pool.pipeline(
             scope: .system,
             [
                 ClaimTurns.beginning(.outbound),
-                // Released claims of finished requests whose queue row has caught up carry no information any more.
-                """
-                DELETE FROM outbound_claims c USING \(unsafeRaw: queue) q
-                WHERE c.released AND q.tenant_id = c.tenant_id AND q.request_id = c.request_id
-                  AND q.status IN ('succeeded', 'abandoned', 'superseded') AND q.last_position >= c.release_position
-                """,
+                cleanUp,
                 """
                 WITH in_flight AS (
                     SELECT tenant_id, count(*) AS claims FROM outbound_claims WHERE NOT released AND expires_at > now() GROUP BY tenant_id

@@ -149,6 +149,7 @@ public final class OutboundWorker: Service, Sendable {
             listener: listener, doorbell: doorbell, configuration: .init(pollInterval: configuration.pollInterval, rereadWindow: .seconds(5)),
             logger: logger, failureMessage: "outbound pass failed; retrying")
         var startedUp = false
+        var cleanedUp = ContinuousClock.now - Self.cleanUpInterval
         await follower.run(while: { !stopping.load(ordering: .acquiring) }) {
             if !startedUp {
                 let inFlight = max(configuration.economicTimeout, configuration.stripeTimeout)
@@ -168,10 +169,12 @@ public final class OutboundWorker: Service, Sendable {
             guard limit > 0 else { return .busy }
             let saturated = limiter.saturated(now: .now, horizon: .milliseconds(500))
             let saturatedStripe = stripeLimiter.saturated(now: .now, horizon: .milliseconds(500))
+            let cleaningUp = ContinuousClock.now - cleanedUp >= Self.cleanUpInterval
+            if cleaningUp { cleanedUp = .now }
             let claims = try await timed(.claim) {
                 try await queue.claim(
                     worker: configuration.workerID, limit: limit, perTenantCap: configuration.maxInFlightPerTenant, ttl: configuration.claimTTL,
-                    version: version, skipEconomicOf: saturated.tenants, skipStripeOf: saturatedStripe.tenants)
+                    version: version, skipEconomicOf: saturated.tenants, skipStripeOf: saturatedStripe.tenants, cleaningUp: cleaningUp)
             }
             for claim in claims {
                 running.add(1, ordering: .acquiringAndReleasing)
@@ -195,6 +198,9 @@ public final class OutboundWorker: Service, Sendable {
             return .idle(nextDue: nextDue)
         }
     }
+
+    /// How often a claim also deletes the released claims of finished requests.
+    static let cleanUpInterval = Duration.seconds(1)
 
     /// Applies outstanding outbound events to the queue (unless another process is doing it right now).
     private func catchUp(_ projector: OutboundRequestsProjector, version: Int) async throws {
