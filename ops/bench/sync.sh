@@ -6,7 +6,8 @@
 # creating customers alone. Fresh, durable (fsync on) throwaway PostgreSQL and a fresh localstripe. localstripe sends
 # its burst of deliveries on a connection each and never retries one the edge refused; the catch-up from its events
 # list brings those every --catch-up-interval seconds (5 by default; accord serve: 60), and the run prints how many
-# came each way.
+# came each way, and where the outbound worker's time went (each step's count, mean, and slots kept busy).
+# Rate limits toward e-conomic and Stripe are raised (--economic-rate, --stripe-rate; neither emulator has one).
 # Extra arguments go to `accord-bench sync` (e.g. --customers 200, --concurrency 16).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -49,7 +49,7 @@ extension Reactor {
         var item: BatchItem
     }
 
-    /// What a run of observations is decided on, read in one transaction.
+    /// What a run is decided on, read in one transaction.
     private struct RunInputs: Sendable {
         var snapshot: TenantStateCache.Snapshot
         var states: [CustomerRef: (state: CustomerState, version: Int64)]
