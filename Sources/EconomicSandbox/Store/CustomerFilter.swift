@@ -40,9 +40,27 @@ indirect enum CustomerFilter: Sendable, Equatable {
     }
 
     struct Condition: Sendable, Equatable {
-        var field: CustomerField
-        var op: Operator
-        var value: Value
+        let field: CustomerField
+        let op: Operator
+        let value: Value
+        /// The value's text and pattern lowercased once, not for every customer a list compares (a list scans them all).
+        let foldedText: String
+        let foldedPattern: [PatternPiece]
+
+        init(field: CustomerField, op: Operator, value: Value) {
+            self.field = field
+            self.op = op
+            self.value = value
+            foldedText = value.text.lowercased()
+            guard case .pattern(let pieces) = value else {
+                foldedPattern = []
+                return
+            }
+            foldedPattern = pieces.map { piece in
+                if case .character(let c) = piece { return .character(Character(String(c).lowercased())) }
+                return piece
+            }
+        }
     }
 
     /// A filter that cannot be parsed or used; the message says what and where.
@@ -259,12 +277,12 @@ extension CustomerFilter.Condition {
                 contained = items.contains(nil)
             }
             return op == .in ? contained : !contained
-        case .pattern(let pieces):
+        case .pattern:
             guard let fieldValue else { return op == .ne }
             switch fieldValue {
             case .string(let s):
                 let lhs = s.lowercased()
-                let rhs = value.text.lowercased()
+                let rhs = foldedText
                 switch op {
                 case .eq: return lhs == rhs
                 case .ne: return lhs != rhs
@@ -272,7 +290,7 @@ extension CustomerFilter.Condition {
                 case .gte: return lhs >= rhs
                 case .lt: return lhs < rhs
                 case .lte: return lhs <= rhs
-                case .like: return Self.like(lhs, pieces)
+                case .like: return Self.like(lhs, foldedPattern)
                 case .in, .nin: return false
                 }
             case .number(let n):
@@ -281,7 +299,7 @@ extension CustomerFilter.Condition {
                 let rhs = SandboxTime.parse(value.text)?.timeIntervalSince1970 ?? .nan
                 return Self.compare(d.timeIntervalSince1970, rhs, op)
             case .bool(let b):
-                let rhs = value.text.lowercased() == "true"
+                let rhs = foldedText == "true"
                 return op == .eq ? b == rhs : b != rhs
             }
         }
@@ -300,11 +318,8 @@ extension CustomerFilter.Condition {
     }
 
     /// `$like`: without a wildcard the value must occur somewhere; with one, the pattern must match the whole text.
-    private static func like(_ text: String, _ pieces: [CustomerFilter.PatternPiece]) -> Bool {
-        let pattern = pieces.map { piece -> CustomerFilter.PatternPiece in
-            if case .character(let c) = piece { return .character(Character(String(c).lowercased())) }
-            return piece
-        }
+    /// - Parameter pattern: the pattern, lowercased (as `text` is).
+    private static func like(_ text: String, _ pattern: [CustomerFilter.PatternPiece]) -> Bool {
         guard pattern.contains(.wildcard) else {
             let needle = String(pattern.map { if case .character(let c) = $0 { c } else { "*" } })
             return needle.isEmpty || text.contains(needle)
