@@ -36,9 +36,14 @@ public enum ClaimTurns {
     /// A data-modifying `WITH` query that records a turn now for every tenant of `relation` (a `WITH` query of the same
     /// claim statement with a `tenant_id` column): for a claim that records its turns in the statement that claims.
     public static func recording(_ queue: Queue, tenantsOf relation: String) -> PGQuery {
+        recording(queue, tenantsFrom: PGQuery(unsafeSQL: relation))
+    }
+
+    /// The upsert of turns, of every distinct `tenant_id` of the `FROM` item `source`.
+    private static func recording(_ queue: Queue, tenantsFrom source: PGQuery) -> PGQuery {
         """
         INSERT INTO claim_turns (queue, tenant_id, last_turn_at)
-        SELECT \(queue.rawValue), tenant_id, clock_timestamp() FROM (SELECT DISTINCT tenant_id FROM \(unsafeRaw: relation)) AS t
+        SELECT \(queue.rawValue), tenant_id, clock_timestamp() FROM (SELECT DISTINCT tenant_id FROM \(source)) AS t
         ON CONFLICT (queue, tenant_id) DO UPDATE SET last_turn_at = excluded.last_turn_at
         """
     }
@@ -47,11 +52,6 @@ public enum ClaimTurns {
     /// - Throws: ``PGError``.
     public static func record(_ tenants: [TenantID], queue: Queue, on connection: PGConnection) async throws {
         guard !tenants.isEmpty else { return }
-        try await connection.execute(
-            """
-            INSERT INTO claim_turns (queue, tenant_id, last_turn_at)
-            SELECT \(queue.rawValue), tenant_id, clock_timestamp() FROM unnest(\(tenants.map(\.rawValue))::text[]) AS t(tenant_id)
-            ON CONFLICT (queue, tenant_id) DO UPDATE SET last_turn_at = excluded.last_turn_at
-            """)
+        try await connection.execute(recording(queue, tenantsFrom: "unnest(\(tenants.map(\.rawValue))::text[]) AS u(tenant_id)"))
     }
 }

@@ -179,19 +179,17 @@ public struct OutboundQueue: Sendable {
         let queue = ProjectionTarget(projection: OutboundRequestsProjector.table.name, version: version).table(OutboundRequestsProjector.table.name)
         // One round trip: the claim's lock, the cleanup and the claim (which records the tenants' turns) in one
         // pipeline, one transaction.
-        // Released claims of finished requests whose queue row has caught up carry no information any more.
-        let cleanUp: PGQuery =
-            cleaningUp
-            ? """
-            DELETE FROM outbound_claims c USING \(unsafeRaw: queue) q
-            WHERE c.released AND q.tenant_id = c.tenant_id AND q.request_id = c.request_id
-              AND q.status IN ('succeeded', 'abandoned', 'superseded') AND q.last_position >= c.release_position
-            """ : "SELECT"
-        let statements = try await store.pool.pipeline(
-            scope: .system,
-            [
-                ClaimTurns.beginning(.outbound),
-                cleanUp,
+        var statements = [ClaimTurns.beginning(.outbound)]
+        if cleaningUp {
+            // Released claims of finished requests whose queue row has caught up carry no information any more.
+            statements.append(
+                """
+                DELETE FROM outbound_claims c USING \(unsafeRaw: queue) q
+                WHERE c.released AND q.tenant_id = c.tenant_id AND q.request_id = c.request_id
+                  AND q.status IN ('succeeded', 'abandoned', 'superseded') AND q.last_position >= c.release_position
+                """)
+        }
+        statements.append(
                 """
                 WITH in_flight AS (
                     SELECT tenant_id, count(*) AS claims FROM outbound_claims WHERE NOT released AND expires_at > now() GROUP BY tenant_id
@@ -244,9 +242,9 @@ public struct OutboundQueue: Sendable {
                 ),
                 turns AS (\(ClaimTurns.recording(.outbound, tenantsOf: "claimed")))
                 SELECT tenant_id, request_id, token, previous_worker FROM claimed
-                """,
-            ])
-        return try statements[2].decode((String, UUID, UUID, String?).self).map {
+                """)
+        let claimed = try await store.pool.pipeline(scope: .system, statements).last
+        return try (claimed?.decode((String, UUID, UUID, String?).self) ?? []).map {
             Claim(tenant: try TenantID($0.0), requestID: RequestID($0.1), token: $0.2, previousWorker: $0.3)
         }
     }
