@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import PGClient
 import Projections
+import Prometheus
 import SyncDomain
 import SyncEngine
 
@@ -77,7 +78,10 @@ struct InitialSyncBenchmark: AsyncParsableCommand {
 
             let last = try await lastEvent(of: tenant, store: store)
             let observedAt = ContinuousClock.now
-            let reactor = Reactor(store: store, cache: TenantStateCache(store: store), listener: listener, batchSize: batchSize, logger: logger)
+            let registry = PrometheusCollectorRegistry()
+            let reactor = Reactor(
+                store: store, cache: TenantStateCache(store: store), listener: listener, batchSize: batchSize,
+                metrics: ReactorMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
             var latencies: [Duration] = []
             try await withThrowingTaskGroup(of: Void.self) { running in
                 running.addTask { try await reactor.run() }
@@ -95,6 +99,9 @@ struct InitialSyncBenchmark: AsyncParsableCommand {
             report("events decided", rate(2 * customers, deciding), "events/s", "observations handled, both sides")
             report("decisions (links + creations)", rate(customers, deciding), "/s", "peak RSS \(peakResidentMB()) MB")
             if !quiet.isEmpty { QuietChanges.printLatencies(latencies, tenants: quiet.count) }
+            print("reactor, where its time went (each step: times taken × mean = total; busy = total / time to decide):")
+            StepReport(registry: registry, histogram: "accord_reactor_step_seconds")
+                .printable(ReactorMetrics.Step.allCases.map(\.rawValue), wall: deciding).forEach { print($0) }
 
             // The baseline: the same shape, smaller, decided event by event (its own shard count: its own leases).
             try await seed(baseline, customers: baselineCustomers, handler: handler)

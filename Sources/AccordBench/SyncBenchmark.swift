@@ -12,6 +12,7 @@ import Runtime
 import Server
 import ServiceLifecycle
 import SyncDomain
+import SyncEngine
 
 /// `accord-bench sync`: end-to-end throughput of the Stripe → e-conomic flow over real HTTP. Customers are created
 /// in localstripe while a whole Accord process runs (`accord serve`'s service group: webhook inbox, projectors,
@@ -148,7 +149,12 @@ struct SyncBenchmark: AsyncParsableCommand {
         report("ratio Accord / e-conomic creates alone", String(format: "%.3f", sink.seconds / synced.seconds), "", "end-to-end rate / sink rate")
         print("checked: \(inSandbox.count) e-conomic customers, none twice; every number written back to Stripe")
         print("outbound worker, where its time went (each step: times taken × mean = total; slots busy = total / run time):")
-        OutboundStepReport(registry: services.server.metrics.registry).printable(wall: synced).forEach { print($0) }
+        let registry = services.server.metrics.registry
+        StepReport(registry: registry, histogram: "accord_outbound_step_seconds")
+            .printable(OutboundMetrics.Step.allCases.map(\.rawValue), wall: synced).forEach { print($0) }
+        print("reactor, where its time went (each step: times taken × mean = total; busy = total / run time):")
+        StepReport(registry: registry, histogram: "accord_reactor_step_seconds")
+            .printable(ReactorMetrics.Step.allCases.map(\.rawValue), wall: synced).forEach { print($0) }
         let paths = try await deliveryPaths(services)
         print(
             "deliveries: \(paths["webhook", default: 0]) by webhook, \(paths["catch_up", default: 0]) by the catch-up from Stripe's events list "

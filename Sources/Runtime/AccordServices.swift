@@ -92,9 +92,6 @@ public struct AccordServices: Sendable {
         self.commands = commands
         self.credentials = credentials
         projections = ProjectionRunner(projectors: Self.projectors, store: store, listener: listener, logger: logger)
-        reactor = Reactor(store: store, cache: cache, listener: listener, sharding: configuration.reactorSharding, logger: logger)
-        heldDecisions = HeldDecisionService(reactor: reactor, store: store, cache: cache, logger: logger)
-        settingsApplications = SettingsApplicationService(reactor: reactor, store: store, cache: cache, logger: logger)
         var workerConfiguration =
             workerConfiguration
             ?? OutboundWorkerConfiguration(
@@ -128,6 +125,11 @@ public struct AccordServices: Sendable {
                 webhookSecrets: webhookSecrets, credentials: CredentialStore(pool: httpPool, cipher: credentials.cipher, logger: logger),
                 logger: logger))
         self.server = server
+        reactor = Reactor(
+            store: store, cache: cache, listener: listener, sharding: configuration.reactorSharding,
+            metrics: ReactorMetrics(factory: server.metrics.metricsFactory), logger: logger)
+        heldDecisions = HeldDecisionService(reactor: reactor, store: store, cache: cache, logger: logger)
+        settingsApplications = SettingsApplicationService(reactor: reactor, store: store, cache: cache, logger: logger)
         rebuilds = RebuildRequestService(
             projectors: Self.projectors, store: store, metrics: RebuildMetrics(factory: server.metrics.metricsFactory), logger: logger)
         worker = OutboundWorker(

@@ -24,12 +24,12 @@ extension Reactor {
                 handled = run.last?.recorded.checkpoint
             } else {
                 for item in run {
-                    try await handle(item.recorded)
+                    try await timed(.oneByOne) { _ = try await handle(item.recorded) }
                     handled = item.recorded.checkpoint
                 }
             }
             if index < events.endIndex {
-                try await handle(events[index])
+                try await timed(.oneByOne) { _ = try await handle(events[index]) }
                 handled = events[index].checkpoint
                 index += 1
             }
@@ -68,7 +68,8 @@ extension Reactor {
     ///   appended then.
     func decideTogether(_ run: [Batched]) async throws -> Bool {
         guard let tenant = run.first?.recorded.tenant else { return true }
-        guard let read = try await inputs(of: run, tenant: tenant) else { return false }
+        guard let read = try await timed(.inputs, { try await inputs(of: run, tenant: tenant) }) else { return false }
+        let deciding = ContinuousClock.now
         let settings = read.snapshot.settings.effective
         var partnering = read.snapshot.partnering
         var states = read.states
@@ -105,11 +106,16 @@ extension Reactor {
                 decided.append((event, metadata))
             }
         }
-        guard !decided.isEmpty else { return true }
+        guard !decided.isEmpty else {
+            metrics.step(.decide, since: deciding)
+            return true
+        }
         var versions: [StreamName: Int64] = [.partners: read.snapshot.partneringVersion]
         for (ref, loaded) in read.states { versions[.customer(ref)] = loaded.version }
+        let decision = try Decision(decided, basedOn: versions, output: ())
+        metrics.step(.decide, since: deciding)
         do {
-            try await runner.append(try Decision(decided, basedOn: versions, output: ()), tenant: tenant)
+            _ = try await timed(.append) { try await runner.append(decision, tenant: tenant) }
         } catch let error as EventStoreError where error.code == .concurrencyConflict {
             logger.debug("a batch raced another writer; deciding its events one by one", metadata: ["tenant": "\(tenant)", "events": "\(run.count)"])
             return false

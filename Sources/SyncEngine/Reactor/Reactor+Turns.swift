@@ -17,7 +17,7 @@ extension Reactor {
         var round = Round()
         if try await shards.caughtUp() { return round }
         var visited: [Int] = []
-        while let shard = try await shards.claim(holder: holder, excluding: visited) {
+        while let shard = try await timed(.turn, { try await shards.claim(holder: holder, excluding: visited) }) {
             visited.append(shard)
             round.handled += try await turn(of: shard, holder: holder)
         }
@@ -34,14 +34,14 @@ extension Reactor {
     func turn(of shard: Int, holder: String) async throws -> Int {
         var handled = 0
         do {
-            guard let turn = try await shards.turn(of: shard) else {
-                try await shards.release(shard, holder: holder)
+            guard let turn = try await timed(.turn, { try await shards.turn(of: shard) }) else {
+                try await timed(.turn) { try await shards.release(shard, holder: holder) }
                 return 0
             }
             var oldest = turn.horizon
             var failure: (any Error)?
             for pending in turn.tenants {
-                guard try await shards.renew(shard, holder: holder) else {
+                guard try await timed(.turn, { try await shards.renew(shard, holder: holder) }) else {
                     logger.warning("reactor shard taken over by another task mid-turn", metadata: ["shard": "\(shard)", "holder": "\(holder)"])
                     return handled
                 }
@@ -56,8 +56,10 @@ extension Reactor {
                     oldest = min(oldest, pending.checkpoint)
                 }
             }
-            if oldest > turn.base { try await shards.save(oldest, ofShard: shard) }
-            try await shards.release(shard, holder: holder)
+            try await timed(.turn) {
+                if oldest > turn.base { try await shards.save(oldest, ofShard: shard) }
+                try await shards.release(shard, holder: holder)
+            }
             if let failure { throw failure }
             return handled
         } catch {
@@ -69,13 +71,15 @@ extension Reactor {
     /// One batch of a tenant: its next events after its checkpoint up to the turn's horizon, handled in order.
     /// - Returns: how many were handled and where the tenant now stands (the horizon when it has caught up).
     private func batch(of pending: ReactorShards.Pending, until horizon: Checkpoint) async throws -> (Int, Checkpoint) {
-        let batch = try await store.pool.withTransaction(scope: .system) { connection in
-            try await store.readForwardBatch(
-                after: pending.checkpoint, until: horizon, limit: batchSize, tenant: pending.tenant, types: Self.types, on: connection)
+        let batch = try await timed(.read) {
+            try await store.pool.withTransaction(scope: .system) { connection in
+                try await store.readForwardBatch(
+                    after: pending.checkpoint, until: horizon, limit: batchSize, tenant: pending.tenant, types: Self.types, on: connection)
+            }
         }
         // Matching looks customers up in the match index: it must have applied everything up to the batch's end.
         if let last = batch.events.last {
-            try await ProjectionProgress(store: store).waitUntil([MatchIndexProjector().name], reached: last.checkpoint)
+            try await timed(.waitIndex) { try await ProjectionProgress(store: store).waitUntil([MatchIndexProjector().name], reached: last.checkpoint) }
         }
         // One checkpoint per batch: a crash before it handles the batch again, which issues nothing new (decisions
         // are keyed by their causing event). A failing event keeps the checkpoint just before it.
@@ -87,7 +91,14 @@ extension Reactor {
             throw error
         }
         let end = max(batch.readUpTo, handled ?? pending.checkpoint)
-        if end > pending.checkpoint { try await shards.save(end, of: pending.tenant) }
+        if end > pending.checkpoint { try await timed(.checkpoint) { try await shards.save(end, of: pending.tenant) } }
         return (batch.events.count, end)
+    }
+
+    /// Runs one step of a turn or a batch, recording its time (``ReactorMetrics/Step``).
+    func timed<Result, Failure: Error>(_ step: ReactorMetrics.Step, _ body: () async throws(Failure) -> Result) async throws(Failure) -> Result {
+        let start = ContinuousClock.now
+        defer { metrics.step(step, since: start) }
+        return try await body()
     }
 }

@@ -48,6 +48,8 @@ public final class Reactor: Service {
     let shards: ReactorShards
     /// Whether runs of observations are decided together (``decideTogether(_:)``), or every event on its own.
     let decidesInBatches: Bool
+    /// Where the time goes (``ReactorMetrics``).
+    let metrics: ReactorMetrics
     /// Events decided in batches so far (the rest went one at a time).
     let decidedTogether = Atomic<Int>(0)
     /// This instance's name in the shard leases (each task adds its number).
@@ -66,12 +68,15 @@ public final class Reactor: Service {
     ///   - sharding: how many shards, tasks, and how long a lease lasts.
     ///   - decidesInBatches: false decides every event on its own, the path a batch falls back to (the benchmark's
     ///     baseline).
+    ///   - metrics: where the time of each step is recorded.
     ///   - logger: receives decisions at debug level and failures at error level.
     public init(
         store: EventStore, cache: TenantStateCache, listener: PGListener?, batchSize: Int = 100, pollInterval: Duration = .seconds(1),
-        gather: Duration = .milliseconds(50), sharding: ReactorSharding = ReactorSharding(), decidesInBatches: Bool = true, logger: Logger
+        gather: Duration = .milliseconds(50), sharding: ReactorSharding = ReactorSharding(), decidesInBatches: Bool = true,
+        metrics: ReactorMetrics = .none, logger: Logger
     ) {
         self.decidesInBatches = decidesInBatches
+        self.metrics = metrics
         self.store = store
         self.cache = cache
         self.listener = listener

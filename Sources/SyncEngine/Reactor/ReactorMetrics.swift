@@ -1,0 +1,44 @@
+public import CoreMetrics
+import Metrics
+
+/// Where the reactor's time goes, recorded through an explicit swift-metrics factory (the server's Prometheus registry
+/// in `accord serve`, so `/metrics` shows it; nothing by default):
+///
+/// - `accord_reactor_step_seconds{step}`: one observation per step taken (see ``Step``); its sums over counts are the
+///   mean time of each step, and the sums against the wall time show what a tenant's batches wait on.
+public struct ReactorMetrics: Sendable {
+    let factory: any MetricsFactory
+
+    /// Metrics recorded through `factory`.
+    public init(factory: any MetricsFactory) { self.factory = factory }
+
+    /// Metrics that go nowhere (tools and tests that do not look at them).
+    public static var none: ReactorMetrics { ReactorMetrics(factory: NOOPMetricsHandler.instance) }
+
+    /// The steps of a shard's turn and of a tenant's batch, as `accord_reactor_step_seconds` names them.
+    public enum Step: String, Sendable, CaseIterable {
+        /// A shard claimed, its tenants listed, its lease renewed before a batch, its checkpoint saved and its lease
+        /// given back.
+        case turn
+        /// A tenant's next events read from the log.
+        case read
+        /// Waiting until the match index has applied the batch's events.
+        case waitIndex = "wait_index"
+        /// What a run of observations and successes needs, read in one transaction (partnering, customers, candidates).
+        case inputs
+        /// The run's decisions made in memory.
+        case decide
+        /// The run's events appended.
+        case append
+        /// An event decided on its own (read, decision and append together).
+        case oneByOne = "one_by_one"
+        /// The tenant's checkpoint saved after its batch.
+        case checkpoint
+    }
+
+    /// Records how long one step took.
+    func step(_ step: Step, since start: ContinuousClock.Instant) {
+        Metrics.Timer(label: "accord_reactor_step_seconds", dimensions: [("step", step.rawValue)], factory: factory)
+            .record(duration: ContinuousClock.now - start)
+    }
+}
