@@ -175,6 +175,43 @@ struct ReactorShardTests {
         }
     }
 
+    @Test("a round takes turns of the shards with events to decide only; once none has any, a round moves every shard's checkpoint")
+    func roundVisitsPendingShardsOnly() async throws {
+        try await EngineHarness.run { engine throws in
+            let sharding = ReactorSharding(shards: 8, tasks: 1)
+            let reactor = reactor(engine, sharding: sharding)
+            let shards = ReactorShards(store: engine.store, sharding: sharding)
+            var others: [TenantID] = []
+            for number in 1...3 { others.append(try await engine.database.addTenant("other-\(number)", pool: engine.store.pool)) }
+            for (index, tenant) in ([engine.tenant] + others).enumerated() {
+                try await observe(.economic(index + 1), "c@\(tenant).example", tenant: tenant, engine: engine)
+            }
+            try await waitUntil {
+                try await reactor.processPending()
+                return try await unhandled(engine: engine) == 0
+            }
+            #expect(try await shards.pending().isEmpty)
+
+            let busy = engine.tenant
+            try await observe(.stripe("cus_1"), "new@\(busy).example", tenant: busy, engine: engine)
+            let busyShard = try await shard(of: busy, count: sharding.shards, engine: engine)
+            try await waitUntil { try await shards.pending() == [busyShard] }
+            let before = try await turnsTaken(engine)
+            let round = try await reactor.round(holder: "test/round")
+            #expect(round.handled == 1)
+            let after = try await turnsTaken(engine)
+            #expect(Set(after.keys.filter { after[$0] != before[$0] }) == [busyShard], "only the busy tenant's shard took a turn")
+            #expect(try await unhandled(engine: engine) > 0, "the other shards' checkpoints have not moved yet")
+
+            // Nothing left to decide: the next round visits every shard, and the low-water mark passes every event.
+            try await waitUntil {
+                try await reactor.processPending()
+                return try await unhandled(engine: engine) == 0
+            }
+            #expect(try await count(PartnerCreationRequested.typeName, engine: engine)[busy] == 1)
+        }
+    }
+
     @Test("shards saved at the same time leave the low-water mark at the oldest of them, never behind every one")
     func lowWaterMarkFollowsConcurrentSaves() async throws {
         try await EngineHarness.run { engine throws in
@@ -219,6 +256,22 @@ struct ReactorShardTests {
                 (String, Int).self)
         }
         return Dictionary(uniqueKeysWithValues: try rows.map { (try TenantID($0.0), $0.1) })
+    }
+
+    /// The shard a tenant belongs to (as ``ReactorShards`` spreads them).
+    private func shard(of tenant: TenantID, count: Int, engine: EngineHarness) async throws -> Int {
+        try await engine.store.pool.withTransaction(scope: .system) { connection in
+            try await connection.query("SELECT mod(mod(hashtextextended(\(tenant.rawValue), 0), \(count)) + \(count), \(count))::int8")
+                .singleValue(Int.self) ?? -1
+        }
+    }
+
+    /// When each shard last took a turn.
+    private func turnsTaken(_ engine: EngineHarness) async throws -> [Int: String] {
+        let rows = try await engine.store.pool.withTransaction(scope: .system) { connection in
+            try await connection.query("SELECT shard::int8, turn_at::text FROM reactor_shards WHERE shard_count = 8").decode((Int, String).self)
+        }
+        return Dictionary(uniqueKeysWithValues: rows)
     }
 
     /// Events the reactor's low-water mark does not cover yet.

@@ -11,17 +11,20 @@ extension Reactor {
         var busy = false
     }
 
-    /// One round: every shard free now gets a turn, the one that has waited longest first, each leased for its turn
-    /// (none when the low-water mark has passed every event).
+    /// One round: every shard free now that has events to decide gets a turn, the one that has waited longest first,
+    /// each leased for its turn (none when the low-water mark has passed every event). When no shard has any, every
+    /// free shard gets a turn, which moves the shards' checkpoints and the low-water mark up to the horizon.
     func round(holder: String) async throws -> Round {
         var round = Round()
         if try await shards.caughtUp() { return round }
+        let pending = try await timed(.turn) { try await shards.pending() }
+        let candidates = pending.isEmpty ? nil : pending
         var visited: [Int] = []
-        while let shard = try await timed(.turn, { try await shards.claim(holder: holder, excluding: visited) }) {
+        while let shard = try await timed(.turn, { try await shards.claim(holder: holder, excluding: visited, among: candidates) }) {
             visited.append(shard)
             round.handled += try await turn(of: shard, holder: holder)
         }
-        round.busy = visited.count < shards.sharding.shards
+        round.busy = visited.count < (candidates?.count ?? shards.sharding.shards)
         return round
     }
 
