@@ -212,6 +212,30 @@ struct ReactorShardTests {
         }
     }
 
+    @Test("a turn gives a tenant with a backlog further batches for the turn's length, then gives the shard back")
+    func turnGoesOnForItsLength() async throws {
+        try await EngineHarness.run { engine throws in
+            for number in 1...12 {
+                try await observe(.economic(number), "c\(number)@example.com", tenant: engine.tenant, engine: engine)
+            }
+            try await waitUntil {
+                try await engine.store.pool.withTransaction(scope: .system) { connection in
+                    try await connection.query("SELECT NOT EXISTS (SELECT 1 FROM events WHERE txid >= pg_snapshot_xmin(pg_current_snapshot()))")
+                        .singleValue(Bool.self) ?? false
+                }
+            }
+            func reactor(turnLength: Duration) -> Reactor {
+                Reactor(
+                    store: engine.store, cache: TenantStateCache(store: engine.store), listener: nil, batchSize: 5,
+                    sharding: ReactorSharding(shards: 1, tasks: 1, turnLength: turnLength), logger: engine.database.logger)
+            }
+            // A turn of no length: one batch of 5, then the shard is given back.
+            #expect(try await reactor(turnLength: .zero).round(holder: "test/short").handled == 5)
+            // A long turn: the rest of the backlog (two more batches) in one turn.
+            #expect(try await reactor(turnLength: .seconds(600)).round(holder: "test/long").handled == 7)
+        }
+    }
+
     @Test("shards saved at the same time leave the low-water mark at the oldest of them, never behind every one")
     func lowWaterMarkFollowsConcurrentSaves() async throws {
         try await EngineHarness.run { engine throws in

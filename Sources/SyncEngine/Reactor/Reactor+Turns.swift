@@ -28,11 +28,12 @@ extension Reactor {
         return round
     }
 
-    /// One turn of a shard, which `holder` has leased: each tenant with events to handle gets one batch, the least
-    /// behind first, so a tenant with a backlog of 50,000 events takes one batch per turn and the others' single
-    /// changes are decided in the same turn. Then the shard's checkpoint moves to the oldest of its tenants, and the
-    /// lease is given back. A tenant whose event fails keeps its checkpoint just before it; the turn goes on with the other
-    /// tenants and throws the first failure at its end.
+    /// One turn of a shard, which `holder` has leased: in passes, each tenant with events to handle gets one batch,
+    /// the least behind first, so a tenant with a backlog of 50,000 events takes one batch per pass and the others'
+    /// single changes are decided in the first pass. Passes go on while a tenant has events up to the turn's horizon,
+    /// for ``ReactorSharding/turnLength``. Then the shard's checkpoint moves to the oldest of its tenants, and the
+    /// lease is given back. A tenant whose event fails keeps its checkpoint just before it; the turn goes on with the
+    /// other tenants and throws the first failure at its end.
     /// - Returns: the events handled.
     func turn(of shard: Int, holder: String) async throws -> Int {
         var handled = 0
@@ -41,24 +42,31 @@ extension Reactor {
                 try await timed(.turn) { try await shards.release(shard, holder: holder) }
                 return 0
             }
+            let ends = ContinuousClock.now.advanced(by: shards.sharding.turnLength)
             var oldest = turn.horizon
             var failure: (any Error)?
-            for pending in turn.tenants {
-                guard try await timed(.turn, { try await shards.renew(shard, holder: holder) }) else {
-                    logger.warning("reactor shard taken over by another task mid-turn", metadata: ["shard": "\(shard)", "holder": "\(holder)"])
-                    return handled
+            var tenants = turn.tenants
+            repeat {
+                var behind: [ReactorShards.Pending] = []
+                for pending in tenants {
+                    guard try await timed(.turn, { try await shards.renew(shard, holder: holder) }) else {
+                        logger.warning("reactor shard taken over by another task mid-turn", metadata: ["shard": "\(shard)", "holder": "\(holder)"])
+                        return handled
+                    }
+                    do {
+                        let (count, reached) = try await batch(of: pending, until: turn.horizon)
+                        handled += count
+                        if reached < turn.horizon { behind.append(ReactorShards.Pending(tenant: pending.tenant, checkpoint: reached)) }
+                    } catch {
+                        // One tenant's failing event never keeps the shard's other tenants waiting; the shard's
+                        // checkpoint stays at or before it.
+                        failure = failure ?? error
+                        oldest = min(oldest, pending.checkpoint)
+                    }
                 }
-                do {
-                    let (count, reached) = try await batch(of: pending, until: turn.horizon)
-                    handled += count
-                    oldest = min(oldest, reached)
-                } catch {
-                    // One tenant's failing event never keeps the shard's other tenants waiting; the shard's checkpoint
-                    // stays at or before it.
-                    failure = failure ?? error
-                    oldest = min(oldest, pending.checkpoint)
-                }
-            }
+                tenants = behind
+            } while !tenants.isEmpty && ContinuousClock.now < ends
+            oldest = tenants.reduce(oldest) { min($0, $1.checkpoint) }
             try await timed(.turn) {
                 if oldest > turn.base { try await shards.save(oldest, ofShard: shard) }
                 try await shards.release(shard, holder: holder)

@@ -13,11 +13,17 @@ public struct ReactorSharding: Sendable, Hashable {
     /// How long a shard stays leased without being renewed (`ACCORD_REACTOR_LEASE`): a killed process's shards are
     /// taken over after at most this. The holder renews it before each tenant's batch, so a batch must take less.
     public var lease: Duration
+    /// How long a turn goes on giving its tenants further batches while some still have events up to its horizon
+    /// (a tenant's backlog then pays a shard's claim, listing and release once per turn, not once per batch). Other
+    /// shards wait at most this (and one batch) for a task that holds one of them; the shard's own tenants take a
+    /// batch each in every pass.
+    public var turnLength: Duration
 
     /// Makes a configuration; the defaults suit one or a few processes on a small machine.
-    public init(shards: Int = 8, tasks: Int = 2, lease: Duration = .seconds(10)) {
+    public init(shards: Int = 8, tasks: Int = 2, lease: Duration = .seconds(10), turnLength: Duration = .milliseconds(200)) {
         self.shards = max(1, shards)
         self.tasks = max(1, tasks)
         self.lease = lease
+        self.turnLength = turnLength
     }
 }
