@@ -11,20 +11,21 @@ extension Reactor {
         var busy = false
     }
 
-    /// One round: every shard free now that has events to decide gets a turn, the one that has waited longest first,
-    /// each leased for its turn (none when the low-water mark has passed every event). When no shard has any, every
-    /// free shard gets a turn, which moves the shards' checkpoints and the low-water mark up to the horizon.
+    /// One round (none when the low-water mark has passed every event): the shards with nothing to decide up to the
+    /// horizon have their checkpoints moved to it, and every shard free now that has events to decide gets a turn, the
+    /// one that has waited longest first, each leased for its turn.
     func round(holder: String) async throws -> Round {
         var round = Round()
         if try await shards.caughtUp() { return round }
-        let pending = try await timed(.turn) { try await shards.pending() }
-        let candidates = pending.isEmpty ? nil : pending
+        guard let work = try await timed(.turn, { try await shards.work() }) else { return round }
+        if !work.behind.isEmpty { try await timed(.turn) { try await shards.save(work.horizon, ofShards: work.behind) } }
+        guard !work.pending.isEmpty else { return round }
         var visited: [Int] = []
-        while let shard = try await timed(.turn, { try await shards.claim(holder: holder, excluding: visited, among: candidates) }) {
+        while let shard = try await timed(.turn, { try await shards.claim(holder: holder, excluding: visited, among: work.pending) }) {
             visited.append(shard)
             round.handled += try await turn(of: shard, holder: holder)
         }
-        round.busy = visited.count < (candidates?.count ?? shards.sharding.shards)
+        round.busy = visited.count < work.pending.count
         return round
     }
 

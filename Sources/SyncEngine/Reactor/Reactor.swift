@@ -65,7 +65,7 @@ public final class Reactor: Service {
     ///   - gather: the least time between a round and the next one a notification starts (see
     ///     ``EventStore/Follower/Configuration/gather``): on a busy log a round decides what arrived meanwhile in
     ///     batches, instead of a round of leases and checkpoints per append.
-    ///   - sharding: how many shards, tasks, and how long a lease lasts.
+    ///   - sharding: how many shards and tasks, how long a lease lasts and how long a turn goes on.
     ///   - decidesInBatches: false decides every event on its own, the path a batch falls back to (the benchmark's
     ///     baseline).
     ///   - metrics: where the time of each step is recorded.

@@ -17,8 +17,8 @@ public struct ReactorMetrics: Sendable {
 
     /// The steps of a shard's turn and of a tenant's batch, as `accord_reactor_step_seconds` names them.
     public enum Step: String, Sendable, CaseIterable {
-        /// A shard claimed, its tenants listed, its lease renewed before a batch, its checkpoint saved and its lease
-        /// given back.
+        /// A round's listing of the shards with events to decide, a shard claimed, its tenants listed, its lease
+        /// renewed before a batch, its checkpoint saved and its lease given back.
         case turn
         /// A tenant's next events read from the log.
         case read

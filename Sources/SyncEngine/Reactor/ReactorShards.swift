@@ -40,9 +40,8 @@ struct ReactorShards: Sendable {
     // MARK: Leases
 
     /// Leases the free shard (never leased, given back, lapsed, or already `holder`'s) that has waited longest for a
-    /// turn, leaving out `visited` and, when `among` is given, every shard not in it. Nil when every other shard is
-    /// held by someone else.
-    func claim(holder: String, excluding visited: [Int], among candidates: [Int]? = nil) async throws -> Int? {
+    /// turn among `candidates`, leaving out `visited`. Nil when every other candidate is held by someone else.
+    func claim(holder: String, excluding visited: [Int], among candidates: [Int]) async throws -> Int? {
         let (count, lease) = (sharding.shards, sharding.lease.seconds)
         // The shard rows are made once per process (they are never removed), not in every claim.
         let makeRows = !rowsMade.value.load(ordering: .acquiring)
@@ -61,7 +60,7 @@ struct ReactorShards: Sendable {
             FROM (
                 SELECT shard FROM reactor_shards
                 WHERE shard_count = \(count) AND (lease_until < clock_timestamp() OR holder = \(holder)) AND shard <> ALL(\(visited)::int8[])
-                  AND (\(candidates == nil)::boolean OR shard = ANY(\(candidates ?? [])::int8[]))
+                  AND shard = ANY(\(candidates)::int8[])
                 ORDER BY turn_at, shard LIMIT 1 FOR UPDATE SKIP LOCKED
             ) free
             WHERE s.shard_count = \(count) AND s.shard = free.shard
@@ -119,12 +118,25 @@ struct ReactorShards: Sendable {
         }
     }
 
-    /// The shards with a tenant that has events after its checkpoint (its own, its shard's or the low-water mark,
-    /// whichever is furthest) up to the newest event below the watermark, in one query: during one tenant's backlog a
-    /// round takes turns of those shards only, instead of a claim, a turn and a release of every shard per batch.
-    func pending() async throws -> [Int] {
+    /// What a round finds in one snapshot: the newest event below the watermark (the horizon), the shards with a
+    /// tenant that has events after its checkpoint up to it, and the other shards whose checkpoints are behind it.
+    struct RoundWork: Sendable {
+        var horizon: Checkpoint
+        /// Shards with events to decide: they get turns.
+        var pending: [Int]
+        /// Shards with nothing to decide up to the horizon whose checkpoints are behind it: they are moved to it
+        /// without a turn (``save(_:ofShards:)``).
+        var behind: [Int]
+    }
+
+    /// What a round has to do, in one query (nil when nothing: no shard pending or behind, or an empty log): for every
+    /// tenant its furthest checkpoint — its own, its shard's or the low-water mark — and one probe for an event after
+    /// it up to the horizon. During one tenant's backlog a round then takes turns of that tenant's shard only, instead
+    /// of a claim, a turn and a release of every shard per batch; and the other shards' checkpoints follow the horizon
+    /// without turns, so the low-water mark keeps up.
+    func work() async throws -> RoundWork? {
         let count = sharding.shards
-        return try await store.pool.withTransaction(scope: .system) { connection in
+        let rows = try await store.pool.withTransaction(scope: .system) { connection in
             // One probe per tenant, as in turn(of:): the plan's estimate passes jit_above_cost with many tenants.
             try await connection.execute("SELECT set_config('jit', 'off', true)")
             return try await connection.query(
@@ -134,24 +146,34 @@ struct ReactorShards: Sendable {
                     ORDER BY txid DESC, global_position DESC LIMIT 1
                 ), tenant_shards AS (
                     SELECT t.id, mod(mod(hashtextextended(t.id, 0), \(count)) + \(count), \(count)) AS shard FROM tenants t
+                ), pending AS MATERIALIZED (
+                    SELECT DISTINCT ts.shard
+                    FROM horizon h CROSS JOIN tenant_shards ts
+                    LEFT JOIN LATERAL (
+                        SELECT c.txid, c.global_position FROM projection_checkpoints c
+                        WHERE c.projection = \(Reactor.checkpointName) AND c.version = 1
+                          AND c.shard IN ('tenant/' || ts.id, \("shard/\(count)/")::text || ts.shard::text, 'all')
+                        ORDER BY c.txid DESC, c.global_position DESC LIMIT 1
+                    ) cp ON true
+                    WHERE EXISTS (
+                        SELECT 1 FROM events e
+                        WHERE e.tenant_id = ts.id
+                          AND (e.txid, e.global_position) > (coalesce(cp.txid, '0'::xid8), coalesce(cp.global_position, 0))
+                          AND (e.txid, e.global_position) <= (h.txid, h.global_position))
                 )
-                SELECT DISTINCT ts.shard
-                FROM horizon h CROSS JOIN tenant_shards ts
-                LEFT JOIN LATERAL (
-                    SELECT c.txid, c.global_position FROM projection_checkpoints c
-                    WHERE c.projection = \(Reactor.checkpointName) AND c.version = 1
-                      AND c.shard IN ('tenant/' || ts.id, \("shard/\(count)/")::text || ts.shard::text, 'all')
-                    ORDER BY c.txid DESC, c.global_position DESC LIMIT 1
-                ) cp ON true
-                WHERE EXISTS (
-                    SELECT 1 FROM events e
-                    WHERE e.tenant_id = ts.id
-                      AND (e.txid, e.global_position) > (coalesce(cp.txid, '0'::xid8), coalesce(cp.global_position, 0))
-                      AND (e.txid, e.global_position) <= (h.txid, h.global_position))
-                ORDER BY ts.shard
+                SELECT h.txid, h.global_position, n::int8, n IN (SELECT shard FROM pending)
+                FROM horizon h CROSS JOIN generate_series(0, \(count) - 1) n
+                LEFT JOIN projection_checkpoints c
+                    ON c.projection = \(Reactor.checkpointName) AND c.version = 1 AND c.shard = \("shard/\(count)/")::text || n::text
+                WHERE n IN (SELECT shard FROM pending) OR c.txid IS NULL OR (c.txid, c.global_position) < (h.txid, h.global_position)
+                ORDER BY n
                 """
-            ).decode(Int.self)
+            ).decode((UInt64, Int64, Int, Bool).self)
         }
+        guard let first = rows.first else { return nil }
+        return RoundWork(
+            horizon: Checkpoint(transactionID: first.0, globalPosition: first.1), pending: rows.filter(\.3).map(\.2),
+            behind: rows.filter { !$0.3 }.map(\.2))
     }
 
     /// The tenants of a shard with events after their checkpoint up to the horizon, in one snapshot; nil when the
@@ -210,11 +232,20 @@ struct ReactorShards: Sendable {
     /// before, and the low-water mark, which only moves forward, stayed behind both for good — in a quiet log no
     /// shard moves again, so the reactor looked one event behind forever.
     func save(_ checkpoint: Checkpoint, ofShard shard: Int) async throws {
+        try await save(checkpoint, ofShards: [shard])
+    }
+
+    /// Saves the same checkpoint for several shards in one transaction (shards a round found with nothing to decide
+    /// up to its horizon), and moves the low-water mark as ``save(_:ofShard:)`` does. A checkpoint never moves back,
+    /// so a turn of one of them saving at the same time keeps whichever is further.
+    func save(_ checkpoint: Checkpoint, ofShards shards: [Int]) async throws {
         let count = sharding.shards
         try await store.pool.withTransaction(scope: .system) { connection in
             try await connection.execute("SELECT pg_advisory_xact_lock(hashtextextended('accord.reactor/low-water-mark', 0))")
-            try await store.saveCheckpoint(
-                checkpoint, projection: Reactor.checkpointName, version: 1, shard: Self.name(of: shard, count), on: connection)
+            for shard in shards {
+                try await store.saveCheckpoint(
+                    checkpoint, projection: Reactor.checkpointName, version: 1, shard: Self.name(of: shard, count), on: connection)
+            }
             let oldest = try await connection.query(
                 """
                 SELECT txid, global_position, count(*) OVER () FROM projection_checkpoints
