@@ -1,6 +1,7 @@
 import EventStore
 import Logging
 import Projections
+import Synchronization
 
 extension Reactor {
     /// What one round did.
@@ -12,13 +13,16 @@ extension Reactor {
     }
 
     /// One round (none when the low-water mark has passed every event): the shards with nothing to decide up to the
-    /// horizon have their checkpoints moved to it, and every shard free now that has events to decide gets a turn, the
-    /// one that has waited longest first, each leased for its turn.
+    /// horizon have their checkpoints moved to it — when no shard has anything to decide, else at most once a second
+    /// (during a backlog the busy shard holds the low-water mark back anyway) —, and every shard free now that has
+    /// events to decide gets a turn, the one that has waited longest first, each leased for its turn.
     func round(holder: String) async throws -> Round {
         var round = Round()
         if try await shards.caughtUp() { return round }
         guard let work = try await timed(.turn, { try await shards.work() }) else { return round }
-        if !work.behind.isEmpty { try await timed(.turn) { try await shards.save(work.horizon, ofShards: work.behind) } }
+        if !work.behind.isEmpty, work.pending.isEmpty || advanceIsDue() {
+            try await timed(.turn) { try await shards.save(work.horizon, ofShards: work.behind) }
+        }
         guard !work.pending.isEmpty else { return round }
         var visited: [Int] = []
         while let shard = try await timed(.turn, { try await shards.claim(holder: holder, excluding: visited, among: work.pending) }) {
@@ -105,6 +109,16 @@ extension Reactor {
         let end = max(batch.readUpTo, handled ?? pending.checkpoint)
         if end > pending.checkpoint { try await timed(.checkpoint) { try await shards.save(end, of: pending.tenant) } }
         return (batch.events.count, end)
+    }
+
+    /// Whether a second has passed since a round last moved idle shards' checkpoints (and then it counts as done now).
+    private func advanceIsDue() -> Bool {
+        shardsAdvanced.withLock { last in
+            let now = ContinuousClock.now
+            guard last.map({ now - $0 >= .seconds(1) }) ?? true else { return false }
+            last = now
+            return true
+        }
     }
 
     /// Runs one step of a turn or a batch, recording its time (``ReactorMetrics/Step``).
