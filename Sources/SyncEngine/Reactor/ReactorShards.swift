@@ -141,18 +141,15 @@ struct ReactorShards: Sendable {
             try await connection.execute("SELECT set_config('jit', 'off', true)")
             return try await connection.query(
                 """
-                WITH horizon AS MATERIALIZED (
-                    SELECT txid, global_position FROM events WHERE txid < pg_snapshot_xmin(pg_current_snapshot())
-                    ORDER BY txid DESC, global_position DESC LIMIT 1
-                ), tenant_shards AS (
-                    SELECT t.id, mod(mod(hashtextextended(t.id, 0), \(count)) + \(count), \(count)) AS shard FROM tenants t
+                WITH horizon AS MATERIALIZED (\(Self.horizon)), tenant_shards AS (
+                    SELECT t.id, \(shard(ofTenant: "t.id")) AS shard FROM tenants t
                 ), pending AS MATERIALIZED (
                     SELECT DISTINCT ts.shard
                     FROM horizon h CROSS JOIN tenant_shards ts
                     LEFT JOIN LATERAL (
                         SELECT c.txid, c.global_position FROM projection_checkpoints c
                         WHERE c.projection = \(Reactor.checkpointName) AND c.version = 1
-                          AND c.shard IN ('tenant/' || ts.id, \("shard/\(count)/")::text || ts.shard::text, 'all')
+                          AND c.shard IN ('tenant/' || ts.id, \(checkpointName(ofShard: "ts.shard")), 'all')
                         ORDER BY c.txid DESC, c.global_position DESC LIMIT 1
                     ) cp ON true
                     WHERE EXISTS (
@@ -164,7 +161,7 @@ struct ReactorShards: Sendable {
                 SELECT h.txid, h.global_position, n::int8, n IN (SELECT shard FROM pending)
                 FROM horizon h CROSS JOIN generate_series(0, \(count) - 1) n
                 LEFT JOIN projection_checkpoints c
-                    ON c.projection = \(Reactor.checkpointName) AND c.version = 1 AND c.shard = \("shard/\(count)/")::text || n::text
+                    ON c.projection = \(Reactor.checkpointName) AND c.version = 1 AND c.shard = \(checkpointName(ofShard: "n"))
                 WHERE n IN (SELECT shard FROM pending) OR c.txid IS NULL OR (c.txid, c.global_position) < (h.txid, h.global_position)
                 ORDER BY n
                 """
@@ -179,7 +176,6 @@ struct ReactorShards: Sendable {
     /// The tenants of a shard with events after their checkpoint up to the horizon, in one snapshot; nil when the
     /// log is empty. A tenant's checkpoint is its own when that is ahead of the shard's, else the shard's.
     func turn(of shard: Int) async throws -> Turn? {
-        let count = sharding.shards
         return try await store.pool.withTransaction(scope: .system) { connection in
             // One probe per tenant of the shard: with many tenants the plan's estimate passes jit_above_cost although
             // it runs in milliseconds (the same as the inbox's claims, ClaimTurns).
@@ -187,10 +183,7 @@ struct ReactorShards: Sendable {
             let base = try await self.base(of: shard, on: connection)
             let rows = try await connection.query(
                 """
-                WITH horizon AS MATERIALIZED (
-                    SELECT txid, global_position FROM events WHERE txid < pg_snapshot_xmin(pg_current_snapshot())
-                    ORDER BY txid DESC, global_position DESC LIMIT 1
-                ), tenant_checkpoints AS (
+                WITH horizon AS MATERIALIZED (\(Self.horizon)), tenant_checkpoints AS (
                     SELECT t.id, CASE WHEN c.txid IS NOT NULL AND (c.txid, c.global_position) > (\(String(base.transactionID))::xid8, \(base.globalPosition))
                                       THEN c.txid ELSE \(String(base.transactionID))::xid8 END AS txid,
                                  CASE WHEN c.txid IS NOT NULL AND (c.txid, c.global_position) > (\(String(base.transactionID))::xid8, \(base.globalPosition))
@@ -198,7 +191,7 @@ struct ReactorShards: Sendable {
                     FROM tenants t
                     LEFT JOIN projection_checkpoints c
                         ON c.projection = \(Reactor.checkpointName) AND c.version = 1 AND c.shard = 'tenant/' || t.id
-                    WHERE mod(mod(hashtextextended(t.id, 0), \(count)) + \(count), \(count)) = \(shard)
+                    WHERE \(self.shard(ofTenant: "t.id")) = \(shard)
                 )
                 SELECT h.txid, h.global_position, t.id, t.txid, t.global_position
                 FROM horizon h LEFT JOIN tenant_checkpoints t ON EXISTS (
@@ -271,4 +264,21 @@ struct ReactorShards: Sendable {
     }
 
     private static func name(of shard: Int, _ count: Int) -> String { "shard/\(count)/\(shard)" }
+
+    /// A shard's checkpoint name (``name(of:_:)``) for the shard number in `column`, as SQL.
+    private func checkpointName(ofShard column: String) -> PGQuery {
+        "\("shard/\(sharding.shards)/")::text || \(unsafeRaw: column)::text"
+    }
+
+    /// The newest event below the watermark, as SQL: the horizon a round and a turn read up to.
+    private static let horizon: PGQuery = """
+        SELECT txid, global_position FROM events WHERE txid < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY txid DESC, global_position DESC LIMIT 1
+        """
+
+    /// The shard of the tenant whose id is in `column`, as SQL: a stable hash of the id, modulo the number of shards.
+    /// One definition for the round's listing and a shard's turn, which must agree on it.
+    private func shard(ofTenant column: String) -> PGQuery {
+        "mod(mod(hashtextextended(\(unsafeRaw: column), 0), \(sharding.shards)) + \(sharding.shards), \(sharding.shards))"
+    }
 }
