@@ -36,32 +36,42 @@ extension Reactor {
     /// One turn of a shard, which `holder` has leased: in passes, each tenant with events to handle gets one batch,
     /// the least behind first, so a tenant with a backlog of 50,000 events takes one batch per pass and the others'
     /// single changes are decided in the first pass. Passes go on while a tenant has events up to the turn's horizon,
-    /// for ``ReactorSharding/turnLength``. Then the shard's checkpoint moves to the oldest of its tenants, and the
-    /// lease is given back. A tenant whose event fails keeps its checkpoint just before it; the turn goes on with the
-    /// other tenants and throws the first failure at its end.
+    /// for ``ReactorSharding/turnLength``. The lease is renewed before a batch once a quarter of it has passed. At the
+    /// turn's end, in one transaction, each tenant's checkpoint moves to where it got, the shard's to the oldest of
+    /// its tenants, and the lease is given back (``ReactorShards/finish(_:holder:tenants:shardCheckpoint:)``): a crash
+    /// mid-turn handles the turn's batches again, which issues nothing new. A tenant whose event fails keeps its
+    /// checkpoint just before it; the turn goes on with the other tenants and throws the first failure at its end.
     /// - Returns: the events handled.
     func turn(of shard: Int, holder: String) async throws -> Int {
         var handled = 0
+        // Where each tenant got in this turn, saved at its end (also when it ends early).
+        var reached: [TenantID: Checkpoint] = [:]
         do {
             guard let turn = try await timed(.turn, { try await shards.turn(of: shard) }) else {
                 try await timed(.turn) { try await shards.release(shard, holder: holder) }
                 return 0
             }
             let ends = ContinuousClock.now.advanced(by: shards.sharding.turnLength)
+            var renewed = ContinuousClock.now
             var oldest = turn.horizon
             var failure: (any Error)?
             var tenants = turn.tenants
             repeat {
                 var behind: [ReactorShards.Pending] = []
                 for pending in tenants {
-                    guard try await timed(.turn, { try await shards.renew(shard, holder: holder) }) else {
-                        logger.warning("reactor shard taken over by another task mid-turn", metadata: ["shard": "\(shard)", "holder": "\(holder)"])
-                        return handled
+                    if ContinuousClock.now - renewed >= shards.sharding.lease / 4 {
+                        renewed = ContinuousClock.now
+                        guard try await timed(.turn, { try await shards.renew(shard, holder: holder) }) else {
+                            logger.warning("reactor shard taken over by another task mid-turn", metadata: ["shard": "\(shard)", "holder": "\(holder)"])
+                            try await shards.finish(shard, holder: holder, tenants: reached, shardCheckpoint: nil)
+                            return handled
+                        }
                     }
                     do {
-                        let (count, reached) = try await batch(of: pending, until: turn.horizon)
+                        let (count, end) = try await batch(of: pending, until: turn.horizon)
                         handled += count
-                        if reached < turn.horizon { behind.append(ReactorShards.Pending(tenant: pending.tenant, checkpoint: reached)) }
+                        if end > pending.checkpoint { reached[pending.tenant] = end }
+                        if end < turn.horizon { behind.append(ReactorShards.Pending(tenant: pending.tenant, checkpoint: end)) }
                     } catch {
                         // One tenant's failing event never keeps the shard's other tenants waiting; the shard's
                         // checkpoint stays at or before it.
@@ -72,20 +82,22 @@ extension Reactor {
                 tenants = behind
             } while !tenants.isEmpty && ContinuousClock.now < ends
             oldest = tenants.reduce(oldest) { min($0, $1.checkpoint) }
-            try await timed(.turn) {
-                if oldest > turn.base { try await shards.save(oldest, ofShard: shard) }
-                try await shards.release(shard, holder: holder)
+            try await timed(.checkpoint) {
+                try await shards.finish(shard, holder: holder, tenants: reached, shardCheckpoint: oldest > turn.base ? oldest : nil)
             }
             if let failure { throw failure }
             return handled
         } catch {
-            try? await shards.release(shard, holder: holder)
+            if (try? await shards.finish(shard, holder: holder, tenants: reached, shardCheckpoint: nil)) == nil {
+                try? await shards.release(shard, holder: holder)
+            }
             throw error
         }
     }
 
     /// One batch of a tenant: its next events after its checkpoint up to the turn's horizon, handled in order.
-    /// - Returns: how many were handled and where the tenant now stands (the horizon when it has caught up).
+    /// - Returns: how many were handled and where the tenant now stands (the horizon when it has caught up), which the
+    ///   turn saves at its end.
     private func batch(of pending: ReactorShards.Pending, until horizon: Checkpoint) async throws -> (Int, Checkpoint) {
         let batch = try await timed(.read) {
             try await store.pool.withTransaction(scope: .system) { connection in
@@ -97,8 +109,8 @@ extension Reactor {
         if let last = batch.events.last {
             try await timed(.waitIndex) { try await ProjectionProgress(store: store).waitUntil([MatchIndexProjector().name], reached: last.checkpoint) }
         }
-        // One checkpoint per batch: a crash before it handles the batch again, which issues nothing new (decisions
-        // are keyed by their causing event). A failing event keeps the checkpoint just before it.
+        // A crash before the turn's end handles the batch again, which issues nothing new (decisions are keyed by their
+        // causing event). A failing event keeps the checkpoint just before it.
         var handled: Checkpoint?
         do {
             try await handle(batch.events, handled: &handled)
@@ -106,9 +118,7 @@ extension Reactor {
             if let handled { try? await shards.save(handled, of: pending.tenant) }
             throw error
         }
-        let end = max(batch.readUpTo, handled ?? pending.checkpoint)
-        if end > pending.checkpoint { try await timed(.checkpoint) { try await shards.save(end, of: pending.tenant) } }
-        return (batch.events.count, end)
+        return (batch.events.count, max(batch.readUpTo, handled ?? pending.checkpoint))
     }
 
     /// Whether a second has passed since a round last moved idle shards' checkpoints (and then it counts as done now).

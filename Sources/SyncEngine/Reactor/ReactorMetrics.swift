@@ -18,7 +18,7 @@ public struct ReactorMetrics: Sendable {
     /// The steps of a shard's turn and of a tenant's batch, as `accord_reactor_step_seconds` names them.
     public enum Step: String, Sendable, CaseIterable {
         /// A round's listing of the shards with events to decide, a shard claimed, its tenants listed, its lease
-        /// renewed before a batch, its checkpoint saved and its lease given back.
+        /// renewed (once a quarter of it has passed).
         case turn
         /// A tenant's next events read from the log.
         case read
@@ -32,7 +32,7 @@ public struct ReactorMetrics: Sendable {
         case append
         /// An event decided on its own (read, decision and append together).
         case oneByOne = "one_by_one"
-        /// The tenant's checkpoint saved after its batch.
+        /// The end of a shard's turn: its tenants' checkpoints and its own saved, its lease given back.
         case checkpoint
     }
 

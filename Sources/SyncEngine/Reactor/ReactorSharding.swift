@@ -11,7 +11,8 @@ public struct ReactorSharding: Sendable, Hashable {
     /// How many reactor tasks this process runs (`ACCORD_REACTOR_TASKS`); each holds at most one shard at a time.
     public var tasks: Int
     /// How long a shard stays leased without being renewed (`ACCORD_REACTOR_LEASE`): a killed process's shards are
-    /// taken over after at most this. The holder renews it before each tenant's batch, so a batch must take less.
+    /// taken over after at most this. The holder renews it before a batch once a quarter of it has passed, so a batch
+    /// must take less than three quarters of it.
     public var lease: Duration
     /// How long a turn goes on giving its tenants further batches while some still have events up to its horizon
     /// (a tenant's backlog then pays a shard's claim, listing and release once per turn, not once per batch). Other

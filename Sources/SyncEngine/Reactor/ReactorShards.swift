@@ -90,14 +90,15 @@ struct ReactorShards: Sendable {
 
     /// Gives a shard back after its turn, so that any task may take it at once.
     func release(_ shard: Int, holder: String) async throws {
-        _ = try await store.pool.pipeline(
-            scope: .system,
-            [
-                """
-                UPDATE reactor_shards SET holder = NULL, lease_until = '-infinity'
-                WHERE shard_count = \(sharding.shards) AND shard = \(shard) AND holder = \(holder)
-                """
-            ])
+        _ = try await store.pool.pipeline(scope: .system, [releasing(shard, holder: holder)])
+    }
+
+    /// The statement that gives `holder`'s lease of a shard back.
+    private func releasing(_ shard: Int, holder: String) -> PGQuery {
+        """
+        UPDATE reactor_shards SET holder = NULL, lease_until = '-infinity'
+        WHERE shard_count = \(sharding.shards) AND shard = \(shard) AND holder = \(holder)
+        """
     }
 
     // MARK: Turns
@@ -232,25 +233,44 @@ struct ReactorShards: Sendable {
     /// up to its horizon), and moves the low-water mark as ``save(_:ofShard:)`` does. A checkpoint never moves back,
     /// so a turn of one of them saving at the same time keeps whichever is further.
     func save(_ checkpoint: Checkpoint, ofShards shards: [Int]) async throws {
-        let count = sharding.shards
         try await store.pool.withTransaction(scope: .system) { connection in
-            try await connection.execute("SELECT pg_advisory_xact_lock(hashtextextended('accord.reactor/low-water-mark', 0))")
-            for shard in shards {
-                try await store.saveCheckpoint(
-                    checkpoint, projection: Reactor.checkpointName, version: 1, shard: Self.name(of: shard, count), on: connection)
+            try await save(checkpoint, ofShards: shards, on: connection)
+        }
+    }
+
+    /// Ends `holder`'s turn of a shard in one transaction: each tenant's checkpoint moved to where the turn got it, the
+    /// shard's moved (when `shardCheckpoint` is not nil, with the low-water mark as ``save(_:ofShard:)``), and the lease
+    /// given back (if `holder` still holds it).
+    func finish(_ shard: Int, holder: String, tenants: [TenantID: Checkpoint], shardCheckpoint: Checkpoint?) async throws {
+        try await store.pool.withTransaction(scope: .system) { connection in
+            for (tenant, checkpoint) in tenants.sorted(by: { $0.key < $1.key }) {
+                try await store.saveCheckpoint(checkpoint, projection: Reactor.checkpointName, version: 1, shard: "tenant/\(tenant)", on: connection)
             }
-            let oldest = try await connection.query(
-                """
-                SELECT txid, global_position, count(*) OVER () FROM projection_checkpoints
-                WHERE projection = \(Reactor.checkpointName) AND version = 1 AND shard LIKE \("shard/\(count)/%")
-                ORDER BY txid, global_position LIMIT 1
-                """
-            ).decode((UInt64, Int64, Int).self).first
-            if let oldest, oldest.2 == count {
-                try await store.saveCheckpoint(
-                    Checkpoint(transactionID: oldest.0, globalPosition: oldest.1), projection: Reactor.checkpointName, version: 1,
-                    on: connection)
-            }
+            if let shardCheckpoint { try await save(shardCheckpoint, ofShards: [shard], on: connection) }
+            try await connection.execute(releasing(shard, holder: holder))
+        }
+    }
+
+    /// Saves shards' checkpoints and moves the low-water mark to the oldest shard's checkpoint once every shard has
+    /// one, under the low-water mark's lock (see ``save(_:ofShard:)``).
+    private func save(_ checkpoint: Checkpoint, ofShards shards: [Int], on connection: PGConnection) async throws {
+        let count = sharding.shards
+        try await connection.execute("SELECT pg_advisory_xact_lock(hashtextextended('accord.reactor/low-water-mark', 0))")
+        for shard in shards {
+            try await store.saveCheckpoint(
+                checkpoint, projection: Reactor.checkpointName, version: 1, shard: Self.name(of: shard, count), on: connection)
+        }
+        let oldest = try await connection.query(
+            """
+            SELECT txid, global_position, count(*) OVER () FROM projection_checkpoints
+            WHERE projection = \(Reactor.checkpointName) AND version = 1 AND shard LIKE \("shard/\(count)/%")
+            ORDER BY txid, global_position LIMIT 1
+            """
+        ).decode((UInt64, Int64, Int).self).first
+        if let oldest, oldest.2 == count {
+            try await store.saveCheckpoint(
+                Checkpoint(transactionID: oldest.0, globalPosition: oldest.1), projection: Reactor.checkpointName, version: 1,
+                on: connection)
         }
     }
 
