@@ -120,6 +120,11 @@ extension Reactor {
             logger.debug("a batch raced another writer; deciding its events one by one", metadata: ["tenant": "\(tenant)", "events": "\(run.count)"])
             return false
         }
+        // The cache takes the partnering this batch folded forward, instead of reading its events back next batch.
+        let partnersAppended = decided.count { $0.event.homeStream == .partners }
+        if partnersAppended > 0 {
+            await cache.advance(tenant, partnering: partnering, version: read.snapshot.partneringVersion + Int64(partnersAppended))
+        }
         decidedTogether.add(run.count, ordering: .relaxed)
         logger.debug("decided a batch", metadata: ["tenant": "\(tenant)", "events": "\(run.count)", "event.count": "\(decided.count)"])
         return true

@@ -260,9 +260,10 @@ public final class Reactor: Service {
         for customer: CustomerRef, observed: CustomerObserved?, causation: UUID, settings: TenantSettings, partnering: PartneringState,
         states: [CustomerRef: (state: CustomerState, version: Int64)], candidates: [MatchKey: [MatchCandidate]], matchingHeld: Bool
     ) -> SyncDecision {
-        let facts = Dictionary(uniqueKeysWithValues: states.compactMap { ref, loaded in CustomerFacts(loaded.state).map { (ref, $0) } })
+        // Facts of the customers the decision looks at only (a batch's states hold every customer of the batch).
         let context = SyncContext(
-            settings: settings, partnering: partnering, customer: states[customer]!.state, customerFacts: { facts[$0] },
+            settings: settings, partnering: partnering, customer: states[customer]!.state,
+            customerFacts: { states[$0].flatMap { CustomerFacts($0.state) } },
             lookup: { candidates[$0] ?? [] }, matchingHeld: matchingHeld)
         return SyncPolicy.decide(
             observed: observed ?? CustomerObserved(customer: customer, fields: states[customer]!.state.fields), causationId: causation,

@@ -61,6 +61,18 @@ public actor TenantStateCache {
         return snapshot
     }
 
+    /// Takes in the tenant's partnering as the caller folded it forward with the `partners` events it appended itself
+    /// (with the version it read as the expected one, so nothing came between), so the next snapshot need not read
+    /// them back and decode them. Ignored when the state held is at that version or past it, or not held at all.
+    /// - Parameters:
+    ///   - partnering: the fold of the `partners` stream up to `version`.
+    ///   - version: the stream's version after the caller's append.
+    public func advance(_ tenant: TenantID, partnering: PartneringState, version: Int64) {
+        guard let held = snapshots[tenant], held.partneringVersion < version else { return }
+        snapshots[tenant]?.partnering = partnering
+        snapshots[tenant]?.partneringVersion = version
+    }
+
     /// Forgets a tenant's state (e.g. after a failure that may have left it half caught up).
     public func forget(_ tenant: TenantID) { snapshots[tenant] = nil }
 }
