@@ -74,7 +74,11 @@ let package = Package(
 
         // MARK: The pure domain (no IO)
 
-        .target(name: "SyncDomain", dependencies: [], swiftSettings: swiftSettings),
+        .target(name: "SyncDomain", dependencies: ["StreamingJSON"], swiftSettings: swiftSettings),
+
+        // MARK: JSON written in one pass (events and read-model rows)
+
+        .target(name: "StreamingJSON", dependencies: [], swiftSettings: swiftSettings),
 
         // MARK: The domain on the log: the event codec and the decider runtime
 
@@ -98,6 +102,7 @@ let package = Package(
                 "EventSourcing",
                 "EventStore",
                 "PGClient",
+                "StreamingJSON",
                 "SyncDomain",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -373,6 +378,11 @@ let package = Package(
                 "EventSourcing", "EventStore", "PGClient", "SyncDomain", "PostgresTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StreamingJSONTests",
+            dependencies: ["StreamingJSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

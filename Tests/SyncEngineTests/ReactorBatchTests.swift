@@ -63,9 +63,11 @@ struct ReactorBatchTests {
                 _ = try await engine.observe(.economic(100 + index), ["name": "Customer \(index)", "email": "c\(index)@batch.example", "currency": "DKK"])
             }
             try await engine.settle()
+            // Each event's JSON with sorted keys: payloads keep no key order (stored as jsonb).
             result.trace = try await engine.events().map { event in
                 let (type, _, data) = try event.encode()
-                return "\(type) \(String(decoding: data, as: UTF8.self))"
+                let sorted = try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: data), options: [.sortedKeys])
+                return "\(type) \(String(decoding: sorted, as: UTF8.self))"
             }.sorted()
             result.decidedTogether = engine.reactor.eventsDecidedTogether
         }

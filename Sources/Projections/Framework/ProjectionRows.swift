@@ -1,5 +1,6 @@
 import Foundation
 public import PGClient
+import StreamingJSON
 
 /// Moves read-model rows between Swift and a projection table as JSON, whole batches per statement:
 /// `to_jsonb(row)` to load, `jsonb_populate_recordset` to upsert, `jsonb_to_recordset` to delete.
@@ -126,13 +127,13 @@ public enum ProjectionJSON {
     /// Encodes values as one JSON array.
     /// - Throws: an encoding error.
     public static func array(_ values: [some Encodable]) throws -> PGJSON {
-        PGJSON(text: String(decoding: try encoder.encode(values), as: UTF8.self))
+        PGJSON(text: try writer.encode(values))
     }
 
     /// Encodes one value.
     /// - Throws: an encoding error.
     public static func encode(_ value: some Encodable) throws -> PGJSON {
-        PGJSON(text: String(decoding: try encoder.encode(value), as: UTF8.self))
+        PGJSON(text: try writer.encode(value))
     }
 
     /// Decodes one value.
@@ -141,15 +142,8 @@ public enum ProjectionJSON {
         try decoder.decode(Value.self, from: Data(json.text.utf8))
     }
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(PGTimestamp.format(date))
-        }
-        return encoder
-    }()
+    /// Rows are written in one pass: PostgreSQL reads them as `jsonb`, which keeps no key order.
+    private static let writer = StreamingJSONEncoder(dateFormat: { PGTimestamp.format($0) })
 
     private static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()

@@ -1,17 +1,15 @@
 import Foundation
+import StreamingJSON
 
-/// The JSON conventions of stored payloads: sorted keys, ISO 8601 UTC dates with milliseconds
+/// The JSON conventions of stored payloads: keys in their declaration order, ISO 8601 UTC dates with milliseconds
 /// (dates without fractional seconds are accepted when reading).
 enum EventJSON {
     static func encode(_ payload: some Encodable) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(withFraction))
-        }
-        return try encoder.encode(payload)
+        Data(try encoder.encode(payload).utf8)
     }
+
+    /// Writes payloads in one pass (they are stored as `jsonb`, which keeps no key order).
+    private static let encoder = StreamingJSONEncoder(dateFormat: { $0.formatted(withFraction) })
 
     static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         let decoder = JSONDecoder()
