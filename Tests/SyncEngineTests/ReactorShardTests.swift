@@ -244,6 +244,39 @@ struct ReactorShardTests {
         }
     }
 
+    @Test("a tenant's reactor lag counts its events after its furthest checkpoint: its own, its shard's or the low-water mark")
+    func lagFromFurthestCheckpoint() async throws {
+        try await EngineHarness.run { engine throws in
+            let other = try await engine.database.addTenant("other-1", pool: engine.store.pool)
+            try await observe(.economic(1), "a@example.com", tenant: engine.tenant, engine: engine)
+            try await observe(.economic(2), "b@example.com", tenant: other, engine: engine)
+            func behind() async throws -> [String: Int] {
+                let rows = try await engine.store.pool.withTransaction(scope: .system) { connection in
+                    try await Reactor.tenantsBehind(countingUpTo: 1_000, on: connection)
+                }
+                return Dictionary(uniqueKeysWithValues: rows.map { ($0.tenant, $0.events) })
+            }
+            func save(_ shard: String) async throws {
+                try await engine.store.pool.withTransaction(scope: .system) { connection in
+                    let last = try await connection.query("SELECT txid, global_position FROM events ORDER BY txid DESC, global_position DESC LIMIT 1")
+                        .decode((UInt64, Int64).self)[0]
+                    try await engine.store.saveCheckpoint(
+                        Checkpoint(transactionID: last.0, globalPosition: last.1), projection: Reactor.checkpointName, version: 1, shard: shard,
+                        on: connection)
+                }
+            }
+            let unhandled = try await behind()
+            #expect(unhandled[engine.tenant.rawValue, default: 0] >= 1 && unhandled[other.rawValue, default: 0] >= 1, "\(unhandled)")
+            // The other tenant's own checkpoint at the log's end: it is not behind, though the low-water mark is.
+            try await save("tenant/\(other)")
+            #expect(try await behind()[other.rawValue] == nil)
+            #expect(try await behind()[engine.tenant.rawValue] == unhandled[engine.tenant.rawValue])
+            // The first tenant's shard's checkpoint (under 3 shards) at the log's end: it is not behind either.
+            try await save("shard/3/\(try await shard(of: engine.tenant, count: 3, engine: engine))")
+            #expect(try await behind() == [:])
+        }
+    }
+
     @Test("shards saved at the same time leave the low-water mark at the oldest of them, never behind every one")
     func lowWaterMarkFollowsConcurrentSaves() async throws {
         try await EngineHarness.run { engine throws in

@@ -20,7 +20,7 @@ public struct PostgresServerHealth: ServerHealth {
         } ?? false
     }
 
-    /// One scrape's worth: four statements in one transaction (system scope), and the pool's own counts.
+    /// One scrape's worth: five statements in one transaction (system scope), and the pool's own counts.
     /// - Throws: ``PGClient/PGError``.
     public func operations() async throws -> OperationsSnapshot {
         var snapshot = OperationsSnapshot()
@@ -43,12 +43,11 @@ public struct PostgresServerHealth: ServerHealth {
             snapshot.outbound["in_flight"] =
                 try await connection.query("SELECT count(*) FROM outbound_claims WHERE NOT released AND expires_at > now()").singleValue(Int.self)
                 ?? 0
-            // Per follower, the tenants of the events after its checkpoint (the reactor's checkpoint has its own name).
+            // Per projection, the tenants of the events after its checkpoint; the reactor's, after each tenant's furthest
+            // checkpoint (the low-water mark stays behind a tenant whose shard's neighbour has a backlog).
             snapshot.lag = try await connection.query(
                 """
-                SELECT f.name, e.tenant_id, count(*)::int FROM (
-                    SELECT name, version FROM projections WHERE state = 'active' UNION ALL SELECT \(Reactor.checkpointName), 1
-                ) f
+                SELECT f.name, e.tenant_id, count(*)::int FROM (SELECT name, version FROM projections WHERE state = 'active') f
                 LEFT JOIN projection_checkpoints c ON c.projection = f.name AND c.version = f.version AND c.shard = 'all'
                 CROSS JOIN LATERAL (
                     SELECT tenant_id FROM events
@@ -57,6 +56,9 @@ public struct PostgresServerHealth: ServerHealth {
                 GROUP BY f.name, e.tenant_id ORDER BY f.name, e.tenant_id
                 """
             ).decode((String, String, Int).self).map { OperationsSnapshot.Lag(follower: $0.0, tenant: $0.1, events: $0.2) }
+            snapshot.lag += try await Reactor.tenantsBehind(countingUpTo: OperationsSnapshot.lagCountLimit, on: connection).map {
+                OperationsSnapshot.Lag(follower: Reactor.checkpointName, tenant: $0.tenant, events: $0.events)
+            }
         }
         snapshot.pool = pool.usage
         return snapshot

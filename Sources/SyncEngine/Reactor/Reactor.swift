@@ -111,6 +111,14 @@ public final class Reactor: Service {
         await follower.run { try await round(holder: holder).handled == 0 ? .idle() : .worked }
     }
 
+    /// How many events each tenant has that the reactor has not handled — after the tenant's furthest checkpoint (its
+    /// own, its shard's or the low-water mark), counted up to `limit` —, for the operations metrics; tenants with none
+    /// are left out.
+    /// - Parameter connection: a transaction in the system scope.
+    public static func tenantsBehind(countingUpTo limit: Int, on connection: PGConnection) async throws -> [(tenant: String, events: Int)] {
+        try await ReactorShards.tenantsBehind(countingUpTo: limit, on: connection)
+    }
+
     /// How many events this reactor has decided in batches (``decideTogether(_:)``) since it started, for tests and
     /// benchmarks; the others were decided one at a time.
     public var eventsDecidedTogether: Int { decidedTogether.load(ordering: .relaxed) }

@@ -299,6 +299,39 @@ struct ReactorShards: Sendable {
     /// The shard of the tenant whose id is in `column`, as SQL: a stable hash of the id, modulo the number of shards.
     /// One definition for the round's listing and a shard's turn, which must agree on it.
     private func shard(ofTenant column: String) -> PGQuery {
-        "mod(mod(hashtextextended(\(unsafeRaw: column), 0), \(sharding.shards)) + \(sharding.shards), \(sharding.shards))"
+        Self.shard(ofTenant: column, count: "\(sharding.shards)")
+    }
+
+    /// The same, for the number of shards in the SQL expression `count`.
+    private static func shard(ofTenant column: String, count: String) -> PGQuery {
+        "mod(mod(hashtextextended(\(unsafeRaw: column), 0), \(unsafeRaw: count)) + \(unsafeRaw: count), \(unsafeRaw: count))"
+    }
+
+    // MARK: Lag
+
+    /// How many events each tenant has after its furthest checkpoint — its own, its shard's (under any number of
+    /// shards a checkpoint was saved for: each says every event of that shard's tenants up to it is handled) or the
+    /// low-water mark —, counted up to `limit`; tenants with none are left out. One index probe per tenant.
+    static func tenantsBehind(countingUpTo limit: Int, on connection: PGConnection) async throws -> [(tenant: String, events: Int)] {
+        try await connection.query(
+            """
+            SELECT t.id, count(*)::int FROM tenants t
+            LEFT JOIN LATERAL (
+                SELECT c.txid, c.global_position FROM projection_checkpoints c
+                WHERE c.projection = \(Reactor.checkpointName) AND c.version = 1
+                  AND (c.shard IN ('tenant/' || t.id, 'all')
+                       OR c.shard LIKE 'shard/%/%'
+                          AND split_part(c.shard, '/', 3)::int8 = \(shard(ofTenant: "t.id", count: "split_part(c.shard, '/', 2)::int8")))
+                ORDER BY c.txid DESC, c.global_position DESC LIMIT 1
+            ) cp ON true
+            CROSS JOIN LATERAL (
+                SELECT 1 FROM events e
+                WHERE e.tenant_id = t.id
+                  AND (e.txid, e.global_position) > (coalesce(cp.txid, '0'::xid8), coalesce(cp.global_position, 0))
+                LIMIT \(limit)
+            ) e
+            GROUP BY t.id ORDER BY t.id
+            """
+        ).decode((String, Int).self).map { (tenant: $0.0, events: $0.1) }
     }
 }
