@@ -68,10 +68,14 @@ extension Reactor {
     ///   appended then.
     func decideTogether(_ run: [Batched]) async throws -> Bool {
         guard let tenant = run.first?.recorded.tenant else { return true }
-        guard let read = try await timed(.inputs, { try await inputs(of: run, tenant: tenant) }) else { return false }
+        guard var read = try await timed(.inputs, { try await inputs(of: run, tenant: tenant) }) else { return false }
         let deciding = ContinuousClock.now
         let settings = read.snapshot.settings.effective
-        var partnering = read.snapshot.partnering
+        // The partnering the previous batch left, when it is at the version read: changed in place. Else the cache's,
+        // copied on its first change. Either way the batch keeps no reference to the cache's, which then changes it
+        // in place too (``TenantStateCache/advance(_:with:from:)``).
+        var partnering = working.take(tenant, at: read.snapshot.partneringVersion) ?? read.snapshot.partnering
+        read.snapshot.partnering = .initial
         var states = read.states
         let streams = Dictionary(uniqueKeysWithValues: states.keys.map { (StreamName.customer($0), $0) })
         var decided: [(event: SyncEvent, metadata: EventMetadata)] = []
@@ -108,6 +112,7 @@ extension Reactor {
         }
         guard !decided.isEmpty else {
             metrics.step(.decide, since: deciding)
+            working.keep(partnering, version: read.snapshot.partneringVersion, for: tenant)
             return true
         }
         var versions: [StreamName: Int64] = [.partners: read.snapshot.partneringVersion]
@@ -120,11 +125,11 @@ extension Reactor {
             logger.debug("a batch raced another writer; deciding its events one by one", metadata: ["tenant": "\(tenant)", "events": "\(run.count)"])
             return false
         }
-        // The cache takes the partnering this batch folded forward, instead of reading its events back next batch.
-        let partnersAppended = decided.count { $0.event.homeStream == .partners }
-        if partnersAppended > 0 {
-            await cache.advance(tenant, partnering: partnering, version: read.snapshot.partneringVersion + Int64(partnersAppended))
-        }
+        // The next batch starts from this one's partnering, and the cache folds the batch's events into its own, instead
+        // of reading them back and decoding them.
+        let partnersEvents = decided.map(\.event).filter { $0.homeStream == .partners }
+        working.keep(partnering, version: read.snapshot.partneringVersion + Int64(partnersEvents.count), for: tenant)
+        if !partnersEvents.isEmpty { await cache.advance(tenant, with: partnersEvents, from: read.snapshot.partneringVersion) }
         decidedTogether.add(run.count, ordering: .relaxed)
         logger.debug("decided a batch", metadata: ["tenant": "\(tenant)", "events": "\(run.count)", "event.count": "\(decided.count)"])
         return true

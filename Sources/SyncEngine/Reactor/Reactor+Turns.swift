@@ -63,6 +63,7 @@ extension Reactor {
                         renewed = ContinuousClock.now
                         guard try await timed(.turn, { try await shards.renew(shard, holder: holder) }) else {
                             logger.warning("reactor shard taken over by another task mid-turn", metadata: ["shard": "\(shard)", "holder": "\(holder)"])
+                            working.forget(turn.tenants.map(\.tenant))
                             try await shards.finish(shard, holder: holder, tenants: reached, shardCheckpoint: nil)
                             return handled
                         }
@@ -82,12 +83,16 @@ extension Reactor {
                 tenants = behind
             } while !tenants.isEmpty && ContinuousClock.now < ends
             oldest = tenants.reduce(oldest) { min($0, $1.checkpoint) }
+            // Tenants with a backlog left keep their partnering for their next turn; the others' is not needed.
+            let behind = Set(tenants.map(\.tenant))
+            working.forget(turn.tenants.map(\.tenant).filter { !behind.contains($0) })
             try await timed(.checkpoint) {
                 try await shards.finish(shard, holder: holder, tenants: reached, shardCheckpoint: oldest > turn.base ? oldest : nil)
             }
             if let failure { throw failure }
             return handled
         } catch {
+            working.forget(reached.keys)
             if (try? await shards.finish(shard, holder: holder, tenants: reached, shardCheckpoint: nil)) == nil {
                 try? await shards.release(shard, holder: holder)
             }

@@ -52,6 +52,8 @@ public final class Reactor: Service {
     let metrics: ReactorMetrics
     /// Events decided in batches so far (the rest went one at a time).
     let decidedTogether = Atomic<Int>(0)
+    /// Each tenant's partnering as its batches fold it forward, while it has a backlog.
+    let working = WorkingPartnering()
     /// When a round last moved the checkpoints of shards with nothing to decide (``round(holder:)``).
     let shardsAdvanced = Mutex<ContinuousClock.Instant?>(nil)
     /// This instance's name in the shard leases (each task adds its number).

@@ -61,16 +61,19 @@ public actor TenantStateCache {
         return snapshot
     }
 
-    /// Takes in the tenant's partnering as the caller folded it forward with the `partners` events it appended itself
-    /// (with the version it read as the expected one, so nothing came between), so the next snapshot need not read
-    /// them back and decode them. Ignored when the state held is at that version or past it, or not held at all.
+    /// Folds into the tenant's partnering the `partners` events the caller appended itself, with `version` as the
+    /// expected one (so nothing came between), so the next snapshot need not read them back and decode them. Changed in
+    /// place when no reader holds the state. Ignored unless the state held is at `version`.
     /// - Parameters:
-    ///   - partnering: the fold of the `partners` stream up to `version`.
-    ///   - version: the stream's version after the caller's append.
-    public func advance(_ tenant: TenantID, partnering: PartneringState, version: Int64) {
-        guard let held = snapshots[tenant], held.partneringVersion < version else { return }
-        snapshots[tenant]?.partnering = partnering
-        snapshots[tenant]?.partneringVersion = version
+    ///   - events: the events appended to the `partners` stream, in their order.
+    ///   - version: the stream's version before them.
+    public func advance(_ tenant: TenantID, with events: [SyncEvent], from version: Int64) {
+        guard var snapshot = snapshots.removeValue(forKey: tenant) else { return }
+        if snapshot.partneringVersion == version {
+            for event in events { PartneringDecider.evolve(&snapshot.partnering, event) }
+            snapshot.partneringVersion = version + Int64(events.count)
+        }
+        snapshots[tenant] = snapshot
     }
 
     /// Forgets a tenant's state (e.g. after a failure that may have left it half caught up).
