@@ -22,6 +22,10 @@ public final class PGConnection: @unchecked Sendable {
     private let cancelHandle: CancelHandle?
     private let busy = Atomic<Bool>(false)
     private let cancelRequested = Atomic<Bool>(false)
+    /// `PQcancel` calls dispatched and not yet returned: the next statement waits for them (``onThread``).
+    private let cancelsInFlight = Atomic<Int>(0)
+    /// For tests: how long a cancel waits before it is sent (a cancel that reaches the server late), in microseconds.
+    let testingCancelDelay = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
 
     private static let nextID = Atomic<Int>(1)
@@ -174,6 +178,9 @@ public final class PGConnection: @unchecked Sendable {
             self.cancelRequested.store(false, ordering: .releasing)
         }
         let work: @Sendable () throws -> Result = {
+            // A cancel still on its way to the server would cancel whatever the connection runs when it lands: this
+            // statement, of another task perhaps. Once sent, it lands on an idle connection, which ignores it.
+            if self.cancelsInFlight.load(ordering: .acquiring) > 0 { Self.cancelQueue.sync {} }
             if let cancelRequested, cancelRequested.isSet {
                 throw PGError(code: .cancelled, sqlState: .queryCanceled, message: "cancelled before it started")
             }
@@ -205,7 +212,11 @@ public final class PGConnection: @unchecked Sendable {
     func sendCancel() {
         cancelRequested.store(true, ordering: .releasing)
         guard let cancelHandle, !closed.load(ordering: .acquiring) else { return }
+        cancelsInFlight.add(1, ordering: .releasing)
         Self.cancelQueue.async { [self] in
+            defer { cancelsInFlight.subtract(1, ordering: .releasing) }
+            let delay = testingCancelDelay.load(ordering: .relaxed)
+            if delay > 0 { usleep(UInt32(delay)) }
             var buffer = [CChar](repeating: 0, count: 256)
             if PQcancel(cancelHandle.raw, &buffer, Int32(buffer.count)) == 0 {
                 let message = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
