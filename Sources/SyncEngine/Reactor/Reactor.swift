@@ -23,7 +23,7 @@ import Synchronization
 ///
 /// Decisions are made on the streams' current state with the versions appended, and keyed by the causing
 /// event (request and link ids are derived from it), so processing an event twice — after a crash between
-/// appending and saving the checkpoint, which is saved once per batch — issues nothing new. Before a batch, it
+/// appending and saving the checkpoint, which is saved once per turn — issues nothing new. Before a batch, it
 /// waits until the match index has applied everything up to the batch's last event, so a customer observed
 /// earlier is never missed. While a tenant's match index is rebuilt after a change of its match fields, matching
 /// and creating wait (``MatchingHold``): the event is parked and decided once the rebuild is done.
