@@ -277,6 +277,44 @@ struct ReactorShardTests {
         }
     }
 
+    @Test("a tenant's next batch decides on a change another writer made to its partnering between turns, not on what its last batch left")
+    func batchSeesPartneringChangedBetweenTurns() async throws {
+        try await EngineHarness.run { engine throws in
+            let e2 = CustomerRef.economic(2)
+            let s2 = CustomerRef.stripe("cus_s2")
+            try await observe(.economic(1), "e1@example.com", tenant: engine.tenant, engine: engine)
+            try await observe(e2, "e2@example.com", tenant: engine.tenant, engine: engine)
+            try await observe(.stripe("cus_a"), "a@example.com", tenant: engine.tenant, engine: engine)
+            try await observe(.stripe("cus_b"), "b@example.com", tenant: engine.tenant, engine: engine)
+            try await observe(s2, "e2@example.com", tenant: engine.tenant, engine: engine)
+            try await observe(.stripe("cus_c"), "c@example.com", tenant: engine.tenant, engine: engine)
+            // One batch of two per turn, so the tenant is still behind after each turn and its batches' partnering is kept.
+            let reactor = Reactor(
+                store: engine.store, cache: TenantStateCache(store: engine.store), listener: nil, batchSize: 2,
+                sharding: ReactorSharding(shards: 1, tasks: 1, turnLength: .zero), logger: engine.database.logger)
+            // Turns until the two unmatched Stripe customers' creations are requested (cus_s2 not yet handled).
+            try await waitUntil {
+                _ = try await reactor.round(holder: "test/turns")
+                return try await count(PartnerCreationRequested.typeName, engine: engine)[engine.tenant] == 2
+            }
+            // A person links cus_s2 to e-conomic 2 meanwhile: the partners stream moves past the kept partnering.
+            _ = try await engine.handler.selectPartner(source: s2, economic: e2, tenant: engine.tenant, metadata: EngineHarness.user)
+            try await waitUntil {
+                try await reactor.processPending()
+                return try await unhandled(engine: engine) == 0
+            }
+            // Decided on the kept partnering, cus_s2's observation would have matched e-conomic 2 by e-mail and linked
+            // it a second time; decided on the current one, it is already linked.
+            let linked = try await engine.store.pool.withTransaction(scope: .system) { connection in
+                try await connection.query(
+                    "SELECT count(*)::int FROM events WHERE type = \(PartnerLinked.typeName) AND data -> 'source' ->> 'id' = 'cus_s2'"
+                ).singleValue(Int.self) ?? -1
+            }
+            #expect(linked == 1, "cus_s2 was linked \(linked) times")
+            #expect(try await count(PartnerCreationRequested.typeName, engine: engine)[engine.tenant] == 3, "cus_c's partner is created")
+        }
+    }
+
     @Test("shards saved at the same time leave the low-water mark at the oldest of them, never behind every one")
     func lowWaterMarkFollowsConcurrentSaves() async throws {
         try await EngineHarness.run { engine throws in
