@@ -84,6 +84,37 @@ extension EventStore {
         }
     }
 
+    /// Reads several streams of one tenant, each from its own version on, in one statement inside the caller's
+    /// transaction (the tenant state cache catches a tenant's partnering and settings up this way, in one round trip).
+    /// Each stream is looked up on its own in the `(tenant_id, stream_id, stream_version)` index, as in
+    /// ``readStreams(_:of:on:)``.
+    /// - Returns: each stream's events from its version on, in version order (streams with none are absent).
+    /// - Throws: ``EventStoreError``.
+    public func readStreams(
+        _ streams: [(stream: StreamID, fromVersion: Int64)], of tenant: TenantID, on connection: PGConnection
+    ) async throws -> [StreamID: [RecordedEvent]] {
+        guard !streams.isEmpty else { return [:] }
+        do {
+            let rows = try await connection.query(
+                """
+                SELECT \(unsafeRaw: Self.columns)
+                FROM ROWS FROM (unnest(\(streams.map(\.stream.rawValue))::text[]), unnest(\(streams.map(\.fromVersion))::int8[])) AS s(id, from_version)
+                CROSS JOIN LATERAL (
+                    SELECT * FROM events WHERE tenant_id = \(tenant.rawValue) AND stream_id = s.id AND stream_version >= s.from_version OFFSET 0
+                ) AS e
+                ORDER BY stream_id, stream_version
+                """)
+            var result: [StreamID: [RecordedEvent]] = [:]
+            for row in rows {
+                let event = try Self.decodeEvent(row)
+                result[event.stream, default: []].append(event)
+            }
+            return result
+        } catch {
+            throw EventStoreError.from(error, tenant: tenant, stream: nil)
+        }
+    }
+
     /// The versions of several streams of one tenant (0 for streams with no events), inside the caller's transaction.
     /// - Throws: ``EventStoreError``.
     public func streamVersions(_ streams: [StreamID], of tenant: TenantID, on connection: PGConnection) async throws -> [StreamID: Int64] {

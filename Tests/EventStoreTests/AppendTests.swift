@@ -26,6 +26,25 @@ struct AppendTests {
         }
     }
 
+    @Test("several streams read in one statement, each from its own version on; a stream with nothing there is absent")
+    func readStreamsFromVersions() async throws {
+        try await withStore { store, pool, _, acme, _ in
+            try await store.append([event("A", 1), event("B", 2), event("C", 3)], to: "partners", of: acme, expecting: .noStream)
+            try await store.append([event("S", 1)], to: "settings", of: acme, expecting: .noStream)
+            let read = try await pool.withTransaction(scope: .tenant(acme)) { connection in
+                try await store.readStreams([("partners", 2), ("settings", 2), ("none", 1)], of: acme, on: connection)
+            }
+            #expect(read["partners"]?.map(\.type) == ["B", "C"])
+            #expect(read["partners"]?.map(\.streamVersion) == [2, 3])
+            #expect(read["settings"] == nil, "settings has no version 2")
+            #expect(read["none"] == nil)
+            let all = try await pool.withTransaction(scope: .tenant(acme)) { connection in
+                try await store.readStreams([("settings", 1), ("partners", 1)], of: acme, on: connection)
+            }
+            #expect(all.mapValues { $0.map(\.type) } == ["partners": ["A", "B", "C"], "settings": ["S"]])
+        }
+    }
+
     @Test("a stale expected version is a concurrency conflict and writes nothing")
     func staleExpectedVersion() async throws {
         try await withStore { store, _, _, acme, _ in

@@ -38,10 +38,10 @@ public actor TenantStateCache {
     /// - Throws: ``EventStore/EventStoreError``, or ``EventSourcing/UnreadableEvent`` for an event that cannot be decoded.
     public func snapshot(of tenant: TenantID, on connection: PGConnection) async throws -> Snapshot {
         let start = snapshots[tenant] ?? Snapshot(partnering: .initial, partneringVersion: 0, settings: .initial, settingsVersion: 0)
-        let partners = try await store.readStream(
-            StreamID(StreamName.partners.rawValue), of: tenant, fromVersion: start.partneringVersion + 1, limit: 1_000_000, on: connection)
-        let settings = try await store.readStream(
-            StreamID(StreamName.settings.rawValue), of: tenant, fromVersion: start.settingsVersion + 1, limit: 1_000_000, on: connection)
+        let (partnersStream, settingsStream) = (try StreamID(StreamName.partners.rawValue), try StreamID(StreamName.settings.rawValue))
+        let read = try await store.readStreams(
+            [(partnersStream, start.partneringVersion + 1), (settingsStream, start.settingsVersion + 1)], of: tenant, on: connection)
+        let (partners, settings) = (read[partnersStream] ?? [], read[settingsStream] ?? [])
         let partnerEvents = zip(partners.map(\.streamVersion), try DomainEvent.decode(partners).map(\.event))
         let settingsEvents = zip(settings, try DomainEvent.decode(settings).map(\.event))
         // No suspension from here on. Taking the state out of the dictionary leaves one reference to it, so the
