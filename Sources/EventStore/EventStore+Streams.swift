@@ -73,12 +73,7 @@ extension EventStore {
                 CROSS JOIN LATERAL (SELECT * FROM events WHERE tenant_id = \(tenant.rawValue) AND stream_id = s.id OFFSET 0) AS e
                 ORDER BY stream_id, stream_version
                 """)
-            var result: [StreamID: [RecordedEvent]] = [:]
-            for row in rows {
-                let event = try Self.decodeEvent(row)
-                result[event.stream, default: []].append(event)
-            }
-            return result
+            return try Self.byStream(rows)
         } catch {
             throw EventStoreError.from(error, tenant: tenant, stream: nil)
         }
@@ -104,15 +99,20 @@ extension EventStore {
                 ) AS e
                 ORDER BY stream_id, stream_version
                 """)
-            var result: [StreamID: [RecordedEvent]] = [:]
-            for row in rows {
-                let event = try Self.decodeEvent(row)
-                result[event.stream, default: []].append(event)
-            }
-            return result
+            return try Self.byStream(rows)
         } catch {
             throw EventStoreError.from(error, tenant: tenant, stream: nil)
         }
+    }
+
+    /// Rows of events ordered by stream and version, decoded and grouped by stream.
+    private static func byStream(_ rows: PGRows) throws -> [StreamID: [RecordedEvent]] {
+        var result: [StreamID: [RecordedEvent]] = [:]
+        for row in rows {
+            let event = try decodeEvent(row)
+            result[event.stream, default: []].append(event)
+        }
+        return result
     }
 
     /// The versions of several streams of one tenant (0 for streams with no events), inside the caller's transaction.
