@@ -28,23 +28,22 @@ struct ProjectionProgress: Sendable {
         try await lagging(projections, behind: checkpoint).isEmpty
     }
 
-    /// The named projections whose active version is behind `checkpoint`, or all of them when one has no active version.
+    /// The named projections whose active version is behind `checkpoint`, or has none yet. One statement, so one
+    /// snapshot: read in two, a projection registered between them (its runner's first step, as a process starts) was
+    /// found without a version by the first and with one by the second, and counted as caught up before it had
+    /// applied anything — the reactor then matched against an empty index and created duplicates.
     private func lagging(_ projections: [String], behind checkpoint: Checkpoint) async throws -> [String] {
-        let (lagging, active) = try await store.pool.withTransaction(scope: .system) { connection in
-            (
-                try await connection.query(
-                    """
-                    SELECT p.name FROM projections p
-                    LEFT JOIN projection_checkpoints c ON c.projection = p.name AND c.version = p.version AND c.shard = 'all'
-                    WHERE p.state = 'active' AND p.name = ANY(\(projections)::text[])
-                      AND (coalesce(c.txid, '0'::xid8), coalesce(c.global_position, 0))
-                          < (\(String(checkpoint.transactionID))::xid8, \(checkpoint.globalPosition))
-                    """
-                ).decode((String).self),
-                try await connection.query("SELECT count(*) FROM projections WHERE state = 'active' AND name = ANY(\(projections)::text[])")
-                    .singleValue(Int.self) ?? 0
-            )
+        try await store.pool.withTransaction(scope: .system) { connection in
+            try await connection.query(
+                """
+                SELECT w.name FROM unnest(\(projections)::text[]) AS w(name)
+                LEFT JOIN projections p ON p.name = w.name AND p.state = 'active'
+                LEFT JOIN projection_checkpoints c ON c.projection = p.name AND c.version = p.version AND c.shard = 'all'
+                WHERE p.name IS NULL
+                   OR (coalesce(c.txid, '0'::xid8), coalesce(c.global_position, 0))
+                      < (\(String(checkpoint.transactionID))::xid8, \(checkpoint.globalPosition))
+                """
+            ).decode((String).self)
         }
-        return active == projections.count ? lagging : projections
     }
 }
