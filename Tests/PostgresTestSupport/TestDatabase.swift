@@ -12,7 +12,8 @@ public struct TestDatabase: Sendable {
     public let configuration: PGConfiguration
     /// The database's name.
     public let name: String
-    /// A logger for code under test (debug level goes to stderr when `ACCORD_TEST_LOG` is set).
+    /// A logger for code under test (debug level goes to stderr when `ACCORD_TEST_LOG` is set); every line names the
+    /// test's database (`test.db`), so that one test's lines can be picked out of a whole run's.
     public let logger: Logger
 
     /// Creates a database cloned from the migrated template, runs `body`, and drops it afterwards.
@@ -89,7 +90,9 @@ public struct TestDatabase: Sendable {
             try await connection.execute(
                 "CREATE DATABASE \(identifier: String(name)) TEMPLATE \(identifier: template) OWNER \(identifier: Cluster.ownerRole)")
         }
-        return TestDatabase(configuration: try Cluster.shared.base.with(database: String(name)), name: String(name), logger: Cluster.logger)
+        var logger = Cluster.logger
+        logger[metadataKey: "test.db"] = "\(name)"
+        return TestDatabase(configuration: try Cluster.shared.base.with(database: String(name)), name: String(name), logger: logger)
     }
 
     func drop() async throws {
