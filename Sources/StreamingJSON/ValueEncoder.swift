@@ -153,7 +153,7 @@ private enum SuperKey: String, CodingKey {
 }
 
 /// Writes an array's elements as they come (see ``JSONSink``).
-struct UnkeyedContainer: UnkeyedEncodingContainer {
+struct UnkeyedContainer: UnkeyedEncodingContainer, ValueSlot {
     let sink: JSONSink
     let level: Int
     let token: Int?
@@ -161,67 +161,10 @@ struct UnkeyedContainer: UnkeyedEncodingContainer {
 
     var codingPath: [any CodingKey] { path?.codingPath ?? [] }
     var count: Int { sink.count(level: level, token: token) }
+    var valueLevel: Int { level + 1 }
 
-    private func begin() throws {
+    func beginValue() throws {
         try sink.beginElement(level: level, token: token, key: nil, path: { path })
-    }
-
-    mutating func encodeNil() throws {
-        try begin()
-        try sink.beginSingle(level: level + 1, path: { path })
-        sink.writeNull()
-    }
-
-    mutating func encode(_ value: Bool) throws {
-        try begin()
-        try sink.beginSingle(level: level + 1, path: { path })
-        sink.writeBool(value)
-    }
-
-    mutating func encode(_ value: String) throws {
-        try begin()
-        try sink.beginSingle(level: level + 1, path: { path })
-        sink.writeString(value)
-    }
-
-    mutating func encode(_ value: Double) throws {
-        try begin()
-        try sink.beginSingle(level: level + 1, path: { path })
-        try sink.writeFloatingPoint(value, description: value.description, path: { path })
-    }
-
-    mutating func encode(_ value: Float) throws {
-        try begin()
-        try sink.beginSingle(level: level + 1, path: { path })
-        try sink.writeFloatingPoint(Double(value), description: value.description, path: { path })
-    }
-
-    mutating func encode(_ value: Int) throws { try integer(Int64(value)) }
-    mutating func encode(_ value: Int8) throws { try integer(Int64(value)) }
-    mutating func encode(_ value: Int16) throws { try integer(Int64(value)) }
-    mutating func encode(_ value: Int32) throws { try integer(Int64(value)) }
-    mutating func encode(_ value: Int64) throws { try integer(value) }
-    mutating func encode(_ value: UInt) throws { try unsigned(UInt64(value)) }
-    mutating func encode(_ value: UInt8) throws { try unsigned(UInt64(value)) }
-    mutating func encode(_ value: UInt16) throws { try unsigned(UInt64(value)) }
-    mutating func encode(_ value: UInt32) throws { try unsigned(UInt64(value)) }
-    mutating func encode(_ value: UInt64) throws { try unsigned(value) }
-
-    private func integer(_ value: Int64) throws {
-        try begin()
-        try sink.beginSingle(level: level + 1, path: { path })
-        sink.writeInteger(value)
-    }
-
-    private func unsigned(_ value: UInt64) throws {
-        try begin()
-        try sink.beginSingle(level: level + 1, path: { path })
-        sink.writeUnsigned(value)
-    }
-
-    mutating func encode<T: Encodable>(_ value: T) throws {
-        try begin()
-        try sink.write(value, level: level + 1, path: path)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
@@ -234,7 +177,7 @@ struct UnkeyedContainer: UnkeyedEncodingContainer {
 
     mutating func superEncoder() -> any Encoder {
         do {
-            try begin()
+            try beginValue()
         } catch {
             sink.failure = sink.failure ?? (error as? EncodingError)
         }
@@ -243,7 +186,7 @@ struct UnkeyedContainer: UnkeyedEncodingContainer {
 
     private func nested(object: Bool) -> Int? {
         do {
-            try begin()
+            try beginValue()
         } catch {
             sink.failure = sink.failure ?? (error as? EncodingError)
             return nil
@@ -253,35 +196,57 @@ struct UnkeyedContainer: UnkeyedEncodingContainer {
 }
 
 /// Writes one value in place (see ``JSONSink``).
-struct SingleValueContainer: SingleValueEncodingContainer {
+struct SingleValueContainer: SingleValueEncodingContainer, ValueSlot {
     let sink: JSONSink
     let level: Int
     let path: CodingPathNode?
 
     var codingPath: [any CodingKey] { path?.codingPath ?? [] }
+    var valueLevel: Int { level }
+
+    /// Nothing comes before a single value.
+    func beginValue() throws {}
+}
+
+/// Where a container writes its next value — an array's next element, or a single-value container's one value —
+/// with the writes both containers share.
+protocol ValueSlot {
+    var sink: JSONSink { get }
+    var path: CodingPathNode? { get }
+    /// The level the value is written at.
+    var valueLevel: Int { get }
+    /// Writes what comes before the value (an array's separator).
+    func beginValue() throws
+}
+
+extension ValueSlot {
+    private func beginSingle() throws {
+        try beginValue()
+        try sink.beginSingle(level: valueLevel, path: { path })
+    }
 
     mutating func encodeNil() throws {
-        try sink.beginSingle(level: level, path: { path })
+        try beginSingle()
         sink.writeNull()
     }
 
     mutating func encode(_ value: Bool) throws {
-        try sink.beginSingle(level: level, path: { path })
+        try beginSingle()
         sink.writeBool(value)
     }
 
     mutating func encode(_ value: String) throws {
-        try sink.beginSingle(level: level, path: { path })
+        try beginSingle()
         sink.writeString(value)
     }
 
     mutating func encode(_ value: Double) throws {
-        try sink.beginSingle(level: level, path: { path })
+        try beginSingle()
         try sink.writeFloatingPoint(value, description: value.description, path: { path })
     }
 
     mutating func encode(_ value: Float) throws {
-        try sink.beginSingle(level: level, path: { path })
+        try beginSingle()
         try sink.writeFloatingPoint(Double(value), description: value.description, path: { path })
     }
 
@@ -297,16 +262,17 @@ struct SingleValueContainer: SingleValueEncodingContainer {
     mutating func encode(_ value: UInt64) throws { try unsigned(value) }
 
     private func integer(_ value: Int64) throws {
-        try sink.beginSingle(level: level, path: { path })
+        try beginSingle()
         sink.writeInteger(value)
     }
 
     private func unsigned(_ value: UInt64) throws {
-        try sink.beginSingle(level: level, path: { path })
+        try beginSingle()
         sink.writeUnsigned(value)
     }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
-        try sink.write(value, level: level, path: path)
+        try beginValue()
+        try sink.write(value, level: valueLevel, path: path)
     }
 }
