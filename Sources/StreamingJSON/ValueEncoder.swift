@@ -167,6 +167,13 @@ struct UnkeyedContainer: UnkeyedEncodingContainer, ValueSlot {
         try sink.beginElement(level: level, token: token, key: nil, path: { path })
     }
 
+    // Here rather than in ``ValueSlot``: generic over the container too, the value's path was captured in a closure
+    // allocated for every value.
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        try beginValue()
+        try sink.write(value, level: level + 1, path: path)
+    }
+
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         KeyedEncodingContainer(KeyedContainer<NestedKey>(sink: sink, level: level + 1, token: nested(object: true), path: path))
     }
@@ -206,6 +213,10 @@ struct SingleValueContainer: SingleValueEncodingContainer, ValueSlot {
 
     /// Nothing comes before a single value.
     func beginValue() throws {}
+
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        try sink.write(value, level: level, path: path)
+    }
 }
 
 /// Where a container writes its next value — an array's next element, or a single-value container's one value —
@@ -271,8 +282,4 @@ extension ValueSlot {
         sink.writeUnsigned(value)
     }
 
-    mutating func encode<T: Encodable>(_ value: T) throws {
-        try beginValue()
-        try sink.write(value, level: valueLevel, path: path)
-    }
 }

@@ -36,6 +36,7 @@ struct ProjectionProgressTests {
                             // Ask until shortly after the registration committed.
                             var after = 0
                             while after < 5 {
+                                try Task.checkCancellation()
                                 if try await progress.haveReached([name], checkpoint) { seen = true }
                                 if registered.value.load(ordering: .acquiring) { after += 1 }
                             }
