@@ -334,6 +334,7 @@ let package = Package(
                 "Credentials",
                 "Chaos",
                 "Ingest",
+                "StreamingJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -8,7 +8,7 @@ struct AccordBench: AsyncParsableCommand {
         commandName: "accord-bench",
         abstract: "Benchmarks that print rates and ratios against a baseline measured in the same run.",
         subcommands: [
-            AppendBenchmark.self, ChaosBenchmark.self, CSVBenchmark.self, ImportBenchmark.self, InitialSyncBenchmark.self, RebuildBenchmark.self,
+            AppendBenchmark.self, ChaosBenchmark.self, CSVBenchmark.self, EncodeBenchmark.self, ImportBenchmark.self, InitialSyncBenchmark.self, RebuildBenchmark.self,
             ReplayBenchmark.self, SyncBenchmark.self, WebhooksBenchmark.self,
         ]
     )
