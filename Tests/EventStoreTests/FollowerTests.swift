@@ -1,5 +1,6 @@
 import Logging
 import PGClient
+import PostgresTestSupport
 import Synchronization
 import Testing
 
@@ -85,11 +86,4 @@ final class Counter: Sendable {
     private let count = Atomic<Int>(0)
     var value: Int { count.load(ordering: .acquiring) }
     func increment() -> Int { count.add(1, ordering: .acquiringAndReleasing).newValue }
-}
-
-/// A flag set by one task and read by another.
-final class Flag: Sendable {
-    private let value = Atomic<Bool>(false)
-    var isSet: Bool { value.load(ordering: .acquiring) }
-    func set() { value.store(true, ordering: .releasing) }
 }

@@ -2,7 +2,6 @@ import EventStore
 import PGClient
 import PostgresTestSupport
 @testable import SyncEngine
-import Synchronization
 import Testing
 
 /// Waiting for read models (the reactor waits for the match index before it matches).
@@ -28,7 +27,7 @@ struct ProjectionProgressTests {
                                 try await connection.execute(
                                     "INSERT INTO projections (name, version, state, reason, activated_at) VALUES (\(name), 1, 'active', 'initial', now())")
                             }
-                            registered.value.store(true, ordering: .releasing)
+                            registered.set()
                             return false
                         }
                         group.addTask {
@@ -38,7 +37,7 @@ struct ProjectionProgressTests {
                             while after < 5 {
                                 try Task.checkCancellation()
                                 if try await progress.haveReached([name], checkpoint) { seen = true }
-                                if registered.value.load(ordering: .acquiring) { after += 1 }
+                                if registered.isSet { after += 1 }
                             }
                             return seen
                         }
@@ -56,9 +55,4 @@ struct ProjectionProgressTests {
             }
         }
     }
-}
-
-/// A flag one task raises and another reads.
-private final class Flag: Sendable {
-    let value = Atomic<Bool>(false)
 }
