@@ -28,33 +28,32 @@ struct EncodeBenchmark: AsyncParsableCommand {
             try container.encode(date.formatted(format))
         }
         print("\(payloads) observations (10 fields, an event id, a date) and \(payloads) links (5 agreed fields); best of \(rounds) rounds")
-        for (kind, encodeStreaming, encodeFoundation) in [
-            ("observations", { try observed.reduce(0) { $0 + (try streaming.encode($1)).utf8.count } },
-             { try observed.reduce(0) { $0 + (try foundation.encode($1)).count } }),
-            ("links", { try linked.reduce(0) { $0 + (try streaming.encode($1)).utf8.count } },
-             { try linked.reduce(0) { $0 + (try foundation.encode($1)).count } }),
-        ] as [(String, () throws -> Int, () throws -> Int)] {
-            let (streamingBytes, streamingTime) = try best(of: rounds, encodeStreaming)
-            let (foundationBytes, foundationTime) = try best(of: rounds, encodeFoundation)
-            report("\(kind): StreamingJSONEncoder", rate(payloads, streamingTime), "payloads/s", "\(streamingBytes / payloads) bytes each")
-            report("\(kind): JSONEncoder (baseline)", rate(payloads, foundationTime), "payloads/s", "\(foundationBytes / payloads) bytes each")
-            report(
-                "\(kind): ratio StreamingJSONEncoder / JSONEncoder", String(format: "%.2f", foundationTime.seconds / streamingTime.seconds), "×",
-                "payloads per second")
-        }
+        try await compare("observations", observed, streaming, foundation)
+        try await compare("links", linked, streaming, foundation)
     }
 
-    /// The fastest of `rounds` runs of `body`, with what it returned.
-    private func best(of rounds: Int, _ body: () throws -> Int) throws -> (Int, Duration) {
-        var fastest: (Int, Duration)?
-        for _ in 0..<max(1, rounds) {
-            let clock = ContinuousClock()
-            let start = clock.now
-            let result = try body()
-            let time = clock.now - start
-            if fastest == nil || time < fastest!.1 { fastest = (result, time) }
+    /// Encodes `values` with each encoder, best of ``rounds``, and reports both rates and their ratio (the byte counts
+    /// show that both wrote the same text, up to key order).
+    private func compare(
+        _ kind: String, _ values: [some Encodable], _ streaming: StreamingJSONEncoder, _ foundation: JSONEncoder
+    ) async throws {
+        let (streamingBytes, streamingTime) = try await best { try values.reduce(0) { $0 + (try streaming.encode($1)).utf8.count } }
+        let (foundationBytes, foundationTime) = try await best { try values.reduce(0) { $0 + (try foundation.encode($1)).count } }
+        report("\(kind): StreamingJSONEncoder", rate(values.count, streamingTime), "payloads/s", "\(streamingBytes / values.count) bytes each")
+        report("\(kind): JSONEncoder (baseline)", rate(values.count, foundationTime), "payloads/s", "\(foundationBytes / values.count) bytes each")
+        report(
+            "\(kind): ratio StreamingJSONEncoder / JSONEncoder", String(format: "%.2f", foundationTime.seconds / streamingTime.seconds), "×",
+            "payloads per second")
+    }
+
+    /// The fastest of ``rounds`` runs of `body` (timed with ``measure(_:)``), with what it returned.
+    private func best(_ body: () throws -> Int) async throws -> (Int, Duration) {
+        var fastest = try await measure(body)
+        for _ in 1..<max(1, rounds) {
+            let run = try await measure(body)
+            if run.1 < fastest.1 { fastest = run }
         }
-        return fastest!
+        return fastest
     }
 
     private static func observation(_ number: Int) -> CustomerObserved {
