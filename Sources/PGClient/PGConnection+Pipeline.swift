@@ -25,27 +25,65 @@ extension PGConnection {
     /// - Returns: each group's rows, or the first error of that group with the failing statement's index.
     /// - Throws: ``PGError`` when the connection fails.
     public func pipeline(transactions groups: [[PGQuery]]) async throws -> [Result<[PGRows], PGPipelineError>] {
-        try await perform { raw in
+        let statements = self.statements
+        return try await perform { raw in
             guard PQenterPipelineMode(raw) == 1 else { throw PGConnection.connectionError(raw) }
             defer { _ = PQexitPipelineMode(raw) }
+            var uses: [[PreparedStatements.Use]] = []
+            // Prepares whose answer was not read (the connection failed) did not happen as far as the cache knows.
+            defer {
+                for (group, groupUses) in zip(groups, uses) {
+                    for (query, use) in zip(group, groupUses) { if case .prepare = use { statements.abandon(query) } }
+                }
+            }
             for group in groups {
-                for query in group {
-                    let sent = PGConnection.withParameters(of: query) { count, oids, values in
-                        PQsendQueryParams(raw, query.sql, count, oids, values, nil, nil, 0)
-                    }
-                    guard sent == 1 else { throw PGConnection.connectionError(raw) }
+                uses.append(group.map { statements.use(for: $0) })
+                for (query, use) in zip(group, uses[uses.count - 1]) {
+                    guard PGConnection.send(query, as: use, raw) else { throw PGConnection.connectionError(raw) }
                 }
                 guard PQpipelineSync(raw) == 1 else { throw PGConnection.connectionError(raw) }
             }
-            return try groups.map { group in try PGConnection.readPipelineGroup(count: group.count, raw) }
+            return try zip(groups, uses).map { group, groupUses in
+                try PGConnection.readPipelineGroup(group, uses: groupUses, statements: statements, raw)
+            }
         }
     }
 
-    /// Reads one group's results (each statement: its result, then NULL) and its sync marker.
-    private static func readPipelineGroup(count: Int, _ raw: OpaquePointer) throws -> Result<[PGRows], PGPipelineError> {
+    /// Queues one statement of a pipeline (after its prepare, if it is to be prepared); false when libpq refused.
+    private static func send(_ query: PGQuery, as use: PreparedStatements.Use, _ raw: OpaquePointer) -> Bool {
+        withParameters(of: query) { count, oids, values in
+            switch use {
+            case .unnamed:
+                return PQsendQueryParams(raw, query.sql, count, oids, values, nil, nil, 0) == 1
+            case .prepare(let name):
+                return PQsendPrepare(raw, name, query.sql, count, oids) == 1 && PQsendQueryPrepared(raw, name, count, values, nil, nil, 0) == 1
+            case .prepared(let name):
+                return PQsendQueryPrepared(raw, name, count, values, nil, nil, 0) == 1
+            }
+        }
+    }
+
+    /// Reads one group's results (each statement: its prepare's result if it had one, its result, then NULL) and its
+    /// sync marker.
+    private static func readPipelineGroup(
+        _ group: [PGQuery], uses: [PreparedStatements.Use], statements: PreparedStatements, _ raw: OpaquePointer
+    ) throws -> Result<[PGRows], PGPipelineError> {
         var rows: [PGRows] = []
         var firstError: PGPipelineError?
-        for index in 0..<count {
+        for (index, (query, use)) in zip(group, uses).enumerated() {
+            if case .prepare = use {
+                var prepared = false
+                while let result = PQgetResult(raw) {
+                    let status = PQresultStatus(result)
+                    if status == PGRES_COMMAND_OK {
+                        prepared = true
+                    } else if status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR {
+                        firstError = firstError ?? PGPipelineError(statementIndex: index, error: error(from: result, connection: raw))
+                    }
+                    PQclear(result)
+                }
+                if prepared { statements.confirm(query) } else { statements.abandon(query) }
+            }
             while let result = PQgetResult(raw) {
                 if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
                     PQclear(result)
@@ -54,6 +92,7 @@ extension PGConnection {
                 do {
                     rows.append(PGRows(result: try check(result, on: raw, accepting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])))
                 } catch let error as PGError {
+                    if error.isStalePreparedStatement { statements.forget(query) }
                     firstError = firstError ?? PGPipelineError(statementIndex: index, error: error)
                 }
             }

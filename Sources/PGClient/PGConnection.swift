@@ -27,6 +27,8 @@ public final class PGConnection: @unchecked Sendable {
     /// For tests: how long a cancel waits before it is sent (a cancel that reaches the server late), in microseconds.
     let testingCancelDelay = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
+    /// What this connection's session has prepared.
+    let statements = PreparedStatements()
 
     private static let nextID = Atomic<Int>(1)
 
@@ -107,7 +109,8 @@ public final class PGConnection: @unchecked Sendable {
     /// - Throws: ``PGError`` (`queryFailed` with the SQLSTATE, `cancelled`, `connectionClosed`, `connectionBusy`).
     @discardableResult
     public func query(_ query: PGQuery) async throws -> PGRows {
-        try await perform { raw in PGRows(result: try Self.execute(query, on: raw)) }
+        let statements = self.statements
+        return try await perform { raw in PGRows(result: try Self.execute(query, on: raw, statements: statements)) }
     }
 
     /// Runs a statement and returns the number of rows it affected.
@@ -234,11 +237,39 @@ public final class PGConnection: @unchecked Sendable {
 
     // MARK: Blocking helpers (run on the thread pool)
 
-    static func execute(_ query: PGQuery, on raw: OpaquePointer) throws -> PGResultHandle {
-        let result = withParameters(of: query) { count, oids, values in
-            PQexecParams(raw, query.sql, count, oids, values, nil, nil, 0)
+    /// Runs one statement: unnamed, or through the connection's prepared statements when `statements` is given.
+    static func execute(_ query: PGQuery, on raw: OpaquePointer, statements: PreparedStatements? = nil) throws -> PGResultHandle {
+        let accepted = [PGRES_COMMAND_OK, PGRES_TUPLES_OK]
+        let name: String
+        switch statements?.use(for: query) ?? .unnamed {
+        case .unnamed:
+            let result = withParameters(of: query) { count, oids, values in
+                PQexecParams(raw, query.sql, count, oids, values, nil, nil, 0)
+            }
+            return try check(result, on: raw, accepting: accepted)
+        case .prepare(let newName):
+            do {
+                let prepared = withParameters(of: query) { count, oids, _ in PQprepare(raw, newName, query.sql, count, oids) }
+                _ = try check(prepared, on: raw, accepting: [PGRES_COMMAND_OK])
+            } catch {
+                statements?.abandon(query)
+                throw error
+            }
+            statements?.confirm(query)
+            name = newName
+        case .prepared(let existing):
+            name = existing
         }
-        return try check(result, on: raw, accepting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])
+        do {
+            let result = withParameters(of: query) { count, _, values in PQexecPrepared(raw, name, count, values, nil, nil, 0) }
+            return try check(result, on: raw, accepting: accepted)
+        } catch let error as PGError where error.isStalePreparedStatement {
+            // A table or view it reads changed its columns: prepare it afresh next time; run it unnamed now, unless
+            // the failure has already aborted a transaction.
+            statements?.forget(query)
+            guard PQtransactionStatus(raw) == PQTRANS_IDLE else { throw error }
+            return try execute(query, on: raw)
+        }
     }
 
     /// Calls `body` with the query's parameter count, type OIDs and NUL-terminated text values (NULL for SQL NULL),

@@ -98,6 +98,12 @@ public struct PGError: Error, Sendable, CustomStringConvertible, CustomDebugStri
         return sqlState == .serializationFailure || sqlState == .deadlockDetected
     }
 
+    /// True when the server refused a prepared statement because a table or view it reads changed its result columns
+    /// (``PreparedStatements`` then prepares it afresh).
+    var isStalePreparedStatement: Bool {
+        sqlState == .featureNotSupported && message?.contains("cached plan must not change result type") == true
+    }
+
     /// A log-safe summary: the code, the SQLSTATE and its name, the constraint and table; no SQL, values or secrets.
     public var description: String {
         var parts = ["PGError.\(code)"]

@@ -32,6 +32,8 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let lockNotAvailable = SQLState(rawValue: "55P03")
     /// `P0001`: raised by a PL/pgSQL `RAISE EXCEPTION` without its own code.
     public static let raiseException = SQLState(rawValue: "P0001")
+    /// `feature_not_supported` (also: a prepared statement whose result columns changed under it).
+    public static let featureNotSupported = SQLState(rawValue: "0A000")
 
     /// The condition name for well-known codes (e.g. `unique_violation`), or the class name.
     public var name: String? {
@@ -49,6 +51,7 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
         case "42601": return "syntax_error"
         case "55P03": return "lock_not_available"
         case "P0001": return "raise_exception"
+        case "0A000": return "feature_not_supported"
         default: return Self.className(rawValue.prefix(2))
         }
     }
