@@ -34,10 +34,18 @@ func rate(_ count: Int, _ duration: Duration) -> String {
     return formatter.string(from: NSNumber(value: perSecond)) ?? String(Int(perSecond))
 }
 
+/// The benchmark's database at `url`; `ACCORD_DB_PREPARED_STATEMENTS=off` in the environment turns prepared statements
+/// off, as it does for `accord serve` (to measure what they bring).
+func benchDatabase(_ url: String) -> PGConfiguration {
+    PGConfiguration(
+        connectionString: url, applicationName: "accord-bench",
+        preparesStatements: ProcessInfo.processInfo.environment["ACCORD_DB_PREPARED_STATEMENTS"] != "off")
+}
+
 /// Connects, migrates a fresh database and adds the benchmark tenant.
 func prepareDatabase(url: String, logger: Logger, maxConnections: Int) async throws -> (PGConnectionPool, TenantID) {
     let pool = PGConnectionPool(
-        configuration: PGConfiguration(connectionString: url, applicationName: "accord-bench"),
+        configuration: benchDatabase(url),
         maxConnections: maxConnections, logger: logger)
     let migrator = Migrator(migrations: try Migration.load(from: try MigrationsDirectory.locate()), logger: logger)
     try await migrator.migrate(pool: pool)

@@ -17,16 +17,22 @@ public struct PGConfiguration: Sendable, CustomStringConvertible {
     public var database: String?
     /// A user name that replaces the one in ``connectionString`` (e.g. the owner role for migrations), if set.
     public var user: String?
+    /// Whether connections prepare the statements they run again (see ``PGConnection``). Turn it off only behind a
+    /// pooler that hands each transaction another server session (PgBouncer's transaction mode before 1.21), where a
+    /// statement prepared in one session is unknown in the next.
+    public var preparesStatements: Bool
 
     /// Makes a configuration.
     /// - Parameters:
     ///   - connectionString: a `postgresql://` URI or a conninfo string.
     ///   - applicationName: the default `application_name`.
     ///   - connectTimeoutSeconds: the default `connect_timeout`.
-    public init(connectionString: String, applicationName: String = "accord", connectTimeoutSeconds: Int = 10) {
+    ///   - preparesStatements: whether connections prepare the statements they run again.
+    public init(connectionString: String, applicationName: String = "accord", connectTimeoutSeconds: Int = 10, preparesStatements: Bool = true) {
         self.connectionString = connectionString
         self.applicationName = applicationName
         self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.preparesStatements = preparesStatements
     }
 
     /// Keywords and values for `PQconnectdbParams`. Defaults come first so that the expanded

@@ -28,12 +28,13 @@ public final class PGConnection: @unchecked Sendable {
     let testingCancelDelay = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
     /// What this connection's session has prepared.
-    let statements = PreparedStatements()
+    let statements: PreparedStatements
 
     private static let nextID = Atomic<Int>(1)
 
-    private init(handle: ConnectionHandle, threadPool: NIOThreadPool, logger: Logger) {
+    private init(handle: ConnectionHandle, threadPool: NIOThreadPool, preparesStatements: Bool, logger: Logger) {
         self.id = Self.nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+        self.statements = PreparedStatements(enabled: preparesStatements)
         self.handle = handle
         self.threadPool = threadPool
         self.cancelHandle = PQgetCancel(handle.raw).map(CancelHandle.init)
@@ -49,7 +50,7 @@ public final class PGConnection: @unchecked Sendable {
         if let cancelHandle { PQfreeCancel(cancelHandle.raw) }
     }
 
-    /// Opens a connection and prepares the session (UTC time zone, ISO dates, full float precision).
+    /// Opens a connection and sets the session up (UTC time zone, ISO dates, full float precision).
     /// - Parameters:
     ///   - configuration: where to connect.
     ///   - threadPool: the threads that run this connection's blocking calls; it must be started.
@@ -67,7 +68,7 @@ public final class PGConnection: @unchecked Sendable {
         } catch {
             throw PGError(code: .poolShutdown, message: "the connection thread pool is not running")
         }
-        let connection = PGConnection(handle: raw, threadPool: threadPool, logger: logger)
+        let connection = PGConnection(handle: raw, threadPool: threadPool, preparesStatements: configuration.preparesStatements, logger: logger)
         do {
             try await connection.executeScript(
                 unsafeSQL: "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 3"

@@ -44,10 +44,16 @@ final class PreparedStatements: Sendable {
     }
 
     private let state = Mutex(State())
+    private let enabled: Bool
+
+    /// Makes an empty set; when not `enabled`, every statement runs unnamed.
+    init(enabled: Bool = true) {
+        self.enabled = enabled
+    }
 
     /// How `query` is to be sent now; a `.prepare` must be followed by ``confirm(_:)`` or ``abandon(_:)``.
     func use(for query: PGQuery) -> Use {
-        guard query.parameterCount > 0 else { return .unnamed }
+        guard enabled, query.parameterCount > 0 else { return .unnamed }
         let key = Key(sql: query.sql, types: query.typeOIDs)
         return state.withLock { state in
             if let name = state.names[key] { return .prepared(name) }

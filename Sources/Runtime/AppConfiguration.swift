@@ -39,6 +39,9 @@ public import Server
 ///   HTTP on a developer's machine or the demo);
 /// - customers a settings change may change before it is saved only once confirmed [`ACCORD_CONFIRM_CHANGES_ABOVE`],
 ///   default 100 (the API's `"confirm": true`, the settings page's confirmation step);
+/// - prepared statements [`ACCORD_DB_PREPARED_STATEMENTS`], default on: each connection prepares the statements it
+///   runs again; `off` only behind a pooler that does not keep a session per connection (PgBouncer's transaction mode
+///   before 1.21);
 /// - log level [`ACCORD_LOG_LEVEL`], default info.
 ///
 /// ``description`` never shows the database password.
@@ -160,8 +163,9 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
             throw ConfigurationError(
                 key: "ACCORD_INSECURE_COOKIES", problem: "is allowed only when ACCORD_HOST is a loopback address (plain HTTP on this machine)")
         }
+        let prepares = try onOff("ACCORD_DB_PREPARED_STATEMENTS", default: true, environment)
         return AppConfiguration(
-            database: PGConfiguration(connectionString: url), databaseConnections: connections, host: host, port: port,
+            database: PGConfiguration(connectionString: url, preparesStatements: prepares), databaseConnections: connections, host: host, port: port,
             publicURL: publicURL ?? environment["ACCORD_PUBLIC_URL"], migrate: migrate ?? (environment["ACCORD_MIGRATE"] == "true"), logLevel: level,
             economicRequestsPerSecond: rate, stripeCatchUpInterval: .seconds(catchUp), economicPollInterval: .seconds(poll),
             webhookRetentionDays: retention, outboundTenantInFlight: tenantInFlight, httpDatabaseConnections: httpConnections,
@@ -175,6 +179,16 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
             throw ConfigurationError(key: key, problem: "must be a number of requests per second between 0 (off) and 1000000")
         }
         return value == 0 ? nil : RequestRateLimit(requestsPerSecond: value)
+    }
+
+    /// `on` or `off` from the environment, or `fallback` when the key is not set.
+    static func onOff(_ key: String, default fallback: Bool, _ environment: [String: String]) throws -> Bool {
+        switch environment[key] {
+        case nil: return fallback
+        case "on": return true
+        case "off": return false
+        default: throw ConfigurationError(key: key, problem: "must be on or off")
+        }
     }
 
     /// A whole number from the environment, within `range`, or `fallback` when the key is not set.
@@ -195,7 +209,7 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
 
     /// The settings, with the password redacted.
     public var description: String {
-        "database=\(database) connections=\(databaseConnections)+\(httpDatabaseConnections) http=\(host):\(port) public=\(publicURL ?? "http://\(host):\(port)") migrate=\(migrate) log=\(logLevel) "
+        "database=\(database) connections=\(databaseConnections)+\(httpDatabaseConnections) prepared-statements=\(database.preparesStatements ? "on" : "off") http=\(host):\(port) public=\(publicURL ?? "http://\(host):\(port)") migrate=\(migrate) log=\(logLevel) "
             + "economic-rate=\(economicRequestsPerSecond)/s stripe-catch-up=\(stripeCatchUpInterval) economic-poll=\(economicPollInterval) "
             + "webhook-retention=\(webhookRetentionDays)d outbound-tenant-in-flight=\(outboundTenantInFlight) "
             + "reactor=\(reactorSharding.shards) shards/\(reactorSharding.tasks) tasks/\(reactorSharding.lease) lease "

@@ -1,3 +1,4 @@
+import PGClient
 import Runtime
 import SyncEngine
 import Testing
@@ -12,11 +13,13 @@ struct AppConfigurationTests {
         let defaults = try AppConfiguration.resolve(environment: Self.database)
         #expect(defaults.stripeCatchUpInterval == .seconds(60) && defaults.economicPollInterval == .seconds(30))
         #expect(defaults.webhookRetentionDays == 30 && defaults.outboundTenantInFlight == 4)
+        #expect(defaults.database.preparesStatements)
         let set = try AppConfiguration.resolve(
             environment: Self.database.merging([
                 "ACCORD_STRIPE_CATCH_UP_INTERVAL": "5", "ACCORD_ECONOMIC_POLL_INTERVAL": "7", "ACCORD_WEBHOOK_RETENTION_DAYS": "90",
-                "ACCORD_OUTBOUND_TENANT_IN_FLIGHT": "2",
+                "ACCORD_OUTBOUND_TENANT_IN_FLIGHT": "2", "ACCORD_DB_PREPARED_STATEMENTS": "off",
             ]) { $1 })
+        #expect(!set.database.preparesStatements)
         #expect(set.stripeCatchUpInterval == .seconds(5) && set.economicPollInterval == .seconds(7))
         #expect(set.webhookRetentionDays == 90 && set.outboundTenantInFlight == 2)
     }
@@ -39,6 +42,7 @@ struct AppConfigurationTests {
             ("ACCORD_REACTOR_SHARDS", "0", "must be a whole number of shards between 1 and 4096"),
             ("ACCORD_REACTOR_TASKS", "many", "must be a whole number of tasks between 1 and 64"),
             ("ACCORD_REACTOR_LEASE", "0", "must be a whole number of seconds between 1 and 3600"),
+            ("ACCORD_DB_PREPARED_STATEMENTS", "no", "must be on or off"),
         ])
     func badValues(key: String, value: String, problem: String) {
         #expect {
