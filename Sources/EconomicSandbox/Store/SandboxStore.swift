@@ -61,8 +61,8 @@ actor SandboxStore {
     }
 
     func customers(filter: CustomerFilter?, sort: CustomerSort, skipPages: Int, pageSize: Int) -> Page {
-        var matching = Array(customers.values)
-        if let filter { matching = matching.filter(filter.matches) }
+        // Filtered before it is copied: a lookup by e-mail among many customers copies only what matches.
+        var matching = filter.map { customers.values.filter($0.matches) } ?? Array(customers.values)
         matching.sort(by: sort.areInIncreasingOrder)
         let start = min(skipPages.multipliedReportingOverflow(by: pageSize).overflow ? Int.max : skipPages * pageSize, matching.count)
         let end = min(start + pageSize, matching.count)

@@ -85,10 +85,28 @@ public struct WebhookInbox: Sendable {
     /// - Returns: the ids of the events that were new.
     /// - Throws: ``PGError``.
     public func recordListed(_ entries: [StripeEventPage.Entry], tenant: TenantID) async throws -> [String] {
-        try await insert(
-            ids: entries.map(\.event.id), types: entries.map(\.event.type), objects: entries.map { $0.event.customer?.id ?? "" },
-            created: entries.map { Date(timeIntervalSince1970: TimeInterval($0.event.created)) }, payloads: entries.map(\.jsonText),
+        // Most of what a catch-up lists is in the inbox already (the read's overlap, the webhooks): only the rest is
+        // turned back into JSON text and sent; the insert still leaves alone whatever arrived meanwhile.
+        let known = try await recorded(entries.map(\.event.id), tenant: tenant)
+        let fresh = entries.filter { !known.contains($0.event.id) }
+        return try await insert(
+            ids: fresh.map(\.event.id), types: fresh.map(\.event.type), objects: fresh.map { $0.event.customer?.id ?? "" },
+            created: fresh.map { Date(timeIntervalSince1970: TimeInterval($0.event.created)) }, payloads: fresh.map(\.jsonText),
             via: "catch_up", tenant: tenant)
+    }
+
+    /// Which of these Stripe event ids the tenant's inbox holds.
+    private func recorded(_ ids: [String], tenant: TenantID) async throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await pool.pipeline(
+            scope: .tenant(tenant),
+            [
+                """
+                SELECT event_id FROM webhook_inbox
+                WHERE tenant_id = \(tenant.rawValue) AND source = 'stripe' AND event_id = ANY(\(ids)::text[])
+                """
+            ])
+        return Set(try rows[0].decode(String.self))
     }
 
     /// Inserts events (column by column) in the tenant's scope in one round trip — on a busy machine every answer from
