@@ -127,6 +127,23 @@ struct StripeCatchUpTests {
         }
     }
 
+    @Test("a listing read as far as ids and types names the events of the whole page, in order, with the same cursor")
+    func listingMatchesPage() async throws {
+        let stripe = try LocalStripe.client()
+        let since = Int64(Date().timeIntervalSince1970) - 60
+        for index in 0..<3 {
+            _ = try await stripe.createCustomer(fields: [.name: "Listed \(index)", .email: LocalStripe.uniqueEmail("listed")])
+        }
+        let listing = try await stripe.eventListing(type: "customer.created", createdFrom: since, limit: 2)
+        let page = try listing.page()
+        #expect(listing.summaries.count == 2)
+        #expect(listing.summaries.map(\.id) == page.entries.map(\.event.id))
+        #expect(listing.summaries.map(\.type) == page.entries.map(\.event.type))
+        #expect(listing.hasMore && listing.nextCursor == page.nextCursor && listing.nextCursor != nil)
+        let whole = try await stripe.events(type: "customer.created", createdFrom: since, limit: 2)
+        #expect(whole.entries.map(\.event.id) == page.entries.map(\.event.id))
+    }
+
     @Test("a tenant whose Stripe never answers does not hold back another tenant's catch-up")
     func silentStripeHoldsNoOneBack() async throws {
         try await IngestHarness.run { harness in

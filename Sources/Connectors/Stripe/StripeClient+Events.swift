@@ -15,6 +15,15 @@ extension StripeClient {
     public func events(type: String, createdFrom: Int64, limit: Int = 100, startingAfter: String? = nil) async throws(StripeAPIError)
         -> StripeEventPage
     {
+        try await eventListing(type: type, createdFrom: createdFrom, limit: limit, startingAfter: startingAfter).page()
+    }
+
+    /// The same page as ``events(type:createdFrom:limit:startingAfter:)``, read only as far as its events' ids and
+    /// types until ``StripeEventListing/page()`` is asked for.
+    /// - Throws: ``StripeAPIError``.
+    public func eventListing(type: String, createdFrom: Int64, limit: Int = 100, startingAfter: String? = nil) async throws(StripeAPIError)
+        -> StripeEventListing
+    {
         guard (1...100).contains(limit) else {
             throw StripeAPIError(kind: .invalidArgument, message: "limit must be between 1 and 100, not \(limit)")
         }
@@ -26,7 +35,6 @@ extension StripeClient {
         query.append("created[gte]", String(createdFrom))
         query.append("limit", String(limit))
         if let startingAfter { query.append("starting_after", startingAfter) }
-        let response = try await send(.GET, "/v1/events", query: query)
-        return try decode(StripeEventPage.self, from: response)
+        return try StripeEventListing(response: try await send(.GET, "/v1/events", query: query))
     }
 }

@@ -190,7 +190,7 @@ public struct StripeClient: Sendable {
         }
     }
 
-    struct Response {
+    struct Response: Sendable {
         var status: HTTPResponseStatus
         var headers: HTTPHeaders
         var body: ByteBuffer
@@ -288,6 +288,10 @@ public struct StripeClient: Sendable {
     }
 
     func decode<Value: Decodable>(_ type: Value.Type, from response: Response) throws(StripeAPIError) -> Value {
+        try Self.decode(type, from: response)
+    }
+
+    static func decode<Value: Decodable>(_ type: Value.Type, from response: Response) throws(StripeAPIError) -> Value {
         do {
             return try JSONDecoder().decode(type, from: response.body)
         } catch {

@@ -12,7 +12,9 @@ public import ServiceLifecycle
 /// take turns, ``Configuration/concurrentTenants`` at a time, as in the e-conomic poller), it reads the events list
 /// (`GET /v1/events`, each customer event type, `created[gte]` = the tenant's cursor, every page) and records the
 /// events into the same inbox the webhook endpoint uses, ringing its doorbell. The inbox's primary key makes an
-/// event that arrives both ways count once; ``InboxProcessor`` then handles it like any delivery.
+/// event that arrives both ways count once; ``InboxProcessor`` then handles it like any delivery. Most of what a read
+/// lists the inbox holds already, so each page is read as far as its events' ids first, and decoded and recorded only
+/// when one of them is new.
 ///
 /// The cursor (``StripeEventCursors``) only moves after a complete read, and only to the read's start minus
 /// ``Configuration/overlap``: events created during the read, events that appear in Stripe's list late, the
@@ -170,19 +172,25 @@ public final class StripeCatchUp: Service {
             var seen: Set<String> = []
             repeat {
                 let startingAfter = after
-                let page = try await configuration.retry.run("list Stripe \(type) events", logger: logger) {
-                    try await client.events(
+                let listing = try await configuration.retry.run("list Stripe \(type) events", logger: logger) {
+                    try await client.eventListing(
                         type: type, createdFrom: Int64(from.timeIntervalSince1970.rounded(.down)), limit: configuration.pageSize,
                         startingAfter: startingAfter)
                 }
-                let entries = page.entries.filter { $0.event.type == type }
-                listed += entries.count
-                let fresh = try await inbox.recordListed(entries, tenant: tenant)
-                if !fresh.isEmpty {
-                    new += fresh.count
-                    doorbell.ring()
+                let ids = listing.summaries.filter { $0.type == type }.map(\.id)
+                listed += ids.count
+                // Most of a read is what the last one (the overlap) or the webhooks brought: a page is decoded only
+                // when it holds an event the inbox does not.
+                let known = try await inbox.recorded(ids, tenant: tenant)
+                if ids.contains(where: { !known.contains($0) }) {
+                    let entries = try listing.page().entries.filter { $0.event.type == type && !known.contains($0.event.id) }
+                    let fresh = try await inbox.recordListed(entries, tenant: tenant)
+                    if !fresh.isEmpty {
+                        new += fresh.count
+                        doorbell.ring()
+                    }
                 }
-                after = page.nextCursor
+                after = listing.nextCursor
                 if let next = after, !seen.insert(next).inserted {
                     throw StripeAPIError(kind: .invalidResponse, message: "the events list did not advance past \(next)", request: "GET /v1/events")
                 }

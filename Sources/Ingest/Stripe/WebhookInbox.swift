@@ -81,22 +81,20 @@ public struct WebhookInbox: Sendable {
     }
 
     /// Records events read from the tenant's Stripe events list, in one statement in the tenant's scope; the ones
-    /// already in the inbox (delivered by a webhook, or read before) are left as they are.
+    /// already in the inbox (delivered by a webhook, or read before) are left as they are. Leave out beforehand what
+    /// ``recorded(_:tenant:)`` says the inbox holds: each entry is turned back into JSON text and parsed by the server.
     /// - Returns: the ids of the events that were new.
     /// - Throws: ``PGError``.
     public func recordListed(_ entries: [StripeEventPage.Entry], tenant: TenantID) async throws -> [String] {
-        // Most of what a catch-up lists is in the inbox already (the read's overlap, the webhooks): only the rest is
-        // turned back into JSON text and sent; the insert still leaves alone whatever arrived meanwhile.
-        let known = try await recorded(entries.map(\.event.id), tenant: tenant)
-        let fresh = entries.filter { !known.contains($0.event.id) }
-        return try await insert(
-            ids: fresh.map(\.event.id), types: fresh.map(\.event.type), objects: fresh.map { $0.event.customer?.id ?? "" },
-            created: fresh.map { Date(timeIntervalSince1970: TimeInterval($0.event.created)) }, payloads: fresh.map(\.jsonText),
+        try await insert(
+            ids: entries.map(\.event.id), types: entries.map(\.event.type), objects: entries.map { $0.event.customer?.id ?? "" },
+            created: entries.map { Date(timeIntervalSince1970: TimeInterval($0.event.created)) }, payloads: entries.map(\.jsonText),
             via: "catch_up", tenant: tenant)
     }
 
-    /// Which of these Stripe event ids the tenant's inbox holds.
-    private func recorded(_ ids: [String], tenant: TenantID) async throws -> Set<String> {
+    /// Which of these Stripe event ids the tenant's inbox holds (one statement in the tenant's scope).
+    /// - Throws: ``PGError``.
+    public func recorded(_ ids: [String], tenant: TenantID) async throws -> Set<String> {
         guard !ids.isEmpty else { return [] }
         let rows = try await pool.pipeline(
             scope: .tenant(tenant),
