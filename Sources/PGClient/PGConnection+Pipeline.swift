@@ -37,7 +37,7 @@ extension PGConnection {
                 }
             }
             for group in groups {
-                uses.append(group.map { statements.use(for: $0) })
+                uses.append(group.map { statements.use(for: $0, alone: false) })
                 for (query, use) in zip(group, uses[uses.count - 1]) {
                     guard PGConnection.send(query, as: use, raw) else { throw PGConnection.connectionError(raw) }
                 }
@@ -55,7 +55,7 @@ extension PGConnection {
             switch use {
             case .unnamed:
                 return PQsendQueryParams(raw, query.sql, count, oids, values, nil, nil, 0) == 1
-            case .prepare(let name):
+            case .prepare(let name), .startOverAndPrepare(let name):  // a pipeline never starts over (`alone: false`)
                 return PQsendPrepare(raw, name, query.sql, count, oids) == 1 && PQsendQueryPrepared(raw, name, count, values, nil, nil, 0) == 1
             case .prepared(let name):
                 return PQsendQueryPrepared(raw, name, count, values, nil, nil, 0) == 1
@@ -71,7 +71,7 @@ extension PGConnection {
         var rows: [PGRows] = []
         var firstError: PGPipelineError?
         for (index, (query, use)) in zip(group, uses).enumerated() {
-            if case .prepare = use {
+            if case .prepare = use {  // (never .startOverAndPrepare in a pipeline)
                 var prepared = false
                 while let result = PQgetResult(raw) {
                     let status = PQresultStatus(result)

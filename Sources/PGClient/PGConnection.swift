@@ -242,14 +242,19 @@ public final class PGConnection: @unchecked Sendable {
     static func execute(_ query: PGQuery, on raw: OpaquePointer, statements: PreparedStatements? = nil) throws -> PGResultHandle {
         let accepted = [PGRES_COMMAND_OK, PGRES_TUPLES_OK]
         let name: String
-        switch statements?.use(for: query) ?? .unnamed {
+        let use = statements?.use(for: query, alone: true) ?? .unnamed
+        switch use {
         case .unnamed:
             let result = withParameters(of: query) { count, oids, values in
                 PQexecParams(raw, query.sql, count, oids, values, nil, nil, 0)
             }
             return try check(result, on: raw, accepting: accepted)
-        case .prepare(let newName):
+        case .prepare(let newName), .startOverAndPrepare(let newName):
             do {
+                if case .startOverAndPrepare = use {
+                    _ = try check(PQexec(raw, "DEALLOCATE ALL"), on: raw, accepting: [PGRES_COMMAND_OK])
+                    statements?.startedOver()
+                }
                 let prepared = withParameters(of: query) { count, oids, _ in PQprepare(raw, newName, query.sql, count, oids) }
                 _ = try check(prepared, on: raw, accepting: [PGRES_COMMAND_OK])
             } catch {

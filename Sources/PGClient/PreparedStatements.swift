@@ -5,9 +5,11 @@ import Synchronization
 /// `ops/bench/sync.sh` those three steps were about 45 % of the server's CPU (docs/event-store.md).
 ///
 /// A statement (its text and parameter types) is prepared the second time the connection runs it, so statements
-/// built with varying text (a versioned table's name, a list spelled out) cost nothing until they repeat; at most
-/// ``capacity`` per connection, after which new statements run unnamed as before. Only statements with parameters are
-/// prepared: transaction control, `LISTEN` and constant probes gain nothing.
+/// built with varying text (a versioned table's name, a list spelled out) cost nothing until they repeat. At most
+/// ``capacity`` per connection (`sync.sh` used about 50): when full, the next statement run alone starts the set over
+/// (`DEALLOCATE ALL`), so that a long-lived connection keeps preparing what it runs now — after a rebuild, say, whose
+/// new tables give its statements new text. Only statements with parameters are prepared: transaction control,
+/// `LISTEN` and constant probes gain nothing.
 ///
 /// Protocol-level prepared statements outlive the transaction that made them (a rollback keeps them) and end with the
 /// session, which is why they belong to the connection. The server analyses a prepared statement again when a table,
@@ -20,6 +22,8 @@ final class PreparedStatements: Sendable {
         case unnamed
         /// Prepare it under this name first, then run it; ``confirm(_:)`` or ``abandon(_:)`` the outcome.
         case prepare(String)
+        /// Drop every prepared statement (`DEALLOCATE ALL`), then prepare this one under this name and run it.
+        case startOverAndPrepare(String)
         /// Run the statement prepared under this name.
         case prepared(String)
     }
@@ -51,22 +55,35 @@ final class PreparedStatements: Sendable {
         self.enabled = enabled
     }
 
-    /// How `query` is to be sent now; a `.prepare` must be followed by ``confirm(_:)`` or ``abandon(_:)``.
-    func use(for query: PGQuery) -> Use {
+    /// How `query` is to be sent now; a `.prepare` or `.startOverAndPrepare` must be followed by ``confirm(_:)`` or
+    /// ``abandon(_:)``.
+    /// - Parameter alone: the statement is sent on its own (not in a pipeline), so a full set may start over first.
+    func use(for query: PGQuery, alone: Bool) -> Use {
         guard enabled, query.parameterCount > 0 else { return .unnamed }
         let key = Key(sql: query.sql, types: query.typeOIDs)
         return state.withLock { state in
             if let name = state.names[key] { return .prepared(name) }
-            guard state.pending[key] == nil, state.names.count + state.pending.count < Self.capacity else { return .unnamed }
+            guard state.pending[key] == nil else { return .unnamed }
             if state.seen.insert(key.hashValue).inserted {
                 if state.seen.count > Self.seenCapacity { state.seen = [key.hashValue] }
                 return .unnamed
             }
+            var startOver = false
+            if state.names.count + state.pending.count >= Self.capacity {
+                // Prepares still unanswered would be dropped too: wait for a quiet moment.
+                guard alone, state.pending.isEmpty else { return .unnamed }
+                startOver = true
+            }
             let name = "accord_\(state.next)"
             state.next += 1
             state.pending[key] = name
-            return .prepare(name)
+            return startOver ? .startOverAndPrepare(name) : .prepare(name)
         }
+    }
+
+    /// The server dropped every prepared statement (`DEALLOCATE ALL`).
+    func startedOver() {
+        state.withLock { $0.names = [:] }
     }
 
     /// The server prepared `query`: later runs use it.

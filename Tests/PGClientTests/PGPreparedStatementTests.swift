@@ -36,6 +36,27 @@ struct PGPreparedStatementTests {
         }
     }
 
+    @Test("a connection that has prepared as many statements as it keeps starts over, and keeps answering right")
+    func startsOverWhenFull() async throws {
+        try await TestDatabase.with(migrated: false) { database in
+            try await database.withPool(maxConnections: 1) { pool in
+                try await pool.withConnection { connection in
+                    // 300 statements, each run twice (prepared on its second run): more than the 256 a connection keeps.
+                    for index in 0..<300 {
+                        for run in 0..<2 {
+                            let query: PGQuery = "SELECT \(index * 10 + run)::int8 AS \(unsafeRaw: "n\(index)")"
+                            #expect(try await connection.query(query).singleValue(Int.self) == index * 10 + run)
+                        }
+                    }
+                    let prepared = try await Self.prepared(on: connection)
+                    #expect(!prepared.isEmpty && prepared.count <= 256, "\(prepared.count) prepared")
+                    let newestPrepared = prepared.contains("SELECT $1::int8 AS n299")
+                    #expect(newestPrepared, "the newest statement is prepared")
+                }
+            }
+        }
+    }
+
     @Test("under row-level security a prepared statement answers for the role and tenant of each run, alone and in a pipeline")
     func rowLevelSecurityPerRun() async throws {
         try await TestDatabase.with(migrated: false) { database in
