@@ -106,7 +106,4 @@ final class PreparedStatements: Sendable {
         let key = Key(sql: query.sql, types: query.typeOIDs)
         _ = state.withLock { $0.names.removeValue(forKey: key) }
     }
-
-    /// How many statements are prepared (for tests).
-    var count: Int { state.withLock { $0.names.count } }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import NIOCore
 
 /// One page of Stripe's events list as it came, read only as far as each event's id and type.
 ///
@@ -23,12 +22,16 @@ public struct StripeEventListing: Sendable {
 
     init(response: StripeClient.Response) throws(StripeAPIError) {
         struct Shape: Decodable {
-            var data: [Summary]
-            var has_more: Bool
+            var summaries: [Summary]
+            var hasMore: Bool
+            enum CodingKeys: String, CodingKey {
+                case summaries = "data"
+                case hasMore = "has_more"
+            }
         }
         let shape = try StripeClient.decode(Shape.self, from: response)
-        self.summaries = shape.data
-        self.hasMore = shape.has_more
+        self.summaries = shape.summaries
+        self.hasMore = shape.hasMore
         self.response = response
     }
 
