@@ -35,17 +35,15 @@ func rate(_ count: Int, _ duration: Duration) -> String {
 }
 
 /// The benchmark's database at `url`; `ACCORD_DB_PREPARED_STATEMENTS=off` in the environment turns prepared statements
-/// off, as it does for `accord serve` (to measure what they bring).
-func benchDatabase(_ url: String) -> PGConfiguration {
-    PGConfiguration(
-        connectionString: url, applicationName: "accord-bench",
-        preparesStatements: ProcessInfo.processInfo.environment["ACCORD_DB_PREPARED_STATEMENTS"] != "off")
+/// off, read as `accord serve` reads it (to measure what they bring).
+func benchDatabase(_ url: String) throws -> PGConfiguration {
+    PGConfiguration(connectionString: url, applicationName: "accord-bench", preparesStatements: try AppConfiguration.preparesStatements())
 }
 
 /// Connects, migrates a fresh database and adds the benchmark tenant.
 func prepareDatabase(url: String, logger: Logger, maxConnections: Int) async throws -> (PGConnectionPool, TenantID) {
     let pool = PGConnectionPool(
-        configuration: benchDatabase(url),
+        configuration: try benchDatabase(url),
         maxConnections: maxConnections, logger: logger)
     let migrator = Migrator(migrations: try Migration.load(from: try MigrationsDirectory.locate()), logger: logger)
     try await migrator.migrate(pool: pool)

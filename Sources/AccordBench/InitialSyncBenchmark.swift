@@ -62,7 +62,7 @@ struct InitialSyncBenchmark: AsyncParsableCommand {
                 + "batches of \(batchSize) per tenant")
 
         let listener = PGListener(
-            configuration: benchDatabase(databaseURL),
+            configuration: try benchDatabase(databaseURL),
             channels: [EventStore.notificationChannel],
             logger: logger)
         let projections = ProjectionRunner(projectors: AccordProjections.all, store: store, listener: listener, logger: logger)

@@ -110,7 +110,7 @@ struct RebuildBenchmark: AsyncParsableCommand {
         func run() async throws {
             var logger = Logger(label: "accord.bench")
             logger.logLevel = .warning
-            let pool = PGConnectionPool(configuration: benchDatabase(databaseURL), maxConnections: 3, logger: logger)
+            let pool = PGConnectionPool(configuration: try benchDatabase(databaseURL), maxConnections: 3, logger: logger)
             let store = EventStore(pool: pool, logger: logger)
             print("Accord rebuild benchmark — \(try await serverSettings(pool))")
             let total = try await pool.withConnection { try await $0.query("SELECT count(*) FROM events").singleValue(Int.self) ?? 0 }

@@ -23,7 +23,7 @@ struct ReplayBenchmark: AsyncParsableCommand {
         logger.logLevel = .warning
         let tenantID = try TenantID(tenant)
         let pool = PGConnectionPool(
-            configuration: benchDatabase(databaseURL), maxConnections: 2, logger: logger)
+            configuration: try benchDatabase(databaseURL), maxConnections: 2, logger: logger)
         let store = EventStore(pool: pool, logger: logger)
         print("Accord replay benchmark — \(try await serverSettings(pool))")
         let counter = ByteCount()

@@ -54,7 +54,7 @@ struct SyncBenchmark: AsyncParsableCommand {
         var environment = ProcessInfo.processInfo.environment
         environment["ACCORD_MASTER_KEY"] = MasterKey.generate().exportBase64()
         let configuration = AppConfiguration(
-            database: benchDatabase(databaseURL), databaseConnections: 16, port: 0,
+            database: try benchDatabase(databaseURL), databaseConnections: 16, port: 0,
             migrate: true, logLevel: .warning, economicRequestsPerSecond: economicRate)
         // One tenant: its cap of requests in flight is the worker's whole concurrency (a lower cap serves fairness
         // between tenants, which this benchmark does not measure).

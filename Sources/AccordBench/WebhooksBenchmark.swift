@@ -71,12 +71,12 @@ struct WebhooksBenchmark: AsyncParsableCommand {
         environment["ACCORD_MASTER_KEY"] = MasterKey.generate().exportBase64()
         if let ownerURL {
             let owner = PGConnectionPool(
-                configuration: benchDatabase(ownerURL), maxConnections: 1, logger: logger)
+                configuration: try benchDatabase(ownerURL), maxConnections: 1, logger: logger)
             try await Migrator(migrations: try Migration.load(from: try MigrationsDirectory.locate()), logger: logger).migrate(pool: owner)
             await owner.shutdown()
         }
         let configuration = AppConfiguration(
-            database: benchDatabase(databaseURL), databaseConnections: 16, port: 0,
+            database: try benchDatabase(databaseURL), databaseConnections: 16, port: 0,
             migrate: ownerURL == nil, logLevel: .warning, economicRequestsPerSecond: 1_000)
         let worker = OutboundWorkerConfiguration(
             maxConcurrentRequests: 16, maxInFlightPerTenant: 16, economicRateLimit: RateLimit(requestsPerSecond: 1_000, burst: 200),

@@ -32,6 +32,11 @@ final class PreparedStatements: Sendable {
     struct Key: Hashable, Sendable {
         var sql: String
         var types: [UInt32]
+
+        init(_ query: PGQuery) {
+            sql = query.sql
+            types = query.typeOIDs
+        }
     }
 
     /// At most this many statements are prepared per connection.
@@ -60,7 +65,7 @@ final class PreparedStatements: Sendable {
     /// - Parameter alone: the statement is sent on its own (not in a pipeline), so a full set may start over first.
     func use(for query: PGQuery, alone: Bool) -> Use {
         guard enabled, query.parameterCount > 0 else { return .unnamed }
-        let key = Key(sql: query.sql, types: query.typeOIDs)
+        let key = Key(query)
         return state.withLock { state in
             if let name = state.names[key] { return .prepared(name) }
             guard state.pending[key] == nil else { return .unnamed }
@@ -88,7 +93,7 @@ final class PreparedStatements: Sendable {
 
     /// The server prepared `query`: later runs use it.
     func confirm(_ query: PGQuery) {
-        let key = Key(sql: query.sql, types: query.typeOIDs)
+        let key = Key(query)
         state.withLock { state in
             if let name = state.pending.removeValue(forKey: key) { state.names[key] = name }
         }
@@ -96,14 +101,14 @@ final class PreparedStatements: Sendable {
 
     /// The prepare failed (or its answer never came): the statement is not prepared.
     func abandon(_ query: PGQuery) {
-        let key = Key(sql: query.sql, types: query.typeOIDs)
+        let key = Key(query)
         _ = state.withLock { $0.pending.removeValue(forKey: key) }
     }
 
     /// Stops using `query`'s prepared statement (the server refused to run it as prepared); it is prepared afresh, under
     /// a new name, when it runs again.
     func forget(_ query: PGQuery) {
-        let key = Key(sql: query.sql, types: query.typeOIDs)
+        let key = Key(query)
         _ = state.withLock { $0.names.removeValue(forKey: key) }
     }
 }

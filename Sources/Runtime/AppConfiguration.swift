@@ -163,7 +163,7 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
             throw ConfigurationError(
                 key: "ACCORD_INSECURE_COOKIES", problem: "is allowed only when ACCORD_HOST is a loopback address (plain HTTP on this machine)")
         }
-        let prepares = try onOff("ACCORD_DB_PREPARED_STATEMENTS", default: true, environment)
+        let prepares = try preparesStatements(environment)
         return AppConfiguration(
             database: PGConfiguration(connectionString: url, preparesStatements: prepares), databaseConnections: connections, host: host, port: port,
             publicURL: publicURL ?? environment["ACCORD_PUBLIC_URL"], migrate: migrate ?? (environment["ACCORD_MIGRATE"] == "true"), logLevel: level,
@@ -181,8 +181,15 @@ public struct AppConfiguration: Sendable, CustomStringConvertible {
         return value == 0 ? nil : RequestRateLimit(requestsPerSecond: value)
     }
 
+    /// Whether database connections prepare the statements they run again: `ACCORD_DB_PREPARED_STATEMENTS`, `on`
+    /// (the default) or `off`.
+    /// - Throws: ``ConfigurationError`` for any other value.
+    public static func preparesStatements(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Bool {
+        try onOff("ACCORD_DB_PREPARED_STATEMENTS", default: true, environment)
+    }
+
     /// `on` or `off` from the environment, or `fallback` when the key is not set.
-    static func onOff(_ key: String, default fallback: Bool, _ environment: [String: String]) throws -> Bool {
+    private static func onOff(_ key: String, default fallback: Bool, _ environment: [String: String]) throws -> Bool {
         switch environment[key] {
         case nil: return fallback
         case "on": return true

@@ -181,9 +181,9 @@ public final class StripeCatchUp: Service {
                 listed += ids.count
                 // Most of a read is what the last one (the overlap) or the webhooks brought: a page is decoded only
                 // when it holds an event the inbox does not.
-                let known = try await inbox.recorded(ids, tenant: tenant)
-                if ids.contains(where: { !known.contains($0) }) {
-                    let entries = try listing.page().entries.filter { $0.event.type == type && !known.contains($0.event.id) }
+                let unknown = Set(ids).subtracting(try await inbox.recorded(ids, tenant: tenant))
+                if !unknown.isEmpty {
+                    let entries = try listing.page().entries.filter { unknown.contains($0.event.id) }
                     let fresh = try await inbox.recordListed(entries, tenant: tenant)
                     if !fresh.isEmpty {
                         new += fresh.count
