@@ -21,8 +21,8 @@ extension EventStore {
     ///
     /// Scope, checks and inserts travel as one pipeline that forms one implicit transaction — shared with the
     /// other appends of this store that wait at the same time (commit sharing; each still succeeds or fails on its
-    /// own); subscribers are notified right after it commits, in the same round trip (notifying inside the
-    /// transaction would serialise every writer's commit behind a cluster-wide lock). If any stream's expected
+    /// own); subscribers are notified after it commits (``CommitNotifier``: notifying inside the transaction would
+    /// serialise every writer's commit behind a cluster-wide lock). If any stream's expected
     /// version is stale, nothing of this append is written. A race on an ``ExpectedVersion/any`` stream is retried
     /// up to five times.
     /// - Returns: one result per stream, in order.
@@ -50,7 +50,7 @@ extension EventStore {
         return try await appendAlone(appends, of: tenant)
     }
 
-    /// The appends in a transaction of their own: scope, checks and inserts in one pipeline, then the notification.
+    /// The appends in a transaction of their own: scope, checks and inserts in one pipeline; the notification follows.
     func appendAlone(_ appends: [StreamAppend], of tenant: TenantID) async throws -> [AppendResult] {
         var statements = [DatabaseScope.tenant(tenant).statement(notifyAfterCommit: true)]
         var owners: [Int: Int] = [:]  // statement index → append index
@@ -77,14 +77,13 @@ extension EventStore {
         }
         let outcome: Result<[PGRows], PGPipelineError>
         do {
-            outcome = try await pool.withConnection { connection in
-                try await connection.pipeline(transactions: [statements, ["SELECT pg_notify(\(Self.notificationChannel), \(tenant.rawValue))"]])
-            }[0]
+            outcome = try await pool.withConnection { connection in try await connection.pipeline(transactions: [statements]) }[0]
         } catch {
             throw EventStoreError.from(error, tenant: tenant, stream: nil)
         }
         switch outcome {
         case .success(let rows):
+            notifier.committed([tenant])
             let combinedResults = combined.isEmpty ? [:] : try Self.multiStreamAppendResults(rows[combinedIndex])
             return try appends.enumerated().map { index, append in
                 if combined.contains(index) { return combinedResults[append.stream] ?? AppendResult(streamVersion: 0, globalPositions: []) }

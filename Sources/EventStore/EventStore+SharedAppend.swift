@@ -5,12 +5,12 @@ import PGClient
 /// One round trip, one transaction, one commit for all of them. Per tenant, one statement checks every append's
 /// expected version against its stream's head (read once, in the statement's snapshot) and inserts the events of
 /// the appends whose every stream is where they expected — a stale append is skipped and fails alone, the others
-/// commit. Subscribers are notified once per tenant, after the commit. Only what the check cannot see fails the
-/// whole statement: another transaction inserting the same stream version first (a race on the unique key), an
-/// unknown tenant, an event the table's checks refuse. Then each append is tried again in a transaction of its
-/// own, so it fails or succeeds exactly as it would have alone. (Subtransactions per append — a PL/pgSQL exception
-/// block each — were measured too: about 200 µs per append on top, more than the commit they save; see
-/// docs/event-store.md.)
+/// commit. Subscribers are notified once per tenant, after the commit (``CommitNotifier``). Only what the check
+/// cannot see fails the whole statement: another transaction inserting the same stream version first (a race on the
+/// unique key), an unknown tenant, an event the table's checks refuse. Then each append is tried again in a
+/// transaction of its own, so it fails or succeeds exactly as it would have alone. (Subtransactions per append — a
+/// PL/pgSQL exception block each — were measured too: about 200 µs per append on top, more than the commit they
+/// save; see docs/event-store.md.)
 extension EventStore {
     /// Whether an append can ride in a shared transaction: its streams are distinct and each has an exact expected
     /// version. (`any` appends queue on a per-stream lock, which a set-based statement cannot take before its read.)
@@ -39,14 +39,14 @@ extension EventStore {
                     : "SELECT set_config('accord.tenant_id', \(tenant.rawValue), true)")
             statements.append(Self.sharedStatement(unitsOfTenant[tenant]!.map { units[$0].appends }, of: tenant))
         }
-        let notify: PGQuery = "SELECT pg_notify(\(Self.notificationChannel), t) FROM unnest(\(tenants.map(\.rawValue))::text[]) AS t"
         let outcome: Result<[PGRows], PGPipelineError>
         do {
-            outcome = try await pool.withConnection { connection in try await connection.pipeline(transactions: [statements, [notify]]) }[0]
+            outcome = try await pool.withConnection { connection in try await connection.pipeline(transactions: [statements]) }[0]
         } catch {
             return units.map { .failure(EventStoreError.from(error, tenant: $0.tenant, stream: nil)) }
         }
         guard case .success(let rows) = outcome else { return await runAlone(units) }
+        notifier.committed(tenants)
         var results: [Result<[AppendResult], any Error>] = units.map { _ in .success([]) }
         for (index, tenant) in tenants.enumerated() {
             let members = unitsOfTenant[tenant]!

@@ -16,17 +16,24 @@ public struct EventStore: Sendable {
     let logger: Logger
     /// Queues concurrent appends into shared transactions; nil when each append commits alone.
     let combiner: AppendCombiner?
+    /// Notifies subscribers of the store's committed appends.
+    let notifier: CommitNotifier
 
     /// Makes a store over a pool.
     /// - Parameter commitSharing: whether appends that wait at the same time share a transaction and its commit.
     public init(pool: PGConnectionPool, logger: Logger, commitSharing: CommitSharing = .standard) {
+        self.init(pool: pool, logger: logger, commitSharing: commitSharing, notifier: CommitNotifier(pool: pool, logger: logger))
+    }
+
+    private init(pool: PGConnectionPool, logger: Logger, commitSharing: CommitSharing, notifier: CommitNotifier) {
         self.pool = pool
         self.logger = logger
+        self.notifier = notifier
         switch commitSharing {
         case .off:
             self.combiner = nil
         case .on(let flushers):
-            let alone = EventStore(pool: pool, logger: logger, commitSharing: .off)
+            let alone = EventStore(pool: pool, logger: logger, commitSharing: .off, notifier: notifier)
             self.combiner = AppendCombiner(maxUnits: 256, flushers: max(1, flushers)) { units in await alone.runShared(units) }
         }
     }
