@@ -108,15 +108,22 @@ struct ReactorShards: Sendable {
     func caughtUp() async throws -> Bool {
         try await store.pool.withTransaction(scope: .system) { connection in
             let low = try await store.loadCheckpoint(projection: Reactor.checkpointName, version: 1, on: connection)
-            return try await connection.query(
-                """
-                SELECT NOT EXISTS (
-                    SELECT 1 FROM events
-                    WHERE (txid, global_position) > (\(String(low.transactionID))::xid8, \(low.globalPosition))
-                      AND txid < pg_snapshot_xmin(pg_current_snapshot()))
-                """
-            ).singleValue(Bool.self) ?? false
+            return try await connection.query(Self.nothingAfter(low)).singleValue(Bool.self) ?? false
         }
+    }
+
+    /// Whether no event below the watermark comes after `checkpoint`: the first such event in log order, looked up
+    /// by `events_txid_position`. (As `NOT EXISTS` the statement's generic plan — the one a prepared statement runs
+    /// after its first few — was a sequential scan of the whole log: expecting a third of the events to qualify, the
+    /// planner hoped to stop at the first, and when caught up none did: 153 ms for 47,000 events against 0.08 ms.)
+    static func nothingAfter(_ checkpoint: Checkpoint) -> PGQuery {
+        """
+        SELECT (
+            SELECT 1 FROM events
+            WHERE (txid, global_position) > (\(String(checkpoint.transactionID))::xid8, \(checkpoint.globalPosition))
+              AND txid < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY txid, global_position LIMIT 1) IS NULL
+        """
     }
 
     /// What a round finds in one snapshot: the newest event below the watermark (the horizon), the shards with a
