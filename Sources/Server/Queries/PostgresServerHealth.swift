@@ -20,6 +20,21 @@ public struct PostgresServerHealth: ServerHealth {
         } ?? false
     }
 
+    /// Per projection, the tenants of the events after its checkpoint (up to ``OperationsSnapshot/lagCountLimit``),
+    /// read from there on in log order by `events_txid_position`. (Without the order the planner walked the whole of
+    /// `events_tenant_txid_position` instead, whose leading column the statement does not name: 3.7 ms per scrape at
+    /// 45,000 events against 0.2 ms, growing with the log.)
+    static let projectionLag: PGQuery = """
+        SELECT f.name, e.tenant_id, count(*)::int FROM (SELECT name, version FROM projections WHERE state = 'active') f
+        LEFT JOIN projection_checkpoints c ON c.projection = f.name AND c.version = f.version AND c.shard = 'all'
+        CROSS JOIN LATERAL (
+            SELECT tenant_id FROM events
+            WHERE (txid, global_position) > (coalesce(c.txid, '0'::xid8), coalesce(c.global_position, 0))
+            ORDER BY txid, global_position
+            LIMIT \(OperationsSnapshot.lagCountLimit)) e
+        GROUP BY f.name, e.tenant_id ORDER BY f.name, e.tenant_id
+        """
+
     /// One scrape's worth: five statements in one transaction (system scope), and the pool's own counts.
     /// - Throws: ``PGClient/PGError``.
     public func operations() async throws -> OperationsSnapshot {
@@ -45,17 +60,9 @@ public struct PostgresServerHealth: ServerHealth {
                 ?? 0
             // Per projection, the tenants of the events after its checkpoint; the reactor's, after each tenant's furthest
             // checkpoint (the low-water mark stays behind a tenant whose shard's neighbour has a backlog).
-            snapshot.lag = try await connection.query(
-                """
-                SELECT f.name, e.tenant_id, count(*)::int FROM (SELECT name, version FROM projections WHERE state = 'active') f
-                LEFT JOIN projection_checkpoints c ON c.projection = f.name AND c.version = f.version AND c.shard = 'all'
-                CROSS JOIN LATERAL (
-                    SELECT tenant_id FROM events
-                    WHERE (txid, global_position) > (coalesce(c.txid, '0'::xid8), coalesce(c.global_position, 0))
-                    LIMIT \(OperationsSnapshot.lagCountLimit)) e
-                GROUP BY f.name, e.tenant_id ORDER BY f.name, e.tenant_id
-                """
-            ).decode((String, String, Int).self).map { OperationsSnapshot.Lag(follower: $0.0, tenant: $0.1, events: $0.2) }
+            snapshot.lag = try await connection.query(Self.projectionLag).decode((String, String, Int).self).map {
+                OperationsSnapshot.Lag(follower: $0.0, tenant: $0.1, events: $0.2)
+            }
             snapshot.lag += try await Reactor.tenantsBehind(countingUpTo: OperationsSnapshot.lagCountLimit, on: connection).map {
                 OperationsSnapshot.Lag(follower: Reactor.checkpointName, tenant: $0.tenant, events: $0.events)
             }
