@@ -35,7 +35,7 @@ struct InboxCountsTests {
 
             for scope in [DatabaseScope.system, .tenant(harness.tenant)] {
                 let plan = try await harness.pool.withTransaction(scope: scope) { connection in
-                    try await connection.query(PGQuery(unsafeSQL: "EXPLAIN " + WebhookInbox.countsStatement.description)).decode(String.self)
+                    try await connection.query("EXPLAIN \(WebhookInbox.countsStatement)").decode(String.self)
                 }
                 #expect(!plan.contains { $0.contains("Seq Scan") }, "the counts read no delivery they do not count (\(scope)):\n\(plan.joined(separator: "\n"))")
             }
