@@ -23,8 +23,10 @@ struct EngineHarness {
 
     static let user = CommandMetadata(actor: "user:test")
 
-    /// - Parameter decidesInBatches: whether the reactor decides runs of events together (see ``SyncEngine/Reactor``).
-    static func run(decidesInBatches: Bool = true, _ body: (EngineHarness) async throws -> Void) async throws {
+    /// - Parameters:
+    ///   - decidesInBatches: whether the reactor decides runs of events together (see ``SyncEngine/Reactor``).
+    ///   - batchSize: a tenant's events the reactor reads and decides per batch.
+    static func run(decidesInBatches: Bool = true, batchSize: Int = 100, _ body: (EngineHarness) async throws -> Void) async throws {
         try await TestDatabase.with { database in
             try await database.withPool(maxConnections: 8) { pool in
                 let store = EventStore(pool: pool, logger: database.logger)
@@ -33,7 +35,8 @@ struct EngineHarness {
                 let listener = PGListener(configuration: database.configuration, channels: [EventStore.notificationChannel], logger: database.logger)
                 let runner = ProjectionRunner(
                     projectors: AccordProjections.all, store: store, listener: listener, pollInterval: .milliseconds(100), logger: database.logger)
-                let reactor = Reactor(store: store, cache: cache, listener: nil, decidesInBatches: decidesInBatches, logger: database.logger)
+                let reactor = Reactor(
+                    store: store, cache: cache, listener: nil, batchSize: batchSize, decidesInBatches: decidesInBatches, logger: database.logger)
                 let harness = EngineHarness(
                     store: store, handler: CommandHandler(store: store, cache: cache, logger: database.logger), reactor: reactor,
                     held: HeldDecisionService(reactor: reactor, store: store, cache: cache, logger: database.logger),

@@ -22,14 +22,26 @@ struct ReactorBatchTests {
         #expect(together.trace.filter { $0.hasPrefix("StripeWriteRequested ") }.count == 6, "every created partner's number written back")
     }
 
+    @Test("batches of three, each decided while the one before is appended, append what deciding one by one appends")
+    // Small batches chain: a batch is decided on what the append still in flight leaves (a pending partner made in the
+    // batch before, the matched pair's customers it changed) and appended after it.
+    func chainedBatchesDecideAsOneByOne() async throws {
+        let chained = try await Self.scenario(decidesInBatches: true, batchSize: 3, twins: true)
+        let oneByOne = try await Self.scenario(decidesInBatches: false, twins: true)
+        #expect(chained.decidedTogether >= 15, "the batches were decided together: \(chained.decidedTogether)")
+        #expect(chained.trace == oneByOne.trace)
+    }
+
     /// Settings with the number write-back; an e-conomic customer and six Stripe customers (one matching it, five
     /// created); then the worker's five successes, each followed by a new Stripe customer and a change of the matched
     /// one — one run of the log for the reactor; then the successes of the matched pair's updates, each followed by an
     /// e-conomic observation of a created partner. Returns every event, in a stable order, and how many the reactor
     /// decided in batches.
-    static func scenario(decidesInBatches: Bool) async throws -> (trace: [String], decidedTogether: Int) {
+    /// With `twins`, two more Stripe customers follow the five, with the e-mails of the first and the last of them (whose
+    /// partners are being created).
+    static func scenario(decidesInBatches: Bool, batchSize: Int = 100, twins: Bool = false) async throws -> (trace: [String], decidedTogether: Int) {
         var result: (trace: [String], decidedTogether: Int) = ([], 0)
-        try await EngineHarness.run(decidesInBatches: decidesInBatches) { engine throws in
+        try await EngineHarness.run(decidesInBatches: decidesInBatches, batchSize: batchSize) { engine throws in
             var settings = TenantSettings.default
             settings.numbering = .economicAssigns(writeBackMetadataKey: "economic_number")
             try await engine.handler.updateSettings(settings, expectedVersion: 0, tenant: engine.tenant, metadata: EngineHarness.user)
@@ -39,6 +51,9 @@ struct ReactorBatchTests {
             for index in 0..<5 {
                 _ = try await engine.observe(
                     .stripe("cus_\(index)"), ["name": "Customer \(index)", "email": "c\(index)@batch.example", "address.country": "DK"])
+            }
+            for index in twins ? [0, 4] : [] {
+                _ = try await engine.observe(.stripe("cus_twin_\(index)"), ["name": "Twin \(index)", "email": "c\(index)@batch.example"])
             }
             try await engine.settle()
             let creates = try await engine.events().compactMap(\.economicWrite).filter { $0.kind == .create }

@@ -8,11 +8,13 @@ import Synchronization
 
 extension Reactor {
     /// Handles a tenant's events in log order: each run of observations and outbound successes is decided together
-    /// (``decideTogether(_:)``), everything else — and a run that cannot be decided together — one event at a time
-    /// (``handle(_:)``).
-    /// - Parameter handled: moved past each event once what it called for is appended (or parked).
+    /// (``decideTogether(_:handled:inFlight:)``), everything else — and a run that cannot be decided together — one event
+    /// at a time (``handle(_:)``), after the append in flight is settled (``settle(_:handled:)``).
+    /// - Parameters:
+    ///   - handled: moved past each event once what it called for is stored (or parked).
+    ///   - inFlight: the tenant's append still running (from its previous batch, and after this one its last run's).
     /// - Throws: the first failure; `handled` then stays before the failing event (or the failing run).
-    func handle(_ events: [RecordedEvent], handled: inout Checkpoint?) async throws {
+    func handle(_ events: [RecordedEvent], handled: inout Checkpoint?, inFlight: inout AppendInFlight?) async throws {
         var index = events.startIndex
         while index < events.endIndex {
             var run: [Batched] = []
@@ -20,20 +22,51 @@ extension Reactor {
                 run.append(Batched(recorded: events[index], item: item))
                 index += 1
             }
-            if decidesInBatches, run.count > 1, try await decideTogether(run) {
-                handled = run.last?.recorded.checkpoint
-            } else {
+            let together = decidesInBatches && run.count > 1 ? try await decideTogether(run, handled: &handled, inFlight: &inFlight) : false
+            if !run.isEmpty, !together {
+                try await settle(&inFlight, handled: &handled)
                 for item in run {
                     try await timed(.oneByOne) { _ = try await handle(item.recorded) }
                     handled = item.recorded.checkpoint
                 }
             }
             if index < events.endIndex {
+                try await settle(&inFlight, handled: &handled)
                 try await timed(.oneByOne) { _ = try await handle(events[index]) }
                 handled = events[index].checkpoint
                 index += 1
             }
         }
+    }
+
+    /// Waits for the tenant's append in flight. Once stored, its runs count as handled and its partnering is kept for
+    /// the tenant's next batch; when it raced another writer (nothing stored), its runs are decided again event by event.
+    /// - Returns: whether it was stored as decided (true when none was in flight): a batch decided on its outcome may be
+    ///   appended.
+    /// - Throws: the append's failure, or a failure deciding its runs again; `handled` then stays before them.
+    @discardableResult
+    func settle(_ inFlight: inout AppendInFlight?, handled: inout Checkpoint?) async throws -> Bool {
+        guard let pending = inFlight.take() else { return true }
+        let stored = try await timed(.appendWait) { try await pending.stored.value }
+        if stored {
+            handled = pending.reaches ?? handled
+            if let partnering = pending.partnering, let tenant = pending.runs.first?.first?.recorded.tenant {
+                working.keep(partnering, version: pending.partneringVersion, for: tenant)
+            }
+            return true
+        }
+        for item in pending.runs.joined() {
+            try await timed(.oneByOne) { _ = try await handle(item.recorded) }
+            handled = item.recorded.checkpoint
+        }
+        return false
+    }
+
+    /// Waits for the tenant's append in flight when the turn stops short (a failure, a lost lease): its runs count as
+    /// handled if it was stored; nothing is decided again (the next turn reads them again).
+    func abandon(_ inFlight: inout AppendInFlight?, handled: inout Checkpoint?) async {
+        guard let pending = inFlight.take() else { return }
+        if (try? await pending.stored.value) == true { handled = pending.reaches ?? handled }
     }
 
     /// What a batch decides: a customer observed, or an outbound request's success (a created partner to link, a
@@ -62,23 +95,45 @@ extension Reactor {
     /// order on the state the earlier ones left (partnering and customer states folded forward: a second customer with
     /// the first one's e-mail finds its pending partner), and one append of all the run's events with the versions
     /// read. Ids still derive from each causing event; each decision is the one the per-event path makes.
+    ///
+    /// The append is left running (`inFlight`) while the tenant's next run is read and decided; that run is decided on
+    /// what this one leaves — its partnering, and the customers it appends to — and appended once this one is stored
+    /// (``AppendInFlight``).
     /// - Returns: false when the run must be decided one event at a time instead — matching is held or decisions are
-    ///   parked for the tenant (their order matters), a decision needs a customer the read did not load, or another
-    ///   writer changed a stream the run appends to (the per-event path decides again on fresh state). Nothing is
-    ///   appended then.
-    func decideTogether(_ run: [Batched]) async throws -> Bool {
+    ///   parked for the tenant (their order matters), a decision needs a customer the read did not load, another writer
+    ///   changed the `partners` stream while an append was in flight, or the append in flight raced another writer (its
+    ///   runs were then decided again one by one, and this run's decisions were made on an outcome that did not happen).
+    ///   Nothing of the run is appended then.
+    func decideTogether(_ run: [Batched], handled: inout Checkpoint?, inFlight: inout AppendInFlight?) async throws -> Bool {
         guard let tenant = run.first?.recorded.tenant else { return true }
         guard var read = try await timed(.inputs, { try await inputs(of: run, tenant: tenant) }) else { return false }
         let deciding = ContinuousClock.now
         let settings = read.snapshot.settings.effective
-        // The partnering the previous batch left, when it is at the version read: changed in place. Else the cache's,
-        // copied on its first change. Either way the batch keeps no reference to the cache's, which then changes it
-        // in place too (``TenantStateCache/advance(_:with:from:)``).
-        var partnering = working.take(tenant, at: read.snapshot.partneringVersion) ?? read.snapshot.partnering
+        // The partnering the previous batch left: the one in flight's (read before it was stored, or after it with
+        // nothing else appended since), else the one kept at the version read, changed in place; else the cache's,
+        // copied on its first change. Either way the batch keeps no reference to the cache's, which then changes it in
+        // place too (``TenantStateCache/advance(_:with:from:)``).
+        let readVersion = read.snapshot.partneringVersion
+        var partnering: PartneringState
+        let partneringVersion: Int64
+        if let pending = inFlight {
+            guard pending.chains(fromPartneringVersion: readVersion), let chained = pending.partnering else { return false }
+            inFlight?.partnering = nil
+            partnering = chained
+            partneringVersion = pending.partneringVersion
+            // The customers it appends to, as it leaves them (unless the read already saw them so, or later).
+            for (ref, after) in pending.customers where read.states[ref].map({ $0.version < after.version }) == true {
+                read.states[ref] = after
+            }
+        } else {
+            partnering = working.take(tenant, at: readVersion) ?? read.snapshot.partnering
+            partneringVersion = readVersion
+        }
         read.snapshot.partnering = .initial
         var states = read.states
         let streams = Dictionary(uniqueKeysWithValues: states.keys.map { (StreamName.customer($0), $0) })
         var decided: [(event: SyncEvent, metadata: EventMetadata)] = []
+        var appendedTo: [CustomerRef: Int64] = [:]
         for batched in run {
             let (causation, metadata) = Self.cause(batched.recorded)
             let decision: SyncDecision
@@ -106,32 +161,50 @@ extension Reactor {
                     PartneringDecider.evolve(&partnering, event)
                 } else if let ref = streams[stream], let current = states[ref] {
                     states[ref] = (CustomerDecider.evolve(current.state, event), current.version)
+                    appendedTo[ref, default: 0] += 1
                 }
                 decided.append((event, metadata))
             }
         }
         guard !decided.isEmpty else {
             metrics.step(.decide, since: deciding)
-            working.keep(partnering, version: read.snapshot.partneringVersion, for: tenant)
+            if inFlight != nil {
+                // Decided on the outcome of the append in flight: handled once it is stored.
+                inFlight?.runs.append(run)
+                inFlight?.partnering = partnering
+            } else {
+                working.keep(partnering, version: partneringVersion, for: tenant)
+                handled = run.last?.recorded.checkpoint
+            }
             return true
         }
-        var versions: [StreamName: Int64] = [.partners: read.snapshot.partneringVersion]
+        var versions: [StreamName: Int64] = [.partners: partneringVersion]
         for (ref, loaded) in read.states { versions[.customer(ref)] = loaded.version }
         let decision = try Decision(decided, basedOn: versions, output: ())
         metrics.step(.decide, since: deciding)
-        do {
-            _ = try await timed(.append) { try await runner.append(decision, tenant: tenant) }
-        } catch let error as EventStoreError where error.code == .concurrencyConflict {
-            logger.debug("a batch raced another writer; deciding its events one by one", metadata: ["tenant": "\(tenant)", "events": "\(run.count)"])
-            return false
-        }
-        // The next batch starts from this one's partnering, and the cache folds the batch's events into its own, instead
-        // of reading them back and decoding them.
+        // Appended only on the outcome it was decided on: the append in flight stored.
+        guard try await settle(&inFlight, handled: &handled) else { return false }
         let partnersEvents = decided.map(\.event).filter { $0.homeStream == .partners }
-        working.keep(partnering, version: read.snapshot.partneringVersion + Int64(partnersEvents.count), for: tenant)
-        if !partnersEvents.isEmpty { await cache.advance(tenant, with: partnersEvents, from: read.snapshot.partneringVersion) }
-        decidedTogether.add(run.count, ordering: .relaxed)
-        logger.debug("decided a batch", metadata: ["tenant": "\(tenant)", "events": "\(run.count)", "event.count": "\(decided.count)"])
+        var after: [CustomerRef: (state: CustomerState, version: Int64)] = [:]
+        for (ref, count) in appendedTo { after[ref] = (states[ref]!.state, read.states[ref]!.version + count) }
+        let stored = Task { [self] () async throws -> Bool in
+            let appending = ContinuousClock.now
+            defer { metrics.step(.append, since: appending) }
+            do {
+                _ = try await runner.append(decision, tenant: tenant)
+            } catch let error as EventStoreError where error.code == .concurrencyConflict {
+                logger.debug("a batch raced another writer; deciding its events one by one", metadata: ["tenant": "\(tenant)", "events": "\(run.count)"])
+                return false
+            }
+            // The cache folds the batch's events into its own instead of reading them back and decoding them.
+            if !partnersEvents.isEmpty { await cache.advance(tenant, with: partnersEvents, from: partneringVersion) }
+            decidedTogether.add(run.count, ordering: .relaxed)
+            logger.debug("decided a batch", metadata: ["tenant": "\(tenant)", "events": "\(run.count)", "event.count": "\(decided.count)"])
+            return true
+        }
+        inFlight = AppendInFlight(
+            runs: [run], stored: stored, partneringBase: partneringVersion, partneringVersion: partneringVersion + Int64(partnersEvents.count),
+            partnering: partnering, customers: after)
         return true
     }
 

@@ -33,19 +33,40 @@ extension Reactor {
         return round
     }
 
+    /// Where a tenant stands in a shard's turn.
+    struct TenantProgress: Sendable {
+        /// Its checkpoint when the turn began.
+        let start: Checkpoint
+        /// Its events up to here are read: handled, or in the append in flight.
+        var readTo: Checkpoint
+        /// Its events up to here are handled (nil: none yet this turn); the turn saves it as the tenant's checkpoint.
+        var handled: Checkpoint?
+        /// Its last batch's append, while it runs (``AppendInFlight``).
+        var inFlight: AppendInFlight?
+
+        init(from checkpoint: Checkpoint) {
+            start = checkpoint
+            readTo = checkpoint
+        }
+
+        /// Where the tenant's checkpoint may move (nil: where it was).
+        var reached: Checkpoint? { handled.flatMap { $0 > start ? $0 : nil } }
+    }
+
     /// One turn of a shard, which `holder` has leased: in passes, each tenant with events to handle gets one batch,
     /// the least behind first, so a tenant with a backlog of 50,000 events takes one batch per pass and the others'
     /// single changes are decided in the first pass. Passes go on while a tenant has events up to the turn's horizon,
-    /// for ``ReactorSharding/turnLength``. The lease is renewed before a batch once a quarter of it has passed. At the
-    /// turn's end, in one transaction, each tenant's checkpoint moves to where it got, the shard's to the oldest of
-    /// its tenants, and the lease is given back (``ReactorShards/finish(_:holder:tenants:shardCheckpoint:)``): a crash
-    /// mid-turn handles the turn's batches again, which issues nothing new. A tenant whose event fails keeps its
-    /// checkpoint just before it; the turn goes on with the other tenants and throws the first failure at its end.
+    /// for ``ReactorSharding/turnLength``. A tenant's batch is appended while its next batch is read and decided
+    /// (``AppendInFlight``); the appends still running are settled before the turn ends. The lease is renewed before a
+    /// batch once a quarter of it has passed. At the turn's end, in one transaction, each tenant's checkpoint moves to
+    /// where its handled events reach, the shard's to the oldest of its tenants, and the lease is given back
+    /// (``ReactorShards/finish(_:holder:tenants:shardCheckpoint:)``): a crash mid-turn handles the turn's batches again,
+    /// which issues nothing new. A tenant whose event fails keeps its checkpoint just before it; the turn goes on with
+    /// the other tenants and throws the first failure at its end.
     /// - Returns: the events handled.
     func turn(of shard: Int, holder: String) async throws -> Int {
         var handled = 0
-        // Where each tenant got in this turn, saved at its end (also when it ends early).
-        var reached: [TenantID: Checkpoint] = [:]
+        var progress: [TenantID: TenantProgress] = [:]
         do {
             guard let turn = try await timed(.turn, { try await shards.turn(of: shard) }) else {
                 try await timed(.turn) { try await shards.release(shard, holder: holder) }
@@ -55,59 +76,86 @@ extension Reactor {
             var renewed = ContinuousClock.now
             var oldest = turn.horizon
             var failure: (any Error)?
-            var tenants = turn.tenants
+            for pending in turn.tenants { progress[pending.tenant] = TenantProgress(from: pending.checkpoint) }
+            var tenants = turn.tenants.map(\.tenant)
             repeat {
-                var behind: [ReactorShards.Pending] = []
-                for pending in tenants {
+                var behind: [TenantID] = []
+                for tenant in tenants {
                     if ContinuousClock.now - renewed >= shards.sharding.lease / 4 {
                         renewed = ContinuousClock.now
                         guard try await timed(.turn, { try await shards.renew(shard, holder: holder) }) else {
                             logger.warning("reactor shard taken over by another task mid-turn", metadata: ["shard": "\(shard)", "holder": "\(holder)"])
+                            await abandon(&progress)
                             working.forget(turn.tenants.map(\.tenant))
-                            try await shards.finish(shard, holder: holder, tenants: reached, shardCheckpoint: nil)
+                            try await shards.finish(shard, holder: holder, tenants: progress.compactMapValues(\.reached), shardCheckpoint: nil)
                             return handled
                         }
                     }
+                    var tenantProgress = progress[tenant]!
                     do {
-                        let (count, end) = try await batch(of: pending, until: turn.horizon)
-                        handled += count
-                        if end > pending.checkpoint { reached[pending.tenant] = end }
-                        if end < turn.horizon { behind.append(ReactorShards.Pending(tenant: pending.tenant, checkpoint: end)) }
+                        handled += try await batch(of: tenant, progress: &tenantProgress, until: turn.horizon)
+                        if tenantProgress.readTo < turn.horizon { behind.append(tenant) }
                     } catch {
                         // One tenant's failing event never keeps the shard's other tenants waiting; the shard's
                         // checkpoint stays at or before it.
                         failure = failure ?? error
-                        oldest = min(oldest, pending.checkpoint)
+                        oldest = min(oldest, tenantProgress.handled ?? tenantProgress.start)
                     }
+                    progress[tenant] = tenantProgress
                 }
                 tenants = behind
             } while !tenants.isEmpty && ContinuousClock.now < ends
-            oldest = tenants.reduce(oldest) { min($0, $1.checkpoint) }
+            // The appends still running are settled before the checkpoints move past them.
+            for tenant in progress.keys where progress[tenant]?.inFlight != nil {
+                var tenantProgress = progress[tenant]!
+                do {
+                    try await settle(&tenantProgress.inFlight, handled: &tenantProgress.handled)
+                    tenantProgress.handled = tenantProgress.readTo
+                } catch {
+                    failure = failure ?? error
+                    oldest = min(oldest, tenantProgress.handled ?? tenantProgress.start)
+                    tenants.removeAll { $0 == tenant }
+                }
+                progress[tenant] = tenantProgress
+            }
+            oldest = tenants.reduce(oldest) { min($0, progress[$1]!.handled ?? progress[$1]!.start) }
             // Tenants with a backlog left keep their partnering for their next turn; the others' is not needed.
-            let behind = Set(tenants.map(\.tenant))
+            let behind = Set(tenants)
             working.forget(turn.tenants.map(\.tenant).filter { !behind.contains($0) })
+            let reached = progress.compactMapValues(\.reached)
             try await timed(.checkpoint) {
                 try await shards.finish(shard, holder: holder, tenants: reached, shardCheckpoint: oldest > turn.base ? oldest : nil)
             }
             if let failure { throw failure }
             return handled
         } catch {
-            working.forget(reached.keys)
-            if (try? await shards.finish(shard, holder: holder, tenants: reached, shardCheckpoint: nil)) == nil {
+            await abandon(&progress)
+            working.forget(progress.keys)
+            if (try? await shards.finish(shard, holder: holder, tenants: progress.compactMapValues(\.reached), shardCheckpoint: nil)) == nil {
                 try? await shards.release(shard, holder: holder)
             }
             throw error
         }
     }
 
-    /// One batch of a tenant: its next events after its checkpoint up to the turn's horizon, handled in order.
-    /// - Returns: how many were handled and where the tenant now stands (the horizon when it has caught up), which the
-    ///   turn saves at its end.
-    private func batch(of pending: ReactorShards.Pending, until horizon: Checkpoint) async throws -> (Int, Checkpoint) {
+    /// Waits for every tenant's append in flight when a turn stops short (``abandon(_:handled:)``).
+    private func abandon(_ progress: inout [TenantID: TenantProgress]) async {
+        for tenant in progress.keys where progress[tenant]?.inFlight != nil {
+            var tenantProgress = progress[tenant]!
+            await abandon(&tenantProgress.inFlight, handled: &tenantProgress.handled)
+            progress[tenant] = tenantProgress
+        }
+    }
+
+    /// One batch of a tenant: its next events after where it has read up to the turn's horizon, handled in order (the
+    /// last run's append may still be running when it returns: ``TenantProgress/inFlight``).
+    /// - Returns: how many events were read; `progress` says where the tenant now stands (read up to the horizon when
+    ///   it has caught up).
+    private func batch(of tenant: TenantID, progress: inout TenantProgress, until horizon: Checkpoint) async throws -> Int {
+        let after = progress.readTo
         let batch = try await timed(.read) {
             try await store.pool.withTransaction(scope: .system) { connection in
-                try await store.readForwardBatch(
-                    after: pending.checkpoint, until: horizon, limit: batchSize, tenant: pending.tenant, types: Self.types, on: connection)
+                try await store.readForwardBatch(after: after, until: horizon, limit: batchSize, tenant: tenant, types: Self.types, on: connection)
             }
         }
         // Matching looks customers up in the match index: it must have applied everything up to the batch's end.
@@ -116,14 +164,15 @@ extension Reactor {
         }
         // A crash before the turn's end handles the batch again, which issues nothing new (decisions are keyed by their
         // causing event). A failing event keeps the checkpoint just before it.
-        var handled: Checkpoint?
         do {
-            try await handle(batch.events, handled: &handled)
+            try await handle(batch.events, handled: &progress.handled, inFlight: &progress.inFlight)
         } catch {
-            if let handled { try? await shards.save(handled, of: pending.tenant) }
+            await abandon(&progress.inFlight, handled: &progress.handled)
             throw error
         }
-        return (batch.events.count, max(batch.readUpTo, handled ?? pending.checkpoint))
+        progress.readTo = max(batch.readUpTo, after)
+        if progress.inFlight == nil { progress.handled = progress.readTo }
+        return batch.events.count
     }
 
     /// Whether a second has passed since a round last moved idle shards' checkpoints (and then it counts as done now).

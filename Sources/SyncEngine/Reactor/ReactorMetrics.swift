@@ -5,7 +5,8 @@ import Metrics
 /// in `accord serve`, so `/metrics` shows it; nothing by default):
 ///
 /// - `accord_reactor_step_seconds{step}`: one observation per step taken (see ``Step``); its sums over counts are the
-///   mean time of each step, and the sums against the wall time show what a tenant's batches wait on.
+///   mean time of each step, and the sums against the wall time show what a tenant's batches wait on (appends overlap
+///   the next batch's steps, so the sums may exceed the wall time; `append_wait` is the part that did not overlap).
 public struct ReactorMetrics: Sendable {
     let factory: any MetricsFactory
 
@@ -28,8 +29,11 @@ public struct ReactorMetrics: Sendable {
         case inputs
         /// The run's decisions made in memory.
         case decide
-        /// The run's events appended.
+        /// The run's events appended (while the tenant's next run is read and decided: ``AppendInFlight``).
         case append
+        /// Waiting for the tenant's previous append before appending a run decided on its outcome (or before deciding
+        /// an event on its own, or at the turn's end): what of ``append`` the next run's read and decisions did not cover.
+        case appendWait = "append_wait"
         /// An event decided on its own (read, decision and append together).
         case oneByOne = "one_by_one"
         /// The end of a shard's turn: its tenants' checkpoints and its own saved, its lease given back.
