@@ -23,4 +23,13 @@ struct TableStatisticsTests {
         // A batch larger than the gap refreshes once.
         #expect(refreshes([50_000, 1]) == [50_000])
     }
+
+    @Test("statistics are kept of every column plans use, not of the JSON documents")
+    func analyzedColumns() throws {
+        let customers = try #require(CustomersProjector().tables.first { $0.name == "customers" })
+        let analyzed = Set(customers.analyzedColumns)
+        #expect(analyzed.isSuperset(of: customers.primaryKey + customers.indexes.joined()))
+        #expect(analyzed.isDisjoint(with: ["fields", "match_failure", "mapping_failure", "mapped"]))
+        #expect(analyzed.contains("email") && analyzed.contains("name"))
+    }
 }

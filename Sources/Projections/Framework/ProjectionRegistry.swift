@@ -118,10 +118,11 @@ public struct ProjectionRegistry: Sendable {
     /// autovacuum looks at them keep empty-table statistics, with which the planner answered lookups by primary key
     /// through another index with the same leading columns (a scan of the tenant's rows per key); the runner calls
     /// this as a projector's tables grow (``TableStatistics``), a rebuild before it activates the version it built.
+    /// Only the columns plans use are sampled (``ProjectionTable/analyzedColumns``).
     /// - Throws: ``PGError`` from the database.
     public func analyze(_ projector: any Projector, version: Int) async throws {
         let target = ProjectionTarget(projection: projector.name, version: version)
-        let tables = projector.tables.map { target.table($0.name) }.joined(separator: ", ")
+        let tables = projector.tables.map { "\(target.table($0.name)) (\($0.analyzedColumns.joined(separator: ", ")))" }.joined(separator: ", ")
         try await pool.withTransaction(scope: .system) { connection in
             try await connection.execute(PGQuery(unsafeSQL: "ANALYZE \(tables)"))
         }

@@ -57,6 +57,14 @@ public struct ProjectionTable: Sendable, Hashable {
         return statements
     }
 
+    /// The columns the planner keeps statistics of (``ProjectionRegistry/analyze(_:version:)``): every one but the
+    /// JSON documents. No plan reads their statistics (queries reach into them through expressions, estimated without
+    /// them), and sampling them — sorting whole documents to find the common values — was most of what an `ANALYZE` of
+    /// a projector's tables cost while an initial sync filled them.
+    var analyzedColumns: [String] {
+        columns.filter { !$0.definition.lowercased().hasPrefix("jsonb") }.map(\.name)
+    }
+
     /// The statements that point the reader-facing view at a target's table.
     func viewStatements(for target: ProjectionTarget) -> [String] {
         [
