@@ -1,6 +1,7 @@
 import EventSourcing
 import EventStore
 import Foundation
+import PGClient
 import SyncDomain
 import SyncEngine
 import Testing
@@ -30,6 +31,78 @@ struct ReactorBatchTests {
         let oneByOne = try await Self.scenario(decidesInBatches: false, twins: true)
         #expect(chained.decidedTogether >= 15, "the batches were decided together: \(chained.decidedTogether)")
         #expect(chained.trace == oneByOne.trace)
+    }
+
+    @Test("an append in flight that loses a race stores nothing; its batch and the one decided on it are decided again one by one")
+    // Another writer's link is held uncommitted at the `partners` stream's next version until the reactor's first
+    // batch's append waits on it (seen in pg_stat_activity), then committed: that append fails on the version it
+    // took, while the second batch was decided on its outcome. The log must end as when the link came first.
+    func appendInFlightLosesRace() async throws {
+        let raced = try await Self.raceScenario(holdingTheLink: true)
+        let reference = try await Self.raceScenario(holdingTheLink: false)
+        #expect(reference.decidedTogether == 6, "two batches of three went together")
+        #expect(raced.decidedTogether == 0, "the lost batch and the one decided on it went one by one")
+        #expect(raced.trace == reference.trace)
+        #expect(raced.trace.filter { $0.hasPrefix("PartnerCreationRequested ") }.count == 7)
+    }
+
+    /// Seven Stripe customers to create, decided in batches of three; another writer links two other customers, its
+    /// link committed first, or held uncommitted until the reactor's first append waits on it. Returns every event as
+    /// ``scenario(decidesInBatches:batchSize:twins:)`` does.
+    static func raceScenario(holdingTheLink: Bool) async throws -> (trace: [String], decidedTogether: Int) {
+        var result: (trace: [String], decidedTogether: Int) = ([], 0)
+        try await EngineHarness.run(batchSize: 3) { engine throws in
+            for index in 0..<7 {
+                _ = try await engine.observe(
+                    .stripe("cus_\(index)"), ["name": "Customer \(index)", "email": "c\(index)@race.example", "address.country": "DK"])
+            }
+            try await engine.waitForReadModels()
+            let link = try EventCodec.encode(
+                .partnerLinked(
+                    PartnerLinked(
+                        linkId: LinkID(UUID(uuidString: "5a2b6c1e-0d4f-4e8a-9b3c-7f1e2d3c4b5a")!), source: .stripe("cus_other"),
+                        economic: .economic(99), origin: .user)),
+                metadata: EventMetadata(actor: "user:test"))
+            if holdingTheLink {
+                let reactor = try await engine.store.pool.withTransaction(scope: .tenant(engine.tenant)) { connection in
+                    try await engine.store.append([link], to: "partners", of: engine.tenant, expecting: .noStream, on: connection)
+                    let reactor = Task { try await engine.reactor.processPending() }
+                    try await Self.waitForAppendWaitingOnLock(engine)
+                    return reactor
+                }
+                try await reactor.value
+            } else {
+                try await engine.store.append([link], to: "partners", of: engine.tenant, expecting: .noStream)
+            }
+            try await engine.settle()
+            result.trace = try await engine.events().map { event in
+                let (type, _, data) = try event.encode()
+                let sorted = try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: data), options: [.sortedKeys])
+                return "\(type) \(String(decoding: sorted, as: UTF8.self))"
+            }.sorted()
+            result.decidedTogether = engine.reactor.eventsDecidedTogether
+        }
+        return result
+    }
+
+    /// Waits until an append in the test's database waits for another transaction to end (the reactor's, on the held
+    /// link's row at the version it takes).
+    static func waitForAppendWaitingOnLock(_ engine: EngineHarness) async throws {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+        while ContinuousClock.now < deadline {
+            let waiting = try await engine.store.pool.withConnection { connection in
+                try await connection.query(
+                    """
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'transactionid'
+                      AND query LIKE '%INSERT INTO events%'
+                    """
+                ).singleValue(Int.self) ?? 0
+            }
+            if waiting > 0 { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("no append waited on the held link within a minute")
     }
 
     /// Settings with the number write-back; an e-conomic customer and six Stripe customers (one matching it, five
