@@ -25,15 +25,11 @@ extension Reactor {
             let together = decidesInBatches && run.count > 1 ? try await decideTogether(run, handled: &handled, inFlight: &inFlight) : false
             if !run.isEmpty, !together {
                 try await settle(&inFlight, handled: &handled)
-                for item in run {
-                    try await timed(.oneByOne) { _ = try await handle(item.recorded) }
-                    handled = item.recorded.checkpoint
-                }
+                try await decideOneByOne(run.map(\.recorded), handled: &handled)
             }
             if index < events.endIndex {
                 try await settle(&inFlight, handled: &handled)
-                try await timed(.oneByOne) { _ = try await handle(events[index]) }
-                handled = events[index].checkpoint
+                try await decideOneByOne([events[index]], handled: &handled)
                 index += 1
             }
         }
@@ -55,11 +51,16 @@ extension Reactor {
             }
             return true
         }
-        for item in pending.runs.joined() {
-            try await timed(.oneByOne) { _ = try await handle(item.recorded) }
-            handled = item.recorded.checkpoint
-        }
+        try await decideOneByOne(pending.runs.joined().map(\.recorded), handled: &handled)
         return false
+    }
+
+    /// Decides events one at a time (``handle(_:)``), moving `handled` past each.
+    private func decideOneByOne(_ events: [RecordedEvent], handled: inout Checkpoint?) async throws {
+        for event in events {
+            try await timed(.oneByOne) { _ = try await handle(event) }
+            handled = event.checkpoint
+        }
     }
 
     /// Waits for the tenant's append in flight when the turn stops short (a failure, a lost lease): its runs count as

@@ -170,7 +170,7 @@ extension Reactor {
             await abandon(&progress.inFlight, handled: &progress.handled)
             throw error
         }
-        progress.readTo = max(batch.readUpTo, after)
+        progress.readTo = batch.readUpTo
         if progress.inFlight == nil { progress.handled = progress.readTo }
         return batch.events.count
     }
