@@ -26,7 +26,11 @@ struct EngineHarness {
     /// - Parameters:
     ///   - decidesInBatches: whether the reactor decides runs of events together (see ``SyncEngine/Reactor``).
     ///   - batchSize: a tenant's events the reactor reads and decides per batch.
-    static func run(decidesInBatches: Bool = true, batchSize: Int = 100, _ body: (EngineHarness) async throws -> Void) async throws {
+    ///   - sharding: the reactor's shards, tasks, lease and turn length.
+    static func run(
+        decidesInBatches: Bool = true, batchSize: Int = 100, sharding: ReactorSharding = ReactorSharding(),
+        _ body: (EngineHarness) async throws -> Void
+    ) async throws {
         try await TestDatabase.with { database in
             try await database.withPool(maxConnections: 8) { pool in
                 let store = EventStore(pool: pool, logger: database.logger)
@@ -36,7 +40,8 @@ struct EngineHarness {
                 let runner = ProjectionRunner(
                     projectors: AccordProjections.all, store: store, listener: listener, pollInterval: .milliseconds(100), logger: database.logger)
                 let reactor = Reactor(
-                    store: store, cache: cache, listener: nil, batchSize: batchSize, decidesInBatches: decidesInBatches, logger: database.logger)
+                    store: store, cache: cache, listener: nil, batchSize: batchSize, sharding: sharding, decidesInBatches: decidesInBatches,
+                    logger: database.logger)
                 let harness = EngineHarness(
                     store: store, handler: CommandHandler(store: store, cache: cache, logger: database.logger), reactor: reactor,
                     held: HeldDecisionService(reactor: reactor, store: store, cache: cache, logger: database.logger),
@@ -76,6 +81,21 @@ struct EngineHarness {
             try await Task.sleep(for: .milliseconds(20))
         }
         Issue.record("the reactor did not catch up within \(timeout)")
+    }
+
+    /// Waits until every event written so far is below the watermark, where the reactor reads (another test's open
+    /// transaction anywhere in the cluster holds the watermark back).
+    func waitUntilReadable(timeout: Duration = .seconds(120)) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            let readable = try await store.pool.withTransaction(scope: .system) { connection in
+                try await connection.query("SELECT NOT EXISTS (SELECT 1 FROM events WHERE txid >= pg_snapshot_xmin(pg_current_snapshot()))")
+                    .singleValue(Bool.self) ?? false
+            }
+            if readable { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("the events were not all below the watermark within \(timeout)")
     }
 
     /// Waits until the named read models (all of them by default) have applied everything written so far.

@@ -51,12 +51,17 @@ struct ReactorBatchTests {
     /// ``scenario(decidesInBatches:batchSize:twins:)`` does.
     static func raceScenario(holdingTheLink: Bool) async throws -> (trace: [String], decidedTogether: Int) {
         var result: (trace: [String], decidedTogether: Int) = ([], 0)
-        try await EngineHarness.run(batchSize: 3) { engine throws in
+        // Turns long enough for the second batch to be decided while the first is held (200 ms, the default, can pass
+        // while a loaded machine decides the first, and the turn's end settles it before the second is read).
+        try await EngineHarness.run(batchSize: 3, sharding: ReactorSharding(turnLength: .seconds(60))) { engine throws in
             for index in 0..<7 {
                 _ = try await engine.observe(
                     .stripe("cus_\(index)"), ["name": "Customer \(index)", "email": "c\(index)@race.example", "address.country": "DK"])
             }
             try await engine.waitForReadModels()
+            // All seven below the watermark before the link is held: a round that saw only some would decide them
+            // in other batches.
+            try await engine.waitUntilReadable()
             let link = try EventCodec.encode(
                 .partnerLinked(
                     PartnerLinked(
@@ -75,12 +80,7 @@ struct ReactorBatchTests {
                 try await engine.store.append([link], to: "partners", of: engine.tenant, expecting: .noStream)
             }
             try await engine.settle()
-            result.trace = try await engine.events().map { event in
-                let (type, _, data) = try event.encode()
-                let sorted = try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: data), options: [.sortedKeys])
-                return "\(type) \(String(decoding: sorted, as: UTF8.self))"
-            }.sorted()
-            result.decidedTogether = engine.reactor.eventsDecidedTogether
+            result = (try await trace(of: engine), engine.reactor.eventsDecidedTogether)
         }
         return result
     }
@@ -151,14 +151,18 @@ struct ReactorBatchTests {
                 _ = try await engine.observe(.economic(100 + index), ["name": "Customer \(index)", "email": "c\(index)@batch.example", "currency": "DKK"])
             }
             try await engine.settle()
-            // Each event's JSON with sorted keys: payloads keep no key order (stored as jsonb).
-            result.trace = try await engine.events().map { event in
-                let (type, _, data) = try event.encode()
-                let sorted = try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: data), options: [.sortedKeys])
-                return "\(type) \(String(decoding: sorted, as: UTF8.self))"
-            }.sorted()
-            result.decidedTogether = engine.reactor.eventsDecidedTogether
+            result = (try await trace(of: engine), engine.reactor.eventsDecidedTogether)
         }
         return result
+    }
+
+    /// Every event of the tenant as its type and its JSON with sorted keys (payloads keep no key order: stored as
+    /// jsonb), sorted: a batch appends its events stream by stream, so the log's order may differ within a batch.
+    static func trace(of engine: EngineHarness) async throws -> [String] {
+        try await engine.events().map { event in
+            let (type, _, data) = try event.encode()
+            let sorted = try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: data), options: [.sortedKeys])
+            return "\(type) \(String(decoding: sorted, as: UTF8.self))"
+        }.sorted()
     }
 }

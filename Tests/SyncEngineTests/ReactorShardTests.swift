@@ -291,7 +291,7 @@ struct ReactorShardTests {
             // Every observation readable before the first round (another test's open transaction anywhere in the cluster
             // holds the watermark back): a round that saw only the first would shift the batches by one, and cus_s2
             // would be decided in the batch whose creations the turns below wait for.
-            try await waitUntil { try await allReadable(engine: engine) }
+            try await engine.waitUntilReadable()
             // One batch of two per turn, so the tenant is still behind after each turn and its batches' partnering is kept.
             let reactor = Reactor(
                 store: engine.store, cache: TenantStateCache(store: engine.store), listener: nil, batchSize: 2,
@@ -426,14 +426,6 @@ struct ReactorShardTests {
     }
 
     /// Events the reactor's low-water mark does not cover yet.
-    /// Whether every event is below the watermark, where the reactor reads.
-    private func allReadable(engine: EngineHarness) async throws -> Bool {
-        try await engine.store.pool.withTransaction(scope: .system) { connection in
-            try await connection.query("SELECT NOT EXISTS (SELECT 1 FROM events WHERE txid >= pg_snapshot_xmin(pg_current_snapshot()))")
-                .singleValue(Bool.self) ?? false
-        }
-    }
-
     private func unhandled(engine: EngineHarness) async throws -> Int {
         try await engine.store.pool.withTransaction(scope: .system) { connection in
             try await connection.query(
