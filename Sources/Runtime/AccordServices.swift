@@ -69,13 +69,16 @@ public struct AccordServices: Sendable {
     ///   - environment: where `ACCORD_MASTER_KEY` is read from.
     ///   - worker: the outbound worker's limits and retry policy (the rate limit toward e-conomic defaults to
     ///     ``AppConfiguration/economicRequestsPerSecond``).
+    ///   - inbox: the webhook inbox processor's settings; its claims are named by the outbound worker's id unless
+    ///     they name a holder.
     ///   - catchUp: how the catch-up from Stripe works (its interval defaults to
     ///     ``AppConfiguration/stripeCatchUpInterval``).
     ///   - logger: the logger.
     /// - Throws: ``Credentials/CredentialError`` when `ACCORD_MASTER_KEY` is missing or invalid.
     public init(
         configuration: AppConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment,
-        worker workerConfiguration: OutboundWorkerConfiguration? = nil, catchUp: StripeCatchUp.Configuration? = nil, logger: Logger
+        worker workerConfiguration: OutboundWorkerConfiguration? = nil, inbox inboxConfiguration: InboxProcessor.Configuration? = nil,
+        catchUp: StripeCatchUp.Configuration? = nil, logger: Logger
     ) throws {
         self.configuration = configuration
         self.logger = logger
@@ -135,10 +138,12 @@ public struct AccordServices: Sendable {
         worker = OutboundWorker(
             store: store, credentials: credentials, listener: listener, configuration: workerConfiguration,
             metrics: OutboundMetrics(factory: server.metrics.metricsFactory), logger: logger)
+        var inboxSettings = inboxConfiguration ?? InboxProcessor.Configuration()
+        inboxSettings.holder = inboxSettings.holder ?? workerConfiguration.workerID
         inbox = InboxProcessor(
             pool: pool, commands: commands,
             stripeCustomers: StripeClientCustomerSource { tenant in try await credentials.load(tenant)?.stripe?.clientConfiguration },
-            configuration: InboxProcessor.Configuration(holder: workerConfiguration.workerID), metrics: server.metrics.inbox,
+            configuration: inboxSettings, metrics: server.metrics.inbox,
             doorbell: server.doorbell, logger: logger)
         stripeCatchUp = StripeCatchUp(
             pool: pool, configuration: catchUp ?? StripeCatchUp.Configuration(interval: configuration.stripeCatchUpInterval),

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import Outbound
+import PGClient
 import PostgresTestSupport
 import Runtime
 import ServiceLifecycle
@@ -17,12 +18,15 @@ final class AccordProcess: Sendable {
     let services: AccordServices
     /// The port its HTTP server listens on.
     let port: Int
+    /// Its database sessions' `application_name`.
+    let applicationName: String
     private let group: ServiceGroup
     private let running: Task<Void, any Error>
 
-    private init(services: AccordServices, port: Int, group: ServiceGroup, running: Task<Void, any Error>) {
+    private init(services: AccordServices, port: Int, applicationName: String, group: ServiceGroup, running: Task<Void, any Error>) {
         self.services = services
         self.port = port
+        self.applicationName = applicationName
         self.group = group
         self.running = running
     }
@@ -40,11 +44,25 @@ final class AccordProcess: Sendable {
     /// Starts a process and returns once its HTTP server listens and `/ready` says so: every read model is built, so a
     /// test may query them at once (on a busy machine the projection runner creates them seconds after the server
     /// listens, and a read before then finds no table).
-    /// - Parameter environment: where `ACCORD_MASTER_KEY` is read from (the same for every process of a database).
-    static func start(database: TestDatabase, environment: [String: String]) async throws -> AccordProcess {
-        let configuration = AppConfiguration(database: database.configuration, databaseConnections: 16, port: 0)
+    /// - Parameters:
+    ///   - environment: where `ACCORD_MASTER_KEY` is read from (the same for every process of a database).
+    ///   - name: names its database sessions (`application_name`, by which ``kill(database:)`` finds them) and its
+    ///     outbound worker and inbox processor (another process takes over what a killed one held once its claims
+    ///     lapse: after 15 s, and the reactor's shard leases after 10 s); nil: `accord`, and the worker id
+    ///     `accord serve` uses.
+    static func start(database: TestDatabase, environment: [String: String], name: String? = nil) async throws -> AccordProcess {
+        var connection = database.configuration
+        var worker = Self.worker
+        var inbox: InboxProcessor.Configuration?
+        if let name {
+            connection.applicationName = name
+            worker.workerID = name
+            worker.claimTTL = .seconds(15)
+            inbox = InboxProcessor.Configuration(lease: .seconds(15), holder: name)
+        }
+        let configuration = AppConfiguration(database: connection, databaseConnections: 16, port: 0)
         let services = try AccordServices(
-            configuration: configuration, environment: environment, worker: worker, catchUp: catchUp, logger: database.logger)
+            configuration: configuration, environment: environment, worker: worker, inbox: inbox, catchUp: catchUp, logger: database.logger)
         let (ports, port) = AsyncStream.makeStream(of: Int.self)
         let group = services.serviceGroup(onServerRunning: { port.yield($0) }, handleSignals: false)
         let running = Task { try await group.run() }
@@ -53,7 +71,7 @@ final class AccordProcess: Sendable {
             running.cancel()
             throw CancellationError()
         }
-        let process = AccordProcess(services: services, port: bound, group: group, running: running)
+        let process = AccordProcess(services: services, port: bound, applicationName: connection.applicationName, group: group, running: running)
         do {
             try await process.waitUntilReady()
         } catch {
@@ -84,6 +102,46 @@ final class AccordProcess: Sendable {
     func stop() async throws {
         await group.triggerGracefulShutdown()
         try await running.value
+    }
+
+    /// Dies, as `kill -9` would leave it: the database refuses new sessions while the process's own are ended, so
+    /// nothing it does from that instant reaches the log (claims and leases stay taken, an attempt under way is never
+    /// recorded); then its services are shut down (after 30 s, cancelled) and the database accepts sessions again.
+    /// Other processes keep the sessions they have. Needs a process started with a `name`.
+    func kill(database: TestDatabase) async throws {
+        // From another database: PostgreSQL does not let a session refuse connections to its own.
+        let admin = PGConnectionPool(configuration: database.configuration.with(database: "postgres"), maxConnections: 1, logger: database.logger)
+        do {
+            try await admin.withConnection { connection in
+                try await connection.execute("ALTER DATABASE \(identifier: database.name) WITH ALLOW_CONNECTIONS false")
+                do {
+                    try await endSessions(on: connection, in: database)
+                    await group.triggerGracefulShutdown()
+                    let running = running
+                    let deadline = Task {
+                        try await Task.sleep(for: .seconds(30))
+                        running.cancel()
+                    }
+                    _ = await running.result
+                    deadline.cancel()
+                    try await endSessions(on: connection, in: database)
+                } catch {
+                    try? await connection.execute("ALTER DATABASE \(identifier: database.name) WITH ALLOW_CONNECTIONS true")
+                    throw error
+                }
+                try await connection.execute("ALTER DATABASE \(identifier: database.name) WITH ALLOW_CONNECTIONS true")
+            }
+        } catch {
+            await admin.shutdown()
+            throw error
+        }
+        await admin.shutdown()
+    }
+
+    /// Ends this process's sessions on the database.
+    private func endSessions(on connection: PGConnection, in database: TestDatabase) async throws {
+        _ = try await connection.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(database.name) AND application_name = \(applicationName)")
     }
 }
 

@@ -33,6 +33,8 @@ struct EndToEnd {
     let database: TestDatabase
     let environment: [String: String]
     let process: CurrentProcess
+    /// The name of the process's database sessions and workers (``AccordProcess/start(database:environment:name:)``).
+    let processName: String?
     let settings: @Sendable (inout TenantSettings) -> Void
 
     /// The running process's services.
@@ -49,9 +51,11 @@ struct EndToEnd {
     ///   - settings: changes the tenant's settings after the defaults every run uses (e.g. manual creation, so that a
     ///     test that needs only observations creates nothing in e-conomic — nor writes numbers back to the other tests'
     ///     Stripe customers, which its tenant sees too).
+    ///   - processName: names Accord's database sessions and workers, so that the test can kill it
+    ///     (``AccordProcess/kill(database:)``); nil: as `accord serve` names them.
     ///   - body: the test.
     static func run(
-        knobs: SandboxKnobs = .none, settings: @escaping @Sendable (inout TenantSettings) -> Void = { _ in },
+        knobs: SandboxKnobs = .none, settings: @escaping @Sendable (inout TenantSettings) -> Void = { _ in }, processName: String? = nil,
         _ body: (EndToEnd) async throws -> Void
     ) async throws {
         // Each run gets a localstripe of its own when ops/test.sh provides a Python with it: localstripe posts every
@@ -66,7 +70,7 @@ struct EndToEnd {
             throw TestDatabaseError(description: "STRIPE_API_BASE is not set: run the tests with `bash ops/test.sh` (it starts localstripe)")
         }
         do {
-            try await run(stripeBase: stripeBase, knobs: knobs, settings: settings, body)
+            try await run(stripeBase: stripeBase, knobs: knobs, settings: settings, processName: processName, body)
         } catch {
             await ownStripe?.stop()
             throw error
@@ -78,7 +82,8 @@ struct EndToEnd {
     static let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     private static func run(
-        stripeBase: String, knobs: SandboxKnobs, settings: @escaping @Sendable (inout TenantSettings) -> Void, _ body: (EndToEnd) async throws -> Void
+        stripeBase: String, knobs: SandboxKnobs, settings: @escaping @Sendable (inout TenantSettings) -> Void, processName: String?,
+        _ body: (EndToEnd) async throws -> Void
     ) async throws {
         try await TestDatabase.with { database in
             var environment = ProcessInfo.processInfo.environment
@@ -93,7 +98,7 @@ struct EndToEnd {
                 tasks.addTask { try await sandboxGroup.run() }
                 var sandboxIterator = sandboxPorts.makeAsyncIterator()
                 guard let sandboxPort = await sandboxIterator.next() else { return }
-                let process = CurrentProcess(try await AccordProcess.start(database: database, environment: environment))
+                let process = CurrentProcess(try await AccordProcess.start(database: database, environment: environment, name: processName))
                 let suffix = UUID().uuidString.lowercased().prefix(10)
                 let harness = EndToEnd(
                     tenant: try TenantID("e2e-\(suffix)"), sandboxURL: "http://127.0.0.1:\(sandboxPort)",
@@ -103,7 +108,7 @@ struct EndToEnd {
                             baseURL: "http://127.0.0.1:\(sandboxPort)", appSecretToken: SandboxConfiguration.defaultAppSecretToken,
                             agreementGrantToken: SandboxConfiguration.defaultAgreementGrantToken)),
                     domain: "e2e-\(suffix).example", stripeBase: stripeBase, database: database, environment: environment, process: process,
-                    settings: settings)
+                    processName: processName, settings: settings)
                 do {
                     try await harness.setUp()
                     try await body(harness)
@@ -127,7 +132,7 @@ struct EndToEnd {
     func restart(whileDown: () async throws -> Void) async throws {
         try await process.value.stop()
         try await whileDown()
-        process.replace(with: try await AccordProcess.start(database: database, environment: environment))
+        process.replace(with: try await AccordProcess.start(database: database, environment: environment, name: processName))
     }
 
     private func setUp() async throws {
