@@ -165,6 +165,7 @@ let package = Package(
                 "Connectors",
                 "Credentials",
                 "Ingest",
+                "StreamingJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -116,8 +116,8 @@ struct StripeSignatureHeader: Sendable, Hashable {
         var v1: [[UInt8]] = []
         for item in items {
             guard let equals = item.firstIndex(of: "=") else { continue }
-            let key = item[..<equals].trimmingCharacters(in: .whitespaces)
-            let value = item[item.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            let key = String(item[..<equals]).trimmingWhitespace()
+            let value = String(item[item.index(after: equals)...]).trimmingWhitespace()
             switch key {
             case "t":
                 guard timestamp == nil else { continue }  // the first t counts, as in stripe-python
