@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Chaos
 import Foundation
 import Ingest
 import Logging
@@ -104,44 +105,18 @@ final class AccordProcess: Sendable {
         try await running.value
     }
 
-    /// Dies, as `kill -9` would leave it: the database refuses new sessions while the process's own are ended, so
-    /// nothing it does from that instant reaches the log (claims and leases stay taken, an attempt under way is never
-    /// recorded); then its services are shut down (after 30 s, cancelled) and the database accepts sessions again.
-    /// Other processes keep the sessions they have. Needs a process started with a `name`.
+    /// Dies, as `kill -9` would leave it (``ProcessDeath``): nothing it does from that instant reaches the log; other
+    /// processes keep the sessions they have. Needs a process started with a `name`.
     func kill(database: TestDatabase) async throws {
         // From another database: PostgreSQL does not let a session refuse connections to its own.
         let admin = PGConnectionPool(configuration: database.configuration.with(database: "postgres"), maxConnections: 1, logger: database.logger)
         do {
-            try await admin.withConnection { connection in
-                try await connection.execute("ALTER DATABASE \(identifier: database.name) WITH ALLOW_CONNECTIONS false")
-                do {
-                    try await endSessions(on: connection, in: database)
-                    await group.triggerGracefulShutdown()
-                    let running = running
-                    let deadline = Task {
-                        try await Task.sleep(for: .seconds(30))
-                        running.cancel()
-                    }
-                    _ = await running.result
-                    deadline.cancel()
-                    try await endSessions(on: connection, in: database)
-                } catch {
-                    try? await connection.execute("ALTER DATABASE \(identifier: database.name) WITH ALLOW_CONNECTIONS true")
-                    throw error
-                }
-                try await connection.execute("ALTER DATABASE \(identifier: database.name) WITH ALLOW_CONNECTIONS true")
-            }
+            try await ProcessDeath(admin: admin, database: database.name).kill(sessions: applicationName, group: group, running: running)
         } catch {
             await admin.shutdown()
             throw error
         }
         await admin.shutdown()
-    }
-
-    /// Ends this process's sessions on the database.
-    private func endSessions(on connection: PGConnection, in database: TestDatabase) async throws {
-        _ = try await connection.query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(database.name) AND application_name = \(applicationName)")
     }
 }
 

@@ -70,36 +70,8 @@ struct ChaosDatabase: Sendable {
     let configuration: PGConfiguration
     fileprivate let admin: PGConnectionPool
 
-    /// Refuses new sessions to the database, ends those of `applicationName`, runs `body` (which must see the owner
-    /// of those sessions end), and lets sessions in again: what a process killed with `kill -9` leaves behind, as far
-    /// as the database can tell — its open transactions rolled back, nothing more from it.
-    func refuseConnections(of applicationName: String, while body: () async throws -> Void) async throws {
-        try await admin.withConnection { connection in
-            try await connection.execute("ALTER DATABASE \(identifier: name) WITH ALLOW_CONNECTIONS false")
-        }
-        do {
-            try await terminate(applicationName)
-            try await body()
-            try await terminate(applicationName)
-        } catch {
-            try? await allowConnections()
-            throw error
-        }
-        try await allowConnections()
-    }
-
-    private func terminate(_ applicationName: String) async throws {
-        try await admin.withConnection { connection in
-            _ = try await connection.query(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(name) AND application_name = \(applicationName)")
-        }
-    }
-
-    private func allowConnections() async throws {
-        try await admin.withConnection { connection in
-            try await connection.execute("ALTER DATABASE \(identifier: name) WITH ALLOW_CONNECTIONS true")
-        }
-    }
+    /// Kills a process that uses the database, as `kill -9` would leave it.
+    var death: ProcessDeath { ProcessDeath(admin: admin, database: name) }
 
     /// Writes the database's event log, in order, as tab-separated text (position, time, tenant, stream, version, type,
     /// data, metadata) to `file`.

@@ -9,9 +9,7 @@ import SyncDomain
 
 /// One Accord process — the runtime's whole service group, as `accord serve` runs it — inside the run's process.
 ///
-/// It can stop gracefully, or die: ``kill(database:)`` makes the database refuse the process and ends every session
-/// it holds, then shuts its services down, so nothing it does after that instant reaches the log (claims stay in
-/// flight, an attempt under way is never recorded, nothing is released) — what `kill -9` leaves behind. Its HTTP
+/// It can stop gracefully, or die: ``kill(database:)`` leaves what `kill -9` leaves behind (``ProcessDeath``). Its HTTP
 /// calls already on the wire may still arrive, as they would.
 final class ChaosProcess: Sendable {
     let services: AccordServices
@@ -73,24 +71,9 @@ final class ChaosProcess: Sendable {
         try await running.value
     }
 
-    /// Dies: refused by the database and its sessions ended; then its services are shut down. Returns once they
-    /// have ended.
-    ///
-    /// Once cut off from the database nothing the process does reaches the log, so a graceful shutdown from there
-    /// leaves what a crash leaves. Cancelling its task instead is no closer to `kill -9` and takes the whole run down:
-    /// Hummingbird's server cancelled with connections still queued deinitialises a NIO writer unfinished, a
-    /// precondition failure (seen in seed 4 of a 40-operation run).
+    /// Dies (``ProcessDeath``): refused by the database and its sessions ended; then its services are shut down.
+    /// Returns once they have ended.
     func kill(database: ChaosDatabase) async throws {
-        try await database.refuseConnections(of: applicationName) {
-            await group.triggerGracefulShutdown()
-            // A service that never ends is cancelled after half a minute rather than hanging the run.
-            let running = running
-            let deadline = Task {
-                try await Task.sleep(for: .seconds(30))
-                running.cancel()
-            }
-            _ = await running.result
-            deadline.cancel()
-        }
+        try await database.death.kill(sessions: applicationName, group: group, running: running)
     }
 }

@@ -53,11 +53,8 @@ public struct ErrorMiddleware: RouterMiddleware {
     /// `{"error":{"code":…,"message":…}}`, written in one pass: refusals are what a flood of forged webhooks or bad keys
     /// makes the server write thousands of times a second, and Foundation's `JSONEncoder` was a seventh of its CPU then.
     static func jsonAnswer(_ error: APIError) -> Response {
-        let text =
-            (try? envelopeWriter.encode(ErrorEnvelope(error: .init(code: error.code, message: error.message))))
-            ?? #"{"error":{"code":"internal","message":"the answer could not be encoded"}}"#
-        return Response(
-            status: error.status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        let text = try? envelopeWriter.encode(ErrorEnvelope(error: .init(code: error.code, message: error.message)))
+        return JSONBody.response(encoded: text.map { ByteBuffer(string: $0) }, status: error.status)
     }
 
     /// Writes error envelopes (they hold no dates; keys in declaration order, which is also their sorted order).

@@ -15,9 +15,14 @@ enum JSONBody {
 
     /// A JSON response.
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
-        let data = (try? encoder.encode(value)) ?? Data(#"{"error":{"code":"internal","message":"the answer could not be encoded"}}"#.utf8)
-        return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        response(encoded: (try? encoder.encode(value)).map { ByteBuffer(bytes: $0) }, status: status)
+    }
+
+    /// A JSON response with a body already encoded; `nil` (encoding failed) answers an internal error's envelope.
+    static func response(encoded body: ByteBuffer?, status: HTTPResponse.Status) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: body ?? ByteBuffer(string: #"{"error":{"code":"internal","message":"the answer could not be encoded"}}"#)))
     }
 
     /// The raw body, refused with 413 above `limit` bytes.
