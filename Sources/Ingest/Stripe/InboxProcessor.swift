@@ -8,8 +8,8 @@ public import SyncDomain
 public import SyncEngine
 
 /// Works through the webhook inbox (a `Service`): claims due deliveries (`FOR UPDATE SKIP LOCKED`, in a short
-/// transaction, leased), processes each and settles it — several customers at once, each customer's deliveries one
-/// after the other in event order. Several processors — in one process or many — never
+/// transaction, leased), processes them — several customers at once, each customer's deliveries one after the other
+/// in event order — and settles the claim's deliveries together. Several processors — in one process or many — never
 /// take the same delivery at once. Tenants take turns in every claim (``WebhookInbox``), so one tenant's burst
 /// never holds another tenant's deliveries behind it.
 ///
@@ -150,7 +150,7 @@ public struct InboxProcessor: Service {
         while !Task.isCancelled {
             let claims = try await inbox.claim(
                 limit: configuration.batchSize, perTenant: configuration.perTenant, lease: configuration.lease, by: configuration.holder)
-            outcomes += try await processByCustomer(claims)
+            outcomes += try await process(claims)
             // A short batch in which no tenant gave all it may means nothing more was due (a delivery retried in this
             // pass waits for the next one).
             let tenantAtItsShare = claims.contains { $0.turn >= configuration.perTenant }
@@ -158,92 +158,5 @@ public struct InboxProcessor: Service {
         }
         metrics.backlog(try await inbox.backlog())
         return outcomes
-    }
-
-    /// Processes one claim's deliveries, customer by customer: up to ``Configuration/concurrentCustomers`` customers at
-    /// once, each customer's deliveries one after the other in the claim's order (its event order).
-    /// - Returns: the outcomes in the claim's order.
-    private func processByCustomer(_ claims: [WebhookInbox.Claim]) async throws -> [Outcome] {
-        var lanes: [[Int]] = []
-        var laneOfCustomer: [String: Int] = [:]
-        for (index, claim) in claims.enumerated() {
-            let customer = "\(claim.tenant)/\(claim.objectID ?? "event:\(claim.eventID)")"
-            if let lane = laneOfCustomer[customer] {
-                lanes[lane].append(index)
-            } else {
-                laneOfCustomer[customer] = lanes.count
-                lanes.append([index])
-            }
-        }
-        var outcomes = [Outcome?](repeating: nil, count: claims.count)
-        try await withThrowingTaskGroup(of: [(Int, Outcome)].self) { group in
-            var next = lanes.makeIterator()
-            func start() {
-                guard let lane = next.next() else { return }
-                group.addTask {
-                    var done: [(Int, Outcome)] = []
-                    for index in lane {
-                        let outcome = try await process(claims[index])
-                        metrics.processed(outcome.rawValue)
-                        done.append((index, outcome))
-                    }
-                    return done
-                }
-            }
-            for _ in 0..<configuration.concurrentCustomers { start() }
-            while let done = try await group.next() {
-                for (index, outcome) in done { outcomes[index] = outcome }
-                start()
-            }
-        }
-        return outcomes.compactMap { $0 }
-    }
-
-    func process(_ claim: WebhookInbox.Claim) async throws -> Outcome {
-        guard Self.customerEventTypes.contains(claim.eventType) else {
-            try await inbox.settle(claim, status: Outcome.ignored.rawValue)
-            return .ignored
-        }
-        guard let customerID = claim.objectID, !customerID.isEmpty else {
-            try await inbox.fail(claim, error: "the \(claim.eventType) event carries no customer", retryAt: nil)
-            return .failed
-        }
-        let metadata = CommandMetadata(actor: "stripe:webhook", sourceEventID: claim.eventID)
-        let ref = CustomerRef.stripe(customerID)
-        do {
-            switch try await stripeCustomers.customer(id: customerID, tenant: claim.tenant) {
-            case .customer(let customer):
-                let now = CustomerObserved(
-                    customer: ref, fields: customer.sourceFields, sourceEventId: claim.eventID, sourceUpdatedAt: claim.eventCreated)
-                if let created = try await inbox.createdCustomer(of: claim) {
-                    try await commands.observeCreatedCustomer(created.sourceFields, now: now, tenant: claim.tenant, metadata: metadata)
-                } else {
-                    try await commands.observeCustomer(now, tenant: claim.tenant, metadata: metadata)
-                }
-            case .deleted, .notFound:
-                try await commands.deleteCustomer(
-                    CustomerDeleted(customer: ref, sourceEventId: claim.eventID, sourceUpdatedAt: claim.eventCreated), tenant: claim.tenant,
-                    metadata: metadata)
-            }
-            try await inbox.settle(claim, status: Outcome.processed.rawValue)
-            return .processed
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            let permanent = (error as? CommandError).map { $0.code != .contention && $0.code != .unreadableEvent } ?? false
-            let policy = configuration.retryPolicy
-            let retryAfter = (error as? StripeAPIError)?.retryAfter.map { Double($0.components.seconds) }
-            let retryAt =
-                permanent || claim.attempts >= policy.maxAttempts
-                ? nil : policy.retryAt(afterAttempt: claim.attempts, now: Date(), retryAfter: retryAfter, jitter: Double.random(in: 0..<1))
-            logger.warning(
-                "webhook delivery failed",
-                metadata: [
-                    "accord.tenant": "\(claim.tenant)", "stripe.event": "\(claim.eventID)", "error": "\(error)",
-                    "retry_at": "\(retryAt.map { "\($0)" } ?? "never")",
-                ])
-            try await inbox.fail(claim, error: "\(error)", retryAt: retryAt)
-            return retryAt == nil ? .failed : .retry
-        }
     }
 }

@@ -48,6 +48,8 @@ public struct WebhookInbox: Sendable {
         var attempts: Int
         /// The tenant's turn in its claim (1 for its first delivery of that claim).
         var turn: Int = 1
+        /// The delivery's own payload when it is a `customer.created` (see ``createdCustomer(of:)``); nil otherwise.
+        var creation: PGJSON? = nil
     }
 
     let pool: PGConnectionPool
@@ -166,15 +168,17 @@ public struct WebhookInbox: Sendable {
                     LIMIT \(limit)) due
                 WHERE i.tenant_id = due.tenant_id AND i.source = due.source AND i.event_id = due.event_id
                 RETURNING i.tenant_id, i.event_id, i.event_type, i.object_id, i.event_created, i.attempts, due.turn,
-                    coalesce(due.last_turn_at, 'epoch'::timestamptz)
+                    coalesce(due.last_turn_at, 'epoch'::timestamptz), CASE WHEN i.event_type = 'customer.created' THEN i.payload END
                 """
-            ).decode((String, String, String, String?, Date, Int, Int, Date).self)
+            ).decode((String, String, String, String?, Date, Int, Int, Date, PGJSON?).self)
             try await ClaimTurns.record(try Set(rows.map(\.0)).sorted().map { try TenantID($0) }, queue: .inbox, on: connection)
             return rows
         }
         // The claim's order, as the query chose it: by turn, the tenant with the oldest last turn first.
         let claims = try rows.sorted { ($0.6, $0.7, $0.0, $0.1) < ($1.6, $1.7, $1.0, $1.1) }.map {
-            Claim(tenant: try TenantID($0.0), eventID: $0.1, eventType: $0.2, objectID: $0.3, eventCreated: $0.4, attempts: $0.5, turn: $0.6)
+            Claim(
+                tenant: try TenantID($0.0), eventID: $0.1, eventType: $0.2, objectID: $0.3, eventCreated: $0.4, attempts: $0.5, turn: $0.6,
+                creation: $0.8)
         }
         return Claim.inEventOrderWithinTenants(claims)
     }
@@ -195,15 +199,19 @@ public struct WebhookInbox: Sendable {
         }
     }
 
-    /// Settles a claim: `processed` or `ignored`.
+    /// Settles claims, each `processed` or `ignored`, in one statement: a pass settles what it processed together
+    /// rather than committing once per delivery.
     /// - Throws: ``PGError``.
-    func settle(_ claim: Claim, status: String) async throws {
+    func settle(_ settled: [(claim: Claim, status: String)]) async throws {
+        guard !settled.isEmpty else { return }
         _ = try await pool.pipeline(
             scope: .system,
             [
                 """
-                UPDATE webhook_inbox SET status = \(status), processed_at = now(), last_error = NULL, claimed_by = NULL
-                WHERE tenant_id = \(claim.tenant.rawValue) AND source = 'stripe' AND event_id = \(claim.eventID)
+                UPDATE webhook_inbox i SET status = s.status, processed_at = now(), last_error = NULL, claimed_by = NULL
+                FROM unnest(\(settled.map(\.claim.tenant.rawValue))::text[], \(settled.map(\.claim.eventID))::text[], \(settled.map(\.status))::text[])
+                    AS s(tenant_id, event_id, status)
+                WHERE i.tenant_id = s.tenant_id AND i.source = 'stripe' AND i.event_id = s.event_id
                 """
             ])
     }

@@ -37,8 +37,8 @@ public struct CommandHandler: Sendable {
     let cache: TenantStateCache
     let queries: ReadModelQueries
     let logger: Logger
-    private let runner: DecisionRunner
-    private var customers: CustomerStates { CustomerStates(store: store) }
+    let runner: DecisionRunner
+    var customers: CustomerStates { CustomerStates(store: store) }
 
     /// Makes a handler.
     public init(store: EventStore, cache: TenantStateCache, logger: Logger) {
@@ -280,7 +280,7 @@ public struct CommandHandler: Sendable {
     }
 
     /// Runs `body`, turning the runner's and the store's failures into ``CommandError``s.
-    private func translatingFailures<Result>(_ body: () async throws -> Result) async throws -> Result {
+    func translatingFailures<Result>(_ body: () async throws -> Result) async throws -> Result {
         do {
             return try await body()
         } catch let error as ContentionError {
