@@ -175,9 +175,11 @@ struct WebhooksBenchmark: AsyncParsableCommand {
             return try await load.flood(rate: floodRate, duration: .seconds(duration), maxInFlight: floodInFlight)
         }
         let started = Date()
+        let cpuBefore = MachineCPU.now()
         let sent = try await load.deliver(customers: customers, emailOffset: emailOffset, email: Self.email, rate: webhooksPerSecond)
         let answers = try await floodTask.value
         let ended = Date()
+        let cpuAfter = MachineCPU.now()
         let recordedInRun = try await WebhookLoad.observationsRecorded(services.pool, tenant: load.tenant, from: started, to: ended)
         let recordedPerSecond = Double(recordedInRun) / max(ended.timeIntervalSince(started), 1e-9)
         let notAccepted = sent.statuses.filter { $0.key != 200 }.values.reduce(0, +)
@@ -202,6 +204,13 @@ struct WebhooksBenchmark: AsyncParsableCommand {
         report(
             "\(name): deliveries recorded while sending", String(format: "%.1f", recordedPerSecond), "/s",
             "\(recordedInRun) customers' observations appended in \(String(format: "%.1f", ended.timeIntervalSince(started))) s, this run's or the last one's")
+        if let cpuBefore, let cpuAfter {
+            let busy = cpuAfter.busySeconds(since: cpuBefore)
+            report(
+                "\(name): machine busy while sending", String(format: "%.0f", cpuAfter.busyShare(since: cpuBefore) * 100), "%",
+                "every process on the machine's \(ProcessInfo.processInfo.activeProcessorCount) CPUs; "
+                    + "\(String(format: "%.2f", busy * 1000 / Double(max(recordedInRun, 1)))) ms of CPU per delivery recorded")
+        }
         if flood {
             report(
                 "\(name): forged webhooks answered", "\(answers.webhooks.values.reduce(0, +))", "requests",
