@@ -6,7 +6,9 @@ import SyncDomain
 extension AppRequestContext {
     /// A path parameter, percent-decoded.
     func pathParameter(_ name: String) throws -> String {
-        guard let raw = parameters.get(name), let decoded = raw.removingPercentEncoding, !decoded.isEmpty else {
+        // Most parameters hold no escape: Foundation's decoding (bridged through NSString) is skipped for them, as a
+        // flood of requests for made-up tenants would otherwise pay it on every one.
+        guard let raw = parameters.get(name), let decoded = raw.contains("%") ? raw.removingPercentEncoding : raw, !decoded.isEmpty else {
             throw APIError.badRequest("missing path parameter '\(name)'")
         }
         return decoded
