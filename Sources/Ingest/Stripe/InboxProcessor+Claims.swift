@@ -95,8 +95,8 @@ extension InboxProcessor {
         }
     }
 
-    /// Records what one tenant's deliveries found, in one decision; a failure that fails the decision as a whole
-    /// fails each of its deliveries' attempts.
+    /// Records what one tenant's deliveries found, in one decision (delivery by delivery when that decision fails as
+    /// a whole).
     private func record(
         _ indices: [Int], of claims: [WebhookInbox.Claim], found: [Found], tenant: TenantID, into outcomes: inout [Outcome?]
     ) async throws {
@@ -116,19 +116,43 @@ extension InboxProcessor {
             }
         }
         guard !observing.isEmpty else { return }
+        let items: [CustomerCommandItem]
         do {
             let created = try await inbox.createdCustomers(of: observing.map { claims[$0] }, tenant: tenant)
-            let items = observing.map { index in command(for: claims[index], found: found[index], created: created) }
-            for (index, result) in zip(observing, try await commands.customerCommands(items, tenant: tenant)) {
-                switch result {
-                case .success: outcomes[index] = .processed
-                case .failure(let error): outcomes[index] = try await failAttempt(claims[index], error)
-                }
-            }
+            items = observing.map { index in command(for: claims[index], found: found[index], created: created) }
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            for index in observing where outcomes[index] == nil { outcomes[index] = try await failAttempt(claims[index], error) }
+            for index in observing { outcomes[index] = try await failAttempt(claims[index], error) }
+            return
+        }
+        let results: [Result<[SyncEvent], CommandError>]
+        do {
+            results = try await commands.customerCommands(items, tenant: tenant)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // What fails the decision as a whole (one customer's unreadable event, lost races, the database) is tried
+            // again delivery by delivery, so that it stays with the deliveries it belongs to.
+            for (index, item) in zip(observing, items) {
+                do {
+                    outcomes[index] = try await outcome(of: try await commands.customerCommands([item], tenant: tenant)[0], claims[index])
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    outcomes[index] = try await failAttempt(claims[index], error)
+                }
+            }
+            return
+        }
+        for (index, result) in zip(observing, results) { outcomes[index] = try await outcome(of: result, claims[index]) }
+    }
+
+    /// A recorded delivery is processed; a refused one's attempt failed.
+    private func outcome(of result: Result<[SyncEvent], CommandError>, _ claim: WebhookInbox.Claim) async throws -> Outcome {
+        switch result {
+        case .success: .processed
+        case .failure(let error): try await failAttempt(claim, error)
         }
     }
 

@@ -48,7 +48,7 @@ public struct WebhookInbox: Sendable {
         var attempts: Int
         /// The tenant's turn in its claim (1 for its first delivery of that claim).
         var turn: Int = 1
-        /// The delivery's own payload when it is a `customer.created` (see ``createdCustomer(of:)``); nil otherwise.
+        /// The delivery's own payload when it is a `customer.created` (see ``createdCustomers(of:tenant:)``); nil otherwise.
         var creation: PGJSON? = nil
     }
 
