@@ -32,14 +32,8 @@ extension InboxProcessor {
         let found = try await refetch(claims)
         var outcomes = [Outcome?](repeating: nil, count: claims.count)
         do {
-            var tenants: [TenantID] = []
-            var byTenant: [TenantID: [Int]] = [:]
-            for (index, claim) in claims.enumerated() {
-                if byTenant[claim.tenant] == nil { tenants.append(claim.tenant) }
-                byTenant[claim.tenant, default: []].append(index)
-            }
-            for tenant in tenants {
-                try await record(byTenant[tenant] ?? [], of: claims, found: found, tenant: tenant, into: &outcomes)
+            for indices in claims.groupedPositions(by: \.tenant) {
+                try await record(indices, of: claims, found: found, tenant: claims[indices[0]].tenant, into: &outcomes)
             }
         } catch {
             try? await settle(claims, outcomes)
@@ -52,17 +46,7 @@ extension InboxProcessor {
 
     /// Re-fetches every customer event's customer: customers in parallel lanes, a customer's deliveries in order.
     private func refetch(_ claims: [WebhookInbox.Claim]) async throws -> [Found] {
-        var lanes: [[Int]] = []
-        var laneOfCustomer: [String: Int] = [:]
-        for (index, claim) in claims.enumerated() {
-            let customer = "\(claim.tenant)/\(claim.objectID ?? "event:\(claim.eventID)")"
-            if let lane = laneOfCustomer[customer] {
-                lanes[lane].append(index)
-            } else {
-                laneOfCustomer[customer] = lanes.count
-                lanes.append([index])
-            }
-        }
+        let lanes = claims.groupedPositions { "\($0.tenant)/\($0.objectID ?? "event:\($0.eventID)")" }
         var found = [Found](repeating: .ignored, count: claims.count)
         try await withThrowingTaskGroup(of: [(Int, Found)].self) { group in
             var next = lanes.makeIterator()

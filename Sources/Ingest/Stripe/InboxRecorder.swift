@@ -30,14 +30,8 @@ public final class InboxRecorder: Sendable {
     /// One statement per tenant, in order of arrival; a failed statement's deliveries again one by one.
     static func record(_ deliveries: [WebhookDelivery], in inbox: WebhookInbox) async -> [Result<Bool, any Error>] {
         var results = [Result<Bool, any Error>?](repeating: nil, count: deliveries.count)
-        var byTenant: [TenantID: [Int]] = [:]
-        var tenants: [TenantID] = []
-        for (index, delivery) in deliveries.enumerated() {
-            if byTenant[delivery.tenant] == nil { tenants.append(delivery.tenant) }
-            byTenant[delivery.tenant, default: []].append(index)
-        }
-        for tenant in tenants {
-            let indices = byTenant[tenant] ?? []
+        for indices in deliveries.groupedPositions(by: \.tenant) {
+            let tenant = deliveries[indices[0]].tenant
             do {
                 let new = try await inbox.record(indices.map { deliveries[$0] }, tenant: tenant)
                 for (index, isNew) in zip(indices, new) { results[index] = .success(isNew) }

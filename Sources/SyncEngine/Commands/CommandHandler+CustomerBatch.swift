@@ -22,9 +22,9 @@ public struct CustomerCommandItem: Sendable {
 extension CommandHandler {
     /// Decides several customer commands of one tenant — the webhook inbox's deliveries of one claim — in one read
     /// and one append: every customer's stream loaded in one query, the commands decided in their order (a customer's
-    /// later command on the state its earlier ones left), and everything they decide appended atomically (each customer's
-    /// events in its commands' order), each event with its own command's metadata. Another writer getting to one of the streams first means loading and deciding
-    /// the whole batch again (``EventSourcing/DecisionRunner``).
+    /// later command on the state its earlier ones left), and everything they decide appended atomically (each
+    /// customer's events in its commands' order), each event with its own command's metadata. Another writer getting
+    /// to one of the streams first means loading and deciding the whole batch again (``EventSourcing/DecisionRunner``).
     ///
     /// A command the domain refuses appends nothing and fails alone; the others go ahead.
     /// - Returns: for each item, in order, what it appended or why it was refused (``CommandError`` `rejected`).
@@ -32,12 +32,10 @@ extension CommandHandler {
     ///   unreadable event, the database).
     public func customerCommands(_ items: [CustomerCommandItem], tenant: TenantID) async throws -> [Result<[SyncEvent], CommandError>] {
         guard !items.isEmpty else { return [] }
-        var distinct: [CustomerRef] = []
-        var seen = Set<CustomerRef>()
-        for item in items where seen.insert(item.customer).inserted { distinct.append(item.customer) }
         return try await translatingFailures {
             try await runner.run(tenant: tenant) { _ in
-                let loaded = try await customers.load(distinct, tenant: tenant)
+                // A customer named by several items is loaded once.
+                let loaded = try await customers.load(items.map(\.customer), tenant: tenant)
                 var states = loaded.mapValues(\.state)
                 var events: [(event: SyncEvent, metadata: EventMetadata)] = []
                 var results: [Result<[SyncEvent], CommandError>] = []
