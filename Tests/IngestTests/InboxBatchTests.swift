@@ -35,7 +35,7 @@ struct InboxBatchTests {
                     """)
             }
             let processor = InboxProcessor(
-                pool: harness.pool, commands: harness.handler, stripeCustomers: DeletedCustomers(), doorbell: Doorbell(),
+                pool: harness.pool, commands: harness.handler, stripeCustomers: NotFoundCustomers(), doorbell: Doorbell(),
                 logger: harness.database.logger)
             let outcomes = try await processor.processPending()
 
@@ -55,9 +55,4 @@ struct InboxBatchTests {
             #expect(deletions == ["cus_good", "cus_other"].map { StreamName.customer(.stripe($0)).rawValue }, "\(recorded)")
         }
     }
-}
-
-/// Answers every customer as deleted in Stripe.
-private struct DeletedCustomers: StripeCustomerSource {
-    func customer(id: String, tenant: TenantID) async throws -> StripeCustomerLookup { .notFound(id: id) }
 }

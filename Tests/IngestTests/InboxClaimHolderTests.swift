@@ -49,8 +49,3 @@ private func statuses(_ harness: IngestHarness) async throws -> [String: String]
     }
     return Dictionary(uniqueKeysWithValues: rows)
 }
-
-/// Answers every customer as not found.
-private struct NotFoundCustomers: StripeCustomerSource {
-    func customer(id: String, tenant: TenantID) async throws -> StripeCustomerLookup { .notFound(id: id) }
-}
