@@ -1,60 +1,145 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Synchronization
 
 /// The flood's HTTP/1.1 client: keep-alive connections straight on NIO, one request at a time on each, and nothing
-/// else — no redirects, tracing, connection-pool state machine or per-request URL parsing. A request costs a fraction
-/// of what it costs through AsyncHTTPClient, so the flood spends as little as it can of the cores the server runs on
-/// (on loopback the attacker's CPU is the server's; on the internet it is not).
+/// else — no redirects, tracing, connection-pool state machine or per-request URL parsing.
+///
+/// A flood runs wholly on the client's one event loop: the pacing, the requests, the answers and their tally are loop
+/// callbacks, never Swift tasks. On loopback the attacker's CPU is the server's; on the internet it is not. A task per
+/// request would run on the same cooperative threads as the server's handlers and workers and delay them as no real
+/// attacker could, so the flood spends as little as it can of the cores the server runs on, and none of its threads.
 final class FloodClient: Sendable {
     private let host: String
     private let port: Int
-    private let group: any EventLoopGroup
-    private let idle = Mutex<[any Channel]>([])
+    private let loop: any EventLoop
+    /// Idle keep-alive connections, touched only on ``loop``.
+    private let idle: NIOLoopBoundBox<[any Channel]>
 
-    /// Makes a client of `host:port` on `group`'s event loops; connections are opened as requests need them.
-    init(host: String, port: Int, group: any EventLoopGroup) {
+    /// Makes a client of `host:port` on `loop`; connections are opened as requests need them.
+    init(host: String, port: Int, loop: any EventLoop) {
         self.host = host
         self.port = port
-        self.group = group
+        self.loop = loop
+        self.idle = .makeBoxSendingValue([], eventLoop: loop)
     }
 
-    /// Sends one request on an idle connection (or a new one) and returns the answer's status, or 0 when the
-    /// connection failed or closed first.
-    func send(_ head: HTTPRequestHead, body: ByteBuffer? = nil) async -> Int {
-        do {
-            let channel = try await checkout()
-            let answer = channel.eventLoop.makePromise(of: Int.self)
-            channel.writeAndFlush(FloodExchange(head: head, body: body, answer: answer), promise: nil)
-            let status = try await answer.futureResult.get()
-            idle.withLock { $0.append(channel) }
-            return status
-        } catch {
-            return 0
+    /// What a flood got back: the answers by status (0: the connection failed or closed first), and the sends skipped
+    /// because `maxInFlight` requests were waiting.
+    struct Tally: Sendable {
+        var statuses: [Int: Int] = [:]
+        var skipped = 0
+    }
+
+    /// Sends `count` requests, `rate` per second (the requests due in the same 10 ms go together), at most
+    /// `maxInFlight` waiting at once; `request(i)` makes the i-th request on the loop.
+    func flood(
+        count: Int, rate: Double, maxInFlight: Int, request: @escaping @Sendable (Int) -> (head: HTTPRequestHead, body: ByteBuffer?)
+    ) async throws -> Tally {
+        let done = loop.makePromise(of: Tally.self)
+        loop.execute {
+            FloodRun(client: self, count: count, rate: rate, maxInFlight: maxInFlight, request: request, done: done).start()
         }
+        return try await done.futureResult.get()
     }
 
     /// Closes the idle connections.
     func shutdown() {
-        idle.withLock { channels in
-            channels.forEach { $0.close(promise: nil) }
-            channels.removeAll()
+        loop.execute { [idle] in
+            idle.value.forEach { $0.close(promise: nil) }
+            idle.value.removeAll()
         }
     }
 
-    private func checkout() async throws -> any Channel {
-        while let channel = idle.withLock({ $0.popLast() }) {
-            if channel.isActive { return channel }
+    /// Sends one request on an idle connection (or a new one); on the loop. The future holds the answer's status, or
+    /// 0 when the connection failed or closed first.
+    fileprivate func send(_ head: HTTPRequestHead, body: ByteBuffer?) -> EventLoopFuture<Int> {
+        loop.assertInEventLoop()
+        return checkout().flatMap { channel in
+            let answer = channel.eventLoop.makePromise(of: Int.self)
+            channel.writeAndFlush(FloodExchange(head: head, body: body, answer: answer), promise: nil)
+            return answer.futureResult.assumeIsolated().map { status in
+                self.idle.value.append(channel)
+                return status
+            }.nonisolated()
+        }.recover { _ in 0 }
+    }
+
+    private func checkout() -> EventLoopFuture<any Channel> {
+        while let channel = idle.value.popLast() {
+            if channel.isActive { return loop.makeSucceededFuture(channel) }
         }
-        return try await ClientBootstrap(group: group)
+        return ClientBootstrap(group: loop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     try channel.pipeline.syncOperations.addHandler(FloodHandler())
                 }
             }
-            .connect(host: host, port: port).get()
+            .connect(host: host, port: port)
+    }
+}
+
+/// One flood's pacing and tally, on the client's loop only.
+private final class FloodRun {
+    let client: FloodClient
+    let count: Int
+    let rate: Double
+    let maxInFlight: Int
+    let request: (Int) -> (head: HTTPRequestHead, body: ByteBuffer?)
+    let done: EventLoopPromise<FloodClient.Tally>
+    let began = NIODeadline.now()
+    var next = 0
+    var inFlight = 0
+    var tally = FloodClient.Tally()
+    var finished = false
+
+    init(
+        client: FloodClient, count: Int, rate: Double, maxInFlight: Int, request: @escaping (Int) -> (head: HTTPRequestHead, body: ByteBuffer?),
+        done: EventLoopPromise<FloodClient.Tally>
+    ) {
+        self.client = client
+        self.count = count
+        self.rate = rate
+        self.maxInFlight = maxInFlight
+        self.request = request
+        self.done = done
+    }
+
+    /// Sends the requests due now, then again every 10 ms until every request has been sent or skipped.
+    func start() {
+        sendDue()
+        if next < count {
+            done.futureResult.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(10)) { self.start() }
+        } else {
+            finishIfDone()
+        }
+    }
+
+    private func sendDue() {
+        let elapsed = Double((NIODeadline.now() - began).nanoseconds) / 1e9
+        let due = min(count, Int((elapsed * rate).rounded(.down)) + 1)
+        while next < due {
+            let index = next
+            next += 1
+            guard inFlight < maxInFlight else {
+                tally.skipped += 1
+                continue
+            }
+            inFlight += 1
+            let (head, body) = request(index)
+            client.send(head, body: body).assumeIsolated().whenSuccess { status in
+                self.inFlight -= 1
+                self.tally.statuses[status, default: 0] += 1
+                self.finishIfDone()
+            }
+        }
+    }
+
+    private func finishIfDone() {
+        guard next == count, inFlight == 0, !finished else { return }
+        finished = true
+        done.succeed(tally)
     }
 }
 

@@ -43,7 +43,7 @@ final class WebhookLoad: Sendable {
         self.stripe = HTTPClient(eventLoopGroupProvider: .shared(stripeLoop), configuration: configuration)
         let url = URL(string: accordURL)
         self.floodHost = "\(url?.host ?? "127.0.0.1"):\(url?.port ?? 80)"
-        self.flooder = FloodClient(host: url?.host ?? "127.0.0.1", port: url?.port ?? 80, group: floodLoop)
+        self.flooder = FloodClient(host: url?.host ?? "127.0.0.1", port: url?.port ?? 80, loop: floodLoop.next())
     }
 
     func shutdown() {
@@ -109,35 +109,28 @@ final class WebhookLoad: Sendable {
         return result
     }
 
-    /// Forged webhooks (random signatures, made-up tenant ids) and API requests with made-up keys, each `rate` per
-    /// second for `duration`.
-    func flood(rate: Double, duration: Duration, maxInFlight: Int) async throws -> FloodAnswers {
-        let answers = Shared(Mutex(FloodAnswers()))
-        let count = Int(rate * duration.seconds)
-        async let webhooks: Void = Self.paced(count: count, rate: rate, maxInFlight: maxInFlight) { index in
+    /// Forged webhooks (random signatures, made-up tenant ids), `webhookRate` per second, and API requests with made-up
+    /// keys, `apiRate` per second, for `duration`.
+    func flood(webhookRate: Double, apiRate: Double, duration: Duration, maxInFlight: Int) async throws -> FloodAnswers {
+        let host = floodHost
+        async let webhooks = flooder.flood(count: Int(webhookRate * duration.seconds), rate: webhookRate, maxInFlight: maxInFlight) { index in
             let body = ByteBuffer(string: #"{"id":"evt_forged_\#(index)","object":"event","type":"customer.created","created":0,"data":{"object":{}}}"#)
             let head = HTTPRequestHead(
                 version: .http1_1, method: .POST, uri: "/webhooks/stripe/forged-\(index % 1_000)",
                 headers: [
-                    "Host": self.floodHost, "Content-Type": "application/json", "Content-Length": String(body.readableBytes),
+                    "Host": host, "Content-Type": "application/json", "Content-Length": String(body.readableBytes),
                     "Stripe-Signature": "t=\(Int(Date().timeIntervalSince1970)),v1=\(SecureRandomHex.make(32))",
                 ])
-            let status = await self.flooder.send(head, body: body)
-            answers.value.withLock { $0.webhooks[status, default: 0] += 1 }
-        } skipped: {
-            answers.value.withLock { $0.skippedWebhooks += 1 }
+            return (head, body)
         }
-        async let api: Void = Self.paced(count: count, rate: rate, maxInFlight: maxInFlight) { _ in
+        async let api = flooder.flood(count: Int(apiRate * duration.seconds), rate: apiRate, maxInFlight: maxInFlight) { _ in
             let head = HTTPRequestHead(
                 version: .http1_1, method: .GET, uri: "/api/v1/customers",
-                headers: ["Host": self.floodHost, "Authorization": "Bearer ak_\(SecureRandomHex.make(8))_\(SecureRandomHex.make(16))"])
-            let status = await self.flooder.send(head)
-            answers.value.withLock { $0.api[status, default: 0] += 1 }
-        } skipped: {
-            answers.value.withLock { $0.skippedAPI += 1 }
+                headers: ["Host": host, "Authorization": "Bearer ak_\(SecureRandomHex.make(8))_\(SecureRandomHex.make(16))"])
+            return (head, nil)
         }
-        _ = try await (webhooks, api)
-        return answers.value.withLock { $0 }
+        let (forged, badKeys) = try await (webhooks, api)
+        return FloodAnswers(webhooks: forged.statuses, api: badKeys.statuses, skippedWebhooks: forged.skipped, skippedAPI: badKeys.skipped)
     }
 
     /// Waits until the tenant's webhook secret is known to the server (its secrets are cached and refreshed).

@@ -47,6 +47,9 @@ struct WebhooksBenchmark: AsyncParsableCommand {
     @Option(help: "Forged webhooks per second, and bad-key API requests per second, during the second run.")
     var floodRate = 2_000.0
 
+    @Option(help: "Bad-key API requests per second during the second run, when not --flood-rate (0: forged webhooks only).")
+    var apiFloodRate: Double?
+
     @Option(help: "The most flood requests in flight at once per kind (a send due beyond it is skipped and counted).")
     var floodInFlight = 256
 
@@ -62,7 +65,9 @@ struct WebhooksBenchmark: AsyncParsableCommand {
     static let webhookSecret = "whsec_accord_bench_webhooks"
 
     func run() async throws {
-        guard webhooksPerSecond > 0, duration > 0, floodRate >= 0, webhooksPerSecond * duration <= 50_000, floodRate * duration <= 500_000 else {
+        guard webhooksPerSecond > 0, duration > 0, floodRate >= 0, webhooksPerSecond * duration <= 50_000, floodRate * duration <= 500_000,
+            (apiFloodRate ?? 0) >= 0, (apiFloodRate ?? 0) * duration <= 500_000
+        else {
             throw ValidationError("rate × duration must be at most 50,000 deliveries, and the flood at most 500,000 requests")
         }
         var logger = Logger(label: "accord.bench")
@@ -94,7 +99,7 @@ struct WebhooksBenchmark: AsyncParsableCommand {
         let perRun = Int(webhooksPerSecond * duration)
         print("Accord webhooks benchmark — \(try await serverSettings(services.pool))")
         print(
-            "\(webhooksPerSecond)/s signed webhooks for \(duration) s per run (\(perRun) each); flood: \(floodRate)/s forged webhooks + \(floodRate)/s bad-key "
+            "\(webhooksPerSecond)/s signed webhooks for \(duration) s per run (\(perRun) each); flood: \(floodRate)/s forged webhooks + \(apiFloodRate ?? floodRate)/s bad-key "
                 + "API requests; edge limits \(services.configuration.edgeLimits.perClient.map(\.description) ?? "off") per client, "
                 + "\(services.configuration.edgeLimits.webhooksPerTenant.map(\.description) ?? "off") webhooks per tenant")
 
@@ -171,8 +176,9 @@ struct WebhooksBenchmark: AsyncParsableCommand {
     ) async throws -> RunResult {
         let sampler = Task { try await load.sampleMetrics(every: .seconds(1)) }
         let floodTask = Task { () -> WebhookLoad.FloodAnswers in
-            guard flood, floodRate > 0 else { return .init() }
-            return try await load.flood(rate: floodRate, duration: .seconds(duration), maxInFlight: floodInFlight)
+            guard flood else { return .init() }
+            return try await load.flood(
+                webhookRate: floodRate, apiRate: apiFloodRate ?? floodRate, duration: .seconds(duration), maxInFlight: floodInFlight)
         }
         let started = Date()
         let cpuBefore = MachineCPU.now()
