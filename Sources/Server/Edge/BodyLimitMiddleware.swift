@@ -23,7 +23,7 @@ public struct BodyLimitMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let limit = cap(for: request.uri.path) else { return try await next(request, context) }
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
-            if request.uri.path.hasPrefix("/webhooks/") { metrics.webhook("too_large") }
+            if request.uri.path.hasPrefix("/webhooks/") { metrics.webhook(.tooLarge) }
             throw APIError.payloadTooLarge(limit: limit)
         }
         return try await next(request, context)

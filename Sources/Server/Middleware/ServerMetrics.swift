@@ -6,7 +6,9 @@ public import Prometheus
 /// The server's metrics, registered in one Prometheus registry (through swift-metrics with an explicit factory,
 /// so tests and several apps in one process never share global state):
 ///
-/// - `http_server_requests_total{method,route,status}` and `http_server_request_duration_seconds{method,route}`;
+/// - `http_server_requests_total{method,route,status}` and `http_server_request_duration_seconds{method,route}`
+///   (``RequestSeries``): the route is the matched route's template, `unmatched`, or `edge` for a request refused on
+///   its connection before routing (``ClientLimitRefusalHandler``); a method outside HTTP's common ones is `other`;
 /// - `accord_webhook_deliveries_total{outcome}`: accepted, duplicate, rejected (bad signature, stale,
 ///   malformed), unknown_endpoint (no secret for the tenant, or no such tenant), too_large;
 /// - the webhook inbox's (``Ingest/InboxMetrics``), in the same registry through ``inbox``;
@@ -17,6 +19,10 @@ public struct ServerMetrics: Sendable {
     let factory: PrometheusMetricsFactory
     /// The follower lags reported at the last scrape (see `ServerMetrics+Operations.swift`).
     let lagReported = ReportedLags()
+    /// The request series made so far (shared by every copy).
+    let requestSeries = RequestSeries()
+    /// `accord_webhook_deliveries_total`, one counter per outcome, made once.
+    let webhookDeliveries: [WebhookOutcome: CoreMetrics.Counter]
 
     /// Makes the metrics over a registry.
     public init(registry: PrometheusCollectorRegistry) {
@@ -27,19 +33,19 @@ public struct ServerMetrics: Sendable {
             .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10),
         ]
         self.factory = factory
+        self.webhookDeliveries = Dictionary(
+            uniqueKeysWithValues: WebhookOutcome.allCases.map { outcome in
+                let dimensions = [("outcome", outcome.rawValue)]
+                return (outcome, CoreMetrics.Counter(label: "accord_webhook_deliveries_total", dimensions: dimensions, factory: factory))
+            })
     }
 
     func request(method: String, route: String, status: Int, duration: Duration) {
-        Counter(
-            label: "http_server_requests_total", dimensions: [("method", method), ("route", route), ("status", String(status))],
-            factory: factory
-        ).increment()
-        Metrics.Timer(label: "http_server_request_duration_seconds", dimensions: [("method", method), ("route", route)], factory: factory)
-            .record(duration: duration)
+        requestSeries.record(method: method, route: route, status: status, duration: duration, factory: factory)
     }
 
-    func webhook(_ outcome: String) {
-        Counter(label: "accord_webhook_deliveries_total", dimensions: [("outcome", outcome)], factory: factory).increment()
+    func webhook(_ outcome: WebhookOutcome) {
+        webhookDeliveries[outcome]?.increment()
     }
 
     /// The inbox processor's metrics, in this registry (the processor runs outside the server).

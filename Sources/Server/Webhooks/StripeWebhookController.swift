@@ -65,7 +65,7 @@ public struct StripeWebhookController: Sendable {
         do {
             body = try await JSONBody.bytes(of: request, limit: configuration.maxWebhookBodyBytes)
         } catch {
-            metrics.webhook("too_large")
+            metrics.webhook(.tooLarge)
             throw error
         }
         var secrets: [String] = []
@@ -78,7 +78,7 @@ public struct StripeWebhookController: Sendable {
             event = try StripeWebhookVerifier(secrets: secrets.isEmpty ? [Self.decoy] : secrets, tolerance: configuration.webhookTolerance, now: now)
                 .verify(payload: payload, signatureHeader: signature)
         } catch {
-            metrics.webhook(secrets.isEmpty ? "unknown_endpoint" : "rejected")
+            metrics.webhook(secrets.isEmpty ? .unknownEndpoint : .rejected)
             context.logger.info(
                 "stripe webhook refused",
                 metadata: [
@@ -88,14 +88,14 @@ public struct StripeWebhookController: Sendable {
         }
         guard let tenant else { throw APIError.badRequest(StripeWebhookError.noMatchingSignature.description, code: "signature_mismatch") }
         guard !event.id.isEmpty, event.id.utf8.count <= 255, !event.type.isEmpty, event.type.utf8.count <= 255 else {
-            metrics.webhook("rejected")
+            metrics.webhook(.rejected)
             throw APIError.badRequest("the event has no usable id or type", code: "invalid_payload")
         }
         let isNew = try await inbox.record(
             WebhookDelivery(
                 tenant: tenant, eventID: event.id, eventType: event.type, objectID: event.customer?.id,
                 eventCreated: Date(timeIntervalSince1970: TimeInterval(event.created)), payload: String(decoding: payload, as: UTF8.self)))
-        metrics.webhook(isNew ? "accepted" : "duplicate")
+        metrics.webhook(isNew ? .accepted : .duplicate)
         if isNew { doorbell.ring() }
         context.logger.debug(
             "stripe webhook recorded", metadata: ["accord.tenant": "\(tenant)", "stripe.event": "\(event.id)", "stripe.event_type": "\(event.type)"])
