@@ -30,6 +30,8 @@ public struct AccordServer: Sendable {
     let inbox: InboxRecorder
     /// The clock webhook signature timestamps are checked against.
     let webhookClock: @Sendable () -> Date
+    /// The rate limits, shared by the router's middleware and the connections' early refusals.
+    let rateLimits: RateLimitMiddleware
 
     /// Makes the server's parts.
     /// - Parameter webhookClock: the clock for webhook timestamp tolerance (the system clock by default).
@@ -40,12 +42,14 @@ public struct AccordServer: Sendable {
         self.doorbell = Doorbell()
         self.inbox = InboxRecorder(pool: dependencies.pool)
         self.webhookClock = webhookClock ?? { Date() }
+        self.rateLimits = RateLimitMiddleware(limits: configuration.limits)
     }
 
     /// The router with every route and middleware: ``buildRouter(configuration:controllers:metrics:)`` over
     /// ``ServerDependencies/controllers``, plus Stripe's webhook endpoint.
     public func buildRouter() -> Router<AppRequestContext> {
-        let router = Self.buildRouter(configuration: configuration, controllers: dependencies.controllers, metrics: metrics)
+        let router = Self.buildRouter(
+            configuration: configuration, controllers: dependencies.controllers, metrics: metrics, rateLimits: rateLimits)
         StripeWebhookController(
             dependencies: dependencies, configuration: configuration, metrics: metrics, inbox: inbox, doorbell: doorbell, now: webhookClock)
             .addRoutes(to: router)
@@ -60,12 +64,12 @@ public struct AccordServer: Sendable {
     /// (before any authentication or database work); then, on the API and the pages, authentication and the
     /// per-tenant limit.
     public static func buildRouter(
-        configuration: ServerConfiguration, controllers: ControllerDependencies, metrics: ServerMetrics
+        configuration: ServerConfiguration, controllers: ControllerDependencies, metrics: ServerMetrics, rateLimits: RateLimitMiddleware? = nil
     ) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         router.middlewares.add(RequestMetricsMiddleware(metrics: metrics))
         router.middlewares.add(ErrorMiddleware())
-        router.middlewares.add(RateLimitMiddleware(limits: configuration.limits))
+        router.middlewares.add(rateLimits ?? RateLimitMiddleware(limits: configuration.limits))
         router.middlewares.add(BodyLimitMiddleware(configuration: configuration, metrics: metrics))
         let perTenant = TenantRateLimitMiddleware(limiter: configuration.limits.perTenant.map { RateLimiter(limit: $0) })
 
@@ -104,7 +108,8 @@ public struct AccordServer: Sendable {
     /// configured host and port.
     public func buildApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
-            router: buildRouter(), server: Self.httpServer(configuration), configuration: Self.applicationConfiguration(configuration),
+            router: buildRouter(), server: Self.httpServer(configuration, refusing: rateLimits, metrics: metrics),
+            configuration: Self.applicationConfiguration(configuration),
             onServerRunning: { [configuration] channel in
                 let port = channel.localAddress?.port ?? 0
                 configuration.serverBound(port: port)
@@ -113,15 +118,28 @@ public struct AccordServer: Sendable {
             logger: dependencies.logger)
     }
 
-    /// HTTP/1.1 with the configured idle timeout.
-    static func httpServer(_ configuration: ServerConfiguration) -> HTTPServerBuilder {
-        .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout)))
+    /// HTTP/1.1 with the configured idle timeout; with `rateLimits`, each connection refuses on its event loop what
+    /// their per-client limit refuses anyway (``ClientLimitRefusalHandler``).
+    static func httpServer(_ configuration: ServerConfiguration, refusing rateLimits: RateLimitMiddleware? = nil, metrics: ServerMetrics? = nil)
+        -> HTTPServerBuilder
+    {
+        let idleTimeout = TimeAmount(configuration.idleTimeout)
+        guard let limiter = rateLimits?.perClient, let trustedProxies = rateLimits?.trustedProxies, let metrics else {
+            return .http1(configuration: .init(idleTimeout: idleTimeout))
+        }
+        return .http1(
+            configuration: .init(
+                additionalChannelHandlers: [ClientLimitRefusalHandler(limiter: limiter, trustedProxies: trustedProxies, metrics: metrics)],
+                idleTimeout: idleTimeout))
     }
+
+    /// The `Server` header of every answer.
+    static let serverName = "accord"
 
     /// The address and the cap on connections served at once.
     static func applicationConfiguration(_ configuration: ServerConfiguration) -> ApplicationConfiguration {
         ApplicationConfiguration(
-            address: .hostname(configuration.host, port: configuration.port), serverName: "accord",
+            address: .hostname(configuration.host, port: configuration.port), serverName: serverName,
             availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections))
     }
 }

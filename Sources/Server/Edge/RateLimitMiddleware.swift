@@ -41,15 +41,21 @@ public struct RateLimitMiddleware: RouterMiddleware {
                 try Self.check(webhooks, key: tenant, what: "webhook deliveries for this endpoint")
             }
         } else if let perClient, !Self.unlimited.contains(path) {
-            try Self.check(perClient, key: address, what: "requests from this address")
+            try Self.check(perClient, key: address, what: Self.perClientRequests)
         }
         return try await next(request, context)
     }
 
     /// Takes a token, or throws 429 saying when to come back.
     static func check(_ limiter: RateLimiter, key: String, what: String) throws {
-        if let wait = limiter.take(key) {
-            throw APIError.tooManyRequests("too many \(what); retry after the time in Retry-After", retryAfter: wait)
-        }
+        if let wait = limiter.take(key) { throw tooMany(what, wait: wait) }
     }
+
+    /// The refusal of a request over a limit: 429 `rate_limited`, retry after `wait`.
+    static func tooMany(_ what: String, wait: Duration) -> APIError {
+        APIError.tooManyRequests("too many \(what); retry after the time in Retry-After", retryAfter: wait)
+    }
+
+    /// What the per-client limit counts, as its refusal names it.
+    static let perClientRequests = "requests from this address"
 }

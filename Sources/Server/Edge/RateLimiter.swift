@@ -29,6 +29,16 @@ public final class RateLimiter: Sendable {
         self.capacity = capacity
     }
 
+    /// How long `key` must wait at `now` for a token, or nil when it has one: what ``take(_:now:)`` would answer,
+    /// without taking it.
+    public func wait(for key: String, now: ContinuousClock.Instant = .now) -> Duration? {
+        buckets.withLock { buckets in
+            guard var bucket = buckets[key] else { return nil }
+            refill(&bucket, to: now)
+            return bucket.tokens >= 1 ? nil : Self.wait(for: bucket, limit: limit)
+        }
+    }
+
     /// Takes one request's token for `key` at `now`: nil when allowed, else how long until a token is back (for
     /// `Retry-After`).
     public func take(_ key: String, now: ContinuousClock.Instant = .now) -> Duration? {
@@ -37,7 +47,7 @@ public final class RateLimiter: Sendable {
             refill(&bucket, to: now)
             guard bucket.tokens >= 1 else {
                 buckets[key] = bucket
-                return .nanoseconds(Int64(((1 - bucket.tokens) / limit.requestsPerSecond * 1e9).rounded(.up)))
+                return Self.wait(for: bucket, limit: limit)
             }
             bucket.tokens -= 1
             if buckets[key] == nil && buckets.count >= capacity { prune(&buckets, now: now) }
@@ -48,6 +58,11 @@ public final class RateLimiter: Sendable {
 
     /// How many keys are kept now.
     var count: Int { buckets.withLock { $0.count } }
+
+    /// How long until a bucket holding less than one token has one.
+    private static func wait(for bucket: Bucket, limit: RequestRateLimit) -> Duration {
+        .nanoseconds(Int64(((1 - bucket.tokens) / limit.requestsPerSecond * 1e9).rounded(.up)))
+    }
 
     private func refill(_ bucket: inout Bucket, to now: ContinuousClock.Instant) {
         guard now > bucket.updated else { return }

@@ -53,8 +53,13 @@ public struct ErrorMiddleware: RouterMiddleware {
     /// `{"error":{"code":…,"message":…}}`, written in one pass: refusals are what a flood of forged webhooks or bad keys
     /// makes the server write thousands of times a second, and Foundation's `JSONEncoder` was a seventh of its CPU then.
     static func jsonAnswer(_ error: APIError) -> Response {
+        JSONBody.response(encoded: envelope(error), status: error.status)
+    }
+
+    /// The error envelope's bytes (nil if it could not be encoded).
+    static func envelope(_ error: APIError) -> ByteBuffer? {
         let text = try? envelopeWriter.encode(ErrorEnvelope(error: .init(code: error.code, message: error.message)))
-        return JSONBody.response(encoded: text.map { ByteBuffer(string: $0) }, status: error.status)
+        return text.map { ByteBuffer(string: $0) }
     }
 
     /// Writes error envelopes (they hold no dates; keys in declaration order, which is also their sorted order).

@@ -20,10 +20,14 @@ enum JSONBody {
 
     /// A JSON response with a body already encoded; `nil` (encoding failed) answers an internal error's envelope.
     static func response(encoded body: ByteBuffer?, status: HTTPResponse.Status) -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: body ?? ByteBuffer(string: #"{"error":{"code":"internal","message":"the answer could not be encoded"}}"#)))
+        Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: body ?? unencodable))
     }
+
+    /// The `Content-Type` of every JSON answer.
+    static let contentType = "application/json; charset=utf-8"
+
+    /// The body sent when an answer could not be encoded.
+    static var unencodable: ByteBuffer { ByteBuffer(string: #"{"error":{"code":"internal","message":"the answer could not be encoded"}}"#) }
 
     /// The raw body, refused with 413 above `limit` bytes.
     static func bytes(of request: Request, limit: Int) async throws -> ByteBuffer {

@@ -3,10 +3,11 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Prometheus
-import Server
 import SyncDomain
 import SyncEngine
 import Testing
+
+@testable import Server
 
 /// The server's API, pages and health over in-memory dependencies, no PostgreSQL: two tenants (`acme`,
 /// `globex`) with an API key each, the engine in memory (commands, the sync policy on `settle()`, read models),
@@ -43,11 +44,13 @@ struct MemoryHarness: Sendable {
         try await body(harness)
     }
 
-    /// Runs `body` with a client of the router (no socket by default; `.live` serves on loopback, so requests
-    /// have a peer address).
+    /// Runs `body` with a client of the router (no socket by default; `.live` serves on loopback as `accord serve`
+    /// does, so requests have a peer address and the connections refuse what the per-client limit refuses early).
     func withClient(_ setup: TestingSetup = .router, _ body: @escaping @Sendable (TestClient) async throws -> Void) async throws {
-        let router = AccordServer.buildRouter(configuration: configuration, controllers: controllers, metrics: metrics)
-        try await Application(router: router).test(setup) { client in try await body(TestClient(client: client)) }
+        let rateLimits = RateLimitMiddleware(limits: configuration.limits)
+        let router = AccordServer.buildRouter(configuration: configuration, controllers: controllers, metrics: metrics, rateLimits: rateLimits)
+        try await Application(router: router, server: AccordServer.httpServer(configuration, refusing: rateLimits, metrics: metrics))
+            .test(setup) { client in try await body(TestClient(client: client)) }
     }
 
     /// The commands, carried out in memory.
