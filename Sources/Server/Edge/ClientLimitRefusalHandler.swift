@@ -82,7 +82,8 @@ final class ClientLimitRefusalHandler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { passedOn -= 1 }
+        // Never below 0: an answer Hummingbird writes for a request it never got (a malformed one) ends nothing here.
+        if case .end = unwrapOutboundIn(data) { passedOn = max(0, passedOn - 1) }
         context.write(data, promise: promise)
     }
 
