@@ -117,8 +117,7 @@ private final class FloodRun {
     }
 
     private func sendDue() {
-        let elapsed = Double((NIODeadline.now() - began).nanoseconds) / 1e9
-        let due = min(count, Int((elapsed * rate).rounded(.down)) + 1)
+        let due = WebhookLoad.due(count: count, rate: rate, after: Double((NIODeadline.now() - began).nanoseconds) / 1e9)
         while next < due {
             let index = next
             next += 1

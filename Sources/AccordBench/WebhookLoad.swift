@@ -63,12 +63,10 @@ final class WebhookLoad: Sendable {
         var elapsed: Duration = .zero
     }
 
-    /// What the flood got back, by status, and how many sends were skipped at the in-flight cap.
+    /// What each half of the flood got back (answers by status, sends skipped at the in-flight cap).
     struct FloodAnswers: Sendable {
-        var webhooks: [Int: Int] = [:]
-        var api: [Int: Int] = [:]
-        var skippedWebhooks = 0
-        var skippedAPI = 0
+        var webhooks = FloodClient.Tally()
+        var api = FloodClient.Tally()
     }
 
     /// One `/metrics` sample: the most any follower lags, and the webhook deliveries waiting in the inbox.
@@ -130,7 +128,7 @@ final class WebhookLoad: Sendable {
             return (head, nil)
         }
         let (forged, badKeys) = try await (webhooks, api)
-        return FloodAnswers(webhooks: forged.statuses, api: badKeys.statuses, skippedWebhooks: forged.skipped, skippedAPI: badKeys.skipped)
+        return FloodAnswers(webhooks: forged, api: badKeys)
     }
 
     /// Waits until the tenant's webhook secret is known to the server (its secrets are cached and refreshed).
@@ -178,6 +176,11 @@ final class WebhookLoad: Sendable {
         }
     }
 
+    /// How many of `count` sends are due `seconds` after the start at `rate` per second (the first at once).
+    static func due(count: Int, rate: Double, after seconds: Double) -> Int {
+        min(count, Int((seconds * rate).rounded(.down)) + 1)
+    }
+
     /// Runs `send(i)` for i in 0..<count, `rate` per second (sends due in the same 10 ms go together), with at most
     /// `maxInFlight` running; a send due while that many run is skipped (`skipped`).
     static func paced(
@@ -188,7 +191,7 @@ final class WebhookLoad: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             var next = 0
             while next < count {
-                let due = min(count, Int(((ContinuousClock.now - start).seconds * rate).rounded(.down)) + 1)
+                let due = Self.due(count: count, rate: rate, after: (ContinuousClock.now - start).seconds)
                 while next < due {
                     let index = next
                     next += 1

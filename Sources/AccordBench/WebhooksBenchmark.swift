@@ -219,11 +219,11 @@ struct WebhooksBenchmark: AsyncParsableCommand {
         }
         if flood {
             report(
-                "\(name): forged webhooks answered", "\(answers.webhooks.values.reduce(0, +))", "requests",
-                "by status \(answers.webhooks.sorted { $0.key < $1.key }); \(answers.skippedWebhooks) not sent (client at its in-flight cap)")
+                "\(name): forged webhooks answered", "\(answers.webhooks.statuses.values.reduce(0, +))", "requests",
+                "by status \(answers.webhooks.statuses.sorted { $0.key < $1.key }); \(answers.webhooks.skipped) not sent (client at its in-flight cap)")
             report(
-                "\(name): bad-key API requests answered", "\(answers.api.values.reduce(0, +))", "requests",
-                "by status \(answers.api.sorted { $0.key < $1.key }); \(answers.skippedAPI) not sent (client at its in-flight cap)")
+                "\(name): bad-key API requests answered", "\(answers.api.statuses.values.reduce(0, +))", "requests",
+                "by status \(answers.api.statuses.sorted { $0.key < $1.key }); \(answers.api.skipped) not sent (client at its in-flight cap)")
         }
         return RunResult(
             lost: lost + notAccepted,
