@@ -61,10 +61,9 @@ final class ClientLimitRefusalHandler: ChannelDuplexHandler, RemovableChannelHan
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let request):
-            let started = ContinuousClock.now
             if passedOn == 0, let wait = refusal(of: request, peer: context.remoteAddress?.ipAddress) {
                 let closes = request.headerFields[values: .connection].contains { $0.lowercased().contains("close") }
-                refusing = Refusal(method: request.method.rawValue, wait: wait, closes: closes, started: started)
+                refusing = Refusal(method: request.method.rawValue, wait: wait, closes: closes, started: .now)
             } else {
                 passedOn += 1
                 context.fireChannelRead(data)
@@ -92,7 +91,7 @@ final class ClientLimitRefusalHandler: ChannelDuplexHandler, RemovableChannelHan
         guard Self.methods.contains(request.method), request.headerFields[.expect] == nil else { return nil }
         let target = request.path ?? "/"
         let path = target.firstIndex(where: { $0 == "?" || $0 == "#" }).map { String(target[..<$0]) } ?? target
-        guard !path.hasPrefix("/webhooks/"), !RateLimitMiddleware.unlimited.contains(path), !WebPaths.isWeb(path) else { return nil }
+        guard RateLimitMiddleware.countsPerClient(path), !WebPaths.isWeb(path) else { return nil }
         let address = ClientAddress.resolve(
             peer: peer, forwardedFor: request.headerFields[values: RateLimitMiddleware.forwardedFor], trustedProxies: trustedProxies)
         return limiter.wait(for: address)

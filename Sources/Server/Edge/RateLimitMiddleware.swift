@@ -40,10 +40,15 @@ public struct RateLimitMiddleware: RouterMiddleware {
                 let tenant = path.split(separator: "/", omittingEmptySubsequences: true).dropFirst(2).first.map { String($0.prefix(64)) } ?? ""
                 try Self.check(webhooks, key: tenant, what: "webhook deliveries for this endpoint")
             }
-        } else if let perClient, !Self.unlimited.contains(path) {
+        } else if let perClient, Self.countsPerClient(path) {
             try Self.check(perClient, key: address, what: Self.perClientRequests)
         }
         return try await next(request, context)
+    }
+
+    /// Whether the per-client limit counts a request to `path` (not webhooks, which are limited per tenant, nor the probes).
+    static func countsPerClient(_ path: String) -> Bool {
+        !path.hasPrefix("/webhooks/") && !unlimited.contains(path)
     }
 
     /// Takes a token, or throws 429 saying when to come back.
